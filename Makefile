@@ -1,0 +1,50 @@
+# Monitoraggio Piano di Zona: `make run` and `make test` do all set-up.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+
+.PHONY: install install-test browser run demo test test-quick bench user export-plan report backup restore clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	@touch $@
+
+# Debian's Chromium for the browser tests; never `playwright install` (it cannot download here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "ATTENZIONE: Chromium non installabile: i test del browser saranno saltati"; }
+
+run: install
+	$(PY) -m models.cli init
+	$(STREAMLIT)
+
+demo: install
+	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(PY) -m models.cli demo
+	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(STREAMLIT)
+
+test: install-test browser
+	$(PY) -m pytest
+
+test-quick: install-test
+	$(PY) -m pytest -m "not browser and not slow"
+
+user: install
+	$(PY) -m models.cli user --username "$(USERNAME)" --role "$(ROLE)" --areas "$(AREAS)" --name "$(NAME)"
+
+export-plan: install
+	$(PY) -m models.cli export-plan --out "$(OUT)"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

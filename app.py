@@ -1,0 +1,13 @@
+"""Entrypoint: login gate, per-role navigation, frame; then the chosen page."""
+import streamlit as st
+
+from components import auth_gate, layout, navigation
+
+st.set_page_config(page_title="Monitoraggio Piano di Zona", page_icon=":material/monitoring:",
+                   layout="wide", initial_sidebar_state="auto")
+
+user = auth_gate.current_user()
+page, allowed = navigation.build(user)
+layout.sidebar(user, allowed)
+layout.demo_banner()
+page.run()

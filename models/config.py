@@ -1,0 +1,93 @@
+"""Settings, each declared once with its default and meaning (read from the environment)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB_PATH = ROOT / "instance" / "pdz.sqlite3"  # gitignored; created at first start
+DEFAULT_DEMO_DB_PATH = ROOT / "instance" / "pdz-demo.sqlite3"
+PLAN_DIR = ROOT / "data" / "plan"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS = (
+    Setting("PDZ_DATABASE_URL", f"sqlite:///{DEFAULT_DB_PATH}",
+            "Database URL (SQLAlchemy). Example: postgresql+psycopg://user:pass@host:5432/pdz"),
+    Setting("PDZ_COOKIE_KEY", "",
+            "Secret (>= 32 bytes) signing the login cookie; else read from .streamlit/secrets.toml, "
+            "generated there at first start"),
+    Setting("PDZ_DEMO", "0", "1 = demonstration mode (banner on every page, demo accounts on the login page)"),
+    Setting("PDZ_PASSWORD", "", "Password for `make user` (never passed on the command line)"),
+    Setting("PDZ_PLAN_DIR", str(PLAN_DIR), "Folder of the plan's YAML files (tests use a small one)"),
+    Setting("PDZ_BCRYPT_ROUNDS", "12", "bcrypt cost; 12 in production, tests use 4"),
+)
+
+
+def setting(name: str) -> str:
+    for s in SETTINGS:
+        if s.name == name:
+            return os.environ.get(name, s.default) or s.default
+    raise KeyError(name)
+
+
+def database_url() -> str:
+    return setting("PDZ_DATABASE_URL")
+
+
+def plan_dir() -> Path:
+    return Path(setting("PDZ_PLAN_DIR"))
+
+
+def demo_mode() -> bool:
+    return setting("PDZ_DEMO") == "1"
+
+
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
+MIN_COOKIE_KEY_BYTES = 32
+# Keys that must never sign a cookie: the library's documented default and our example file's.
+KNOWN_PUBLIC_KEYS = frozenset({"some_signature_key", "random_signature_key", "abcdef",
+                               "at-least-32-random-bytes-here-please-change-me"})
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _read_secrets(path: Path) -> dict:
+    import tomllib
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def ensure_cookie_key(path: Path = SECRETS_FILE) -> None:
+    """At first start, write a random cookie key to .streamlit/secrets.toml (gitignored)."""
+    if os.environ.get("PDZ_COOKIE_KEY") or _read_secrets(path).get("cookie_key"):
+        return
+    import secrets
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f'\n# generated at first start; never commit this file\ncookie_key = "{secrets.token_urlsafe(48)}"\n')
+    os.chmod(path, 0o600)
+
+
+def cookie_key(path: Path = SECRETS_FILE) -> str:
+    """The login cookie's signing key; refuses a missing, public or short key."""
+    key = os.environ.get("PDZ_COOKIE_KEY") or str(_read_secrets(path).get("cookie_key", ""))
+    if not key:
+        raise ConfigError("Chiave dei cookie mancante: impostare PDZ_COOKIE_KEY o cookie_key in "
+                          ".streamlit/secrets.toml (make run la genera al primo avvio).")
+    if key in KNOWN_PUBLIC_KEYS:
+        raise ConfigError("Chiave dei cookie predefinita/pubblica: generarne una casuale.")
+    if len(key.encode()) < MIN_COOKIE_KEY_BYTES:
+        raise ConfigError(f"Chiave dei cookie troppo corta: servono almeno {MIN_COOKIE_KEY_BYTES} byte.")
+    return key

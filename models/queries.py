@@ -1,0 +1,54 @@
+"""Read-only queries for pages: aggregated in SQL, returned as plain dicts/lists."""
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.tables import (Action, BudgetLine, Card, Indicator, MacroArea, Objective, Plan, Semester, SubArea,
+                           Municipality)
+from models.vocab import ObjectiveKind
+
+
+def plan_header(*, session: Session) -> dict | None:
+    plan = session.exec(select(Plan)).first()
+    if plan is None:
+        return None
+    return {"title": plan.title, "ambito": plan.ambito, "first_year": plan.first_year,
+            "last_year": plan.last_year}
+
+
+def area_summary(*, session: Session) -> list[dict]:
+    """Per macro-area, in catalogue order: cards, objectives, actions, indicators, planned budget."""
+    areas = session.exec(select(MacroArea).order_by(MacroArea.position)).all()
+
+    def counts(stmt) -> dict[int, float]:
+        return {area_id: value for area_id, value in session.exec(stmt)}
+
+    live = (Objective.retired == False)  # noqa: E712
+    cards = counts(select(Card.area_id, func.count(Card.id)).group_by(Card.area_id))
+    objectives = counts(select(Objective.area_id, func.count(Objective.id))
+                        .where(live, Objective.kind == ObjectiveKind.SPECIFICO).group_by(Objective.area_id))
+    actions = counts(select(Objective.area_id, func.count(Action.id)).join(Action)
+                     .where(live, Action.retired == False).group_by(Objective.area_id))  # noqa: E712
+    indicators = counts(select(Objective.area_id, func.count(Indicator.id)).join(Indicator)
+                        .where(live, Indicator.retired == False).group_by(Objective.area_id))  # noqa: E712
+    budget = counts(select(Card.area_id, func.coalesce(func.sum(BudgetLine.amount), 0)).join(Card)
+                    .where(BudgetLine.retired == False).group_by(Card.area_id))  # noqa: E712
+    return [{"letter": a.letter, "title": a.title, "cards": cards.get(a.id, 0),
+             "objectives": objectives.get(a.id, 0), "actions": actions.get(a.id, 0),
+             "indicators": indicators.get(a.id, 0), "budget": float(budget.get(a.id, 0) or 0)} for a in areas]
+
+
+def semesters(*, session: Session) -> list[dict]:
+    rows = session.exec(select(Semester).order_by(Semester.year, Semester.half)).all()
+    return [{"id": s.id, "year": s.year, "half": s.half, "state": s.state, "deadline": s.deadline}
+            for s in rows]
+
+
+def sub_areas(*, session: Session) -> list[dict]:
+    out = []
+    for sub in session.exec(select(SubArea).order_by(SubArea.position)):
+        names = session.exec(select(Municipality.name).where(Municipality.sub_area_id == sub.id)
+                             .order_by(Municipality.id)).all()
+        out.append({"code": sub.code, "name": sub.name, "municipalities": list(names)})
+    return out

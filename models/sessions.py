@@ -1,0 +1,48 @@
+"""Login sessions as the domain sees them: who is behind a page load, and is their login still valid."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlmodel import Session
+
+from models.permissions import Actor
+from models.tables import User
+from models.users import _aware, actor_for, authenticate, get_user, revoke_tokens
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    actor: Actor
+    must_change_password: bool
+
+
+def resolve_login(username: str | None, logged_in_at: float | None, *, session: Session) -> SessionUser | None:
+    """The user behind a session (or a cookie) issued at `logged_in_at` (epoch seconds), if still valid.
+
+    Refused: unknown or deactivated user, or a login older than the user's last logout, password change
+    or deactivation.
+    """
+    if not username or logged_in_at is None:
+        return None
+    user = get_user(session, username)
+    if user is None or not user.active:
+        return None
+    issued = datetime.fromtimestamp(logged_in_at, tz=timezone.utc)
+    if issued < _aware(user.tokens_valid_after):
+        return None
+    return SessionUser(actor=actor_for(session, user), must_change_password=user.must_change_password)
+
+
+def login(username: str, password: str, *, session: Session) -> tuple[User | None, str]:
+    """Check credentials; failures are counted (and committed) even though the login fails."""
+    from models.users import LoginError
+    try:
+        user = authenticate(session, username, password)
+    except LoginError as exc:
+        return None, str(exc)
+    return user, ""
+
+
+def logout(user_id: int, *, session: Session) -> None:
+    revoke_tokens(session, user_id)

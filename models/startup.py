@@ -1,0 +1,35 @@
+"""What happens at first start (and every start): schema, plan, first administrator."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from models.db import create_db_and_tables, session_scope
+from models.plan_loader import LoadReport, load_plan, read_plan
+from models.users import bootstrap_admin
+
+
+@dataclass
+class StartupResult:
+    admin_password: str | None
+    plan: LoadReport
+
+
+def prepare_database(engine: Engine, plan_dir: Path | None = None) -> StartupResult:
+    """Create the schema, load or update the plan, create the first administrator. Idempotent."""
+    create_db_and_tables(engine)
+    data = read_plan(plan_dir)  # validated before any write
+    with session_scope(engine) as session:
+        report = load_plan(session, data)
+        password = bootstrap_admin(session)
+    return StartupResult(admin_password=password, plan=report)
+
+
+def admin_banner(password: str) -> str:
+    line = "=" * 68
+    return (f"\n{line}\n PRIMO AVVIO - account dell'Ufficio di Piano creato\n"
+            f"   Nome utente: admin\n   Password monouso: {password}\n"
+            f" Al primo accesso verrà chiesto di cambiarla. Questa password non è\n"
+            f" salvata da nessuna parte: annotarla ora (persa? vedi README, 'make user').\n{line}\n")

@@ -1,0 +1,317 @@
+"""SQLModel tables. Codes from models.vocab are stored as plain strings."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SchemaInfo(SQLModel, table=True):
+    """One row: the schema version this database was created or last migrated with."""
+    id: int = Field(default=1, primary_key=True)
+    version: int
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+class Plan(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str
+    ambito: str
+    first_year: int
+    last_year: int
+    source: str = ""
+
+
+class MacroArea(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    letter: str = Field(index=True, max_length=2)
+    title: str
+    position: int = 0
+    line: Optional[int] = None
+    __table_args__ = (UniqueConstraint("plan_id", "letter"),)
+
+
+class KeyPoint(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    area_id: int = Field(foreign_key="macroarea.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    position: int = 0
+    line: Optional[int] = None
+
+
+class Card(SQLModel, table=True):
+    """One objective card (scheda) of Chapter 6; area J has three."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    area_id: int = Field(foreign_key="macroarea.id", index=True)
+    code: str = Field(max_length=8)
+    title: str = ""
+    position: int = 0
+    line: Optional[int] = None
+    target_group: str = Field(default="", sa_column=Column(Text))
+    staff: str = Field(default="", sa_column=Column(Text))
+    transversal_areas: str = ""  # letters, comma separated
+    transversal_text: str = Field(default="", sa_column=Column(Text))
+    service_kind: Optional[str] = None  # nuovo | rivisto | esistente
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # flags with text and line
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+
+class Objective(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    area_id: int = Field(foreign_key="macroarea.id", index=True)
+    code: str = Field(index=True, max_length=16)
+    kind: str  # vocab.ObjectiveKind
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    position: int = 0
+    line: Optional[int] = None
+    retired: bool = False
+    version: int = 1
+
+
+class Action(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    position: int = 0
+    line: Optional[int] = None
+    retired: bool = False  # retired actions keep their history and drop out of new semesters
+    version: int = 1
+
+
+class Indicator(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    battery: str  # vocab.Battery
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    unit: str  # vocab.Unit
+    higher_is_better: bool = True
+    position: int = 0
+    line: Optional[int] = None
+    retired: bool = False
+    version: int = 1
+
+
+class IndicatorTarget(SQLModel, table=True):
+    """Baseline and target of an indicator for one year (set by the Piano Operativo Annuale)."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    year: int
+    baseline: Optional[float] = None
+    target: Optional[float] = None
+    version: int = 1
+    __table_args__ = (UniqueConstraint("indicator_id", "year"),)
+
+
+class SubArea(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=8)  # AT1..AT7
+    name: str
+    position: int = 0
+    line: Optional[int] = None
+
+
+class Municipality(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    sub_area_id: int = Field(foreign_key="subarea.id", index=True)
+    name: str
+
+
+class ObjectiveSubArea(SQLModel, table=True):
+    """An objective that is local to some sub-areas (none = the whole Ambito)."""
+    objective_id: int = Field(foreign_key="objective.id", primary_key=True)
+    sub_area_id: int = Field(foreign_key="subarea.id", primary_key=True)
+
+
+class BudgetLine(SQLModel, table=True):
+    """Planned budget: per objective (or whole card), funding source and year."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    objective_id: Optional[int] = Field(default=None, foreign_key="objective.id", index=True)
+    year: Optional[int] = None  # None: the whole plan period
+    item: str = ""
+    source: Optional[str] = None  # vocab.FundingSource
+    public: Optional[bool] = True
+    amount: Optional[float] = None
+    approximate: bool = False
+    to_be_completed: bool = False
+    text: str = Field(default="", sa_column=Column(Text))
+    line: Optional[int] = None
+    origin: str = "piano"  # piano (from the document) | ufficio (set in the app)
+    retired: bool = False
+    version: int = 1
+
+
+class SharedProject(SQLModel, table=True):
+    """A supra-zonal project shared with other Ambiti or partners (seed 000)."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str
+    total: float
+    objective_id: Optional[int] = Field(default=None, foreign_key="objective.id")
+    note: str = ""
+    version: int = 1
+
+
+class PartnerShare(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="sharedproject.id", index=True)
+    partner: str
+    amount: float
+
+
+# --- semesters and reports --------------------------------------------------------------------
+
+class Semester(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    year: int
+    half: int  # 1 or 2
+    state: str = "aperto"  # vocab.SemesterState
+    deadline: Optional[date] = None
+    closed_reason: str = ""
+    version: int = 1
+    __table_args__ = (UniqueConstraint("year", "half"),)
+
+
+class Report(SQLModel, table=True):
+    """One objective's semester report: the unit of data entry, review and concurrency."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    semester_id: int = Field(foreign_key="semester.id", index=True)
+    state: str = "bozza"  # vocab.ReportState
+    users_assessment: str = Field(default="", sa_column=Column(Text))
+    users_not_relevant: bool = False
+    resource_adequacy: Optional[str] = None  # vocab.ResourceAdequacy
+    critical_issues: str = Field(default="", sa_column=Column(Text))
+    need_answered: Optional[bool] = None
+    need_reason: str = Field(default="", sa_column=Column(Text))
+    proposed_again: Optional[bool] = None
+    proposed_reason: str = Field(default="", sa_column=Column(Text))
+    reviewer_comment: str = Field(default="", sa_column=Column(Text))
+    approved_snapshot: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    # Denormalised figures for fast dashboards, recomputed on every save.
+    actions_planned: int = 0
+    actions_done: int = 0
+    version: int = 1
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: Optional[int] = Field(default=None, foreign_key="user.id")
+    __table_args__ = (UniqueConstraint("objective_id", "semester_id"),
+                      Index("ix_report_semester_state", "semester_id", "state"))
+
+
+class ActionStatus(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    state: str = "non avviata"  # vocab.ActionState
+    __table_args__ = (UniqueConstraint("report_id", "action_id"),)
+
+
+class IndicatorValue(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    value_num: Optional[float] = None  # numero, percentuale, si_no (1/0)
+    value_text: str = Field(default="", sa_column=Column(Text))  # testo
+    note: str = Field(default="", sa_column=Column(Text))
+    __table_args__ = (UniqueConstraint("report_id", "indicator_id"),)
+
+
+class SubAreaValue(SQLModel, table=True):
+    """An indicator value split by sub-area AT1..AT7."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    value_id: int = Field(foreign_key="indicatorvalue.id", index=True)
+    sub_area_id: int = Field(foreign_key="subarea.id")
+    value: float
+    __table_args__ = (UniqueConstraint("value_id", "sub_area_id"),)
+
+
+class Spend(SQLModel, table=True):
+    """Committed and paid per objective, funding source and semester (cumulative within the semester)."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    source: str  # vocab.FundingSource
+    committed: float = 0.0
+    paid: float = 0.0
+    document_ref: str = ""
+    note: str = Field(default="", sa_column=Column(Text))
+    __table_args__ = (UniqueConstraint("report_id", "source"),)
+
+
+# --- the 2021-2023 plan's final assessment (Chapter 1) ------------------------------------------
+
+class HistoricalOutcome(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    area_letter: Optional[str] = None
+    area_title: str = ""
+    objective: str = Field(sa_column=Column(Text, nullable=False))
+    output: str = Field(default="", sa_column=Column(Text))
+    achievement_range: str = ""
+    band: Optional[str] = None
+    users_assessment: str = Field(default="", sa_column=Column(Text))
+    resource_adequacy: Optional[str] = None
+    resource_note: str = Field(default="", sa_column=Column(Text))
+    spend_class: Optional[str] = None
+    critical_issues: str = Field(default="", sa_column=Column(Text))
+    need_answered: Optional[bool] = None
+    need_reason: str = Field(default="", sa_column=Column(Text))
+    continuity_previous: Optional[bool] = None
+    proposed_again: Optional[bool] = None
+    proposed_reason: str = Field(default="", sa_column=Column(Text))
+    position: int = 0
+    line: Optional[int] = None
+
+
+# --- users and audit --------------------------------------------------------------------------
+
+class User(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    email: str = ""
+    role: str  # vocab.Role
+    password_hash: str
+    must_change_password: bool = True
+    active: bool = True
+    failed_logins: int = 0
+    locked_until: Optional[datetime] = None
+    # Login tokens issued before this instant are refused (logout, password change, deactivation).
+    tokens_valid_after: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class UserArea(SQLModel, table=True):
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    area_letter: str = Field(primary_key=True, max_length=2)
+
+
+class AuditEntry(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    username: str = ""
+    entity: str  # table name
+    entity_id: Optional[int] = None
+    objective_id: Optional[int] = Field(default=None, index=True)
+    semester_id: Optional[int] = None
+    field: str = ""
+    old: Optional[str] = Field(default=None, sa_column=Column(Text))
+    new: Optional[str] = Field(default=None, sa_column=Column(Text))
+    reason: str = Field(default="", sa_column=Column(Text))
+
+
+class DataChange(SQLModel, table=True):
+    """One row, bumped on every write: dashboards poll it to refresh their cached figures."""
+    id: int = Field(default=1, primary_key=True)
+    counter: int = 0
+    at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,261 @@
+"""Users, passwords, lockout and login-token validity. Passwords are bcrypt hashes only."""
+from __future__ import annotations
+
+import os
+import secrets
+import string
+from datetime import datetime, timedelta, timezone
+
+import bcrypt
+from sqlmodel import Session, select
+
+from models.audit import record_change
+from models.permissions import Actor, PermissionDenied, require_office
+from models.tables import User, UserArea, utcnow
+from models.vocab import Role
+
+MIN_PASSWORD_LENGTH = 10  # issue 5: shorter passwords are refused
+MAX_PASSWORD_LENGTH = 72  # bcrypt ignores bytes past 72
+LOCK_AFTER_FAILURES = 5
+LOCK_DURATION = timedelta(minutes=15)
+LOGIN_FAILED = "Nome utente o password non corretti."  # same words for unknown user and wrong password
+
+
+def bcrypt_rounds() -> int:
+    """Cost 12 in production (~270 ms); tests lower it with PDZ_BCRYPT_ROUNDS."""
+    return int(os.environ.get("PDZ_BCRYPT_ROUNDS", "12"))
+
+
+class LoginError(ValueError):
+    pass
+
+
+class UserError(ValueError):
+    pass
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def validate_password(password: str) -> str:
+    if not isinstance(password, str):
+        raise UserError("Password: valore non valido.")
+    password = password.strip()  # the login form trims too
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"Password: deve avere almeno {MIN_PASSWORD_LENGTH} caratteri.")
+    if len(password.encode()) > MAX_PASSWORD_LENGTH:
+        raise UserError(f"Password: al massimo {MAX_PASSWORD_LENGTH} byte.")
+    return password
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=bcrypt_rounds())).decode()
+
+
+def check_password(password: str, hashed: str) -> bool:
+    try:
+        return bcrypt.checkpw(password.encode(), hashed.encode())
+    except ValueError:
+        return False
+
+
+_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(rounds=4)).decode()
+
+
+def random_password(length: int = 16) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def normalise_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not name or len(name) > 64 or not all(ch.isalnum() or ch in "._-" for ch in name):
+        raise UserError("Nome utente: usare da 1 a 64 caratteri tra lettere, cifre, punto, trattino e _.")
+    return name
+
+
+def user_areas(session: Session, user_id: int) -> frozenset[str]:
+    return frozenset(session.exec(select(UserArea.area_letter).where(UserArea.user_id == user_id)))
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role,
+                 areas=user_areas(session, user.id), name=user.name)
+
+
+def get_user(session: Session, username: str) -> User | None:
+    try:
+        name = normalise_username(username)
+    except UserError:
+        return None
+    return session.exec(select(User).where(User.username == name)).first()
+
+
+def _check_role_areas(role: str, areas: list[str]) -> list[str]:
+    if role not in tuple(Role):
+        raise UserError(f"Ruolo: valore {role!r} non ammesso (ammessi: {', '.join(Role)}).")
+    areas = sorted({a.strip().upper() for a in areas if a and a.strip()})
+    if role == Role.REFERENTE and not areas:
+        raise UserError("Aree: un referente deve avere almeno un'area assegnata.")
+    if role != Role.REFERENTE and areas:
+        raise UserError("Aree: solo un referente ha aree assegnate.")
+    return areas
+
+
+def _set_areas(session: Session, user: User, areas: list[str]) -> None:
+    for row in session.exec(select(UserArea).where(UserArea.user_id == user.id)):
+        session.delete(row)
+    session.flush()
+    for letter in areas:
+        session.add(UserArea(user_id=user.id, area_letter=letter))
+
+
+def create_user(session: Session, *, actor: Actor | None, username: str, name: str, role: str,
+                areas: list[str], password: str, one_time: bool = True, email: str = "") -> User:
+    """Create a user. `actor` None only for the bootstrap and the command line (trusted callers)."""
+    if actor is not None:
+        require_office(actor, "la gestione degli utenti")
+    username = normalise_username(username)
+    if not (name or "").strip():
+        raise UserError("Nome e cognome: campo obbligatorio.")
+    areas = _check_role_areas(role, areas)
+    if get_user(session, username) is not None:
+        raise UserError(f"Nome utente: '{username}' esiste già.")
+    user = User(username=username, name=name.strip(), email=email.strip(), role=role,
+                password_hash=hash_password(validate_password(password)), must_change_password=one_time)
+    session.add(user)
+    session.flush()
+    _set_areas(session, user, areas)
+    record_change(session, actor, entity="user", entity_id=user.id, field="creato",
+                  old=None, new=f"{username} ({role}{': ' + ','.join(areas) if areas else ''})")
+    return user
+
+
+def update_user(session: Session, *, actor: Actor, user_id: int, role: str, areas: list[str], name: str) -> User:
+    require_office(actor, "la gestione degli utenti")
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError("Utente non trovato.")
+    areas = _check_role_areas(role, areas)
+    old = f"{user.name} ({user.role}: {','.join(sorted(user_areas(session, user.id)))})"
+    if user.id == actor.user_id and role != Role.UFFICIO_DI_PIANO:
+        raise UserError("Ruolo: non è possibile togliere a se stessi il ruolo di Ufficio di Piano.")
+    user.role, user.name = role, name.strip() or user.name
+    user.version += 1
+    _set_areas(session, user, areas)
+    record_change(session, actor, entity="user", entity_id=user.id, field="ruolo e aree", old=old,
+                  new=f"{user.name} ({role}: {','.join(areas)})")
+    return user
+
+
+def reset_password(session: Session, *, actor: Actor | None, user_id: int, password: str,
+                   one_time: bool = True) -> None:
+    if actor is not None:
+        require_office(actor, "il ripristino delle password")
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError("Utente non trovato.")
+    user.password_hash = hash_password(validate_password(password))
+    user.must_change_password = one_time
+    user.failed_logins, user.locked_until = 0, None
+    user.tokens_valid_after = utcnow()
+    user.version += 1
+    record_change(session, actor, entity="user", entity_id=user.id, field="password",
+                  old=None, new="reimpostata (monouso)" if one_time else "reimpostata")
+
+
+def change_own_password(session: Session, *, user_id: int, current: str, new: str) -> None:
+    user = session.get(User, user_id)
+    if user is None or not check_password(current.strip(), user.password_hash):
+        raise UserError("Password attuale: non corretta.")
+    new = validate_password(new)
+    if new == current.strip():
+        raise UserError("Nuova password: deve essere diversa da quella attuale.")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.tokens_valid_after = utcnow()
+    user.version += 1
+    record_change(session, Actor(user.id, user.username, user.role), entity="user", entity_id=user.id,
+                  field="password", old=None, new="cambiata dall'utente")
+
+
+def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> None:
+    require_office(actor, "la gestione degli utenti")
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError("Utente non trovato.")
+    if user.id == actor.user_id and not active:
+        raise UserError("Non è possibile disattivare il proprio account.")
+    if user.active != active:
+        user.active = active
+        user.tokens_valid_after = utcnow()
+        user.version += 1
+        record_change(session, actor, entity="user", entity_id=user.id, field="attivo",
+                      old=str(not active), new=str(active))
+
+
+def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> User:
+    """Check a login; count failures and lock after LOCK_AFTER_FAILURES (stored in the database)."""
+    now = now or utcnow()
+    user = get_user(session, username)
+    if user is None or not user.active:
+        check_password(password or "", _DUMMY_HASH)  # same work whether the user exists or not
+        raise LoginError(LOGIN_FAILED)
+    locked_until = _aware(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise LoginError(f"Account bloccato per troppi tentativi falliti: riprovare tra {minutes} minuti "
+                         "o chiedere all'Ufficio di Piano di sbloccarlo.")
+    if not check_password((password or "").strip(), user.password_hash):
+        user.failed_logins += 1
+        if user.failed_logins >= LOCK_AFTER_FAILURES:
+            user.locked_until = now + LOCK_DURATION
+            user.failed_logins = 0
+            session.add(user)
+            raise LoginError(f"Troppi tentativi falliti: account bloccato per "
+                             f"{int(LOCK_DURATION.total_seconds() // 60)} minuti.")
+        session.add(user)
+        raise LoginError(LOGIN_FAILED)
+    user.failed_logins, user.locked_until = 0, None
+    session.add(user)
+    return user
+
+
+def token_still_valid(session: Session, username: str, issued_at: datetime) -> bool:
+    """A login cookie is valid only if issued after the user's last logout/password change/deactivation."""
+    user = get_user(session, username)
+    if user is None or not user.active:
+        return False
+    return issued_at >= _aware(user.tokens_valid_after)
+
+
+def revoke_tokens(session: Session, user_id: int) -> None:
+    """Called at logout: every cookie issued until now stops working, in every browser."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.tokens_valid_after = utcnow()
+
+
+def bootstrap_admin(session: Session) -> str | None:
+    """First start with no users: create 'admin' with a random one-time password and return it."""
+    if session.exec(select(User.id)).first() is not None:
+        return None
+    password = random_password()
+    create_user(session, actor=None, username="admin", name="Ufficio di Piano (amministratore)",
+                role=Role.UFFICIO_DI_PIANO, areas=[], password=password, one_time=True)
+    return password
+
+
+def list_users(session: Session, *, actor: Actor) -> list[dict]:
+    require_office(actor, "l'elenco degli utenti")
+    users = session.exec(select(User).order_by(User.username)).all()
+    return [{"id": u.id, "username": u.username, "name": u.name, "role": u.role,
+             "areas": ",".join(sorted(user_areas(session, u.id))), "active": u.active,
+             "locked": bool(_aware(u.locked_until) and _aware(u.locked_until) > utcnow()),
+             "must_change_password": u.must_change_password} for u in users]
+
+
+__all__ = ["LoginError", "PermissionDenied", "UserError", "authenticate", "bootstrap_admin", "create_user"]

@@ -1,0 +1,120 @@
+"""The domain's controlled vocabularies: one code, one Italian label each.
+
+Codes are stored in the database; labels are what every page, chart and export shows.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Battery(StrEnum):
+    PROCESSO = "processo"
+    OUTPUT = "output"
+    OUTCOME = "outcome"
+
+
+class Unit(StrEnum):
+    NUMERO = "numero"
+    PERCENTUALE = "percentuale"
+    SI_NO = "si_no"
+    TESTO = "testo"
+
+
+UNIT_LABELS = {Unit.NUMERO: "numero", Unit.PERCENTUALE: "percentuale (0-100)",
+               Unit.SI_NO: "sì/no", Unit.TESTO: "testo libero"}
+
+
+class ObjectiveKind(StrEnum):
+    GENERALE = "generale"
+    SPECIFICO = "specifico"
+
+
+class ActionState(StrEnum):
+    NON_AVVIATA = "non avviata"
+    IN_CORSO = "in corso"
+    REALIZZATA = "realizzata"
+
+
+class ReportState(StrEnum):
+    BOZZA = "bozza"
+    INVIATA = "inviata"
+    APPROVATA = "approvata"
+    DA_RIVEDERE = "da rivedere"
+
+
+class SemesterState(StrEnum):
+    APERTO = "aperto"
+    CHIUSO = "chiuso"
+
+
+class Role(StrEnum):
+    UFFICIO_DI_PIANO = "ufficio_di_piano"
+    REFERENTE = "referente"
+    COMITATO = "comitato"
+
+
+ROLE_LABELS = {Role.UFFICIO_DI_PIANO: "Ufficio di Piano", Role.REFERENTE: "Referente di Gruppo di Lavoro",
+               Role.COMITATO: "Comitato Ristretto"}
+
+
+class ResourceAdequacy(StrEnum):
+    """The grid's five-level scale for human and material resources (DOMAIN.md)."""
+    GRAVEMENTE_INADEGUATO = "gravemente_inadeguato"
+    INADEGUATO = "inadeguato"
+    SUFFICIENTEMENTE_ADEGUATO = "sufficientemente_adeguato"
+    ADEGUATO = "adeguato"
+    PERFETTAMENTE_ADEGUATO = "perfettamente_adeguato"
+
+
+ADEGUACY_LABELS = {
+    ResourceAdequacy.GRAVEMENTE_INADEGUATO: "Gravemente inadeguato",
+    ResourceAdequacy.INADEGUATO: "Inadeguato",
+    ResourceAdequacy.SUFFICIENTEMENTE_ADEGUATO: "Sufficientemente adeguato",
+    ResourceAdequacy.ADEGUATO: "Adeguato",
+    ResourceAdequacy.PERFETTAMENTE_ADEGUATO: "Perfettamente adeguato",
+}
+
+
+class FundingSource(StrEnum):
+    FNPS = "FNPS"
+    FSR = "FSR"
+    FONDO_POVERTA = "FONDO_POVERTA"
+    FNA = "FNA"
+    PNRR = "PNRR"
+    COMUNALE = "COMUNALE"
+    DOPO_DI_NOI = "DOPO_DI_NOI"
+    ETEROFINANZIATO = "ETEROFINANZIATO"
+    ALTRO = "ALTRO"
+
+
+FUNDING_LABELS = {
+    FundingSource.FNPS: "FNPS - Fondo Nazionale Politiche Sociali",
+    FundingSource.FSR: "FSR - Fondo Sociale Regionale",
+    FundingSource.FONDO_POVERTA: "Fondo Povertà",
+    FundingSource.FNA: "FNA - Fondo Non Autosufficienza",
+    FundingSource.PNRR: "PNRR",
+    FundingSource.COMUNALE: "Fondi comunali (Fondo di Solidarietà)",
+    FundingSource.DOPO_DI_NOI: "Dopo di Noi",
+    FundingSource.ETEROFINANZIATO: "Progetti eterofinanziati",
+    FundingSource.ALTRO: "Altre fonti / non specificata",
+}
+
+SHORT_FUNDING_LABELS = {
+    FundingSource.FNPS: "FNPS", FundingSource.FSR: "FSR", FundingSource.FONDO_POVERTA: "Fondo Povertà",
+    FundingSource.FNA: "FNA", FundingSource.PNRR: "PNRR", FundingSource.COMUNALE: "Comunale",
+    FundingSource.DOPO_DI_NOI: "Dopo di Noi", FundingSource.ETEROFINANZIATO: "Eterofinanziati",
+    FundingSource.ALTRO: "Altro",
+}
+
+
+def funding_label(code: str | None) -> str:
+    if code is None:
+        return SHORT_FUNDING_LABELS[FundingSource.ALTRO]
+    return SHORT_FUNDING_LABELS.get(FundingSource(code), code)
+
+
+SEMESTER_HALF_LABELS = {1: "I semestre", 2: "II semestre"}
+
+
+def semester_label(year: int, half: int) -> str:
+    return f"{SEMESTER_HALF_LABELS[half]} {year}"

@@ -1,0 +1,40 @@
+"""Panoramica: the plan at a glance and the semesters."""
+import pandas as pd
+import streamlit as st
+
+from components.data import call
+from models import queries
+from models.formatting import euro
+from models.vocab import semester_label
+
+header = call(queries.plan_header)
+st.title("Monitoraggio Piano di Zona")
+if header is None:
+    st.error("Il piano non è ancora stato caricato nel database.")
+    st.stop()
+st.subheader(f"{header['title']} · {header['ambito']}")
+st.caption(f"Triennio {header['first_year']}-{header['last_year']} · monitoraggio semestrale "
+           "secondo la griglia di valutazione regionale")
+
+areas = call(queries.area_summary)
+totals = {k: sum(a[k] for a in areas) for k in ("objectives", "actions", "indicators", "budget")}
+cols = st.columns(4)
+cols[0].metric("Obiettivi specifici", totals["objectives"])
+cols[1].metric("Azioni programmate", totals["actions"])
+cols[2].metric("Indicatori", totals["indicators"])
+cols[3].metric("Budget indicato nel piano", euro(totals["budget"]))
+
+st.markdown("#### Macro-aree di policy")
+table = pd.DataFrame([{"Area": a["letter"], "Titolo": a["title"], "Schede": a["cards"],
+                       "Obiettivi": a["objectives"], "Azioni": a["actions"], "Indicatori": a["indicators"],
+                       "Budget (€)": euro(a["budget"])} for a in areas])
+st.dataframe(table, hide_index=True, width="stretch")
+
+st.markdown("#### Semestri di monitoraggio")
+sems = call(queries.semesters)
+if not sems:
+    st.info("Nessun semestre aperto: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
+else:
+    st.dataframe(pd.DataFrame([{"Semestre": semester_label(s["year"], s["half"]), "Stato": s["state"],
+                                "Scadenza inserimento": s["deadline"].strftime("%d/%m/%Y") if s["deadline"] else "—"}
+                               for s in sems]), hide_index=True, width="stretch")

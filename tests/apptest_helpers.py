@@ -1,0 +1,53 @@
+"""Helpers to run the real app under streamlit.testing.v1.AppTest on a fresh database."""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from models.db import get_engine, session_scope
+from models.startup import prepare_database
+from models.users import create_user
+from tests.conftest import ROOT, SMALL_PLAN
+
+APP = ROOT / "app.py"
+PASSWORD = "password-di-prova-1"
+
+
+@contextmanager
+def app_env(db_path: Path, plan_dir: Path = SMALL_PLAN):
+    old = {k: os.environ.get(k) for k in ("PDZ_DATABASE_URL", "PDZ_PLAN_DIR")}
+    os.environ["PDZ_DATABASE_URL"] = f"sqlite:///{db_path}"
+    os.environ["PDZ_PLAN_DIR"] = str(plan_dir)
+    try:
+        yield get_engine(os.environ["PDZ_DATABASE_URL"])
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def prepared(engine, users=(("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]),
+                            ("com", "comitato", []))):
+    prepare_database(engine, SMALL_PLAN)
+    with session_scope(engine) as s:
+        for username, role, areas in users:
+            create_user(s, actor=None, username=username, name=username.upper(), role=role, areas=list(areas),
+                        password=PASSWORD, one_time=False)
+    return engine
+
+
+def logged_in(username: str, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    inputs = at.text_input
+    inputs[0].input(username)
+    inputs[1].input(PASSWORD)
+    at.button[0].click().run()
+    if page:
+        at.switch_page(page).run()
+    return at

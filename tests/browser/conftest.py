@@ -1,0 +1,122 @@
+"""Browser tests: the real app served by `streamlit run`, driven in Debian's Chromium via Playwright."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from models.db import get_engine, session_scope
+from models.startup import prepare_database
+from models.users import create_user
+from tests.conftest import ROOT, SMALL_PLAN
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "password-di-prova-1"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db_path: Path, plan_dir: Path = SMALL_PLAN, extra_env: dict | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db_url = f"sqlite:///{db_path}"
+        env = {**os.environ, "PDZ_DATABASE_URL": self.db_url, "PDZ_PLAN_DIR": str(plan_dir),
+               "PDZ_BCRYPT_ROUNDS": "4", **(extra_env or {})}
+        self.log = open(db_path.with_suffix(".log"), "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("streamlit did not start: " + db_path.with_suffix(".log").read_text()[-2000:])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def seed_users(db_url: str, users, plan_dir: Path = SMALL_PLAN) -> None:
+    engine = get_engine(db_url)
+    prepare_database(engine, plan_dir)
+    with session_scope(engine) as s:
+        for username, role, areas in users:
+            create_user(s, actor=None, username=username, name=username.upper(), role=role, areas=list(areas),
+                        password=PASSWORD, one_time=False)
+
+
+DEFAULT_USERS = (("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", "comitato", []))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium non trovato in {CHROMIUM} (make test lo installa con apt-get)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("srv") / "pdz.sqlite3"
+    seed_users(f"sqlite:///{db}", DEFAULT_USERS)
+    srv = Server(db)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def login(page, server: Server, username: str, password: str = PASSWORD) -> None:
+    page.goto(server.url)
+    page.get_by_label("Nome utente").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Accedi").click()
+    page.get_by_role("button", name="Esci").wait_for(timeout=15000)
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
