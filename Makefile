@@ -31,7 +31,7 @@ run: install
 	$(STREAMLIT)
 
 demo: install
-	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(PY) -m models.cli demo
+	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(PY) -m models.demo
 	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(STREAMLIT)
 
 test: install-test browser

@@ -3,6 +3,7 @@ is ever routable outside this list; a page a role may not use answers with a mes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -20,10 +21,22 @@ class PageSpec:
     url: str
 
 
-PAGES: tuple[PageSpec, ...] = (
+ROOT = Path(__file__).resolve().parents[1]
+
+# Menu order. A page's file must exist to be offered (keys match models.permissions.PAGES_BY_ROLE).
+_ALL_PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "pages/home.py", "Panoramica", ":material/home:", "panoramica"),
+    PageSpec("cruscotto", "pages/cruscotto.py", "Cruscotto", ":material/monitoring:", "cruscotto"),
+    PageSpec("inserimento", "pages/inserimento.py", "Inserimento dati", ":material/edit_note:", "inserimento"),
+    PageSpec("revisione", "pages/revisione.py", "Revisione semestrale", ":material/fact_check:", "revisione"),
+    PageSpec("piano", "pages/piano.py", "Il Piano", ":material/menu_book:", "piano"),
+    PageSpec("storico", "pages/storico.py", "Piano 2021-2023", ":material/history:", "piano-2021-2023"),
+    PageSpec("report", "pages/report.py", "Report ed Excel", ":material/download:", "report"),
+    PageSpec("impostazione", "pages/impostazione.py", "Impostazione piano", ":material/tune:", "impostazione"),
+    PageSpec("utenti", "pages/utenti.py", "Utenti", ":material/group:", "utenti"),
     PageSpec("account", "pages/account.py", "Il mio account", ":material/key:", "account"),
 )
+PAGES: tuple[PageSpec, ...] = tuple(p for p in _ALL_PAGES if (ROOT / p.file).exists())
 
 
 def _stand_in(spec: PageSpec, body) -> st.Page:
