@@ -1,0 +1,643 @@
+"""Semester reports: load, validate, save (one transaction, optimistic locking, audit), submit, review.
+
+A report is one objective's data for one semester; its `version` is the unit of concurrency: a save names
+the version it started from and is refused when somebody else saved in between.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.audit import record_change
+from models.db import bump_data_change
+from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
+from models.scoring import band_label, objective_achievement
+from models.tables import (Action, ActionStatus, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
+                           Report, Semester, Spend, SubArea, SubAreaValue, utcnow)
+from models.validation import (FieldError, clean_action_state, clean_adequacy, clean_indicator_value, clean_spend,
+                               clean_split, clean_text, clean_yes_no)
+from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, ReportState, SemesterState, Unit,
+                          funding_label, semester_label)
+
+
+class ValidationFailed(ValueError):
+    """Every problem of a submitted form; nothing was written."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+class ConflictError(RuntimeError):
+    """Somebody else saved this report first; `changes` lists what they changed."""
+
+    def __init__(self, changes: list[tuple[str, str | None, str | None]], by: str):
+        self.changes, self.by = changes, by
+        super().__init__(f"Qualcun altro ({by}) ha salvato questo report mentre lo stava modificando: "
+                         "i suoi dati non sono stati salvati. Rivedere le modifiche e salvare di nuovo.")
+
+
+class ReportLocked(PermissionDenied):
+    """The report cannot be edited now (closed semester, deadline, state)."""
+
+
+# --- what the form edits ----------------------------------------------------------------------
+
+@dataclass
+class IndicatorInput:
+    value: Any = None  # raw: text as typed, number, or bool
+    note: str = ""
+    split: dict[str, Any] = field(default_factory=dict)  # sub-area code -> raw value
+
+
+@dataclass
+class SpendInput:
+    source: str
+    committed: Any = None
+    paid: Any = None
+    document_ref: str = ""
+    note: str = ""
+    confirmed_over: bool = False
+
+
+@dataclass
+class ReportInput:
+    objective_id: int
+    semester_id: int
+    base_version: int | None  # the version the user started from; None for a report not yet saved
+    base_snapshot: dict[str, str | None] = field(default_factory=dict)
+    actions: dict[int, Any] = field(default_factory=dict)
+    indicators: dict[int, IndicatorInput] = field(default_factory=dict)
+    spend: list[SpendInput] = field(default_factory=list)
+    users_assessment: str = ""
+    users_not_relevant: bool = False
+    resource_adequacy: Any = None
+    critical_issues: str = ""
+    need_answered: Any = None
+    need_reason: str = ""
+    proposed_again: Any = None
+    proposed_reason: str = ""
+
+
+# --- context for the form ---------------------------------------------------------------------
+
+def _objective_area(session: Session, objective_id: int) -> tuple[Objective, MacroArea]:
+    objective = session.get(Objective, objective_id)
+    if objective is None:
+        raise ValueError("Obiettivo non trovato.")
+    return objective, session.get(MacroArea, objective.area_id)
+
+
+def _semester(session: Session, semester_id: int) -> Semester:
+    semester = session.get(Semester, semester_id)
+    if semester is None:
+        raise ValueError("Semestre non trovato.")
+    return semester
+
+
+def _report(session: Session, objective_id: int, semester_id: int) -> Report | None:
+    return session.exec(select(Report).where(Report.objective_id == objective_id,
+                                             Report.semester_id == semester_id)).first()
+
+
+def live_actions(session: Session, objective_id: int, report: Report | None) -> list[Action]:
+    """Actions of the form: active ones, plus retired ones that already have a state in this report."""
+    used = set()
+    if report is not None:
+        used = set(session.exec(select(ActionStatus.action_id).where(ActionStatus.report_id == report.id)))
+    rows = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position))
+    return [a for a in rows if not a.retired or a.id in used]
+
+
+def live_indicators(session: Session, objective_id: int, report: Report | None) -> list[Indicator]:
+    used = set()
+    if report is not None:
+        used = set(session.exec(select(IndicatorValue.indicator_id).where(IndicatorValue.report_id == report.id)))
+    rows = session.exec(select(Indicator).where(Indicator.objective_id == objective_id)
+                        .order_by(Indicator.battery, Indicator.position))
+    order = {"processo": 0, "output": 1, "outcome": 2}
+    return sorted([i for i in rows if not i.retired or i.id in used], key=lambda i: (order[i.battery], i.position))
+
+
+def edit_block_reason(actor: Actor, area_letter: str, semester: Semester, report: Report | None,
+                      today: date | None = None) -> str | None:
+    """Why this actor cannot edit this report now, in one Italian line; None when they can."""
+    today = today or date.today()
+    if not can_edit_area(actor, area_letter):
+        if actor.role == "comitato":
+            return "Sola lettura: il Comitato Ristretto consulta i dati ma non li modifica."
+        return f"Sola lettura: l'area {area_letter} non è tra le sue aree."
+    if semester.state == SemesterState.CHIUSO:
+        return f"Il {semester_label(semester.year, semester.half)} è chiuso: i dati non sono più modificabili."
+    if report is not None and report.state == ReportState.APPROVATA and actor.is_office:
+        return "Report approvato: per modificarlo occorre prima riaprirlo (Revisione semestrale)."
+    if actor.is_office:
+        return None
+    if report is not None and report.state == ReportState.INVIATA:
+        return "Report inviato all'Ufficio di Piano: è in sola lettura finché non viene approvato o rimandato."
+    if report is not None and report.state == ReportState.APPROVATA:
+        return "Report approvato dall'Ufficio di Piano: in sola lettura (l'Ufficio può riaprirlo)."
+    if semester.deadline is not None and today > semester.deadline:
+        return (f"Scadenza per l'inserimento superata il {semester.deadline:%d/%m/%Y}: "
+                "per una proroga rivolgersi all'Ufficio di Piano.")
+    return None
+
+
+def _targets(session: Session, indicator_ids: list[int], year: int) -> dict[int, IndicatorTarget]:
+    if not indicator_ids:
+        return {}
+    rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(indicator_ids),
+                                                      IndicatorTarget.year == year))
+    return {t.indicator_id: t for t in rows}
+
+
+def previous_values(session: Session, indicator_ids: list[int], semester: Semester) -> dict[int, list[tuple[str, Any]]]:
+    """Earlier semesters' values per indicator, oldest first: [(semester label, value)]."""
+    if not indicator_ids:
+        return {}
+    rows = session.exec(
+        select(IndicatorValue.indicator_id, Semester.year, Semester.half, IndicatorValue.value_num,
+               IndicatorValue.value_text)
+        .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
+        .where(col(IndicatorValue.indicator_id).in_(indicator_ids),
+               (Semester.year * 2 + Semester.half) < (semester.year * 2 + semester.half))
+        .order_by(Semester.year, Semester.half))
+    out: dict[int, list[tuple[str, Any]]] = {}
+    for ind_id, year, half, num, text in rows:
+        out.setdefault(ind_id, []).append((semester_label(year, half), num if num is not None else text))
+    return out
+
+
+def report_snapshot(session: Session, report: Report | None, objective_id: int) -> dict[str, str | None]:
+    """The report as flat 'field label' -> text: for conflicts, approved snapshots and the audit trail."""
+    snap: dict[str, str | None] = {}
+    if report is None:
+        return snap
+    states = {s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
+    for a in live_actions(session, objective_id, report):
+        snap[f"Azione {a.position + 1}: {_short(a.text)}"] = states.get(a.id)
+    values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))}
+    subs = {s.id: s.code for s in session.exec(select(SubArea))}
+    for ind in live_indicators(session, objective_id, report):
+        v = values.get(ind.id)
+        label = f"Indicatore ({ind.battery}): {_short(ind.text)}"
+        snap[label] = None if v is None else _value_text(ind.unit, v)
+        snap[f"{label} – nota"] = (v.note or None) if v else None
+        if v is not None:
+            for sv in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == v.id)):
+                snap[f"{label} – {subs.get(sv.sub_area_id, '?')}"] = _num(sv.value)
+    for sp in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source)):
+        name = f"Spesa {funding_label(sp.source)}"
+        snap[f"{name} – impegnato"] = _num(sp.committed)
+        snap[f"{name} – liquidato"] = _num(sp.paid)
+        snap[f"{name} – documento"] = sp.document_ref or None
+        snap[f"{name} – nota"] = sp.note or None
+    snap["Valutazione degli utenti"] = "non pertinente" if report.users_not_relevant else (report.users_assessment or None)
+    snap["Adeguatezza delle risorse"] = (ADEGUACY_LABELS.get(report.resource_adequacy) if report.resource_adequacy
+                                         else None)
+    snap["Criticità e piano di miglioramento"] = report.critical_issues or None
+    snap["Bisogno soddisfatto"] = _yes_no(report.need_answered)
+    snap["Bisogno soddisfatto – motivazione"] = report.need_reason or None
+    snap["Da riproporre"] = _yes_no(report.proposed_again)
+    snap["Da riproporre – motivazione"] = report.proposed_reason or None
+    return snap
+
+
+def diff_snapshots(old: dict[str, str | None], new: dict[str, str | None]) -> list[tuple[str, str | None, str | None]]:
+    keys = list(dict.fromkeys([*old.keys(), *new.keys()]))
+    return [(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _num(value: float | None) -> str | None:
+    from models.formatting import number
+    return None if value is None else number(value, 2)
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("SI" if value else "NO")
+
+
+def _value_text(unit: str, v: IndicatorValue) -> str | None:
+    if unit == Unit.TESTO:
+        return v.value_text or None
+    if v.value_num is None:
+        return None
+    if unit == Unit.SI_NO:
+        return "sì" if v.value_num else "no"
+    return _num(v.value_num)
+
+
+# --- validation -------------------------------------------------------------------------------
+
+@dataclass
+class CleanReport:
+    actions: dict[int, str]
+    values: dict[int, tuple[float | None, str, str, dict[str, float]]]  # num, text, note, split
+    spend: list[tuple[str, float, float, str, str]]  # source, committed, paid, ref, note
+    qualitative: dict[str, Any]
+
+
+def validate_report(session: Session, data: ReportInput, *, submitting: bool) -> CleanReport:
+    """Check every field; raise ValidationFailed listing every problem. Writes nothing."""
+    report = _report(session, data.objective_id, data.semester_id)
+    errors: list[FieldError] = []
+    actions = {a.id: a for a in live_actions(session, data.objective_id, report)}
+    indicators = {i.id: i for i in live_indicators(session, data.objective_id, report)}
+    sub_codes = set(session.exec(select(SubArea.code)))
+    clean = CleanReport(actions={}, values={}, spend=[], qualitative={})
+
+    for action_id, raw in data.actions.items():
+        action = actions.get(action_id)
+        if action is None:
+            errors.append(FieldError("Azioni", f"azione {action_id} non appartiene all'obiettivo."))
+            continue
+        try:
+            clean.actions[action_id] = clean_action_state(raw, f"Azione {action.position + 1}")
+        except FieldError as exc:
+            errors.append(exc)
+    for ind_id, given in data.indicators.items():
+        ind = indicators.get(ind_id)
+        if ind is None:
+            errors.append(FieldError("Indicatori", f"indicatore {ind_id} non appartiene all'obiettivo."))
+            continue
+        label = f"Indicatore «{_short(ind.text, 50)}»"
+        try:
+            num, text = clean_indicator_value(ind.unit, given.value, label)
+            unknown = set(given.split) - sub_codes
+            if unknown:
+                raise FieldError(label, f"sub-ambiti sconosciuti: {', '.join(sorted(unknown))}.")
+            split = clean_split(ind.unit, num, given.split, label)
+            note = clean_text(given.note, f"{label} – nota", limit=1000)
+            clean.values[ind_id] = (num, text, note, split)
+        except FieldError as exc:
+            errors.append(exc)
+    seen_sources: set[str] = set()
+    for item in data.spend:
+        if item.source not in tuple(FundingSource):
+            errors.append(FieldError("Spesa – fonte", f"fonte «{item.source}» non ammessa."))
+            continue
+        label = f"Spesa {funding_label(item.source)}"
+        if item.source in seen_sources:
+            errors.append(FieldError(label, "fonte ripetuta: una riga per fonte."))
+            continue
+        seen_sources.add(item.source)
+        try:
+            committed, paid, note = clean_spend(item.committed, item.paid, item.note,
+                                                confirmed=item.confirmed_over, field=label)
+            ref = clean_text(item.document_ref, f"{label} – documento", limit=200)
+            clean.spend.append((item.source, committed, paid, ref, note))
+        except FieldError as exc:
+            errors.append(exc)
+    q = clean.qualitative
+    for key, label, fn in (
+        ("users_assessment", "Valutazione degli utenti", clean_text),
+        ("critical_issues", "Criticità e piano di miglioramento", clean_text),
+        ("need_reason", "Bisogno soddisfatto – motivazione", clean_text),
+        ("proposed_reason", "Da riproporre – motivazione", clean_text),
+        ("need_answered", "Bisogno soddisfatto (SI/NO)", clean_yes_no),
+        ("proposed_again", "Da riproporre (SI/NO)", clean_yes_no),
+        ("resource_adequacy", "Adeguatezza delle risorse", clean_adequacy),
+    ):
+        try:
+            q[key] = fn(getattr(data, key), label)
+        except FieldError as exc:
+            errors.append(exc)
+    q["users_not_relevant"] = bool(data.users_not_relevant)
+    if q.get("users_not_relevant"):
+        q["users_assessment"] = ""
+    if submitting and not errors:
+        errors.extend(_required_for_submission(q))
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def _required_for_submission(q: dict[str, Any]) -> list[FieldError]:
+    missing = []
+    if not q["users_not_relevant"] and not q["users_assessment"]:
+        missing.append(FieldError("Valutazione degli utenti", "indicare la valutazione o «non pertinente»."))
+    if q["resource_adequacy"] is None:
+        missing.append(FieldError("Adeguatezza delle risorse", "scegliere un livello prima dell'invio."))
+    for key, reason, label in (("need_answered", "need_reason", "Bisogno soddisfatto"),
+                               ("proposed_again", "proposed_reason", "Da riproporre")):
+        if q[key] is None:
+            missing.append(FieldError(label, "rispondere SI o NO prima dell'invio."))
+        elif not q[reason]:
+            missing.append(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."))
+    return missing
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+@dataclass
+class SaveResult:
+    report_id: int
+    version: int
+    state: str
+    changes: list[tuple[str, str | None, str | None]]
+
+
+def save_report(data: ReportInput, *, actor: Actor, session: Session, submit: bool = False,
+                today: date | None = None) -> SaveResult:
+    """Validate then write the whole report in the caller's transaction; optionally submit it."""
+    objective, area = _objective_area(session, data.objective_id)
+    require_area_write(actor, area.letter)
+    semester = _semester(session, data.semester_id)
+    report = _report(session, data.objective_id, data.semester_id)
+    reason = edit_block_reason(actor, area.letter, semester, report, today)
+    if reason:
+        raise ReportLocked(reason)
+    if objective.retired:
+        raise ReportLocked("Obiettivo ritirato: non riceve dati nei nuovi semestri.")
+    clean = validate_report(session, data, submitting=submit)
+
+    before = report_snapshot(session, report, objective.id)
+    report = _claim(session, report, data, actor, before)
+    _write_children(session, report, clean)
+    for key, value in clean.qualitative.items():
+        setattr(report, key, value)
+    planned, done = _action_counts(session, objective.id, report)
+    report.actions_planned, report.actions_done = planned, done
+    report.updated_at, report.updated_by = utcnow(), actor.user_id
+    old_state = report.state
+    if submit:
+        report.state = ReportState.INVIATA
+    session.add(report)
+    session.flush()
+    after = report_snapshot(session, report, objective.id)
+    changes = diff_snapshots(before, after)
+    for label, old, new in changes:
+        record_change(session, actor, entity="report", entity_id=report.id, field=label, old=old, new=new,
+                      objective_id=objective.id, semester_id=semester.id)
+    if old_state != report.state:
+        record_change(session, actor, entity="report", entity_id=report.id, field="Stato", old=old_state,
+                      new=report.state, objective_id=objective.id, semester_id=semester.id)
+    bump_data_change(session)
+    return SaveResult(report_id=report.id, version=report.version, state=report.state, changes=changes)
+
+
+def _claim(session: Session, report: Report | None, data: ReportInput, actor: Actor,
+           before: dict[str, str | None]) -> Report:
+    """Take the report for this save: create it, or bump its version only if nobody saved since."""
+    if report is None:
+        if data.base_version is not None:
+            raise ConflictError([], "sconosciuto")
+        report = Report(objective_id=data.objective_id, semester_id=data.semester_id, version=1,
+                        updated_by=actor.user_id)
+        session.add(report)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:
+            session.expunge(report)
+            existing = _report(session, data.objective_id, data.semester_id)
+            if existing is None:
+                raise
+            raise ConflictError(diff_snapshots({}, report_snapshot(session, existing, data.objective_id)),
+                                _author(session, existing)) from None
+        return report
+    if data.base_version is None or data.base_version != report.version:
+        raise ConflictError(diff_snapshots(data.base_snapshot, before), _author(session, report))
+    # Atomic compare-and-set: of two simultaneous saves from the same version, one updates 0 rows.
+    result = session.execute(update(Report).where(Report.id == report.id, Report.version == data.base_version)
+                             .values(version=Report.version + 1))
+    if result.rowcount != 1:
+        session.expire(report)
+        raise ConflictError(diff_snapshots(data.base_snapshot, report_snapshot(session, report, data.objective_id)),
+                            _author(session, report))
+    session.refresh(report)
+    return report
+
+
+def _author(session: Session, report: Report | None) -> str:
+    from models.tables import User
+    if report is None or report.updated_by is None:
+        return "un altro utente"
+    user = session.get(User, report.updated_by)
+    return user.name if user else "un altro utente"
+
+
+def _write_children(session: Session, report: Report, clean: CleanReport) -> None:
+    statuses = {s.action_id: s for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
+    for action_id, state in clean.actions.items():
+        row = statuses.get(action_id) or ActionStatus(report_id=report.id, action_id=action_id)
+        row.state = state
+        session.add(row)
+    values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))}
+    subs = {s.code: s.id for s in session.exec(select(SubArea))}
+    for ind_id, (num, text, note, split) in clean.values.items():
+        row = values.get(ind_id) or IndicatorValue(report_id=report.id, indicator_id=ind_id)
+        row.value_num, row.value_text, row.note = num, text, note
+        session.add(row)
+        session.flush()
+        for old in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == row.id)):
+            session.delete(old)
+        session.flush()
+        for code, value in split.items():
+            session.add(SubAreaValue(value_id=row.id, sub_area_id=subs[code], value=value))
+    spends = {s.source: s for s in session.exec(select(Spend).where(Spend.report_id == report.id))}
+    kept = set()
+    for source, committed, paid, ref, note in clean.spend:
+        row = spends.get(source) or Spend(report_id=report.id, source=source)
+        row.committed, row.paid, row.document_ref, row.note = committed, paid, ref, note
+        session.add(row)
+        kept.add(source)
+    for source, row in spends.items():
+        if source not in kept:
+            session.delete(row)
+
+
+def _action_counts(session: Session, objective_id: int, report: Report) -> tuple[int, int]:
+    """Planned = active actions of the objective; done = those marked realizzata in this report."""
+    actions = [a.id for a in session.exec(select(Action).where(Action.objective_id == objective_id,
+                                                               Action.retired == False))]  # noqa: E712
+    session.flush()
+    done = session.exec(select(ActionStatus.action_id).where(ActionStatus.report_id == report.id,
+                                                             ActionStatus.state == ActionState.REALIZZATA)).all()
+    return len(actions), len(set(done) & set(actions))
+
+
+# --- review state machine ---------------------------------------------------------------------
+
+# (from state, action) -> to state; action: submit (lead or office), approve, send_back (office only)
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (ReportState.BOZZA, "submit"): ReportState.INVIATA,
+    (ReportState.DA_RIVEDERE, "submit"): ReportState.INVIATA,
+    (ReportState.INVIATA, "approve"): ReportState.APPROVATA,
+    (ReportState.INVIATA, "send_back"): ReportState.DA_RIVEDERE,
+    (ReportState.APPROVATA, "send_back"): ReportState.DA_RIVEDERE,  # reopening an approved report
+}
+ACTION_LABELS = {"submit": "invio", "approve": "approvazione", "send_back": "rinvio al referente"}
+
+
+def review_report(objective_id: int, semester_id: int, action: str, *, actor: Actor, session: Session,
+                  expected_version: int, comment: str = "") -> Report:
+    """Approve or send back (office), or submit as is; enforces the state machine and the closed semester."""
+    objective, area = _objective_area(session, objective_id)
+    if action == "submit":
+        require_area_write(actor, area.letter)
+    else:
+        require_office(actor, "la revisione dei report")
+    semester = _semester(session, semester_id)
+    if semester.state == SemesterState.CHIUSO:
+        raise ReportLocked(f"Il {semester_label(semester.year, semester.half)} è chiuso: nessuna modifica possibile.")
+    report = _report(session, objective_id, semester_id)
+    if report is None:
+        raise ReportLocked("Nessun dato inserito per questo obiettivo nel semestre: niente da rivedere.")
+    target = TRANSITIONS.get((report.state, action))
+    if target is None:
+        raise ReportLocked(f"Operazione non ammessa: {ACTION_LABELS.get(action, action)} di un report "
+                           f"in stato «{report.state}».")
+    comment = clean_text(comment, "Commento", limit=2000)
+    if action == "send_back" and not comment:
+        raise ValidationFailed([FieldError("Commento", "obbligatorio quando si rimanda il report al referente.")])
+    if report.version != expected_version:
+        raise ConflictError([], _author(session, report))
+    result = session.execute(update(Report).where(Report.id == report.id, Report.version == expected_version)
+                             .values(version=Report.version + 1))
+    if result.rowcount != 1:
+        raise ConflictError([], _author(session, report))
+    session.refresh(report)
+    old_state = report.state
+    report.state = target
+    if action == "approve":
+        report.approved_snapshot = report_snapshot(session, report, objective_id)
+        report.reviewer_comment = comment
+    elif action == "send_back":
+        report.reviewer_comment = comment
+    report.updated_at, report.updated_by = utcnow(), actor.user_id
+    session.add(report)
+    record_change(session, actor, entity="report", entity_id=report.id, field="Stato", old=old_state, new=target,
+                  objective_id=objective_id, semester_id=semester_id, reason=comment)
+    bump_data_change(session)
+    return report
+
+
+def changes_since_approval(objective_id: int, semester_id: int, *, session: Session) -> list[tuple[str, str | None, str | None]]:
+    report = _report(session, objective_id, semester_id)
+    if report is None or not report.approved_snapshot:
+        return []
+    return diff_snapshots(report.approved_snapshot, report_snapshot(session, report, objective_id))
+
+
+__all__ = ["ConflictError", "IndicatorInput", "ReportInput", "ReportLocked", "SaveResult", "SpendInput",
+           "ValidationFailed", "band_label", "objective_achievement", "review_report", "save_report"]
+
+
+# --- what the entry page shows ----------------------------------------------------------------
+
+def open_semesters(*, session: Session) -> list[Semester]:
+    return list(session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())))
+
+
+def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
+    """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
+    rows = session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
+                        .where(Objective.retired == False, Objective.kind == "specifico")  # noqa: E712
+                        .order_by(MacroArea.position, Objective.id))
+    return [{"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
+            for o, a in rows if can_edit_area(actor, a.letter)]
+
+
+def entry_status(*, actor: Actor, semester_id: int, session: Session) -> list[dict]:
+    """Per editable objective: its report state this semester (None = nothing entered yet)."""
+    states = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
+    out = []
+    for obj in editable_objectives(actor=actor, session=session):
+        rep = states.get(obj["id"])
+        out.append({**obj, "state": rep.state if rep else None,
+                    "comment": rep.reviewer_comment if rep else ""})
+    return out
+
+
+def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = None) -> dict[str, int]:
+    """Reports waiting for this lead in open semesters: sent back, or not started before the deadline."""
+    if not actor.is_lead:
+        return {"returned": 0, "not_started": 0}
+    today = today or date.today()
+    returned = not_started = 0
+    for sem in session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)):
+        for row in entry_status(actor=actor, semester_id=sem.id, session=session):
+            if row["state"] == ReportState.DA_RIVEDERE:
+                returned += 1
+            elif row["state"] is None and (sem.deadline is None or today <= sem.deadline):
+                not_started += 1
+    return {"returned": returned, "not_started": not_started}
+
+
+@dataclass
+class EntryView:
+    objective: dict
+    semester: dict
+    report: dict | None
+    actions: list[dict]
+    indicators: list[dict]
+    spend: list[dict]
+    budget_sources: list[str]
+    sub_areas: list[str]
+    block_reason: str | None
+    snapshot: dict[str, str | None]
+
+
+def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Session,
+               today: date | None = None) -> EntryView:
+    from models.tables import BudgetLine
+    objective, area = _objective_area(session, objective_id)
+    semester = _semester(session, semester_id)
+    report = _report(session, objective_id, semester_id)
+    states = {}
+    values: dict[int, IndicatorValue] = {}
+    splits: dict[int, dict[str, float]] = {}
+    spend_rows: list[dict] = []
+    subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(SubArea.position))}
+    if report is not None:
+        states = {s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
+        values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))}
+        for v in values.values():
+            splits[v.indicator_id] = {subs[s.sub_area_id]: s.value for s in
+                                      session.exec(select(SubAreaValue).where(SubAreaValue.value_id == v.id))}
+        spend_rows = [{"source": s.source, "committed": s.committed, "paid": s.paid, "document_ref": s.document_ref,
+                       "note": s.note} for s in session.exec(select(Spend).where(Spend.report_id == report.id)
+                                                            .order_by(Spend.source))]
+    indicators = live_indicators(session, objective_id, report)
+    targets = _targets(session, [i.id for i in indicators], semester.year)
+    history = previous_values(session, [i.id for i in indicators], semester)
+    budget_sources = sorted({b.source for b in session.exec(select(BudgetLine).where(
+        BudgetLine.objective_id == objective_id, BudgetLine.retired == False)) if b.source})  # noqa: E712
+    return EntryView(
+        objective={"id": objective.id, "code": objective.code, "text": objective.text, "area": area.letter,
+                   "area_title": area.title},
+        semester={"id": semester.id, "year": semester.year, "half": semester.half, "state": semester.state,
+                  "deadline": semester.deadline, "label": semester_label(semester.year, semester.half)},
+        report=None if report is None else {"version": report.version, "state": report.state,
+                                            "comment": report.reviewer_comment,
+                                            "users_assessment": report.users_assessment,
+                                            "users_not_relevant": report.users_not_relevant,
+                                            "resource_adequacy": report.resource_adequacy,
+                                            "critical_issues": report.critical_issues,
+                                            "need_answered": report.need_answered, "need_reason": report.need_reason,
+                                            "proposed_again": report.proposed_again,
+                                            "proposed_reason": report.proposed_reason,
+                                            "updated_at": report.updated_at},
+        actions=[{"id": a.id, "text": a.text, "position": a.position, "retired": a.retired,
+                  "state": states.get(a.id, ActionState.NON_AVVIATA)} for a in live_actions(session, objective_id, report)],
+        indicators=[{"id": i.id, "text": i.text, "battery": i.battery, "unit": i.unit,
+                     "higher_is_better": i.higher_is_better, "retired": i.retired,
+                     "target": targets[i.id].target if i.id in targets else None,
+                     "value_num": values[i.id].value_num if i.id in values else None,
+                     "value_text": values[i.id].value_text if i.id in values else "",
+                     "note": values[i.id].note if i.id in values else "",
+                     "split": splits.get(i.id, {}), "history": history.get(i.id, [])} for i in indicators],
+        spend=spend_rows, budget_sources=budget_sources, sub_areas=list(subs.values()),
+        block_reason=edit_block_reason(actor, area.letter, semester, report, today),
+        snapshot=report_snapshot(session, report, objective_id))

@@ -1,0 +1,278 @@
+"""Semester reports: validation, one transaction, optimistic locking, audit, permissions, review."""
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from models.audit import audit_trail
+from models.db import session_scope
+from models.permissions import Actor, PermissionDenied
+from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
+                            changes_since_approval, load_entry, review_report, save_report, waiting_for_lead)
+from models.tables import (User, Action, ActionStatus, Indicator, IndicatorValue, Objective, Report, Semester, Spend,
+                           SubAreaValue)
+
+OFFICE = Actor(1, "uff", "ufficio_di_piano")
+LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}))
+LEAD_B = Actor(3, "refb", "referente", frozenset({"B"}))
+COMITATO = Actor(4, "com", "comitato")
+
+
+@pytest.fixture
+def db(small_plan):
+    with session_scope(small_plan) as s:
+        s.add(Semester(year=2025, half=1, deadline=date(2025, 7, 31)))
+        for actor in (OFFICE, LEAD_A, LEAD_B, COMITATO):
+            s.add(User(id=actor.user_id, username=actor.username, name=actor.username.upper(), role=actor.role,
+                       password_hash="x", must_change_password=False))
+    return small_plan
+
+
+def ids(engine):
+    with Session(engine) as s:
+        obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
+        acts = s.exec(select(Action).where(Action.objective_id == obj.id).order_by(Action.position)).all()
+        inds = {i.text: i.id for i in s.exec(select(Indicator).where(Indicator.objective_id == obj.id))}
+        sem = s.exec(select(Semester)).one()
+        return obj.id, [a.id for a in acts], inds, sem.id
+
+
+def form(engine, **overrides) -> ReportInput:
+    obj, acts, inds, sem = ids(engine)
+    data = ReportInput(objective_id=obj, semester_id=sem, base_version=None)
+    data.actions = {acts[0]: "realizzata", acts[1]: "realizzata", acts[2]: "in corso"}
+    data.indicators = {inds["N. di incontri della cabina di regia"]: IndicatorInput("1.234", "nota",
+                                                                                    {"AT1": "1.000", "AT2": "234"}),
+                       inds["Percentuale di progetti personalizzati avviati"]: IndicatorInput("45,5"),
+                       inds["Protocollo sottoscritto"]: IndicatorInput("sì"),
+                       inds["Cambiamento percepito"]: IndicatorInput("Rete più solida")}
+    data.spend = [SpendInput("FNPS", "10.000", "8.000,50", "Det. 12/2025")]
+    for k, v in overrides.items():
+        setattr(data, k, v)
+    return data
+
+
+def save(engine, data, actor=LEAD_A, **kw):
+    with session_scope(engine) as s:
+        return save_report(data, actor=actor, session=s, today=date(2025, 7, 1), **kw)
+
+
+def test_save_draft_writes_everything_and_computes_achievement(db):
+    result = save(db, form(db))
+    assert result.version == 1 and result.state == "bozza"
+    with Session(db) as s:
+        rep = s.get(Report, result.report_id)
+        assert (rep.actions_planned, rep.actions_done) == (4, 2)
+        values = {v.indicator_id: v for v in s.exec(select(IndicatorValue))}
+        assert sorted(v.value_num for v in values.values() if v.value_num is not None) == [1, 45.5, 1234]
+        assert sorted(sv.value for sv in s.exec(select(SubAreaValue))) == [234, 1000]
+        spend = s.exec(select(Spend)).one()
+        assert (spend.committed, spend.paid, spend.document_ref) == (10000, 8000.5, "Det. 12/2025")
+
+
+@pytest.mark.parametrize("mutate, field, message", [
+    (lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"], IndicatorInput("-3")),
+     "Indicatore «N. di incontri", "negativo"),
+    (lambda d, i: d.indicators.__setitem__(i["Percentuale di progetti personalizzati avviati"], IndicatorInput("101")),
+     "Indicatore «Percentuale", "da 0 a 100"),
+    (lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"], IndicatorInput("dodici")),
+     "Indicatore «N. di incontri", "non è un numero"),
+    (lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"],
+                                           IndicatorInput("10", "", {"AT1": "4", "AT2": "5"})),
+     "Indicatore «N. di incontri", "non corrisponde al totale"),
+    (lambda d, i: d.indicators.__setitem__(i["Protocollo sottoscritto"], IndicatorInput("forse")),
+     "Indicatore «Protocollo", "sì o no"),
+    (lambda d, i: setattr(d, "spend", [SpendInput("FNPS", "100", "200")]), "Spesa FNPS – liquidato",
+     "supera l'impegnato"),
+    (lambda d, i: setattr(d, "spend", [SpendInput("FNPS", "-1", "0")]), "Spesa FNPS – impegnato", "negativo"),
+    (lambda d, i: setattr(d, "resource_adequacy", "ottimo"), "Adeguatezza delle risorse", "non ammesso"),
+])
+def test_bad_input_refused_naming_field_and_nothing_written(db, mutate, field, message):
+    data = form(db)
+    mutate(data, ids(db)[2])
+    with pytest.raises(ValidationFailed) as info:
+        save(db, data)
+    assert any(e.field.startswith(field) and message in e.message for e in info.value.errors), info.value.errors
+    with Session(db) as s:
+        assert s.exec(select(Report)).first() is None
+        assert s.exec(select(IndicatorValue)).first() is None
+
+
+def test_paid_over_committed_accepted_with_confirmation_and_note(db):
+    data = form(db, spend=[SpendInput("FNPS", "100", "200", "", "anticipo su fattura 2024", confirmed_over=True)])
+    save(db, data)
+    with Session(db) as s:
+        assert s.exec(select(Spend)).one().paid == 200
+
+
+def test_failure_half_way_writes_nothing(db, monkeypatch):
+    import models.reports as reports
+    original = reports._write_children
+
+    def explode(session, report, clean):
+        original(session, report, clean)
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(reports, "_write_children", explode)
+    with pytest.raises(RuntimeError):
+        save(db, form(db))
+    with Session(db) as s:
+        for table in (Report, ActionStatus, IndicatorValue, Spend):
+            assert s.exec(select(table)).first() is None
+
+
+def test_concurrent_saves_second_is_refused_with_changes(db):
+    first = save(db, form(db))
+    with session_scope(db) as s:
+        view = load_entry(form(db).objective_id, form(db).semester_id, actor=LEAD_A, session=s)
+    base = dict(view.snapshot)
+    obj, acts, inds, sem = ids(db)
+    alice = form(db, base_version=first.version, base_snapshot=base)
+    bob = form(db, base_version=first.version, base_snapshot=base)
+    alice.actions[acts[3]] = "realizzata"
+    bob.critical_issues = "Ritardi nelle convenzioni"
+    save(db, alice)
+    with pytest.raises(ConflictError) as info:
+        save(db, bob, actor=OFFICE)
+    assert "Qualcun altro" in str(info.value)
+    assert any(label.startswith("Azione 4") and new == "realizzata" for label, _, new in info.value.changes)
+    with Session(db) as s:
+        rep = s.exec(select(Report)).one()
+        assert rep.version == 2 and rep.critical_issues == "" and rep.actions_done == 3
+
+
+def test_two_first_saves_of_a_new_report_conflict(db):
+    save(db, form(db))
+    with pytest.raises(ConflictError):
+        save(db, form(db))  # also started from "no report yet"
+
+
+def test_audit_entries_for_each_changed_field(db):
+    first = save(db, form(db))
+    data = form(db, base_version=first.version)
+    data.critical_issues = "Carenza di personale"
+    save(db, data)
+    with Session(db) as s:
+        entries = audit_trail(s, objective_id=data.objective_id)
+    fields = [e.field for e in entries]
+    assert "Criticità e piano di miglioramento" in fields
+    crit = next(e for e in entries if e.field == "Criticità e piano di miglioramento")
+    assert (crit.old, crit.new, crit.username) == (None, "Carenza di personale", "refa")
+    assert fields.count("Criticità e piano di miglioramento") == 1
+    assert any(e.field.startswith("Azione 1") and e.new == "realizzata" for e in entries)
+
+
+@pytest.mark.parametrize("actor, allowed", [(OFFICE, True), (LEAD_A, True), (LEAD_B, False), (COMITATO, False)])
+def test_permission_matrix_for_saving_area_a(db, actor, allowed):
+    if allowed:
+        save(db, form(db), actor=actor)
+    else:
+        with pytest.raises(PermissionDenied):
+            save(db, form(db), actor=actor)
+
+
+def test_lead_of_b_refused_even_calling_the_function_directly(db):
+    with pytest.raises(PermissionDenied, match="area A non è tra le aree"):
+        save(db, form(db), actor=LEAD_B)
+
+
+def test_submit_requires_qualitative_fields_then_locks_for_the_lead(db):
+    with pytest.raises(ValidationFailed) as info:
+        save(db, form(db), submit=True)
+    assert {e.field for e in info.value.errors} >= {"Adeguatezza delle risorse", "Bisogno soddisfatto"}
+    data = form(db, users_not_relevant=True, resource_adequacy="adeguato", need_answered="SI",
+                need_reason="Sì, in parte", proposed_again="no", proposed_reason="Obiettivo raggiunto")
+    result = save(db, data, submit=True)
+    assert result.state == "inviata"
+    with pytest.raises(ReportLocked, match="inviato"):
+        save(db, form(db, base_version=result.version))
+
+
+def submitted(db):
+    data = form(db, users_not_relevant=True, resource_adequacy="adeguato", need_answered=True, need_reason="x",
+                proposed_again=True, proposed_reason="y")
+    return save(db, data, submit=True)
+
+
+@pytest.mark.parametrize("start, action, actor, ok", [
+    ("bozza", "submit", LEAD_A, True), ("bozza", "approve", OFFICE, False), ("bozza", "send_back", OFFICE, False),
+    ("inviata", "approve", OFFICE, True), ("inviata", "send_back", OFFICE, True), ("inviata", "submit", LEAD_A, False),
+    ("approvata", "send_back", OFFICE, True), ("approvata", "approve", OFFICE, False),
+    ("approvata", "submit", LEAD_A, False), ("da rivedere", "submit", LEAD_A, True),
+    ("da rivedere", "approve", OFFICE, False), ("da rivedere", "send_back", OFFICE, False),
+])
+def test_review_state_machine(db, start, action, actor, ok):
+    save(db, form(db))
+    with session_scope(db) as s:
+        rep = s.exec(select(Report)).one()
+        rep.state = start
+    with Session(db) as s:
+        version = s.exec(select(Report)).one().version
+    obj, _, _, sem = ids(db)
+    call = lambda: review_report(obj, sem, action, actor=actor, session=s2, expected_version=version,  # noqa: E731
+                                 comment="Completare i valori")
+    if ok:
+        with session_scope(db) as s2:
+            call()
+    else:
+        with pytest.raises(ReportLocked, match="non ammessa"):
+            with session_scope(db) as s2:
+                call()
+
+
+def test_lead_cannot_approve_and_send_back_needs_comment(db):
+    result = submitted(db)
+    obj, _, _, sem = ids(db)
+    with pytest.raises(PermissionDenied):
+        with session_scope(db) as s:
+            review_report(obj, sem, "approve", actor=LEAD_A, session=s, expected_version=result.version)
+    with pytest.raises(ValidationFailed, match="Commento"):
+        with session_scope(db) as s:
+            review_report(obj, sem, "send_back", actor=OFFICE, session=s, expected_version=result.version)
+
+
+def test_approved_snapshot_and_changes_since_approval(db):
+    result = submitted(db)
+    obj, acts, _, sem = ids(db)
+    with session_scope(db) as s:
+        rep = review_report(obj, sem, "approve", actor=OFFICE, session=s, expected_version=result.version)
+        version = rep.version
+    with session_scope(db) as s:
+        rep = review_report(obj, sem, "send_back", actor=OFFICE, session=s, expected_version=version,
+                            comment="Aggiornare l'azione 4")
+        version = rep.version
+    data = form(db, base_version=version, users_not_relevant=True, resource_adequacy="adeguato",
+                need_answered=True, need_reason="x", proposed_again=True, proposed_reason="y")
+    data.actions[acts[3]] = "realizzata"
+    save(db, data)
+    with Session(db) as s:
+        changes = changes_since_approval(obj, sem, session=s)
+        assert [(label[:8], old, new) for label, old, new in changes] == [("Azione 4", None, "realizzata")]
+        assert waiting_for_lead(actor=LEAD_A, session=s, today=date(2025, 7, 1)) == {"returned": 0, "not_started": 1}
+
+
+def test_closed_semester_refuses_writes_for_everyone(db):
+    result = save(db, form(db))
+    with session_scope(db) as s:
+        s.exec(select(Semester)).one().state = "chiuso"
+    for actor in (LEAD_A, OFFICE):
+        with pytest.raises(ReportLocked, match="chiuso"):
+            save(db, form(db, base_version=result.version), actor=actor)
+    obj, _, _, sem = ids(db)
+    with pytest.raises(ReportLocked, match="chiuso"):
+        with session_scope(db) as s:
+            review_report(obj, sem, "submit", actor=LEAD_A, session=s, expected_version=result.version)
+
+
+def test_deadline_blocks_lead_but_not_office(db):
+    with pytest.raises(ReportLocked, match="Scadenza .* superata il 31/07/2025.*Ufficio di Piano"):
+        with session_scope(db) as s:
+            save_report(form(db), actor=LEAD_A, session=s, today=date(2025, 8, 1))
+    with session_scope(db) as s:
+        save_report(form(db), actor=OFFICE, session=s, today=date(2025, 8, 1))
+
+
+def test_html_payload_is_stored_verbatim(db):
+    payload = '<img src=x onerror=alert(1)> [x](javascript:alert(1))'
+    save(db, form(db, critical_issues=payload))
+    with Session(db) as s:
+        assert s.exec(select(Report)).one().critical_issues == payload
