@@ -247,7 +247,7 @@ def test_approved_snapshot_and_changes_since_approval(db):
     with Session(db) as s:
         changes = changes_since_approval(obj, sem, session=s)
         assert [(label[:8], old, new) for label, old, new in changes] == [("Azione 4", None, "realizzata")]
-        assert waiting_for_lead(actor=LEAD_A, session=s, today=date(2025, 7, 1)) == {"returned": 0, "not_started": 1}
+        assert waiting_for_lead(actor=LEAD_A, session=s, today=date(2025, 7, 1)) == {"returned": 1, "not_started": 1}
 
 
 def test_closed_semester_refuses_writes_for_everyone(db):
