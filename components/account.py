@@ -9,7 +9,7 @@ from models.users import MIN_PASSWORD_LENGTH, UserError, change_own_password
 
 
 def change_password_form(*, first_login: bool = False) -> None:
-    user = auth_gate.current_user()
+    user = auth_gate.signed_in()
     if user is None:
         return
     st.title("Cambio password")

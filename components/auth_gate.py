@@ -19,6 +19,7 @@ COOKIE_EXPIRY_DAYS = 7.0  # re-login without password for a week, unless logged 
 _USER = "pdz_username"
 _LOGIN_AT = "pdz_login_at"
 _SET_COOKIE = "pdz_set_cookie"
+_RESOLVED = "pdz_resolved_user"  # this session's user as resolved at the top of the current run
 
 
 def _authenticator() -> stauth.Authenticate:
@@ -49,6 +50,15 @@ def current_user() -> SessionUser | None:
     user = call(sessions.resolve_login, st.session_state.get(_USER), st.session_state.get(_LOGIN_AT))
     if user is None and st.session_state.get(_USER):
         _forget()
+    st.session_state[_RESOLVED] = user
+    return user
+
+
+def signed_in() -> SessionUser:
+    """The user resolved by app.py in this run (pages and components call this, never current_user)."""
+    user = st.session_state.get(_RESOLVED)
+    if user is None:
+        st.stop()
     return user
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 
 from models.db import create_db_and_tables, session_scope
 from models.plan_loader import LoadReport, load_plan, read_plan
+from models.semesters import ensure_current_semester
 from models.users import bootstrap_admin
 
 
@@ -24,6 +25,7 @@ def prepare_database(engine: Engine, plan_dir: Path | None = None) -> StartupRes
     with session_scope(engine) as session:
         report = load_plan(session, data)
         password = bootstrap_admin(session)
+        ensure_current_semester(session)
     return StartupResult(admin_password=password, plan=report)
 
 

@@ -1,0 +1,459 @@
+"""The Cruscotto's figures, aggregated in SQL (GROUP BY) and turned into the regional grid's terms.
+
+What is counted (one rule each, shared by tiles, charts and tests):
+- Objectives: the plan's live *specific* objectives (general objectives are headings without actions; the entry
+  form offers only specific ones). Achievement of one objective in a semester comes from its report's
+  denormalised `actions_done` / `actions_planned` (scoring.objective_achievement); a report with no planned
+  actions is "non calcolabile".
+- Reports: only those in the counted states, `approvata` or, on request, also `inviata` (then flagged).
+- Overall / area achievement: the grid's formula on the summed actions, sum(done) x 100 / sum(planned).
+- Budget: live budget lines (both origins, any year); a line without an amount is left out and counted as
+  missing. Lines of a card with no objective count towards the card's area (and their source) only.
+- Spend: rows of counted reports of live objectives (any kind: money is counted wherever it was recorded),
+  summed over every semester up to and including the chosen one (each row holds one semester's spend).
+- Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs budget; the expected pace is
+  scoring.expected_share at the end of the chosen semester.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from models import scoring
+from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
+                           Plan, Report, Semester, Spend, SubArea, SubAreaValue)
+from models.vocab import FundingSource, ObjectiveKind, ReportState, funding_label, semester_label
+
+APPROVED_ONLY: tuple[str, ...] = (ReportState.APPROVATA,)
+WITH_SUBMITTED: tuple[str, ...] = (ReportState.APPROVATA, ReportState.INVIATA)
+CATEGORY_LABELS: tuple[str, ...] = (*scoring.BAND_LABELS, scoring.NOT_COMPUTABLE)  # five bands, then grey
+STATE_ORDER: tuple[str, ...] = tuple(ReportState)
+NO_REPORT = "mancante"  # a monitored objective with no report at all in the semester
+
+
+def counted_states(include_submitted: bool) -> tuple[str, ...]:
+    return WITH_SUBMITTED if include_submitted else APPROVED_ONLY
+
+
+def _ordinal(year: int, half: int) -> int:
+    """Semesters in time order as one integer (2025 H2 < 2026 H1), usable in SQL too."""
+    return year * 2 + half
+
+
+_SEMESTER_ORDINAL = Semester.year * 2 + Semester.half
+_LIVE_SPECIFIC = (Objective.retired == False, Objective.kind == ObjectiveKind.SPECIFICO)  # noqa: E712
+
+
+def safe_achievement(done: int, planned: int) -> float | None:
+    """Grid achievement; inconsistent counts (done > planned) are shown as non calcolabile, never a crash
+    in front of the Comitato (the entry form validates them on save)."""
+    try:
+        return scoring.objective_achievement(int(done), int(planned))
+    except ValueError:
+        return None
+
+
+def category_of(achievement: float | None) -> str:
+    """Band label, or NOT_COMPUTABLE."""
+    return scoring.band_label(achievement)
+
+
+# --- plain results ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SemesterInfo:
+    id: int
+    year: int
+    half: int
+    state: str
+
+    @property
+    def label(self) -> str:
+        return semester_label(self.year, self.half)
+
+    @property
+    def ordinal(self) -> int:
+        return _ordinal(self.year, self.half)
+
+
+@dataclass
+class Tally:
+    """Counted reports by band (all five always present, plus non calcolabile) and their summed actions."""
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORY_LABELS, 0))
+    done: int = 0
+    planned: int = 0
+    submitted: int = 0  # counted reports still in state `inviata` (not yet approved)
+
+    def add(self, state: str, done: int, planned: int, n: int) -> None:
+        self.counts[category_of(safe_achievement(done, planned))] += n
+        self.done += done * n
+        self.planned += planned * n
+        if state == ReportState.INVIATA:
+            self.submitted += n
+
+    @property
+    def reported(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def achievement(self) -> float | None:
+        return safe_achievement(self.done, self.planned)
+
+    @property
+    def band(self) -> str:
+        return category_of(self.achievement)
+
+
+@dataclass
+class Money:
+    budget: float = 0.0
+    budget_missing: int = 0  # budget lines without an amount (to be completed): left out of `budget`
+    committed: float = 0.0
+    paid: float = 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        return scoring.spend_ratio(self.paid, self.budget) if self.budget else None
+
+    @property
+    def spend_class(self) -> str:
+        return scoring.spend_class_label(self.ratio)
+
+
+@dataclass
+class Summary:
+    semester: SemesterInfo
+    states: tuple[str, ...]
+    tally: Tally
+    money: Money
+    expected_share: float | None
+    objectives: int  # monitored objectives in the plan
+    report_states: dict[str, int]  # every report state, plus NO_REPORT, for this semester
+
+
+@dataclass
+class AreaRow:
+    letter: str
+    title: str
+    objectives: int
+    tally: Tally
+    money: Money
+
+
+@dataclass
+class SourceRow:
+    code: str
+    label: str
+    money: Money
+
+
+@dataclass
+class TrendPoint:
+    semester: str
+    ordinal: int
+    area: str  # letter, or "" for the whole plan
+    achievement: float | None
+    ratio: float | None
+    expected_share: float | None
+
+
+@dataclass
+class ObjectiveRow:
+    id: int
+    code: str
+    text: str
+    state: str  # report state, or NO_REPORT
+    counted: bool
+    done: int
+    planned: int
+    money: Money
+
+    @property
+    def achievement(self) -> float | None:
+        return safe_achievement(self.done, self.planned) if self.counted else None
+
+    @property
+    def band(self) -> str:
+        return category_of(self.achievement) if self.counted else "—"
+
+
+@dataclass
+class IndicatorPoint:
+    semester: str
+    ordinal: int
+    year: int
+    value_num: float | None
+    value_text: str
+    note: str
+    state: str
+    target: float | None
+
+
+@dataclass
+class IndicatorSeries:
+    id: int
+    text: str
+    battery: str
+    unit: str
+    higher_is_better: bool
+    points: list[IndicatorPoint]
+    targets: dict[int, float]  # year -> target
+
+    @property
+    def latest_achievement(self) -> float | None:
+        if not self.points:
+            return None
+        last = self.points[-1]
+        try:
+            return scoring.indicator_achievement(last.value_num, last.target,
+                                                 higher_is_better=self.higher_is_better)
+        except ValueError:
+            return None
+
+
+@dataclass
+class SplitRow:
+    indicator_id: int
+    indicator: str
+    unit: str
+    objective: str
+    area: str
+    sub_area: str
+    value: float
+    submitted: bool
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+def semester_options(*, session: Session) -> list[SemesterInfo]:
+    rows = session.exec(select(Semester).order_by(Semester.year, Semester.half)).all()
+    return [SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state) for s in rows]
+
+
+def _semester(session: Session, semester_id: int) -> SemesterInfo:
+    s = session.get(Semester, semester_id)
+    if s is None:
+        raise ValueError("Semestre non trovato.")
+    return SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state)
+
+
+def _expected(session: Session, sem: SemesterInfo) -> float | None:
+    plan = session.exec(select(Plan)).first()
+    if plan is None:
+        return None
+    return scoring.expected_share(sem.year, sem.half, plan.first_year, plan.last_year)
+
+
+def _areas(session: Session) -> list[MacroArea]:
+    return list(session.exec(select(MacroArea).order_by(MacroArea.position)))
+
+
+def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...], key) -> list[tuple]:
+    """(key, semester_id, state, done, planned, n) for counted reports of monitored objectives."""
+    stmt = (select(key, Report.semester_id, Report.state, Report.actions_done, Report.actions_planned,
+                   func.count(Report.id))
+            .join(Objective, Objective.id == Report.objective_id)
+            .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *_LIVE_SPECIFIC)
+            .group_by(key, Report.semester_id, Report.state, Report.actions_done, Report.actions_planned))
+    return list(session.exec(stmt))
+
+
+def _tallies(rows: Iterable[tuple]) -> dict:
+    out: dict = defaultdict(Tally)
+    for key, _sem, state, done, planned, n in rows:
+        out[key].add(state, done, planned, n)
+    return out
+
+
+def _budget(session: Session, key) -> dict:
+    """key -> (sum of amounts, lines without amount) over live budget lines."""
+    # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER)
+    stmt = (select(key, func.coalesce(func.sum(BudgetLine.amount), 0.0),
+                   func.count(BudgetLine.id) - func.count(BudgetLine.amount))
+            .select_from(BudgetLine).join(Card, Card.id == BudgetLine.card_id)
+            .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
+            .where(BudgetLine.retired == False,  # noqa: E712
+                   or_(BudgetLine.objective_id.is_(None), Objective.retired == False))  # noqa: E712
+            .group_by(key))
+    return {k: (float(total or 0), int(missing or 0)) for k, total, missing in session.exec(stmt)}
+
+
+def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
+    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`."""
+    stmt = (select(*keys, func.coalesce(func.sum(Spend.committed), 0.0), func.coalesce(func.sum(Spend.paid), 0.0))
+            .select_from(Spend).join(Report, Report.id == Spend.report_id)
+            .join(Semester, Semester.id == Report.semester_id)
+            .join(Objective, Objective.id == Report.objective_id)
+            .where(Report.state.in_(states), _SEMESTER_ORDINAL <= up_to, Objective.retired == False)  # noqa: E712
+            .group_by(*keys))
+    return list(session.exec(stmt))
+
+
+def _money(budget: dict, spend: Iterable[tuple]) -> dict:
+    out: dict = defaultdict(Money)
+    for key, (total, missing) in budget.items():
+        out[key].budget, out[key].budget_missing = total, missing
+    for key, committed, paid in spend:
+        out[key].committed += float(committed)
+        out[key].paid += float(paid)
+    return out
+
+
+def _monitored_objectives(session: Session, key) -> dict:
+    stmt = select(key, func.count(Objective.id)).where(*_LIVE_SPECIFIC).group_by(key)
+    return dict(session.exec(stmt).all())
+
+
+# --- what the page shows ----------------------------------------------------------------------
+
+def semester_summary(*, session: Session, semester_id: int, include_submitted: bool) -> Summary:
+    """Headline tiles: bands, overall achievement, budget, committed, paid, ratio and expected share."""
+    sem = _semester(session, semester_id)
+    states = counted_states(include_submitted)
+    tally = Tally()
+    for _area, _sem, state, done, planned, n in _band_rows(session, [sem.id], states, Objective.area_id):
+        tally.add(state, done, planned, n)
+    by_area = _budget(session, Card.area_id).values()
+    money = Money(budget=sum(total for total, _ in by_area), budget_missing=sum(m for _, m in by_area))
+    for committed, paid in _spend(session, sem.ordinal, states):
+        money.committed, money.paid = float(committed), float(paid)
+    per_state = dict(session.exec(select(Report.state, func.count(Report.id))
+                                  .join(Objective, Objective.id == Report.objective_id)
+                                  .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)
+                                  .group_by(Report.state)).all())
+    objectives = sum(_monitored_objectives(session, Objective.kind).values())
+    report_states = {s: int(per_state.get(s, 0)) for s in STATE_ORDER}
+    report_states[NO_REPORT] = max(0, objectives - sum(report_states.values()))
+    return Summary(semester=sem, states=states, tally=tally, money=money, expected_share=_expected(session, sem),
+                   objectives=objectives, report_states=report_states)
+
+
+def area_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[AreaRow]:
+    """Every macro-area in catalogue order (also those without objectives), with bands and money."""
+    sem = _semester(session, semester_id)
+    states = counted_states(include_submitted)
+    tallies = _tallies(_band_rows(session, [sem.id], states, Objective.area_id))
+    money = _money(_budget(session, Card.area_id), _spend(session, sem.ordinal, states, Objective.area_id))
+    counts = _monitored_objectives(session, Objective.area_id)
+    return [AreaRow(letter=a.letter, title=a.title, objectives=int(counts.get(a.id, 0)),
+                    tally=tallies.get(a.id) or Tally(), money=money.get(a.id) or Money())
+            for a in _areas(session)]
+
+
+def source_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[SourceRow]:
+    """Budget vs spend per funding source (a budget line with no stated source counts as ALTRO)."""
+    sem = _semester(session, semester_id)
+    budget: dict[str, tuple[float, int]] = {}
+    for code, (total, missing) in _budget(session, BudgetLine.source).items():
+        key = code or FundingSource.ALTRO
+        old = budget.get(key, (0.0, 0))
+        budget[key] = (old[0] + total, old[1] + missing)
+    money = _money(budget, _spend(session, sem.ordinal, counted_states(include_submitted), Spend.source))
+    return [SourceRow(code=str(code), label=funding_label(code), money=money[code])
+            for code in FundingSource if code in money]
+
+
+def trend(*, session: Session, semester_id: int, include_submitted: bool) -> list[TrendPoint]:
+    """Per semester up to the chosen one: achievement and cumulative spend ratio, per area and overall ("")."""
+    sem = _semester(session, semester_id)
+    states = counted_states(include_submitted)
+    sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
+    plan = session.exec(select(Plan)).first()
+    areas = {a.id: a.letter for a in _areas(session)}
+    tallies: dict = defaultdict(Tally)
+    for area_id, sem_id, state, done, planned, n in _band_rows(session, [s.id for s in sems], states,
+                                                                Objective.area_id):
+        tallies[(sem_id, areas[area_id])].add(state, done, planned, n)
+        tallies[(sem_id, "")].add(state, done, planned, n)
+    budget = {areas[k]: v[0] for k, v in _budget(session, Card.area_id).items() if k in areas}
+    budget[""] = sum(budget.values())
+    paid_by: dict = defaultdict(float)
+    for area_id, ordinal, _c, paid in _spend(session, sem.ordinal, states, Objective.area_id, _SEMESTER_ORDINAL):
+        paid_by[(ordinal, areas[area_id])] += float(paid)
+        paid_by[(ordinal, "")] += float(paid)
+    points = []
+    for letter in ["", *areas.values()]:
+        cumulative = 0.0
+        for s in sems:
+            cumulative += paid_by.get((s.ordinal, letter), 0.0)
+            tally = tallies.get((s.id, letter))
+            share = scoring.expected_share(s.year, s.half, plan.first_year, plan.last_year) if plan else None
+            points.append(TrendPoint(semester=s.label, ordinal=s.ordinal, area=letter,
+                                     achievement=tally.achievement if tally else None,
+                                     ratio=scoring.spend_ratio(cumulative, budget[letter])
+                                     if budget.get(letter) else None, expected_share=share))
+    return points
+
+
+def area_objectives(*, session: Session, semester_id: int, include_submitted: bool,
+                    area_letter: str) -> list[ObjectiveRow]:
+    """One area's monitored objectives in plan order, with their report state, band and spend."""
+    sem = _semester(session, semester_id)
+    states = counted_states(include_submitted)
+    rows = session.exec(select(Objective, Report.state, Report.actions_done, Report.actions_planned)
+                        .join(MacroArea, MacroArea.id == Objective.area_id)
+                        .join(Card, Card.id == Objective.card_id)
+                        .outerjoin(Report, (Report.objective_id == Objective.id) & (Report.semester_id == sem.id))
+                        .where(MacroArea.letter == area_letter, *_LIVE_SPECIFIC)
+                        .order_by(Card.position, Objective.position)).all()
+    ids = [o.id for o, *_ in rows]
+    budget = {k: v for k, v in _budget(session, BudgetLine.objective_id).items() if k in ids}
+    spend = [r for r in _spend(session, sem.ordinal, states, Report.objective_id) if r[0] in ids]
+    money = _money(budget, spend)
+    return [ObjectiveRow(id=o.id, code=o.code, text=o.text, state=state or NO_REPORT, counted=state in states,
+                         done=done or 0, planned=planned or 0, money=money.get(o.id) or Money())
+            for o, state, done, planned in rows]
+
+
+def objective_indicators(*, session: Session, objective_id: int, semester_id: int,
+                         include_submitted: bool) -> list[IndicatorSeries]:
+    """One objective's live indicators with their counted values in every semester up to the chosen one."""
+    sem = _semester(session, semester_id)
+    indicators = session.exec(select(Indicator).where(Indicator.objective_id == objective_id,
+                                                      Indicator.retired == False)  # noqa: E712
+                              .order_by(Indicator.position)).all()
+    ids = [i.id for i in indicators]
+    targets: dict = defaultdict(dict)
+    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))):
+        if t.target is not None:
+            targets[t.indicator_id][t.year] = t.target
+    values: dict = defaultdict(list)
+    for v, state, year, half in session.exec(
+            select(IndicatorValue, Report.state, Semester.year, Semester.half)
+            .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
+            .where(IndicatorValue.indicator_id.in_(ids), Report.state.in_(counted_states(include_submitted)),
+                   _SEMESTER_ORDINAL <= sem.ordinal)
+            .order_by(Semester.year, Semester.half)):
+        values[v.indicator_id].append(IndicatorPoint(
+            semester=semester_label(year, half), ordinal=_ordinal(year, half), year=year, value_num=v.value_num,
+            value_text=v.value_text or "", note=v.note or "", state=state,
+            target=targets[v.indicator_id].get(year)))
+    return [IndicatorSeries(id=i.id, text=i.text, battery=i.battery, unit=i.unit,
+                            higher_is_better=i.higher_is_better, points=values[i.id], targets=dict(targets[i.id]))
+            for i in indicators]
+
+
+def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bool) -> list[SplitRow]:
+    """Indicator values split by sub-area (AT1..AT7) in the chosen semester, counted reports only."""
+    stmt = (select(Indicator.id, Indicator.text, Indicator.unit, Objective.code, MacroArea.letter, SubArea.code,
+                   SubAreaValue.value, Report.state)
+            .select_from(SubAreaValue).join(IndicatorValue, IndicatorValue.id == SubAreaValue.value_id)
+            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
+            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+            .join(Report, Report.id == IndicatorValue.report_id)
+            .join(Objective, Objective.id == Report.objective_id)
+            .join(MacroArea, MacroArea.id == Objective.area_id)
+            .where(Report.semester_id == semester_id, Report.state.in_(counted_states(include_submitted)),
+                   Objective.retired == False)  # noqa: E712
+            .order_by(MacroArea.position, Objective.code, Indicator.position, SubArea.position))
+    return [SplitRow(indicator_id=i, indicator=text, unit=unit, objective=code, area=letter, sub_area=sub,
+                     value=float(value), submitted=state == ReportState.INVIATA)
+            for i, text, unit, code, letter, sub, value, state in session.exec(stmt)]
+
+
+def sub_area_codes(*, session: Session) -> list[str]:
+    return list(session.exec(select(SubArea.code).order_by(SubArea.position)))

@@ -1,0 +1,117 @@
+"""Semesters: open the next one with its deadline, close (all approved, or with a reason), reopen (logged)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from models.audit import record_change
+from models.db import bump_data_change
+from models.permissions import Actor, require_office
+from models.reports import ReportLocked
+from models.tables import MacroArea, Objective, Report, Semester
+from models.validation import FieldError, clean_text
+from models.vocab import ReportState, SemesterState, semester_label
+
+DEFAULT_DEADLINE_DAYS = 31  # data entry closes a month after the semester ends
+
+
+def semester_of(day: date) -> tuple[int, int]:
+    return day.year, 1 if day.month <= 6 else 2
+
+
+def semester_end(year: int, half: int) -> date:
+    return date(year, 6, 30) if half == 1 else date(year, 12, 31)
+
+
+def default_deadline(year: int, half: int) -> date:
+    return semester_end(year, half) + timedelta(days=DEFAULT_DEADLINE_DAYS)
+
+
+def ensure_current_semester(session: Session, today: date | None = None) -> Semester | None:
+    """First start: open the semester we are in, so that data entry can begin. Nothing if any exists."""
+    if session.exec(select(Semester.id)).first() is not None:
+        return None
+    year, half = semester_of(today or date.today())
+    sem = Semester(year=year, half=half, deadline=default_deadline(year, half))
+    session.add(sem)
+    return sem
+
+
+def latest_semester(*, session: Session) -> Semester | None:
+    return session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())).first()
+
+
+def open_semester(year: int, half: int, deadline: date | None, *, actor: Actor, session: Session) -> Semester:
+    require_office(actor, "l'apertura di un semestre")
+    if half not in (1, 2):
+        raise FieldError("Semestre", "scegliere I o II.")
+    if session.exec(select(Semester).where(Semester.year == year, Semester.half == half)).first():
+        raise FieldError("Semestre", f"il {semester_label(year, half)} esiste già.")
+    deadline = deadline or default_deadline(year, half)
+    if deadline < semester_end(year, half) - timedelta(days=183):
+        raise FieldError("Scadenza", "la scadenza precede l'inizio del semestre.")
+    sem = Semester(year=year, half=half, deadline=deadline)
+    session.add(sem)
+    session.flush()
+    record_change(session, actor, entity="semester", entity_id=sem.id, field="Semestre aperto", old=None,
+                  new=f"{semester_label(year, half)}, scadenza {deadline:%d/%m/%Y}", semester_id=sem.id)
+    return sem
+
+
+def set_deadline(semester_id: int, deadline: date, *, actor: Actor, session: Session) -> None:
+    """Move the data-entry deadline (this is how the office grants an extension)."""
+    require_office(actor, "la modifica della scadenza")
+    sem = session.get(Semester, semester_id)
+    if sem.state == SemesterState.CHIUSO:
+        raise ReportLocked("Semestre chiuso: riaprirlo prima di cambiare la scadenza.")
+    old = sem.deadline
+    sem.deadline = deadline
+    sem.version += 1
+    record_change(session, actor, entity="semester", entity_id=sem.id, field="Scadenza", old=old and f"{old:%d/%m/%Y}",
+                  new=f"{deadline:%d/%m/%Y}", semester_id=sem.id)
+
+
+def missing_reports(semester_id: int, *, session: Session) -> list[dict]:
+    """Live specific objectives whose report this semester is not approved (None = no data at all)."""
+    states = {r.objective_id: r.state for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
+    rows = session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
+                        .where(Objective.retired == False, Objective.kind == "specifico")  # noqa: E712
+                        .order_by(MacroArea.position, Objective.id))
+    return [{"code": o.code, "area": a.letter, "state": states.get(o.id)} for o, a in rows
+            if states.get(o.id) != ReportState.APPROVATA]
+
+
+def close_semester(semester_id: int, *, actor: Actor, session: Session, reason: str = "") -> list[dict]:
+    """Close when every report is approved, or with a reason (the missing ones are listed and logged)."""
+    require_office(actor, "la chiusura del semestre")
+    sem = session.get(Semester, semester_id)
+    if sem.state == SemesterState.CHIUSO:
+        raise ReportLocked("Il semestre è già chiuso.")
+    missing = missing_reports(semester_id, session=session)
+    reason = clean_text(reason, "Motivazione", limit=2000)
+    if missing and not reason:
+        raise FieldError("Motivazione", f"{len(missing)} obiettivi non hanno un report approvato: per chiudere "
+                                        "comunque indicare il motivo.")
+    sem.state, sem.closed_reason = SemesterState.CHIUSO, reason
+    sem.version += 1
+    listed = ", ".join(f"{m['code']} ({m['state'] or 'nessun dato'})" for m in missing)
+    record_change(session, actor, entity="semester", entity_id=sem.id, field="Stato semestre", old="aperto",
+                  new="chiuso", semester_id=sem.id, reason=(reason + (f" — mancanti: {listed}" if listed else "")))
+    bump_data_change(session)
+    return missing
+
+
+def reopen_semester(semester_id: int, *, actor: Actor, session: Session, reason: str) -> None:
+    require_office(actor, "la riapertura del semestre")
+    sem = session.get(Semester, semester_id)
+    if sem.state != SemesterState.CHIUSO:
+        raise ReportLocked("Il semestre è già aperto.")
+    reason = clean_text(reason, "Motivazione", limit=2000)
+    if not reason:
+        raise FieldError("Motivazione", "obbligatoria per riaprire un semestre chiuso.")
+    sem.state = SemesterState.APERTO
+    sem.version += 1
+    record_change(session, actor, entity="semester", entity_id=sem.id, field="Stato semestre", old="chiuso",
+                  new="aperto", semester_id=sem.id, reason=reason)
+    bump_data_change(session)

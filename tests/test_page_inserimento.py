@@ -1,0 +1,39 @@
+"""Inserimento dati under AppTest: a lead sees only their objectives, saves a draft, bad input is refused."""
+import pytest
+from sqlmodel import Session, select
+
+from models.tables import IndicatorValue, Report
+from tests.apptest_helpers import app_env, logged_in, prepared
+
+PAGE = "pages/inserimento.py"
+
+
+@pytest.fixture
+def app_db(tmp_path):
+    with app_env(tmp_path / "app.sqlite3") as engine:
+        yield prepared(engine)
+
+
+def test_lead_sees_only_own_area_objectives(app_db):
+    at = logged_in("refa", PAGE)
+    assert not at.exception
+    options = at.selectbox(key="entry_objective").options
+    assert options and all(" A · A." in o or o.startswith("A ·") for o in options)
+
+
+def test_lead_saves_a_draft_and_bad_input_is_refused(app_db):
+    at = logged_in("refa", PAGE)
+    value_inputs = [t for t in at.text_input if t.label.startswith("Valore (numero")]
+    value_inputs[0].input("dodici")
+    next(b for b in at.button if b.label == "Salva bozza").click().run()
+    assert not at.exception
+    assert any("non è un numero" in e.value for e in at.error)
+    with Session(app_db) as s:
+        assert s.exec(select(Report)).first() is None
+    value_inputs = [t for t in at.text_input if t.label.startswith("Valore (numero")]
+    value_inputs[0].input("1.234")
+    next(b for b in at.button if b.label == "Salva bozza").click().run()
+    assert not at.exception, at.exception
+    with Session(app_db) as s:
+        assert s.exec(select(Report)).one().state == "bozza"
+        assert 1234 in [v.value_num for v in s.exec(select(IndicatorValue))]
