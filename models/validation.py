@@ -4,8 +4,6 @@ Each function returns the clean value or raises FieldError naming the field in I
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from models.formatting import parse_number
 from models.vocab import ActionState, ResourceAdequacy, Unit
 
@@ -15,10 +13,12 @@ MAX_REF = 200
 SPLIT_TOLERANCE = 1e-6
 
 
-@dataclass(frozen=True)
 class FieldError(ValueError):
-    field: str
-    message: str
+    """A bad value: `field` names it in Italian, `message` says what is wrong."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"

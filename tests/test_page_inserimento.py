@@ -37,3 +37,10 @@ def test_lead_saves_a_draft_and_bad_input_is_refused(app_db):
     with Session(app_db) as s:
         assert s.exec(select(Report)).one().state == "bozza"
         assert 1234 in [v.value_num for v in s.exec(select(IndicatorValue))]
+
+
+@pytest.mark.parametrize("page", ["pages/revisione.py", "pages/impostazione.py"])
+def test_office_pages_render(app_db, page):
+    at = logged_in("uff", page)
+    assert not at.exception, at.exception
+    assert at.title[0].value in ("Revisione semestrale", "Impostazione piano")

@@ -1,0 +1,137 @@
+"""Impostazione piano (Ufficio di Piano): targets per year, actions and indicators, budgets, sub-areas,
+shared projects, semesters."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components import auth_gate
+from components.actions import attempt
+from components.data import call
+from components.safe import md_escape
+from models import plan_setup, queries, reports, semesters
+from models.formatting import euro, number
+from models.vocab import SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit, semester_label
+
+actor = auth_gate.signed_in().actor
+st.title("Impostazione piano")
+header = call(queries.plan_header)
+years = list(range(header["first_year"], header["last_year"] + 1))
+
+tab_obj, tab_sem, tab_proj = st.tabs(["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali"])
+
+with tab_obj:
+    objectives = call(reports.editable_objectives, actor=actor)
+    by_id = {o["id"]: o for o in objectives}
+    c1, c2 = st.columns([3, 1])
+    objective_id = c1.selectbox("Obiettivo", list(by_id), key="set_obj",
+                                format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}")
+    year = c2.selectbox("Anno (Piano Operativo Annuale)", years, key="set_year")
+    setup = call(plan_setup.objective_setup, objective_id, year)
+    st.markdown(f"**{setup['code']}** · {md_escape(setup['text'])}")
+
+    st.markdown(f"##### Baseline e target {year}")
+    for ind in setup["indicators"]:
+        with st.container(border=True):
+            st.markdown(f"*{ind['battery']}* · {md_escape(ind['text'])}" + (" — **ritirato**" if ind["retired"] else ""))
+            if ind["unit"] == Unit.TESTO:
+                st.caption("Indicatore testuale: senza target numerico.")
+                cols = st.columns([1, 1, 1, 1])
+            else:
+                cols = st.columns([1, 1, 1, 1])
+                base = cols[0].text_input("Baseline", value=number(ind["baseline"], 2) if ind["baseline"] is not None
+                                          else "", key=f"b{ind['id']}_{year}")
+                tgt = cols[1].text_input(f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
+                                         value=number(ind["target"], 2) if ind["target"] is not None else "",
+                                         key=f"t{ind['id']}_{year}")
+                if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
+                    if attempt(plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."):
+                        st.rerun()
+            label = "Ripristina" if ind["retired"] else "Ritira"
+            if cols[3].button(label, key=f"ri{ind['id']}"):
+                if attempt(plan_setup.set_retired, "indicator", ind["id"], not ind["retired"], actor=actor,
+                           success="Indicatore aggiornato."):
+                    st.rerun()
+
+    with st.expander("Aggiungi un indicatore"):
+        a1, a2, a3 = st.columns([3, 1, 1])
+        text = a1.text_input("Testo dell'indicatore", key="new_ind_text")
+        battery = a2.selectbox("Tipo", [b.value for b in Battery], key="new_ind_bat")
+        unit = a3.selectbox("Unità", [u.value for u in Unit], format_func=lambda u: UNIT_LABELS[Unit(u)], key="new_ind_unit")
+        lower = st.checkbox("Un valore più basso è migliore (es. tempi di attesa)", key="new_ind_lower")
+        if st.button("Aggiungi indicatore", key="new_ind"):
+            if attempt(plan_setup.add_indicator, objective_id, battery, text, unit, actor=actor,
+                       higher_is_better=not lower, success="Indicatore aggiunto."):
+                st.rerun()
+
+    st.markdown("##### Azioni programmate")
+    for act in setup["actions"]:
+        a1, a2 = st.columns([5, 1])
+        a1.markdown(md_escape(act["text"]) + (" — **ritirata**" if act["retired"] else ""))
+        if a2.button("Ripristina" if act["retired"] else "Ritira", key=f"ra{act['id']}"):
+            if attempt(plan_setup.set_retired, "action", act["id"], not act["retired"], actor=actor,
+                       success="Azione aggiornata."):
+                st.rerun()
+    new_action = st.text_input("Nuova azione", key="new_act_text")
+    if st.button("Aggiungi azione", key="new_act"):
+        if attempt(plan_setup.add_action, objective_id, new_action, actor=actor, success="Azione aggiunta."):
+            st.rerun()
+
+    st.markdown(f"##### Budget per fonte di finanziamento")
+    if setup["budget"]:
+        st.dataframe(pd.DataFrame([{"Anno": b["year"] or "triennio", "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—")
+                                    if b["source"] else "—", "Voce": b["item"], "Importo": euro(b["amount"], 2),
+                                    "Origine": "piano" if b["origin"] == "piano" else "Ufficio di Piano"}
+                                   for b in setup["budget"]]), hide_index=True, width="stretch")
+    b1, b2, b3 = st.columns([1, 2, 1])
+    src = b1.selectbox("Fonte", [s.value for s in FundingSource], key="bud_src",
+                       format_func=lambda s: SHORT_FUNDING_LABELS[FundingSource(s)])
+    amount = b2.text_input(f"Importo {year} (€) — vuoto per togliere", key="bud_amount")
+    if b3.button("Salva budget", key="bud_save"):
+        if attempt(plan_setup.set_budget, objective_id, year, src, amount, actor=actor, success="Budget salvato."):
+            st.rerun()
+
+    st.markdown("##### Sub-ambiti")
+    subs = [s["code"] for s in call(queries.sub_areas)]
+    chosen = st.multiselect("L'obiettivo è locale a questi sub-ambiti (vuoto: tutto l'Ambito)", subs,
+                            default=setup["sub_areas"], key=f"subs_{objective_id}")
+    if st.button("Salva sub-ambiti", key="subs_save"):
+        if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
+            st.rerun()
+
+with tab_sem:
+    sems = call(reports.open_semesters)
+    st.dataframe(pd.DataFrame([{"Semestre": semester_label(s.year, s.half), "Stato": s.state,
+                                "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—"} for s in sems]),
+                 hide_index=True, width="stretch")
+    latest = sems[0] if sems else None
+    next_year, next_half = ((latest.year, 2) if latest.half == 1 else (latest.year + 1, 1)) if latest else \
+        semesters.semester_of(date.today())
+    st.markdown(f"##### Apri il {semester_label(next_year, next_half)}")
+    deadline = st.date_input("Scadenza per l'inserimento dati", value=semesters.default_deadline(next_year, next_half),
+                             key="new_sem_deadline", format="DD/MM/YYYY")
+    if st.button(f"Apri il {semester_label(next_year, next_half)}", key="new_sem"):
+        if attempt(semesters.open_semester, next_year, next_half, deadline, actor=actor, success="Semestre aperto."):
+            st.rerun()
+    if sems:
+        st.markdown("##### Proroga della scadenza")
+        s1, s2, s3 = st.columns([2, 2, 1])
+        target = s1.selectbox("Semestre", sems, key="ext_sem", format_func=lambda s: semester_label(s.year, s.half))
+        new_deadline = s2.date_input("Nuova scadenza", value=target.deadline, key="ext_date", format="DD/MM/YYYY")
+        if s3.button("Proroga", key="ext"):
+            if attempt(semesters.set_deadline, target.id, new_deadline, actor=actor, success="Scadenza aggiornata."):
+                st.rerun()
+
+with tab_proj:
+    for p in call(plan_setup.shared_projects):
+        st.markdown(f"**{md_escape(p['name'])}** · {euro(p['total'], 2)}")
+        st.dataframe(pd.DataFrame([{"Partner": n, "Quota": euro(v, 2)} for n, v in p["shares"]]), hide_index=True)
+    st.markdown("##### Nuovo progetto condiviso con altri Ambiti o partner")
+    name = st.text_input("Nome del progetto", key="proj_name")
+    total = st.text_input("Importo totale (€)", key="proj_total")
+    shares = st.data_editor(pd.DataFrame({"Partner": ["", ""], "Quota (€)": ["", ""]}), num_rows="dynamic",
+                            key="proj_shares", width="stretch")
+    if st.button("Salva progetto", key="proj_save"):
+        rows = [(str(r["Partner"] or ""), r["Quota (€)"]) for _, r in shares.iterrows()]
+        if attempt(plan_setup.save_shared_project, name, total, rows, actor=actor, success="Progetto salvato."):
+            st.rerun()
