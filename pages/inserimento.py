@@ -11,6 +11,8 @@ from models.vocab import semester_label
 user = auth_gate.signed_in()
 actor = user.actor
 st.title("Inserimento dati")
+if flash := st.session_state.pop("entry_flash", None):
+    st.success(flash, icon=":material/check_circle:")
 
 semesters = call(reports.open_semesters)
 if not semesters:

@@ -44,3 +44,10 @@ def test_office_pages_render(app_db, page):
     at = logged_in("uff", page)
     assert not at.exception, at.exception
     assert at.title[0].value in ("Revisione semestrale", "Impostazione piano")
+
+
+def test_lead_sees_waiting_reports_on_every_page(app_db):
+    at = logged_in("refa")
+    assert any("obiettivi ancora senza dati" in i.value for i in at.info)
+    at = logged_in("uff")
+    assert not any("Da fare" in i.value for i in at.info)
