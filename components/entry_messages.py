@@ -6,7 +6,11 @@ import streamlit as st
 from components import auth_gate, report_form
 from components.data import call
 from models.permissions import PermissionDenied
-from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, save_report
+from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, load_entry, save_report
+
+
+def _conflict_key(view: EntryView) -> str:
+    return f"conflict:{view.objective['id']}:{view.semester['id']}"
 
 
 def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> None:
@@ -17,23 +21,35 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
         st.error("Nulla è stato salvato. Correggere:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
         return
     except ConflictError as exc:
-        st.error(str(exc), icon=":material/sync_problem:")
-        report_form.show_changes(exc.changes, "Cosa ha cambiato l'altro utente")
-        st.caption("I valori che ha inserito sono ancora nel modulo.")
-        left, right = st.columns(2)
-        if left.button("Tieni i miei valori e salva sui dati aggiornati", key="rebase"):
-            fresh = call(__import__("models.reports", fromlist=["load_entry"]).load_entry,
-                         view.objective["id"], view.semester["id"], actor=user.actor)
-            report_form.rebase(fresh)
-            st.rerun()
-        if right.button("Scarta i miei valori e ricarica", key="reload"):
-            report_form.reload(view)
-            st.rerun()
-        return
+        st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
+        st.rerun()
     except PermissionDenied as exc:
         st.error(str(exc))
         return
+    st.session_state.pop(_conflict_key(view), None)
     report_form.reload(view)
     st.session_state["entry_flash"] = ("Report inviato all'Ufficio di Piano." if submit else
                                        f"Bozza salvata ({len(result.changes)} campi modificati).")
     st.rerun()
+
+
+def conflict_panel(view: EntryView) -> None:
+    """Shown until resolved: who saved first, what they changed, and the two ways forward."""
+    conflict = st.session_state.get(_conflict_key(view))
+    if not conflict:
+        return
+    message, changes = conflict
+    with st.container(border=True):
+        st.error(message, icon=":material/sync_problem:")
+        report_form.show_changes(changes, "Cosa ha cambiato l'altro utente")
+        st.caption("I valori che ha inserito sono ancora nel modulo qui sotto.")
+        left, right = st.columns(2)
+        if left.button("Tieni i miei valori e salva sui dati aggiornati", key="rebase"):
+            user = auth_gate.signed_in()
+            report_form.rebase(call(load_entry, view.objective["id"], view.semester["id"], actor=user.actor))
+            st.session_state.pop(_conflict_key(view), None)
+            st.rerun()
+        if right.button("Scarta i miei valori e ricarica i dati salvati", key="reload"):
+            report_form.reload(view)
+            st.session_state.pop(_conflict_key(view), None)
+            st.rerun()

@@ -3,7 +3,7 @@ import streamlit as st
 
 from components import auth_gate, report_form
 from components.data import call
-from components.entry_messages import show_save_outcome
+from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from models import reports
 from models.vocab import semester_label
@@ -49,6 +49,7 @@ if view.report and view.report["state"] == "da rivedere" and view.report["commen
 if view.block_reason:
     st.info(view.block_reason, icon=":material/lock:")
 
+conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)
 if pressed:
     show_save_outcome(view, data, submit=pressed == "submit")

@@ -51,3 +51,31 @@ def test_lead_sees_waiting_reports_on_every_page(app_db):
     assert any("obiettivi ancora senza dati" in i.value for i in at.info)
     at = logged_in("uff")
     assert not any("Da fare" in i.value for i in at.info)
+
+
+def test_conflict_keeps_typed_values_and_can_rebase(app_db):
+    from datetime import date
+
+    from models.db import session_scope
+    from models.permissions import Actor
+    from models.reports import ReportInput, save_report
+    from models.tables import Objective, Semester, User
+
+    at = logged_in("refa", PAGE)
+    with session_scope(app_db) as s:  # someone else saves A.1 first
+        obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
+        sem = s.exec(select(Semester)).first()
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        save_report(ReportInput(obj.id, sem.id, None, critical_issues="Scritto dall'ufficio"),
+                    actor=Actor(uff.id, "uff", "ufficio_di_piano"), session=s, today=date(sem.year, 1, 1))
+    box = next(t for t in at.text_area if t.label.startswith("Criticità"))
+    box.input("Scritto dal referente")
+    next(b for b in at.button if b.label == "Salva bozza").click().run()
+    assert not at.exception
+    assert any("Qualcun altro" in e.value for e in at.error)
+    assert next(t for t in at.text_area if t.label.startswith("Criticità")).value == "Scritto dal referente"
+    next(b for b in at.button if b.label.startswith("Tieni i miei valori")).click().run()
+    next(b for b in at.button if b.label == "Salva bozza").click().run()
+    assert not at.exception
+    with Session(app_db) as s:
+        assert s.exec(select(Report)).one().critical_issues == "Scritto dal referente"
