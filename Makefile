@@ -48,3 +48,6 @@ export-plan: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+bench: install-test browser
+	$(PY) -m tests.bench.run_bench
