@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
-.PHONY: install install-test browser run demo test test-quick bench user export-plan report backup restore clean
+.PHONY: install install-test browser postgres run demo test test-quick bench user export-plan report backup restore clean
 
 install: $(VENV)/.installed
 
@@ -26,6 +26,12 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "ATTENZIONE: Chromium non installabile: i test del browser saranno saltati"; }
 
+# Debian's PostgreSQL for the tests (the suite starts its own throwaway cluster on 127.0.0.1, never 5432).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) \
+	  || echo "ATTENZIONE: PostgreSQL non installabile: i test su PostgreSQL saranno saltati"; }
+
 run: install
 	$(PY) -m models.cli init
 	$(STREAMLIT)
@@ -34,7 +40,8 @@ demo: install
 	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(PY) -m models.demo
 	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(STREAMLIT)
 
-test: install-test browser
+# The whole suite; the domain tests run on SQLite and on a throwaway PostgreSQL cluster (tests/pg.py).
+test: install-test browser postgres
 	$(PY) -m pytest
 
 test-quick: install-test
@@ -45,6 +52,13 @@ user: install
 
 export-plan: install
 	$(PY) -m models.cli export-plan --out "$(OUT)"
+
+# make backup [OUT=file]; make restore FILE=file [FORCE=1]: the database PDZ_DATABASE_URL names (or the default)
+backup: install
+	$(PY) -m models.cli backup --out "$(OUT)"
+
+restore: install
+	$(PY) -m models.cli restore --file "$(FILE)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -4,31 +4,45 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth_gate
-from components.data import call
 from models.users import MIN_PASSWORD_LENGTH, UserError, change_own_password
+
+_CURRENT, _NEW, _REPEAT = "pdz_pw_current", "pdz_pw_new", "pdz_pw_repeat"
+_OUTCOME = "pdz_pw_outcome"  # ("error" | "success", message), shown once on the run after the submit
+
+
+def _submit(user_id: int, first_login: bool) -> None:
+    # A callback (see auth_gate.in_callback): the change cannot be lost to a concurrent rerun.
+    current, new, repeat = (st.session_state.get(k, "") for k in (_CURRENT, _NEW, _REPEAT))
+    for key in (_CURRENT, _NEW, _REPEAT):
+        st.session_state[key] = ""  # passwords are not kept in the session
+    if new != repeat:
+        st.session_state[_OUTCOME] = ("error", "Ripeti la nuova password: le due password non coincidono.")
+        return
+    try:
+        auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new)
+    except UserError as exc:
+        st.session_state[_OUTCOME] = ("error", str(exc))
+        return
+    # Cookies issued before now are refused from now on: this browser gets a fresh one.
+    auth_gate.refresh_cookie_after_password_change()
+    if not first_login:  # after a first login the requested page itself opens
+        st.session_state[_OUTCOME] = ("success", "Password cambiata.")
 
 
 def change_password_form(*, first_login: bool = False) -> None:
     user = auth_gate.signed_in()
-    if user is None:
-        return
     st.title("Cambio password")
+    outcome = st.session_state.pop(_OUTCOME, None)
+    if outcome and outcome[0] == "success":
+        st.success(outcome[1])
     if first_login:
         st.info("Primo accesso con una password monouso: sceglierne una nuova per continuare.")
-    with st.form("change_password", clear_on_submit=True):
-        current = st.text_input("Password attuale", type="password")
-        new = st.text_input(f"Nuova password (almeno {MIN_PASSWORD_LENGTH} caratteri)", type="password")
-        repeat = st.text_input("Ripeti la nuova password", type="password")
-        submitted = st.form_submit_button("Cambia password", type="primary")
-    if submitted:
-        if new != repeat:
-            st.error("Ripeti la nuova password: le due password non coincidono.")
-            return
-        try:
-            call(change_own_password, user_id=user.actor.user_id, current=current, new=new)
-        except UserError as exc:
-            st.error(str(exc))
-            return
-        auth_gate.refresh_cookie_after_password_change()
-        st.success("Password cambiata.")
-        st.rerun()
+    with st.form("change_password"):
+        st.text_input("Password attuale", key=_CURRENT, type="password", autocomplete="current-password")
+        st.text_input(f"Nuova password (almeno {MIN_PASSWORD_LENGTH} caratteri)", key=_NEW, type="password",
+                      autocomplete="new-password")
+        st.text_input("Ripeti la nuova password", key=_REPEAT, type="password", autocomplete="new-password")
+        st.form_submit_button("Cambia password", type="primary", on_click=_submit,
+                              args=(user.actor.user_id, first_login))
+    if outcome and outcome[0] == "error":
+        st.error(outcome[1])

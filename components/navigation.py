@@ -47,13 +47,13 @@ def _stand_in(spec: PageSpec, body) -> st.Page:
 
 
 def _ask_login(spec: PageSpec) -> None:
-    st.session_state["pdz_requested_page"] = spec.title
-    auth_gate.login_page()
+    auth_gate.ask_login(spec.title)
 
 
 def _denied(spec: PageSpec) -> None:
+    # Only the title and the refusal: the page's file is never run for this role.
     st.title(spec.title)
-    st.warning("Accesso non consentito: questa pagina non è disponibile per il suo ruolo.")
+    st.warning(auth_gate.DENIED)
 
 
 def _must_change(spec: PageSpec) -> None:

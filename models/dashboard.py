@@ -189,7 +189,7 @@ class IndicatorPoint:
     value_num: float | None
     value_text: str
     note: str
-    state: str
+    state: str  # "" when no counted value
     target: float | None
 
 
@@ -204,7 +204,12 @@ class IndicatorSeries:
     targets: dict[int, float]  # year -> target
 
     @property
+    def has_values(self) -> bool:
+        return any(p.state for p in self.points)
+
+    @property
     def latest_achievement(self) -> float | None:
+        """Achievement against the target in the chosen semester (None without value or target)."""
         if not self.points:
             return None
         last = self.points[-1]
@@ -421,19 +426,26 @@ def objective_indicators(*, session: Session, objective_id: int, semester_id: in
     for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))):
         if t.target is not None:
             targets[t.indicator_id][t.year] = t.target
-    values: dict = defaultdict(list)
+    found: dict = {}
     for v, state, year, half in session.exec(
             select(IndicatorValue, Report.state, Semester.year, Semester.half)
             .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
             .where(IndicatorValue.indicator_id.in_(ids), Report.state.in_(counted_states(include_submitted)),
-                   _SEMESTER_ORDINAL <= sem.ordinal)
-            .order_by(Semester.year, Semester.half)):
-        values[v.indicator_id].append(IndicatorPoint(
-            semester=semester_label(year, half), ordinal=_ordinal(year, half), year=year, value_num=v.value_num,
-            value_text=v.value_text or "", note=v.note or "", state=state,
-            target=targets[v.indicator_id].get(year)))
+                   _SEMESTER_ORDINAL <= sem.ordinal)):
+        found[(v.indicator_id, _ordinal(year, half))] = (v, state)
+    sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
+
+    def point(indicator_id: int, s: SemesterInfo) -> IndicatorPoint:
+        """Every semester has a point (value None when nothing counted), so a gap shows as a gap."""
+        v, state = found.get((indicator_id, s.ordinal), (None, ""))
+        return IndicatorPoint(semester=s.label, ordinal=s.ordinal, year=s.year,
+                              value_num=v.value_num if v else None, value_text=(v.value_text or "") if v else "",
+                              note=(v.note or "") if v else "", state=state,
+                              target=targets[indicator_id].get(s.year))
+
     return [IndicatorSeries(id=i.id, text=i.text, battery=i.battery, unit=i.unit,
-                            higher_is_better=i.higher_is_better, points=values[i.id], targets=dict(targets[i.id]))
+                            higher_is_better=i.higher_is_better, points=[point(i.id, s) for s in sems],
+                            targets=dict(targets[i.id]))
             for i in indicators]
 
 

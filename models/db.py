@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -35,7 +35,43 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin_before_savepoint(conn, _name) -> None:
+    """Open the transaction before a SAVEPOINT that would otherwise be its first statement.
+
+    Python's sqlite3 (legacy transaction control) emits BEGIN only before INSERT/UPDATE/DELETE; a SAVEPOINT
+    issued first opens a transaction of its own, and RELEASE then commits it: the rows written inside the
+    savepoint would survive a failure of the rest of the save. Reads before the first write stay outside the
+    transaction, as before: a writer then waits for the lock (busy_timeout) instead of failing "database is
+    locked" on a stale read snapshot.
+    """
+    dbapi = conn.connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN")
+
+
+# A server that does not answer is reported after this long, not after the system's TCP timeout (minutes).
+PG_CONNECT_TIMEOUT_S = 10
+
+
 def make_engine(url: str) -> Engine:
+    """The engine for a database URL; DatabaseError (in Italian) for a URL that cannot be used."""
+    try:
+        return _make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"Indirizzo del database non valido ({_safe_url(url)}): usare ad esempio "
+                            "sqlite:///instance/pdz.sqlite3 oppure postgresql+psycopg://utente:password@host:5432/pdz. "
+                            f"Dettaglio: {exc}") from exc
+
+
+def _safe_url(url: str) -> str:
+    """The URL as it can be shown: never the password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "***@" + url.rsplit("@", 1)[-1] if "@" in url else url
+
+
+def _make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 10}}
@@ -49,11 +85,18 @@ def make_engine(url: str) -> Engine:
                                     f"{exc.strerror}") from exc
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         if parsed.database not in (None, "", ":memory:"):
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            try:
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            except DBAPIError as exc:
+                raise DatabaseError(f"Impossibile aprire il database SQLite {parsed.database}: {exc.orig}. "
+                                    "Verificare che sia un database di questa applicazione e che si possa "
+                                    "scrivere nella sua cartella.") from exc
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -68,7 +111,7 @@ def check_connection(engine: Engine) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except OperationalError as exc:
+    except DBAPIError as exc:  # refused, timed out, wrong credentials, unknown database, not a database
         safe = engine.url.render_as_string(hide_password=True)
         raise DatabaseError(f"Impossibile collegarsi al database {safe}: verificare indirizzo, "
                             f"credenziali e che il server sia attivo. Dettaglio: {exc.orig}") from exc

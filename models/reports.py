@@ -394,12 +394,13 @@ def _claim(session: Session, report: Report | None, data: ReportInput, actor: Ac
             raise ConflictError([], "sconosciuto")
         report = Report(objective_id=data.objective_id, semester_id=data.semester_id, version=1,
                         updated_by=actor.user_id)
-        session.add(report)
         try:
+            # Added inside the savepoint: a simultaneous first save that wins makes this INSERT fail, the
+            # savepoint's rollback forgets the object and the outer transaction stays usable.
             with session.begin_nested():
+                session.add(report)
                 session.flush()
         except IntegrityError:
-            session.expunge(report)
             existing = _report(session, data.objective_id, data.semester_id)
             if existing is None:
                 raise

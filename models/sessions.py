@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from models.permissions import Actor
 from models.tables import User
-from models.users import _aware, actor_for, authenticate, get_user, revoke_tokens
+from models.users import LoginError, _aware, actor_for, authenticate, get_user, revoke_tokens
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,10 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
     user = get_user(session, username)
     if user is None or not user.active:
         return None
-    issued = datetime.fromtimestamp(logged_in_at, tz=timezone.utc)
+    try:
+        issued = datetime.fromtimestamp(logged_in_at, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError, TypeError):
+        return None
     if issued < _aware(user.tokens_valid_after):
         return None
     return SessionUser(actor=actor_for(session, user), must_change_password=user.must_change_password)
@@ -36,7 +39,6 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
 
 def login(username: str, password: str, *, session: Session) -> tuple[User | None, str]:
     """Check credentials; failures are counted (and committed) even though the login fails."""
-    from models.users import LoginError
     try:
         user = authenticate(session, username, password)
     except LoginError as exc:
@@ -45,4 +47,5 @@ def login(username: str, password: str, *, session: Session) -> tuple[User | Non
 
 
 def logout(user_id: int, *, session: Session) -> None:
+    """End this user's logins everywhere: cookies issued until now are refused from the next page load."""
     revoke_tokens(session, user_id)

@@ -6,12 +6,14 @@ import secrets
 import string
 from datetime import datetime, timedelta, timezone
 
+from functools import cache
+
 import bcrypt
 from sqlmodel import Session, select
 
 from models.audit import record_change
 from models.permissions import Actor, PermissionDenied, require_office
-from models.tables import User, UserArea, utcnow
+from models.tables import MacroArea, User, UserArea, utcnow
 from models.vocab import Role
 
 MIN_PASSWORD_LENGTH = 10  # issue 5: shorter passwords are refused
@@ -62,7 +64,10 @@ def check_password(password: str, hashed: str) -> bool:
         return False
 
 
-_DUMMY_HASH = bcrypt.hashpw(b"timing-equaliser", bcrypt.gensalt(rounds=4)).decode()
+@cache
+def _dummy_hash() -> str:
+    """A hash of the configured cost: an unknown user costs the same time as a wrong password."""
+    return hash_password("timing-equaliser")
 
 
 def random_password(length: int = 16) -> str:
@@ -94,7 +99,15 @@ def get_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == name)).first()
 
 
-def _check_role_areas(role: str, areas: list[str]) -> list[str]:
+def area_choices(*, session: Session) -> list[dict]:
+    """The plan's macro-areas a referente may be assigned, in catalogue order: [{letter, title}]."""
+    seen: dict[str, str] = {}
+    for area in session.exec(select(MacroArea).order_by(MacroArea.position, MacroArea.letter)):
+        seen.setdefault(area.letter, area.title)
+    return [{"letter": letter, "title": title} for letter, title in seen.items()]
+
+
+def _check_role_areas(session: Session, role: str, areas: list[str]) -> list[str]:
     if role not in tuple(Role):
         raise UserError(f"Ruolo: valore {role!r} non ammesso (ammessi: {', '.join(Role)}).")
     areas = sorted({a.strip().upper() for a in areas if a and a.strip()})
@@ -102,6 +115,12 @@ def _check_role_areas(role: str, areas: list[str]) -> list[str]:
         raise UserError("Aree: un referente deve avere almeno un'area assegnata.")
     if role != Role.REFERENTE and areas:
         raise UserError("Aree: solo un referente ha aree assegnate.")
+    known = [a["letter"] for a in area_choices(session=session)]
+    unknown = [a for a in areas if a not in known]
+    if unknown:
+        what = "non è una macro-area" if len(unknown) == 1 else "non sono macro-aree"
+        raise UserError(f"Aree: {', '.join(unknown)} {what} del piano "
+                        f"(ammesse: {', '.join(known) or 'nessuna, piano non caricato'}).")
     return areas
 
 
@@ -113,18 +132,36 @@ def _set_areas(session: Session, user: User, areas: list[str]) -> None:
         session.add(UserArea(user_id=user.id, area_letter=letter))
 
 
+_MANAGE = "la gestione degli utenti"
+
+
+def _target(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError("Utente: non trovato.")
+    return user
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise UserError("Nome e cognome: campo obbligatorio.")
+    if len(name) > 120:
+        raise UserError("Nome e cognome: al massimo 120 caratteri.")
+    return name
+
+
 def create_user(session: Session, *, actor: Actor | None, username: str, name: str, role: str,
                 areas: list[str], password: str, one_time: bool = True, email: str = "") -> User:
     """Create a user. `actor` None only for the bootstrap and the command line (trusted callers)."""
     if actor is not None:
-        require_office(actor, "la gestione degli utenti")
+        require_office(actor, _MANAGE)
     username = normalise_username(username)
-    if not (name or "").strip():
-        raise UserError("Nome e cognome: campo obbligatorio.")
-    areas = _check_role_areas(role, areas)
+    name = _clean_name(name)
+    areas = _check_role_areas(session, role, areas)
     if get_user(session, username) is not None:
         raise UserError(f"Nome utente: '{username}' esiste già.")
-    user = User(username=username, name=name.strip(), email=email.strip(), role=role,
+    user = User(username=username, name=name, email=(email or "").strip(), role=role,
                 password_hash=hash_password(validate_password(password)), must_change_password=one_time)
     session.add(user)
     session.flush()
@@ -134,67 +171,130 @@ def create_user(session: Session, *, actor: Actor | None, username: str, name: s
     return user
 
 
+def add_user(session: Session, *, actor: Actor, username: str, name: str, role: str,
+             areas: list[str]) -> str:
+    """Create a user with a random one-time password and return it (shown once, stored only hashed)."""
+    password = random_password()
+    create_user(session, actor=actor, username=username, name=name, role=role, areas=areas,
+                password=password, one_time=True)
+    return password
+
+
 def update_user(session: Session, *, actor: Actor, user_id: int, role: str, areas: list[str], name: str) -> User:
-    require_office(actor, "la gestione degli utenti")
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserError("Utente non trovato.")
-    areas = _check_role_areas(role, areas)
-    old = f"{user.name} ({user.role}: {','.join(sorted(user_areas(session, user.id)))})"
+    """Change a user's role, areas and name (takes effect at that user's next page load)."""
+    require_office(actor, _MANAGE)
+    user = _target(session, user_id)
+    name = _clean_name(name)
+    areas = _check_role_areas(session, role, areas)
     if user.id == actor.user_id and role != Role.UFFICIO_DI_PIANO:
         raise UserError("Ruolo: non è possibile togliere a se stessi il ruolo di Ufficio di Piano.")
-    user.role, user.name = role, name.strip() or user.name
+    old = f"{user.name} ({user.role}: {','.join(sorted(user_areas(session, user.id)))})"
+    new = f"{name} ({role}: {','.join(areas)})"
+    if old == new:
+        return user
+    user.role, user.name = role, name
     user.version += 1
+    session.add(user)
     _set_areas(session, user, areas)
-    record_change(session, actor, entity="user", entity_id=user.id, field="ruolo e aree", old=old,
-                  new=f"{user.name} ({role}: {','.join(areas)})")
+    record_change(session, actor, entity="user", entity_id=user.id, field="ruolo e aree", old=old, new=new)
     return user
 
 
 def reset_password(session: Session, *, actor: Actor | None, user_id: int, password: str,
                    one_time: bool = True) -> None:
+    """Set a new password, unlock the account and end the user's logins everywhere."""
     if actor is not None:
         require_office(actor, "il ripristino delle password")
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserError("Utente non trovato.")
+    user = _target(session, user_id)
     user.password_hash = hash_password(validate_password(password))
     user.must_change_password = one_time
     user.failed_logins, user.locked_until = 0, None
     user.tokens_valid_after = utcnow()
     user.version += 1
+    session.add(user)
     record_change(session, actor, entity="user", entity_id=user.id, field="password",
                   old=None, new="reimpostata (monouso)" if one_time else "reimpostata")
 
 
+def issue_one_time_password(session: Session, *, actor: Actor, user_id: int) -> str:
+    """Reset a user's password to a random one-time one and return it (shown once, stored only hashed)."""
+    require_office(actor, "il ripristino delle password")
+    password = random_password()
+    reset_password(session, actor=actor, user_id=user_id, password=password, one_time=True)
+    return password
+
+
 def change_own_password(session: Session, *, user_id: int, current: str, new: str) -> None:
     user = session.get(User, user_id)
-    if user is None or not check_password(current.strip(), user.password_hash):
+    if user is None or not user.active or not check_password((current or "").strip(), user.password_hash):
         raise UserError("Password attuale: non corretta.")
     new = validate_password(new)
     if new == current.strip():
         raise UserError("Nuova password: deve essere diversa da quella attuale.")
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.tokens_valid_after = utcnow()
+    user.tokens_valid_after = utcnow()  # a copied cookie stops working
     user.version += 1
+    session.add(user)
     record_change(session, Actor(user.id, user.username, user.role), entity="user", entity_id=user.id,
                   field="password", old=None, new="cambiata dall'utente")
 
 
-def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> None:
-    require_office(actor, "la gestione degli utenti")
-    user = session.get(User, user_id)
-    if user is None:
-        raise UserError("Utente non trovato.")
-    if user.id == actor.user_id and not active:
-        raise UserError("Non è possibile disattivare il proprio account.")
+def _apply_active(session: Session, actor: Actor | None, user: User, active: bool) -> None:
     if user.active != active:
         user.active = active
-        user.tokens_valid_after = utcnow()
+        user.tokens_valid_after = utcnow()  # deactivation ends every login at the next page load
         user.version += 1
+        session.add(user)
         record_change(session, actor, entity="user", entity_id=user.id, field="attivo",
-                      old=str(not active), new=str(active))
+                      old=not active, new=active)
+
+
+def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> None:
+    """Deactivate or reactivate a user (never deleted: the audit trail keeps its author)."""
+    require_office(actor, _MANAGE)
+    user = _target(session, user_id)
+    if user.id == actor.user_id and not active:
+        raise UserError("Attivo: non è possibile disattivare il proprio account.")
+    _apply_active(session, actor, user, active)
+
+
+def unlock_user(session: Session, *, actor: Actor | None, user_id: int) -> None:
+    """Lift a lock for failed logins before its 15 minutes are over."""
+    if actor is not None:
+        require_office(actor, _MANAGE)
+    user = _target(session, user_id)
+    if user.locked_until is None and not user.failed_logins:
+        return
+    old = f"bloccato fino a {_aware(user.locked_until):%d/%m/%Y %H:%M} UTC" if user.locked_until else \
+        f"{user.failed_logins} tentativi falliti"
+    user.failed_logins, user.locked_until = 0, None
+    user.version += 1
+    session.add(user)
+    record_change(session, actor, entity="user", entity_id=user.id, field="blocco", old=old, new="sbloccato")
+
+
+def provision_user(session: Session, *, username: str, name: str, role: str, areas: list[str],
+                   password: str) -> bool:
+    """Command line (trusted): create the user, or reset its password, unlock and reactivate it.
+
+    The password is not one-time. Role and areas of an existing user are left as they are.
+    Returns True when the user was created.
+    """
+    validate_password(password)
+    user = get_user(session, username)
+    if user is None:
+        create_user(session, actor=None, username=username, name=name or username, role=role, areas=areas,
+                    password=password, one_time=False)
+        return True
+    reset_password(session, actor=None, user_id=user.id, password=password, one_time=False)
+    _apply_active(session, None, user, True)
+    return False
+
+
+def _lock_minutes(remaining: timedelta) -> str:
+    minutes = max(1, -(-int(remaining.total_seconds()) // 60))  # rounded up
+    return "1 minuto" if minutes == 1 else f"{minutes} minuti"
 
 
 def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> User:
@@ -202,34 +302,28 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
     now = now or utcnow()
     user = get_user(session, username)
     if user is None or not user.active:
-        check_password(password or "", _DUMMY_HASH)  # same work whether the user exists or not
+        check_password(password or "", _dummy_hash())  # same work whether the user exists or not
         raise LoginError(LOGIN_FAILED)
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise LoginError(f"Account bloccato per troppi tentativi falliti: riprovare tra {minutes} minuti "
-                         "o chiedere all'Ufficio di Piano di sbloccarlo.")
+        raise LoginError(f"Account bloccato per troppi tentativi falliti: riprovare tra "
+                         f"{_lock_minutes(locked_until - now)} o chiedere all'Ufficio di Piano di sbloccarlo.")
     if not check_password((password or "").strip(), user.password_hash):
         user.failed_logins += 1
+        session.add(user)
         if user.failed_logins >= LOCK_AFTER_FAILURES:
             user.locked_until = now + LOCK_DURATION
             user.failed_logins = 0
-            session.add(user)
-            raise LoginError(f"Troppi tentativi falliti: account bloccato per "
-                             f"{int(LOCK_DURATION.total_seconds() // 60)} minuti.")
-        session.add(user)
+            raise LoginError(f"Troppi tentativi falliti: account bloccato per {_lock_minutes(LOCK_DURATION)}.")
         raise LoginError(LOGIN_FAILED)
     user.failed_logins, user.locked_until = 0, None
     session.add(user)
     return user
 
 
-def token_still_valid(session: Session, username: str, issued_at: datetime) -> bool:
-    """A login cookie is valid only if issued after the user's last logout/password change/deactivation."""
-    user = get_user(session, username)
-    if user is None or not user.active:
-        return False
-    return issued_at >= _aware(user.tokens_valid_after)
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    locked_until = _aware(user.locked_until)
+    return locked_until is not None and locked_until > (now or utcnow())
 
 
 def revoke_tokens(session: Session, user_id: int) -> None:
@@ -237,6 +331,7 @@ def revoke_tokens(session: Session, user_id: int) -> None:
     user = session.get(User, user_id)
     if user is not None:
         user.tokens_valid_after = utcnow()
+        session.add(user)
 
 
 def bootstrap_admin(session: Session) -> str | None:
@@ -250,12 +345,13 @@ def bootstrap_admin(session: Session) -> str | None:
 
 
 def list_users(session: Session, *, actor: Actor) -> list[dict]:
-    require_office(actor, "l'elenco degli utenti")
+    require_office(actor, "la consultazione degli utenti")
     users = session.exec(select(User).order_by(User.username)).all()
     return [{"id": u.id, "username": u.username, "name": u.name, "role": u.role,
-             "areas": ",".join(sorted(user_areas(session, u.id))), "active": u.active,
-             "locked": bool(_aware(u.locked_until) and _aware(u.locked_until) > utcnow()),
+             "areas": sorted(user_areas(session, u.id)), "active": u.active, "locked": is_locked(u),
              "must_change_password": u.must_change_password} for u in users]
 
 
-__all__ = ["LoginError", "PermissionDenied", "UserError", "authenticate", "bootstrap_admin", "create_user"]
+__all__ = ["LoginError", "PermissionDenied", "UserError", "add_user", "area_choices", "authenticate",
+           "bootstrap_admin", "change_own_password", "create_user", "issue_one_time_password", "list_users",
+           "provision_user", "reset_password", "set_active", "unlock_user", "update_user"]

@@ -46,7 +46,10 @@ class Server:
         self.log = open(db_path.with_suffix(".log"), "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             # No file watcher: files edited while tests run must not reload modules in the server
+             # (re-importing models.tables redefines the tables and breaks every page).
+             "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -1,0 +1,294 @@
+"""Plotly figures of the Cruscotto. Pure functions: data in, figure out (no Streamlit), so tests can read them.
+
+Rules for every figure: an Italian title naming what it shows and the semester; band colours and labels only
+from models.scoring; numbers in Italian format on the bars (colour is never the only carrier of meaning);
+plan and user text escaped, because Plotly renders some HTML tags in labels and hover text.
+"""
+from __future__ import annotations
+
+import html
+import textwrap
+
+import plotly.graph_objects as go
+
+from models import scoring
+from models.dashboard import (CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow,
+                              TrendPoint)
+from models.formatting import euro, number, percent
+from models.vocab import Unit
+
+MONEY_SERIES = (("Budget", "#C6D4E1", "#000000"), ("Impegnato", "#5B8DB8", "#000000"),
+                ("Liquidato", "#1B3A5C", "#FFFFFF"))
+EXPECTED_COLOUR = "#000000"
+TREND_COLOURS = {"achievement": "#0072B2", "ratio": "#CC79A7", "expected": "#000000"}
+FONT_NORMAL, FONT_PROJECTOR = 14, 18  # px; `projector` scales the latter (1 = 1280x720, 1.5 = 1920x1080)
+LABEL_CHARS = 42  # axis labels longer than this are cut: the full text is in the hover and in the tables
+
+
+def short_semester(ordinal: int) -> str:
+    """'I sem. 2025' from a semester ordinal (year x 2 + half): fits under a narrow chart without rotating."""
+    half = 1 if ordinal % 2 else 2
+    return f"{'I' if half == 1 else 'II'} sem. {(ordinal - half) // 2}"
+
+
+def missing_lines(n: int) -> str:
+    return f"{n} voce di budget senza importo" if n == 1 else f"{n} voci di budget senza importo"
+
+
+def category_colour(label: str) -> tuple[str, str]:
+    """(fill, text) colours of a band label or of 'non calcolabile', from the scoring core."""
+    for band in scoring.BANDS:
+        if band.label == label:
+            return band.colour, band.value.text_colour
+    return scoring.NOT_COMPUTABLE_COLOUR, "#000000"
+
+
+def cut(text: str, limit: int | None = None) -> str:
+    """One line, at most `limit` characters (an ellipsis marks the cut)."""
+    text = " ".join(str(text).split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def wrap(text: str, width: int, lines: int = 2) -> list[str]:
+    """A long text as at most `lines` lines of about `width` characters (the last one cut)."""
+    parts = textwrap.wrap(" ".join(str(text).split()), width) or [""]
+    if len(parts) > lines:
+        parts = parts[: lines - 1] + [cut(" ".join(parts[lines - 1:]), width)]
+    return parts
+
+
+def safe(text: str, limit: int | None = None) -> str:
+    """Plan or user text made inert for Plotly (which renders <b>, <a>, <br> ...), optionally cut."""
+    return html.escape(cut(text, limit), quote=False)
+
+
+def _style(fig: go.Figure, title: str | list[str], subtitle: str | list[str], *, projector: float, height: int,
+           legend: bool = True) -> go.Figure:
+    """Common look: black on white, Italian separators, title and subtitle on top, legend at the bottom
+    (a legend on top collides with a two-line title in narrow columns)."""
+    size = round(FONT_PROJECTOR * projector) if projector else FONT_NORMAL
+    heads = [title] if isinstance(title, str) else list(title)
+    lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    lines = [line for line in lines if line]
+    top = round((size + 4) * 1.35 * len(heads) + len(lines) * size * 1.3 + 20)  # room for title and subtitle
+    fig.update_layout(
+        title={"text": "<br>".join(f"<b>{safe(h)}</b>" for h in heads), "x": 0, "xanchor": "left", "xref": "container",
+               # Plotly anchors a multi-line title by its first line: move it down by the extra lines.
+               "y": 1 - (6 + (size + 4) * 1.3 * (len(heads) - 1)) / height, "yref": "container",
+               "yanchor": "top", "font": {"size": size + 4, "color": "#000000"},
+               "subtitle": {"text": "<br>".join(safe(line) for line in lines),
+                            "font": {"size": size, "color": "#000000"}}},
+        font={"size": size, "color": "#000000"}, separators=",.", height=height,
+        margin={"l": 10, "r": 20, "t": top, "b": size * 3 + 10 if legend else 10},
+        paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF", showlegend=legend,
+        legend={"orientation": "h", "yref": "container", "y": 0.01, "yanchor": "bottom", "x": 0,
+                "font": {"size": size}},
+        hoverlabel={"font": {"size": size}})
+    axis = {"gridcolor": "#D9D9D9", "automargin": True, "tickfont": {"size": size, "color": "#000000"},
+            "title_font": {"size": size, "color": "#000000"}}
+    fig.update_xaxes(zerolinecolor="#808080", **axis)
+    fig.update_yaxes(**axis)
+    return fig
+
+
+def area_label(row: AreaRow, limit: int = 30) -> str:
+    return f"{row.letter} · {safe(row.title, limit)}"
+
+
+def bands_by_area(rows: list[AreaRow], semester: str, counted: str, *, projector: float = 0,
+                  height: int | None = None) -> go.Figure:
+    """Stacked horizontal bars: objectives per band in each macro-area (catalogue order, counts on bars)."""
+    labels = [area_label(r) for r in rows]
+    fig = go.Figure()
+    for category in CATEGORY_LABELS:
+        fill, ink = category_colour(category)
+        counts = [r.tally.counts[category] for r in rows]
+        fig.add_bar(y=labels, x=counts, orientation="h", name=category, marker_color=fill,
+                    marker_line={"color": "#FFFFFF", "width": 1},
+                    text=[str(c) if c else "" for c in counts], textposition="inside", insidetextanchor="middle",
+                    textangle=0, textfont={"color": ink}, hovertemplate=f"%{{y}}<br>{category}: %{{x}}<extra></extra>")
+    totals = [r.tally.reported for r in rows]
+    fig.add_scatter(y=labels, x=totals, mode="text", showlegend=False, hoverinfo="skip",
+                    text=[f"  {t} di {r.objectives}" if r.objectives else "  nessun obiettivo"
+                          for t, r in zip(totals, rows)], textposition="middle right")
+    minsize = round(FONT_PROJECTOR * projector) if projector else 13
+    fig.update_layout(barmode="stack", bargap=0.25,
+                      uniformtext={"mode": "show", "minsize": minsize},  # counts never shrink to illegible
+                      legend_traceorder="normal")  # grid order, worst to best (stacked bars default to reversed)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(dtick=1 if max(totals, default=0) <= 12 else None,
+                     range=[0, max(max(totals, default=0), 1) * 1.25])
+    return _style(fig, f"Obiettivi per fascia di raggiungimento e macro-area · {semester}",
+                  f"{counted} · a destra: obiettivi con report conteggiato sul totale dell'area",
+                  projector=projector, height=height or max(300, 130 + 40 * len(rows)))
+
+
+def objectives_achievement(rows: list[ObjectiveRow], area: AreaRow, semester: str, counted: str, *,
+                           projector: float = 0, height: int | None = None) -> go.Figure:
+    """One area: each objective's achievement bar, coloured and labelled with its band."""
+    labels = [f"{safe(r.code)} {safe(r.text, LABEL_CHARS - len(r.code))}" for r in rows]
+    values, fills, inks, texts = [], [], [], []
+    for r in rows:
+        fill, ink = category_colour(r.band)
+        values.append(r.achievement or 0)
+        fills.append(fill if r.counted else "#FFFFFF")
+        inks.append(ink)
+        if not r.counted:
+            texts.append(f"non conteggiato (report: {r.state})")
+        elif r.achievement is None:
+            texts.append(scoring.NOT_COMPUTABLE)
+        else:
+            texts.append(f"{percent(r.achievement)} · {r.band}" + (" · inviato" if r.state == "inviata" else ""))
+    fig = go.Figure(go.Bar(y=labels, x=values, orientation="h", marker_color=fills,
+                           marker_line={"color": "#404040", "width": 1}, text=texts, textposition="outside",
+                           cliponaxis=False, textfont={"color": "#000000"},
+                           customdata=[safe(r.text) for r in rows],
+                           hovertemplate="%{customdata}<br>%{text}<extra></extra>"))
+    for threshold in (50, 80, 100):
+        fig.add_vline(x=threshold, line_dash="dot", line_color="#808080")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(range=[0, 165],
+                     tickvals=[0, 50, 80, 100], ticktext=["0 %", "50 %", "80 %", "100 %"])
+    summary = " · ".join(f"{n} {c}" for c, n in area.tally.counts.items() if n) or "nessun report conteggiato"
+    return _style(fig, f"Raggiungimento degli obiettivi · area {area.letter} · {semester}",
+                  [cut(area.title, 60), f"{summary} · azioni realizzate su programmate"], projector=projector,
+                  legend=False,
+                  height=height or max(280, 130 + 44 * len(rows)))
+
+
+def money_bars(rows: list[tuple[str, Money]], title: str, subtitle: str, expected_share: float | None, *,
+               projector: float = 0, height: int | None = None) -> go.Figure:
+    """Budget, committed and paid per row (area or source), the paid/budget ratio in the label, and the
+    expected pace (budget x expected share) marked on each row."""
+    labels = [f"{safe(name, 34)} · {percent(m.ratio)}" for name, m in rows]
+    fig = go.Figure()
+    for (name, fill, ink), field in zip(MONEY_SERIES, ("budget", "committed", "paid")):
+        amounts = [getattr(m, field) for _, m in rows]
+        # Amounts outside the bars: always full size and black, whatever the bar's length.
+        fig.add_bar(y=labels, x=amounts, orientation="h", name=name, marker_color=fill,
+                    marker_line={"color": "#404040", "width": 1}, text=[euro(a) for a in amounts],
+                    textposition="outside", cliponaxis=False, textfont={"color": "#000000"},
+                    hovertemplate=f"%{{y}}<br>{name}: %{{text}}<extra></extra>")
+    if expected_share is not None:
+        expected = [m.budget * expected_share / 100 for _, m in rows]
+        fig.add_scatter(y=labels, x=expected, mode="markers", name=f"Liquidato atteso ({percent(expected_share)} "
+                        "del budget)", marker={"symbol": "line-ns-open", "size": 30, "color": EXPECTED_COLOUR,
+                                               "line": {"width": 4, "color": EXPECTED_COLOUR}},
+                        text=[euro(x) for x in expected],
+                        hovertemplate="%{y}<br>Liquidato atteso: %{text}<extra></extra>")
+    fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05, legend_traceorder="normal")
+    fig.update_yaxes(autorange="reversed", type="category")
+    top = max([max(m.budget, m.committed, m.paid) for _, m in rows] + [1])
+    fig.update_xaxes(tickformat=",.0f", range=[0, top * 1.22], nticks=6, tickangle=0)
+    return _style(fig, title, subtitle, projector=projector, height=height or max(300, 120 + 75 * len(rows)))
+
+
+def money_single(money: Money, title: str, expected_share: float | None, *, projector: float = 0,
+                 height: int = 300) -> go.Figure:
+    """One area's budget, committed and paid as three labelled bars, expected paid marked on the paid bar."""
+    names = [name for name, _, _ in MONEY_SERIES]
+    amounts = [money.budget, money.committed, money.paid]
+    fig = go.Figure(go.Bar(y=names, x=amounts, orientation="h", marker_color=[f for _, f, _ in MONEY_SERIES],
+                           marker_line={"color": "#404040", "width": 1}, text=[euro(a) for a in amounts],
+                           textposition="auto", insidetextanchor="end",
+                           textfont={"color": [ink for _, _, ink in MONEY_SERIES]},
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
+    subtitle = [f"liquidato {percent(money.ratio)} del budget", money.spend_class]
+    if expected_share is not None and money.budget:
+        expected = money.budget * expected_share / 100
+        fig.add_scatter(y=["Liquidato"], x=[expected], mode="markers+text", showlegend=False,
+                        marker={"symbol": "line-ns-open", "size": 44, "color": EXPECTED_COLOUR,
+                                "line": {"width": 5, "color": EXPECTED_COLOUR}},
+                        text=[f"atteso {euro(expected)}"], textposition="top center",
+                        hovertemplate="Liquidato atteso: %{text}<extra></extra>")
+        subtitle[0] += f" · atteso {percent(expected_share)}"
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(range=[0, max(amounts + [1]) * 1.12], tickformat=",.0f", nticks=4, tickangle=0)
+    if money.budget_missing:
+        subtitle.append(missing_lines(money.budget_missing))
+    return _style(fig, title, subtitle, projector=projector, height=height, legend=False)
+
+
+def trend_chart(points: list[TrendPoint], name: str, semester: str, counted: str, *,
+                projector: float = 0, height: int = 380) -> go.Figure:
+    """One area (or the whole plan): achievement and cumulative spend ratio per semester, expected pace dashed."""
+    x = [short_semester(p.ordinal) for p in points]
+    fig = go.Figure()
+    last = len(points) - 1
+    for key, label, values in (("achievement", "Raggiungimento", [p.achievement for p in points]),
+                               ("ratio", "Liquidato / budget", [p.ratio for p in points]),
+                               ("expected", "Liquidato atteso", [p.expected_share for p in points])):
+        # Labels apart to limit overlaps: achievement below its points, paid above, the expected pace
+        # labelled only at its end (it is a reference line).
+        text = [percent(v) if v is not None and (key != "expected" or i == last) else ""
+                for i, v in enumerate(values)]
+        fig.add_scatter(x=x, y=values, name=label, text=text, cliponaxis=False,
+                        mode="lines+text" if key == "expected" else "lines+markers+text",
+                        textposition={"achievement": "bottom center", "ratio": "top center",
+                                      "expected": "middle left"}[key],
+                        line={"color": TREND_COLOURS[key], "width": 4 if key != "expected" else 2,
+                              "dash": "dash" if key == "expected" else "solid"},
+                        marker={"size": 10, "symbol": {"achievement": "circle", "ratio": "square",
+                                                       "expected": "diamond-open"}[key]},
+                        customdata=[percent(v) for v in values], connectgaps=False,
+                        hovertemplate=f"{label}: %{{customdata}}<extra>%{{x}}</extra>")
+    top = max([v for p in points for v in (p.achievement, p.ratio, p.expected_share) if v is not None] + [100])
+    fig.update_yaxes(range=[-8, top * 1.15], ticksuffix=" %")
+    fig.update_xaxes(type="category")
+    return _style(fig, f"Andamento nei semestri fino al {semester} · {name}", counted,
+                  projector=projector, height=height)
+
+
+def indicator_chart(series: IndicatorSeries, semester: str, *, projector: float = 0) -> go.Figure:
+    """One indicator's values over the semesters, with its yearly target drawn as a dashed line."""
+    x = [short_semester(p.ordinal) for p in series.points]
+    values = [p.value_num for p in series.points]
+    yes_no = series.unit == Unit.SI_NO
+    pct = series.unit == Unit.PERCENTUALE
+
+    def show(v: float | None) -> str:
+        if v is None:
+            return ""
+        if yes_no:
+            return "sì" if v else "no"
+        return percent(v) if pct else number(v, 2)
+
+    fig = go.Figure(go.Scatter(x=x, y=values, name="Valore", mode="lines+markers+text",
+                               text=[show(v) + (" (inviato)" if p.state == "inviata" else "")
+                                     for v, p in zip(values, series.points)], cliponaxis=False,
+                               textposition="top center", line={"color": "#0072B2", "width": 3},
+                               marker={"size": 10}, customdata=[safe(p.note) for p in series.points],
+                               hovertemplate="%{x}: %{text}<br>%{customdata}<extra></extra>"))
+    targets = [p.target for p in series.points]
+    if any(t is not None for t in targets):
+        fig.add_scatter(x=x, y=targets, name="Target dell'anno", mode="lines+markers",
+                        line={"color": "#000000", "dash": "dash", "width": 2, "shape": "hv"},
+                        marker={"symbol": "diamond-open", "size": 9},
+                        text=[show(t) for t in targets], hovertemplate="Target: %{text}<extra>%{x}</extra>")
+    if yes_no:
+        fig.update_yaxes(tickvals=[0, 1], ticktext=["no", "sì"], range=[-0.2, 1.3])
+    elif pct:
+        fig.update_yaxes(range=[0, 110], ticksuffix=" %")
+    else:
+        top = max([v for v in values + targets if v is not None] + [1])
+        fig.update_yaxes(range=[0, top * 1.2])
+    fig.update_xaxes(type="category")
+    direction = "" if series.higher_is_better else " · valori più bassi sono migliori"
+    return _style(fig, wrap(series.text, 46), f"Indicatore di {series.battery}{direction} · fino al {semester}",
+                  projector=projector, height=320)
+
+
+def split_chart(rows: list[SplitRow], codes: list[str], semester: str, *, projector: float = 0) -> go.Figure:
+    """One indicator's value in each sub-area AT1..AT7 (all sub-areas shown, 0 where none was given)."""
+    by_code = {r.sub_area: r.value for r in rows}
+    values = [by_code.get(c, 0.0) for c in codes]
+    first = rows[0]
+    fig = go.Figure(go.Bar(x=codes, y=values, marker_color="#0072B2", text=[number(v, 2) for v in values],
+                           textposition="outside", cliponaxis=False))
+    fig.update_yaxes(range=[0, max(values + [1]) * 1.2], title_text="valore")
+    fig.update_xaxes(type="category", title_text="sotto-ambito")
+    return _style(fig, wrap(f"{first.objective} – {first.indicator}", 80),
+                  f"Ripartizione per sotto-ambito · {semester}" + (" · report inviato" if first.submitted else ""),
+                  projector=projector, height=340, legend=False)

@@ -1,0 +1,412 @@
+"""Read queries of the plan pages (*Il Piano*, *Piano 2021-2023*): plain, frozen views, no Streamlit.
+
+The plan is small (about a hundred objectives and three hundred indicators), so each view is read with a few
+bulk queries and assembled here; the word search runs in Python because it must ignore accents
+("poverta" finds "povertà" and the document's "POVERTA'"), which SQL LIKE does not do portably.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models.formatting import euro, number
+from models.plan_loader import FLAG_KEYS
+from models.scoring import BANDS, Band, SpendClass
+from models.tables import (Action, BudgetLine, Card, HistoricalOutcome, Indicator, IndicatorTarget, KeyPoint,
+                           MacroArea, Objective)
+from models.vocab import ADEGUACY_LABELS, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
+
+# The card's yes/no questions (X.8-X.17, X.22), worded as in the document's form.
+FLAG_QUESTIONS: dict[str, tuple[str, str]] = {
+    "asst_analysis": ("X.8", "Coinvolgimento di ASST nell'analisi del bisogno e nella programmazione"),
+    "asst_delivery": ("X.9", "Coinvolgimento di ASST nella realizzazione dell'intervento"),
+    "other_ambiti": ("X.10", "Realizzato in cooperazione con altri Ambiti"),
+    "continuity": ("X.11", "In continuità con la programmazione 2021-2023"),
+    "new_service": ("X.12", "Definizione di un nuovo servizio"),
+    "premiale": ("X.13", "Continuità o potenziamento di un progetto premiale 2021-2023"),
+    "co_programmed": ("X.14", "Formalmente co-programmato con il Terzo Settore"),
+    "co_designed": ("X.15", "Formalmente co-progettato con il Terzo Settore"),
+    "other_actors": ("X.17", "Coinvolgimento di altri attori della rete territoriale"),
+    "digitalisation": ("X.22", "Aspetti inerenti alla digitalizzazione"),
+}
+assert set(FLAG_QUESTIONS) == set(FLAG_KEYS)  # one question per flag the loader knows
+
+SERVICE_KIND_LABELS = {"nuovo": "Nuovo servizio", "rivisto": "Servizio rivisto/aggiornato",
+                       "esistente": "Servizio esistente"}
+BATTERY_ORDER = tuple(Battery)  # processo, output, outcome: the card's order X.23, X.24, X.25
+NOT_STATED = "—"
+
+
+def yes_no(value: bool | None) -> str:
+    return NOT_STATED if value is None else ("Sì" if value else "No")
+
+
+def source_line(line: int | None) -> str:
+    """Where a record comes from in the plan document, for a reviewer."""
+    return f"riga {line} del documento" if line else "riga non indicata"
+
+
+def target_label(targets: Iterable[tuple[int, float]]) -> str:
+    """'2025: 10 · 2026: 12' (Italian numbers), or '' when no target is set."""
+    return " · ".join(f"{year}: {number(value)}" for year, value in targets)
+
+
+# --- search -----------------------------------------------------------------------------------
+
+def normalise(text: str | None) -> str:
+    """Lower case, without accents, with the typographic apostrophe made plain: the form the search compares."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").replace("\u2019", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def search_words(query: str | None) -> tuple[str, ...]:
+    return tuple(normalise(query).split())
+
+
+def matches(words: tuple[str, ...], text: str | None) -> bool:
+    """Every word of the query occurs in the text (no words: everything matches)."""
+    target = normalise(text)
+    return all(word in target for word in words)
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IndicatorView:
+    battery: str
+    text: str
+    unit: str
+    higher_is_better: bool
+    line: int | None
+    targets: tuple[tuple[int, float], ...] = ()  # (year, target), set by the Ufficio di Piano per year
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS.get(Unit(self.unit), self.unit)
+
+    @property
+    def target_label(self) -> str:
+        return target_label(self.targets)
+
+
+@dataclass(frozen=True)
+class ActionView:
+    text: str
+    line: int | None
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectiveView:
+    code: str
+    kind: str
+    text: str
+    line: int | None
+    actions: tuple[ActionView, ...] = ()
+    indicators: tuple[IndicatorView, ...] = ()
+
+
+@dataclass(frozen=True)
+class FlagView:
+    key: str
+    number: str  # the form's field, e.g. "X.8" (the card's letter replaces X on the page)
+    question: str
+    value: bool | None
+    text: str
+    line: int | None
+
+    @property
+    def answer(self) -> str:
+        return yes_no(self.value)
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    objective: str | None  # objective code, None for the whole card
+    item: str
+    source: str | None
+    public: bool | None
+    amount: float | None
+    approximate: bool
+    to_be_completed: bool
+    year: int | None
+    text: str
+    line: int | None
+    origin: str  # piano (the document) | ufficio (set in the app)
+
+    @property
+    def source_label(self) -> str:
+        return funding_label(self.source) if self.source else "non indicata"
+
+    @property
+    def public_label(self) -> str:
+        return {True: "pubblico", False: "privato"}.get(self.public, "non indicato")
+
+    @property
+    def amount_label(self) -> str:
+        """'1.234.567 €', 'circa 50.000 €', 'da completare', or '—' when the plan names no amount."""
+        if self.to_be_completed:
+            return "da completare"
+        if self.amount is None:
+            return NOT_STATED
+        text = euro(self.amount, 0 if float(self.amount).is_integer() else 2)
+        return f"circa {text}" if self.approximate else text
+
+
+@dataclass(frozen=True)
+class CardView:
+    code: str
+    title: str
+    line: int | None
+    target_group: str
+    target_group_line: int | None
+    staff: str
+    staff_line: int | None
+    transversal_areas: tuple[str, ...]
+    transversal_text: str
+    transversal_line: int | None
+    service_kind: str | None
+    service_kind_text: str
+    service_kind_line: int | None
+    flags: tuple[FlagView, ...]
+    objectives: tuple[ObjectiveView, ...]
+    budget: tuple[BudgetView, ...]
+
+    @property
+    def service_kind_label(self) -> str:
+        return SERVICE_KIND_LABELS.get(self.service_kind or "", NOT_STATED)
+
+    @property
+    def budget_total(self) -> float:
+        return sum(b.amount or 0 for b in self.budget)
+
+    @property
+    def budget_to_complete(self) -> int:
+        return sum(1 for b in self.budget if b.to_be_completed)
+
+
+@dataclass(frozen=True)
+class AreaView:
+    letter: str
+    title: str
+    line: int | None
+    key_points: tuple[tuple[str, int | None], ...]
+    cards: tuple[CardView, ...]
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    objectives: int = 0
+    actions: int = 0
+    indicators: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.objectives + self.actions + self.indicators
+
+
+@dataclass(frozen=True)
+class PlanView:
+    areas: tuple[AreaView, ...]
+    query: str = ""
+    hits: SearchHits = field(default_factory=SearchHits)
+
+
+def area_choices(*, session: Session) -> list[tuple[str, str]]:
+    """(letter, title) of every macro-area, in catalogue order."""
+    return [(a.letter, a.title) for a in session.exec(select(MacroArea).order_by(MacroArea.position))]
+
+
+def _grouped(rows, key) -> dict:
+    out: dict = defaultdict(list)
+    for row in rows:
+        out[key(row)].append(row)
+    return out
+
+
+def _flags(details: dict) -> tuple[FlagView, ...]:
+    stored = (details or {}).get("flags") or {}
+    views = []
+    for key in FLAG_KEYS:
+        flag = stored.get(key) or {}
+        number_, question = FLAG_QUESTIONS[key]
+        views.append(FlagView(key=key, number=number_, question=question, value=flag.get("value"),
+                              text=flag.get("text") or "", line=flag.get("line")))
+    return tuple(views)
+
+
+def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> PlanView:
+    """The plan as areas -> cards -> objectives -> actions and indicators, with budget and flags.
+
+    `query` keeps only what contains every word of it (case and accents ignored): an objective whose own text
+    matches keeps all its actions and indicators; otherwise only its matching actions and indicators are kept,
+    and an objective, card or area left with nothing is dropped. `area` keeps one macro-area (by letter).
+    Retired records (removed from the plan file) are not shown.
+    """
+    words = search_words(query)
+    areas = session.exec(select(MacroArea).order_by(MacroArea.position)).all()
+    if area:
+        areas = [a for a in areas if a.letter == area]
+    points = _grouped(session.exec(select(KeyPoint).order_by(KeyPoint.position)), lambda p: p.area_id)
+    cards = _grouped(session.exec(select(Card).order_by(Card.position)), lambda c: c.area_id)
+    objectives = _grouped(session.exec(select(Objective).where(Objective.retired == False)  # noqa: E712
+                                       .order_by(Objective.position)), lambda o: o.card_id)
+    actions = _grouped(session.exec(select(Action).where(Action.retired == False)  # noqa: E712
+                                    .order_by(Action.position)), lambda a: a.objective_id)
+    indicators = _grouped(session.exec(select(Indicator).where(Indicator.retired == False)  # noqa: E712
+                                       .order_by(Indicator.position)), lambda i: i.objective_id)
+    targets = _grouped(session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None)  # noqa: E711
+                                    .order_by(IndicatorTarget.year)), lambda t: t.indicator_id)
+    budget = _grouped(session.exec(select(BudgetLine).where(BudgetLine.retired == False)  # noqa: E712
+                                   .order_by(BudgetLine.origin, BudgetLine.year, BudgetLine.id)),
+                      lambda b: b.card_id)
+    codes = {o.id: o.code for rows in objectives.values() for o in rows}
+    hits = {"objectives": 0, "actions": 0, "indicators": 0}
+
+    def objective_view(obj: Objective) -> ObjectiveView | None:
+        acts = [ActionView(a.text, a.line) for a in actions.get(obj.id, [])]
+        inds = [IndicatorView(i.battery, i.text, i.unit, i.higher_is_better, i.line,
+                              tuple((t.year, t.target) for t in targets.get(i.id, [])))
+                for i in sorted(indicators.get(obj.id, []), key=lambda i: (BATTERY_ORDER.index(i.battery),
+                                                                           i.position))]
+        if words:
+            if matches(words, obj.text):
+                hits["objectives"] += 1
+            else:
+                acts = [a for a in acts if matches(words, a.text)]
+                inds = [i for i in inds if matches(words, i.text)]
+                if not acts and not inds:
+                    return None
+            hits["actions"] += sum(1 for a in acts if matches(words, a.text))
+            hits["indicators"] += sum(1 for i in inds if matches(words, i.text))
+        return ObjectiveView(obj.code, obj.kind, obj.text, obj.line, tuple(acts), tuple(inds))
+
+    def card_view(card: Card) -> CardView | None:
+        objs = [v for v in (objective_view(o) for o in objectives.get(card.id, [])) if v is not None]
+        if words and not objs:
+            return None
+        details = card.details or {}
+        lines = tuple(BudgetView(codes.get(b.objective_id) if b.objective_id else None, b.item, b.source,
+                                 b.public, b.amount, b.approximate, b.to_be_completed, b.year, b.text, b.line,
+                                 b.origin) for b in budget.get(card.id, []))
+        return CardView(
+            code=card.code, title=card.title, line=card.line,
+            target_group=card.target_group or "", target_group_line=details.get("target_group_line"),
+            staff=card.staff or "", staff_line=details.get("staff_line"),
+            transversal_areas=tuple(x for x in (card.transversal_areas or "").split(",") if x),
+            transversal_text=card.transversal_text or "", transversal_line=details.get("transversal_line"),
+            service_kind=card.service_kind, service_kind_text=details.get("service_kind_text") or "",
+            service_kind_line=details.get("service_kind_line"), flags=_flags(details),
+            objectives=tuple(objs), budget=lines)
+
+    views = []
+    for a in areas:
+        area_cards = tuple(v for v in (card_view(c) for c in cards.get(a.id, [])) if v is not None)
+        if words and not area_cards:
+            continue
+        views.append(AreaView(a.letter, a.title, a.line,
+                              tuple((p.text, p.line) for p in points.get(a.id, [])), area_cards))
+    return PlanView(areas=tuple(views), query=query.strip() if query else "", hits=SearchHits(**hits))
+
+
+# --- the 2021-2023 plan's final assessment ----------------------------------------------------
+
+def band_of(code: str | None) -> Band | None:
+    return Band[code.upper()] if code else None
+
+
+def spend_class_of(code: str | None) -> SpendClass | None:
+    return SpendClass[code.upper()] if code else None
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    area_letter: str | None
+    area_title: str  # as written on the 2021-2023 card ("" when the card has no area heading)
+    objective: str
+    output: str
+    achievement_range: str
+    band: Band | None
+    users_assessment: str
+    resource_adequacy: str | None
+    resource_note: str
+    spend_class: SpendClass | None
+    critical_issues: str
+    need_answered: bool | None
+    need_reason: str
+    continuity_previous: bool | None
+    proposed_again: bool | None
+    proposed_reason: str
+    line: int | None
+
+    @property
+    def band_label(self) -> str:
+        return self.band.label if self.band else NOT_STATED
+
+    @property
+    def adequacy_label(self) -> str:
+        if not self.resource_adequacy:
+            return NOT_STATED
+        return ADEGUACY_LABELS[ResourceAdequacy(self.resource_adequacy)]
+
+    @property
+    def spend_label(self) -> str:
+        """'<100% · non realizzato come programmato o sovrastimato' (the grid's class and its meaning)."""
+        if self.spend_class is None:
+            return NOT_STATED
+        return f"{self.spend_class.short_label} · {self.spend_class.label}"
+
+
+def history_outcomes(*, session: Session, band: str | None = None, area: str | None = None) -> list[OutcomeView]:
+    """The 2021-2023 outcome cards in document order, optionally of one band (code) or one area (letter)."""
+    stmt = select(HistoricalOutcome).order_by(HistoricalOutcome.position)
+    if band:
+        stmt = stmt.where(HistoricalOutcome.band == band)
+    if area:
+        stmt = stmt.where(HistoricalOutcome.area_letter == area)
+    return [OutcomeView(h.area_letter, h.area_title or "", h.objective, h.output or "", h.achievement_range or "",
+                        band_of(h.band), h.users_assessment or "", h.resource_adequacy, h.resource_note or "",
+                        spend_class_of(h.spend_class), h.critical_issues or "", h.need_answered,
+                        h.need_reason or "", h.continuity_previous, h.proposed_again, h.proposed_reason or "",
+                        h.line) for h in session.exec(stmt)]
+
+
+@dataclass(frozen=True)
+class AreaBands:
+    letter: str | None  # None: cards with no area of the 2025-2027 catalogue
+    title: str
+    counts: dict[str, int]  # band label -> cards, every band in grid order
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def history_band_counts(*, session: Session) -> dict[str, int]:
+    """Outcome cards per band label, every band of the grid in order (zeros included)."""
+    rows = session.exec(select(HistoricalOutcome.band, func.count(HistoricalOutcome.id))
+                        .group_by(HistoricalOutcome.band)).all()
+    found = {code: n for code, n in rows if code}
+    return {b.label: found.get(b.name.lower(), 0) for b in BANDS}
+
+
+def history_area_bands(*, session: Session) -> list[AreaBands]:
+    """Per macro-area holding 2021-2023 cards (catalogue order): cards per band."""
+    rows = session.exec(select(HistoricalOutcome.area_letter, HistoricalOutcome.band,
+                               func.count(HistoricalOutcome.id))
+                        .group_by(HistoricalOutcome.area_letter, HistoricalOutcome.band)).all()
+    per_area: dict[str | None, dict[str, int]] = defaultdict(lambda: {b.label: 0 for b in BANDS})
+    for letter, code, n in rows:
+        counts = per_area[letter]  # created even when the cards have no band: the area still appears
+        if code:
+            counts[band_of(code).label] += n
+    out = [AreaBands(letter, title, dict(per_area[letter]))
+           for letter, title in area_choices(session=session) if letter in per_area]
+    if None in per_area:
+        out.append(AreaBands(None, "Area non indicata", dict(per_area[None])))
+    return out

@@ -1,0 +1,154 @@
+"""The plan as an Excel workbook (sheets Obiettivi, Azioni, Indicatori, Budget), for the page and `make export-plan`.
+
+Every text cell is written as text: a plan text starting with = + - @ comes out as that literal text, never as a
+formula (Excel would run it when the file is opened or the cell edited: spreadsheet formula injection).
+"""
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from sqlmodel import Session, select
+
+from models.plan_browser import BudgetView, target_label, yes_no
+from models.tables import Action, BudgetLine, Card, Indicator, IndicatorTarget, MacroArea, Objective, Plan
+from models.vocab import UNIT_LABELS, Battery, Unit
+
+EURO_FORMAT = '#,##0.00 "€"'
+FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula when a cell is edited
+HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
+TEXT_WIDTH = 80  # wide enough for a plan sentence on two or three wrapped lines
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: float
+    wrap: bool = False
+    number_format: str | None = None
+
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    "Obiettivi": (Column("Area", 7), Column("Obiettivo", 11), Column("Tipo", 11),
+                  Column("Testo", TEXT_WIDTH, wrap=True), Column("Riga", 8)),
+    "Azioni": (Column("Area", 7), Column("Obiettivo", 11), Column("Azione", TEXT_WIDTH, wrap=True),
+               Column("Riga", 8), Column("Ritirata", 10)),
+    "Indicatori": (Column("Area", 7), Column("Obiettivo", 11), Column("Tipo", 11),
+                   Column("Indicatore", TEXT_WIDTH, wrap=True), Column("Unità", 18), Column("Target", 22, wrap=True),
+                   Column("Riga", 8)),
+    "Budget": (Column("Area", 7), Column("Obiettivo", 16), Column("Voce", 40, wrap=True), Column("Fonte", 16),
+               Column("Importo", 16, number_format=EURO_FORMAT), Column("Pubblico/privato", 16),
+               Column("Circa", 8), Column("Da completare", 14), Column("Riga", 8), Column("Anno", 8),
+               Column("Origine", 18)),
+}
+ORIGIN_LABELS = {"piano": "documento del piano", "ufficio": "Ufficio di Piano"}
+
+
+def file_name(*, session: Session) -> str:
+    plan = session.exec(select(Plan)).first()
+    years = f"_{plan.first_year}_{plan.last_year}" if plan else ""
+    return f"piano_di_zona{years}.xlsx"
+
+
+def _text(value: str) -> str:
+    return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters are not allowed in a workbook
+
+
+def _append(ws: Worksheet, values: list[Any], columns: tuple[Column, ...]) -> None:
+    row = ws.max_row + 1
+    for col, (value, spec) in enumerate(zip(values, columns), start=1):
+        cell = ws.cell(row=row, column=col)
+        if value == "":
+            pass  # an empty cell, not an empty string: filters show it as "(Vuote)"
+        elif isinstance(value, str):
+            cell.value = _text(value)
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula
+            if value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        else:
+            cell.value = value
+        if spec.number_format:
+            cell.number_format = spec.number_format
+        if spec.wrap:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        else:
+            cell.alignment = Alignment(vertical="top")
+
+
+def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> None:
+    columns = SHEETS[title]
+    ws = wb.create_sheet(title)
+    for col, spec in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=col, value=spec.header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(col)].width = spec.width
+    for values in rows:
+        _append(ws, values, columns)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
+
+
+def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
+    areas = {a.id: a for a in session.exec(select(MacroArea))}
+    cards = {c.id: c for c in session.exec(select(Card))}
+    objectives = sorted(session.exec(select(Objective).where(Objective.retired == False)).all(),  # noqa: E712
+                        key=lambda o: (areas[o.area_id].position, cards[o.card_id].position, o.position))
+    codes = {o.id: o.code for o in session.exec(select(Objective))}  # a retired objective's lines keep its code
+    actions = defaultdict(list)
+    for a in session.exec(select(Action).order_by(Action.position)):
+        actions[a.objective_id].append(a)
+    indicators = defaultdict(list)
+    for i in session.exec(select(Indicator).where(Indicator.retired == False)):  # noqa: E712
+        indicators[i.objective_id].append(i)
+    targets = defaultdict(list)
+    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None)  # noqa: E711
+                          .order_by(IndicatorTarget.year)):
+        targets[t.indicator_id].append((t.year, t.target))
+    battery_order = tuple(Battery)
+
+    rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
+    for o in objectives:
+        letter = areas[o.area_id].letter
+        rows["Obiettivi"].append([letter, o.code, o.kind, o.text, o.line])
+        for a in actions[o.id]:  # retired actions too: their semester history refers to them
+            rows["Azioni"].append([letter, o.code, a.text, a.line, yes_no(a.retired)])
+        for i in sorted(indicators[o.id], key=lambda i: (battery_order.index(i.battery), i.position)):
+            rows["Indicatori"].append([letter, o.code, i.battery, i.text, UNIT_LABELS.get(Unit(i.unit), i.unit),
+                                       target_label(targets[i.id]).replace(" · ", "; "), i.line])
+
+    lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False)).all()  # noqa: E712
+    lines = sorted(lines, key=lambda b: (areas[cards[b.card_id].area_id].position, cards[b.card_id].position,
+                                         b.origin != "piano", b.year or 0, b.id))
+    for b in lines:
+        card = cards[b.card_id]
+        view = BudgetView(None, b.item, b.source, b.public, b.amount, b.approximate, b.to_be_completed, b.year,
+                          b.text, b.line, b.origin)
+        rows["Budget"].append([
+            areas[card.area_id].letter, codes.get(b.objective_id) or f"intera scheda {card.code}",
+            b.item or b.text, view.source_label, b.amount, view.public_label, yes_no(b.approximate),
+            yes_no(b.to_be_completed), b.line, b.year, ORIGIN_LABELS.get(b.origin, b.origin)])
+    return rows
+
+
+def export_plan_xlsx(*, session: Session) -> bytes:
+    """The plan in the database as an .xlsx file: one sheet per record kind, ready to filter and print."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in _plan_rows(session).items():
+        _sheet(wb, title, rows)
+    plan = session.exec(select(Plan)).first()
+    wb.properties.title = plan.title if plan else "Piano di Zona"
+    wb.properties.creator = "Monitoraggio Piano di Zona"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,74 @@
+"""Cruscotto: the semester at a glance for the Comitato Ristretto, with a projector mode (?proiettore=1)."""
+import streamlit as st
+
+from components import auth_gate, layout
+from components import dashboard_views as views
+from models import dashboard
+
+user = auth_gate.signed_in()  # resolved by app.py in this run
+projector = layout.projector_mode()
+views.data_version()
+views.auto_refresh()
+
+semesters = views.fetch(dashboard.semester_options)
+if not semesters:
+    st.title("Cruscotto")
+    st.info("Nessun semestre di monitoraggio: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
+    views.projector_toggle(projector)
+    st.stop()
+
+scale = 0.0  # chart scale: 0 on the normal page; on the projector 1 at 1280x720, larger at 1920x1080
+if projector:
+    head, nav, options = st.columns([5, 4.2, 1.6], vertical_alignment="center")
+    with options.popover("Opzioni", icon=":material/settings:", width="stretch"):
+        choice = views.choose(semesters, user.actor.role, compact=True)
+        view = views.projector_view_choice()
+        scale = views.screen_scale()
+        slideshow = views.slideshow_controls()
+        views.projector_toggle(projector)
+    layout.projector_style(large=scale > 1)
+    head.markdown(f"**Cruscotto · {choice.semester.label}** · "
+                  f"{'anche inviati' if choice.include_submitted else 'solo report approvati'}")
+else:
+    st.title("Cruscotto")
+    choice = views.choose(semesters, user.actor.role)
+    views.projector_toggle(projector)
+
+summary = views.fetch(dashboard.semester_summary, **choice.params)
+areas = views.fetch(dashboard.area_rows, **choice.params)
+focus = views.focus_areas(areas)
+
+if projector:
+    area = views.current_area(focus)
+    with nav:
+        views.area_stepper(focus)
+    if slideshow:
+        views.run_slideshow(focus, slideshow)
+    views.tiles(summary, compact=True)
+    if view == "Area per area":
+        views.area_focus(choice, area, projector=scale)
+    elif view == "Tutte le aree":
+        views.bands_section(choice, areas, projector=scale)
+    elif view == "Budget e spesa":
+        views.money_section(choice, areas, summary, projector=scale)
+    else:
+        views.trend_section(choice, areas, projector=scale, area=area)
+    st.stop()
+
+st.caption(views.report_states_line(summary))
+if not summary.tally.reported:
+    st.info(f"Nessun report conteggiato nel {choice.semester.label}: {choice.counted.lower()}. "
+            "Le fasce restano a zero finché i report non vengono approvati (o inviati, se si contano anche quelli).")
+views.tiles(summary)
+bands, money, trend, drill, subs = st.tabs(["Fasce per area", "Budget e spesa", "Andamento",
+                                            "Obiettivi e indicatori", "Sotto-ambiti"])
+with bands:
+    views.bands_section(choice, areas, projector=0)
+with money:
+    views.money_section(choice, areas, summary, projector=0)
+with trend:
+    views.trend_section(choice, areas, projector=0)
+with drill:
+    views.drilldown_section(choice, areas)
+with subs:
+    views.sub_area_section(choice)

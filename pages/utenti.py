@@ -1,0 +1,100 @@
+"""Utenti (Ufficio di Piano): who may log in, with which role and areas; create, change, reset, deactivate.
+
+Every write goes through models.users, which checks the role again and writes the audit trail.
+"""
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components import auth_gate
+from components.data import call
+from models import users
+from models.permissions import PermissionDenied
+from models.vocab import ROLE_LABELS, Role
+
+_NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
+
+actor = auth_gate.require_page("utenti").actor
+
+
+def _write(fn: Callable[..., Any], message: str, **kwargs: Any) -> None:
+    """Run a models write; on success show `message` (and a returned one-time password) after the rerun."""
+    try:
+        result = call(fn, actor=actor, **kwargs)
+    except (users.UserError, PermissionDenied) as exc:
+        st.error(str(exc))
+        return
+    st.session_state[_NOTICE] = (message, result if isinstance(result, str) else None)
+    st.rerun()
+
+
+def _role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+st.title("Utenti")
+notice = st.session_state.pop(_NOTICE, None)
+if notice:
+    message, password = notice
+    st.success(message)
+    if password:
+        st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
+                   "dovrà sceglierne una nuova.", icon=":material/key:")
+        st.code(password, language=None)
+
+rows = call(users.list_users, actor=actor)
+areas = call(users.area_choices)
+area_title = {a["letter"]: a["title"] for a in areas}
+st.dataframe(pd.DataFrame([{"Nome utente": r["username"], "Nome e cognome": r["name"],
+                            "Ruolo": _role_label(r["role"]), "Aree": ", ".join(r["areas"]),
+                            "Attivo": "sì" if r["active"] else "no", "Bloccato": "sì" if r["locked"] else "no",
+                            "Password monouso da cambiare": "sì" if r["must_change_password"] else "no"}
+                           for r in rows]), hide_index=True, width="stretch")
+
+st.markdown("#### Nuovo utente")
+with st.form("new_user", clear_on_submit=False):
+    left, right = st.columns(2)
+    username = left.text_input("Nome utente", placeholder="es. mario.rossi (lettere, cifre, . - _)")
+    name = right.text_input("Nome e cognome")
+    role = left.selectbox("Ruolo", list(Role), format_func=_role_label)
+    chosen = right.multiselect("Aree (solo per i referenti)", list(area_title),
+                               format_func=lambda a: f"{a} · {area_title[a]}")
+    if st.form_submit_button("Crea utente", type="primary"):
+        _write(users.add_user, f"Utente {username.strip().lower()} creato.", username=username, name=name,
+               role=role, areas=chosen)
+
+st.markdown("#### Modifica un utente")
+if not rows:
+    st.stop()
+by_id = {r["id"]: r for r in rows}
+selected = by_id[st.selectbox("Utente", list(by_id), key="edit_user",
+                              format_func=lambda i: f"{by_id[i]['username']} · {by_id[i]['name']}")]
+uid = selected["id"]
+with st.form(f"edit_user_{uid}"):
+    left, right = st.columns(2)
+    new_name = left.text_input("Nome e cognome", value=selected["name"])
+    new_role = left.selectbox("Ruolo", list(Role), index=list(Role).index(selected["role"]),
+                              format_func=_role_label)
+    new_areas = right.multiselect("Aree (solo per i referenti)", list(area_title),
+                                  default=[a for a in selected["areas"] if a in area_title],
+                                  format_func=lambda a: f"{a} · {area_title[a]}")
+    if st.form_submit_button("Salva ruolo e aree"):
+        _write(users.update_user, f"Utente {selected['username']}: ruolo e aree salvati.", user_id=uid,
+               role=new_role, areas=new_areas, name=new_name)
+
+state = ("attivo" if selected["active"] else "disattivato") + (", bloccato" if selected["locked"] else "")
+st.caption(f"Stato: {state}. Un utente non si cancella mai: disattivato, non può più accedere ma resta "
+           "autore delle modifiche registrate.")
+cols = st.columns(3)
+if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon=":material/password:"):
+    _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
+           "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
+if selected["active"]:
+    if cols[1].button("Disattiva", key=f"deactivate_{uid}", icon=":material/person_off:"):
+        _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
+elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon=":material/person:"):
+    _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)
+if cols[2].button("Sblocca", key=f"unlock_{uid}", icon=":material/lock_open:", disabled=not selected["locked"]):
+    _write(users.unlock_user, f"Utente {selected['username']} sbloccato.", user_id=uid)

@@ -1,0 +1,474 @@
+"""Cruscotto: the figures equal aggregates computed independently here, on a dataset written by hand.
+
+The expected values below are computed in plain Python from the same literals that are inserted (band thresholds
+written out again, sums by loops), never by calling the code under test.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlmodel import select
+
+from components import charts
+from models import dashboard
+from models.db import bump_data_change, session_scope
+from models.formatting import euro, percent
+from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, Objective, Report,
+                           Semester, Spend, SubArea, SubAreaValue)
+from tests.apptest_helpers import app_env, logged_in, prepared
+
+PLAN_BUDGET = {"A.1": {"FNPS": 100000.0}, "A.2": {"PNRR": 50000.0}, "B.1": {"COMUNALE": 20000.0}}  # plan_small
+CARD_B_LINE = ("FSR", 10000.0)  # added here: a card-level line (no objective), counts for area B only
+MISSING_LINES = {"A": 1}  # plan_small's A.1 "Fondo Povertà € – info da Vivi" has no amount
+SEMESTERS = [(2025, 1), (2025, 2)]
+# (objective, year, half) -> (state, actions done, actions planned)
+REPORTS = {
+    ("A.1", 2025, 1): ("approvata", 2, 4), ("A.2", 2025, 1): ("approvata", 0, 1), ("B.1", 2025, 1): ("inviata", 1, 2),
+    ("A.1", 2025, 2): ("approvata", 3, 4), ("A.2", 2025, 2): ("inviata", 1, 1), ("B.1", 2025, 2): ("bozza", 2, 2),
+    ("A.0", 2025, 2): ("approvata", 0, 0),  # a general objective: money counts, bands do not
+}
+# (objective, year, half) -> [(source, committed, paid)] spent in that semester
+SPEND = {
+    ("A.1", 2025, 1): [("FNPS", 20000.0, 10000.0), ("FONDO_POVERTA", 3000.0, 1500.0)],
+    ("A.2", 2025, 1): [("PNRR", 5000.0, 5000.0)], ("B.1", 2025, 1): [("COMUNALE", 4000.0, 2000.0)],
+    ("A.1", 2025, 2): [("FNPS", 30000.0, 25000.0)], ("A.2", 2025, 2): [("PNRR", 10000.0, 8000.0)],
+    ("B.1", 2025, 2): [("COMUNALE", 6000.0, 6000.0)], ("A.0", 2025, 2): [("ALTRO", 700.0, 700.0)],
+}
+AREA_OF = {"A.0": "A", "A.1": "A", "A.2": "A", "B.1": "B"}
+BANDS = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
+
+
+def band_by_hand(done: int, planned: int) -> str:
+    if planned == 0:
+        return "non calcolabile"
+    pct = done * 100 / planned
+    if pct == 0:
+        return "nullo"
+    return "insufficiente" if pct < 50 else "sufficiente" if pct < 80 else "buono" if pct < 100 else "ottimo"
+
+
+def states_for(include_submitted: bool) -> set[str]:
+    return {"approvata", "inviata"} if include_submitted else {"approvata"}
+
+
+def expected_bands(sem: tuple[int, int], include_submitted: bool, area: str | None = None) -> dict[str, int]:
+    counts = dict.fromkeys([*BANDS, "non calcolabile"], 0)
+    for (code, y, h), (state, done, planned) in REPORTS.items():
+        if (y, h) == sem and state in states_for(include_submitted) and code != "A.0" \
+                and (area is None or AREA_OF[code] == area):
+            counts[band_by_hand(done, planned)] += 1
+    return counts
+
+
+def expected_paid(sem: tuple[int, int], include_submitted: bool, *, area: str | None = None,
+                  source: str | None = None, field: int = 2) -> float:
+    total = 0.0
+    for (code, y, h), rows in SPEND.items():
+        if (y, h) <= sem and REPORTS[(code, y, h)][0] in states_for(include_submitted) \
+                and (area is None or AREA_OF[code] == area):
+            total += sum(r[field] for r in rows if source is None or r[0] == source)
+    return total
+
+
+def expected_budget(area: str | None = None) -> float:
+    total = sum(v for code, lines in PLAN_BUDGET.items() for v in lines.values()
+                if area is None or AREA_OF[code] == area)
+    return total + (CARD_B_LINE[1] if area in (None, "B") else 0.0)
+
+
+def populate(engine) -> None:
+    """The dataset above, written row by row, plus a retired budget line that must not count."""
+    with session_scope(engine) as s:
+        objs = {o.code: o for o in s.exec(select(Objective))}
+        card_b = s.exec(select(Card).where(Card.code == "B")).one()
+        s.add(BudgetLine(card_id=card_b.id, objective_id=None, source=CARD_B_LINE[0], amount=CARD_B_LINE[1],
+                         origin="ufficio", item="Quota di scheda"))
+        s.add(BudgetLine(card_id=objs["A.1"].card_id, objective_id=objs["A.1"].id, source="FNPS",
+                         amount=999999.0, retired=True, origin="ufficio"))
+        sems = {}
+        for i, (year, half) in enumerate(SEMESTERS):
+            sems[(year, half)] = Semester(year=year, half=half, state="chiuso" if i == 0 else "aperto")
+            s.add(sems[(year, half)])
+        s.flush()
+        for (code, year, half), (state, done, planned) in REPORTS.items():
+            report = Report(objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
+                            actions_done=done, actions_planned=planned)
+            s.add(report)
+            s.flush()
+            for source, committed, paid in SPEND.get((code, year, half), []):
+                s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
+        bump_data_change(s)
+
+
+@pytest.fixture
+def data(small_plan):
+    populate(small_plan)
+    return small_plan
+
+
+def semester_id(engine, year: int, half: int) -> int:
+    with session_scope(engine) as s:
+        return s.exec(select(Semester.id).where(Semester.year == year, Semester.half == half)).one()
+
+
+def call(engine, fn, **kwargs):
+    with session_scope(engine) as s:
+        return fn(session=s, **kwargs)
+
+
+# --- the aggregates ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("include_submitted", [False, True])
+@pytest.mark.parametrize("sem", SEMESTERS)
+def test_summary_equals_independent_aggregates(data, sem, include_submitted):
+    summary = call(data, dashboard.semester_summary, semester_id=semester_id(data, *sem),
+                   include_submitted=include_submitted)
+    assert summary.tally.counts == expected_bands(sem, include_submitted)
+    assert list(summary.tally.counts)[:5] == list(BANDS)  # the five bands always, in grid order
+    counted = [(d, p) for (c, y, h), (st, d, p) in REPORTS.items()
+               if (y, h) == sem and st in states_for(include_submitted) and c != "A.0"]
+    done, planned = sum(d for d, _ in counted), sum(p for _, p in counted)
+    assert summary.tally.achievement == pytest.approx(done * 100 / planned)
+    assert summary.money.budget == pytest.approx(expected_budget())
+    assert summary.money.budget_missing == 1
+    assert summary.money.paid == pytest.approx(expected_paid(sem, include_submitted))
+    assert summary.money.committed == pytest.approx(expected_paid(sem, include_submitted, field=1))
+    assert summary.money.ratio == pytest.approx(expected_paid(sem, include_submitted) * 100 / expected_budget())
+    assert summary.money.spend_class == "non realizzato come programmato o sovrastimato"
+    assert summary.expected_share == pytest.approx((sem[1] + (sem[0] - 2025) * 2) * 100 / 6)
+    submitted = sum(1 for (c, y, h), (st, *_r) in REPORTS.items() if (y, h) == sem and st == "inviata" and c != "A.0")
+    assert summary.tally.submitted == (submitted if include_submitted else 0)
+
+
+def test_known_figures_for_the_second_semester(data):
+    """The same figures as literals, for a reader: approved only, 2025 H2."""
+    s = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 2), include_submitted=False)
+    assert s.tally.counts == {"nullo": 0, "insufficiente": 0, "sufficiente": 1, "buono": 0, "ottimo": 0,
+                              "non calcolabile": 0}
+    assert (s.money.budget, s.money.committed, s.money.paid) == (180000, 20000 + 3000 + 30000 + 5000 + 700,
+                                                                 10000 + 1500 + 25000 + 5000 + 700)
+    assert s.report_states == {"bozza": 1, "inviata": 1, "approvata": 1, "da rivedere": 0, "mancante": 0}
+
+
+@pytest.mark.parametrize("include_submitted", [False, True])
+def test_area_rows_equal_independent_aggregates(data, include_submitted):
+    sem = (2025, 2)
+    rows = call(data, dashboard.area_rows, semester_id=semester_id(data, *sem), include_submitted=include_submitted)
+    assert [r.letter for r in rows] == ["A", "B", "D"]  # catalogue order, also the area without a card
+    for row in rows:
+        assert row.tally.counts == expected_bands(sem, include_submitted, row.letter)
+        assert row.money.budget == pytest.approx(expected_budget(row.letter) if row.letter != "D" else 0)
+        assert row.money.paid == pytest.approx(expected_paid(sem, include_submitted, area=row.letter))
+        assert row.money.budget_missing == MISSING_LINES.get(row.letter, 0)
+    assert [r.objectives for r in rows] == [2, 1, 0]
+
+
+def test_source_rows_equal_independent_aggregates(data):
+    sem = (2025, 2)
+    rows = {r.code: r for r in call(data, dashboard.source_rows, semester_id=semester_id(data, *sem),
+                                    include_submitted=True)}
+    budgets = {"FNPS": 100000, "PNRR": 50000, "COMUNALE": 20000, "FSR": 10000, "FONDO_POVERTA": 0, "ALTRO": 0}
+    assert set(rows) == set(budgets)
+    for code, budget in budgets.items():
+        assert rows[code].money.budget == budget
+        assert rows[code].money.paid == pytest.approx(expected_paid(sem, True, source=code))
+    assert rows["FONDO_POVERTA"].money.budget_missing == 1
+    assert rows["FONDO_POVERTA"].money.ratio is None  # paid against no budget: non calcolabile
+    assert rows["PNRR"].money.ratio == pytest.approx((5000 + 8000) * 100 / 50000)
+
+
+def test_trend_per_area_and_overall(data):
+    points = call(data, dashboard.trend, semester_id=semester_id(data, 2025, 2), include_submitted=False)
+    by = {(p.area, p.semester): p for p in points}
+    first, second = "I semestre 2025", "II semestre 2025"
+    assert by[("", first)].achievement == pytest.approx((2 + 0) * 100 / (4 + 1))
+    assert by[("", second)].achievement == pytest.approx(3 * 100 / 4)
+    assert by[("A", first)].ratio == pytest.approx((10000 + 1500 + 5000) * 100 / 150000)
+    assert by[("A", second)].ratio == pytest.approx(expected_paid((2025, 2), False, area="A") * 100 / 150000)
+    assert by[("B", first)].achievement is None  # its only report was still awaiting approval
+    assert by[("D", second)].ratio is None  # no budget
+    assert by[("", second)].expected_share == pytest.approx(2 * 100 / 6)
+
+
+def test_area_objectives_drilldown(data):
+    rows = call(data, dashboard.area_objectives, semester_id=semester_id(data, 2025, 2), include_submitted=False,
+                area_letter="A")
+    assert [(r.code, r.state, r.counted, r.band) for r in rows] == [
+        ("A.1", "approvata", True, "sufficiente"), ("A.2", "inviata", False, "—")]
+    assert rows[0].achievement == 75
+    assert rows[0].money.budget == 100000 and rows[0].money.paid == 10000 + 1500 + 25000
+    assert rows[1].money.paid == 5000  # its second-semester spend waits for approval
+
+
+def test_band_categories_and_what_is_left_out(small_plan):
+    """Each band and non calcolabile; retired objectives, general objectives and drafts are not counted."""
+    with session_scope(small_plan) as s:
+        sem = Semester(year=2025, half=1)
+        s.add(sem)
+        s.flush()
+        area = s.exec(select(Objective.area_id).where(Objective.code == "A.1")).one()
+        card = s.exec(select(Objective.card_id).where(Objective.code == "A.1")).one()
+        cases = [(0, 3), (1, 3), (2, 3), (4, 5), (3, 3), (0, 0), (99, 100), (1, 200)]
+        for i, (done, planned) in enumerate(cases):
+            obj = Objective(card_id=card, area_id=area, code=f"T.{i}", kind="specifico", text=f"Obiettivo {i}")
+            s.add(obj)
+            s.flush()
+            s.add(Report(objective_id=obj.id, semester_id=sem.id, state="approvata", actions_done=done,
+                         actions_planned=planned))
+        for code, kind, retired, state in (("R.1", "specifico", True, "approvata"),
+                                           ("G.0", "generale", False, "approvata"),
+                                           ("D.1", "specifico", False, "bozza")):
+            obj = Objective(card_id=card, area_id=area, code=code, kind=kind, text=code, retired=retired)
+            s.add(obj)
+            s.flush()
+            s.add(Report(objective_id=obj.id, semester_id=sem.id, state=state, actions_done=1, actions_planned=1))
+        sid = sem.id
+    tally = call(small_plan, dashboard.semester_summary, semester_id=sid, include_submitted=True).tally
+    assert tally.counts == {"nullo": 1, "insufficiente": 2, "sufficiente": 1, "buono": 2, "ottimo": 1,
+                            "non calcolabile": 1}
+
+
+def test_indicators_over_semesters_with_targets(data):
+    with session_scope(data) as s:
+        ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
+        s.add(IndicatorTarget(indicator_id=ind.id, year=2025, target=10))
+        for (year, half), value in zip(SEMESTERS, (4.0, 9.0)):
+            report = s.exec(select(Report).join(Semester).join(Objective).where(
+                Objective.code == "A.1", Semester.year == year, Semester.half == half)).one()
+            s.add(IndicatorValue(report_id=report.id, indicator_id=ind.id, value_num=value,
+                                 note="<script>alert(1)</script>"))
+        objective_id, indicator_id = ind.objective_id, ind.id
+    series = call(data, dashboard.objective_indicators, objective_id=objective_id,
+                  semester_id=semester_id(data, 2025, 2), include_submitted=False)
+    one = next(x for x in series if x.id == indicator_id)
+    assert [(p.semester, p.value_num, p.target) for p in one.points] == [
+        ("I semestre 2025", 4.0, 10), ("II semestre 2025", 9.0, 10)]
+    assert one.latest_achievement == pytest.approx(90)
+    assert len(series) == 5  # every live indicator of A.1, with or without values
+    fig = charts.indicator_chart(one, "II semestre 2025")
+    assert "<script>" not in json.dumps(fig.to_dict()["data"])  # user notes reach Plotly escaped
+    assert "&lt;script&gt;" in fig.data[0].customdata[0]
+
+
+def test_sub_area_splits(data):
+    with session_scope(data) as s:
+        ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
+        report = s.exec(select(Report).join(Semester).join(Objective).where(
+            Objective.code == "A.1", Semester.year == 2025, Semester.half == 2)).one()
+        value = IndicatorValue(report_id=report.id, indicator_id=ind.id, value_num=5)
+        s.add(value)
+        s.flush()
+        subs = {sub.code: sub.id for sub in s.exec(select(SubArea))}
+        s.add(SubAreaValue(value_id=value.id, sub_area_id=subs["AT1"], value=3))
+        s.add(SubAreaValue(value_id=value.id, sub_area_id=subs["AT2"], value=2))
+    rows = call(data, dashboard.sub_area_splits, semester_id=semester_id(data, 2025, 2), include_submitted=False)
+    assert [(r.objective, r.sub_area, r.value) for r in rows] == [("A.1", "AT1", 3), ("A.1", "AT2", 2)]
+    fig = charts.split_chart(rows, ["AT1", "AT2"], "II semestre 2025")
+    assert list(fig.data[0].y) == [3, 2]
+
+
+def test_empty_semester_keeps_all_five_bands(small_plan):
+    with session_scope(small_plan) as s:
+        sem = Semester(year=2025, half=1)
+        s.add(sem)
+        s.flush()
+        sid = sem.id
+    summary = call(small_plan, dashboard.semester_summary, semester_id=sid, include_submitted=False)
+    assert summary.tally.counts == dict.fromkeys([*BANDS, "non calcolabile"], 0)
+    assert summary.tally.achievement is None and summary.money.paid == 0
+    assert summary.report_states["mancante"] == 3
+    fig = charts.bands_by_area(call(small_plan, dashboard.area_rows, semester_id=sid, include_submitted=False),
+                               "I semestre 2025", "solo approvati")
+    assert [t.name for t in fig.data if t.type == "bar"] == [*BANDS, "non calcolabile"]
+
+
+def test_chart_labels_escape_plan_text():
+    assert charts.safe("<b>Area</b> & <a href='x'>link</a>") == \
+        "&lt;b&gt;Area&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt;"
+    assert charts.cut("uno due tre quattro", 9) == "uno due…"
+
+
+# --- the page under AppTest -------------------------------------------------------------------
+
+@pytest.fixture
+def app_data(tmp_path):
+    with app_env(tmp_path / "cruscotto.sqlite3") as engine:
+        prepared(engine)
+        with session_scope(engine) as s:  # the first start opened today's semester: the dataset has its own
+            for sem in s.exec(select(Semester)):
+                s.delete(sem)
+        populate(engine)
+        yield engine
+
+
+def band_tiles(at) -> dict[str, int]:
+    body = next(h.proto.body for h in at.get("html") if "pdz-band" in h.proto.body)
+    return {label: int(v) for v, label in re.findall(r'class="v">(\d+)</span><span class="t"><span class="l">([^<]+)<',
+                                                       body)}
+
+
+def chart(at, title_start: str) -> dict:
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if spec["layout"]["title"]["text"].startswith(f"<b>{title_start}"):
+            return spec
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
+def open_cruscotto(username: str):
+    at = logged_in(username)
+    at.switch_page("pages/cruscotto.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_page_shows_the_independent_aggregates(app_data):
+    at = open_cruscotto("com")
+    assert at.selectbox(key="cr_semester").value == semester_id(app_data, 2025, 2)  # latest by default
+    assert at.radio(key="cr_submitted").value is False  # the Comitato sees approved reports by default
+    assert band_tiles(at) == expected_bands((2025, 2), False)
+    money = next(h.proto.body for h in at.get("html") if "Liquidato / budget" in h.proto.body)
+    paid = expected_paid((2025, 2), False)
+    for text in (euro(expected_budget()), euro(paid), percent(paid * 100 / expected_budget())):
+        assert text in money
+    bands = chart(at, "Obiettivi per fascia")
+    by_band = {t["name"]: t["x"] for t in bands["data"] if t["type"] == "bar"}
+    for i, letter in enumerate(["A", "B", "D"]):
+        expected = expected_bands((2025, 2), False, letter)
+        assert {band: xs[i] for band, xs in by_band.items()} == expected
+    assert "II semestre 2025" in bands["layout"]["title"]["text"]
+    areas = chart(at, "Budget, impegnato e liquidato per area")
+    budget_trace = next(t for t in areas["data"] if t.get("name") == "Budget")
+    assert budget_trace["x"] == [expected_budget("A"), expected_budget("B")]
+
+
+def test_page_counts_submitted_on_request_and_follows_the_semester(app_data):
+    at = open_cruscotto("com")
+    at.radio(key="cr_submitted").set_value(True).run()
+    assert band_tiles(at) == expected_bands((2025, 2), True)
+    at.selectbox(key="cr_semester").set_value(semester_id(app_data, 2025, 1)).run()
+    assert not at.exception
+    assert band_tiles(at) == expected_bands((2025, 1), True)
+    assert "I semestre 2025" in chart(at, "Obiettivi per fascia")["layout"]["title"]["text"]
+
+
+def test_office_sees_submitted_by_default(app_data):
+    at = open_cruscotto("uff")
+    assert at.radio(key="cr_submitted").value is True
+    assert band_tiles(at) == expected_bands((2025, 2), True)
+
+
+def test_page_refreshes_when_somebody_saves(app_data):
+    at = open_cruscotto("com")
+    with session_scope(app_data) as s:
+        report = s.exec(select(Report).join(Objective).join(Semester).where(
+            Objective.code == "A.2", Semester.year == 2025, Semester.half == 2)).one()
+        report.state = "approvata"
+        bump_data_change(s)
+    at.run()
+    assert band_tiles(at)["ottimo"] == 1  # A.2 (1 of 1 action) now counts: the cache was keyed by the counter
+
+
+def test_projector_mode_renders_the_main_screen(app_data):
+    at = logged_in("com")
+    at.query_params["proiettore"] = "1"
+    at.switch_page("pages/cruscotto.py").run()
+    assert not at.exception
+    assert band_tiles(at) == expected_bands((2025, 2), False)
+    assert chart(at, "Raggiungimento degli obiettivi · area A")
+    at.button(key="cr_next").click().run()
+    assert chart(at, "Raggiungimento degli obiettivi · area B")
+    at.button(key="cr_next").click().run()
+    assert chart(at, "Raggiungimento degli obiettivi · area A")  # D has no card: skipped; wraps around
+    for view in ("Tutte le aree", "Budget e spesa", "Andamento"):
+        at.radio(key="cr_view").set_value(view).run()
+        assert not at.exception, view
+    at.toggle(key="cr_projector").set_value(False).run()
+    assert "proiettore" not in at.query_params
+
+
+def test_projector_toggle_sets_the_url_parameter(app_data):
+    at = open_cruscotto("com")
+    at.toggle(key="cr_projector").set_value(True).run()
+    assert at.query_params["proiettore"] == "1"
+    assert not at.exception
+
+
+@pytest.mark.parametrize("username", ["uff", "refa", "com"])
+def test_every_tab_renders_for_every_role(app_data, username):
+    at = open_cruscotto(username)
+    assert len(at.get("plotly_chart")) >= 5
+    assert at.selectbox(key="cr_area").value == "A"
+    at.selectbox(key="cr_area").set_value("B").run()
+    assert not at.exception
+    assert chart(at, "Raggiungimento degli obiettivi · area B")
+
+
+# --- edge cases: no semester, empty semester, only drafts, one-objective plan --------------------
+
+def test_no_semester_at_all(tmp_path):
+    with app_env(tmp_path / "nosem.sqlite3") as engine:
+        prepared(engine)
+        at = open_cruscotto("com")  # the app's first start opens today's semester: remove it afterwards
+        with session_scope(engine) as s:
+            for sem in s.exec(select(Semester)):
+                s.delete(sem)
+            bump_data_change(s)
+        at.run()
+        assert not at.exception
+        assert any("Nessun semestre" in i.value for i in at.info)
+
+
+def test_empty_semester_renders(tmp_path):
+    with app_env(tmp_path / "empty.sqlite3") as engine:
+        prepared(engine)  # first start opens the current semester, with no report yet
+        at = open_cruscotto("com")
+        assert band_tiles(at) == dict.fromkeys([*BANDS, "non calcolabile"], 0)
+        assert any("Nessun report conteggiato" in i.value for i in at.info)
+
+
+def test_semester_with_only_drafts_renders(tmp_path):
+    with app_env(tmp_path / "drafts.sqlite3") as engine:
+        prepared(engine)
+        with session_scope(engine) as s:
+            sem = s.exec(select(Semester)).first()
+            for obj in s.exec(select(Objective).where(Objective.kind == "specifico")):
+                s.add(Report(objective_id=obj.id, semester_id=sem.id, state="bozza", actions_done=1,
+                             actions_planned=1))
+        at = open_cruscotto("uff")
+        assert band_tiles(at) == dict.fromkeys([*BANDS, "non calcolabile"], 0)
+        for view in ("Tutte le aree", "Budget e spesa", "Andamento", "Area per area"):
+            at.query_params["proiettore"] = "1"
+            at.run()
+            at.radio(key="cr_view").set_value(view).run()
+            assert not at.exception, view
+
+
+def test_one_objective_plan_renders(tmp_path):
+    one = tmp_path / "plan_one"
+    (one / "cards").mkdir(parents=True)
+    from tests.conftest import SMALL_PLAN
+    (one / "plan.yaml").write_text((SMALL_PLAN / "plan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (one / "cards" / "B.yaml").write_text((SMALL_PLAN / "cards" / "B.yaml").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    with app_env(tmp_path / "one.sqlite3", one) as engine:
+        from models.startup import prepare_database
+        from models.users import create_user
+        from tests.apptest_helpers import PASSWORD
+        prepare_database(engine, one)
+        with session_scope(engine) as s:
+            create_user(s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD,
+                        one_time=False)
+            sem = s.exec(select(Semester)).first()
+            obj = s.exec(select(Objective)).one()
+            report = Report(objective_id=obj.id, semester_id=sem.id, state="approvata", actions_done=1,
+                            actions_planned=2)
+            s.add(report)
+            s.flush()
+            s.add(Spend(report_id=report.id, source="COMUNALE", committed=5000, paid=4000))
+        at = open_cruscotto("com")
+        assert band_tiles(at)["sufficiente"] == 1
+        assert sum(band_tiles(at).values()) == 1
+        assert euro(4000) in next(h.proto.body for h in at.get("html") if "Liquidato" in h.proto.body)

@@ -1,0 +1,239 @@
+"""Read queries of *Il Piano* and *Piano 2021-2023* (models/plan_browser.py) and both pages under AppTest."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+from sqlmodel import Session, select
+
+from models.db import session_scope
+from models.plan_browser import (BudgetView, history_area_bands, history_band_counts, history_outcomes, matches,
+                                 normalise, plan_tree, search_words)
+from models.scoring import Band, SpendClass
+from models.tables import Indicator, IndicatorTarget, Objective
+from models.startup import prepare_database
+from models.users import create_user
+from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
+from tests.conftest import SMALL_PLAN
+
+ROLES = ("uff", "refa", "com")  # ufficio_di_piano, referente (area A), comitato: every role reads both pages
+
+
+def _tree(engine, **kwargs):
+    with Session(engine) as s:
+        return plan_tree(session=s, **kwargs)
+
+
+def _codes(view) -> list[str]:
+    return [o.code for a in view.areas for c in a.cards for o in c.objectives]
+
+
+# --- the plan tree ----------------------------------------------------------------------------
+
+def test_tree_follows_catalogue_order_with_key_points_and_cards(small_plan):
+    view = _tree(small_plan)
+    assert [a.letter for a in view.areas] == ["A", "B", "D"]
+    a, b, d = view.areas
+    assert a.key_points == (("Rafforzamento delle reti sociali", 11),)
+    assert [c.code for c in a.cards] == ["A"] and d.cards == ()
+    assert _codes(view) == ["A.0", "A.1", "A.2", "B.1"]
+    a1 = a.cards[0].objectives[1]
+    assert [x.text for x in a1.actions][:2] == ["Costituire la cabina di regia", "Formare gli operatori"]
+    assert [i.battery for i in a1.indicators] == ["processo", "output", "output", "outcome", "outcome"]
+    waiting = next(i for i in a1.indicators if i.text.startswith("Tempi"))
+    assert waiting.higher_is_better is False and waiting.line == 123 and waiting.unit_label == "numero"
+    assert view.hits.total == 0 and view.query == ""
+
+
+def test_card_fields_flags_and_budget(small_plan):
+    card = _tree(small_plan).areas[0].cards[0]
+    assert (card.target_group, card.target_group_line) == ("Persone in povertà", 110)
+    assert card.transversal_areas == ("B",) and card.service_kind_label == "Servizio esistente"
+    flags = {f.key: f for f in card.flags}
+    assert len(flags) == 10  # every question of the form, answered or not
+    assert (flags["asst_analysis"].answer, flags["asst_analysis"].line) == ("Sì", 114)
+    assert flags["premiale"].answer == "—" and flags["premiale"].number == "X.13"
+    assert [(b.objective, b.amount_label) for b in card.budget] == [
+        ("A.1", "100.000 €"), ("A.1", "da completare"), ("A.2", "circa 50.000 €")]
+    assert card.budget_total == 150000 and card.budget_to_complete == 1
+    assert [b.public_label for b in card.budget] == ["pubblico"] * 3
+    assert card.budget[1].source_label == "Fondo Povertà"
+
+
+@pytest.mark.parametrize("line, label", [
+    (dict(amount=1234567, approximate=False, to_be_completed=False), "1.234.567 €"),
+    (dict(amount=99870.89, approximate=True, to_be_completed=False), "circa 99.870,89 €"),
+    (dict(amount=None, approximate=False, to_be_completed=True), "da completare"),
+    (dict(amount=None, approximate=False, to_be_completed=False), "—"),
+])
+def test_budget_amount_labels(line, label):
+    view = BudgetView(objective=None, item="x", source=None, public=None, year=None, text="x", line=1,
+                      origin="piano", **line)
+    assert view.amount_label == label
+    assert view.source_label == "non indicata" and view.public_label == "non indicato"
+
+
+def test_targets_per_year_are_shown(small_plan):
+    with session_scope(small_plan) as s:
+        ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
+        s.add(IndicatorTarget(indicator_id=ind.id, year=2026, target=12.5))
+        s.add(IndicatorTarget(indicator_id=ind.id, year=2025, target=10))
+        s.add(IndicatorTarget(indicator_id=ind.id, year=2027, baseline=3))  # a baseline alone is no target
+    a1 = _tree(small_plan).areas[0].cards[0].objectives[1]
+    assert a1.indicators[0].target_label == "2025: 10 · 2026: 12,5"
+    assert all(i.target_label == "" for i in a1.indicators[1:])
+
+
+def test_retired_records_are_not_shown(small_plan):
+    with session_scope(small_plan) as s:
+        s.exec(select(Indicator).where(Indicator.text == "Cambiamento percepito")).one().retired = True
+        s.exec(select(Objective).where(Objective.code == "A.2")).one().retired = True
+    view = _tree(small_plan)
+    assert _codes(view) == ["A.0", "A.1", "B.1"]
+    assert "Cambiamento percepito" not in [i.text for i in view.areas[0].cards[0].objectives[1].indicators]
+
+
+# --- search -----------------------------------------------------------------------------------
+
+def test_normalise_ignores_case_accents_and_typographic_apostrophes():
+    assert normalise("POVERTA' Città Perché l\u2019affido") == "poverta' citta perche l'affido"
+    assert matches(search_words("poverta"), "Fondo Povertà")
+    assert matches(search_words("  CABINA   regia "), "N. di incontri della cabina di regia")
+    assert not matches(search_words("cabina sportello"), "N. di incontri della cabina di regia")
+    assert matches((), "anything")
+
+
+def test_search_keeps_only_matching_actions_and_indicators(small_plan):
+    view = _tree(small_plan, query="Cabina")
+    assert [a.letter for a in view.areas] == ["A"]  # areas and cards without a match are dropped
+    (objective,) = view.areas[0].cards[0].objectives
+    assert objective.code == "A.1"
+    assert [a.text for a in objective.actions] == ["Costituire la cabina di regia"]
+    assert [i.text for i in objective.indicators] == ["N. di incontri della cabina di regia"]
+    assert (view.hits.objectives, view.hits.actions, view.hits.indicators) == (0, 1, 1)
+    assert view.query == "Cabina"
+
+
+def test_search_on_objective_text_keeps_the_whole_objective(small_plan):
+    view = _tree(small_plan, query="grave marginalita")  # no accent typed, "marginalità" in the plan
+    (objective,) = [o for a in view.areas for c in a.cards for o in c.objectives]
+    assert objective.code == "A.2"
+    assert [a.text for a in objective.actions] == ["Aprire il servizio di fermo posta"]
+    assert [i.text for i in objective.indicators] == ["N. persone accolte"]
+    assert (view.hits.objectives, view.hits.actions, view.hits.indicators) == (1, 0, 0)
+
+
+def test_search_accents_insensitive_and_area_filter(small_plan):
+    assert _codes(_tree(small_plan, query="PROSSIMITA")) == ["B.1"]
+    assert _codes(_tree(small_plan, query="sportello")) == ["B.1"]
+    assert _codes(_tree(small_plan, query="sportello", area="A")) == []
+    assert _codes(_tree(small_plan, area="B")) == ["B.1"]
+    empty = _tree(small_plan, query="nessuna parola simile")
+    assert empty.areas == () and empty.hits.total == 0
+
+
+def test_search_on_the_real_plan(real_plan):
+    view = _tree(real_plan, query="affido")
+    assert {a.letter for a in view.areas} == {"I"}
+    assert view.hits.total >= 3  # I.3 (line 2252), action 2267, indicators 2396 and 2406
+    assert "I.3" in _codes(view)
+    assert _codes(_tree(real_plan, query="RSD")) == _codes(_tree(real_plan, query="rsd"))
+
+
+# --- the 2021-2023 history --------------------------------------------------------------------
+
+def test_history_views(small_plan):
+    with Session(small_plan) as s:
+        (outcome,) = history_outcomes(session=s)
+        assert outcome.band is Band.SUFFICIENTE and outcome.band_label == "sufficiente"
+        assert outcome.adequacy_label == "Adeguato"
+        assert outcome.spend_class is SpendClass.SOTTO_100
+        assert outcome.spend_label == "<100% · non realizzato come programmato o sovrastimato"
+        assert history_outcomes(session=s, band="buono") == []
+        assert len(history_outcomes(session=s, area="A")) == 1
+        assert history_band_counts(session=s) == {"nullo": 0, "insufficiente": 0, "sufficiente": 1, "buono": 0,
+                                                  "ottimo": 0}
+        (row,) = history_area_bands(session=s)
+        assert (row.letter, row.title, row.total) == ("A", "Contrasto alla povertà", 1)
+        assert list(row.counts) == ["nullo", "insufficiente", "sufficiente", "buono", "ottimo"]
+
+
+def test_history_views_on_the_real_plan(real_plan):
+    with Session(real_plan) as s:
+        assert history_band_counts(session=s) == {"nullo": 0, "insufficiente": 1, "sufficiente": 6, "buono": 9,
+                                                  "ottimo": 0}
+        rows = history_area_bands(session=s)
+        assert [(r.letter, r.total) for r in rows] == [("A", 5), ("B", 3), ("E", 5), ("F", 1), ("I", 2)]
+        assert all(o.adequacy_label != "—" and o.spend_class is not None for o in history_outcomes(session=s))
+
+
+# --- the pages under AppTest ------------------------------------------------------------------
+
+@pytest.fixture
+def app_db(tmp_path):
+    with app_env(tmp_path / "app.sqlite3") as engine:
+        yield prepared(engine)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_piano_page_for_every_role(app_db, username):
+    at = logged_in(username, "pages/piano.py")
+    assert not at.exception
+    assert at.title[0].value == "Il Piano"
+    assert [h.value for h in at.header] == ["A · Contrasto alla povertà", "B · Politiche abitative",
+                                            "D · Domiciliarità"]
+    assert any("non ha una scheda obiettivi" in i.value for i in at.info)  # D: catalogue only
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("**A.1**") for label in labels)
+    assert at.get("download_button"), "the Excel download is offered"
+
+
+def test_piano_search_filters_the_page(app_db):
+    at = logged_in("com", "pages/piano.py")
+    at.text_input(key="piano_query").input("sportello").run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["B · Politiche abitative"]
+    assert any("Trovati per «sportello»: 0 obiettivi, 1 azione, 1 indicatore" in c.value for c in at.caption)
+    at.text_input(key="piano_query").input("parola inesistente").run()
+    assert not at.header and any("Nessun obiettivo, azione o indicatore" in i.value for i in at.info)
+    at.text_input(key="piano_query").input("")
+    at.selectbox(key="piano_area").set_value("A").run()
+    assert [h.value for h in at.header] == ["A · Contrasto alla povertà"]
+
+
+def test_piano_page_escapes_plan_text(tmp_path):
+    """Markdown or HTML in a plan text is shown as written, not interpreted."""
+    plan = tmp_path / "plan"
+    shutil.copytree(SMALL_PLAN, plan)
+    card_file = plan / "cards" / "B.yaml"
+    card = yaml.safe_load(card_file.read_text())
+    card["objectives"][0]["text"] = "**grassetto** <img src=x onerror=alert(1)> [link](http://esempio.it)"
+    card_file.write_text(yaml.safe_dump(card, allow_unicode=True))
+    with app_env(tmp_path / "app.sqlite3", plan) as engine:
+        prepare_database(engine, plan)
+        with session_scope(engine) as s:
+            create_user(s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD,
+                        one_time=False)
+        at = logged_in("com", "pages/piano.py")
+    assert not at.exception
+    bodies = [m.value for m in at.markdown if "grassetto" in m.value]
+    assert bodies and all(r"\*\*grassetto\*\*" in b and r"\<img" in b and r"\[link\]" in b for b in bodies)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_storico_page_for_every_role(app_db, username):
+    at = logged_in(username, "pages/storico.py")
+    assert not at.exception
+    assert at.title[0].value == "Piano 2021-2023"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Obiettivi valutati"] == "1" and metrics["sufficiente (50-79%)"] == "1"
+    assert metrics["ottimo (100%)"] == "0"
+    assert [e.label for e in at.expander] == ["sufficiente · Rafforzamento della rete"]
+    assert at.get("plotly_chart")
+
+
+def test_storico_band_filter(app_db):
+    at = logged_in("uff", "pages/storico.py")
+    at.selectbox(key="storico_band").set_value("sufficiente").run()
+    assert not at.exception and len(at.expander) == 1
