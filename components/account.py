@@ -20,7 +20,7 @@ def _submit(user_id: int, first_login: bool) -> None:
         return
     try:
         auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new)
-    except UserError as exc:
+    except (UserError, auth_gate.DatabaseUnavailable) as exc:
         st.session_state[_OUTCOME] = ("error", str(exc))
         return
     # Cookies issued before now are refused from now on: this browser gets a fresh one.

@@ -5,6 +5,7 @@ app.py calls current_user() once per run, at the top; pages and components call 
 """
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -14,8 +15,9 @@ from typing import Any, NoReturn, TypeVar
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from components.data import call, engine
+from components.data import DATABASE_UNAVAILABLE, call, engine
 from models import config, sessions
 from models.config import ConfigError, database_url, demo_mode
 from models.db import DatabaseError, get_engine, session_scope
@@ -130,12 +132,12 @@ def _set_cookie_until_confirmed(auth: stauth.Authenticate) -> None:
     auth.cookie_controller.set_cookie()
 
 
-def _finish_logout() -> None:
-    """Revoke the logins of a user who pressed Esci (done here, at the top of the next run, so that a rerun
-    interrupting the click's run cannot lose it: the flag stays until the database has it)."""
+def _finish_logout(run: Callable[..., Any] = call) -> None:
+    """Revoke the logins of a user who pressed Esci (done at the top of the click's run, not in its callback,
+    so that a rerun interrupting it cannot lose it: the flag stays until the database has it)."""
     user_id = st.session_state.get(_REVOKE)
     if user_id is not None:
-        call(sessions.logout, user_id)
+        run(sessions.logout, user_id)
         st.session_state.pop(_REVOKE, None)
 
 
@@ -200,6 +202,10 @@ def start_session(username: str) -> None:
     st.session_state[_SET_COOKIE] = True  # written on the next run, when the page is fully drawn
 
 
+class DatabaseUnavailable(RuntimeError):
+    """in_callback could not reach the database; the message is for the user."""
+
+
 def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """components.data.call for widget callbacks.
 
@@ -208,15 +214,24 @@ def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     login or a logout: a callback stopped there would lose the click. So no cached call here (the engine
     was prepared by current_user() on the run that drew the widget).
     """
-    with session_scope(get_engine(database_url())) as session:
-        return fn(*args, session=session, **kwargs)
+    try:
+        with session_scope(get_engine(database_url())) as session:
+            return fn(*args, session=session, **kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        logging.getLogger(__name__).exception("database unavailable in %s", getattr(fn, "__name__", fn))
+        raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from exc
+
 
 
 def _submit_login() -> None:
+    _finish_logout(in_callback)  # a logout of this browser still pending is recorded before the new login
     username = st.session_state.get(_LOGIN_USERNAME, "")
     password = st.session_state.get(_LOGIN_PASSWORD, "")
     st.session_state[_LOGIN_PASSWORD] = ""  # not kept in the session
-    user, error = in_callback(sessions.login, username, password)
+    try:
+        user, error = in_callback(sessions.login, username, password)
+    except DatabaseUnavailable as exc:
+        user, error = None, str(exc)
     if user is None:
         st.session_state[_LOGIN_ERROR] = error
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,15 @@ def pytest_generate_tests(metafunc):
     params = [pytest.param(b, marks=[pytest.mark.postgres] if b == "postgresql" else []) for b in backends
               if chosen in (b, "both")]
     metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """AppTest runs a script as sys.modules['__main__'] and leaves it there; a later 'spawn' child would then
+    re-run app.py on start-up (multiprocessing re-imports the parent's __main__). Put the real one back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture

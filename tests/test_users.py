@@ -527,3 +527,22 @@ def test_logout_revokes_the_logins_and_shows_the_login_form(app_db):
 def test_login_form_does_not_keep_the_password_in_the_session(app_db):
     at = logged_in("com")
     assert at.session_state[auth_gate._LOGIN_PASSWORD] == ""
+
+
+def test_cookie_issue_time_survives_a_daylight_saving_change(monkeypatch):
+    """The library stamps exp_date from naive local time; in Italy a cookie issued 3 days before the end
+    of summer time expires after it. The gate must recover the real issue time, not one an hour later
+    (which would let a cookie issued just before a logout pass as issued after it)."""
+    from datetime import datetime as dt
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset non disponibile")
+    monkeypatch.setenv("TZ", "Europe/Rome")
+    time.tzset()
+    try:
+        issued = dt(2026, 10, 22, 12, 0, 0)  # CEST; + 7 days is CET (clocks go back on 25 October)
+        exp_date = (issued + timedelta(days=auth_gate.COOKIE_EXPIRY_DAYS)).timestamp()  # as the library does
+        assert exp_date - 7 * 86400 - issued.timestamp() == 3600  # the naive inversion is an hour late
+        assert auth_gate._issued_at(exp_date) == issued.timestamp()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
