@@ -13,8 +13,10 @@ def lead_waiting(user: SessionUser | None) -> None:
     counts = call(waiting_for_lead, actor=user.actor)
     parts = []
     if counts["returned"]:
-        parts.append(f"{counts['returned']} report rimandati dall'Ufficio di Piano")
+        n = counts["returned"]
+        parts.append(f"{n} report {'rimandato' if n == 1 else 'rimandati'} dall'Ufficio di Piano")
     if counts["not_started"]:
-        parts.append(f"{counts['not_started']} obiettivi ancora senza dati")
+        n = counts["not_started"]
+        parts.append(f"{n} {'obiettivo' if n == 1 else 'obiettivi'} ancora senza dati")
     if parts:
         st.info("Da fare: " + " · ".join(parts) + " (pagina Inserimento dati).", icon=":material/assignment_late:")

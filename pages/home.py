@@ -2,11 +2,13 @@
 import pandas as pd
 import streamlit as st
 
+from components import auth_gate
 from components.data import call
 from models import queries
 from models.formatting import euro
 from models.vocab import semester_label
 
+auth_gate.signed_in()  # every role; refuses when opened before the entrypoint ran
 header = call(queries.plan_header)
 st.title("Monitoraggio Piano di Zona")
 if header is None:

@@ -123,3 +123,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def choose(page, label: str, option, search: str = "") -> None:
+    """Pick an option of a Streamlit selectbox (a react-aria combobox: ArrowDown opens the list; `search`
+    types into it first, for long lists that only render the options in view)."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    if search:
+        box.fill(search)
+    else:
+        page.keyboard.press("ArrowDown")
+    page.get_by_role("option", name=option).first.click()

@@ -430,8 +430,6 @@ def test_app_refuses_to_start_with_a_bad_cookie_key(page, tmp_path, key, message
 
 
 PAGE_FILES = sorted(path.stem for path in (ROOT / "pages").glob("*.py"))
-# pages/home.py does not check the user itself; see the report to the lead (rename pages/ or add a check).
-UNGUARDED = {"home"}
 
 
 @pytest.fixture(scope="module")
@@ -455,15 +453,7 @@ def test_page_files_opened_before_the_first_navigation_refuse_by_themselves(page
     """Until a server's first st.navigation, Streamlit routes /<name> to pages/<name>.py without running
     app.py (its multipage v1 mode): every page must then refuse by itself (auth_gate.signed_in)."""
     for page_file in PAGE_FILES:
-        if page_file not in UNGUARDED:
-            _page_file_refuses(page, pristine_server, page_file)
-
-
-@pytest.mark.xfail(strict=True, reason="pages/home.py non controlla l'utente: su un server appena avviato "
-                                       "/home mostra il piano senza accesso (vedi rapporto issue 5)")
-@pytest.mark.parametrize("page_file", sorted(UNGUARDED))
-def test_unguarded_page_files_leak_before_the_first_navigation(page, pristine_server, page_file):
-    _page_file_refuses(page, pristine_server, page_file)
+        _page_file_refuses(page, pristine_server, page_file)
 
 
 def test_a_crash_shows_no_traceback_with_the_project_config(page, tmp_path):
