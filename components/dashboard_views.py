@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from components import charts
+from models import charts
 from components.data import call
 from models import dashboard, scoring
 from models.config import database_url

@@ -5,36 +5,18 @@ formula (Excel would run it when the file is opened or the cell edited: spreadsh
 """
 from __future__ import annotations
 
-import io
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models.plan_browser import BudgetView, target_label, yes_no
 from models.tables import Action, BudgetLine, Card, Indicator, IndicatorTarget, MacroArea, Objective, Plan
 from models.vocab import UNIT_LABELS, Battery, Unit
+from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, TEXT_WIDTH, Column, table_sheet, to_bytes
 
-EURO_FORMAT = '#,##0.00 "€"'
-FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula when a cell is edited
-HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
-TEXT_WIDTH = 80  # wide enough for a plan sentence on two or three wrapped lines
-MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    width: float
-    wrap: bool = False
-    number_format: str | None = None
-
+__all__ = ["EURO_FORMAT", "FORMULA_STARTS", "MIME", "SHEETS", "export_plan_xlsx", "file_name"]
 
 SHEETS: dict[str, tuple[Column, ...]] = {
     "Obiettivi": (Column("Area", 7), Column("Obiettivo", 11), Column("Tipo", 11),
@@ -56,46 +38,6 @@ def file_name(*, session: Session) -> str:
     plan = session.exec(select(Plan)).first()
     years = f"_{plan.first_year}_{plan.last_year}" if plan else ""
     return f"piano_di_zona{years}.xlsx"
-
-
-def _text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters are not allowed in a workbook
-
-
-def _append(ws: Worksheet, values: list[Any], columns: tuple[Column, ...]) -> None:
-    row = ws.max_row + 1
-    for col, (value, spec) in enumerate(zip(values, columns), start=1):
-        cell = ws.cell(row=row, column=col)
-        if value == "":
-            pass  # an empty cell, not an empty string: filters show it as "(Vuote)"
-        elif isinstance(value, str):
-            cell.value = _text(value)
-            cell.data_type = "s"  # openpyxl would store "=..." as a formula
-            if value.startswith(FORMULA_STARTS):
-                cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-        else:
-            cell.value = value
-        if spec.number_format:
-            cell.number_format = spec.number_format
-        if spec.wrap:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        else:
-            cell.alignment = Alignment(vertical="top")
-
-
-def _sheet(wb: Workbook, title: str, rows: list[list[Any]]) -> None:
-    columns = SHEETS[title]
-    ws = wb.create_sheet(title)
-    for col, spec in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=col, value=spec.header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.column_dimensions[get_column_letter(col)].width = spec.width
-    for values in rows:
-        _append(ws, values, columns)
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
 
 
 def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
@@ -145,10 +87,8 @@ def export_plan_xlsx(*, session: Session) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows in _plan_rows(session).items():
-        _sheet(wb, title, rows)
+        table_sheet(wb, title, SHEETS[title], rows)
     plan = session.exec(select(Plan)).first()
     wb.properties.title = plan.title if plan else "Piano di Zona"
     wb.properties.creator = "Monitoraggio Piano di Zona"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(wb)

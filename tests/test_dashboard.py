@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from components import charts
+from models import charts
 from models import dashboard
 from models.db import bump_data_change, session_scope
 from models.formatting import euro, percent

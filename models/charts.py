@@ -1,4 +1,5 @@
-"""Plotly figures of the Cruscotto. Pure functions: data in, figure out (no Streamlit), so tests can read them.
+"""Plotly figures of the Cruscotto and of the annual report. Pure functions: data in, figure out (no Streamlit),
+so the pages, the HTML export and the tests share them.
 
 Rules for every figure: an Italian title naming what it shows and the semester; band colours and labels only
 from models.scoring; numbers in Italian format on the bars (colour is never the only carrier of meaning);
