@@ -47,6 +47,26 @@ def require_office(actor: Actor, what: str = "questa operazione") -> None:
         raise PermissionDenied(f"Non autorizzato: {what} è riservata all'Ufficio di Piano.")
 
 
+def can_read_reports(actor: Actor | None) -> bool:
+    """Semester and annual reports: the Ufficio di Piano and the Comitato Ristretto (None: the command line,
+    run by whoever holds the database)."""
+    return actor is None or actor.role in (Role.UFFICIO_DI_PIANO, Role.COMITATO)
+
+
+def require_report_reader(actor: Actor | None) -> None:
+    if not can_read_reports(actor):
+        raise PermissionDenied("Non autorizzato: i report semestrali e annuali sono riservati all'Ufficio di Piano "
+                               "e al Comitato Ristretto.")
+
+
+def require_template_areas(actor: Actor, areas: list[str]) -> None:
+    """An entry template (or its import) only for areas the actor may write."""
+    if not areas:
+        raise PermissionDenied("Scegliere almeno una macro-area.")
+    for letter in areas:
+        require_area_write(actor, letter)
+
+
 # Pages each role may open (by page key); the entrypoint builds navigation from this.
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
     Role.UFFICIO_DI_PIANO: ("home", "cruscotto", "piano", "storico", "inserimento", "revisione",
