@@ -53,6 +53,11 @@ user: install
 export-plan: install
 	$(PY) -m models.cli export-plan --out "$(OUT)"
 
+# make report YEAR=2025 SEMESTER=1 OUT=r.xlsx (semester) | make report YEAR=2025 OUT=r.xlsx|r.html (annual);
+# INCLUDE_SUBMITTED=1 counts submitted reports too. The database PDZ_DATABASE_URL names (or the default).
+report: install
+	$(PY) -m models.cli report --year "$(YEAR)" --semester "$(SEMESTER)" --out "$(OUT)" $(if $(filter 1,$(INCLUDE_SUBMITTED)),--include-submitted)
+
 # make backup [OUT=file]; make restore FILE=file [FORCE=1]: the database PDZ_DATABASE_URL names (or the default)
 backup: install
 	$(PY) -m models.cli backup --out "$(OUT)"

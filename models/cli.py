@@ -5,6 +5,7 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from models.config import ConfigError, ensure_cookie_key
 from models.db import DatabaseError, get_engine, session_scope
@@ -95,6 +96,75 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+REPORT_USAGE = ("Uso: make report YEAR=2025 SEMESTER=1 OUT=report.xlsx (report semestrale) oppure "
+                "make report YEAR=2025 OUT=report.xlsx|report.html (report annuale) [INCLUDE_SUBMITTED=1]")
+HALVES = {"1": 1, "2": 2, "I": 1, "II": 2}
+
+
+def _write_atomically(out: Path, data: bytes) -> None:
+    """Write to a temporary file beside `out`, then rename: `out` appears only when complete."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The semester report (YEAR and SEMESTER, .xlsx) or the annual report (YEAR only, .xlsx or .html)."""
+    from models import report_export
+    from models.dashboard import semester_options
+    if not args.year or not args.out:
+        print(REPORT_USAGE, file=sys.stderr)
+        return 2
+    if not args.year.strip().isdigit():
+        print(f"YEAR: {args.year!r} non è un anno (ad esempio 2025).", file=sys.stderr)
+        return 2
+    year, half = int(args.year), HALVES.get(args.semester.strip().upper()) if args.semester else None
+    if args.semester and half is None:
+        print(f"SEMESTER: {args.semester!r} non ammesso (1 o 2).", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    ext = out.suffix.lower().lstrip(".")
+    allowed = ("xlsx",) if half else report_export.FILE_EXTENSIONS
+    if ext not in allowed:
+        what = "il report semestrale si scrive in .xlsx" if half else "il report annuale si scrive in .xlsx o .html"
+        print(f"OUT: estensione {'.' + ext if ext else 'mancante'} non ammessa: {what}.", file=sys.stderr)
+        return 2
+    result = prepare_database(get_engine())
+    if result.admin_password:  # an empty database got its first administrator: the password is shown once
+        print(admin_banner(result.admin_password), flush=True)
+    with session_scope(get_engine()) as session:
+        semesters = semester_options(session=session)
+        present = ", ".join(s.label for s in semesters) or "nessuno"
+        if half:
+            sem = next((s for s in semesters if (s.year, s.half) == (year, half)), None)
+            if sem is None:
+                print(f"Semestre {'I' if half == 1 else 'II'} {year} non trovato. Semestri presenti: {present}.",
+                      file=sys.stderr)
+                return 2
+            data = report_export.semester_report_xlsx(sem.id, actor=None, session=session,
+                                                      include_submitted=args.include_submitted)
+            what = f"Report semestrale del {sem.label}"
+        else:
+            if year not in report_export.report_years(session=session):
+                print(f"Nessun semestre del {year}. Semestri presenti: {present}.", file=sys.stderr)
+                return 2
+            build = report_export.annual_report_html if ext == "html" else report_export.annual_report_xlsx
+            built = build(year, actor=None, session=session, include_submitted=args.include_submitted)
+            data = built.encode("utf-8") if isinstance(built, str) else built
+            what = f"Report annuale {year}"
+    try:
+        _write_atomically(out, data)
+    except OSError as exc:
+        print(f"ERRORE: impossibile scrivere {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    counted = "report approvati e inviati" if args.include_submitted else "solo report approvati"
+    print(f"{what} scritto in {out} ({counted}).")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     """Copy the configured database to a file (default: a dated file in the backups folder)."""
     from pathlib import Path
@@ -135,14 +205,20 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--name", default="")
     export = sub.add_parser("export-plan", help="write the plan as an Excel workbook (created and loaded if empty)")
     export.add_argument("--out", default="", help="the .xlsx file to write")
+    report = sub.add_parser("report", help="write the semester (.xlsx) or annual (.xlsx/.html) report")
+    report.add_argument("--year", default="", help="the year")
+    report.add_argument("--semester", default="", help="1 or 2 for the semester report; empty for the annual one")
+    report.add_argument("--out", default="", help="the file to write: .xlsx, or .html for the annual report")
+    report.add_argument("--include-submitted", action="store_true",
+                        help="count submitted reports too (flagged), not only approved ones")
     backup = sub.add_parser("backup", help="copy the database (PDZ_DATABASE_URL) to a file")
     backup.add_argument("--out", default="", help="file to write (default: a dated file in the backups folder)")
     restore = sub.add_parser("restore", help="restore a backup into the database (PDZ_DATABASE_URL)")
     restore.add_argument("--file", default="", help="the backup to restore")
     restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
     args = parser.parse_args(argv)
-    handlers = {"init": cmd_init, "user": cmd_user, "export-plan": cmd_export_plan, "backup": cmd_backup,
-                "restore": cmd_restore}
+    handlers = {"init": cmd_init, "user": cmd_user, "export-plan": cmd_export_plan, "report": cmd_report,
+                "backup": cmd_backup, "restore": cmd_restore}
     try:
         return handlers[args.command](args)
     except (DatabaseError, PlanFileError, ConfigError) as exc:

@@ -7,16 +7,109 @@ from pathlib import Path
 from tests.bench.run_bench import BENCH, Figure, measure
 
 
+def _office(session):
+    from sqlmodel import select
+
+    from models.permissions import Actor
+    from models.tables import User
+    office = session.exec(select(User).where(User.role == "ufficio_di_piano")).first()
+    return Actor(office.id, office.username, office.role)
+
+
+def _latest_semester(session):
+    from sqlmodel import col, select
+
+    from models.tables import Semester
+    return session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())).first()
+
+
 def semester_report(url: str) -> Figure:
-    raise NotImplementedError("semester report not wired yet")
+    from models.db import get_engine, session_scope
+    from models.report_export import semester_report_xlsx
+    engine = get_engine(url)
+
+    def once():
+        with session_scope(engine) as s:
+            semester_report_xlsx(_latest_semester(s).id, actor=_office(s), session=s, include_submitted=True)
+    return measure("report semestrale .xlsx", once)
 
 
 def annual_report(url: str) -> Figure:
-    raise NotImplementedError("annual report not wired yet")
+    from models.db import get_engine, session_scope
+    from models.report_export import annual_report_html
+    engine = get_engine(url)
+
+    def once():
+        with session_scope(engine) as s:
+            annual_report_html(_latest_semester(s).year, actor=_office(s), session=s, include_submitted=True)
+    return measure("report annuale .html", once)
+
+
+def _template_rows(content: bytes) -> int:
+    import io
+
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(content))
+    return sum(max(ws.max_row - 1, 0) for ws in wb.worksheets if ws.title in ("Azioni", "Indicatori", "Spesa",
+                                                                              "Valutazione"))
+
+
+def _fill(content: bytes, value: int) -> bytes:
+    """Every numeric indicator value of the template set to `value`, as a lead would type it."""
+    import io
+
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb["Indicatori"]
+    headers = [c.value for c in ws[1]]
+    unit, val = headers.index("Unità") + 1, headers.index("Valore") + 1
+    splits = [i + 1 for i, h in enumerate(headers) if str(h or "").startswith("AT")]
+    for row in range(2, ws.max_row + 1):
+        if str(ws.cell(row, unit).value or "").startswith("numero"):
+            ws.cell(row, val).value = value
+            for col in splits:  # a saved split would no longer add up to the new total
+                ws.cell(row, col).value = None
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def import_template(url: str, rows: int) -> Figure:
-    raise NotImplementedError("import not wired yet")
+    """Check and import (one transaction) a filled template of at least `rows` rows: areas are added, in
+    catalogue order, until the template is that long (the size-100 database has 100 copies per area)."""
+    from models import entry_import, entry_template
+    from models.db import get_engine, session_scope
+    from sqlalchemy import update
+
+    from models.reports import editable_objectives
+    from models.tables import Report
+    engine = get_engine(url)
+    with session_scope(engine) as s:
+        actor, sem = _office(s), _latest_semester(s)
+        sem.state, sem.deadline = "aperto", None
+        s.add(sem)
+        # Submitted and approved reports are read-only: the benchmark imports into drafts.
+        s.execute(update(Report).where(Report.semester_id == sem.id).values(state="bozza"))
+        areas_all = list(dict.fromkeys(o["area"] for o in editable_objectives(actor=actor, session=s)))
+    areas, content = [], b""
+    for letter in areas_all:
+        areas.append(letter)
+        with session_scope(engine) as s:
+            content = entry_template.build_template(sem.id, areas, actor=actor, session=s)
+        if _template_rows(content) >= rows:
+            break
+    n = _template_rows(content)
+    counter = [0]
+
+    def once():
+        counter[0] += 1
+        filled = _fill(content, 1000 + counter[0])
+        with session_scope(engine) as s:
+            preview = entry_import.check_import(filled, semester_id=sem.id, actor=actor, session=s)
+            if preview.problems:
+                raise RuntimeError(f"{len(preview.problems)} problems, e.g. {preview.problems[0]}")
+            entry_import.apply_import(preview, actor=actor, session=s)
+    return measure(f"importazione di un modello di {n} righe (controllo + salvataggio)", once)
 
 
 def peak_memory(url: str) -> Figure:

@@ -203,8 +203,9 @@ def main() -> int:
             if fig:
                 fig.name = f"{label}: {fig.name}"
                 figures.append(fig)
-    imp = optional("import", lambda: extra.import_template(urls["size1"], rows=5000))
+    imp = optional("import", lambda: extra.import_template(urls["size100"], rows=5000))
     if imp:
+        imp.name = f"size100: {imp.name}"
         figures.append(imp)
     print("[size1] browser...", flush=True)
     crus_b, bare_b, _ = browser(urls["size1"])

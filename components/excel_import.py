@@ -1,0 +1,105 @@
+"""Offline entry: download the template, upload it filled in, read the check, confirm the import."""
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from components.data import call
+from components.safe import md_escape
+from models import entry_import, entry_template
+from models.permissions import Actor, PermissionDenied
+from models.reports import ConflictError, ReportLocked, ValidationFailed
+from models.tables import Semester
+from models.xlsx import MIME
+
+_PREVIEW = "excel_import_preview"  # (file digest, semester id, ImportPreview) of the last checked file
+_DONE = "excel_import_done"  # the outcome of the last confirmed import, shown once
+_UPLOADS = "excel_import_uploads"  # bumped after an import so the uploader starts empty
+MAX_PROBLEMS_SHOWN = 200  # a whole file typed wrong would make the page unreadable; the first ones show the pattern
+
+
+def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
+    st.download_button(
+        "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon=":material/download:",
+        data=functools.partial(call, entry_template.build_template, semester.id, areas, actor=actor),
+        file_name=call(entry_template.template_file_name, semester.id, areas), disabled=not areas,
+        help="Obiettivi, azioni, indicatori e spesa delle aree scelte, con i valori già salvati: "
+             "si compila senza collegamento e si ricarica qui sotto.")
+
+
+def _check(actor: Actor, semester: Semester, content: bytes) -> entry_import.ImportPreview:
+    digest = hashlib.sha256(content).hexdigest()
+    cached = st.session_state.get(_PREVIEW)
+    if cached and cached[0] == digest and cached[1] == semester.id:
+        return cached[2]
+    preview = call(entry_import.check_import, content, semester_id=semester.id, actor=actor)
+    st.session_state[_PREVIEW] = (digest, semester.id, preview)
+    return preview
+
+
+def _show_problems(preview: entry_import.ImportPreview) -> None:
+    st.error(f"Il file non è stato importato: {len(preview.problems)} "
+             f"{'problema da correggere' if len(preview.problems) == 1 else 'problemi da correggere'}. "
+             "Nessun dato è stato modificato.", icon=":material/error:")
+    shown = preview.problems[:MAX_PROBLEMS_SHOWN]
+    # A static table (readable, copyable); its cells are markdown, so the file's text is escaped.
+    st.table(pd.DataFrame([{"Foglio": md_escape(p.sheet), "Cella": md_escape(p.cell) or "—",
+                            "Problema": md_escape(p.message)} for p in shown]).set_index("Foglio"))
+    if len(preview.problems) > len(shown):
+        st.caption(f"… e altri {len(preview.problems) - len(shown)}: correggere questi e ricaricare il file.")
+
+
+def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
+    try:
+        result = call(entry_import.apply_import, preview, actor=actor)
+    except ValidationFailed as exc:
+        st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+        return
+    except ConflictError as exc:
+        st.error(f"Nulla è stato importato. {exc} Ricaricare il file per vedere il confronto aggiornato.")
+        st.session_state.pop(_PREVIEW, None)
+        return
+    except (ReportLocked, PermissionDenied, ValueError) as exc:
+        st.error(f"Nulla è stato importato: {exc}")
+        return
+    st.session_state[_DONE] = (f"Importazione completata: {result.changes} modifiche in {result.reports} report "
+                               f"({preview.semester_label}). Ogni modifica è nel registro delle modifiche.")
+    st.session_state.pop(_PREVIEW, None)
+    st.session_state[_UPLOADS] = st.session_state.get(_UPLOADS, 0) + 1
+    st.rerun()
+
+
+def upload_and_import(actor: Actor, semester: Semester) -> None:
+    """The uploader, the list of problems or the preview of the changes, and the confirmation button."""
+    if done := st.session_state.pop(_DONE, None):
+        st.success(done, icon=":material/check_circle:")
+    upload = st.file_uploader("Carica il modello compilato (.xlsx, al massimo 10 MB)", type=["xlsx"],
+                              key=f"excel_upload_{st.session_state.get(_UPLOADS, 0)}")
+    if upload is None:
+        return
+    preview = _check(actor, semester, upload.getvalue())
+    if preview.problems:
+        _show_problems(preview)
+        return
+    if not preview.changes:
+        st.info(f"Il file non contiene modifiche rispetto ai dati salvati ({preview.unchanged} obiettivi invariati).")
+        return
+    st.markdown(f"**Anteprima: {len(preview.changes)} modifiche in {len(preview.inputs)} report** "
+                f"({preview.semester_label}, aree {', '.join(preview.areas)}; {preview.unchanged} obiettivi "
+                "invariati). Nulla è ancora stato salvato.")
+    st.dataframe(pd.DataFrame([{"Area": c.area, "Obiettivo": c.objective, "Campo": c.field,
+                                "Prima": c.old or "—", "Dopo": c.new or "—"} for c in preview.changes]),
+                 hide_index=True, width="stretch")
+    overwrite_ok = True
+    if preview.notices:
+        # Saved in the app after the template was made: importing replaces those values too. Never silently.
+        st.warning("Attenzione, dati modificati nell'applicazione dopo la creazione del modello:\n\n"
+                   + "\n".join(f"- {md_escape(n)}" for n in preview.notices), icon=":material/warning:")
+        overwrite_ok = st.checkbox("Ho controllato le modifiche: sostituire anche i dati salvati nel frattempo",
+                                   key="excel_overwrite")
+    if st.button("Conferma l'importazione", type="primary", key="excel_confirm", icon=":material/upload:",
+                 disabled=not overwrite_ok):
+        _confirm(actor, preview)

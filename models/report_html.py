@@ -1,0 +1,186 @@
+"""The annual report as ONE self-contained HTML file: opens offline, from a USB stick or an e-mail attachment.
+
+Plotly's JavaScript is inlined once (the first figure), the others reuse it; no CDN, no font, no request of any
+kind. Every text from the plan or a user goes through html.escape (tables) or charts.safe (figures): a critical
+issue written as an HTML tag shows as that text and never runs. Print CSS: A4 landscape, one section per page.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import plotly.graph_objects as go
+
+from models import charts
+from models.dashboard import TrendPoint
+from models.formatting import euro, number, percent
+from models.report_export import (COUNT, COUNTED_LABELS, EURO, NOT_OPENED, NUMBER, PERCENT, AnnualContent, Cell,
+                                  Row, Table, cell_colours)
+
+CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}  # read, not explored
+# The page is as wide as an A4 landscape sheet's printable area (273 mm ~ 1030 CSS px): charts are drawn at
+# the width they print at, and no table needs a horizontal scroll on paper.
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#000;background:#fff;
+ margin:1.5rem auto;max-width:1000px;padding:0 1rem;line-height:1.4}
+h1{font-size:1.8rem;margin:0 0 .3rem}
+h2{font-size:1.35rem;border-bottom:2px solid #1B3A5C;margin:2rem 0 .5rem}
+dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.5rem 0 1rem}
+dl.meta dt{font-weight:600}
+dl.meta dd{margin:0}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;margin:.8rem 0 .3rem;font-size:.9rem}
+caption{text-align:left;font-weight:700;font-size:1.05rem;padding:.3rem 0}
+th,td{border:1px solid #999;padding:.2rem .4rem;vertical-align:top;text-align:left}
+th{background:#D9E2F3}
+td.n{text-align:right;white-space:nowrap}
+td.c,th.c{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+tr.heading td{background:#EDEDED;font-weight:700}
+tr.total td{font-weight:700;border-top:2px solid #000}
+p.note{font-style:italic;font-size:.85rem;margin:0 0 1rem}
+p.missing{font-weight:600}
+figure.chart{margin:1rem 0;break-inside:avoid}
+@page{size:A4 landscape;margin:12mm}
+@media print{
+ body{margin:0;max-width:none;font-size:9pt}
+ section+section{break-before:page}
+ table{font-size:8pt}
+ tr,figure{break-inside:avoid}
+ thead{display:table-header-group}
+ .table-wrap{overflow:visible}
+}
+"""
+e = html.escape
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as the Cruscotto writes it (Italian numbers; n.c. for a ratio that cannot be computed)."""
+    if cell.kind == EURO:
+        return euro(cell.value) if cell.value is not None else ""
+    if cell.kind == PERCENT:
+        return percent(cell.value)
+    if cell.kind == NUMBER:
+        return number(cell.value, 2)
+    return "" if cell.value is None else str(cell.value)
+
+
+def _td(cell: Cell, tag: str = "td") -> str:
+    classes, style = [], ""
+    if cell.kind in (EURO, PERCENT, NUMBER, COUNT):
+        classes.append("n")
+    colours = cell_colours(cell)
+    if colours:
+        classes.append("c")
+        style = f' style="background:{e(colours[0])};color:{e(colours[1])}"'
+    cls = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<{tag}{cls}{style}>{e(cell_text(cell))}</{tag}>"
+
+
+def _row_class(style: str) -> str:
+    return f' class="{e(style)}"' if style else ""
+
+
+def by_group(table: Table) -> list[Table]:
+    """A table with semesters side by side as one table per semester (and per year), each with the leading
+    columns: the annual tables are too wide for a sheet of paper otherwise."""
+    if not table.groups or table.groups[0][0]:
+        return [table]
+    lead = table.groups[0][1]
+    out, start = [], lead
+    for label, span in table.groups[1:]:
+        cols = slice(start, start + span)
+        out.append(Table(f"{table.title} · {label}", table.columns[:lead] + table.columns[cols],
+                         [Row(r.cells[:lead] + r.cells[cols], r.style) for r in table.rows]))
+        start += span
+    out[-1].note = table.note
+    return out
+
+
+def tables_html(table: Table) -> str:
+    return "".join(table_html(t) for t in by_group(table))
+
+
+def table_html(table: Table) -> str:
+    head = ""
+    if table.groups:
+        head += "<tr>" + "".join(f'<th colspan="{span}">{e(label)}</th>' for label, span in table.groups) + "</tr>"
+    head += "<tr>" + "".join(_td(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
+    body = "".join(f"<tr{_row_class(r.style)}>" + "".join(_td(c) for c in r.cells) + "</tr>" for r in table.rows)
+    note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
+    return (f'<div class="table-wrap"><table><caption>{e(table.title)}</caption><thead>{head}</thead>'
+            f"<tbody>{body}</tbody></table></div>{note}")
+
+
+class Figures:
+    """Figures as HTML: the first one carries Plotly's JavaScript, the others reuse it."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def html(self, fig: go.Figure) -> str:
+        self.count += 1
+        div = fig.to_html(full_html=False, include_plotlyjs=self.count == 1, config=CHART_CONFIG,
+                          div_id=f"grafico-{self.count}")
+        return f'<figure class="chart">{div}</figure>'
+
+
+def _section(title: str, parts: Iterable[str]) -> str:
+    return f"<section><h2>{e(title)}</h2>{''.join(parts)}</section>"
+
+
+def _sentence(text: str, cls: str = "missing") -> str:
+    return f'<p class="{cls}">{e(text)}</p>'
+
+
+def _counted(content: AnnualContent) -> str:
+    return COUNTED_LABELS[content.ctx.include_submitted]
+
+
+def _bands(content: AnnualContent, figures: Figures) -> str:
+    counted = _counted(content)
+    parts = [figures.html(charts.bands_by_area(s.data.areas, s.label, counted)) if s.data
+             else _sentence(f"{s.label}: {NOT_OPENED}.") for s in content.slots]
+    return _section("Obiettivi per fascia di raggiungimento",
+                    [*parts, tables_html(content.tables[0]), table_html(content.tables[1])])
+
+
+def _money(content: AnnualContent, figures: Figures) -> str:
+    last = [s.data for s in content.slots if s.data][-1]
+    share = last.summary.expected_share
+    note = (f"{_counted(content)} · linea nera: liquidato atteso a fine semestre "
+            f"({percent(share)} del budget)")
+    areas = [(f"{a.letter} · {a.title}", a.money) for a in last.areas if a.money.budget or a.money.paid]
+    sources = [(s.label, s.money) for s in last.sources if s.money.budget or s.money.paid]
+    parts = []
+    for rows, what in ((areas, "area"), (sources, "fonte di finanziamento")):
+        if rows:
+            parts.append(figures.html(charts.money_bars(
+                rows, f"Budget, impegnato e liquidato per {what} · {last.label}", note, share)))
+        else:
+            parts.append(_sentence(f"Budget e spesa per {what}: nessun dato (nessun budget con importo e "
+                                   "nessuna spesa registrata)."))
+    return _section("Budget e spesa", [*parts, *(tables_html(t) for t in content.tables[2:]),
+                                       table_html(content.funds)])
+
+
+def _trend(content: AnnualContent, trend: list[TrendPoint], figures: Figures) -> str:
+    last = [s.data for s in content.slots if s.data][-1]
+    points = [p for p in trend if p.area == ""]
+    return _section("Andamento nei semestri",
+                    [figures.html(charts.trend_chart(points, "Tutto il piano", last.label, _counted(content)))])
+
+
+def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> str:
+    ctx = content.ctx
+    figures = Figures()
+    meta = "".join(f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in ctx.lines())
+    body = "".join([_bands(content, figures), _money(content, figures), _trend(content, trend, figures),
+                    _section("Tabella Esiti per obiettivo", [table_html(content.esiti)])])
+    return ("<!DOCTYPE html>\n"
+            '<html lang="it">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{e(ctx.title)} · {e(ctx.plan)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+            f"<header><h1>{e(ctx.title)}</h1>"
+            f'<dl class="meta">{meta}</dl></header>\n{body}\n'
+            f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n'
+            "</body>\n</html>\n")
