@@ -26,6 +26,7 @@ from models.startup import prepare_database
 from models.tables import Indicator, IndicatorTarget, IndicatorValue, Objective, Report, Semester, Spend
 from models.xlsx import EURO_FORMAT, PERCENT_FORMAT
 from tests.conftest import ROOT, SMALL_PLAN
+from tests.test_dashboard import band_by_hand, states_for
 
 BAND_NAMES = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
 CATEGORIES = (*BAND_NAMES, "non calcolabile")
@@ -55,19 +56,6 @@ SEM_TITLE, AREA_MONEY, SOURCE_MONEY = ("Obiettivi per fascia di raggiungimento e
 
 
 # --- the known dataset ------------------------------------------------------------------------
-
-def band_by_hand(done: int, planned: int) -> str:
-    if planned == 0:
-        return "non calcolabile"
-    pct = done * 100 / planned
-    if pct == 0:
-        return "nullo"
-    return "insufficiente" if pct < 50 else "sufficiente" if pct < 80 else "buono" if pct < 100 else "ottimo"
-
-
-def states_for(include_submitted: bool) -> set[str]:
-    return {"approvata", "inviata"} if include_submitted else {"approvata"}
-
 
 def counted(sem, include_submitted, area=None):
     return [(code, done, planned) for (code, y, h), (state, done, planned) in REPORTS.items()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -116,6 +117,17 @@ def login(page, server: Server, username: str, password: str = PASSWORD) -> None
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Accedi").click()
     page.get_by_role("button", name="Esci").wait_for(timeout=15000)
+    settle_after_login(page)
+
+
+def settle_after_login(page, timeout_s: float = 10) -> None:
+    """Wait until the login cookie is written and its component's confirmation rerun is over: a value typed
+    during that rerun (within a second of the login) can be lost, which a person never manages but a test does."""
+    from components.auth_gate import COOKIE_NAME
+    deadline = time.time() + timeout_s
+    while time.time() < deadline and not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(800)
 
 
 def screenshot(page, name: str) -> Path:
@@ -126,12 +138,31 @@ def screenshot(page, name: str) -> Path:
 
 
 def choose(page, label: str, option, search: str = "") -> None:
-    """Pick an option of a Streamlit selectbox (a react-aria combobox: ArrowDown opens the list; `search`
-    types into it first, for long lists that only render the options in view)."""
+    """Pick an option of a Streamlit selectbox (a react-aria combobox: typing filters it, ArrowDown opens the
+    list; `search` narrows long lists, which only render the options in view)."""
     box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    if search:
-        box.fill(search)
-    else:
+    wanted = page.get_by_role("option", name=option).first
+    for _ in range(3):
+        box.click()
+        if search:
+            box.fill(search)
         page.keyboard.press("ArrowDown")
-    page.get_by_role("option", name=option).first.click()
+        try:
+            wanted.click(timeout=5000)
+            return
+        except Exception:  # noqa: BLE001  (the list closed or re-rendered under the click: try again)
+            page.keyboard.press("Escape")
+    wanted.click(timeout=5000)
+
+
+def open_page(page, link: str, url_part: str, attempts: int = 3) -> None:
+    """Click a menu link until the page is there. Right after a login the cookie component's confirmation
+    reruns the script once; a click landing in that rerun can be dropped by Streamlit (a person clicks again)."""
+    for attempt in range(attempts):
+        page.get_by_role("link", name=link).click()
+        try:
+            page.wait_for_url(re.compile(re.escape(url_part)), timeout=5000)
+            return
+        except Exception:  # noqa: BLE001  (playwright's TimeoutError; retried)
+            if attempt == attempts - 1:
+                raise

@@ -17,7 +17,7 @@ from models.db import bump_data_change, get_engine, session_scope
 from models.scoring import BAND_LABELS
 from models.startup import prepare_database
 from models.tables import MacroArea, Objective, Report, Semester
-from tests.browser.conftest import Server, login, screenshot
+from tests.browser.conftest import Server, login, open_page, screenshot
 from tests.conftest import REAL_PLAN
 
 SIZES = [(1280, 720), (1920, 1080)]
@@ -56,7 +56,7 @@ def _open(page, server, width: int, height: int, projector: bool) -> None:
     deadline = time.time() + 10
     while time.time() < deadline and not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
         page.wait_for_timeout(200)
-    page.get_by_role("link", name="Cruscotto").click()
+    open_page(page, "Cruscotto", "/cruscotto")
     page.wait_for_selector(CHART, timeout=WAIT)
     if projector:
         page.get_by_text("Modalità proiettore").click()

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from models.db import get_engine
 from models.tables import IndicatorValue, Report
-from tests.browser.conftest import Server, choose, login, screenshot, seed_users
+from tests.browser.conftest import Server, choose, login, open_page, screenshot, seed_users
 from tests.conftest import REAL_PLAN
 
 
@@ -42,7 +42,7 @@ def _fill(page, label_start: str, value: str, nth: int = 0):
 def test_lead_saves_draft_reloads_submits_and_form_locks(page, real_server):
     events = _watch(page)
     login(page, real_server, "refa")
-    page.get_by_role("link", name="Inserimento dati").click()
+    open_page(page, "Inserimento dati", "/inserimento")
     page.get_by_text("Azioni programmate").first.wait_for()
     # A.1 of the real plan: "N. di soggetti aderenti al protocollo" is a count; the card's first number input
     _fill(page, "Valore (numero", "12")
@@ -82,7 +82,7 @@ def test_lead_saves_draft_reloads_submits_and_form_locks(page, real_server):
 def test_office_sends_back_then_approves(page, real_server):
     events = _watch(page)
     login(page, real_server, "uff")
-    page.get_by_role("link", name="Revisione semestrale").click()
+    open_page(page, "Revisione semestrale", "/revisione")
     page.get_by_text("Report di un obiettivo").wait_for()
     choose(page, "Obiettivo", re.compile(r"^A\.1 — inviata"), search="A.1")
     page.get_by_text("Stato: inviata").wait_for()

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from models.db import get_engine
 from models.tables import AuditEntry, IndicatorValue, Report
-from tests.browser.conftest import Server, login, screenshot, seed_users
+from tests.browser.conftest import Server, login, open_page, screenshot, seed_users
 from tests.conftest import REAL_PLAN
 
 
@@ -38,7 +38,7 @@ def _fill(template: str, out: str, value, *, formula_note: bool = False) -> None
 
 def test_lead_imports_a_filled_template(page, real_server, tmp_path):
     login(page, real_server, "refa")
-    page.get_by_role("link", name="Report ed Excel").click()
+    open_page(page, "Report ed Excel", "/report")
     page.get_by_text("Inserimento offline con Excel").wait_for()
     with page.expect_download() as download:
         page.get_by_role("button", name="Scarica il modello Excel").click()
