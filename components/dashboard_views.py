@@ -1,12 +1,15 @@
 """The Cruscotto's pieces: cached figures, selections kept in st.session_state, tiles, sections, auto-refresh.
 
-Caching: st.cache_data is shared by every user of the server, so only the dashboard's figures are cached
-(they are the same for every role) and each entry is keyed by the database, every parameter and the
-data-change counter that every save bumps: a save by anyone makes the next read fresh.
+Caching: both caches are shared by every user of the server, so only what is the same for every role is cached:
+the dashboard's query results (st.cache_data, keyed by the database, every parameter and the data-change counter
+that every save bumps: a save by anyone makes the next read fresh) and the figures built from them
+(st.cache_resource, keyed by every input of the figure).
 """
 from __future__ import annotations
 
+import hashlib
 import html
+import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +61,22 @@ def data_version() -> int:
 
 def fetch(fn: Callable[..., T], **params: Any) -> T:
     return _cached(fn.__name__, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())))
+
+
+# A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as
+# much as building it. Safe to share: the figures hold the same plan figures for every role, and nothing
+# mutates them afterwards (st.plotly_chart only reads them). The key is a digest of the builder and of all its
+# arguments, pickled: Streamlit's own hashing of the dataclasses costs more than building a small chart.
+@st.cache_resource(show_spinner=False, max_entries=300)
+def _figure(key: str, _builder: Callable[..., Any], _args: tuple, _kwargs: dict[str, Any]):
+    return _builder(*_args, **_kwargs)
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
+    """builder(*args, **kwargs) from models.charts, built once for the same inputs (Plotly's validation is slow)."""
+    key = hashlib.sha256(pickle.dumps((builder.__module__, builder.__name__, args, sorted(kwargs.items())),
+                                      protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    return _figure(key, builder, args, kwargs)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
@@ -269,19 +288,19 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float) -> None:
     height = chart_height(projector)
     with left:
         if objectives:
-            show(charts.objectives_achievement(objectives, area, choice.semester.label, choice.counted,
-                                               projector=projector, height=height), f"cr_focus_{area.letter}")
+            show(figure(charts.objectives_achievement, objectives, area, choice.semester.label, choice.counted,
+                        projector=projector, height=height), f"cr_focus_{area.letter}")
         else:
             st.info(f"L'area {area.letter} non ha obiettivi specifici nel piano.")
     with right:
-        show(charts.money_single(area.money, f"Budget e spesa · area {area.letter} · {choice.semester.label}",
-                                 summary.expected_share, projector=projector, height=height or 300),
-             f"cr_focus_money_{area.letter}")
+        show(figure(charts.money_single, area.money, f"Budget e spesa · area {area.letter} · "
+                    f"{choice.semester.label}", summary.expected_share, projector=projector,
+                    height=height or 300), f"cr_focus_money_{area.letter}")
 
 
 def bands_section(choice: Choice, areas: list[AreaRow], *, projector: float) -> None:
-    show(charts.bands_by_area(areas, choice.semester.label, choice.counted, projector=projector,
-                              height=chart_height(projector)), "cr_bands")
+    show(figure(charts.bands_by_area, areas, choice.semester.label, choice.counted, projector=projector,
+                height=chart_height(projector)), "cr_bands")
 
 
 def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, projector: float) -> None:
@@ -293,15 +312,14 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
     if not with_money:
         st.info("Nessun budget con importo e nessuna spesa registrata.")
         return
-    show(charts.money_bars(with_money, f"Budget, impegnato e liquidato per area · {choice.semester.label}",
-                           note, share, projector=projector,
-                           height=chart_height(projector)), "cr_money_areas")
+    show(figure(charts.money_bars, with_money, f"Budget, impegnato e liquidato per area · {choice.semester.label}",
+                note, share, projector=projector, height=chart_height(projector)), "cr_money_areas")
     if projector:
         return
     st.dataframe(money_table(with_money, "Area"), hide_index=True, width="stretch")
     if sources:
-        show(charts.money_bars(sources, f"Budget, impegnato e liquidato per fonte di finanziamento · "
-                               f"{choice.semester.label}", note, share), "cr_money_sources")
+        show(figure(charts.money_bars, sources, f"Budget, impegnato e liquidato per fonte di finanziamento · "
+                    f"{choice.semester.label}", note, share), "cr_money_sources")
     st.dataframe(money_table(all_sources, "Fonte"), hide_index=True, width="stretch")
 
 
@@ -314,9 +332,8 @@ def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, are
         letter = st.session_state["cr_trend_area"]
     else:
         letter = area.letter
-    show(charts.trend_chart([p for p in points if p.area == letter], names[letter], choice.semester.label,
-                            choice.counted, projector=projector,
-                            height=chart_height(projector) or 380), f"cr_trend_{letter}")
+    show(figure(charts.trend_chart, [p for p in points if p.area == letter], names[letter], choice.semester.label,
+                choice.counted, projector=projector, height=chart_height(projector) or 380), f"cr_trend_{letter}")
     if projector:
         return
     sems = list(dict.fromkeys(p.semester for p in points))
@@ -338,7 +355,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
     if not objectives:
         st.info("Nessun obiettivo specifico in quest'area.")
         return
-    show(charts.objectives_achievement(objectives, area, choice.semester.label, choice.counted),
+    show(figure(charts.objectives_achievement, objectives, area, choice.semester.label, choice.counted),
          f"cr_drill_{area.letter}")
     st.dataframe(pd.DataFrame([{
         "Codice": o.code, "Obiettivo": o.text, "Report": o.state, "Fascia": o.band,
@@ -364,7 +381,7 @@ def indicators_view(choice: Choice, objective_id: int) -> None:
     for i, s in enumerate(plotted):
         with columns[i % 2]:
             if s.has_values:
-                show(charts.indicator_chart(s, choice.semester.label), f"cr_ind_{s.id}")
+                show(figure(charts.indicator_chart, s, choice.semester.label), f"cr_ind_{s.id}")
             else:
                 st.markdown(f"**{charts.cut(s.text, 80)}**")
                 st.caption("Nessun valore conteggiato fino a questo semestre.")
@@ -397,7 +414,8 @@ def sub_area_section(choice: Choice) -> None:
     st.selectbox("Indicatore nel grafico", list(by_indicator), key="cr_split",
                  format_func=lambda i: f"{by_indicator[i][0].objective} – "
                                        f"{charts.cut(by_indicator[i][0].indicator, 90)}")
-    show(charts.split_chart(by_indicator[st.session_state["cr_split"]], codes, choice.semester.label), "cr_split_chart")
+    show(figure(charts.split_chart, by_indicator[st.session_state["cr_split"]], codes, choice.semester.label),
+         "cr_split_chart")
 
 
 def chart_height(projector: float) -> int | None:

@@ -472,3 +472,13 @@ def test_one_objective_plan_renders(tmp_path):
         assert band_tiles(at)["sufficiente"] == 1
         assert sum(band_tiles(at).values()) == 1
         assert euro(4000) in next(h.proto.body for h in at.get("html") if "Liquidato" in h.proto.body)
+
+
+def test_figures_are_built_once_per_input_and_again_for_new_data():
+    from components.dashboard_views import figure
+    from models.dashboard import Money
+    first = figure(charts.money_single, Money(budget=1000.0, paid=250.0), "Budget e spesa", 50.0)
+    again = figure(charts.money_single, Money(budget=1000.0, paid=250.0), "Budget e spesa", 50.0)
+    saved = figure(charts.money_single, Money(budget=1000.0, paid=300.0), "Budget e spesa", 50.0)
+    assert first is again  # Plotly's validation is paid once
+    assert saved is not first and "300" in json.dumps(saved.to_plotly_json())  # new data, new figure
