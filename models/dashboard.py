@@ -417,10 +417,17 @@ def area_objectives(*, session: Session, semester_id: int, include_submitted: bo
 def objective_indicators(*, session: Session, objective_id: int, semester_id: int,
                          include_submitted: bool) -> list[IndicatorSeries]:
     """One objective's live indicators with their counted values in every semester up to the chosen one."""
+    return indicators_of_objectives(session=session, objective_ids=[objective_id], semester_id=semester_id,
+                                    include_submitted=include_submitted).get(objective_id, [])
+
+
+def indicators_of_objectives(*, session: Session, objective_ids: list[int], semester_id: int,
+                             include_submitted: bool) -> dict[int, list[IndicatorSeries]]:
+    """objective_indicators for many objectives at once (three queries, whatever their number: the reports)."""
     sem = _semester(session, semester_id)
-    indicators = session.exec(select(Indicator).where(Indicator.objective_id == objective_id,
+    indicators = session.exec(select(Indicator).where(Indicator.objective_id.in_(objective_ids),
                                                       Indicator.retired == False)  # noqa: E712
-                              .order_by(Indicator.position)).all()
+                              .order_by(Indicator.objective_id, Indicator.position)).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
     for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))):
@@ -430,7 +437,7 @@ def objective_indicators(*, session: Session, objective_id: int, semester_id: in
     for v, state, year, half in session.exec(
             select(IndicatorValue, Report.state, Semester.year, Semester.half)
             .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
-            .where(IndicatorValue.indicator_id.in_(ids), Report.state.in_(counted_states(include_submitted)),
+            .where(Report.objective_id.in_(objective_ids), Report.state.in_(counted_states(include_submitted)),
                    _SEMESTER_ORDINAL <= sem.ordinal)):
         found[(v.indicator_id, _ordinal(year, half))] = (v, state)
     sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
@@ -443,10 +450,12 @@ def objective_indicators(*, session: Session, objective_id: int, semester_id: in
                               note=(v.note or "") if v else "", state=state,
                               target=targets[indicator_id].get(s.year))
 
-    return [IndicatorSeries(id=i.id, text=i.text, battery=i.battery, unit=i.unit,
-                            higher_is_better=i.higher_is_better, points=[point(i.id, s) for s in sems],
-                            targets=dict(targets[i.id]))
-            for i in indicators]
+    out: dict[int, list[IndicatorSeries]] = {oid: [] for oid in objective_ids}
+    for i in indicators:
+        out[i.objective_id].append(IndicatorSeries(
+            id=i.id, text=i.text, battery=i.battery, unit=i.unit, higher_is_better=i.higher_is_better,
+            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id])))
+    return out
 
 
 def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bool) -> list[SplitRow]:

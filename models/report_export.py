@@ -18,6 +18,7 @@ HTML in models.report_html. Band and spend-class colours and labels come from mo
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
@@ -208,9 +209,8 @@ def _year_slots(session: Session, year: int, include_submitted: bool) -> list[Sl
 def _series(session: Session, slots: list[Slot], include_submitted: bool) -> dict[int, list[IndicatorSeries]]:
     """Each objective's indicators up to the last existing semester (its points cover the earlier ones too)."""
     last = _last(slots)
-    return {row.id: dashboard.objective_indicators(session=session, objective_id=row.id,
-                                                   **_params(last.info, include_submitted))
-            for _area, row in last.objectives}
+    return dashboard.indicators_of_objectives(session=session, objective_ids=[row.id for _a, row in last.objectives],
+                                              **_params(last.info, include_submitted))
 
 
 def _continuity(session: Session) -> dict[int, bool | None]:
@@ -610,10 +610,25 @@ def _widen(ws: Worksheet, col: int, width: float) -> None:
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, cell: Cell, style: str = "") -> None:
-    target = put(ws.cell(row=row, column=col), cell.value, NUMBER_FORMATS.get(cell.kind))
+    """One body cell: its style is built once per kind of cell and then copied (assigning openpyxl style
+    objects cell by cell hashes them every time: most of a large report's time)."""
+    target = ws.cell(row=row, column=col)
+    colours = cell_colours(cell)
+    key = (NUMBER_FORMATS.get(cell.kind), colours, style)
+    styles: dict = ws.parent.__dict__.setdefault("_pdz_cell_styles", {})
+    if key in styles:
+        target._style = copy(styles[key])
+    else:
+        _style_cell(target, key[0], colours, style)
+        styles[key] = copy(target._style)
+    put(target, cell.value)  # after the style: a formula-looking text adds its quote prefix
+
+
+def _style_cell(target, number_format: str | None, colours: tuple[str, str] | None, style: str) -> None:
+    if number_format:
+        target.number_format = number_format
     target.alignment = Alignment(wrap_text=True, vertical="top")
     target.border = BOX
-    colours = cell_colours(cell)
     bold = style in ("heading", "total")
     if colours:
         target.fill = _fill(colours[0])
