@@ -39,6 +39,8 @@ SCREENS = {"1280 × 720": 1.0, "1920 × 1080": 1.45}  # projector sizes: everyth
 K_SEMESTER, K_SUBMITTED, K_AREA, K_OBJECTIVE = "cr_semester", "cr_submitted", "cr_area", "cr_objective"
 K_VIEW, K_SLIDESHOW, K_INTERVAL, K_PROJECTOR = "cr_view", "cr_slideshow", "cr_interval", "cr_projector"
 K_SEEN, K_LAST_STEP, K_SCREEN = "cr_seen_counter", "cr_last_step", "cr_screen"
+K_TAB = "cr_tab"
+TABS = ("Fasce per area", "Budget e spesa", "Andamento", "Obiettivi e indicatori", "Sotto-ambiti")
 
 COUNT_OPTIONS = {False: "Solo report approvati", True: "Anche report inviati (da approvare)"}
 PROJECTOR_VIEWS = ("Area per area", "Tutte le aree", "Budget e spesa", "Andamento")

@@ -60,15 +60,20 @@ if not summary.tally.reported:
     st.info(f"Nessun report conteggiato nel {choice.semester.label}: {choice.counted.lower()}. "
             "Le fasce restano a zero finché i report non vengono approvati (o inviati, se si contano anche quelli).")
 views.tiles(summary)
-bands, money, trend, drill, subs = st.tabs(["Fasce per area", "Budget e spesa", "Andamento",
-                                            "Obiettivi e indicatori", "Sotto-ambiti"])
-with bands:
-    views.bands_section(choice, areas, projector=0)
-with money:
-    views.money_section(choice, areas, summary, projector=0)
-with trend:
-    views.trend_section(choice, areas, projector=0)
-with drill:
-    views.drilldown_section(choice, areas)
-with subs:
-    views.sub_area_section(choice)
+# Only the open tab is computed and drawn (on_change="rerun"): the page opens with one chart, not nine.
+bands, money, trend, drill, subs = st.tabs(views.TABS, key=views.K_TAB, on_change="rerun")
+if bands.open:
+    with bands:
+        views.bands_section(choice, areas, projector=0)
+if money.open:
+    with money:
+        views.money_section(choice, areas, summary, projector=0)
+if trend.open:
+    with trend:
+        views.trend_section(choice, areas, projector=0)
+if drill.open:
+    with drill:
+        views.drilldown_section(choice, areas)
+if subs.open:
+    with subs:
+        views.sub_area_section(choice)

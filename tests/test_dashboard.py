@@ -17,6 +17,7 @@ from models.db import bump_data_change, session_scope
 from models.formatting import euro, percent
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, Objective, Report,
                            Semester, Spend, SubArea, SubAreaValue)
+from components.dashboard_views import K_TAB, TABS
 from tests.apptest_helpers import app_env, logged_in, prepared
 
 PLAN_BUDGET = {"A.1": {"FNPS": 100000.0}, "A.2": {"PNRR": 50000.0}, "B.1": {"COMUNALE": 20000.0}}  # plan_small
@@ -309,12 +310,23 @@ def band_tiles(at) -> dict[str, int]:
                                                        body)}
 
 
+def charts_of(at) -> list[dict]:
+    return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
 def chart(at, title_start: str) -> dict:
     for element in at.get("plotly_chart"):
         spec = json.loads(element.proto.spec)
         if spec["layout"]["title"]["text"].startswith(f"<b>{title_start}"):
             return spec
     raise AssertionError(f"no chart titled {title_start!r}")
+
+
+def open_tab(at, label: str) -> None:
+    """Only the open tab is drawn (lazy tabs): open another one as a click would."""
+    at.session_state[K_TAB] = label
+    at.run()
+    assert not at.exception, at.exception
 
 
 def open_cruscotto(username: str):
@@ -339,6 +351,7 @@ def test_page_shows_the_independent_aggregates(app_data):
         expected = expected_bands((2025, 2), False, letter)
         assert {band: xs[i] for band, xs in by_band.items()} == expected
     assert "II semestre 2025" in bands["layout"]["title"]["text"]
+    open_tab(at, "Budget e spesa")
     areas = chart(at, "Budget, impegnato e liquidato per area")
     budget_trace = next(t for t in areas["data"] if t.get("name") == "Budget")
     assert budget_trace["x"] == [expected_budget("A"), expected_budget("B")]
@@ -399,11 +412,16 @@ def test_projector_toggle_sets_the_url_parameter(app_data):
 @pytest.mark.parametrize("username", ["uff", "refa", "com"])
 def test_every_tab_renders_for_every_role(app_data, username):
     at = open_cruscotto(username)
-    assert len(at.get("plotly_chart")) >= 5
+    assert [c["layout"]["title"]["text"][:35] for c in charts_of(at)] == ["<b>Obiettivi per fascia di raggiung"]
+    for label in TABS[:4]:  # the dataset has no split by sub-area: that tab says so (edge cases below)
+        open_tab(at, label)
+        assert charts_of(at), label  # every tab draws its own charts, and only the open one is drawn
+    open_tab(at, "Obiettivi e indicatori")
     assert at.selectbox(key="cr_area").value == "A"
     at.selectbox(key="cr_area").set_value("B").run()
     assert not at.exception
     assert chart(at, "Raggiungimento degli obiettivi · area B")
+    assert not any(c["layout"]["title"]["text"].startswith("<b>Obiettivi per fascia") for c in charts_of(at))
 
 
 # --- edge cases: no semester, empty semester, only drafts, one-objective plan --------------------
@@ -482,3 +500,18 @@ def test_figures_are_built_once_per_input_and_again_for_new_data():
     saved = figure(charts.money_single, Money(budget=1000.0, paid=300.0), "Budget e spesa", 50.0)
     assert first is again  # Plotly's validation is paid once
     assert saved is not first and "300" in json.dumps(saved.to_plotly_json())  # new data, new figure
+
+
+def test_sub_area_tab_draws_the_split_of_generated_data(tmp_path):
+    from models import demo
+    with app_env(tmp_path / "split.sqlite3") as engine:
+        prepared(engine)
+        with session_scope(engine) as s:
+            for sem in s.exec(select(Semester)):  # the first start opened today's semester
+                s.delete(sem)
+        with session_scope(engine) as s:
+            demo.generate(s, seed=7, semesters=[(2025, 1), (2025, 2)])
+        at = open_cruscotto("uff")
+        open_tab(at, "Sotto-ambiti")
+        splits = [c for c in charts_of(at) if c["layout"]["xaxis"]["title"]["text"] == "sotto-ambito"]
+        assert len(splits) == 1 and splits[0]["data"][0]["x"]  # one bar per sub-area with a value
