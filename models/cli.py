@@ -75,25 +75,35 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 def cmd_export_plan(args: argparse.Namespace) -> int:
     """Write the plan as an Excel workbook, from the configured database (created and loaded when empty)."""
-    from pathlib import Path
-
     from models.plan_export import export_plan_xlsx
     if not args.out:
         print("Uso: make export-plan OUT=piano.xlsx", file=sys.stderr)
         return 2
-    result = prepare_database(get_engine())
-    if result.admin_password:  # an empty database got its first administrator: the password is shown once
-        print(admin_banner(result.admin_password), flush=True)
+    _prepare()
     with session_scope(get_engine()) as session:
         data = export_plan_xlsx(session=session)
     out = Path(args.out)
-    try:
-        out.write_bytes(data)
-    except OSError as exc:
-        print(f"ERRORE: impossibile scrivere {out}: {exc.strerror or exc}", file=sys.stderr)
+    if not _written(out, data):
         return 1
     print(f"Piano esportato in {out} (fogli Obiettivi, Azioni, Indicatori, Budget).")
     return 0
+
+
+def _prepare() -> None:
+    """Schema and plan as at the app's start; an empty database's first administrator password is shown once."""
+    result = prepare_database(get_engine())
+    if result.admin_password:
+        print(admin_banner(result.admin_password), flush=True)
+
+
+def _written(out: Path, data: bytes) -> bool:
+    """Write `out` whole (or not at all); False, with the reason on stderr, when it cannot be written."""
+    try:
+        _write_atomically(out, data)
+    except OSError as exc:
+        print(f"ERRORE: impossibile scrivere {out}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 REPORT_USAGE = ("Uso: make report YEAR=2025 SEMESTER=1 OUT=report.xlsx (report semestrale) oppure "
@@ -132,9 +142,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         what = "il report semestrale si scrive in .xlsx" if half else "il report annuale si scrive in .xlsx o .html"
         print(f"OUT: estensione {'.' + ext if ext else 'mancante'} non ammessa: {what}.", file=sys.stderr)
         return 2
-    result = prepare_database(get_engine())
-    if result.admin_password:  # an empty database got its first administrator: the password is shown once
-        print(admin_banner(result.admin_password), flush=True)
+    _prepare()
     with session_scope(get_engine()) as session:
         semesters = semester_options(session=session)
         present = ", ".join(s.label for s in semesters) or "nessuno"
@@ -155,10 +163,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             built = build(year, actor=None, session=session, include_submitted=args.include_submitted)
             data = built.encode("utf-8") if isinstance(built, str) else built
             what = f"Report annuale {year}"
-    try:
-        _write_atomically(out, data)
-    except OSError as exc:
-        print(f"ERRORE: impossibile scrivere {out}: {exc.strerror or exc}", file=sys.stderr)
+    if not _written(out, data):
         return 1
     counted = "report approvati e inviati" if args.include_submitted else "solo report approvati"
     print(f"{what} scritto in {out} ({counted}).")

@@ -422,23 +422,32 @@ class _Check:
             self.drafts[objective.id] = _Draft(objective, (line.sheet, line.ref("code")))
         return self.drafts[objective.id]
 
+    def _row_id(self, line: _Line, column: str, allowed, seen, code: str, words: tuple[str, str]) -> int | None:
+        """The hidden id of an action or indicator row: it must belong to the row's objective, once."""
+        raw = self.read(line, column, _plain)
+        if raw is _BAD:
+            return None
+        row_id = _as_id(raw)
+        what, wrong = words
+        if row_id is None or row_id not in allowed:
+            self.problem(line.sheet, line.ref(column), f"id {what}: {wrong} dell'obiettivo {code}: "
+                         "non modificare le colonne nascoste.")
+            return None
+        if row_id in seen:
+            self.problem(line.sheet, line.ref(column), f"Riga ripetuta: una sola riga per {what}.")
+            return None
+        return row_id
+
     # --- the four sheets --------------------------------------------------------------------
 
     def _action(self, line: _Line) -> None:
         objective = self._objective(line)
         if objective is None:
             return
-        raw = self.read(line, "action_id", _plain)
-        if raw is _BAD:
-            return
-        action_id = _as_id(raw)
-        if action_id not in objective.actions:
-            self.problem(line.sheet, line.ref("action_id"), f"id azione: l'azione indicata non è un'azione "
-                         f"dell'obiettivo {objective.code}: non modificare le colonne nascoste.")
-            return
         draft = self._draft(objective, line)
-        if action_id in draft.actions:
-            self.problem(line.sheet, line.ref("action_id"), "Riga ripetuta: una sola riga per azione.")
+        action_id = self._row_id(line, "action_id", objective.actions, draft.actions, objective.code,
+                                 ("azione", "l'azione indicata non è un'azione"))
+        if action_id is None:
             return
         state = self.read(line, "state", _plain, lambda raw, f: clean_action_state("" if raw is None else raw, f))
         if state is _BAD:
@@ -449,19 +458,12 @@ class _Check:
         objective = self._objective(line)
         if objective is None:
             return
-        raw = self.read(line, "indicator_id", _plain)
-        if raw is _BAD:
-            return
-        indicator_id = _as_id(raw)
-        unit = objective.indicators.get(indicator_id) if indicator_id is not None else None
-        if unit is None:
-            self.problem(line.sheet, line.ref("indicator_id"), f"id indicatore: l'indicatore indicato non è un "
-                         f"indicatore dell'obiettivo {objective.code}: non modificare le colonne nascoste.")
-            return
         draft = self._draft(objective, line)
-        if indicator_id in draft.indicators:
-            self.problem(line.sheet, line.ref("indicator_id"), "Riga ripetuta: una sola riga per indicatore.")
+        indicator_id = self._row_id(line, "indicator_id", objective.indicators, draft.indicators, objective.code,
+                                    ("indicatore", "l'indicatore indicato non è un indicatore"))
+        if indicator_id is None:
             return
+        unit = objective.indicators[indicator_id]
         reader = _number if unit in NUMERIC_UNITS else (_text if unit == Unit.TESTO else _plain)
         value = self.read(line, "value", reader, lambda raw, f: clean_indicator_value(unit, raw, f))
         note = self.read(line, "note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE))
