@@ -1,15 +1,12 @@
 """Report ed Excel: offline entry templates and their import (leads, office); semester and annual reports
 (office, Comitato Ristretto)."""
-import functools
-
 import streamlit as st
 
-from components import auth_gate, excel_import
+from components import auth_gate, excel_import, report_downloads
 from components.data import call
-from models import report_export, reports
+from models import reports
 from models.permissions import can_read_reports
 from models.vocab import semester_label
-from models.xlsx import MIME
 
 user = auth_gate.require_page("report")
 actor = user.actor
@@ -40,35 +37,6 @@ if objectives:
     excel_import.upload_and_import(actor, semester)
 
 if can_read_reports(actor):
-    st.markdown("### Report semestrale e annuale")
-    submitted = st.radio("Che cosa si conta", [False, True], horizontal=True, key="rep_submitted",
-                         format_func=lambda x: "Anche report inviati (da approvare)" if x
-                         else "Solo report approvati")
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    semester = left.selectbox("Semestre", semesters, key="rep_semester", format_func=label)
-    right.download_button(
-        "Report semestrale .xlsx", key="rep_semester_xlsx", mime=MIME, on_click="ignore",
-        icon=":material/download:",
-        data=functools.partial(call, report_export.semester_report_xlsx, semester.id, actor=actor,
-                               include_submitted=submitted),
-        file_name=call(report_export.semester_report_name, semester.id), width="stretch")
-    st.caption("Sintesi per area e per fonte, Tabella Esiti della griglia regionale per ogni obiettivo, indicatori "
-               "con target e raggiungimento, spesa per fonte. Pronto per la stampa.")
-
-    years = call(report_export.report_years)
-    left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
-    year = left.selectbox("Anno", years, key="rep_year")
-    mid.download_button(
-        "Report annuale .xlsx", key="rep_year_xlsx", mime=MIME, on_click="ignore", icon=":material/download:",
-        data=functools.partial(call, report_export.annual_report_xlsx, year, actor=actor,
-                               include_submitted=submitted),
-        file_name=report_export.annual_report_name(year, "xlsx"), width="stretch")
-    right.download_button(
-        "Report annuale .html", key="rep_year_html", mime="text/html", on_click="ignore", icon=":material/download:",
-        data=functools.partial(call, report_export.annual_report_html, year, actor=actor,
-                               include_submitted=submitted),
-        file_name=report_export.annual_report_name(year, "html"), width="stretch")
-    st.caption("I due semestri dell'anno insieme, per l'Assemblea dei Sindaci (Report Annuale, entro aprile). "
-               "La pagina .html contiene i grafici del cruscotto e si apre senza collegamento a Internet.")
+    report_downloads.show(actor, semesters, label)
 elif not objectives:
     st.info("Nessuna area assegnata: chiedere all'Ufficio di Piano di assegnarle un'area.")

@@ -4,12 +4,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import _free_port, stop_process, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,20 +21,9 @@ def serve(script: Path, db_url: str):
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    raise RuntimeError(f"{script.name} did not start") from None
-                time.sleep(0.2)
+        if not wait_healthy(url, 60):
+            raise RuntimeError(f"{script.name} did not start")
         serve.pid = proc.pid
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -37,6 +36,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_healthy(url: str, timeout_s: float = 30) -> bool:
+    """True once `streamlit run` answers on /_stcore/health (under a second here), False after timeout_s."""
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 class Server:
     def __init__(self, db_path: Path, plan_dir: Path = SMALL_PLAN, extra_env: dict | None = None):
         self.port = _free_port()
@@ -52,22 +71,12 @@ class Server:
              # (re-importing models.tables redefines the tables and breaks every page).
              "--server.fileWatcherType", "none"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1).status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not start: " + db_path.with_suffix(".log").read_text()[-2000:])
+        if not wait_healthy(self.url):
+            self.stop()
+            raise RuntimeError("streamlit did not start: " + db_path.with_suffix(".log").read_text()[-2000:])
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        stop_process(self.proc)
         self.log.close()
 
 

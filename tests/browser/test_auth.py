@@ -14,9 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import jwt
 import pytest
@@ -27,7 +25,8 @@ from models.db import get_engine, session_scope
 from models.permissions import PAGES_BY_ROLE, can_open_page
 from models.users import LOGIN_FAILED, create_user
 from models.vocab import ROLE_LABELS, Role
-from tests.browser.conftest import PASSWORD, ROOT, Server, _free_port, login, screenshot, seed_users
+from tests.browser.conftest import (PASSWORD, ROOT, Server, _free_port, login, screenshot, seed_users, stop_process,
+                                    wait_healthy)
 
 WAIT = 20000  # ms: first page loads of a fresh server draw the cookie components and the plan
 # Elements that would show data; a refused page has none of them.
@@ -469,13 +468,7 @@ def test_a_crash_shows_no_traceback_with_the_project_config(page, tmp_path):
                             cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        assert wait_healthy(url), (tmp_path / "crash.log").read_text()
         page.goto(url)
         page.locator('[data-testid="stException"], [data-testid="stAlert"]').first.wait_for(timeout=WAIT)
         page.wait_for_timeout(500)
@@ -483,9 +476,5 @@ def test_a_crash_shows_no_traceback_with_the_project_config(page, tmp_path):
         assert "dettaglio-interno-segreto" not in body and "Traceback" not in body and "crash.py" not in body
         assert "dettaglio-interno-segreto" in (tmp_path / "crash.log").read_text()  # the operator sees it
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         log.close()

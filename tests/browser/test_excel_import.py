@@ -1,5 +1,6 @@
 """In Chromium on the real plan: a lead downloads the entry template, uploads a file with a bad cell (refused,
-nothing written), then the corrected file: preview, confirmation, values in the database."""
+nothing written), then the corrected file: preview, confirmation, values in the database. The Comitato
+downloads the three reports."""
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -16,7 +17,7 @@ NOTE = "=HYPERLINK(\"http://x\")"
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory):
     db = tmp_path_factory.mktemp("excel") / "pdz.sqlite3"
-    seed_users(f"sqlite:///{db}", (("refa", "referente", ["A"]),), REAL_PLAN)
+    seed_users(f"sqlite:///{db}", (("refa", "referente", ["A"]), ("com", "comitato", [])), REAL_PLAN)
     srv = Server(db, plan_dir=REAL_PLAN)
     yield srv
     srv.stop()
@@ -71,3 +72,21 @@ def test_lead_imports_a_filled_template(page, real_server, tmp_path):
         assert [v.note for v in values if v.note] == [NOTE]
         assert s.exec(select(Report)).one().state == "bozza"
         assert len(s.exec(select(AuditEntry).where(AuditEntry.entity == "report")).all()) == 2
+
+
+def test_comitato_downloads_the_reports(page, real_server, tmp_path):
+    login(page, real_server, "com")
+    open_page(page, "Report ed Excel", "/report")
+    page.get_by_text("Report semestrale e annuale").wait_for()
+    assert page.get_by_text("Inserimento offline con Excel").count() == 0
+    files = {}
+    for button in ("Report semestrale .xlsx", "Report annuale .xlsx", "Report annuale .html"):
+        with page.expect_download() as download:
+            page.get_by_role("button", name=button).click()
+        path = tmp_path / download.value.suggested_filename
+        download.value.save_as(path)
+        files[button] = path
+    assert load_workbook(files["Report semestrale .xlsx"]).sheetnames[:2] == ["Sintesi", "Tabella Esiti"]
+    assert "Sintesi" in load_workbook(files["Report annuale .xlsx"]).sheetnames
+    html = files["Report annuale .html"].read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Report annuale" in html
