@@ -42,7 +42,7 @@ K_SEEN, K_LAST_STEP, K_SCREEN = "cr_seen_counter", "cr_last_step", "cr_screen"
 K_TAB = "cr_tab"
 TABS = ("Fasce per area", "Budget e spesa", "Andamento", "Obiettivi e indicatori", "Sotto-ambiti")
 
-COUNT_OPTIONS = {False: "Solo report approvati", True: "Anche report inviati (da approvare)"}
+COUNT_OPTIONS = dashboard.COUNT_OPTIONS
 PROJECTOR_VIEWS = ("Area per area", "Tutte le aree", "Budget e spesa", "Andamento")
 
 
@@ -97,8 +97,7 @@ class Choice:
 
     @property
     def counted(self) -> str:
-        return ("Conteggiati i report approvati e quelli inviati (in attesa di approvazione)"
-                if self.include_submitted else "Conteggiati solo i report approvati")
+        return dashboard.COUNTED_LABELS[self.include_submitted]
 
     @property
     def params(self) -> dict[str, Any]:

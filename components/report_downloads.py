@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
-from components.dashboard_views import COUNT_OPTIONS
 from components.data import call
 from models import report_export
+from models.dashboard import COUNT_OPTIONS
 from models.permissions import Actor
 from models.tables import Semester
 from models.xlsx import MIME

@@ -35,6 +35,12 @@ STATE_ORDER: tuple[str, ...] = tuple(ReportState)
 NO_REPORT = "mancante"  # a monitored objective with no report at all in the semester
 
 
+# What is counted, in the words of every chart subtitle, tile and report (False: approved only).
+COUNTED_LABELS = {False: "Conteggiati solo i report approvati",
+                  True: "Conteggiati i report approvati e quelli inviati (in attesa di approvazione)"}
+COUNT_OPTIONS = {False: "Solo report approvati", True: "Anche report inviati (da approvare)"}  # the choice
+
+
 def counted_states(include_submitted: bool) -> tuple[str, ...]:
     return WITH_SUBMITTED if include_submitted else APPROVED_ONLY
 

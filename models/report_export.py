@@ -31,8 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models import charts, dashboard, scoring
-from models.dashboard import (CATEGORY_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries, Money,
-                              ObjectiveRow, SemesterInfo, SourceRow, Summary)
+from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
+                              Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
 from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, SEMESTER_HALF_LABELS, UNIT_LABELS, Battery,
@@ -44,8 +44,6 @@ __all__ = ["annual_report_html", "annual_report_name", "annual_report_xlsx", "re
 
 TIMEZONE = ZoneInfo("Europe/Rome")  # "generato il" in the Ambito's local time, whatever the server's clock
 SHEETS = ("Sintesi", "Tabella Esiti", "Indicatori", "Spesa")
-COUNTED_LABELS = {False: "Conteggiati solo i report approvati",
-                  True: "Conteggiati i report approvati e quelli inviati (in attesa di approvazione)"}
 NOT_OPENED = "semestre non ancora aperto"
 NO_REPORT_TEXT = "nessun report"
 SI_NO = {True: "SI", False: "NO", None: "—"}  # the regional Tabella Esiti writes SI / NO
