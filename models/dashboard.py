@@ -7,8 +7,10 @@ What is counted (one rule each, shared by tiles, charts and tests):
   actions is "non calcolabile".
 - Reports: only those in the counted states, `approvata` or, on request, also `inviata` (then flagged).
 - Overall / area achievement: the grid's formula on the summed actions, sum(done) x 100 / sum(planned).
-- Budget: live budget lines (both origins, any year); a line without an amount is left out and counted as
-  missing. Lines of a card with no objective count towards the card's area (and their source) only.
+- Budget: live budget lines that are the plan's budget (budget_rules.counted_budget_line: both origins, any
+  year; the document's past examples and forecasts never count); a line without an amount is left out and
+  counted as missing. Lines of a card with no objective count towards the card's area (and their source) only.
+  A budget with no counted amount at all is "da definire" (Money.budget_set False), never 0 €.
 - Spend: rows of counted reports of live objectives (any kind: money is counted wherever it was recorded),
   summed over every semester up to and including the chosen one (each row holds one semester's spend).
 - Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs budget; the expected pace is
@@ -24,6 +26,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from models import scoring
+from models.budget_rules import counted_budget_line
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
 from models.vocab import FundingSource, ObjectiveKind, ReportState, funding_label, semester_label
@@ -118,8 +121,19 @@ class Tally:
 class Money:
     budget: float = 0.0
     budget_missing: int = 0  # budget lines without an amount (to be completed): left out of `budget`
+    budget_amounts: int = 0  # counted budget lines with an amount: none means "da definire", not 0 €
     committed: float = 0.0
     paid: float = 0.0
+
+    @property
+    def budget_set(self) -> bool:
+        """False when the plan states no amount: the budget is to be defined, not zero."""
+        return self.budget_amounts > 0
+
+    @property
+    def planned(self) -> float | None:
+        """The budget to show: None when it is to be defined (formatting.budget_euro prints that)."""
+        return self.budget if self.budget_set else None
 
     @property
     def ratio(self) -> float | None:
@@ -281,16 +295,17 @@ def _tallies(rows: Iterable[tuple]) -> dict:
 
 
 def _budget(session: Session, key) -> dict:
-    """key -> (sum of amounts, lines without amount) over live budget lines."""
+    """key -> (sum of amounts, lines without amount, lines with amount) over live, counted budget lines."""
     # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER)
     stmt = (select(key, func.coalesce(func.sum(BudgetLine.amount), 0.0),
-                   func.count(BudgetLine.id) - func.count(BudgetLine.amount))
+                   func.count(BudgetLine.id) - func.count(BudgetLine.amount), func.count(BudgetLine.amount))
             .select_from(BudgetLine).join(Card, Card.id == BudgetLine.card_id)
             .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-            .where(BudgetLine.retired == False,  # noqa: E712
+            .where(BudgetLine.retired == False, counted_budget_line(),  # noqa: E712
                    or_(BudgetLine.objective_id.is_(None), Objective.retired == False))  # noqa: E712
             .group_by(key))
-    return {k: (float(total or 0), int(missing or 0)) for k, total, missing in session.exec(stmt)}
+    return {k: (float(total or 0), int(missing or 0), int(known or 0))
+            for k, total, missing, known in session.exec(stmt)}
 
 
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
@@ -306,8 +321,8 @@ def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list
 
 def _money(budget: dict, spend: Iterable[tuple]) -> dict:
     out: dict = defaultdict(Money)
-    for key, (total, missing) in budget.items():
-        out[key].budget, out[key].budget_missing = total, missing
+    for key, (total, missing, known) in budget.items():
+        out[key].budget, out[key].budget_missing, out[key].budget_amounts = total, missing, known
     for key, committed, paid in spend:
         out[key].committed += float(committed)
         out[key].paid += float(paid)
@@ -329,7 +344,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     for _area, _sem, state, done, planned, n in _band_rows(session, [sem.id], states, Objective.area_id):
         tally.add(state, done, planned, n)
     by_area = _budget(session, Card.area_id).values()
-    money = Money(budget=sum(total for total, _ in by_area), budget_missing=sum(m for _, m in by_area))
+    money = Money(budget=sum(total for total, _, _ in by_area), budget_missing=sum(m for _, m, _ in by_area),
+                  budget_amounts=sum(k for _, _, k in by_area))
     for committed, paid in _spend(session, sem.ordinal, states):
         money.committed, money.paid = float(committed), float(paid)
     per_state = dict(session.exec(select(Report.state, func.count(Report.id))
@@ -358,11 +374,11 @@ def area_rows(*, session: Session, semester_id: int, include_submitted: bool) ->
 def source_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[SourceRow]:
     """Budget vs spend per funding source (a budget line with no stated source counts as ALTRO)."""
     sem = _semester(session, semester_id)
-    budget: dict[str, tuple[float, int]] = {}
-    for code, (total, missing) in _budget(session, BudgetLine.source).items():
+    budget: dict[str, tuple[float, int, int]] = {}
+    for code, (total, missing, known) in _budget(session, BudgetLine.source).items():
         key = code or FundingSource.ALTRO
-        old = budget.get(key, (0.0, 0))
-        budget[key] = (old[0] + total, old[1] + missing)
+        old = budget.get(key, (0.0, 0, 0))
+        budget[key] = (old[0] + total, old[1] + missing, old[2] + known)
     money = _money(budget, _spend(session, sem.ordinal, counted_states(include_submitted), Spend.source))
     return [SourceRow(code=str(code), label=funding_label(code), money=money[code])
             for code in FundingSource if code in money]

@@ -18,6 +18,7 @@ from sqlmodel import Session, func, select
 from models.db import bump_data_change
 from models.reports import report_snapshot  # what review stores on approval
 from models.semesters import default_deadline
+from models.budget_rules import counted_budget_line
 from models.tables import (Action, ActionStatus, BudgetLine, Indicator, IndicatorTarget, IndicatorValue, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
 from models.vocab import ActionState, FundingSource, ObjectiveKind, ReportState, ResourceAdequacy, Role, Unit
@@ -115,7 +116,7 @@ def _budget_by_objective(session: Session, objectives: list[Objective]) -> dict[
     monitored = {o.id for o in objectives}
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False,  # noqa: E712
-                                                  BudgetLine.amount.is_not(None)))
+                                                  BudgetLine.amount.is_not(None), counted_budget_line()))
     for line in lines:
         source = line.source or FundingSource.ALTRO
         owners = [line.objective_id] if line.objective_id else by_card.get(line.card_id, [])

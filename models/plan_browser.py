@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from models.budget_rules import BudgetKind, counts_in_budget, kind_label
 from models.formatting import euro, number
 from models.plan_loader import FLAG_KEYS
 from models.scoring import BANDS, Band, SpendClass
-from models.tables import (Action, BudgetLine, Card, HistoricalOutcome, Indicator, IndicatorTarget, KeyPoint,
+from models.tables import (Action, BudgetLine, BudgetLineKind, Card, HistoricalOutcome, Indicator, IndicatorTarget, KeyPoint,
                            MacroArea, Objective)
 from models.vocab import ADEGUACY_LABELS, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
 
@@ -138,6 +139,15 @@ class BudgetView:
     text: str
     line: int | None
     origin: str  # piano (the document) | ufficio (set in the app)
+    kind: str = BudgetKind.PREVENTIVATO  # budget_rules.BudgetKind: only preventivato is the plan's budget
+
+    @property
+    def counted(self) -> bool:
+        return counts_in_budget(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
     @property
     def source_label(self) -> str:
@@ -154,7 +164,7 @@ class BudgetView:
             return "da completare"
         if self.amount is None:
             return NOT_STATED
-        text = euro(self.amount, 0 if float(self.amount).is_integer() else 2)
+        text = euro(self.amount, 2)  # to the cent: a table where amounts are compared
         return f"circa {text}" if self.approximate else text
 
 
@@ -182,12 +192,19 @@ class CardView:
         return SERVICE_KIND_LABELS.get(self.service_kind or "", NOT_STATED)
 
     @property
-    def budget_total(self) -> float:
-        return sum(b.amount or 0 for b in self.budget)
+    def budget_total(self) -> float | None:
+        """Sum of the counted lines' amounts; None ("da definire") when no counted line has one."""
+        amounts = [b.amount for b in self.budget if b.counted and b.amount is not None]
+        return sum(amounts) if amounts else None
 
     @property
     def budget_to_complete(self) -> int:
-        return sum(1 for b in self.budget if b.to_be_completed)
+        return sum(1 for b in self.budget if b.to_be_completed and b.counted)
+
+    @property
+    def budget_not_counted(self) -> tuple[BudgetView, ...]:
+        """Lines the document gives as past examples or forecasts: shown, never summed."""
+        return tuple(b for b in self.budget if not b.counted)
 
 
 @dataclass(frozen=True)
@@ -265,6 +282,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
     budget = _grouped(session.exec(select(BudgetLine).where(BudgetLine.retired == False)  # noqa: E712
                                    .order_by(BudgetLine.origin, BudgetLine.year, BudgetLine.id)),
                       lambda b: b.card_id)
+    kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
     codes = {o.id: o.code for rows in objectives.values() for o in rows}
     hits = {"objectives": 0, "actions": 0, "indicators": 0}
 
@@ -293,7 +311,8 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
         details = card.details or {}
         lines = tuple(BudgetView(codes.get(b.objective_id) if b.objective_id else None, b.item, b.source,
                                  b.public, b.amount, b.approximate, b.to_be_completed, b.year, b.text, b.line,
-                                 b.origin) for b in budget.get(card.id, []))
+                                 b.origin, kinds.get(b.id, BudgetKind.PREVENTIVATO))
+                      for b in budget.get(card.id, []))
         return CardView(
             code=card.code, title=card.title, line=card.line,
             target_group=card.target_group or "", target_group_line=details.get("target_group_line"),

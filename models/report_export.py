@@ -31,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models import charts, dashboard, scoring
+from models.formatting import BUDGET_TO_DEFINE
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
 from models.permissions import Actor, require_report_reader
@@ -61,6 +62,11 @@ NUMBER_FORMATS = {EURO: EURO_FORMAT, PERCENT: PERCENT_FORMAT}
 class Cell:
     value: str | float | int | None = None
     kind: str = TEXT  # how it is formatted; BAND / SPEND_CLASS cells are coloured as their label
+
+
+def budget_cell(money: Money) -> Cell:
+    """A budget in a report: the amount, or the words "da definire nel Piano Operativo Annuale" (never 0 €)."""
+    return Cell(money.budget, EURO) if money.budget_set else Cell(BUDGET_TO_DEFINE)
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ def _params(sem: SemesterInfo, include_submitted: bool) -> dict:
 def _minus(now: Money, before: Money | None) -> Money:
     """Spend between two cumulated figures; rounded to the cent (float noise: 0.3 - 0.1)."""
     before = before or Money()
-    return Money(budget=now.budget, budget_missing=now.budget_missing,
+    return Money(budget=now.budget, budget_missing=now.budget_missing, budget_amounts=now.budget_amounts,
                  committed=round(now.committed - before.committed, 2), paid=round(now.paid - before.paid, 2))
 
 
@@ -344,7 +350,7 @@ def _money_table(title: str, slots: list[Slot], keys: list[tuple[str, str, str]]
     for key, name, detail in [*keys, ("", "Totale", "Tutto il piano")]:
         pick = (lambda d, k=key: cumulated(d, k)) if key else (lambda d: d.summary.money)
         base = pick(last) or Money()
-        cells = [Cell(name), Cell(detail), Cell(base.budget, EURO), Cell(base.budget_missing, COUNT)]
+        cells = [Cell(name), Cell(detail), budget_cell(base), Cell(base.budget_missing, COUNT)]
         for slot in slots:
             cells += (_money_cells(pick(slot.data) or Money(), slot.data.summary.expected_share) if slot.data
                       else _blank(len(MONEY_COLUMNS), NOT_OPENED))
@@ -418,7 +424,7 @@ GRID_ROWS: tuple[tuple[str, Callable[[Outcome], Cell]], ...] = (
     ("Adeguatezza delle risorse umane e strumentali",
      lambda o: Cell(ADEGUACY_LABELS.get(o.report.resource_adequacy) if o.report and o.report.resource_adequacy
                     else "—")),
-    ("Budget dell'obiettivo", lambda o: Cell(o.row.money.budget, EURO)),
+    ("Budget dell'obiettivo", lambda o: budget_cell(o.row.money)),
     ("Impegnato (cumulato fino al semestre)", lambda o: Cell(o.row.money.committed, EURO)),
     ("Liquidato (cumulato fino al semestre)", lambda o: Cell(o.row.money.paid, EURO)),
     ("Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)",
@@ -574,7 +580,7 @@ def fund_table(slots: list[Slot]) -> Table:
     for code in [*_source_codes(slots), ""]:
         cumulated = (next((s.money for s in last.sources if s.code == code), Money()) if code
                      else last.summary.money)
-        cells = [Cell(funding_label(code) if code else "Totale"), Cell(cumulated.budget, EURO)]
+        cells = [Cell(funding_label(code) if code else "Totale"), budget_cell(cumulated)]
         for slot in slots:
             if slot.data is None:
                 cells += _blank(2, NOT_OPENED)

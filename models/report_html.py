@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from models import charts
 from models.dashboard import TrendPoint
-from models.formatting import euro, number, percent
+from models.formatting import euro, euro_cents, number, percent
 from models.report_export import (COUNT, COUNTED_LABELS, EURO, NOT_OPENED, NUMBER, PERCENT, AnnualContent, Cell,
                                   Row, Table, cell_colours)
 
@@ -56,7 +56,7 @@ e = html.escape
 def cell_text(cell: Cell) -> str:
     """A cell as the Cruscotto writes it (Italian numbers; n.c. for a ratio that cannot be computed)."""
     if cell.kind == EURO:
-        return euro(cell.value) if cell.value is not None else ""
+        return euro_cents(cell.value) if cell.value is not None else ""  # tables compare amounts: cents
     if cell.kind == PERCENT:
         return percent(cell.value)
     if cell.kind == NUMBER:

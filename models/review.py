@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from models.reports import _report, report_snapshot
 from models.scoring import band_label, objective_achievement, spend_class_label, spend_ratio
+from models.budget_rules import counted_budget_line
 from models.tables import BudgetLine, MacroArea, Objective, Report, Semester, Spend, User, UserArea
 from models.vocab import ReportState
 
@@ -27,7 +28,8 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
     sem = session.get(Semester, semester_id)
     reports = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
     budget = {k: v for k, v in session.exec(select(BudgetLine.objective_id, func.sum(BudgetLine.amount))
-                                            .where(BudgetLine.retired == False)  # noqa: E712
+                                            .where(BudgetLine.retired == False,  # noqa: E712
+                                                   counted_budget_line())
                                             .group_by(BudgetLine.objective_id))}
     paid = {k: v for k, v in session.exec(
         select(Report.objective_id, func.sum(Spend.paid)).join(Spend, Spend.report_id == Report.id)

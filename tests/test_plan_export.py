@@ -21,7 +21,7 @@ HEADERS = {
     "Azioni": ["Area", "Obiettivo", "Azione", "Riga", "Ritirata"],
     "Indicatori": ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Target", "Riga"],
     "Budget": ["Area", "Obiettivo", "Voce", "Fonte", "Importo", "Pubblico/privato", "Circa", "Da completare", "Riga",
-               "Anno", "Origine"],
+               "Anno", "Origine", "Natura (solo «preventivato» è budget del piano)"],
 }
 FORMULA_LIKE = ["=HYPERLINK(\"http://esempio.it\",\"clic\")", "+39 0372 123456", "-1+1", "@SUM(A1:A2)"]
 
