@@ -101,3 +101,12 @@ def test_missing_budget_reads_to_be_defined_never_zero():
     assert budget_euro(0.0) == "0,00 €", "a budget set to zero is zero"
     assert budget_euro(7500.5) == "7.500,50 €" and budget_euro(7500.5, cents=False) == "7.500 €"
     assert dashboard.Money().planned is None and dashboard.Money(budget=10.0, budget_amounts=1).planned == 10.0
+
+
+def test_charts_label_a_missing_budget_to_be_defined():
+    from models import charts
+    single = charts.money_single(dashboard.Money(paid=10.0), "Budget e spesa", None)
+    assert list(single.data[0].text)[0] == BUDGET_TO_DEFINE
+    bars = charts.money_bars([("A", dashboard.Money(paid=10.0)), ("B", dashboard.Money(budget=5.0, budget_amounts=1))],
+                             "Budget", "", None)
+    assert list(bars.data[0].text) == [BUDGET_TO_DEFINE, "5 €"]
