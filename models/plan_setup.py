@@ -2,17 +2,18 @@
 sub-areas, shared projects. Every write checks the role and goes to the audit trail."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 from sqlmodel import Session, col, select
 
 from models.audit import record_change
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
+from models.shares import ShareError, Split, parse_fraction, split_total
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
 from models.validation import FieldError, clean_number, clean_text
 from models.vocab import Battery, FundingSource, Unit
-
-SHARE_TOLERANCE = 0.005  # half a cent: shares are entered in euro with two decimals
 
 
 def _objective(session: Session, objective_id: int) -> Objective:
@@ -174,39 +175,59 @@ def objective_sub_areas(objective_id: int, *, session: Session) -> list[str]:
     return list(rows)
 
 
+def _clean_shares(total: object, shares: list[tuple[str, object]]) -> tuple[float, list[str], Split]:
+    """The total, the partners and their amounts (shares.split_total), or FieldError in Italian."""
+    amount = clean_number(total, "Importo totale")
+    if not amount:
+        raise FieldError("Importo totale", "indicare un importo maggiore di zero.")
+    names: list[str] = []
+    values: list[Fraction | float] = []
+    for partner, share in shares:
+        partner = clean_text(partner, "Partner", limit=200)
+        label = f"Quota di {partner or 'partner'}"
+        try:
+            value = parse_fraction(share)
+        except ShareError as exc:
+            raise FieldError(label, str(exc)) from None
+        if value is None:
+            value = clean_number(share, label)
+        if not partner and value is None:
+            continue
+        if not partner or value is None:
+            raise FieldError("Quote", "ogni riga richiede partner e quota (un importo in euro o una frazione "
+                                      "come 1/3).")
+        names.append(partner)
+        values.append(value)
+    if len(names) < 2:
+        raise FieldError("Quote", "un progetto condiviso ha almeno due partner.")
+    try:
+        return amount, names, split_total(amount, values)
+    except ShareError as exc:
+        raise FieldError("Quote", str(exc)) from None
+
+
+def preview_shares(total: object, shares: list[tuple[str, object]]) -> str:
+    """What saving would store: '6.666,67 € + 6.666,67 € + 6.666,66 € = 20.000,00 € (resto ...)'."""
+    _, names, split = _clean_shares(total, shares)
+    return split.describe(names)
+
+
 def save_shared_project(name: str, total: object, shares: list[tuple[str, object]], *, actor: Actor,
                         session: Session, objective_id: int | None = None, note: str = "") -> SharedProject:
-    """A supra-zonal project with each partner's share; the shares must add up to the total."""
+    """A supra-zonal project with each partner's share, as euro amounts or fractions (1/3): the amounts are
+    derived to the cent and always add up to the total exactly (models/shares.py)."""
     require_office(actor, "i progetti sovrazonali")
     name = clean_text(name, "Progetto", limit=200)
     if not name:
         raise FieldError("Progetto", "il nome è obbligatorio.")
-    amount = clean_number(total, "Importo totale")
-    if not amount:
-        raise FieldError("Importo totale", "indicare un importo maggiore di zero.")
-    clean: list[tuple[str, float]] = []
-    for partner, share in shares:
-        partner = clean_text(partner, "Partner", limit=200)
-        value = clean_number(share, f"Quota di {partner or 'partner'}")
-        if not partner and value is None:
-            continue
-        if not partner or value is None:
-            raise FieldError("Quote", "ogni riga richiede partner e quota.")
-        clean.append((partner, value))
-    if len(clean) < 2:
-        raise FieldError("Quote", "un progetto condiviso ha almeno due partner.")
-    total_shares = sum(v for _, v in clean)
-    if abs(total_shares - amount) > SHARE_TOLERANCE:
-        from models.formatting import euro
-        raise FieldError("Quote", f"la somma delle quote ({euro(total_shares, 2)}) non corrisponde all'importo "
-                                  f"totale ({euro(amount, 2)}).")
+    amount, names, split = _clean_shares(total, shares)
     project = SharedProject(name=name, total=amount, objective_id=objective_id, note=clean_text(note, "Nota"))
     session.add(project)
     session.flush()
-    for partner, value in clean:
+    for partner, value in zip(names, split.amounts):
         session.add(PartnerShare(project_id=project.id, partner=partner, amount=value))
     record_change(session, actor, entity="sharedproject", entity_id=project.id, field="Progetto sovrazonale",
-                  old=None, new=f"{name}: " + "; ".join(f"{p} {v:.2f}" for p, v in clean), objective_id=objective_id)
+                  old=None, new=f"{name}: {split.describe(names)}", objective_id=objective_id)
     return project
 
 
