@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from models import scoring
+from models import provenance, scoring
 from models.budget_rules import counted_budget_line
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
@@ -222,6 +222,7 @@ class IndicatorSeries:
     higher_is_better: bool
     points: list[IndicatorPoint]
     targets: dict[int, float]  # year -> target
+    target_origins: dict[int, str] = field(default_factory=dict)  # year -> provenance.Origin label
 
     @property
     def has_values(self) -> bool:
@@ -452,9 +453,13 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
                               .order_by(Indicator.objective_id, Indicator.position)).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
-    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))):
-        if t.target is not None:
-            targets[t.indicator_id][t.year] = t.target
+    target_rows = [t for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
+                   if t.target is not None]
+    set_in_app = provenance.set_by(session, provenance.TARGET, [t.id for t in target_rows])
+    origins: dict = defaultdict(dict)
+    for t in target_rows:
+        targets[t.indicator_id][t.year] = t.target
+        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, t.id).label
     found: dict = {}
     for v, state, year, half in session.exec(
             select(IndicatorValue, Report.state, Semester.year, Semester.half)
@@ -476,7 +481,8 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
     for i in indicators:
         out[i.objective_id].append(IndicatorSeries(
             id=i.id, text=i.text, battery=i.battery, unit=i.unit, higher_is_better=i.higher_is_better,
-            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id])))
+            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id]),
+            target_origins=dict(origins[i.id])))
     return out
 
 

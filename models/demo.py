@@ -19,8 +19,10 @@ from models.db import bump_data_change
 from models.reports import report_snapshot  # what review stores on approval
 from models.semesters import default_deadline
 from models.budget_rules import counted_budget_line
+from models.demo_mark import mark_database
+from models.provenance import TARGET
 from models.tables import (Action, ActionStatus, BudgetLine, Indicator, IndicatorTarget, IndicatorValue, Objective,
-                           Plan, Report, Semester, Spend, SubArea, SubAreaValue)
+                           Plan, Report, Semester, SetByOffice, Spend, SubArea, SubAreaValue)
 from models.vocab import ActionState, FundingSource, ObjectiveKind, ReportState, ResourceAdequacy, Role, Unit
 
 DEMO_SEED = 20251  # fixed: every `make demo` on an empty database shows the same figures
@@ -209,18 +211,24 @@ def _split(rng: random.Random, total: float, codes: list[int]) -> dict[int, floa
     return {sub: float(v) for sub, v in zip(codes, floors)}
 
 
+DEMO_SETTER = "dati dimostrativi"  # who "set" the generated targets
+
+
 def _add_targets(session: Session, rng: random.Random, models: dict[int, _IndicatorModel], plan: Plan) -> int:
     """Targets for about half of the numeric indicators that have none yet (the office sets them yearly)."""
     existing = set(session.exec(select(IndicatorTarget.indicator_id)))
-    added = 0
+    rows = []
     for ind_id, model in models.items():
         if ind_id in existing or model.target(0) is None or rng.random() < 0.45:
             continue
         baseline, _ = model.value(rng, 0)
         for i, year in enumerate(range(plan.first_year, plan.last_year + 1)):
-            session.add(IndicatorTarget(indicator_id=ind_id, year=year, baseline=baseline, target=model.target(i)))
-            added += 1
-    return added
+            rows.append(IndicatorTarget(indicator_id=ind_id, year=year, baseline=baseline, target=model.target(i)))
+    session.add_all(rows)
+    session.flush()
+    # Targets say where they come from (models/provenance.py): here, the generator in the office's place.
+    session.add_all([SetByOffice(entity=TARGET, entity_id=t.id, name=DEMO_SETTER) for t in rows])
+    return len(rows)
 
 
 def _add_copies(session: Session, objectives: list[Objective], scale: int) -> None:
@@ -296,6 +304,7 @@ def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]
                 session.flush()
                 report.approved_snapshot = report_snapshot(session, report, obj.id)
     result.targets = _add_targets(session, rng, models, plan)
+    mark_database(session=session, seed=seed)  # every export of this database now says it is a demo
     bump_data_change(session)
     session.flush()
     return result
@@ -375,6 +384,7 @@ def main() -> int:
         with session_scope(engine) as session:
             created = ensure_demo_accounts(session)
             if has_semester_data(session):
+                mark_database(session=session, seed=DEMO_SEED)  # a demo database generated before the marker
                 print("Database dimostrativo già popolato: dati lasciati come sono.")
             else:
                 plan = session.exec(select(Plan)).one()

@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
+from models.demo_mark import demo_file_name, mark_workbook
 from models.permissions import Actor, require_template_areas
 from models.reports import EntryView, editable_objectives, load_entry
 from models.tables import MacroArea, Semester, SubArea
@@ -142,7 +143,7 @@ def area_letters(areas: list[str]) -> list[str]:
 def template_file_name(semester_id: int, areas: list[str], *, session: Session) -> str:
     semester = _semester(session, semester_id)
     letters = "-".join("".join(ch for ch in a if ch.isalnum()) for a in area_letters(areas))
-    return f"modello_inserimento_{semester.year}-{semester.half}_{letters}.xlsx"
+    return demo_file_name(f"modello_inserimento_{semester.year}-{semester.half}_{letters}.xlsx", session=session)
 
 
 def build_template(semester_id: int, areas: list[str], *, actor: Actor, session: Session) -> bytes:
@@ -168,6 +169,7 @@ def build_template(semester_id: int, areas: list[str], *, actor: Actor, session:
     wb.active = 0
     wb.properties.creator = "Monitoraggio Piano di Zona"
     wb.properties.title = f"Modello di inserimento {semester_label(semester.year, semester.half)}"
+    mark_workbook(wb, session=session, title_sheets=[SHEET_INSTRUCTIONS])  # never the header rows: import reads them
     return to_bytes(wb)
 
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from models.audit import record_change
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
+from models.provenance import BUDGET, TARGET, Origin, record_set_by, set_by, target_origin
 from models.shares import ShareError, Split, parse_fraction, split_total
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
@@ -46,6 +47,7 @@ def set_target(indicator_id: int, year: int, baseline: object, target: object, *
     row.baseline, row.target = base, tgt
     session.add(row)
     session.flush()
+    record_set_by(session, actor, TARGET, row.id)  # shown beside the target: never mistaken for the document's
     for name, before, after in (("Baseline", old[0], base), ("Target", old[1], tgt)):
         record_change(session, actor, entity="indicatortarget", entity_id=row.id, field=f"{name} {year}: {ind.text[:60]}",
                       old=before, new=after, objective_id=ind.objective_id)
@@ -58,6 +60,15 @@ def targets_for_year(objective_id: int, year: int, *, session: Session) -> dict[
     rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids),
                                                       IndicatorTarget.year == year))
     return {r.indicator_id: (r.baseline, r.target) for r in rows}
+
+
+def target_origins_for_year(objective_id: int, year: int, *, session: Session) -> dict[int, Origin]:
+    """indicator id -> where its target for the year comes from (provenance.Origin)."""
+    ids = list(session.exec(select(Indicator.id).where(Indicator.objective_id == objective_id)))
+    rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids),
+                                                      IndicatorTarget.year == year)).all()
+    found = set_by(session, TARGET, [r.id for r in rows])
+    return {r.indicator_id: target_origin(found, r.id) for r in rows}
 
 
 def add_indicator(objective_id: int, battery: str, text: str, unit: str, *, actor: Actor, session: Session,
@@ -144,6 +155,7 @@ def set_budget(objective_id: int, year: int | None, source: str, amount: object,
     row.amount, row.public, row.retired = value, public, value is None
     session.add(row)
     session.flush()
+    record_set_by(session, actor, BUDGET, row.id)
     record_change(session, actor, entity="budgetline", entity_id=row.id,
                   field=f"Budget {source} {year or 'triennio'}", old=old, new=value, objective_id=objective_id)
     bump_data_change(session)
@@ -244,16 +256,20 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
     """Everything the set-up page shows for one objective and year."""
     obj = _objective(session, objective_id)
     targets = targets_for_year(objective_id, year, session=session)
+    origins = target_origins_for_year(objective_id, year, session=session)
     indicators = session.exec(select(Indicator).where(Indicator.objective_id == objective_id)
                               .order_by(Indicator.battery, Indicator.position)).all()
     actions = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position)).all()
     budget = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id,
                                                    BudgetLine.retired == False)).all()  # noqa: E712
+    budget_origins = set_by(session, BUDGET, [b.id for b in budget])
     return {"code": obj.code, "text": obj.text,
             "indicators": [{"id": i.id, "battery": i.battery, "text": i.text, "unit": i.unit, "retired": i.retired,
                             "baseline": targets.get(i.id, (None, None))[0],
-                            "target": targets.get(i.id, (None, None))[1]} for i in indicators],
+                            "target": targets.get(i.id, (None, None))[1],
+                            "target_origin": origins[i.id].label if i.id in origins else ""} for i in indicators],
             "actions": [{"id": a.id, "text": a.text, "retired": a.retired} for a in actions],
-            "budget": [{"year": b.year, "source": b.source, "amount": b.amount, "item": b.item, "origin": b.origin}
-                       for b in budget],
+            "budget": [{"year": b.year, "source": b.source, "amount": b.amount, "item": b.item, "origin": b.origin,
+                        "origin_label": (budget_origins.get(b.id) or Origin(line=b.line)).label
+                        if b.origin == "ufficio" else Origin(line=b.line).label} for b in budget],
             "sub_areas": objective_sub_areas(objective_id, session=session)}

@@ -34,6 +34,7 @@ from models import charts, dashboard, scoring
 from models.formatting import BUDGET_TO_DEFINE
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
+from models.demo_mark import demo_file_name, is_demo, mark_workbook
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
 from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, SEMESTER_HALF_LABELS, UNIT_LABELS, Battery,
@@ -235,6 +236,7 @@ class Context:
     counted: str
     generated: str
     include_submitted: bool
+    demo: bool = False  # generated data (models/demo_mark.py): every file says so
 
     def lines(self) -> list[tuple[str, str]]:
         return [("Piano", self.plan), ("Ambito", self.ambito), ("Periodo", self.period),
@@ -260,7 +262,7 @@ def _context(session: Session, title: str, slots: list[Slot], include_submitted:
         counted += f"; report inviati non ancora approvati conteggiati: {submitted}"
     return Context(title=title, plan=plan.title if plan else "Piano di Zona", ambito=plan.ambito if plan else "—",
                    period=_period(slots), counted=counted, generated=_now().strftime("%d/%m/%Y %H:%M"),
-                   include_submitted=include_submitted)
+                   include_submitted=include_submitted, demo=is_demo(session=session))
 
 
 # --- the summary tables (Sintesi) --------------------------------------------------------------
@@ -525,13 +527,16 @@ def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]])
                      Cell(UNIT_LABELS.get(Unit(s.unit), s.unit))]
             for slot in slots:
                 cells += _indicator_cells(s, slot)
+            # where the target comes from: the document or who set it (never the indicator's document line)
+            cells.append(Cell("; ".join(f"{y}: {o}" for y, o in sorted(s.target_origins.items())
+                                        if y in {slot.year for slot in slots}) or None))
             rows.append(Row(cells))
     annual = len(slots) > 1
     per_slot = [Col((f"{name} ({slot.short})" if annual else name).replace("Target", f"Target {slot.year}"),
                     40 if name == "Nota" else 13)
                 for slot in slots for name in INDICATOR_COLUMNS]
     return Table("Indicatori", [Col("Area", 7), Col("Obiettivo", 11), Col("Tipo", 11), Col("Indicatore", 50),
-                                Col("Unità", 14), *per_slot], rows,
+                                Col("Unità", 14), *per_slot, Col("Origine del target", 40)], rows,
                  _groups(slots, 5, len(INDICATOR_COLUMNS)),
                  note="Raggiungimento: valore × 100 / target (per gli indicatori in cui valori più bassi sono "
                       "migliori: 100 % se il target è raggiunto, altrimenti target × 100 / valore).")
@@ -738,6 +743,7 @@ def semester_report_xlsx(semester_id: int, *, actor: Actor | None, session: Sess
     _table_sheet(wb, SHEETS[2], ctx, indicator_table(slots, _series(session, slots, include_submitted)), subtitle)
     _table_sheet(wb, SHEETS[3], ctx, spend_table(session, data), f"righe di spesa del {subtitle}",
                  [fund_table(slots)])
+    mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
     return to_bytes(wb)
 
 
@@ -769,6 +775,7 @@ def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, incl
     _table_sheet(wb, SHEETS[1], ctx, content.esiti, subtitle)
     _table_sheet(wb, SHEETS[2], ctx, indicator_table(slots, _series(session, slots, include_submitted)), subtitle)
     _table_sheet(wb, SHEETS[3], ctx, content.funds, subtitle)
+    mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
     return to_bytes(wb)
 
 
@@ -791,7 +798,7 @@ def semester_report_name(semester_id: int, *, session: Session) -> str:
     sem = session.get(Semester, semester_id)
     if sem is None:
         raise ValueError("Semestre non trovato.")
-    return f"report_semestrale_{sem.year}_{'I' if sem.half == 1 else 'II'}.xlsx"
+    return demo_file_name(f"report_semestrale_{sem.year}_{'I' if sem.half == 1 else 'II'}.xlsx", session=session)
 
 
 def annual_report_name(year: int, ext: str) -> str:
@@ -799,3 +806,8 @@ def annual_report_name(year: int, ext: str) -> str:
     if ext not in FILE_EXTENSIONS:
         raise ValueError(f"Formato {ext!r} non previsto per il report annuale (ammessi: xlsx, html).")
     return f"report_annuale_{year}.{ext}"
+
+
+def annual_report_file_name(year: int, ext: str, *, session: Session) -> str:
+    """The download's name: annual_report_name, prefixed DIMOSTRATIVO_ for generated data."""
+    return demo_file_name(annual_report_name(year, ext), session=session)

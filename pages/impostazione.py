@@ -45,6 +45,8 @@ with tab_obj:
                 tgt = cols[1].text_input(f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
                                          value=number(ind["target"], 2) if ind["target"] is not None else "",
                                          key=f"t{ind['id']}_{year}")
+                if ind["target_origin"]:  # who set it, never a document line it does not come from
+                    cols[2].caption(f"Target {year}: {md_escape(ind['target_origin'])}")
                 if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
                     if attempt(plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."):
                         st.rerun()
@@ -82,7 +84,7 @@ with tab_obj:
     if setup["budget"]:
         st.dataframe(pd.DataFrame([{"Anno": b["year"] or "triennio", "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—")
                                     if b["source"] else "—", "Voce": b["item"], "Importo": euro_cents(b["amount"]),
-                                    "Origine": "piano" if b["origin"] == "piano" else "Ufficio di Piano"}
+                                    "Origine": b["origin_label"]}
                                    for b in setup["budget"]]), hide_index=True, width="stretch")
     b1, b2, b3 = st.columns([1, 2, 1])
     src = b1.selectbox("Fonte", [s.value for s in FundingSource], key="bud_src",

@@ -63,8 +63,8 @@ def indicator_lines(objective: ObjectiveView) -> str:
         if items:
             lines = [f"- {md_escape(i.text)} :gray[· {i.unit_label}"
                      + ("" if i.higher_is_better else " · da ridurre")
-                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "")
-                     + f" · riga {i.line}]" for i in items]
+                     + f" · {source_line(i.line)}"
+                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "") + "]" for i in items]
             blocks.append(f"*{battery.value.capitalize()}*\n" + "\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -92,7 +92,7 @@ def show_budget(card: CardView) -> None:
     rows = [{"Obiettivo": b.objective or "intera scheda", "Voce": b.item or b.text, "Fonte": b.source_label,
              "Pubblico/privato": b.public_label, "Importo": b.amount_label, "Natura": b.kind_label,
              "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"), "Testo del piano": b.text,
-             "Riga": source_line(b.line) if b.origin == "piano" else "impostato dall'Ufficio di Piano"}
+             "Origine": b.origin_label}
             for b in card.budget]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"Testo del piano": st.column_config.TextColumn(width="large")})

@@ -226,7 +226,8 @@ def test_semester_report_sheets_and_headers(data):
     assert header[:8] == ["Area", "Macro-area", "Budget", "Voci senza importo", "Impegnato (cumulato)",
                           "Liquidato (cumulato)", "Liquidato / budget", "Classe (griglia regionale)"]
     assert sheet_table(wb["Indicatori"])[0] == ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Valore",
-                                                "Target 2025", "Raggiungimento %", "Fascia", "Nota", "Report"]
+                                                "Target 2025", "Raggiungimento %", "Fascia", "Nota", "Report",
+                                                "Origine del target"]
     assert sheet_table(wb["Spesa"])[0] == ["Area", "Obiettivo", "Fonte", "Impegnato", "Liquidato", "Documento",
                                            "Nota", "Report"]
     assert sheet_table(wb["Tabella Esiti"])[0] == ["Area", "Obiettivo", "Dimensione della griglia",
