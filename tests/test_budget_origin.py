@@ -110,3 +110,35 @@ def test_charts_label_a_missing_budget_to_be_defined():
     bars = charts.money_bars([("A", dashboard.Money(paid=10.0)), ("B", dashboard.Money(budget=5.0, budget_amounts=1))],
                              "Budget", "", None)
     assert list(bars.data[0].text) == [BUDGET_TO_DEFINE, "5 €"]
+
+
+def test_amount_helpers_show_cents_where_amounts_are_entered_or_compared():
+    from models.formatting import amount_field, euro, euro_cents
+    assert euro_cents(7500.5) == "7.500,50 €" and euro(7500.5) == "7.500 €"  # tables vs tiles
+    assert amount_field(7500.5) == "7.500,50" and amount_field(None) == "" and amount_field(3.0) == "3,00"
+
+
+def test_il_piano_and_panoramica_show_card_a_as_to_be_defined(tmp_path):
+    """The screens: Il Piano lists card A's amounts with what they are and its budget as to be defined; the
+    Panoramica's area table says "da definire" for A instead of 0 € (or 795.344,32 €)."""
+    from tests.apptest_helpers import PASSWORD, app_env, logged_in
+    from tests.conftest import REAL_PLAN
+    from models.startup import prepare_database
+    from models.users import create_user
+    with app_env(tmp_path / "app.sqlite3", REAL_PLAN) as engine:
+        prepare_database(engine, REAL_PLAN)
+        with session_scope(engine) as s:
+            create_user(s, actor=None, username="uff", name="UFF", role="ufficio_di_piano", areas=[],
+                        password=PASSWORD, one_time=False)
+        at = logged_in("uff", "pages/piano.py")
+        at.selectbox(key="piano_area").select("A").run()
+        assert not at.exception, at.exception
+        assert any(f"budget {BUDGET_TO_DEFINE}" in c.value for c in at.caption)
+        table = next(d.value for d in at.dataframe if "Natura" in d.value.columns)
+        kinds = dict(zip(table["Voce"], table["Natura"]))
+        assert kinds["Cremona Include"] == "esempio biennio precedente" and kinds["Stazione di posta"] == "previsione"
+        assert "0 €" not in " ".join(c.value for c in at.caption)
+        at.switch_page("pages/home.py").run()
+        home = next(d.value for d in at.dataframe if "Budget" in d.value.columns)
+        budgets = dict(zip(home["Area"], home["Budget"]))
+        assert budgets["A"] == BUDGET_TO_DEFINE and budgets["B"] == "1.095.000,00 €"
