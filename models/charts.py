@@ -270,7 +270,9 @@ def indicator_chart(series: IndicatorSeries, semester: str, *, projector: float 
         fig.add_scatter(x=x, y=targets, name="Target dell'anno", mode="lines+markers",
                         line={"color": "#000000", "dash": "dash", "width": 2, "shape": "hv"},
                         marker={"symbol": "diamond-open", "size": 9},
-                        text=[show(t) for t in targets], hovertemplate="Target: %{text}<extra>%{x}</extra>")
+                        text=[show(t) for t in targets],
+                        customdata=[safe(series.target_origins.get(p.year, "")) for p in series.points],
+                        hovertemplate="Target: %{text}<br>%{customdata}<extra>%{x}</extra>")  # its origin
     if yes_no:
         fig.update_yaxes(tickvals=[0, 1], ticktext=["no", "sì"], range=[-0.2, 1.3])
     elif pct:

@@ -107,3 +107,18 @@ def test_impostazione_shows_the_origin_after_a_set_and_il_piano_too(tmp_path):
         assert not at.exception, at.exception
         shown = " ".join(m.value for m in at.markdown).replace("\\", "")
         assert f"target 2025: 12 ({origin})" in shown and "riga 120 del documento" in shown
+
+
+def test_the_cruscotto_indicator_chart_names_the_targets_origin(db):
+    from models import charts, dashboard
+    ind, obj = _ids(db)
+    with session_scope(db) as s:
+        set_target(ind, 2025, "", "12", actor=ANNA, session=s)
+    with Session(db) as s:
+        sem = s.exec(select(Semester)).one().id
+        series = next(x for x in dashboard.objective_indicators(session=s, objective_id=obj, semester_id=sem,
+                                                                include_submitted=False) if x.id == ind)
+    assert series.target_origins == {2025: f"fissato dall'Ufficio di Piano (Anna Rossi, {today()})"}
+    fig = charts.indicator_chart(series, "I semestre 2025")
+    target = next(t for t in fig.data if t.name == "Target dell'anno")
+    assert list(target.customdata) == [series.target_origins[2025]]
