@@ -142,3 +142,25 @@ def test_il_piano_and_panoramica_show_card_a_as_to_be_defined(tmp_path):
         home = next(d.value for d in at.dataframe if "Budget" in d.value.columns)
         budgets = dict(zip(home["Area"], home["Budget"]))
         assert budgets["A"] == BUDGET_TO_DEFINE and budgets["B"] == "1.095.000,00 €"
+
+
+def test_reloading_the_plan_keeps_and_updates_the_kinds(small_plan):
+    """A kind written in the YAML later is applied on the next load; a second load changes nothing."""
+    import copy
+
+    from models.plan_loader import load_plan, read_plan
+    from tests.conftest import SMALL_PLAN
+    data = read_plan(SMALL_PLAN)
+    changed = copy.deepcopy(data)
+    changed.cards[0]["budget"][0]["kind"] = BudgetKind.ESEMPIO_PASSATO  # "Progetto rete € 100.000", line 140
+    with session_scope(small_plan) as s:
+        load_plan(s, changed)
+    assert _kinds(small_plan)[140] == BudgetKind.ESEMPIO_PASSATO
+    with Session(small_plan) as s:
+        area_a = next(a for a in queries.area_summary(session=s) if a["letter"] == "A")
+    assert area_a["budget"] == 50000, "only the planned 50.000 of line 142 is left"
+    with session_scope(small_plan) as s:
+        assert not load_plan(s, changed).changed
+    with session_scope(small_plan) as s:
+        load_plan(s, data)  # back to preventivato
+    assert _kinds(small_plan)[140] == BudgetKind.PREVENTIVATO

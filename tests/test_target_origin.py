@@ -122,3 +122,18 @@ def test_the_cruscotto_indicator_chart_names_the_targets_origin(db):
     fig = charts.indicator_chart(series, "I semestre 2025")
     target = next(t for t in fig.data if t.name == "Target dell'anno")
     assert list(target.customdata) == [series.target_origins[2025]]
+
+
+def test_the_entry_template_notes_the_targets_origin_without_a_new_column(db):
+    from models import entry_template
+    ind, _ = _ids(db)
+    with session_scope(db) as s:
+        set_target(ind, 2025, "", "12", actor=ANNA, session=s)
+        sem = s.exec(select(Semester)).one().id
+        content = entry_template.build_template(sem, ["A"], actor=ANNA, session=s)
+    ws = load_workbook(io.BytesIO(content))["Indicatori"]
+    header = [c.value for c in ws[1]]
+    assert "Origine del target" not in header  # templates already handed out keep importing
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("id indicatore")].value == ind)
+    cell = row[header.index("Target")]
+    assert cell.value == 12 and cell.comment.text == f"Target 2025: fissato dall'Ufficio di Piano (Anna Rossi, {today()})"
