@@ -317,7 +317,9 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
                 note, share, projector=projector, height=chart_height(projector)), "cr_money_areas")
     if projector:
         return
-    st.dataframe(money_table(with_money, "Area"), hide_index=True, width="stretch")
+    # the table lists every area with objectives: one without a budget says "da definire", it does not vanish
+    table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
+    st.dataframe(money_table(table_rows, "Area"), hide_index=True, width="stretch")
     if sources:
         show(figure(charts.money_bars, sources, f"Budget, impegnato e liquidato per fonte di finanziamento · "
                     f"{choice.semester.label}", note, share), "cr_money_sources")
