@@ -247,8 +247,9 @@ def _add_copies(session: Session, objectives: list[Objective], scale: int) -> No
                                                           Indicator.retired == False)):  # noqa: E712
                 session.add(Indicator(objective_id=clone.id, battery=i.battery, text=i.text, unit=i.unit,
                                       higher_is_better=i.higher_is_better, position=i.position, line=i.line))
-            for b in session.exec(select(BudgetLine).where(BudgetLine.objective_id == o.id,
-                                                           BudgetLine.retired == False)):  # noqa: E712
+            for b in session.exec(select(BudgetLine).where(BudgetLine.objective_id == o.id,  # the plan's budget only:
+                                                           BudgetLine.retired == False,  # noqa: E712
+                                                           counted_budget_line())):  # the copies count
                 session.add(BudgetLine(card_id=b.card_id, objective_id=clone.id, year=b.year, item=b.item,
                                        source=b.source, public=b.public, amount=b.amount, text=b.text,
                                        origin="ufficio"))
