@@ -101,3 +101,27 @@ def test_a_marked_template_still_imports(demo_db):
         last = s.exec(select(Semester.id).order_by(Semester.year.desc(), Semester.half.desc())).first()
         preview = check_import(content, semester_id=last, actor=OFFICE, session=s)
     assert preview.problems == [] and preview.areas == ["A", "B"]
+
+
+def test_the_command_line_names_demo_files_too(tmp_path):
+    """`make report` / `make export-plan` on a demo database: the file gets the prefix, and the output says so."""
+    import os
+    import subprocess
+    import sys
+
+    from models.db import get_engine
+    from models.startup import prepare_database
+    from tests.conftest import ROOT, SMALL_PLAN
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    prepare_database(get_engine(url), SMALL_PLAN)
+    with session_scope(get_engine(url)) as s:
+        demo.generate(s, seed=7, semesters=SEMS)
+    env = {**os.environ, "PDZ_DATABASE_URL": url, "PDZ_PLAN_DIR": str(SMALL_PLAN), "PDZ_BCRYPT_ROUNDS": "4"}
+    for args in (["report", "--year", "2025", "--out", str(tmp_path / "anno.html")],
+                 ["export-plan", "--out", str(tmp_path / "piano.xlsx")]):
+        done = subprocess.run([sys.executable, "-m", "models.cli", *args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "Dati dimostrativi: il file si chiama DIMOSTRATIVO_" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".html")) == \
+        ["DIMOSTRATIVO_anno.html", "DIMOSTRATIVO_piano.xlsx"]
