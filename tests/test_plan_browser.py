@@ -81,7 +81,8 @@ def test_targets_per_year_are_shown(small_plan):
         s.add(IndicatorTarget(indicator_id=ind.id, year=2025, target=10))
         s.add(IndicatorTarget(indicator_id=ind.id, year=2027, baseline=3))  # a baseline alone is no target
     a1 = _tree(small_plan).areas[0].cards[0].objectives[1]
-    assert a1.indicators[0].target_label == "2025: 10 · 2026: 12,5"
+    # written straight into the table: no recorded origin, and never the indicator's document line
+    assert a1.indicators[0].target_label == "2025: 10 · 2026: 12,5 (origine non registrata)"
     assert all(i.target_label == "" for i in a1.indicators[1:])
 
 
