@@ -77,6 +77,7 @@ def add_indicator(objective_id: int, battery: str, text: str, unit: str, *, acto
     session.flush()
     record_change(session, actor, entity="indicator", entity_id=ind.id, field="Indicatore aggiunto", old=None,
                   new=f"{battery}: {text}", objective_id=objective_id)
+    bump_data_change(session)  # figures are computed from the plan: cached dashboards must read again
     return ind
 
 
@@ -92,6 +93,7 @@ def add_action(objective_id: int, text: str, *, actor: Actor, session: Session) 
     session.flush()
     record_change(session, actor, entity="action", entity_id=action.id, field="Azione aggiunta", old=None, new=text,
                   objective_id=objective_id)
+    bump_data_change(session)  # every report of the objective now has one more planned action
     return action
 
 
