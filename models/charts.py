@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from models import scoring
 from models.dashboard import (CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow,
                               TrendPoint)
+from models.rules import semester_of_ordinal
 from models.formatting import euro, number, percent
 from models.vocab import Unit
 
@@ -28,8 +29,8 @@ LABEL_CHARS = 42  # axis labels longer than this are cut: the full text is in th
 
 def short_semester(ordinal: int) -> str:
     """'I sem. 2025' from a semester ordinal (year x 2 + half): fits under a narrow chart without rotating."""
-    half = 1 if ordinal % 2 else 2
-    return f"{'I' if half == 1 else 'II'} sem. {(ordinal - half) // 2}"
+    year, half = semester_of_ordinal(ordinal)
+    return f"{'I' if half == 1 else 'II'} sem. {year}"
 
 
 def missing_lines(n: int) -> str:

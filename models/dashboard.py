@@ -10,7 +10,7 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
   to active actions, per report, then GROUP BY). Chosen over "store and recompute on every plan change" because
   the plan changes in many places (Impostazione piano, the plan file reload, future imports) and one forgotten
   path leaves stale figures in front of the Comitato; the queries stay fast (indexes on actionstatus.report_id
-  and action.objective_id; results cached until the next save). Report.actions_done / actions_planned are
+  and action.objective_id; results cached until the next save). The report's two old count columns are
   neither written nor read any more (kept in the table only so existing databases need no migration).
 - Reports: only those in the counted states, `approvata` or, on request, also `inviata` (then flagged).
 - Overall / area achievement: the grid's formula on the summed actions, sum(done) x 100 / sum(planned).

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
-from models import charts, dashboard, scoring
+from models import charts, dashboard, rules, scoring
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
 from models.permissions import Actor, require_report_reader
@@ -142,7 +142,7 @@ class Slot:
 
     @property
     def short(self) -> str:
-        return charts.short_semester(self.year * 2 + self.half)  # "I sem. 2025"
+        return charts.short_semester(rules.semester_ordinal(self.year, self.half))  # "I sem. 2025"
 
 
 def _last(slots: list[Slot]) -> SemesterData:

@@ -115,5 +115,11 @@ def semester_ordinal(year: int, half: int) -> int:
     return year * 2 + half
 
 
+def semester_of_ordinal(ordinal: int) -> tuple[int, int]:
+    """(year, half) back from semester_ordinal."""
+    half = 1 if ordinal % 2 else 2
+    return (ordinal - half) // 2, half
+
+
 SEMESTER_ORDINAL_SQL = Semester.year * 2 + Semester.half
 SEMESTER_ORDER = (Semester.year, Semester.half)  # ORDER BY, oldest first
