@@ -80,11 +80,11 @@ class _Profile:
 
 def semesters_until(today: date, first_year: int) -> list[tuple[int, int]]:
     """(year, half) from first_year H1 up to and including the semester `today` falls in."""
-    current = (today.year, 1 if today.month <= 6 else 2)
+    current = rules.semester_ordinal(today.year, 1 if today.month <= 6 else 2)
     out, year, half = [], first_year, 1
-    while (year, half) <= current:
+    while rules.semester_ordinal(year, half) <= current:
         out.append((year, half))
-        year, half = (year, 2) if half == 1 else (year + 1, 1)
+        year, half = rules.next_semester(year, half)
     return out
 
 

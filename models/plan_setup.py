@@ -10,7 +10,7 @@ from models.permissions import Actor, require_office
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
 from models.validation import FieldError, clean_number, clean_text
-from models.vocab import Battery, FundingSource, Unit
+from models.vocab import Battery, FundingSource, Unit, battery_rank
 
 SHARE_TOLERANCE = 0.005  # half a cent: shares are entered in euro with two decimals
 
@@ -225,8 +225,8 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
     """Everything the set-up page shows for one objective and year."""
     obj = _objective(session, objective_id)
     targets = targets_for_year(objective_id, year, session=session)
-    indicators = session.exec(select(Indicator).where(Indicator.objective_id == objective_id)
-                              .order_by(Indicator.battery, Indicator.position)).all()
+    indicators = sorted(session.exec(select(Indicator).where(Indicator.objective_id == objective_id)),
+                        key=lambda i: (battery_rank(i.battery), i.position))  # process, output, outcome
     actions = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position)).all()
     budget = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id,
                                                    BudgetLine.retired == False)).all()  # noqa: E712

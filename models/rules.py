@@ -121,5 +121,9 @@ def semester_of_ordinal(ordinal: int) -> tuple[int, int]:
     return (ordinal - half) // 2, half
 
 
+def next_semester(year: int, half: int) -> tuple[int, int]:
+    return semester_of_ordinal(semester_ordinal(year, half) + 1)
+
+
 SEMESTER_ORDINAL_SQL = Semester.year * 2 + Semester.half
 SEMESTER_ORDER = (Semester.year, Semester.half)  # ORDER BY, oldest first

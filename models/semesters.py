@@ -21,6 +21,14 @@ def semester_of(day: date) -> tuple[int, int]:
     return day.year, 1 if day.month <= 6 else 2
 
 
+def semester_to_open(*, session: Session, today: date | None = None) -> tuple[int, int]:
+    """The semester the office opens next: the one after the latest, or today's when there is none."""
+    latest = latest_semester(session=session)
+    if latest is None:
+        return semester_of(today or date.today())
+    return rules.next_semester(latest.year, latest.half)
+
+
 def semester_end(year: int, half: int) -> date:
     return date(year, 6, 30) if half == 1 else date(year, 12, 31)
 

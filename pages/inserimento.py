@@ -7,7 +7,7 @@ from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from models import reports
 from models.rules import is_with_lead
-from models.vocab import ReportState, report_state_label, semester_label
+from models.vocab import ReportState, SemesterState, report_state_label, semester_label
 
 user = auth_gate.signed_in()
 actor = user.actor
@@ -19,7 +19,7 @@ semesters = call(reports.open_semesters)
 if not semesters:
     st.info("Nessun semestre aperto: l'Ufficio di Piano deve aprirne uno (Impostazione piano).")
     st.stop()
-default = next((i for i, s in enumerate(semesters) if s.state == "aperto"), 0)
+default = next((i for i, s in enumerate(semesters) if s.state == SemesterState.APERTO), 0)
 semester = st.selectbox("Semestre", semesters, index=default, key="entry_semester",
                         format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})")
 

@@ -12,7 +12,7 @@ from components.safe import md_escape
 from models import audit, reports, review, semesters
 from models.dashboard import COUNTED_LABELS
 from models.formatting import euro, percent
-from models.vocab import NO_REPORT, ReportState, semester_label
+from models.vocab import NO_REPORT, ReportState, SemesterState, semester_label
 
 actor = auth_gate.signed_in().actor
 st.title("Revisione semestrale")
@@ -80,7 +80,7 @@ with st.expander("Storico delle modifiche (audit trail) di questo obiettivo"):
                                for e in entries]), hide_index=True, width="stretch")
 
 st.markdown("### Chiusura del semestre")
-if sem.state == "chiuso":
+if sem.state == SemesterState.CHIUSO:
     st.info(f"Semestre chiuso. {('Motivo: ' + md_escape(sem.closed_reason)) if sem.closed_reason else ''}")
     why = st.text_input("Motivo della riapertura", key="reopen_reason")
     if st.button("Riapri il semestre", key="reopen"):

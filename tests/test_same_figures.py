@@ -182,6 +182,8 @@ def every_screen(engine, semester_ids: list[int], objective_ids: list[int]) -> d
     sem = semester_ids[-1]
     out: dict[str, dict[int, dict]] = {s: {} for s in ("form", "cruscotto", "revisione", "xlsx", "html")}
     with session_scope(engine) as s:
+        tally = dashboard.semester_summary(session=s, semester_id=sem, include_submitted=True).tally
+        out["tiles"] = {0: {"done": tally.done, "planned": tally.planned}}  # the headline, summed in SQL
         for oid in objective_ids:
             view = load_entry(oid, sem, actor=OFFICE, session=s)
             if view.report is not None:
@@ -189,7 +191,8 @@ def every_screen(engine, semester_ids: list[int], objective_ids: list[int]) -> d
                 out["form"][oid] = {"achievement": live.achievement, "band": live.band_label}
         for row in dashboard.area_objectives(session=s, semester_id=sem, include_submitted=True, area_letter="A"):
             m = row.money
-            out["cruscotto"][row.id] = {"counted": row.counted, "achievement": row.achievement, "band": row.band,
+            out["cruscotto"][row.id] = {"counted": row.counted, "done": row.done, "planned": row.planned,
+                                        "achievement": row.achievement, "band": row.band,
                                         "budget": m.budget, "committed": m.committed, "paid": m.paid,
                                         "ratio": m.ratio, "spend_class": m.spend_class}
         for r in review_table(sem, session=s):
@@ -212,6 +215,8 @@ def every_screen(engine, semester_ids: list[int], objective_ids: list[int]) -> d
 
 
 def assert_same(screens: dict[str, dict[int, dict]], expected: dict[int, Figures], counted: set[int]) -> None:
+    rows = [screens["cruscotto"][oid] for oid in counted]
+    assert screens["tiles"][0] == {"done": sum(r["done"] for r in rows), "planned": sum(r["planned"] for r in rows)}
     for oid, fig in expected.items():
         crus = screens["cruscotto"][oid]
         money = {"budget": fig.budget, "committed": fig.committed, "paid": fig.paid, "ratio": fig.ratio,
@@ -226,7 +231,7 @@ def assert_same(screens: dict[str, dict[int, dict]], expected: dict[int, Figures
         figures = {"achievement": fig.achievement, "band": fig.band, **money}
         for name in ("form", "cruscotto", "revisione"):
             for key in screens[name][oid]:
-                if key != "counted":
+                if key not in ("counted", "done", "planned"):
                     assert screens[name][oid][key] == pytest.approx(figures[key], abs=1e-6), (name, oid, key)
         xlsx = screens["xlsx"][oid]
         for key, value in figures.items():
