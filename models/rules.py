@@ -89,10 +89,6 @@ def planned_actions_sql(objective_id):
 
 # --- objectives and reports -------------------------------------------------------------------
 
-def is_monitored(kind: str, retired: bool) -> bool:
-    return kind == ObjectiveKind.SPECIFICO and not retired
-
-
 MONITORED_SQL = and_(Objective.retired == False, Objective.kind == ObjectiveKind.SPECIFICO)  # noqa: E712
 
 # Reports that the lead still has to complete: no report (None), a draft, or one sent back.
