@@ -227,11 +227,12 @@ class IndicatorSeries:
     @property
     def latest_achievement(self) -> float | None:
         """Achievement against the target in the chosen semester (None without value or target)."""
-        if not self.points:
-            return None
-        last = self.points[-1]
+        return self.achievement_at(self.points[-1]) if self.points else None
+
+    def achievement_at(self, point: IndicatorPoint) -> float | None:
+        """The grid's indicator achievement of one semester's value against that year's target."""
         try:
-            return scoring.indicator_achievement(last.value_num, last.target,
+            return scoring.indicator_achievement(point.value_num, point.target,
                                                  higher_is_better=self.higher_is_better)
         except ValueError:
             return None

@@ -488,12 +488,7 @@ def _value_cell(unit: str, num: float | None, text: str = "") -> Cell:
 
 
 def _point_achievement(series: IndicatorSeries, point: IndicatorPoint) -> float | None:
-    """The grid's indicator achievement of one semester's value (as IndicatorSeries.latest_achievement)."""
-    try:
-        return scoring.indicator_achievement(point.value_num, point.target,
-                                             higher_is_better=series.higher_is_better)
-    except ValueError:
-        return None
+    return series.achievement_at(point)
 
 
 def _indicator_cells(series: IndicatorSeries, slot: Slot) -> list[Cell]:
