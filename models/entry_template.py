@@ -187,7 +187,8 @@ def _identity(view: EntryView) -> dict[str, Any]:
 
 def _action_rows(view: EntryView) -> list[_Row]:
     return [_Row({**_identity(view), "action_id": a["id"], "number": a["position"] + 1,
-                  "action": a["text"] + (" (azione ritirata: non conteggiata)" if a["retired"] else ""), "state": a["state"]})
+                  "action": a["text"] + (" (azione ritirata: non conteggiata)" if a["retired"] else ""),
+                  "state": a["state"]})
             for a in view.actions]
 
 

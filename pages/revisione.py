@@ -35,7 +35,8 @@ st.caption((f"{done} report approvati su {len(rows)} obiettivi · scadenza {sem.
 st.dataframe(pd.DataFrame([{
     "Area": r["area"], "Obiettivo": r["code"], "Referente": r["lead"], "Stato": r["state"],
     "In ritardo": "sì" if r["overdue"] else "", "Azioni realizzate": r["actions"],
-    "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—", "Fascia": r["band"], "Budget": euro(r["budget"], 2),
+    "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—", "Fascia": r["band"],
+    "Budget": euro(r["budget"], 2),
     "Impegnato": euro(r["committed"], 2), "Liquidato": euro(r["paid"], 2), "Liquidato / budget": percent(r["ratio"]),
     "Classe di spesa": r["ratio_class"],
     "Ultima modifica": r["updated_at"].strftime("%d/%m/%Y %H:%M") if r["updated_at"] else "—"} for r in shown]),

@@ -113,7 +113,8 @@ RULE_COPIES = {
     r"year \* 2 \+|\.year \* 2": {"models/rules.py"},
     r"\"SI\"|\"NO\"": {"models/vocab.py"},
     r"\{\"processo\": 0|\(\"processo\", \"output\", \"outcome\"\)": set(),
-    r"in \(None, \"bozza\", \"da rivedere\"\)|\(None, ReportState\.BOZZA, ReportState\.DA_RIVEDERE\)": {"models/rules.py"},
+    r"in \(None, \"bozza\", \"da rivedere\"\)|\(None, ReportState\.BOZZA, ReportState\.DA_RIVEDERE\)":
+        {"models/rules.py"},
     r"\"nessun dato\"|'nessun dato'": {"models/vocab.py"},
     r"dashboard\._|reports\._|from models\.\w+ import _": set(),
 }
