@@ -223,13 +223,23 @@ def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (None on localhost or behind a proxy on this machine,
+    where only the per-account lock applies): feeds the per-address login throttle."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001  (no browser request behind this session)
+        return None
+    return address if isinstance(address, str) and address else None  # AppTest gives a mock
+
+
 def _submit_login() -> None:
     _finish_logout(in_callback)  # a logout of this browser still pending is recorded before the new login
     username = st.session_state.get(_LOGIN_USERNAME, "")
     password = st.session_state.get(_LOGIN_PASSWORD, "")
     st.session_state[_LOGIN_PASSWORD] = ""  # not kept in the session
     try:
-        user, error = in_callback(sessions.login, username, password)
+        user, error = in_callback(sessions.login, username, password, client_address())
     except DatabaseUnavailable as exc:
         user, error = None, str(exc)
     if user is None:

@@ -37,10 +37,12 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
     return SessionUser(actor=actor_for(session, user), must_change_password=user.must_change_password)
 
 
-def login(username: str, password: str, *, session: Session) -> tuple[User | None, str]:
-    """Check credentials; failures are counted (and committed) even though the login fails."""
+def login(username: str, password: str, address: str | None = None, *,
+          session: Session) -> tuple[User | None, str]:
+    """Check credentials from client `address`; failures are counted (and committed) even though the login
+    fails."""
     try:
-        user = authenticate(session, username, password)
+        user = authenticate(session, username, password, address=address)
     except LoginError as exc:
         return None, str(exc)
     return user, ""

@@ -53,6 +53,17 @@ st.dataframe(pd.DataFrame([{"Nome utente": r["username"], "Nome e cognome": r["n
                             "Password monouso da cambiare": "sì" if r["must_change_password"] else "no"}
                            for r in rows]), hide_index=True, width="stretch")
 
+events = call(users.lock_events, actor=actor)
+with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon=":material/lock:"):
+    st.caption(f"Dopo {users.LOCK_AFTER_FAILURES} password sbagliate (accesso o cambio password) l'account resta "
+               "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre.")
+    if events:
+        st.dataframe(pd.DataFrame([{"Quando (UTC)": f"{e['at']:%d/%m/%Y %H:%M}", "Utente": e["username"],
+                                    "Evento": e["event"], "Da": e["by"]} for e in events]),
+                     hide_index=True, width="stretch")
+    else:
+        st.write("Nessun blocco registrato.")
+
 st.markdown("#### Nuovo utente")
 with st.form("new_user", clear_on_submit=False):
     left, right = st.columns(2)
