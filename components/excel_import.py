@@ -18,7 +18,6 @@ from models.xlsx import MIME
 _PREVIEW = "excel_import_preview"  # (file digest, semester id, ImportPreview) of the last checked file
 _DONE = "excel_import_done"  # the outcome of the last confirmed import, shown once
 _UPLOADS = "excel_import_uploads"  # bumped after an import so the uploader starts empty
-MAX_PROBLEMS_SHOWN = 200  # a whole file typed wrong would make the page unreadable; the first ones show the pattern
 
 
 def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
@@ -41,15 +40,17 @@ def _check(actor: Actor, semester: Semester, content: bytes) -> entry_import.Imp
 
 
 def _show_problems(preview: entry_import.ImportPreview) -> None:
-    st.error(f"Il file non è stato importato: {len(preview.problems)} "
-             f"{'problema da correggere' if len(preview.problems) == 1 else 'problemi da correggere'}. "
+    total = len(preview.problems)
+    st.error(f"Il file non è stato importato: {total}{' o più' if preview.truncated else ''} "
+             f"{'problema da correggere' if total == 1 else 'problemi da correggere'}. "
              "Nessun dato è stato modificato.", icon=":material/error:")
-    shown = preview.problems[:MAX_PROBLEMS_SHOWN]
     # A static table (readable, copyable); its cells are markdown, so the file's text is escaped.
+    # The check stops at entry_import.MAX_PROBLEMS: the session never keeps a huge list.
     st.table(pd.DataFrame([{"Foglio": md_escape(p.sheet), "Cella": md_escape(p.cell) or "—",
-                            "Problema": md_escape(p.message)} for p in shown]).set_index("Foglio"))
-    if len(preview.problems) > len(shown):
-        st.caption(f"… e altri {len(preview.problems) - len(shown)}: correggere questi e ricaricare il file.")
+                            "Problema": md_escape(p.message)} for p in preview.problems]).set_index("Foglio"))
+    if preview.truncated:
+        st.caption(f"… e forse altri: il controllo si ferma ai primi {entry_import.MAX_PROBLEMS} problemi. "
+                   "Correggere questi e ricaricare il file.")
 
 
 def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
