@@ -223,6 +223,23 @@ def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 
+def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True,
+                  **kwargs: Any) -> Callable[[], Any]:
+    """`data` for st.download_button: the file is built on click, for this browser's login as it is then.
+
+    Streamlit runs the callable on another thread, without session state: the login (username and login time,
+    no secret) is captured now and checked against the database at the click (models.sessions.build_for_login):
+    a user deactivated, logged out or demoted after the page was drawn gets nothing (the download fails).
+    """
+    username, logged_in_at = st.session_state.get(_USER), st.session_state.get(_LOGIN_AT)
+
+    def data() -> Any:
+        with session_scope(get_engine(database_url())) as session:
+            return sessions.build_for_login(username, logged_in_at, build, *args, session=session,
+                                            pass_actor=pass_actor, **kwargs)
+    return data
+
+
 def client_address() -> str | None:
     """The browser's address as Streamlit sees it (None on localhost or behind a proxy on this machine,
     where only the per-account lock applies): feeds the per-address login throttle."""

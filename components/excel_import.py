@@ -1,12 +1,12 @@
 """Offline entry: download the template, upload it filled in, read the check, confirm the import."""
 from __future__ import annotations
 
-import functools
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
+from components import auth_gate
 from components.data import call
 from components.safe import md_escape
 from models import entry_import, entry_template
@@ -23,7 +23,7 @@ _UPLOADS = "excel_import_uploads"  # bumped after an import so the uploader star
 def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
     st.download_button(
         "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon=":material/download:",
-        data=functools.partial(call, entry_template.build_template, semester.id, areas, actor=actor),
+        data=auth_gate.download_data(entry_template.build_template, semester.id, areas),  # checked at the click
         file_name=call(entry_template.template_file_name, semester.id, areas), disabled=not areas,
         help="Obiettivi, azioni, indicatori e spesa delle aree scelte, con i valori già salvati: "
              "si compila senza collegamento e si ricarica qui sotto.")
