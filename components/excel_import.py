@@ -57,14 +57,14 @@ def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
     try:
         result = call(entry_import.apply_import, preview, actor=actor)
     except ValidationFailed as exc:
-        st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+        st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
         return
     except ConflictError as exc:
-        st.error(f"Nulla è stato importato. {exc} Ricaricare il file per vedere il confronto aggiornato.")
+        st.error(f"Nulla è stato importato. {md_escape(str(exc))} Ricaricare il file per vedere il confronto aggiornato.")
         st.session_state.pop(_PREVIEW, None)
         return
     except (ReportLocked, PermissionDenied, ValueError) as exc:
-        st.error(f"Nulla è stato importato: {exc}")
+        st.error(f"Nulla è stato importato: {md_escape(str(exc))}")
         return
     st.session_state[_DONE] = (f"Importazione completata: {result.changes} modifiche in {result.reports} report "
                                f"({preview.semester_label}). Ogni modifica è nel registro delle modifiche.")

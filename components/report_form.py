@@ -82,7 +82,7 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     st.markdown("##### Azioni programmate")
     done = 0
     for a in view.actions:
-        label = f"{a['position'] + 1}. {a['text']}" + (" (azione ritirata)" if a["retired"] else "")
+        label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (" (azione ritirata)" if a["retired"] else "")
         state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
                          disabled=disabled)
         data.actions[a["id"]] = state

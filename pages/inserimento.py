@@ -29,7 +29,7 @@ if not status:
 todo = [r for r in status if r["state"] in (None, "bozza", "da rivedere")]
 if todo:
     st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
-    st.caption(" · ".join(f"{r['code']} ({r['state'] or 'nessun dato'})" for r in todo))
+    st.caption(md_escape(" · ".join(f"{r['code']} ({r['state'] or 'nessun dato'})" for r in todo)))
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
@@ -47,7 +47,7 @@ if view.report and view.report["state"] == "da rivedere" and view.report["commen
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
                icon=":material/undo:")
 if view.block_reason:
-    st.info(view.block_reason, icon=":material/lock:")
+    st.info(md_escape(view.block_reason), icon=":material/lock:")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)

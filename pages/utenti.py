@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import auth_gate
 from components.data import call
+from components.safe import md_escape
 from models import users
 from models.permissions import PermissionDenied
 from models.vocab import ROLE_LABELS, Role
@@ -24,7 +25,7 @@ def _write(fn: Callable[..., Any], message: str, **kwargs: Any) -> None:
     try:
         result = call(fn, actor=actor, **kwargs)
     except (users.UserError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     st.session_state[_NOTICE] = (message, result if isinstance(result, str) else None)
     st.rerun()
@@ -38,7 +39,7 @@ st.title("Utenti")
 notice = st.session_state.pop(_NOTICE, None)
 if notice:
     message, password = notice
-    st.success(message)
+    st.success(md_escape(message))  # names typed by the office: plain text
     if password:
         st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
                    "dovrà sceglierne una nuova.", icon=":material/key:")
