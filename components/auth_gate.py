@@ -241,10 +241,18 @@ def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True
 
 
 def client_address() -> str | None:
-    """The browser's address as Streamlit sees it (None on localhost or behind a proxy on this machine,
-    where only the per-account lock applies): feeds the per-address login throttle."""
+    """The browser's address, for the per-address login throttle (models.users).
+
+    None on localhost and behind a proxy on this machine (Streamlit reports no address): only the per-account
+    lock applies then. Behind a proxy on another machine listed in PDZ_PROXY_ADDRESSES, the hop that proxy
+    appended to X-Forwarded-For (the earlier hops are the client's to forge); an unlisted proxy would make every
+    user share one address, so list it.
+    """
     try:
         address = st.context.ip_address
+        if isinstance(address, str) and address in config.proxy_addresses():
+            forwarded = st.context.headers.get("X-Forwarded-For") or ""
+            address = forwarded.split(",")[-1].strip()
     except Exception:  # noqa: BLE001  (no browser request behind this session)
         return None
     return address if isinstance(address, str) and address else None  # AppTest gives a mock

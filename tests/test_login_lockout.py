@@ -207,3 +207,20 @@ def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_data
     reference = timings["wrong"]
     for case, ms in timings.items():
         assert 0.5 * reference <= ms <= 1.5 * reference, (case, timings)  # locked was ~100x faster before
+
+
+@pytest.mark.parametrize(("ip", "forwarded", "proxies", "expected"), [
+    ("203.0.113.7", "", "", "203.0.113.7"),  # a direct client
+    (None, "", "", None),  # localhost, or a proxy on this machine: no address, only the account lock
+    ("10.0.0.2", "198.51.100.9, 203.0.113.7", "10.0.0.2", "203.0.113.7"),  # the hop our proxy appended
+    ("10.0.0.2", "", "10.0.0.2", None),  # a listed proxy that sent no header
+    ("10.0.0.2", "203.0.113.7", "", "10.0.0.2"),  # an unlisted proxy: its own address
+])
+def test_client_address_for_the_throttle(monkeypatch, ip, forwarded, proxies, expected):
+    from types import SimpleNamespace
+
+    from components import auth_gate
+    monkeypatch.setenv("PDZ_PROXY_ADDRESSES", proxies)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    monkeypatch.setattr(auth_gate, "st", SimpleNamespace(context=SimpleNamespace(ip_address=ip, headers=headers)))
+    assert auth_gate.client_address() == expected

@@ -481,6 +481,8 @@ def test_utenti_page_file_refuses_a_non_office_user_even_if_run_directly(app_db)
     ("some_signature_key", "Chiave dei cookie predefinita/pubblica"),
     ("some_key", "Chiave dei cookie troppo corta"),
     ("x" * 31, "Chiave dei cookie troppo corta: servono almeno 32 byte"),
+    ("x" * 32, "Chiave dei cookie prevedibile: contiene solo 1 caratteri diversi"),
+    ("abcdefghi" * 8, "Chiave dei cookie prevedibile: contiene solo 9 caratteri diversi"),
 ])
 def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_path, key, message):
     monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "no-secrets.toml")
@@ -494,6 +496,16 @@ def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_pat
     assert not at.exception
     assert at.error[0].value.startswith("L'applicazione non può partire. " + message)
     assert not at.text_input  # no login form
+
+
+def test_a_generated_cookie_key_is_accepted(monkeypatch, tmp_path):
+    import secrets
+    for _ in range(20):
+        key = secrets.token_urlsafe(32)  # the shortest a generator gives: 43 characters
+        monkeypatch.setenv("PDZ_COOKIE_KEY", key)
+        assert config.cookie_key(tmp_path / "none.toml") == key
+    monkeypatch.setenv("PDZ_COOKIE_KEY", "abcdefghij" * 4)  # 10 distinct: the lowest accepted
+    assert config.cookie_key(tmp_path / "none.toml")
 
 
 def test_config_hides_error_details_and_keeps_xsrf_on():
