@@ -60,7 +60,8 @@ def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
         st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
         return
     except ConflictError as exc:
-        st.error(f"Nulla è stato importato. {md_escape(str(exc))} Ricaricare il file per vedere il confronto aggiornato.")
+        st.error(f"Nulla è stato importato. {md_escape(str(exc))} Ricaricare il file per vedere il confronto "
+                 "aggiornato.")
         st.session_state.pop(_PREVIEW, None)
         return
     except (ReportLocked, PermissionDenied, ValueError) as exc:

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 
 import bcrypt
-from sqlalchemy import and_, case, delete, func, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import case, delete, func, or_, update
+from sqlmodel import Session, select
 
 from models.audit import audit_trail, record_change
 from models.permissions import Actor, PermissionDenied, require_office
@@ -439,5 +439,6 @@ def list_users(session: Session, *, actor: Actor) -> list[dict]:
 
 
 __all__ = ["LoginError", "PermissionDenied", "UserError", "add_user", "area_choices", "authenticate",
-           "bootstrap_admin", "change_own_password", "create_user", "issue_one_time_password", "list_users", "lock_events",
+           "bootstrap_admin", "change_own_password", "create_user", "issue_one_time_password", "list_users",
+           "lock_events",
            "provision_user", "reset_password", "set_active", "unlock_user", "update_user"]

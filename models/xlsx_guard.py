@@ -136,9 +136,10 @@ def check_work(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             for info in archive.infolist():
                 if info.file_size > MAX_PART_BYTES:
-                    raise WorkbookRefused(f"Il file contiene una parte troppo grande ({info.file_size / 1024 / 1024:.0f}"
-                                          f" MB decompressa, massimo {MAX_PART_BYTES // (1024 * 1024)} MB): non è un "
-                                          "modello di inserimento compilato.")
+                    size_mb = info.file_size / 1024 / 1024
+                    raise WorkbookRefused(f"Il file contiene una parte troppo grande ({size_mb:.0f} MB decompressa, "
+                                          f"massimo {MAX_PART_BYTES // (1024 * 1024)} MB): non è un modello di "
+                                          "inserimento compilato.")
                 limits = _part_limits(info.filename)
                 if limits:
                     _count_part(archive, info, limits, counts)

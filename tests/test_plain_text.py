@@ -21,8 +21,9 @@ HOSTILE_NAME = "[Sessione scaduta: accedi qui](http://x)"
 HOSTILE_TEXTS = [HOSTILE_NAME, "<a href='http://x'>qui</a>", "http://x.example/login", "www.example.com",
                  "**grassetto** :red[rosso] :material/lock: $x^2$", "![img](http://x/p.png)"]
 # An unescaped [text](url) or ![alt](url), a bare URL or www. (autolinked), an <a>/<img> tag or <http:...>.
-_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<![\\/])\b(?:https?|ftp)://|(?<![\\.])\bwww\.|(?<!\\)<(?:a|img)\b|(?<!\\)<https?:",
-                   re.IGNORECASE)
+_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\("  # [text](url), ![alt](url)
+                   r"|(?<![\\/])\b(?:https?|ftp)://|(?<![\\.])\bwww\."  # autolinked URLs
+                   r"|(?<!\\)<(?:a|img)\b|(?<!\\)<https?:", re.IGNORECASE)  # raw HTML, <http:...>
 
 
 def renders_link(markdown: str) -> bool:
