@@ -28,10 +28,11 @@ ADDRESS_FAILURES_TOTAL = 20
 ADDRESS_WINDOW = timedelta(minutes=15)
 # The same words for unknown user, wrong password, locked account and throttled address (usernames and locks
 # cannot be discovered), naming the lock so that a real user knows why the right password may be refused.
+_LOCK_MINUTES = int(LOCK_DURATION.total_seconds()) // 60
 LOGIN_FAILED = ("Nome utente o password non corretti, oppure troppi tentativi falliti: in quel caso riprovare "
-                "tra 15 minuti o chiedere all'Ufficio di Piano di sbloccare l'account.")
-CURRENT_PASSWORD_WRONG = ("Password attuale: non corretta (dopo 5 tentativi falliti l'account resta bloccato "
-                          "per 15 minuti).")
+                f"tra {_LOCK_MINUTES} minuti o chiedere all'Ufficio di Piano di sbloccare l'account.")
+CURRENT_PASSWORD_WRONG = (f"Password attuale: non corretta (dopo {LOCK_AFTER_FAILURES} tentativi falliti l'account "
+                          f"resta bloccato per {_LOCK_MINUTES} minuti).")
 LOCK_FIELD = "blocco"  # audit field of lock and unlock events
 
 
