@@ -6,7 +6,6 @@ arrive at once, at most LOCK_AFTER_FAILURES passwords are checked per lock perio
 """
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -169,7 +168,8 @@ def test_lock_events_are_listed_for_the_office_only(file_engine, backend):
             lock_events(s, actor=users.Actor(99, "com", "comitato"))
 
 
-def _median_ms(engine, username: str, password: str, runs: int = 5) -> float:
+def _fastest_ms(engine, username: str, password: str, runs: int = 5) -> float:
+    """The fastest of `runs` refusals: the cost of the work itself, less the noise of a shared machine."""
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -178,7 +178,7 @@ def _median_ms(engine, username: str, password: str, runs: int = 5) -> float:
         times.append((time.perf_counter() - t0) * 1000)
         assert user is None
         assert error == LOGIN_FAILED
-    return statistics.median(times)
+    return min(times)
 
 
 def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_database_url, monkeypatch, backend):
@@ -196,14 +196,14 @@ def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_data
             with session_scope(engine) as s:
                 login("locked", WRONG, session=s)
         timings = {
-            "unknown": _median_ms(engine, "nessuno", WRONG),
-            "wrong": _median_ms(engine, "wrong", WRONG, runs=LOCK_AFTER_FAILURES - 1),
-            "locked": _median_ms(engine, "locked", PASSWORD),
+            "unknown": _fastest_ms(engine, "nessuno", WRONG),
+            "wrong": _fastest_ms(engine, "wrong", WRONG, runs=LOCK_AFTER_FAILURES - 1),
+            "locked": _fastest_ms(engine, "locked", PASSWORD),
         }
     finally:
         engine.dispose()
         users._dummy_hash.cache_clear()
-    print(f"{backend} login refusal medians (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
+    print(f"{backend} fastest login refusals (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
     reference = timings["wrong"]
     for case, ms in timings.items():
         assert 0.5 * reference <= ms <= 1.5 * reference, (case, timings)  # locked was ~100x faster before
