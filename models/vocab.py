@@ -42,6 +42,18 @@ class ReportState(StrEnum):
     DA_RIVEDERE = "da rivedere"
 
 
+class CommentKind(StrEnum):
+    """A message of a report's review conversation."""
+    COMMENTO = "commento"
+    INVIO = "invio"
+    RINVIO = "rinvio"
+    APPROVAZIONE = "approvazione"
+
+
+COMMENT_KIND_LABELS = {CommentKind.COMMENTO: "Commento", CommentKind.INVIO: "Inviato all'Ufficio di Piano",
+                       CommentKind.RINVIO: "Rimandato al referente", CommentKind.APPROVAZIONE: "Approvato"}
+
+
 class SemesterState(StrEnum):
     APERTO = "aperto"
     CHIUSO = "chiuso"
