@@ -130,3 +130,13 @@ SEMESTER_HALF_LABELS = {1: "I semestre", 2: "II semestre"}
 
 def semester_label(year: int, half: int) -> str:
     return f"{SEMESTER_HALF_LABELS[half]} {year}"
+
+
+def plural(n: int, singular: str, many: str) -> str:
+    """'1 obiettivo', '0 obiettivi', '2 obiettivi': the count with the noun that agrees with it."""
+    return f"{n} {singular if n == 1 else many}"
+
+
+def count_of(n: int, total: int, singular: str, many: str) -> str:
+    """'1 obiettivo su 2', '3 obiettivi su 5': Italian agrees with the first number."""
+    return f"{plural(n, singular, many)} su {total}"

@@ -1,7 +1,7 @@
 """Inserimento dati: a lead enters one objective's semester report."""
 import streamlit as st
 
-from components import auth_gate, report_form
+from components import auth_gate, conversation, report_form
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
@@ -46,6 +46,11 @@ st.caption(f"Area {view.objective['area']} · {md_escape(view.objective['area_ti
 if view.report and view.report["state"] == "da rivedere" and view.report["comment"]:
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
                icon=":material/undo:")
+if view.report:
+    with st.expander("Conversazione con l'Ufficio di Piano", icon=":material/forum:",
+                     expanded=view.report["state"] == "da rivedere"):
+        conversation.thread(objective_id, semester.id, actor=actor, can_write=view.semester["state"] != "chiuso",
+                            key=f"entry_thread_{objective_id}_{semester.id}")
 if view.block_reason:
     st.info(view.block_reason, icon=":material/lock:")
 

@@ -1,11 +1,13 @@
-"""Revisione semestrale: every objective's state; open one report, approve or send back; close the semester."""
+"""Revisione semestrale: the queue of submitted reports (open one, approve several); every objective's state;
+one report with its conversation; close the semester."""
 from datetime import datetime, time
 
 import pandas as pd
 import streamlit as st
 
-from components import auth_gate
+from components import auth_gate, conversation, review_queue
 from components.actions import attempt
+from components.confirm import confirmed
 from components.data import call
 from components.report_form import show_changes
 from components.safe import md_escape
@@ -20,7 +22,17 @@ sems = call(reports.open_semesters)
 if not sems:
     st.info("Nessun semestre: aprirne uno da Impostazione piano.")
     st.stop()
-sem = st.selectbox("Semestre", sems, key="rev_sem", format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})")
+review_queue.apply_link(sems)  # a queue link names the semester and the objective to open
+by_sem = {s.id: s for s in sems}
+queue = call(review.review_queue)
+if "rev_sem" not in st.session_state or st.session_state["rev_sem"] not in by_sem:
+    # the semester of the longest-waiting report, else the latest
+    st.session_state["rev_sem"] = queue[0].semester_id if queue else sems[0].id
+review_queue.show(queue, actor=actor)
+
+sem_id = st.selectbox("Semestre", list(by_sem), key="rev_sem",
+                      format_func=lambda i: f"{semester_label(by_sem[i].year, by_sem[i].half)} ({by_sem[i].state})")
+sem = by_sem[sem_id]
 rows = call(review.review_table, sem.id)
 
 f1, f2 = st.columns(2)
@@ -39,6 +51,9 @@ st.dataframe(pd.DataFrame([{
 
 st.markdown("### Report di un obiettivo")
 by_id = {r["objective_id"]: r for r in rows}
+if st.session_state.get("rev_obj") not in by_id:
+    # the oldest submitted report of this semester, else the first objective with data; never an empty one
+    st.session_state["rev_obj"] = call(review.first_to_review, sem.id) or next(iter(by_id))
 objective_id = st.selectbox("Obiettivo", list(by_id), key="rev_obj",
                             format_func=lambda i: f"{by_id[i]['code']} — {by_id[i]['state']} — {by_id[i]['text'][:80]}")
 detail = call(review.report_with_previous, objective_id, sem.id)
@@ -47,11 +62,12 @@ if detail["state"] is None:
 else:
     st.markdown(f"Stato: **{detail['state']}**" + (f" · confronto con il {detail['previous_label']}"
                                                     if detail["previous_label"] else ""))
-    if detail["comment"]:
-        st.caption("Ultimo commento del revisore: " + md_escape(detail["comment"]))
     st.dataframe(pd.DataFrame(detail["rows"]), hide_index=True, width="stretch", height=320)
+    conversation.since_send_back(objective_id, sem.id)
     show_changes(call(reports.changes_since_approval, objective_id, sem.id),
                  "Modifiche rispetto alla versione approvata")
+    conversation.thread(objective_id, sem.id, actor=actor, can_write=sem.state != "chiuso",
+                        key=f"rev_thread_{objective_id}_{sem.id}")
     comment = st.text_area("Commento per il referente (obbligatorio per rimandare)", key=f"rev_comment_{objective_id}")
     a, b, _ = st.columns([1, 1, 2])
     if a.button("Approva", type="primary", key="approve", disabled=detail["state"] != ReportState.INVIATA):
@@ -88,6 +104,8 @@ else:
         st.warning(f"{len(missing)} obiettivi senza report approvato: "
                    + ", ".join(f"{r['code']} ({r['state']})" for r in missing[:30]) + ("…" if len(missing) > 30 else ""))
     why = st.text_input("Motivo della chiusura (obbligatorio se mancano report)", key="close_reason")
-    if st.button("Chiudi il semestre", key="close"):
+    if confirmed("Chiudi il semestre", key="close",
+                 question=f"Chiudere il {semester_label(sem.year, sem.half)}? I referenti non potranno più "
+                          "modificare i dati; per riaprirlo servirà un motivo."):
         if attempt(semesters.close_semester, sem.id, actor=actor, reason=why, success="Semestre chiuso."):
             st.rerun()
