@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import auth_gate
+from components.confirm import confirmed
 from components.data import call
 from models import users
 from models.permissions import PermissionDenied
@@ -92,7 +93,9 @@ if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon=":mat
     _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
            "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
 if selected["active"]:
-    if cols[1].button("Disattiva", key=f"deactivate_{uid}", icon=":material/person_off:"):
+    if confirmed("Disattiva", key=f"deactivate_{uid}", where=cols[1], icon=":material/person_off:",
+                 question=f"Disattivare {selected['username']}? Non potrà più accedere e i suoi accessi in corso "
+                          "terminano subito (si potrà riattivare)."):
         _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
 elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon=":material/person:"):
     _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)
