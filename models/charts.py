@@ -8,6 +8,7 @@ plan and user text escaped, because Plotly renders some HTML tags in labels and 
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 
 import plotly.graph_objects as go
@@ -24,6 +25,18 @@ EXPECTED_COLOUR = "#000000"
 TREND_COLOURS = {"achievement": "#0072B2", "ratio": "#CC79A7", "expected": "#000000"}
 FONT_NORMAL, FONT_PROJECTOR = 14, 18  # px; `projector` scales the latter (1 = 1280x720, 1.5 = 1920x1080)
 LABEL_CHARS = 42  # axis labels longer than this are cut: the full text is in the hover and in the tables
+# Projector: at most this many objectives per slide; 7 one-line labels of 18 px fit the 390 px chart of a
+# 1280x720 screen with room between them (area J's 14 objectives on one slide: half the labels were dropped).
+PROJECTOR_OBJECTIVES_PER_SLIDE = 7
+BAR_TEXT_MIN_PX = 14  # text on and beside bars never shrinks below this (Plotly shrinks it to fit a thin bar)
+
+
+def slide_ranges(n: int, per_slide: int = PROJECTOR_OBJECTIVES_PER_SLIDE) -> list[tuple[int, int]]:
+    """An area's n objectives as balanced slides of at most per_slide: 14 -> 7+7, 9 -> 5+4, 3 -> 3."""
+    if n <= per_slide:
+        return [(0, n)]
+    size = math.ceil(n / math.ceil(n / per_slide))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def short_semester(ordinal: int) -> str:
@@ -114,7 +127,7 @@ def bands_by_area(rows: list[AreaRow], semester: str, counted: str, *, projector
     fig.add_scatter(y=labels, x=totals, mode="text", showlegend=False, hoverinfo="skip",
                     text=[f"  {t} di {r.objectives}" if r.objectives else "  nessun obiettivo"
                           for t, r in zip(totals, rows)], textposition="middle right")
-    minsize = round(FONT_PROJECTOR * projector) if projector else 13
+    minsize = round(FONT_PROJECTOR * projector) if projector else BAR_TEXT_MIN_PX
     fig.update_layout(barmode="stack", bargap=0.25,
                       uniformtext={"mode": "show", "minsize": minsize},  # counts never shrink to illegible
                       legend_traceorder="normal")  # grid order, worst to best (stacked bars default to reversed)
@@ -127,8 +140,9 @@ def bands_by_area(rows: list[AreaRow], semester: str, counted: str, *, projector
 
 
 def objectives_achievement(rows: list[ObjectiveRow], area: AreaRow, semester: str, counted: str, *,
-                           projector: float = 0, height: int | None = None) -> go.Figure:
-    """One area: each objective's achievement bar, coloured and labelled with its band."""
+                           projector: float = 0, height: int | None = None, slide: str = "") -> go.Figure:
+    """One area (or one slide of it, named by `slide`, e.g. "1 di 2"): each objective's achievement bar,
+    coloured and labelled with its band. Every objective's label is drawn (never skipped for lack of room)."""
     labels = [f"{safe(r.code)} {safe(r.text, LABEL_CHARS - len(r.code))}" for r in rows]
     values, fills, inks, texts = [], [], [], []
     for r in rows:
@@ -149,11 +163,15 @@ def objectives_achievement(rows: list[ObjectiveRow], area: AreaRow, semester: st
                            hovertemplate="%{customdata}<br>%{text}<extra></extra>"))
     for threshold in (50, 80, 100):
         fig.add_vline(x=threshold, line_dash="dot", line_color="#808080")
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(range=[0, 165],
+    # tickmode array: Plotly otherwise skips category labels when it judges them crowded
+    fig.update_yaxes(autorange="reversed", type="category", tickmode="array", tickvals=labels, ticktext=labels)
+    fig.update_xaxes(range=[0, 165], tickangle=0,
                      tickvals=[0, 50, 80, 100], ticktext=["0 %", "50 %", "80 %", "100 %"])
+    size = round(FONT_PROJECTOR * projector) if projector else FONT_NORMAL
+    fig.update_layout(uniformtext={"mode": "show", "minsize": max(BAR_TEXT_MIN_PX, size - 2)})
     summary = " · ".join(f"{n} {c}" for c, n in area.tally.counts.items() if n) or "nessun report conteggiato"
-    return _style(fig, f"Raggiungimento degli obiettivi · area {area.letter} · {semester}",
+    part = f" ({slide})" if slide else ""
+    return _style(fig, f"Raggiungimento degli obiettivi · area {area.letter}{part} · {semester}",
                   [cut(area.title, 60), f"{summary} · azioni realizzate su programmate"], projector=projector,
                   legend=False,
                   height=height or max(280, 130 + 44 * len(rows)))

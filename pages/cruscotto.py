@@ -21,11 +21,12 @@ scale = 0.0  # chart scale: 0 on the normal page; on the projector 1 at 1280x720
 if projector:
     head, nav, options = st.columns([5, 4.2, 1.6], vertical_alignment="center")
     with options.popover("Opzioni", icon=":material/settings:", width="stretch"):
-        choice = views.choose(semesters, user.actor.role, compact=True)
+        # exit and slideshow first: a 720-line screen cuts the bottom of a long panel
+        views.projector_toggle(projector)
+        slideshow = views.slideshow_controls()
         view = views.projector_view_choice()
         scale = views.screen_scale()
-        slideshow = views.slideshow_controls()
-        views.projector_toggle(projector)
+        choice = views.choose(semesters, user.actor.role, compact=True)
     layout.projector_style(large=scale > 1)
     head.markdown(f"**Cruscotto · {choice.semester.label}** · "
                   f"{'anche inviati' if choice.include_submitted else 'solo report approvati'}")
@@ -46,7 +47,7 @@ if projector:
         views.run_slideshow(focus, slideshow)
     views.tiles(summary, compact=True)
     if view == "Area per area":
-        views.area_focus(choice, area, projector=scale)
+        views.area_focus(choice, area, projector=scale, slide=views.current_slide(area))
     elif view == "Tutte le aree":
         views.bands_section(choice, areas, projector=scale)
     elif view == "Budget e spesa":
