@@ -12,7 +12,7 @@ from components.safe import md_escape
 from models.formatting import number, percent
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.scoring import Band, band_label, band_or_none, indicator_achievement, objective_achievement
-from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, SHORT_FUNDING_LABELS, Unit)
+from models.vocab import ADEGUACY_LABELS, SHORT_FUNDING_LABELS, ActionState, FundingSource, Unit, count_of
 
 STATES = [s.value for s in ActionState]
 YES_NO = ["—", "SI", "NO"]
@@ -89,7 +89,8 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
         done += state == ActionState.REALIZZATA
     planned = sum(1 for a in view.actions if not a["retired"])
     achieved = objective_achievement(min(done, planned), planned)
-    st.info(f"Grado di raggiungimento dell'obiettivo: {done} azioni realizzate su {planned} → "
+    realised = count_of(done, planned, "azione realizzata", "azioni realizzate")
+    st.info(f"Grado di raggiungimento dell'obiettivo: {realised} → "
             f"{_band_badge(achieved)}", icon=":material/flag:")
 
     for battery in ("processo", "output", "outcome"):

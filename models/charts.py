@@ -17,7 +17,7 @@ from models import scoring
 from models.dashboard import (CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow,
                               TrendPoint)
 from models.formatting import euro, number, percent
-from models.vocab import Unit
+from models.vocab import Unit, semester_short_label
 
 MONEY_SERIES = (("Budget", "#C6D4E1", "#000000"), ("Impegnato", "#5B8DB8", "#000000"),
                 ("Liquidato", "#1B3A5C", "#FFFFFF"))
@@ -42,7 +42,7 @@ def slide_ranges(n: int, per_slide: int = PROJECTOR_OBJECTIVES_PER_SLIDE) -> lis
 def short_semester(ordinal: int) -> str:
     """'I sem. 2025' from a semester ordinal (year x 2 + half): fits under a narrow chart without rotating."""
     half = 1 if ordinal % 2 else 2
-    return f"{'I' if half == 1 else 'II'} sem. {(ordinal - half) // 2}"
+    return semester_short_label((ordinal - half) // 2, half)
 
 
 def missing_lines(n: int) -> str:
@@ -235,18 +235,23 @@ def trend_chart(points: list[TrendPoint], name: str, semester: str, counted: str
     """One area (or the whole plan): achievement and cumulative spend ratio per semester, expected pace dashed."""
     x = [short_semester(p.ordinal) for p in points]
     fig = go.Figure()
-    last = len(points) - 1
+    expected_end = next((p.expected_share for p in reversed(points) if p.expected_share is not None), None)
+    expected_name = "Liquidato atteso" + (f" ({percent(expected_end)} a fine periodo)" if expected_end is not None
+                                          else "")
+    # Labels never overlap: in each semester the higher of the two values is labelled above its point, the
+    # lower below; the expected pace (a reference line) carries its value in the legend, not on the line.
+    above = [(p.achievement or 0) >= (p.ratio or 0) for p in points]
     for key, label, values in (("achievement", "Raggiungimento", [p.achievement for p in points]),
                                ("ratio", "Liquidato / budget", [p.ratio for p in points]),
-                               ("expected", "Liquidato atteso", [p.expected_share for p in points])):
-        # Labels apart to limit overlaps: achievement below its points, paid above, the expected pace
-        # labelled only at its end (it is a reference line).
-        text = [percent(v) if v is not None and (key != "expected" or i == last) else ""
-                for i, v in enumerate(values)]
+                               ("expected", expected_name, [p.expected_share for p in points])):
+        if key == "expected":
+            text, positions = None, None
+        else:
+            text = [percent(v) if v is not None else "" for v in values]
+            positions = ["top center" if (a if key == "achievement" else not a) else "bottom center" for a in above]
         fig.add_scatter(x=x, y=values, name=label, text=text, cliponaxis=False,
-                        mode="lines+text" if key == "expected" else "lines+markers+text",
-                        textposition={"achievement": "bottom center", "ratio": "top center",
-                                      "expected": "middle left"}[key],
+                        mode="lines" if key == "expected" else "lines+markers+text",
+                        textposition=positions,
                         line={"color": TREND_COLOURS[key], "width": 4 if key != "expected" else 2,
                               "dash": "dash" if key == "expected" else "solid"},
                         marker={"size": 10, "symbol": {"achievement": "circle", "ratio": "square",

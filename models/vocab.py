@@ -125,11 +125,24 @@ def funding_label(code: str | None) -> str:
     return SHORT_FUNDING_LABELS.get(FundingSource(code), code)
 
 
+# One way to write a semester: "I semestre 2026"; where room is short (chart axes) "I sem. 2026". Never "1° sem.".
 SEMESTER_HALF_LABELS = {1: "I semestre", 2: "II semestre"}
+SEMESTER_HALF_SHORT = {1: "I sem.", 2: "II sem."}
 
 
 def semester_label(year: int, half: int) -> str:
     return f"{SEMESTER_HALF_LABELS[half]} {year}"
+
+
+def semester_short_label(year: int, half: int) -> str:
+    return f"{SEMESTER_HALF_SHORT[half]} {year}"
+
+
+# Page titles: the menu entry and the page's own title are the same words.
+PAGE_TITLES = {"home": "Panoramica", "cruscotto": "Cruscotto", "inserimento": "Inserimento dati",
+               "revisione": "Revisione semestrale", "piano": "Il Piano", "storico": "Piano 2021-2023",
+               "report": "Report ed Excel", "impostazione": "Impostazione piano", "utenti": "Utenti",
+               "account": "Il mio account", "cambio_password": "Cambio password"}
 
 
 def plural(n: int, singular: str, many: str) -> str:

@@ -4,6 +4,7 @@ import streamlit as st
 from components import auth_gate, layout
 from components import dashboard_views as views
 from models import dashboard
+from models.vocab import PAGE_TITLES
 
 user = auth_gate.signed_in()  # resolved by app.py in this run
 projector = layout.projector_mode()
@@ -12,7 +13,7 @@ views.auto_refresh()
 
 semesters = views.fetch(dashboard.semester_options)
 if not semesters:
-    st.title("Cruscotto")
+    st.title(PAGE_TITLES["cruscotto"])
     st.info("Nessun semestre di monitoraggio: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
     views.projector_toggle(projector)
     st.stop()
@@ -31,7 +32,7 @@ if projector:
     head.markdown(f"**Cruscotto · {choice.semester.label}** · "
                   f"{'anche inviati' if choice.include_submitted else 'solo report approvati'}")
 else:
-    st.title("Cruscotto")
+    st.title(PAGE_TITLES["cruscotto"])
     choice = views.choose(semesters, user.actor.role)
     views.projector_toggle(projector)
 

@@ -28,7 +28,7 @@ cols[3].metric("Budget indicato nel piano", euro(totals["budget"]))
 
 st.markdown("#### Macro-aree di policy")
 table = pd.DataFrame([{"Area": a["letter"], "Titolo": a["title"], "Schede": a["cards"],
-                       "Obiettivi": a["objectives"], "Azioni": a["actions"], "Indicatori": a["indicators"],
+                       "Obiettivi specifici": a["objectives"], "Azioni": a["actions"], "Indicatori": a["indicators"],
                        "Budget (€)": euro(a["budget"])} for a in areas])
 st.dataframe(table, hide_index=True, width="stretch")
 

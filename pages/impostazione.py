@@ -12,10 +12,11 @@ from components.data import call
 from components.safe import md_escape
 from models import plan_setup, queries, reports, semesters
 from models.formatting import euro, number
-from models.vocab import SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit, semester_label
+from models.vocab import (PAGE_TITLES, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit,
+                          semester_label)
 
 actor = auth_gate.signed_in().actor
-st.title("Impostazione piano")
+st.title(PAGE_TITLES["impostazione"])
 header = call(queries.plan_header)
 years = list(range(header["first_year"], header["last_year"] + 1))
 

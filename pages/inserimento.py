@@ -6,11 +6,11 @@ from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from models import reports
-from models.vocab import semester_label
+from models.vocab import PAGE_TITLES, count_of, semester_label
 
 user = auth_gate.signed_in()
 actor = user.actor
-st.title("Inserimento dati")
+st.title(PAGE_TITLES["inserimento"])
 if flash := st.session_state.pop("entry_flash", None):
     st.success(flash, icon=":material/check_circle:")
 
@@ -28,7 +28,7 @@ if not status:
     st.stop()
 todo = [r for r in status if r["state"] in (None, "bozza", "da rivedere")]
 if todo:
-    st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
+    st.markdown(f"**Da completare in questo semestre: {count_of(len(todo), len(status), 'obiettivo', 'obiettivi')}**")
     st.caption(" · ".join(f"{r['code']} ({r['state'] or 'nessun dato'})" for r in todo))
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")

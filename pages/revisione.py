@@ -13,10 +13,10 @@ from components.report_form import show_changes
 from components.safe import md_escape
 from models import audit, reports, review, semesters
 from models.formatting import percent
-from models.vocab import ReportState, semester_label
+from models.vocab import PAGE_TITLES, ReportState, plural, semester_label
 
 actor = auth_gate.signed_in().actor
-st.title("Revisione semestrale")
+st.title(PAGE_TITLES["revisione"])
 
 sems = call(reports.open_semesters)
 if not sems:
@@ -40,8 +40,8 @@ areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas
 states = f2.multiselect("Stato", ["nessun dato", *[s.value for s in ReportState]], key="rev_states")
 shown = [r for r in rows if (not areas or r["area"] in areas) and (not states or r["state"] in states)]
 done = sum(r["state"] == ReportState.APPROVATA for r in rows)
-st.caption(f"{done} report approvati su {len(rows)} obiettivi · scadenza "
-           f"{sem.deadline:%d/%m/%Y}" if sem.deadline else f"{done} approvati su {len(rows)}")
+approved = f"{plural(done, 'report approvato', 'report approvati')} su {plural(len(rows), 'obiettivo', 'obiettivi')}"
+st.caption(f"{approved} · scadenza {sem.deadline:%d/%m/%Y}" if sem.deadline else approved)
 st.dataframe(pd.DataFrame([{
     "Area": r["area"], "Obiettivo": r["code"], "Referente": r["lead"], "Stato": r["state"],
     "In ritardo": "sì" if r["overdue"] else "", "Fascia": r["band"],

@@ -13,7 +13,7 @@ from components.confirm import confirmed
 from components.data import call
 from models import users
 from models.permissions import PermissionDenied
-from models.vocab import ROLE_LABELS, Role
+from models.vocab import PAGE_TITLES, ROLE_LABELS, Role
 
 _NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
 
@@ -35,7 +35,7 @@ def _role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 
 
-st.title("Utenti")
+st.title(PAGE_TITLES["utenti"])
 notice = st.session_state.pop(_NOTICE, None)
 if notice:
     message, password = notice
