@@ -38,6 +38,12 @@ def apply_link(semesters: list) -> None:
         params.pop(name, None)
 
 
+def _short(text: str, limit: int = 48) -> str:
+    """One line in the queue; the full text is in the report below."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _pick_key(item: QueueItem) -> str:
     return f"rev_pick_{item.semester_id}_{item.objective_id}"
 
@@ -59,7 +65,7 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
                           label_visibility="collapsed")
             link.page_link(PAGE, query_params=link_params(item),
                            label=f"{item.code} · {item.semester_label} · inviato il {local_time(item.submitted_at)}"
-                                 f" · {item.lead} · {item.text[:70]}")
+                                 f" · {item.lead} · {_short(item.text)}")
     chosen = [i for i in queue if st.session_state.get(_pick_key(i))]
     if st.button(f"Approva i selezionati ({len(chosen)})", key="rev_bulk", type="primary", disabled=not chosen,
                  icon=":material/done_all:"):
