@@ -136,8 +136,10 @@ def cookie_script(value: str | None, expires: datetime | None = None) -> str:
     when = format_datetime(expires, usegmt=True) if value is not None and expires else \
         "Thu, 01 Jan 1970 00:00:00 GMT"
     cookie = json.dumps(f"{COOKIE_NAME}={value or ''}; expires={when}; path=/; SameSite=Strict")
-    return (f"<script>document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');"
-            "</script>")
+    # The style hides the element's own container: no empty line, no gap above the page (it has run by then).
+    return ("<style>[data-testid='stElementContainer']:has(#pdz-cookie){display:none}</style>"
+            f"<script id='pdz-cookie'>document.cookie = {cookie} + "
+            "(location.protocol === 'https:' ? '; Secure' : '');</script>")
 
 
 def _write_cookie(slot, value: str | None, expires: datetime | None = None) -> None:
