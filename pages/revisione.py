@@ -12,7 +12,7 @@ from components.data import call
 from components.report_form import show_changes
 from components.safe import md_escape
 from models import audit, reports, review, semesters
-from models.formatting import percent
+from models.formatting import local_time, percent
 from models.vocab import PAGE_TITLES, ReportState, plural, semester_label
 
 actor = auth_gate.signed_in().actor
@@ -46,7 +46,7 @@ st.dataframe(pd.DataFrame([{
     "Area": r["area"], "Obiettivo": r["code"], "Referente": r["lead"], "Stato": r["state"],
     "In ritardo": "sì" if r["overdue"] else "", "Fascia": r["band"],
     "Spesa/budget": percent(r["ratio"]) if r["ratio"] is not None else "n.c.",
-    "Ultima modifica": r["updated_at"].strftime("%d/%m/%Y %H:%M") if r["updated_at"] else "—"} for r in shown]),
+    "Ultima modifica": local_time(r["updated_at"]) if r["updated_at"] else "—"} for r in shown]),
     hide_index=True, width="stretch")
 
 st.markdown("### Report di un obiettivo")
@@ -87,7 +87,7 @@ with st.expander("Storico delle modifiche (audit trail) di questo obiettivo"):
     since = c3.date_input("Dal", value=None, key="aud_since", format="DD/MM/YYYY")
     entries = call(audit.audit_trail, objective_id=objective_id, username=None if who == "tutti" else who,
                    field_contains=field or None, since=datetime.combine(since, time()) if since else None)
-    st.dataframe(pd.DataFrame([{"Quando": e.at.strftime("%d/%m/%Y %H:%M"), "Chi": e.username, "Campo": e.field,
+    st.dataframe(pd.DataFrame([{"Quando": local_time(e.at), "Chi": e.username, "Campo": e.field,
                                 "Prima": e.old or "—", "Dopo": e.new or "—", "Motivo": e.reason}
                                for e in entries]), hide_index=True, width="stretch")
 

@@ -75,7 +75,8 @@ def test_queue_oldest_first_link_opens_report_and_bulk_approve(page, review_serv
 def test_comment_thread_between_office_and_lead(browser, page, review_server):
     login(page, review_server, "uff")
     open_page(page, "Revisione semestrale", "/revisione")
-    page.locator('[data-testid="stPageLink"] a', has_text="A.2").click()
+    page.get_by_text("Coda di revisione").wait_for(timeout=WAIT)
+    page.locator('[data-testid="stPageLink"] a', has_text="A.2").click(timeout=WAIT)
     expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.2"), timeout=WAIT)
     box = page.get_by_label("Nuovo commento o risposta")
     expect(box).to_have_count(1, timeout=WAIT)  # the previous report's box is gone once the run is over
@@ -105,9 +106,12 @@ def test_comment_thread_between_office_and_lead(browser, page, review_server):
     finally:
         lead_context.close()
 
-    page.reload()
-    page.locator('[data-testid="stPageLink"] a', has_text="A.2").click()
-    page.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=WAIT)
+    page.reload()  # the office's page shows the lead's reply (A.2, the only report left, opens first)
+    expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.2"), timeout=WAIT)
+    try:
+        page.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=WAIT)
+    finally:
+        screenshot(page, "revisione-risposta")
     with Session(get_engine(review_server.db_url)) as s:
         texts = [c.text for c in s.exec(select(ReportComment).order_by(ReportComment.id)) if c.kind == "commento"]
     assert texts == ["Quante persone sono state accolte a giugno?", "Dodici, aggiorno il valore"]
