@@ -12,10 +12,11 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models import rules
 from models.semesters import semester_of
 from models.tables import (BudgetLine, Indicator, IndicatorTarget, MacroArea, Objective, Plan, Semester, User,
                            UserArea)
-from models.vocab import ObjectiveKind, Role, Unit, plural, semester_label
+from models.vocab import Role, Unit, plural, semester_label
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,7 @@ class Step:
 
 def _areas_without_lead(session: Session) -> list[str]:
     monitored = set(session.exec(select(MacroArea.letter).join(Objective, Objective.area_id == MacroArea.id)
-                                 .where(Objective.retired == False,  # noqa: E712
-                                        Objective.kind == ObjectiveKind.SPECIFICO)))
+                                 .where(rules.MONITORED_SQL)))
     led = set(session.exec(select(UserArea.area_letter).join(User, User.id == UserArea.user_id)
                            .where(User.active == True, User.role == Role.REFERENTE)))  # noqa: E712
     order = {letter: pos for letter, pos in session.exec(select(MacroArea.letter, MacroArea.position))}
@@ -55,9 +55,10 @@ def semesters_to_open(session: Session, today: date) -> list[tuple[int, int]]:
     plan = session.exec(select(Plan)).first()
     if plan is None:
         return []
-    now = semester_of(today)
+    now = rules.semester_ordinal(*semester_of(today))
     opened = set(session.exec(select(Semester.year, Semester.half)))
-    wanted = [(y, h) for y in range(plan.first_year, plan.last_year + 1) for h in (1, 2) if (y, h) <= now]
+    wanted = [(y, h) for y in range(plan.first_year, plan.last_year + 1) for h in (1, 2)
+              if rules.semester_ordinal(y, h) <= now]
     return [s for s in wanted if tuple(s) not in opened]
 
 

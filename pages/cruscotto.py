@@ -30,7 +30,7 @@ if projector:
         choice = views.choose(semesters, user.actor.role, compact=True)
     layout.projector_style(large=scale > 1)
     head.markdown(f"**Cruscotto · {choice.semester.label}** · "
-                  f"{'anche inviati' if choice.include_submitted else 'solo report approvati'}")
+                  f"{dashboard.COUNT_SHORT[choice.include_submitted]}")
 else:
     st.title(PAGE_TITLES["cruscotto"])
     choice = views.choose(semesters, user.actor.role)
