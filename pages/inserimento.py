@@ -31,7 +31,7 @@ if not status:
 todo = [r for r in status if is_with_lead(r["state"])]
 if todo:
     st.markdown(f"**Da completare in questo semestre: {count_of(len(todo), len(status), 'obiettivo', 'obiettivi')}**")
-    st.caption(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo))
+    st.caption(md_escape(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo)))
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
@@ -55,7 +55,7 @@ if view.report:
                             can_write=view.semester["state"] != SemesterState.CHIUSO,
                             key=f"entry_thread_{objective_id}_{semester.id}")
 if view.block_reason:
-    st.info(view.block_reason, icon=":material/lock:")
+    st.info(md_escape(view.block_reason), icon=":material/lock:")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)
