@@ -79,3 +79,15 @@ def parse_number(text: str | float | int | None, field: str) -> float | None:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"{field}: '{text}' non è un numero valido.")
     return value
+
+
+LOCAL_TIMEZONE = "Europe/Rome"  # the Ambito's clock; the database stores UTC
+
+
+def local_time(at) -> str:
+    """'02/12/2026 16:05' in Italian local time, from a UTC datetime (naive ones, as SQLite returns, are UTC)."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%d/%m/%Y %H:%M")

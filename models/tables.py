@@ -228,6 +228,23 @@ class Report(SQLModel, table=True):
                       Index("ix_report_semester_state", "semester_id", "state"))
 
 
+class ReportComment(SQLModel, table=True):
+    """One message of a report's review conversation (comment, reply, send-back, approval), never edited.
+
+    A send-back keeps the report as it was at that moment (`snapshot`), so that the next review can show
+    what changed since, side by side. Report.reviewer_comment still holds the latest reviewer's comment.
+    """
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    author: str = ""  # the user's name when written (a renamed user keeps their old messages)
+    role: str = ""  # vocab.Role
+    kind: str = "commento"  # vocab.CommentKind
+    text: str = Field(default="", sa_column=Column(Text))
+    snapshot: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+
+
 class ActionStatus(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)

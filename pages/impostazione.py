@@ -6,14 +6,16 @@ import streamlit as st
 
 from components import auth_gate
 from components.actions import attempt
+from components.confirm import confirmed
 from components.data import call
 from components.safe import md_escape
 from models import plan_setup, queries, reports, semesters
 from models.formatting import euro_cents, number
-from models.vocab import SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit, semester_label
+from models.vocab import (PAGE_TITLES, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit,
+                          semester_label)
 
 actor = auth_gate.signed_in().actor
-st.title("Impostazione piano")
+st.title(PAGE_TITLES["impostazione"])
 header = call(queries.plan_header)
 years = list(range(header["first_year"], header["last_year"] + 1))
 
@@ -49,8 +51,13 @@ with tab_obj:
                 if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
                     if attempt(plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."):
                         st.rerun()
-            label = "Ripristina" if ind["retired"] else "Ritira"
-            if cols[3].button(label, key=f"ri{ind['id']}"):
+            if ind["retired"]:
+                clicked = cols[3].button("Ripristina", key=f"ri{ind['id']}")
+            else:
+                clicked = confirmed("Ritira", key=f"ri{ind['id']}", where=cols[3],
+                                    question="Ritirare l'indicatore? Non sarà più chiesto nei nuovi report "
+                                             "(i valori già inseriti restano).")
+            if clicked:
                 if attempt(plan_setup.set_retired, "indicator", ind["id"], not ind["retired"], actor=actor,
                            success="Indicatore aggiornato."):
                     st.rerun()
@@ -70,7 +77,13 @@ with tab_obj:
     for act in setup["actions"]:
         a1, a2 = st.columns([5, 1])
         a1.markdown(md_escape(act["text"]) + (" — **ritirata**" if act["retired"] else ""))
-        if a2.button("Ripristina" if act["retired"] else "Ritira", key=f"ra{act['id']}"):
+        if act["retired"]:
+            clicked = a2.button("Ripristina", key=f"ra{act['id']}")
+        else:
+            clicked = confirmed("Ritira", key=f"ra{act['id']}", where=a2,
+                                question="Ritirare l'azione? Non conterà più tra le azioni programmate "
+                                         "dell'obiettivo nei nuovi report.")
+        if clicked:
             if attempt(plan_setup.set_retired, "action", act["id"], not act["retired"], actor=actor,
                        success="Azione aggiornata."):
                 st.rerun()
@@ -110,7 +123,10 @@ with tab_sem:
     st.markdown(f"##### Apri il {semester_label(next_year, next_half)}")
     deadline = st.date_input("Scadenza per l'inserimento dati", value=semesters.default_deadline(next_year, next_half),
                              key="new_sem_deadline", format="DD/MM/YYYY")
-    if st.button(f"Apri il {semester_label(next_year, next_half)}", key="new_sem"):
+    if confirmed(f"Apri il {semester_label(next_year, next_half)}", key="new_sem",
+                 question=f"Aprire il {semester_label(next_year, next_half)} con scadenza "
+                          f"{deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
+                          "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."):
         if attempt(semesters.open_semester, next_year, next_half, deadline, actor=actor, success="Semestre aperto."):
             st.rerun()
     if sems:

@@ -10,13 +10,14 @@ from components.safe import md_escape
 from models import plan_browser, plan_export, queries
 from models.formatting import budget_euro
 from models.plan_browser import AreaView, CardView, ObjectiveView, source_line
+from models.vocab import PAGE_TITLES, ObjectiveKind, plural
 
 LABEL_CHARS = 150  # an objective's text in its expander label is cut here; the full text is inside
 ALL = ""  # "every area" as a string, not None: a selectbox showing None reads as "nothing chosen"
 
 auth_gate.signed_in()  # every role may read the plan
 header = call(queries.plan_header)
-st.title("Il Piano")
+st.title(PAGE_TITLES["piano"])
 if header is None:
     st.error("Il piano non è ancora stato caricato nel database.")
     st.stop()
@@ -34,10 +35,6 @@ download.download_button("Scarica Excel",
                          file_name=call(plan_export.file_name), mime=plan_export.MIME, on_click="ignore",
                          icon=":material/download:", key="piano_excel", width="stretch",
                          help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.")
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 view = call(plan_browser.plan_tree, query=query or "", area=area or None)
@@ -138,7 +135,12 @@ def show_card(card: CardView, letter: str) -> None:
             st.markdown(f"**{md_escape(card.title)}**")
         actions = sum(len(o.actions) for o in card.objectives)
         indicators = sum(len(o.indicators) for o in card.objectives)
-        st.caption(f"{plural(len(card.objectives), 'obiettivo', 'obiettivi')} · "
+        specific = sum(o.kind == ObjectiveKind.SPECIFICO for o in card.objectives)
+        general = len(card.objectives) - specific
+        # counted as on the Panoramica: specific objectives (the monitored ones); general ones apart
+        st.caption(f"{plural(specific, 'obiettivo specifico', 'obiettivi specifici')}"
+                   + (f" (più {plural(general, 'obiettivo generale', 'obiettivi generali')})" if general else "")
+                   + " · "
                    f"{plural(actions, 'azione', 'azioni')} · {plural(indicators, 'indicatore', 'indicatori')} · "
                    f"budget {budget_euro(card.budget_total)} · {source_line(card.line)}")
         tabs = st.tabs(["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio",
