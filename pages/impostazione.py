@@ -1,7 +1,5 @@
 """Impostazione piano (Ufficio di Piano): targets per year, actions and indicators, budgets, sub-areas,
 shared projects, semesters."""
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
@@ -104,15 +102,30 @@ with tab_sem:
     st.dataframe(pd.DataFrame([{"Semestre": semester_label(s.year, s.half), "Stato": s.state,
                                 "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—"} for s in sems]),
                  hide_index=True, width="stretch")
-    latest = sems[0] if sems else None
-    next_year, next_half = ((latest.year, 2) if latest.half == 1 else (latest.year + 1, 1)) if latest else \
-        semesters.semester_of(date.today())
-    st.markdown(f"##### Apri il {semester_label(next_year, next_half)}")
-    deadline = st.date_input("Scadenza per l'inserimento dati", value=semesters.default_deadline(next_year, next_half),
-                             key="new_sem_deadline", format="DD/MM/YYYY")
-    if st.button(f"Apri il {semester_label(next_year, next_half)}", key="new_sem"):
-        if attempt(semesters.open_semester, next_year, next_half, deadline, actor=actor, success="Semestre aperto."):
-            st.rerun()
+    openable = call(semesters.openable_semesters)
+    if openable:
+        # The default is the semester after the latest one; earlier ones stay offered for backfilling.
+        latest = (sems[0].year, sems[0].half) if sems else None
+        default = next((i for i, ys in enumerate(openable) if latest is None or ys > latest), 0)
+        st.markdown("##### Apri un semestre del piano")
+        st.caption("Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
+                   "dei semestri già trascorsi; ogni semestre ha la propria scadenza.")
+        o1, o2 = st.columns(2)
+        chosen = o1.selectbox("Semestre da aprire", openable, index=default, key="new_sem_pick",
+                              format_func=lambda ys: semester_label(*ys))
+        deadline = o2.date_input("Scadenza per l'inserimento dati", value=semesters.suggested_deadline(*chosen),
+                                 key=f"new_sem_deadline_{chosen[0]}_{chosen[1]}", format="DD/MM/YYYY")
+        still_open = call(semesters.other_open_semesters)
+        confirmed = False
+        if still_open:
+            confirmed = st.checkbox(f"È già aperto il {', '.join(still_open)}: confermo di aprire anche il "
+                                    f"{semester_label(*chosen)}", key="new_sem_confirm")
+        if st.button(f"Apri il {semester_label(*chosen)}", key="new_sem"):
+            if attempt(semesters.open_semester, *chosen, deadline, actor=actor, confirmed=confirmed,
+                       success="Semestre aperto."):
+                st.rerun()
+    else:
+        st.caption("Tutti i semestri del periodo del piano sono stati aperti.")
     if sems:
         st.markdown("##### Proroga della scadenza")
         s1, s2, s3 = st.columns([2, 2, 1])
