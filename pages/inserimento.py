@@ -5,7 +5,9 @@ from components import auth_gate, report_form
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
-from models import reports
+from components.selectors import choose, fresh_selectbox
+from models import reports, semesters as semester_rules
+from models.entry_flow import first_needing_lead, needs_lead
 from models.vocab import semester_label
 
 user = auth_gate.signed_in()
@@ -22,20 +24,30 @@ default = next((i for i, s in enumerate(semesters) if s.state == "aperto"), 0)
 semester = st.selectbox("Semestre", semesters, index=default, key="entry_semester",
                         format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})")
 
+left = semester_rules.days_left(semester.deadline)
+(st.warning if left is not None and left <= 7 else st.info)(
+    semester_rules.days_left_text(semester.deadline), icon=":material/event:")
+
 status = call(reports.entry_status, actor=actor, semester_id=semester.id)
 if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
-todo = [r for r in status if r["state"] in (None, "bozza", "da rivedere")]
+todo = [r for r in status if needs_lead(r["state"])]
+objective_key = f"entry_objective_{semester.id}"
 if todo:
     st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
-    st.caption(" · ".join(f"{r['code']} ({r['state'] or 'nessun dato'})" for r in todo))
+    with st.container(horizontal=True, gap="small"):
+        for r in todo:
+            st.button(f"{r['code']} ({r['state'] or 'nessun dato'})", key=f"todo_{semester.id}_{r['id']}",
+                      type="tertiary", icon=":material/arrow_forward:", on_click=choose, args=(objective_key, r["id"]),
+                      help=f"Apri {r['code']} nel modulo qui sotto")
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
 by_id = {r["id"]: r for r in status}
-objective_id = st.selectbox(
-    "Obiettivo", list(by_id), key="entry_objective",
+# Opens on the first objective that still needs the lead, not on an approved, read-only one.
+objective_id = fresh_selectbox(
+    "Obiettivo", list(by_id), key=objective_key, default=first_needing_lead(status) or status[0]["id"],
     format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}"
                           f" — {by_id[i]['state'] or 'nessun dato'}")
 

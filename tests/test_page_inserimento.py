@@ -17,7 +17,7 @@ def app_db(tmp_path):
 def test_lead_sees_only_own_area_objectives(app_db):
     at = logged_in("refa", PAGE)
     assert not at.exception
-    options = at.selectbox(key="entry_objective").options
+    options = next(s for s in at.selectbox if s.label == "Obiettivo").options
     assert options and all(" A · A." in o or o.startswith("A ·") for o in options)
 
 
