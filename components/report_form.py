@@ -18,7 +18,7 @@ import streamlit as st
 from components.field_errors import error_summary, field_errors
 from components.safe import md_escape
 from models.entry_flow import completeness
-from models.formatting import number, percent
+from models.formatting import euro, number, percent
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.scoring import Band, band_label, band_or_none, indicator_achievement, objective_achievement
 from models.validation import FieldError
@@ -206,7 +206,8 @@ def _completeness_note(p: str, view: EntryView, data: ReportInput, errors: list[
             st.markdown(f"**Prima dell'invio: {gaps.summary}.**")
             listed = [f"- indicatore: {md_escape(n)}" for n in gaps.indicators_without_value] + \
                      [f"- fonte senza spesa: {md_escape(n)}" for n in gaps.sources_without_spend]
-            st.markdown("\n".join(listed))
+            with st.expander("Elenco dei dati mancanti"):
+                st.markdown("\n".join(listed))
             st.text_area("Nota sui dati mancanti (obbligatoria per inviare il report così)", key=f"{p}:gapnote",
                          height=68, help="La nota resta con il report ed è visibile all'Ufficio di Piano.")
             field_errors(errors, NOTE_TARGET)
@@ -258,9 +259,9 @@ def _source_context_line(view: EntryView, source: str) -> str:
     ctx = view.source_context.get(source)
     if ctx is None:
         return "Nessun budget indicato per questa fonte; nessuna spesa nei semestri precedenti."
-    budget = "budget non indicato" if ctx.budget is None else f"budget dell'obiettivo {number(ctx.budget, 2)} €"
-    return (f"{budget[0].upper()}{budget[1:]} · nei semestri precedenti (report approvati): impegnato "
-            f"{number(ctx.committed_before, 2)} €, liquidato {number(ctx.paid_before, 2)} €")
+    budget = "Budget non indicato" if ctx.budget is None else f"Budget dell'obiettivo {euro(ctx.budget, 2)}"
+    return (f"{budget} · nei semestri precedenti (report approvati): impegnato {euro(ctx.committed_before, 2)}, "
+            f"liquidato {euro(ctx.paid_before, 2)}")
 
 
 def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldError]) -> list[SpendInput]:
