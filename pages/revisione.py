@@ -4,7 +4,7 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from components import auth_gate
+from components import auth_gate, submission_notes
 from components.actions import attempt
 from components.data import call
 from components.report_form import show_changes
@@ -49,6 +49,7 @@ else:
                                                     if detail["previous_label"] else ""))
     if detail["comment"]:
         st.caption("Ultimo commento del revisore: " + md_escape(detail["comment"]))
+    submission_notes.show(objective_id, sem.id)
     st.dataframe(pd.DataFrame(detail["rows"]), hide_index=True, width="stretch", height=320)
     show_changes(call(reports.changes_since_approval, objective_id, sem.id),
                  "Modifiche rispetto alla versione approvata")
