@@ -565,3 +565,9 @@ def test_sub_area_tab_draws_the_split_of_generated_data(tmp_path):
         open_tab(at, "Sotto-ambiti")
         splits = [c for c in charts_of(at) if c["layout"]["xaxis"]["title"]["text"] == "sotto-ambito"]
         assert len(splits) == 1 and splits[0]["data"][0]["x"]  # one bar per sub-area with a value
+
+
+def test_cruscotto_says_which_budget_the_spend_is_compared_with(app_data):
+    at = open_cruscotto("com")
+    money = next(h.proto.body for h in at.get("html") if "Liquidato / budget" in h.proto.body)
+    assert "budget 2025 dove fissato, altrimenti budget del triennio pro quota 2/6" in money
