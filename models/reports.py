@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.audit import record_change
+from models.calendar import rome_today
 from models.db import bump_data_change
 from models.entry_flow import SourceContext, carried_states_for, source_context_for, starting_state
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
@@ -128,7 +129,7 @@ def live_indicators(session: Session, objective_id: int, report: Report | None) 
 def edit_block_reason(actor: Actor, area_letter: str, semester: Semester, report: Report | None,
                       today: date | None = None) -> str | None:
     """Why this actor cannot edit this report now, in one Italian line; None when they can."""
-    today = today or date.today()
+    today = today or rome_today()  # the Ambito's calendar day
     if not can_edit_area(actor, area_letter):
         if actor.role == "comitato":
             return "Sola lettura: il Comitato Ristretto consulta i dati ma non li modifica."
@@ -575,7 +576,7 @@ def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = Non
     """Reports waiting for this lead in open semesters: sent back, or not started before the deadline."""
     if not actor.is_lead:
         return {"returned": 0, "not_started": 0}
-    today = today or date.today()
+    today = today or rome_today()  # the Ambito's calendar day
     returned = not_started = 0
     for sem in session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)):
         for row in entry_status(actor=actor, semester_id=sem.id, session=session):

@@ -7,11 +7,11 @@ be confirmed: leads then see two semesters to fill in.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from models.audit import record_change
+from models.calendar import days_left, rome_today
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.reports import ReportLocked
@@ -20,7 +20,6 @@ from models.validation import FieldError, clean_text
 from models.vocab import ReportState, SemesterState, semester_label
 
 DEFAULT_DEADLINE_DAYS = 31  # data entry closes a month after the semester ends
-AMBITO_TZ = ZoneInfo("Europe/Rome")  # deadlines are the Ambito's calendar days, whatever the server's clock
 
 
 class ConfirmationNeeded(FieldError):
@@ -43,7 +42,7 @@ def ensure_current_semester(session: Session, today: date | None = None) -> Seme
     """First start: open the semester we are in, so that data entry can begin. Nothing if any exists."""
     if session.exec(select(Semester.id)).first() is not None:
         return None
-    year, half = semester_of(today or date.today())
+    year, half = semester_of(today or rome_today())
     sem = Semester(year=year, half=half, deadline=default_deadline(year, half))
     session.add(sem)
     return sem
@@ -51,21 +50,6 @@ def ensure_current_semester(session: Session, today: date | None = None) -> Seme
 
 def latest_semester(*, session: Session) -> Semester | None:
     return session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())).first()
-
-
-def rome_today(now: datetime | None = None) -> date:
-    """Today's date in Italy (an aware `now` in any zone; naive means UTC, as the server's clock)."""
-    now = now or datetime.now(AMBITO_TZ)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=ZoneInfo("UTC"))
-    return now.astimezone(AMBITO_TZ).date()
-
-
-def days_left(deadline: date | None, now: datetime | None = None) -> int | None:
-    """Whole days from today (Europe/Rome) to the deadline: 0 on the day itself, negative once past."""
-    if deadline is None:
-        return None
-    return (deadline - rome_today(now)).days
 
 
 def days_left_text(deadline: date | None, now: datetime | None = None) -> str:
