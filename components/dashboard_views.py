@@ -239,7 +239,8 @@ def money_tiles_html(summary: Summary, *, compact: bool = False) -> str:
     m, t = summary.money, summary.tally
     missing = charts.missing_lines(m.budget_missing) if m.budget_missing else "tutte le voci con importo"
     if summary.period is not None:  # which budget: "budget 2025", "budget del triennio pro quota 2/6"
-        missing = f"{summary.period.label} · {missing}"
+        # the projector's tile has room for two short lines: the period in a few words, nothing else
+        missing = summary.period.short_label if compact else f"{summary.period.label} · {missing}"
     expected = f"atteso {percent(summary.expected_share)} · " if summary.expected_share is not None else ""
     cls = scoring.spend_class(m.ratio)
     tiles = [

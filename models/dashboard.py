@@ -84,7 +84,8 @@ class BudgetPeriod:
     semesters: tuple[tuple[int, int], ...]  # monitored (year, half) up to the chosen semester, in time order
     plan_semesters: int  # semesters in the plan's period (6 for 2025-2027)
     annual: frozenset[tuple[object, int]]  # (holder, year): holders whose annual lines of that year are used
-    label: str
+    label: str  # "budget 2025", "budget del triennio pro quota 2/6", ...
+    short_label: str = ""  # the same in a few words, for a tile under the word "Budget": "triennio, 2/6"
 
     @property
     def expected_share(self) -> float | None:
@@ -289,16 +290,22 @@ def _holder(objective_id: int | None, card_id: int) -> object:
 
 
 def _period_label(semesters: list[tuple[int, int]], plan_semesters: int, plan_years: int,
-                  annual_years: list[int], plan_share_used: bool) -> str:
+                  annual_years: list[int], plan_share_used: bool) -> tuple[str, str]:
+    """(label, short label) of the budget period."""
     if not semesters:
-        return "nessun semestre monitorato"
-    whole = "budget del triennio" if plan_years == 3 else "budget del piano"
-    plan_part = whole if len(semesters) == plan_semesters else f"{whole} pro quota {len(semesters)}/{plan_semesters}"
+        return "nessun semestre monitorato", "nessun semestre"
+    whole = "triennio" if plan_years == 3 else "piano"
+    quota = "" if len(semesters) == plan_semesters else f"{len(semesters)}/{plan_semesters}"
+    plan_part = f"budget del {whole}" + (f" pro quota {quota}" if quota else "")
+    plan_short = whole + (f", {quota}" if quota else "")
     if not annual_years:
-        return plan_part
+        return plan_part, plan_short
     halves = {y: sum(1 for yy, _h in semesters if yy == y) for y in annual_years}
-    annual = "budget " + " + ".join(str(y) if halves[y] == 2 else f"{y} pro quota 1/2" for y in annual_years)
-    return f"{annual} dove fissato, altrimenti {plan_part}" if plan_share_used else annual
+    years = " + ".join(str(y) if halves[y] == 2 else f"{y} pro quota 1/2" for y in annual_years)
+    years_short = " + ".join(str(y) if halves[y] == 2 else f"½ {y}" for y in annual_years)
+    if plan_share_used:
+        return f"budget {years} dove fissato, altrimenti {plan_part}", f"{years_short} o {plan_short}"
+    return f"budget {years}", years_short
 
 
 def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
@@ -318,8 +325,9 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
                          .distinct()).all()
     annual = frozenset((_holder(o, c), y) for o, c, y in lines if y in years)
     plan_share_used = any(y is None and any((_holder(o, c), yy) not in annual for yy in years) for o, c, y in lines)
-    label = _period_label(rows, plan_semesters, plan_years, sorted({y for _h, y in annual}), plan_share_used)
-    return BudgetPeriod(semesters=tuple(rows), plan_semesters=plan_semesters, annual=annual, label=label)
+    label, short = _period_label(rows, plan_semesters, plan_years, sorted({y for _h, y in annual}), plan_share_used)
+    return BudgetPeriod(semesters=tuple(rows), plan_semesters=plan_semesters, annual=annual, label=label,
+                        short_label=short)
 
 
 def _areas(session: Session) -> list[MacroArea]:

@@ -222,6 +222,7 @@ def test_annual_budgets_are_used_where_set_and_the_period_says_which(data):
     assert second.money.budget == pytest.approx(30000 + others * 2 / 6 + 20000)
     assert first.period.label == "budget 2025 pro quota 1/2 dove fissato, altrimenti budget del triennio pro quota 1/6"
     assert second.period.label == "budget 2025 dove fissato, altrimenti budget del triennio pro quota 2/6"
+    assert (first.period.short_label, second.period.short_label) == ("½ 2025 o triennio, 1/6", "2025 o triennio, 2/6")
     rows = call(data, dashboard.area_objectives, semester_id=semester_id(data, 2025, 2), include_submitted=False,
                 area_letter="A")
     assert rows[0].money.budget == pytest.approx(30000)
@@ -235,6 +236,7 @@ def test_budget_period_of_a_plan_monitored_from_its_fourth_semester(small_plan):
                    include_submitted=False)
     assert summary.period.semesters == ((2026, 2),)
     assert summary.period.label == "budget del triennio pro quota 1/6"
+    assert summary.period.short_label == "triennio, 1/6"
     # plan_small's A lines pro rata; B.1's only line is for 2025, outside this period
     assert summary.money.budget == pytest.approx(150000 / 6)
     early = call(small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2024, 2),
