@@ -3,8 +3,8 @@ forward), each source's budget and earlier spend beside its spend line, and the 
 sending. Pure functions take plain values; the `*_for` functions read what they need with `*, session`.
 
 Decisions:
-- "Still needs the lead": no report yet, a draft, or sent back. Submitted and approved reports wait for the
-  office or are done, so Inserimento never opens on them when something else is to do.
+- "Still with the lead" is models.rules.is_with_lead (no report yet, a draft, or sent back): Inserimento
+  never opens on a submitted or approved report when something else is to do.
 - Carry forward takes, per action, the state of the latest *approved* report of an earlier semester (what the
   office accepted), never a draft or a report still under review; an action never approved starts as
   "non avviata". Earlier means earlier in time, so a backfilled 2025 semester does not inherit from 2026.
@@ -21,24 +21,14 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from models.rules import SEMESTER_ORDINAL_SQL, is_with_lead, semester_ordinal as ordinal
 from models.tables import Action, ActionStatus, BudgetLine, Report, Semester, Spend
 from models.vocab import ActionState, ReportState, semester_label
 
-NEEDS_LEAD: tuple[str | None, ...] = (None, ReportState.BOZZA, ReportState.DA_RIVEDERE)
-
-
-def ordinal(year: int, half: int) -> int:
-    """Semesters in time order as one integer (2025 II < 2026 I)."""
-    return year * 2 + half
-
-
-def needs_lead(state: str | None) -> bool:
-    return state in NEEDS_LEAD
-
 
 def first_needing_lead(rows: Iterable[Mapping[str, Any]]) -> int | None:
-    """Id of the first objective (in the given, catalogue order) whose report still needs the lead."""
-    return next((r["id"] for r in rows if needs_lead(r["state"])), None)
+    """Id of the first objective (in the given, catalogue order) whose report is still with the lead."""
+    return next((r["id"] for r in rows if is_with_lead(r["state"])), None)
 
 
 # --- carry forward ------------------------------------------------------------------------------
@@ -113,7 +103,7 @@ def source_context_for(objective_id: int, year: int, half: int, *, session: Sess
         select(Spend.source, func.sum(Spend.committed), func.sum(Spend.paid))
         .join(Report, Report.id == Spend.report_id).join(Semester, Semester.id == Report.semester_id)
         .where(Report.objective_id == objective_id, Report.state == ReportState.APPROVATA,
-               (Semester.year * 2 + Semester.half) < ordinal(year, half))
+               SEMESTER_ORDINAL_SQL < ordinal(year, half))
         .group_by(Spend.source))
     return source_context(list(lines), list(spend))
 
@@ -170,5 +160,4 @@ def completeness(indicators: Iterable[tuple[str, Any]], spend: Iterable[tuple[st
 
 
 __all__ = ["Completeness", "PastActionState", "SourceContext", "carried_states", "carried_states_for",
-           "completeness", "first_needing_lead", "needs_lead", "source_context", "source_context_for",
-           "starting_state"]
+           "completeness", "first_needing_lead", "source_context", "source_context_for", "starting_state"]

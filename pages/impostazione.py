@@ -105,8 +105,8 @@ with tab_sem:
     openable = call(semesters.openable_semesters)
     if openable:
         # The default is the semester after the latest one; earlier ones stay offered for backfilling.
-        latest = (sems[0].year, sems[0].half) if sems else None
-        default = next((i for i, ys in enumerate(openable) if latest is None or ys > latest), 0)
+        following = call(semesters.semester_to_open)
+        default = openable.index(following) if following in openable else 0
         st.markdown("##### Apri un semestre del piano")
         st.caption("Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
                    "dei semestri già trascorsi; ogni semestre ha la propria scadenza.")
