@@ -1,8 +1,8 @@
 """Selectors whose option labels follow the data, and links that choose an option from elsewhere on the page.
 
 A Streamlit selectbox keeps showing the label its option had when it was chosen: after *Salva bozza* the
-objective selector still said "nessun dato". The widget's key therefore includes a checksum of the labels:
-when a label changes, the widget is drawn anew with the same chosen value (kept under the plain `key`).
+objective selector still showed the state from before the save. The widget's key therefore includes a checksum
+of the labels: when a label changes, the widget is drawn anew with the same chosen value (under the plain `key`).
 """
 from __future__ import annotations
 
