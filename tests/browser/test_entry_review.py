@@ -77,7 +77,8 @@ def test_lead_saves_draft_reloads_submits_and_form_locks(page, real_server):
     page.get_by_label(re.compile("^Nota sui dati mancanti")).press("Tab")
     page.get_by_role("button", name="Invia all'Ufficio di Piano").click()
     page.get_by_text("Report inviato all'Ufficio di Piano", exact=False).first.wait_for(timeout=15000)
-    assert page.get_by_role("button", name="Salva bozza").count() == 0
+    # the page redraws from the top: wait until the form below the message is the locked one
+    expect(page.get_by_role("button", name="Salva bozza")).to_have_count(0, timeout=15000)
     assert page.get_by_label(re.compile("^Valore \\(numero")).first.is_disabled()
     assert not events, events
 
