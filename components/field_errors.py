@@ -12,6 +12,7 @@ import json
 
 import streamlit as st
 
+from components.safe import md_escape
 from models.validation import FieldError
 
 # Finds the field's first focusable element (text box, select, radio, checkbox) inside its container,
@@ -64,4 +65,4 @@ def field_errors(errors: list[FieldError], target: str) -> None:
     """Each error of one field, under it, with the field's name."""
     for error in errors:
         if error.target == target:
-            st.error(str(error), icon=":material/error:")
+            st.error(md_escape(str(error)), icon=":material/error:")  # messages may quote what was typed

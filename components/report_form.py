@@ -139,7 +139,8 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
         st.caption("Stati ripresi dall'ultimo report approvato (" + ", ".join(view.carried_from) + "): "
                    "aggiornarli se sono cambiati.")
     for a in view.actions:
-        label = f"{a['position'] + 1}. {a['text']}" + (" (azione ritirata: non conteggiata)" if a["retired"] else "")
+        label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (" (azione ritirata: non conteggiata)"
+                                                                  if a["retired"] else "")
         with _field(p, f"action:{a['id']}"):
             state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
                              disabled=disabled)

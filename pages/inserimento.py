@@ -39,6 +39,7 @@ if todo:
     st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
     with st.container(horizontal=True, gap="small"):
         for r in todo:
+            # plan codes and state names only (no user text), so the label needs no escaping
             st.button(f"{r['code']} ({report_state_label(r['state'])})", key=f"todo_{semester.id}_{r['id']}",
                       type="tertiary", icon=":material/arrow_forward:", on_click=choose, args=(objective_key, r["id"]),
                       help=f"Apri {r['code']} nel modulo qui sotto")
@@ -60,7 +61,7 @@ if view.report and view.report["state"] == ReportState.DA_RIVEDERE and view.repo
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
                icon=":material/undo:")
 if view.block_reason:
-    st.info(view.block_reason, icon=":material/lock:")
+    st.info(md_escape(view.block_reason), icon=":material/lock:")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)
