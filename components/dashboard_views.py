@@ -25,7 +25,7 @@ from models import dashboard, scoring
 from models.config import database_url
 from models.dashboard import AreaRow, Money, Summary
 from models.db import data_change_counter
-from models.formatting import euro, number, percent
+from models.formatting import budget_euro, euro, euro_cents, number, percent
 from models.vocab import REPORT_STATE_COUNT_LABELS, Role, Unit
 
 T = TypeVar("T")
@@ -247,7 +247,7 @@ def money_tiles_html(summary: Summary, *, compact: bool = False) -> str:
     tiles = [
         _tile("Raggiungimento", percent(t.achievement), t.band,
               charts.category_colour(t.band)[0]),
-        _tile("Budget", euro(m.budget), missing, charts.MONEY_SERIES[0][1]),
+        _tile("Budget", budget_euro(m.planned, cents=False), missing, charts.MONEY_SERIES[0][1]),
         _tile("Impegnato", euro(m.committed), "fino al semestre", charts.MONEY_SERIES[1][1]),
         _tile("Liquidato", euro(m.paid), "fino al semestre", charts.MONEY_SERIES[2][1]),
         _tile("Liquidato / budget", percent(m.ratio), f"{expected}{m.spend_class}",
@@ -277,8 +277,8 @@ def show(fig, key: str) -> None:
 
 
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:
-    return pd.DataFrame([{first: name, "Budget": euro(m.budget), "Impegnato": euro(m.committed),
-                          "Liquidato": euro(m.paid), "Liquidato / budget": percent(m.ratio),
+    return pd.DataFrame([{first: name, "Budget": budget_euro(m.planned), "Impegnato": euro_cents(m.committed),
+                          "Liquidato": euro_cents(m.paid), "Liquidato / budget": percent(m.ratio),
                           "Classe (griglia regionale)": m.spend_class,
                           "Voci senza importo": m.budget_missing} for name, m in rows])
 
@@ -320,7 +320,9 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
                 note, share, projector=projector, height=chart_height(projector)), "cr_money_areas")
     if projector:
         return
-    st.dataframe(money_table(with_money, "Area"), hide_index=True, width="stretch")
+    # the table lists every area with objectives: one without a budget says "da definire", it does not vanish
+    table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
+    st.dataframe(money_table(table_rows, "Area"), hide_index=True, width="stretch")
     if sources:
         show(figure(charts.money_bars, sources, f"Budget, impegnato e liquidato per fonte di finanziamento · "
                     f"{choice.semester.label}", note, share), "cr_money_sources")
@@ -365,7 +367,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
         "Codice": o.code, "Obiettivo": o.text, "Report": o.state, "Fascia": o.band,
         "Raggiungimento": percent(o.achievement) if o.counted else "—",
         "Azioni realizzate": o.actions.text if o.counted else "—",
-        "Budget": euro(o.money.budget), "Liquidato": euro(o.money.paid),
+        "Budget": budget_euro(o.money.planned), "Liquidato": euro_cents(o.money.paid),
         "Liquidato / budget": percent(o.money.ratio), "Classe di spesa": o.money.spend_class}
         for o in objectives]), hide_index=True, width="stretch")
     by_id = {o.id: o for o in objectives}

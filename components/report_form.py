@@ -18,7 +18,7 @@ import streamlit as st
 from components.field_errors import error_summary, field_errors
 from components.safe import md_escape
 from models.entry_flow import completeness
-from models.formatting import euro, number, percent
+from models.formatting import amount_field, euro, number, percent
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
@@ -287,9 +287,9 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldErr
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             st.caption(_source_context_line(view, source))
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)", value=number(row["committed"], 2) if row else "",
+            committed = c1.text_input("Impegnato (€)", value=amount_field(row["committed"]) if row else "",
                                       key=f"{k}:c", disabled=disabled)
-            paid = c2.text_input("Liquidato (€)", value=number(row["paid"], 2) if row else "", key=f"{k}:p",
+            paid = c2.text_input("Liquidato (€)", value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
                                  disabled=disabled)
             ref = c3.text_input("Documento giustificativo (rif.)", value=row.get("document_ref", ""), key=f"{k}:r",
                                 disabled=disabled)

@@ -16,7 +16,7 @@ from models import scoring
 from models.dashboard import (CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow,
                               TrendPoint)
 from models.rules import semester_of_ordinal
-from models.formatting import euro, number, percent
+from models.formatting import budget_euro, euro, number, percent
 from models.vocab import ReportState, Unit
 
 MONEY_SERIES = (("Budget", "#C6D4E1", "#000000"), ("Impegnato", "#5B8DB8", "#000000"),
@@ -169,9 +169,11 @@ def money_bars(rows: list[tuple[str, Money]], title: str, subtitle: str, expecte
     fig = go.Figure()
     for (name, fill, ink), field in zip(MONEY_SERIES, ("budget", "committed", "paid")):
         amounts = [getattr(m, field) for _, m in rows]
+        texts = [budget_euro(m.planned, cents=False) if field == "budget" else euro(getattr(m, field))
+                 for _, m in rows]  # a budget not in the plan reads "da definire", not 0 €
         # Amounts outside the bars: always full size and black, whatever the bar's length.
         fig.add_bar(y=labels, x=amounts, orientation="h", name=name, marker_color=fill,
-                    marker_line={"color": "#404040", "width": 1}, text=[euro(a) for a in amounts],
+                    marker_line={"color": "#404040", "width": 1}, text=texts,
                     textposition="outside", cliponaxis=False, textfont={"color": "#000000"},
                     hovertemplate=f"%{{y}}<br>{name}: %{{text}}<extra></extra>")
     if expected_share is not None:
@@ -194,7 +196,8 @@ def money_single(money: Money, title: str, expected_share: float | None, *, proj
     names = [name for name, _, _ in MONEY_SERIES]
     amounts = [money.budget, money.committed, money.paid]
     fig = go.Figure(go.Bar(y=names, x=amounts, orientation="h", marker_color=[f for _, f, _ in MONEY_SERIES],
-                           marker_line={"color": "#404040", "width": 1}, text=[euro(a) for a in amounts],
+                           marker_line={"color": "#404040", "width": 1},
+                           text=[budget_euro(money.planned, cents=False), euro(money.committed), euro(money.paid)],
                            textposition="auto", insidetextanchor="end",
                            textfont={"color": [ink for _, _, ink in MONEY_SERIES]},
                            hovertemplate="%{y}: %{text}<extra></extra>"))
@@ -269,7 +272,9 @@ def indicator_chart(series: IndicatorSeries, semester: str, *, projector: float 
         fig.add_scatter(x=x, y=targets, name="Target dell'anno", mode="lines+markers",
                         line={"color": "#000000", "dash": "dash", "width": 2, "shape": "hv"},
                         marker={"symbol": "diamond-open", "size": 9},
-                        text=[show(t) for t in targets], hovertemplate="Target: %{text}<extra>%{x}</extra>")
+                        text=[show(t) for t in targets],
+                        customdata=[safe(series.target_origins.get(p.year, "")) for p in series.points],
+                        hovertemplate="Target: %{text}<br>%{customdata}<extra>%{x}</extra>")  # its origin
     if yes_no:
         fig.update_yaxes(tickvals=[0, 1], ticktext=["no", "sì"], range=[-0.2, 1.3])
     elif pct:

@@ -20,8 +20,10 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
   them, otherwise the plan's lines (no year) pro rata, 1/6 per semester of a three-year plan. A plan started
   before the app, or backfilled only in part, is thus compared with what those semesters should have spent, not
   with the whole three-year budget. The period's label says which ("budget 2025", "budget del triennio pro
-  quota 2/6"). Live lines only (both origins); a line without an amount is left out and counted as missing.
-  Lines of a card with no objective count towards the card's area (and their source) only.
+  quota 2/6"). Only lines that are the plan's budget (budget_rules.counted_budget_line: both origins; the
+  document's past examples and forecasts never count); a line without an amount is left out and counted as
+  missing. Lines of a card with no objective count towards the card's area (and their source) only.
+  A budget with no counted amount at all is "da definire" (Money.budget_set False), never 0 €.
 - Spend: rows of counted reports of live objectives (any kind: money is counted wherever it was recorded),
   summed over every semester up to and including the chosen one (each row holds one semester's spend).
 - Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs the period's budget; the
@@ -38,7 +40,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from models import rules, scoring
+from models import provenance, rules, scoring
+from models.budget_rules import counted_budget_line
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
 from models import vocab
@@ -155,8 +158,19 @@ class Tally:
 class Money:
     budget: float = 0.0
     budget_missing: int = 0  # budget lines without an amount (to be completed): left out of `budget`
+    budget_amounts: int = 0  # counted budget lines with an amount: none means "da definire", not 0 €
     committed: float = 0.0
     paid: float = 0.0
+
+    @property
+    def budget_set(self) -> bool:
+        """False when the plan states no amount: the budget is to be defined, not zero."""
+        return self.budget_amounts > 0
+
+    @property
+    def planned(self) -> float | None:
+        """The budget to show: None when it is to be defined (formatting.budget_euro prints that)."""
+        return self.budget if self.budget_set else None
 
     @property
     def ratio(self) -> float | None:
@@ -252,6 +266,7 @@ class IndicatorSeries:
     higher_is_better: bool
     points: list[IndicatorPoint]
     targets: dict[int, float]  # year -> target
+    target_origins: dict[int, str] = field(default_factory=dict)  # year -> provenance.Origin label
 
     @property
     def has_values(self) -> bool:
@@ -334,7 +349,7 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     years = {y for y, _h in rows}
     lines = session.exec(select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
                          .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-                         .where(*_LIVE_BUDGET, BudgetLine.amount.is_not(None))
+                         .where(*_LIVE_BUDGET, counted_budget_line(), BudgetLine.amount.is_not(None))
                          .distinct()).all()
     annual = frozenset((_holder(o, c), y) for o, c, y in lines if y in years)
     plan_share_used = any(y is None and any((_holder(o, c), yy) not in annual for yy in years) for o, c, y in lines)
@@ -373,21 +388,22 @@ def _tallies(rows: Iterable[tuple]) -> dict:
 
 
 def _budget(session: Session, key, period: BudgetPeriod) -> dict:
-    """key -> (the period's share of the amounts, lines without amount) over live budget lines."""
+    """key -> (the period's share of the amounts, lines without amount, lines with amount) over live, counted
+    budget lines."""
     # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER); grouped by holder and
     # year too, as each holder's year decides the period's share of its lines.
     stmt = (select(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year,
                    func.coalesce(func.sum(BudgetLine.amount), 0.0),
-                   func.count(BudgetLine.id) - func.count(BudgetLine.amount))
+                   func.count(BudgetLine.id) - func.count(BudgetLine.amount), func.count(BudgetLine.amount))
             .select_from(BudgetLine).join(Card, Card.id == BudgetLine.card_id)
             .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-            .where(*_LIVE_BUDGET)
+            .where(*_LIVE_BUDGET, counted_budget_line())
             .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year))
     out: dict = {}
-    for k, objective_id, card_id, year, total, missing in session.exec(stmt):
+    for k, objective_id, card_id, year, total, missing, known in session.exec(stmt):
         share = float(total or 0) * period.weight(_holder(objective_id, card_id), year)
-        old = out.get(k, (0.0, 0))
-        out[k] = (old[0] + share, old[1] + int(missing or 0))
+        old = out.get(k, (0.0, 0, 0))
+        out[k] = (old[0] + share, old[1] + int(missing or 0), old[2] + int(known or 0))
     return out
 
 
@@ -411,8 +427,8 @@ def counted_spend_ids(*, session: Session, semester_id: int, states: tuple[str, 
 
 def _money(budget: dict, spend: Iterable[tuple]) -> dict:
     out: dict = defaultdict(Money)
-    for key, (total, missing) in budget.items():
-        out[key].budget, out[key].budget_missing = total, missing
+    for key, (total, missing, known) in budget.items():
+        out[key].budget, out[key].budget_missing, out[key].budget_amounts = total, missing, known
     for key, committed, paid in spend:
         out[key].committed += float(committed)
         out[key].paid += float(paid)
@@ -435,7 +451,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
         tally.add(state, done, planned, n)
     period = budget_period(session=session, semester_id=sem.id)
     by_area = _budget(session, Card.area_id, period).values()
-    money = Money(budget=sum(total for total, _ in by_area), budget_missing=sum(m for _, m in by_area))
+    money = Money(budget=sum(total for total, _, _ in by_area), budget_missing=sum(m for _, m, _ in by_area),
+                  budget_amounts=sum(k for _, _, k in by_area))
     for committed, paid in _spend(session, sem.ordinal, states):
         money.committed, money.paid = float(committed), float(paid)
     per_state = dict(session.exec(select(Report.state, func.count(Report.id))
@@ -465,12 +482,12 @@ def area_rows(*, session: Session, semester_id: int, include_submitted: bool) ->
 def source_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[SourceRow]:
     """Budget vs spend per funding source (a budget line with no stated source counts as ALTRO)."""
     sem = _semester(session, semester_id)
-    budget: dict[str, tuple[float, int]] = {}
-    for code, (total, missing) in _budget(session, BudgetLine.source,
-                                          budget_period(session=session, semester_id=sem.id)).items():
+    budget: dict[str, tuple[float, int, int]] = {}
+    for code, (total, missing, known) in _budget(session, BudgetLine.source,
+                                                 budget_period(session=session, semester_id=sem.id)).items():
         key = code or FundingSource.ALTRO
-        old = budget.get(key, (0.0, 0))
-        budget[key] = (old[0] + total, old[1] + missing)
+        old = budget.get(key, (0.0, 0, 0))
+        budget[key] = (old[0] + total, old[1] + missing, old[2] + known)
     money = _money(budget, _spend(session, sem.ordinal, counted_states(include_submitted), Spend.source))
     return [SourceRow(code=str(code), label=funding_label(code), money=money[code])
             for code in FundingSource if code in money]
@@ -569,9 +586,13 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
                               .order_by(Indicator.objective_id, Indicator.position)).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
-    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))):
-        if t.target is not None:
-            targets[t.indicator_id][t.year] = t.target
+    target_rows = [t for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
+                   if t.target is not None]
+    set_in_app = provenance.set_by(session, provenance.TARGET, [t.id for t in target_rows])
+    origins: dict = defaultdict(dict)
+    for t in target_rows:
+        targets[t.indicator_id][t.year] = t.target
+        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, t.id).label
     found: dict = {}
     for v, state, year, half in session.exec(
             select(IndicatorValue, Report.state, Semester.year, Semester.half)
@@ -593,7 +614,8 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
     for i in indicators:
         out[i.objective_id].append(IndicatorSeries(
             id=i.id, text=i.text, battery=i.battery, unit=i.unit, higher_is_better=i.higher_is_better,
-            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id])))
+            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id]),
+            target_origins=dict(origins[i.id])))
     return out
 
 

@@ -42,6 +42,7 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
                      "lead": ", ".join(leads.get(obj.area, [])) or "—", "state": report_state_label(state),
                      "counted": obj.counted, "actions": obj.actions.text if obj.counted else "—",
                      "achievement": obj.achievement, "band": obj.band, "budget": obj.money.budget,
+                     "planned": obj.money.planned,  # None: no budget in the plan ("da definire", not 0 €)
                      "committed": obj.money.committed, "paid": obj.money.paid, "ratio": obj.money.ratio,
                      "ratio_class": obj.money.spend_class, "updated_at": rep.updated_at if rep else None,
                      "version": rep.version if rep else None, "no_data": rep is None,

@@ -152,6 +152,24 @@ class BudgetLine(SQLModel, table=True):
     version: int = 1
 
 
+class BudgetLineKind(SQLModel, table=True):
+    """What the document says a plan budget line is (models/budget_rules.py: BudgetKind). A line without a row
+    here is *preventivato*: the plan's own budget. A table of its own, not a column: no migration needed."""
+    budget_line_id: int = Field(foreign_key="budgetline.id", primary_key=True)
+    kind: str
+
+
+class SetByOffice(SQLModel, table=True):
+    """Who set a value in the app (a target, a budget) and when: shown beside it instead of a document line."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=32)  # indicatortarget | budgetline
+    entity_id: int
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    name: str = ""  # the user's display name at the time
+    at: datetime = Field(default_factory=utcnow)
+    __table_args__ = (UniqueConstraint("entity", "entity_id"),)
+
+
 class SharedProject(SQLModel, table=True):
     """A supra-zonal project shared with other Ambiti or partners (seed 000)."""
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -322,6 +340,13 @@ class AuditEntry(SQLModel, table=True):
     old: Optional[str] = Field(default=None, sa_column=Column(Text))
     new: Optional[str] = Field(default=None, sa_column=Column(Text))
     reason: str = Field(default="", sa_column=Column(Text))
+
+
+class DemoMarker(SQLModel, table=True):
+    """Present (one row) when models/demo.py generated this database's data: every export is then marked."""
+    id: int = Field(default=1, primary_key=True)
+    seed: int = 0
+    generated_at: datetime = Field(default_factory=utcnow)
 
 
 class DataChange(SQLModel, table=True):

@@ -8,7 +8,7 @@ from components import auth_gate
 from components.data import call
 from components.safe import md_escape
 from models import plan_browser, plan_export, queries
-from models.formatting import euro
+from models.formatting import budget_euro
 from models.plan_browser import AreaView, CardView, ObjectiveView, source_line
 
 LABEL_CHARS = 150  # an objective's text in its expander label is cut here; the full text is inside
@@ -63,8 +63,8 @@ def indicator_lines(objective: ObjectiveView) -> str:
         if items:
             lines = [f"- {md_escape(i.text)} :gray[· {i.unit_label}"
                      + ("" if i.higher_is_better else " · da ridurre")
-                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "")
-                     + f" · riga {i.line}]" for i in items]
+                     + f" · {source_line(i.line)}"
+                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "") + "]" for i in items]
             blocks.append(f"*{battery.value.capitalize()}*\n" + "\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -90,13 +90,17 @@ def show_budget(card: CardView) -> None:
         st.info("La scheda non indica voci di budget.")
         return
     rows = [{"Obiettivo": b.objective or "intera scheda", "Voce": b.item or b.text, "Fonte": b.source_label,
-             "Pubblico/privato": b.public_label, "Importo": b.amount_label,
-             "Anno": str(b.year) if b.year else "triennio", "Testo del piano": b.text,
-             "Riga": source_line(b.line) if b.origin == "piano" else "impostato dall'Ufficio di Piano"}
+             "Pubblico/privato": b.public_label, "Importo": b.amount_label, "Natura": b.kind_label,
+             "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"), "Testo del piano": b.text,
+             "Origine": b.origin_label}
             for b in card.budget]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"Testo del piano": st.column_config.TextColumn(width="large")})
-    notes = [f"Totale degli importi indicati: {euro(card.budget_total)}"]
+    notes = [f"Budget del piano: {budget_euro(card.budget_total)}"]
+    if card.budget_not_counted:
+        notes.append(f"{plural(len(card.budget_not_counted), 'voce', 'voci')} che il documento indica come esempio "
+                     "del biennio precedente o come previsione: mostrate, ma escluse dal budget del piano e dai "
+                     "rapporti di spesa finché l'Ufficio di Piano non imposta il budget per anno")
     if any(b.approximate for b in card.budget):
         notes.append("«circa»: importo stimato nel piano")
     if card.budget_to_complete:
@@ -136,7 +140,7 @@ def show_card(card: CardView, letter: str) -> None:
         indicators = sum(len(o.indicators) for o in card.objectives)
         st.caption(f"{plural(len(card.objectives), 'obiettivo', 'obiettivi')} · "
                    f"{plural(actions, 'azione', 'azioni')} · {plural(indicators, 'indicatore', 'indicatori')} · "
-                   f"budget indicato {euro(card.budget_total)} · {source_line(card.line)}")
+                   f"budget {budget_euro(card.budget_total)} · {source_line(card.line)}")
         tabs = st.tabs(["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio",
                         "Domande sì/no"])
         with tabs[0]:

@@ -11,7 +11,7 @@ from components.report_form import show_changes
 from components.safe import md_escape
 from models import audit, reports, review, semesters
 from models.dashboard import COUNTED_LABELS
-from models.formatting import euro, percent
+from models.formatting import budget_euro, euro_cents, percent
 from models.vocab import NO_REPORT, ReportState, SemesterState, semester_label
 
 actor = auth_gate.signed_in().actor
@@ -36,8 +36,8 @@ st.dataframe(pd.DataFrame([{
     "Area": r["area"], "Obiettivo": r["code"], "Referente": r["lead"], "Stato": r["state"],
     "In ritardo": "sì" if r["overdue"] else "", "Azioni realizzate": r["actions"],
     "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—", "Fascia": r["band"],
-    "Budget": euro(r["budget"], 2),
-    "Impegnato": euro(r["committed"], 2), "Liquidato": euro(r["paid"], 2), "Liquidato / budget": percent(r["ratio"]),
+    "Budget": budget_euro(r["planned"]),
+    "Impegnato": euro_cents(r["committed"]), "Liquidato": euro_cents(r["paid"]), "Liquidato / budget": percent(r["ratio"]),
     "Classe di spesa": r["ratio_class"],
     "Ultima modifica": r["updated_at"].strftime("%d/%m/%Y %H:%M") if r["updated_at"] else "—"} for r in shown]),
     hide_index=True, width="stretch")
