@@ -41,7 +41,7 @@ if todo:
     with st.container(horizontal=True, gap="small"):
         for r in todo:
             # plan codes and state names only (no user text), so the label needs no escaping
-            st.button(f"{r['code']} ({report_state_label(r['state'])}) →", key=f"todo_{semester.id}_{r['id']}",
+            st.button(f"{r['code']} ({report_state_label(r['state'])})", key=f"todo_{semester.id}_{r['id']}",
                       type="tertiary", on_click=choose, args=(objective_key, r["id"]),
                       help=f"Apri {r['code']} nel modulo qui sotto")
 else:
