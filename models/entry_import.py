@@ -15,14 +15,16 @@ Decisions:
   stale (a file written by a program, a spreadsheet with recalculation off), and a value nobody typed must not
   enter the monitoring. A text starting with "=" is fine when it is text (typed with a leading apostrophe).
 - A date or time in a number cell is refused ("data non ammessa: atteso un numero"): Excel silently turns
-  "1/2" into a date. Text in a number cell goes through clean_number: "1.234,5" is accepted, "abc" is not.
+  "1/2" into a date. Text in a number cell goes through clean_number, the form's parser (certain readings
+  only: "1.234,5" is accepted, "1,234.5", "2.5" and "abc" are not); a numeric cell is read as it is, and both
+  meet the same plausibility limits (validation.LIMITS).
   A number Excel shows as a percentage (typed "45%", stored 0.45) is read as 45, as the form reads "45%".
 - Empty rows are nothing: a report that does not exist yet and whose rows are all empty or default (actions
   "non avviata") is not created. An existing report whose rows change nothing is counted in `unchanged`.
   An action left "non avviata" that has no state saved yet stays without state (same figures, no change).
 - Spend rows: the pre-filled ones plus EXTRA_SPEND_ROWS empty rows where the user types the objective code
-  and picks the source. The import never deletes a spend row: a source missing from the file keeps its saved
-  figures; a saved row emptied in the file is saved as 0 (as the form does).
+  and picks the source. A source missing from the file keeps its saved figures; a saved row whose two amounts
+  are emptied in the file becomes "nessun dato" (removed, as in the form), never a row of zeros.
 - Rows missing from the file (deleted despite the protection) keep what is saved: the input starts from the
   saved report. An objective whose input equals what is saved skips the dry run, so an unchanged report that
   is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
@@ -51,7 +53,7 @@ from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLo
                             save_report)
 from models.tables import (ActionStatus, IndicatorValue, MacroArea, Objective, Report, Semester, Spend, SubArea,
                            SubAreaValue)
-from models.validation import (MAX_NOTE, MAX_REF, MAX_TEXT, FieldError, clean_action_state, clean_adequacy,
+from models.validation import (EURO, MAX_NOTE, MAX_REF, MAX_TEXT, FieldError, clean_action_state, clean_adequacy,
                                clean_indicator_value, clean_number, clean_spend, clean_split, clean_text,
                                clean_yes_no)
 from models.vocab import (FUNDING_LABELS, SHORT_FUNDING_LABELS, ActionState, FundingSource, Unit, funding_label,
@@ -481,7 +483,7 @@ class _Check:
 
     def _spend(self, line: _Line) -> None:
         values = {key: self.read(line, key, reader, clean) for key, reader, clean in (
-            ("committed", _number, clean_number), ("paid", _number, clean_number),
+            ("committed", _number, _amount), ("paid", _number, _amount),
             ("document", _text, lambda raw, f: clean_text(raw, f, limit=MAX_REF)),
             ("note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE)),
             ("confirm", _plain, clean_yes_no))}
@@ -588,6 +590,10 @@ class _Check:
             self.preview.notices.append(
                 f"Obiettivo {objective.code}: il report è stato salvato nell'applicazione dopo la creazione del "
                 "modello; le modifiche elencate sostituiscono anche i dati salvati nel frattempo: controllarle.")
+
+
+def _amount(raw: Any, field: str) -> float | None:
+    return clean_number(raw, field, unit=EURO)
 
 
 def _as_id(raw: Any) -> int | None:

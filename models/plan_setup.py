@@ -9,7 +9,7 @@ from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
-from models.validation import FieldError, clean_number, clean_text
+from models.validation import EURO, FieldError, clean_number, clean_text
 from models.vocab import Battery, FundingSource, Unit
 
 SHARE_TOLERANCE = 0.005  # half a cent: shares are entered in euro with two decimals
@@ -131,7 +131,7 @@ def set_budget(objective_id: int, year: int | None, source: str, amount: object,
     obj = _objective(session, objective_id)
     if source not in tuple(FundingSource):
         raise FieldError("Fonte", f"fonte «{source}» non ammessa.")
-    value = clean_number(amount, "Importo")
+    value = clean_number(amount, "Importo", unit=EURO)
     row = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.year == year,
                                                 BudgetLine.source == source, BudgetLine.origin == "ufficio")).first()
     old = row.amount if row else None
@@ -181,13 +181,13 @@ def save_shared_project(name: str, total: object, shares: list[tuple[str, object
     name = clean_text(name, "Progetto", limit=200)
     if not name:
         raise FieldError("Progetto", "il nome è obbligatorio.")
-    amount = clean_number(total, "Importo totale")
+    amount = clean_number(total, "Importo totale", unit=EURO)
     if not amount:
         raise FieldError("Importo totale", "indicare un importo maggiore di zero.")
     clean: list[tuple[str, float]] = []
     for partner, share in shares:
         partner = clean_text(partner, "Partner", limit=200)
-        value = clean_number(share, f"Quota di {partner or 'partner'}")
+        value = clean_number(share, f"Quota di {partner or 'partner'}", unit=EURO)
         if not partner and value is None:
             continue
         if not partner or value is None:

@@ -209,7 +209,7 @@ def test_review_state_machine(db, start, action, actor, ok):
         version = s.exec(select(Report)).one().version
     obj, _, _, sem = ids(db)
     call = lambda: review_report(obj, sem, action, actor=actor, session=s2, expected_version=version,  # noqa: E731
-                                 comment="Completare i valori")
+                                 comment="Completare i valori", today=date(2025, 7, 1))
     if ok:
         with session_scope(db) as s2:
             call()
