@@ -9,6 +9,7 @@ from models.db import session_scope
 from models.permissions import Actor, PermissionDenied
 from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
                             changes_since_approval, load_entry, review_report, save_report, waiting_for_lead)
+from models.validation import FieldError
 from models.tables import (User, Action, ActionStatus, Indicator, IndicatorValue, Objective, Report, Semester, Spend,
                            SubAreaValue)
 
@@ -269,6 +270,102 @@ def test_deadline_blocks_lead_but_not_office(db):
             save_report(form(db), actor=LEAD_A, session=s, today=date(2025, 8, 1))
     with session_scope(db) as s:
         save_report(form(db), actor=OFFICE, session=s, today=date(2025, 8, 1))
+
+
+def test_lead_submission_after_the_deadline_refused_by_the_domain(db):
+    result = save(db, form(db))
+    obj, _, _, sem = ids(db)
+    with pytest.raises(ReportLocked, match="Scadenza per l'inserimento superata il 31/07/2025"):
+        with session_scope(db) as s:
+            review_report(obj, sem, "submit", actor=LEAD_A, session=s, expected_version=result.version,
+                          today=date(2025, 8, 1))
+    with Session(db) as s:
+        assert s.exec(select(Report)).one().state == "bozza"
+    with session_scope(db) as s:  # the Ufficio di Piano still can, as in the form
+        assert review_report(obj, sem, "submit", actor=OFFICE, session=s, expected_version=result.version,
+                             today=date(2025, 8, 1)).state == "inviata"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+@pytest.mark.parametrize("field, label", [
+    ("critical_issues", "Criticità e piano di miglioramento"), ("need_reason", "Bisogno soddisfatto – motivazione"),
+    ("spend_ref", "Spesa FNPS – documento"), ("spend_note", "Spesa FNPS – nota"),
+    ("indicator_note", "Indicatore «N. di incontri della cabina di regia» – nota"),
+    ("indicator_text", "Indicatore «Cambiamento percepito»"),
+])
+def test_control_characters_refused_in_every_text(db, char, field, label):
+    """On PostgreSQL a NUL used to crash the save with psycopg.DataError; now every text refuses it first."""
+    data = form(db)
+    obj, acts, inds, sem = ids(db)
+    text = f"prima{char}dopo"
+    if field == "spend_ref":
+        data.spend = [SpendInput("FNPS", "10", "5", text)]
+    elif field == "spend_note":
+        data.spend = [SpendInput("FNPS", "10", "5", "Det. 1", text)]
+    elif field == "indicator_note":
+        data.indicators[inds["N. di incontri della cabina di regia"]] = IndicatorInput("3", text)
+    elif field == "indicator_text":
+        data.indicators[inds["Cambiamento percepito"]] = IndicatorInput(text)
+    else:
+        setattr(data, field, text)
+    with pytest.raises(ValidationFailed) as info:
+        save(db, data)
+    assert [e.field for e in info.value.errors] == [label]
+    assert f"U+{ord(char):04X}" in str(info.value) and "carattere di controllo non ammesso" in str(info.value)
+    with Session(db) as s:
+        assert s.exec(select(Report)).all() == []
+
+
+def test_newline_and_tab_kept_in_long_texts_refused_in_short_ones(db):
+    save(db, form(db, critical_issues="riga 1\n\triga 2", spend=[SpendInput("FNPS", "10", "5", "Det. 1",
+                                                                          "nota\nsu due righe")]))
+    with Session(db) as s:
+        assert s.exec(select(Report)).one().critical_issues == "riga 1\n\triga 2"
+        assert s.exec(select(Spend)).one().note == "nota\nsu due righe"
+    with pytest.raises(ValidationFailed, match="documento: a capo e tabulazioni non ammessi"):
+        save(db, form(db, base_version=1, spend=[SpendInput("FNPS", "10", "5", "Det.\n1")]))
+
+
+def test_control_characters_refused_in_review_comment_and_user_names(db):
+    from models.users import UserError, add_user
+    result = submitted(db)
+    obj, _, _, sem = ids(db)
+    with pytest.raises(FieldError, match="Commento: carattere di controllo"):
+        with session_scope(db) as s:
+            review_report(obj, sem, "send_back", actor=OFFICE, session=s, expected_version=result.version,
+                          comment="rivedere\x00")
+    with pytest.raises(UserError, match="Nome e cognome: carattere di controllo"):
+        with session_scope(db) as s:
+            add_user(s, actor=OFFICE, username="nuovo", name="Mario\x00 Rossi", role="comitato", areas=[])
+
+
+def test_paid_over_committed_confirmation_stays_valid_until_the_figures_change(db):
+    over = SpendInput("FNPS", "100", "150", "Det. 1", "anticipo su fattura", confirmed_over=True)
+    first = save(db, form(db, spend=[over]))
+    # later saves send the line as the form shows it: checkbox not ticked again
+    again = SpendInput("FNPS", "100,00", "150,00", "Det. 1", "anticipo su fattura")
+    second = save(db, form(db, base_version=first.version, spend=[again], critical_issues="altro testo"))
+    assert second.version == 2
+    changed = SpendInput("FNPS", "100", "160", "Det. 1", "anticipo su fattura")
+    with pytest.raises(ValidationFailed, match="il liquidato .* supera l'impegnato"):
+        save(db, form(db, base_version=second.version, spend=[changed]))
+    no_note = SpendInput("FNPS", "100", "150", "Det. 1", "")
+    with pytest.raises(ValidationFailed, match="supera l'impegnato"):
+        save(db, form(db, base_version=second.version, spend=[no_note]))
+
+
+def test_empty_spend_line_is_no_data_and_zero_is_zero(db):
+    lines = [SpendInput("FNPS", "", ""), SpendInput("FSR", "0", "0"), SpendInput("PNRR", "1.000", "")]
+    first = save(db, form(db, spend=lines))
+    with Session(db) as s:
+        rows = {sp.source: (sp.committed, sp.paid) for sp in s.exec(select(Spend))}
+    assert rows == {"FSR": (0, 0), "PNRR": (1000, 0)}
+    # a saved line emptied in the form is no data again (removed), not zeros
+    save(db, form(db, base_version=first.version, spend=[SpendInput("FSR", "", ""), lines[2]]))
+    with Session(db) as s:
+        assert {sp.source for sp in s.exec(select(Spend))} == {"PNRR"}
+    with pytest.raises(ValidationFailed, match="indicare l'impegnato o il liquidato"):
+        save(db, form(db, base_version=2, spend=[SpendInput("FSR", "", "", "Det. 3")]))
 
 
 def test_html_payload_is_stored_verbatim(db):
