@@ -16,16 +16,19 @@ What is counted (one rule each, shared by tiles, charts and tests):
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from models import scoring
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
+from models.formatting import INVALID_VALUE
+from models.validation import MAX_EURO
 from models.vocab import FundingSource, ObjectiveKind, ReportState, funding_label, semester_label
 
 APPROVED_ONLY: tuple[str, ...] = (ReportState.APPROVATA,)
@@ -122,12 +125,17 @@ class Money:
     paid: float = 0.0
 
     @property
+    def valid(self) -> bool:
+        """False when a counted spend row holds a value that is not a plausible amount (see _spend)."""
+        return math.isfinite(self.committed) and math.isfinite(self.paid)
+
+    @property
     def ratio(self) -> float | None:
-        return scoring.spend_ratio(self.paid, self.budget) if self.budget else None
+        return scoring.spend_ratio(self.paid, self.budget) if self.budget and self.valid else None
 
     @property
     def spend_class(self) -> str:
-        return scoring.spend_class_label(self.ratio)
+        return scoring.spend_class_label(self.ratio) if self.valid else INVALID_VALUE
 
 
 @dataclass
@@ -293,15 +301,24 @@ def _budget(session: Session, key) -> dict:
     return {k: (float(total or 0), int(missing or 0)) for k, total, missing in session.exec(stmt)}
 
 
+# A stored spend row whose amounts are plausible (validation.plausible_amount, in SQL). Rows written before the
+# input checks (1e308, infinity) are left out of every sum, so sums stay finite on both databases (PostgreSQL
+# refuses to add 1e308 twice), and their group's figures become NaN: shown as "valore non valido".
+VALID_SPEND = and_(Spend.committed >= 0, Spend.committed <= MAX_EURO, Spend.paid >= 0, Spend.paid <= MAX_EURO)
+
+
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
-    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`."""
-    stmt = (select(*keys, func.coalesce(func.sum(Spend.committed), 0.0), func.coalesce(func.sum(Spend.paid), 0.0))
+    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`; both NaN for a
+    group with a stored value that is not a plausible amount (VALID_SPEND)."""
+    stmt = (select(*keys, func.coalesce(func.sum(case((VALID_SPEND, Spend.committed))), 0.0),
+                   func.coalesce(func.sum(case((VALID_SPEND, Spend.paid))), 0.0),
+                   func.count(case((VALID_SPEND, None), else_=literal(1))))
             .select_from(Spend).join(Report, Report.id == Spend.report_id)
             .join(Semester, Semester.id == Report.semester_id)
             .join(Objective, Objective.id == Report.objective_id)
             .where(Report.state.in_(states), _SEMESTER_ORDINAL <= up_to, Objective.retired == False)  # noqa: E712
             .group_by(*keys))
-    return list(session.exec(stmt))
+    return [(*row[:-3], math.nan, math.nan) if row[-1] else tuple(row[:-1]) for row in session.exec(stmt)]
 
 
 def _money(budget: dict, spend: Iterable[tuple]) -> dict:
@@ -396,7 +413,8 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
             points.append(TrendPoint(semester=s.label, ordinal=s.ordinal, area=letter,
                                      achievement=tally.achievement if tally else None,
                                      ratio=scoring.spend_ratio(cumulative, budget[letter])
-                                     if budget.get(letter) else None, expected_share=share))
+                                     if budget.get(letter) and math.isfinite(cumulative) else None,
+                                     expected_share=share))
     return points
 
 

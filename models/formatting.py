@@ -11,21 +11,34 @@ def _group(number: float, decimals: int) -> str:
     return ("-" if number < 0 and float(text.replace('.', '').replace(',', '.')) != 0 else "") + text
 
 
+INVALID_VALUE = "valore non valido"  # a stored figure that is not a finite number (written before the checks)
+
+
+def _invalid(value: float) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
+
+
 def euro(value: float | None, decimals: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return "—"
+    if _invalid(value):
+        return INVALID_VALUE
     return f"{_group(value, decimals)} €"
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return "n.c."
+    if _invalid(value):
+        return INVALID_VALUE
     return f"{_group(value, decimals)} %"
 
 
 def number(value: float | None, decimals: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None:
         return "—"
+    if _invalid(value):
+        return INVALID_VALUE
     if decimals == 0 and float(value).is_integer():
         return _group(value, 0)
     return _group(value, decimals if decimals else 2).rstrip("0").rstrip(",")

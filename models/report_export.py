@@ -33,8 +33,10 @@ from sqlmodel import Session, select
 from models import charts, dashboard, scoring
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
+from models.formatting import INVALID_VALUE
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
+from models.validation import plausible_amount
 from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, SEMESTER_HALF_LABELS, UNIT_LABELS, Battery,
                           FundingSource, ReportState, Unit, funding_label, semester_label)
 from models.xlsx import BOX, EURO_FORMAT, HEADER_FILL, PERCENT_FORMAT, printable, put, to_bytes
@@ -558,9 +560,14 @@ SPEND_COLUMNS = [Col("Area", 7), Col("Obiettivo", 11), Col("Fonte", 16), Col("Im
                  Col("Documento", 22), Col("Nota", 50), Col("Report", 22)]
 
 
+def _stored_amount(value: float) -> Cell:
+    """A saved amount; one that is not plausible (written before the input checks) is named, not printed."""
+    return Cell(value, EURO) if plausible_amount(value) else Cell(INVALID_VALUE)
+
+
 def spend_table(session: Session, data: SemesterData) -> Table:
-    rows = [Row([Cell(letter), Cell(code), Cell(funding_label(sp.source)), Cell(sp.committed, EURO),
-                 Cell(sp.paid, EURO), Cell(sp.document_ref or None), Cell(sp.note or None),
+    rows = [Row([Cell(letter), Cell(code), Cell(funding_label(sp.source)), _stored_amount(sp.committed),
+                 _stored_amount(sp.paid), Cell(sp.document_ref or None), Cell(sp.note or None),
                  Cell("inviata (da approvare)" if state == ReportState.INVIATA else state)])
             for letter, code, sp, state in _spend_rows(session, data)]
     return Table("Spesa", SPEND_COLUMNS, rows)

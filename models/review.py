@@ -1,11 +1,14 @@
 """What the Ufficio di Piano sees when reviewing a semester."""
 from __future__ import annotations
 
+import math
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import case, func, literal
 from sqlmodel import Session, select
 
+from models.dashboard import VALID_SPEND
+from models.formatting import INVALID_VALUE
 from models.reports import _report, report_snapshot
 from models.scoring import band_label, objective_achievement, spend_class_label, spend_ratio
 from models.tables import BudgetLine, MacroArea, Objective, Report, Semester, Spend, User, UserArea
@@ -29,8 +32,10 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
     budget = {k: v for k, v in session.exec(select(BudgetLine.objective_id, func.sum(BudgetLine.amount))
                                             .where(BudgetLine.retired == False)  # noqa: E712
                                             .group_by(BudgetLine.objective_id))}
-    paid = {k: v for k, v in session.exec(
-        select(Report.objective_id, func.sum(Spend.paid)).join(Spend, Spend.report_id == Report.id)
+    paid = {k: (math.nan if invalid else v) for k, v, invalid in session.exec(  # see dashboard.VALID_SPEND
+        select(Report.objective_id, func.sum(case((VALID_SPEND, Spend.paid))),
+               func.count(case((VALID_SPEND, None), else_=literal(1))))
+        .join(Spend, Spend.report_id == Report.id)
         .join(Semester, Semester.id == Report.semester_id)
         .where((Semester.year * 2 + Semester.half) <= sem.year * 2 + sem.half)
         .group_by(Report.objective_id))}
@@ -43,12 +48,16 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
         rep = reports.get(obj.id)
         state = rep.state if rep else None
         ach = objective_achievement(rep.actions_done, rep.actions_planned) if rep else None
-        ratio = spend_ratio(paid.get(obj.id) or 0.0, budget.get(obj.id)) if budget.get(obj.id) else None
+        spent = paid.get(obj.id) or 0.0
+        if not math.isfinite(spent):
+            ratio = math.nan  # a stored amount that is not plausible: shown as "valore non valido"
+        else:
+            ratio = spend_ratio(spent, budget.get(obj.id)) if budget.get(obj.id) else None
         overdue = late and state in (None, ReportState.BOZZA, ReportState.DA_RIVEDERE)
         rows.append({"objective_id": obj.id, "code": obj.code, "area": area.letter, "text": obj.text,
                      "lead": ", ".join(leads.get(area.letter, [])) or "—", "state": state or "nessun dato",
                      "achievement": ach, "band": band_label(ach) if rep else "—", "ratio": ratio,
-                     "ratio_class": spend_class_label(ratio), "updated_at": rep.updated_at if rep else None,
+                     "ratio_class": spend_class_label(ratio) if math.isfinite(spent) else INVALID_VALUE, "updated_at": rep.updated_at if rep else None,
                      "version": rep.version if rep else None, "no_data": rep is None, "overdue": overdue})
     rows.sort(key=lambda r: (not r["no_data"], not r["overdue"]))
     return rows

@@ -214,3 +214,52 @@ def test_clean_spend_empty_line_is_none_and_one_amount_means_the_other_is_zero()
     assert clean_spend("1.000", "", "", confirmed=False, field="Spesa") == (1000, 0, "")
     with pytest.raises(FieldError, match="supera l'impegnato"):
         clean_spend("", "10", "", confirmed=False, field="Spesa")
+
+
+# --- a bad value already stored never takes a screen down --------------------------------------
+
+@pytest.fixture
+def bad_app(tmp_path):
+    """The Cruscotto's dataset plus, in the open semester, paid 1e308 twice on A.1 and infinity on A.2."""
+    from models.db import bump_data_change
+    from models.tables import Objective, Semester
+    from tests.apptest_helpers import app_env, prepared
+    from tests.test_report_export import populate
+    with app_env(tmp_path / "bad.sqlite3") as engine:
+        prepared(engine)
+        with session_scope(engine) as s:
+            for sem in s.exec(select(Semester)):
+                s.delete(sem)
+        populate(engine)
+        with session_scope(engine) as s:
+            sem = s.exec(select(Semester).where(Semester.half == 2)).one()
+            reports = {s.get(Objective, r.objective_id).code: r
+                       for r in s.exec(select(Report).where(Report.semester_id == sem.id))}
+            s.add(Spend(report_id=reports["A.1"].id, source="FSR", committed=1.0, paid=1e308))
+            s.add(Spend(report_id=reports["A.1"].id, source="PNRR", committed=1.0,
+                        paid=1e308))
+            s.add(Spend(report_id=reports["A.2"].id, source="FSR", committed=1.0, paid=math.inf))
+            bump_data_change(s)
+        yield engine
+
+
+def test_cruscotto_shows_invalid_value_and_renders_every_tab(bad_app):
+    from components.dashboard_views import TABS
+    from tests.test_dashboard import charts_of, open_cruscotto, open_tab
+    at = open_cruscotto("uff")  # the office counts submitted reports too: A.2's infinity included
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert "valore non valido" in html
+    assert charts_of(at)  # the bands chart is still drawn
+    for label in TABS[:4]:
+        open_tab(at, label)
+        assert not at.exception, (label, at.exception)
+    open_tab(at, "Obiettivi e indicatori")
+    assert not at.exception
+
+
+def test_revisione_renders_with_invalid_value(bad_app):
+    from tests.apptest_helpers import logged_in
+    at = logged_in("uff", "pages/revisione.py")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert "valore non valido" in set(table["Spesa/budget"])

@@ -368,6 +368,57 @@ def test_empty_spend_line_is_no_data_and_zero_is_zero(db):
         save(db, form(db, base_version=2, spend=[SpendInput("FSR", "", "", "Det. 3")]))
 
 
+def _bad_stored_amounts(engine) -> int:
+    """A.1 with paid 1e308 on two lines (their sum is infinite), A.2 with paid infinity, B.1 a sound 500 €: all
+    written straight into the database, as before the input checks. Returns the semester id."""
+    import math
+    from models.tables import MacroArea
+    with session_scope(engine) as s:
+        sem = s.exec(select(Semester)).one()
+        objectives = {o.code: o.id for o in s.exec(select(Objective))}
+        rows = {"A.1": [("FNPS", 10.0, 1e308), ("FSR", 5.0, 1e308)], "A.2": [("PNRR", 10.0, math.inf)],
+                "B.1": [("COMUNALE", 800.0, 500.0)]}
+        for code, lines in rows.items():
+            report = Report(objective_id=objectives[code], semester_id=sem.id, state="approvata",
+                            actions_done=1, actions_planned=2)
+            s.add(report)
+            s.flush()
+            for source, committed, paid in lines:
+                s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
+        assert s.exec(select(MacroArea)).first() is not None
+        return sem.id
+
+
+def test_bad_stored_amounts_never_break_figures_or_exports(db):
+    from models import dashboard, report_export, review
+    from models.formatting import INVALID_VALUE
+    sem = _bad_stored_amounts(db)
+    with session_scope(db) as s:
+        summary = dashboard.semester_summary(session=s, semester_id=sem, include_submitted=False)
+        areas = {a.letter: a.money for a in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False)}
+        sources = {r.code: r.money for r in dashboard.source_rows(session=s, semester_id=sem, include_submitted=False)}
+        dashboard.trend(session=s, semester_id=sem, include_submitted=False)
+        objectives = {o.code: o.money for o in dashboard.area_objectives(session=s, semester_id=sem,
+                                                                         include_submitted=False, area_letter="A")}
+        table = {r["code"]: r for r in review.review_table(sem, session=s)}
+        xlsx = report_export.semester_report_xlsx(sem, actor=OFFICE, session=s)
+        page = report_export.annual_report_html(2025, actor=OFFICE, session=s)
+    assert summary.money.spend_class == INVALID_VALUE and summary.money.ratio is None
+    assert areas["A"].spend_class == INVALID_VALUE and not areas["A"].valid
+    assert (areas["B"].committed, areas["B"].paid, areas["B"].valid) == (800, 500, True)  # the rest is intact
+    assert not sources["FNPS"].valid and not sources["PNRR"].valid and sources["COMUNALE"].paid == 500
+    assert not objectives["A.1"].valid and not objectives["A.2"].valid
+    assert table["A.1"]["ratio_class"] == INVALID_VALUE and table["B.1"]["ratio_class"] != INVALID_VALUE
+    import io
+
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(xlsx))
+    values = [c.value for ws in book for row in ws.iter_rows() for c in row]
+    assert INVALID_VALUE in values and 500 in values
+    assert not any(isinstance(v, float) and (v != v or v in (float("inf"), 1e308)) for v in values)
+    assert INVALID_VALUE in page and "Infinity" not in page.split("<script")[0]
+
+
 def test_html_payload_is_stored_verbatim(db):
     payload = '<img src=x onerror=alert(1)> [x](javascript:alert(1))'
     save(db, form(db, critical_issues=payload))
