@@ -36,6 +36,7 @@ WITH_SUBMITTED: tuple[str, ...] = (ReportState.APPROVATA, ReportState.INVIATA)
 CATEGORY_LABELS: tuple[str, ...] = (*scoring.BAND_LABELS, scoring.NOT_COMPUTABLE)  # five bands, then grey
 STATE_ORDER: tuple[str, ...] = tuple(ReportState)
 NO_REPORT = "mancante"  # a monitored objective with no report at all in the semester
+NO_SPEND_DATA = "nessun dato"  # no counted spend line at all: not the same as zero spent
 
 
 # What is counted, in the words of every chart subtitle, tile and report (False: approved only).
@@ -123,6 +124,9 @@ class Money:
     budget_missing: int = 0  # budget lines without an amount (to be completed): left out of `budget`
     committed: float = 0.0
     paid: float = 0.0
+    # At least one counted spend line: without any the spend is "nessun dato", not 0 % (an empty line in the
+    # form is not stored, so a line of zeros is a real "zero spent").
+    reported: bool = False
 
     @property
     def valid(self) -> bool:
@@ -131,11 +135,13 @@ class Money:
 
     @property
     def ratio(self) -> float | None:
-        return scoring.spend_ratio(self.paid, self.budget) if self.budget and self.valid else None
+        return scoring.spend_ratio(self.paid, self.budget) if self.budget and self.valid and self.reported else None
 
     @property
     def spend_class(self) -> str:
-        return scoring.spend_class_label(self.ratio) if self.valid else INVALID_VALUE
+        if not self.valid:
+            return INVALID_VALUE
+        return scoring.spend_class_label(self.ratio) if self.reported else NO_SPEND_DATA
 
 
 @dataclass
@@ -328,6 +334,7 @@ def _money(budget: dict, spend: Iterable[tuple]) -> dict:
     for key, committed, paid in spend:
         out[key].committed += float(committed)
         out[key].paid += float(paid)
+        out[key].reported = True
     return out
 
 
@@ -347,8 +354,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
         tally.add(state, done, planned, n)
     by_area = _budget(session, Card.area_id).values()
     money = Money(budget=sum(total for total, _ in by_area), budget_missing=sum(m for _, m in by_area))
-    for committed, paid in _spend(session, sem.ordinal, states):
-        money.committed, money.paid = float(committed), float(paid)
+    for _area, committed, paid in _spend(session, sem.ordinal, states, Objective.area_id):
+        money.committed, money.paid, money.reported = money.committed + committed, money.paid + paid, True
     per_state = dict(session.exec(select(Report.state, func.count(Report.id))
                                   .join(Objective, Objective.id == Report.objective_id)
                                   .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)

@@ -158,7 +158,7 @@ def _params(sem: SemesterInfo, include_submitted: bool) -> dict:
 def _minus(now: Money, before: Money | None) -> Money:
     """Spend between two cumulated figures; rounded to the cent (float noise: 0.3 - 0.1)."""
     before = before or Money()
-    return Money(budget=now.budget, budget_missing=now.budget_missing,
+    return Money(budget=now.budget, budget_missing=now.budget_missing, reported=now.reported,
                  committed=round(now.committed - before.committed, 2), paid=round(now.paid - before.paid, 2))
 
 

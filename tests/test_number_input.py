@@ -263,3 +263,32 @@ def test_revisione_renders_with_invalid_value(bad_app):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert "valore non valido" in set(table["Spesa/budget"])
+
+
+# --- an empty spend line is "nessun dato", a line of zeros is zero spent ------------------------
+
+def test_no_spend_data_is_not_zero_percent_in_cruscotto_and_export(db):
+    import io
+
+    from openpyxl import load_workbook
+
+    from models import dashboard, report_export
+    _spend(db, SpendInput("FNPS", "", ""), code="A.1")  # an empty line: nothing stored
+    _spend(db, SpendInput("PNRR", "0", "0"), code="A.2")  # zero spent, stated
+    with session_scope(db) as s:
+        for report in s.exec(select(Report)):
+            report.state = "inviata"
+        assert s.exec(select(Spend.source)).all() == ["PNRR"]
+    params = {"semester_id": semester(db), "include_submitted": True}
+    with session_scope(db) as s:
+        areas = {a.letter: a.money for a in dashboard.area_rows(session=s, **params)}
+        objectives = {o.code: o.money for o in dashboard.area_objectives(session=s, area_letter="A", **params)}
+        xlsx = report_export.semester_report_xlsx(params["semester_id"], actor=None, session=s,
+                                                  include_submitted=True)
+    assert objectives["A.1"].ratio is None and objectives["A.1"].spend_class == "nessun dato"
+    assert objectives["A.2"].ratio == 0 and objectives["A.2"].spend_class.startswith("non realizzato")
+    assert areas["A"].ratio == 0  # A.2's zero counts for the area
+    assert areas["B"].ratio is None and areas["B"].spend_class == "nessun dato"  # budget 20.000, no spend line
+    book = load_workbook(io.BytesIO(xlsx))
+    values = [c.value for row in book["Sintesi"].iter_rows() for c in row]
+    assert "nessun dato" in values
