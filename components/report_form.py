@@ -12,6 +12,7 @@ from components.safe import md_escape
 from models.formatting import number, percent
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.scoring import Band, band_label, band_or_none, indicator_achievement, objective_achievement
+from models.validation import EURO, input_preview
 from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, SHORT_FUNDING_LABELS, Unit)
 
 STATES = [s.value for s in ActionState]
@@ -153,6 +154,7 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -
         else:
             label = "Valore (%, da 0 a 100)" if unit == Unit.PERCENTUALE else "Valore (numero, es. 1.234,5)"
             value = left.text_input(label, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
+            _as_saved(left, value, "Valore", unit)
         note = right.text_input("Nota (facoltativa)", value=ind["note"], key=f"{k}:n", disabled=disabled)
         facts = [_history_line(ind)]
         if ind["target"] is not None:
@@ -173,7 +175,16 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -
                     old = ind["split"].get(code)
                     split[code] = col.text_input(code, value="" if old is None else number(old, 2),
                                                  key=f"{k}:s{code}", disabled=disabled)
+                    if split[code]:
+                        _as_saved(col, split[code], code, Unit.NUMERO)
     return IndicatorInput(value=value, note=note, split=split)
+
+
+def _as_saved(target, raw: object, field: str, unit: str) -> None:
+    """Beside a number input: the value exactly as it will be saved, or why it will be refused (the domain's
+    own parser and limits, so the preview and the save never disagree)."""
+    ok, text = input_preview(raw, field, unit=unit)
+    target.caption(md_escape(text) if ok else f"⚠️ {md_escape(text)}")
 
 
 def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
@@ -190,15 +201,21 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
         with st.container(border=True):
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)", value=number(row["committed"], 2) if row else "",
+            committed = c1.text_input("Impegnato (€)", value=number(row["committed"], 6) if row else "",
                                       key=f"{k}:c", disabled=disabled)
-            paid = c2.text_input("Liquidato (€)", value=number(row["paid"], 2) if row else "", key=f"{k}:p",
+            _as_saved(c1, committed, "Impegnato", EURO)
+            paid = c2.text_input("Liquidato (€)", value=number(row["paid"], 6) if row else "", key=f"{k}:p",
                                  disabled=disabled)
+            _as_saved(c2, paid, "Liquidato", EURO)
             ref = c3.text_input("Documento giustificativo (rif.)", value=row.get("document_ref", ""), key=f"{k}:r",
                                 disabled=disabled)
             n1, n2 = st.columns([3, 1])
             note = n1.text_input("Nota", value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
-            confirm = n2.checkbox("Confermo liquidato > impegnato", key=f"{k}:ok", disabled=disabled)
+            confirm = n2.checkbox("Confermo gli importi", key=f"{k}:ok", disabled=disabled,
+                                  help="Serve, con una nota che spieghi il motivo, quando il liquidato supera "
+                                       "l'impegnato o un importo supera di oltre 3 volte il budget dell'obiettivo.")
+            if row and row["paid"] > row["committed"]:
+                n2.caption("Conferma già data: resta valida finché gli importi non cambiano.")
         out.append(SpendInput(source, committed, paid, ref, note, confirm))
     if not disabled:
         others = [s.value for s in FundingSource if s.value not in sources]

@@ -66,6 +66,28 @@ def clean_number(raw: object, field: str, *, unit: str = Unit.NUMERO) -> float |
     return value
 
 
+def input_preview(raw: object, field: str, *, unit: str = Unit.NUMERO) -> tuple[bool, str]:
+    """What the form shows beside a number input: (True, the value as it will be saved, e.g. "1.234,56 €") or
+    (False, the Italian refusal of clean_number). Empty: (True, "vuoto: nessun dato")."""
+    try:
+        value = clean_number(raw, field, unit=unit)
+    except FieldError as exc:
+        return False, str(exc)
+    if value is None:
+        return True, "Vuoto: nessun dato"
+    text = _exact(value)
+    if unit == EURO:
+        whole, _, cents = text.partition(",")
+        return True, f"Si salverà: {whole},{cents.ljust(2, '0')} €"
+    return True, f"Si salverà: {text}{' %' if unit == Unit.PERCENTUALE else ''}"
+
+
+def _exact(value: float) -> str:
+    """Every decimal that was typed (up to 6), Italian separators: the preview never rounds what is saved."""
+    from models.formatting import number
+    return number(value, 6)
+
+
 def plausible_amount(value: float | None) -> bool:
     """A stored amount the figures can use: finite and within 0..MAX_EURO (older or hand-written rows may not
     be). Dashboards and exports leave the others out of their sums and show "valore non valido"."""
@@ -196,5 +218,5 @@ def _show(value: float) -> str:
 
 
 __all__ = ["FieldError", "ResourceAdequacy", "clean_action_state", "clean_adequacy", "clean_indicator_value",
-           "clean_number", "clean_spend", "refuse_control_characters", "clean_split", "clean_text", "clean_yes_no", "over_budget",
+           "clean_number", "clean_spend", "input_preview", "refuse_control_characters", "clean_split", "clean_text", "clean_yes_no", "over_budget",
            "plausible_amount"]

@@ -292,3 +292,26 @@ def test_no_spend_data_is_not_zero_percent_in_cruscotto_and_export(db):
     book = load_workbook(io.BytesIO(xlsx))
     values = [c.value for row in book["Sintesi"].iter_rows() for c in row]
     assert "nessun dato" in values
+
+
+# --- the form shows each number as it will be saved ------------------------------------------
+
+def test_form_shows_the_value_as_it_will_be_saved_or_the_refusal(tmp_path):
+    from tests.apptest_helpers import app_env, logged_in, prepared
+    with app_env(tmp_path / "form.sqlite3") as engine:
+        prepared(engine)
+        at = logged_in("refa", "pages/inserimento.py")
+        assert not at.exception, at.exception
+        shown = lambda: [c.value.replace("\\", "") for c in at.caption]  # noqa: E731  (markdown escapes)
+        assert shown().count("Vuoto: nessun dato") >= 2  # every empty amount says it stays empty
+        committed = next(t for t in at.text_input if t.label == "Impegnato (€)")
+        committed.input("1.234,56").run()
+        assert "Si salverà: 1.234,56 €" in shown()
+        paid = next(t for t in at.text_input if t.label == "Liquidato (€)")
+        paid.input("1,000").run()
+        refusal = next(c for c in shown() if "1,000" in c)
+        assert refusal.startswith("⚠️ Liquidato: ") and "due modi" in refusal
+        value = next(t for t in at.text_input if t.label.startswith("Valore (numero"))
+        value.input("12,5").run()
+        assert "Si salverà: 12,5" in shown()
+        assert not at.exception
