@@ -49,8 +49,8 @@ from models.entry_template import (ACTION_FIELDS, ASSESSMENT_FIELDS, FORMAT_NAME
                                    sub_area_codes)
 from models.permissions import Actor, PermissionDenied, require_template_areas
 from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
-                            editable_objectives, edit_block_reason, live_actions, live_indicators, report_snapshot,
-                            save_report)
+                            editable_objectives, edit_block_reason, live_actions, live_indicators,
+                            objective_budget, report_snapshot, save_report)
 from models.tables import (ActionStatus, IndicatorValue, MacroArea, Objective, Report, Semester, Spend, SubArea,
                            SubAreaValue)
 from models.validation import (EURO, MAX_NOTE, MAX_REF, MAX_TEXT, FieldError, clean_action_state, clean_adequacy,
@@ -504,9 +504,12 @@ class _Check:
             return
         if blank and source not in {s.source for s in objective.saved.spend}:
             return  # nothing spent and nothing saved: no row of zeros
+        prior = next((s for s in objective.saved.spend if s.source == source), None)
+        kept = prior is not None and ((values["committed"] or 0.0), (values["paid"] or 0.0)) == (prior.committed,
+                                                                                              prior.paid)
         item = SpendInput(source, values["committed"], values["paid"], values["document"], values["note"],
-                          bool(values["confirm"]))
-        if not self._spend_rule_ok(line, source, item):
+                          bool(values["confirm"]) or kept)  # a saved confirmation holds while figures are unchanged
+        if not self._spend_rule_ok(line, source, item, objective.id):
             return
         draft.spend[source] = item
 
@@ -521,11 +524,13 @@ class _Check:
             self.problem(line.sheet, line.ref("source"), f"Fonte: {what} (ammesse: {allowed}).")
         return source
 
-    def _spend_rule_ok(self, line: _Line, source: str, item: SpendInput) -> bool:
-        """Paid above committed needs the confirmation and a note: the form's rule, on the cell it concerns."""
+    def _spend_rule_ok(self, line: _Line, source: str, item: SpendInput, line_objective: int) -> bool:
+        """Paid above committed, or an amount far above the objective's budget, needs the confirmation and a note:
+        the form's rule, on the cell it concerns."""
+        by_source, total = objective_budget(self.session, line_objective, self.semester.year)
         try:
             clean_spend(item.committed, item.paid, item.note, confirmed=item.confirmed_over,
-                        field=f"Spesa {funding_label(source)}")
+                        field=f"Spesa {funding_label(source)}", budget=by_source.get(source) or total or None)
         except FieldError as exc:
             key = {"impegnato": "committed", "liquidato": "paid", "nota": "note"}.get(exc.field.rsplit(" ", 1)[-1],
                                                                                     "paid")

@@ -314,7 +314,7 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
     return clean
 
 
-def _objective_budget(session: Session, objective_id: int, year: int) -> tuple[dict[str, float], float]:
+def objective_budget(session: Session, objective_id: int, year: int) -> tuple[dict[str, float], float]:
     """The objective's live budget for the semester's year (lines of that year and of the whole plan):
     by funding source, and in total. What a spend line is compared with for the over-budget warning."""
     from models.tables import BudgetLine
@@ -346,7 +346,7 @@ def _clean_spend_lines(session: Session, data: ReportInput, report: Report | Non
     and amounts far above the objective's budget need a confirmation with a note (kept while unchanged)."""
     errors: list[FieldError] = []
     semester = _semester(session, data.semester_id)
-    by_source, total_budget = _objective_budget(session, data.objective_id, semester.year)
+    by_source, total_budget = objective_budget(session, data.objective_id, semester.year)
     saved = {} if report is None else {s.source: s for s in session.exec(select(Spend).where(
         Spend.report_id == report.id))}
     seen_sources: set[str] = set()

@@ -315,3 +315,23 @@ def test_form_shows_the_value_as_it_will_be_saved_or_the_refusal(tmp_path):
         value.input("12,5").run()
         assert "Si salverà: 12,5" in shown()
         assert not at.exception
+
+
+def test_import_over_budget_refused_on_its_cell_then_accepted_confirmed_and_kept(db):
+    wb = book(template(db))
+    row = {"Obiettivo": "A.1", "Fonte": "FNPS"}  # budget 100.000 €
+    target = cell(wb["Spesa"], row, "Impegnato (€)")
+    target.value = 350_000
+    preview = check(db, saved(wb))
+    assert [(p.sheet, p.cell) for p in preview.problems] == [("Spesa", target.coordinate)]
+    assert "supera di oltre 3 volte il budget" in preview.problems[0].message
+    cell(wb["Spesa"], row, "Nota").value = "Cofinanziamento straordinario"
+    cell(wb["Spesa"], row, "Conferma liquidato > impegnato").value = "SI"
+    preview = check(db, saved(wb))
+    assert preview.ok, preview.problems
+    from tests.test_entry_excel import apply
+    apply(db, preview)
+    again = book(template(db))  # downloaded again: the confirmation column is empty (paid <= committed)
+    cell(again["Indicatori"], {"Indicatore": INCONTRI}, "Valore").value = 3
+    preview = check(db, saved(again))
+    assert preview.ok, preview.problems
