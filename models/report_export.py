@@ -17,6 +17,7 @@ HTML in models.report_html. Band and spend-class colours and labels come from mo
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRo
 from models.formatting import INVALID_VALUE
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
-from models.validation import plausible_amount
+from models.validation import MAX_COUNT, plausible_amount
 from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, SEMESTER_HALF_LABELS, UNIT_LABELS, Battery,
                           FundingSource, ReportState, Unit, funding_label, semester_label)
 from models.xlsx import BOX, EURO_FORMAT, HEADER_FILL, PERCENT_FORMAT, printable, put, to_bytes
@@ -487,6 +488,8 @@ def _value_cell(unit: str, num: float | None, text: str = "") -> Cell:
         return Cell()
     if unit == Unit.SI_NO:
         return Cell(SI_NO[bool(num)])
+    if not math.isfinite(num) or not 0 <= num <= MAX_COUNT:  # stored before the input limits
+        return Cell(INVALID_VALUE)
     return Cell(num, PERCENT if unit == Unit.PERCENTUALE else NUMBER)
 
 

@@ -239,6 +239,10 @@ def bad_app(tmp_path):
             s.add(Spend(report_id=reports["A.1"].id, source="PNRR", committed=1.0,
                         paid=1e308))
             s.add(Spend(report_id=reports["A.2"].id, source="FSR", committed=1.0, paid=math.inf))
+            from models.tables import Indicator, IndicatorTarget
+            meetings = s.exec(select(Indicator).where(Indicator.text == INCONTRI)).one()
+            s.add(IndicatorTarget(indicator_id=meetings.id, year=2025, target=10))
+            s.add(IndicatorValue(report_id=reports["A.1"].id, indicator_id=meetings.id, value_num=1e308))
             bump_data_change(s)
         yield engine
 

@@ -385,6 +385,13 @@ def _bad_stored_amounts(engine) -> int:
             s.flush()
             for source, committed, paid in lines:
                 s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
+            if code == "A.1":  # indicator values too: 1e308 against a target of 10 overflows the achievement
+                from models.tables import IndicatorTarget
+                meetings, percentage = (s.exec(select(Indicator).where(Indicator.text == text)).one() for text in (
+                    "N. di incontri della cabina di regia", "Percentuale di progetti personalizzati avviati"))
+                for indicator, value in ((meetings, 1e308), (percentage, math.inf)):
+                    s.add(IndicatorTarget(indicator_id=indicator.id, year=sem.year, target=10))
+                    s.add(IndicatorValue(report_id=report.id, indicator_id=indicator.id, value_num=value))
         assert s.exec(select(MacroArea)).first() is not None
         return sem.id
 
@@ -415,6 +422,8 @@ def test_bad_stored_amounts_never_break_figures_or_exports(db):
     book = load_workbook(io.BytesIO(xlsx))
     values = [c.value for ws in book for row in ws.iter_rows() for c in row]
     assert INVALID_VALUE in values and 500 in values
+    indicator_cells = [c.value for row in book["Indicatori"].iter_rows() for c in row]
+    assert indicator_cells.count(INVALID_VALUE) == 2
     assert not any(isinstance(v, float) and (v != v or v in (float("inf"), 1e308)) for v in values)
     assert INVALID_VALUE in page and "Infinity" not in page.split("<script")[0]
 
