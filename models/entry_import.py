@@ -256,6 +256,7 @@ class _Check:
         self.drafts: dict[int, _Draft] = {}
         self.generated_versions: dict[int, int | None] = {}
         self.spend_rows: set[tuple[int, str]] = set()  # (objective, source) rows met in Spesa
+        self.budgets: dict[int, tuple[dict[str, float], float]] = {}  # objective -> reports.objective_budget
 
     def problem(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
@@ -527,7 +528,9 @@ class _Check:
     def _spend_rule_ok(self, line: _Line, source: str, item: SpendInput, line_objective: int) -> bool:
         """Paid above committed, or an amount far above the objective's budget, needs the confirmation and a note:
         the form's rule, on the cell it concerns."""
-        by_source, total = objective_budget(self.session, line_objective, self.semester.year)
+        if line_objective not in self.budgets:  # one query per objective, not per spend row
+            self.budgets[line_objective] = objective_budget(self.session, line_objective, self.semester.year)
+        by_source, total = self.budgets[line_objective]
         try:
             clean_spend(item.committed, item.paid, item.note, confirmed=item.confirmed_over,
                         field=f"Spesa {funding_label(source)}", budget=by_source.get(source) or total or None)
