@@ -266,7 +266,7 @@ def test_revisione_renders_with_invalid_value(bad_app):
     at = logged_in("uff", "pages/revisione.py")
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert "valore non valido" in set(table["Spesa/budget"])
+    assert "valore non valido" in set(table["Classe di spesa"]) and "valore non valido" in set(table["Liquidato"])
 
 
 # --- an empty spend line is "nessun dato", a line of zeros is zero spent ------------------------
