@@ -45,7 +45,7 @@ WITH_SUBMITTED: tuple[str, ...] = (ReportState.APPROVATA, ReportState.INVIATA)
 CATEGORY_LABELS: tuple[str, ...] = (*scoring.BAND_LABELS, scoring.NOT_COMPUTABLE)  # five bands, then grey
 STATE_ORDER: tuple[str, ...] = tuple(ReportState)
 NO_REPORT = vocab.NO_REPORT  # a monitored objective with no report at all in the semester
-NO_SPEND_DATA = "nessun dato"  # no counted spend line at all: not the same as zero spent
+NO_SPEND_DATA = vocab.NO_SPEND_DATA  # no counted spend line at all: not the same as zero spent
 
 
 # What is counted, in the words of every chart subtitle, tile and report (False: approved only).
@@ -129,7 +129,7 @@ class Money:
     budget_missing: int = 0  # budget lines without an amount (to be completed): left out of `budget`
     committed: float = 0.0
     paid: float = 0.0
-    # At least one counted spend line: without any the spend is "nessun dato", not 0 % (an empty line in the
+    # At least one counted spend line: without any the spend is «nessun dato», not 0 % (an empty line in the
     # form is not stored, so a line of zeros is a real "zero spent").
     reported: bool = False
 

@@ -24,7 +24,7 @@ Decisions:
   An action left "non avviata" that has no state saved yet stays without state (same figures, no change).
 - Spend rows: the pre-filled ones plus EXTRA_SPEND_ROWS empty rows where the user types the objective code
   and picks the source. A source missing from the file keeps its saved figures; a saved row whose two amounts
-  are emptied in the file becomes "nessun dato" (removed, as in the form), never a row of zeros.
+  are emptied in the file becomes «nessun dato» (removed, as in the form), never a row of zeros.
 - Rows missing from the file (deleted despite the protection) keep what is saved: the input starts from the
   saved report. An objective whose input equals what is saved skips the dry run, so an unchanged report that
   is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.

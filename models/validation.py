@@ -182,7 +182,7 @@ def clean_adequacy(raw: object, field: str = "Adeguatezza delle risorse") -> str
 
 def clean_spend(committed_raw: object, paid_raw: object, note_raw: object, *, confirmed: bool, field: str,
                 budget: float | None = None) -> tuple[float, float, str] | None:
-    """Committed and paid in euro; None for an empty line (both amounts empty: "nessun dato", not zero spent).
+    """Committed and paid in euro; None for an empty line (both amounts empty: «nessun dato», not zero spent).
     One amount given means the other is 0. Paid above committed, or an amount above OVER_BUDGET_FACTOR times
     `budget` (the objective's budget for this source, or in total), needs a confirmation and a note."""
     committed = clean_number(committed_raw, f"{field} – impegnato", unit=EURO)
