@@ -19,7 +19,8 @@ def _submit(user_id: int, first_login: bool) -> None:
         st.session_state[_OUTCOME] = ("error", "Ripeti la nuova password: le due password non coincidono.")
         return
     try:
-        auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new)
+        auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new,
+                              address=auth_gate.client_address())
     except (UserError, auth_gate.DatabaseUnavailable) as exc:
         st.session_state[_OUTCOME] = ("error", str(exc))
         return

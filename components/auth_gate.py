@@ -223,13 +223,48 @@ def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 
+def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True,
+                  **kwargs: Any) -> Callable[[], Any]:
+    """`data` for st.download_button: the file is built on click, for this browser's login as it is then.
+
+    Streamlit runs the callable on another thread, without session state: the login (username and login time,
+    no secret) is captured now and checked against the database at the click (models.sessions.build_for_login):
+    a user deactivated, logged out or demoted after the page was drawn gets nothing (the download fails).
+    """
+    username, logged_in_at = st.session_state.get(_USER), st.session_state.get(_LOGIN_AT)
+
+    def data() -> Any:
+        with session_scope(get_engine(database_url())) as session:
+            return sessions.build_for_login(username, logged_in_at, build, *args, session=session,
+                                            pass_actor=pass_actor, **kwargs)
+    return data
+
+
+def client_address() -> str | None:
+    """The browser's address, for the per-address login throttle (models.users).
+
+    None on localhost and behind a proxy on this machine (Streamlit reports no address): only the per-account
+    lock applies then. Behind a proxy on another machine listed in PDZ_PROXY_ADDRESSES, the hop that proxy
+    appended to X-Forwarded-For (the earlier hops are the client's to forge); an unlisted proxy would make every
+    user share one address, so list it.
+    """
+    try:
+        address = st.context.ip_address
+        if isinstance(address, str) and address in config.proxy_addresses():
+            forwarded = st.context.headers.get("X-Forwarded-For") or ""
+            address = forwarded.split(",")[-1].strip()
+    except Exception:  # noqa: BLE001  (no browser request behind this session)
+        return None
+    return address if isinstance(address, str) and address else None  # AppTest gives a mock
+
+
 def _submit_login() -> None:
     _finish_logout(in_callback)  # a logout of this browser still pending is recorded before the new login
     username = st.session_state.get(_LOGIN_USERNAME, "")
     password = st.session_state.get(_LOGIN_PASSWORD, "")
     st.session_state[_LOGIN_PASSWORD] = ""  # not kept in the session
     try:
-        user, error = in_callback(sessions.login, username, password)
+        user, error = in_callback(sessions.login, username, password, client_address())
     except DatabaseUnavailable as exc:
         user, error = None, str(exc)
     if user is None:

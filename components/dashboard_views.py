@@ -20,6 +20,7 @@ import streamlit as st
 
 from models import charts
 from components.data import call
+from components.safe import md_escape
 from models import dashboard, scoring
 from models.config import database_url
 from models.dashboard import AreaRow, Money, Summary
@@ -382,7 +383,7 @@ def indicators_view(choice: Choice, objective_id: int) -> None:
             if s.has_values:
                 show(figure(charts.indicator_chart, s, choice.semester.label), f"cr_ind_{s.id}")
             else:
-                st.markdown(f"**{charts.cut(s.text, 80)}**")
+                st.markdown(f"**{md_escape(charts.cut(s.text, 80))}**")
                 st.caption("Nessun valore conteggiato fino a questo semestre.")
     texts = [(s, p) for s in series if s.unit == Unit.TESTO for p in s.points if p.state]
     if texts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth_gate
+from components.safe import md_escape
 from models.config import demo_mode
 from models.sessions import SessionUser
 from models.vocab import ROLE_LABELS
@@ -63,7 +64,7 @@ def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:
         for page in pages.values():
             st.page_link(page)
         st.divider()
-        st.caption(f"{user.actor.name} · {ROLE_LABELS.get(user.actor.role, user.actor.role)}")
+        st.caption(f"{md_escape(user.actor.name)} · {ROLE_LABELS.get(user.actor.role, user.actor.role)}")
         if user.actor.areas:
             st.caption("Aree: " + ", ".join(sorted(user.actor.areas)))
         auth_gate.logout_button(user)

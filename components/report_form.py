@@ -94,7 +94,8 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
 
     st.markdown("##### Azioni programmate")
     for a in view.actions:
-        label = f"{a['position'] + 1}. {a['text']}" + (" (azione ritirata: non conteggiata)" if a["retired"] else "")
+        label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (" (azione ritirata: non conteggiata)"
+                                                                  if a["retired"] else "")
         state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
                          disabled=disabled)
         data.actions[a["id"]] = state

@@ -317,3 +317,15 @@ class DataChange(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     counter: int = 0
     at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login (or password-change) attempt and its client address ("" when unknown), kept while it counts.
+
+    Written before the password is checked, deleted when it was right; rows older than the throttle window are
+    pruned. Only attempts with an address count for the per-address throttle (models.users).
+    """
+    id: Optional[int] = Field(default=None, primary_key=True)
+    address: str = Field(index=True, max_length=64)
+    username: str = Field(default="", max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)

@@ -30,7 +30,7 @@ if not status:
 todo = [r for r in status if is_with_lead(r["state"])]
 if todo:
     st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
-    st.caption(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo))
+    st.caption(md_escape(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo)))
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
@@ -48,7 +48,7 @@ if view.report and view.report["state"] == ReportState.DA_RIVEDERE and view.repo
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
                icon=":material/undo:")
 if view.block_reason:
-    st.info(view.block_reason, icon=":material/lock:")
+    st.info(md_escape(view.block_reason), icon=":material/lock:")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)

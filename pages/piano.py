@@ -1,6 +1,5 @@
 """Il Piano: the 2025-2027 plan as written in the document, read-only for every role, searchable by word,
 with the Excel export. Plan texts are shown escaped (md_escape) or in tables, never as HTML."""
-import functools
 
 import pandas as pd
 import streamlit as st
@@ -30,7 +29,8 @@ query = search.text_input("Cerca in obiettivi, azioni e indicatori", key="piano_
                           placeholder="una o più parole, es. affido, tirocini, dimissioni protette")
 area = choose.selectbox("Macro-area", [ALL, *titles], key="piano_area",
                         format_func=lambda x: "Tutte le macro-aree" if x == ALL else f"{x} · {titles[x]}")
-download.download_button("Scarica Excel", data=functools.partial(call, plan_export.export_plan_xlsx),
+download.download_button("Scarica Excel",
+                         data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False),
                          file_name=call(plan_export.file_name), mime=plan_export.MIME, on_click="ignore",
                          icon=":material/download:", key="piano_excel", width="stretch",
                          help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.")

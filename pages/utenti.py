@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import auth_gate
 from components.data import call
+from components.safe import md_escape
 from models import users
 from models.permissions import PermissionDenied
 from models.vocab import ROLE_LABELS, Role
@@ -24,7 +25,7 @@ def _write(fn: Callable[..., Any], message: str, **kwargs: Any) -> None:
     try:
         result = call(fn, actor=actor, **kwargs)
     except (users.UserError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     st.session_state[_NOTICE] = (message, result if isinstance(result, str) else None)
     st.rerun()
@@ -38,7 +39,7 @@ st.title("Utenti")
 notice = st.session_state.pop(_NOTICE, None)
 if notice:
     message, password = notice
-    st.success(message)
+    st.success(md_escape(message))  # names typed by the office: plain text
     if password:
         st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
                    "dovrà sceglierne una nuova.", icon=":material/key:")
@@ -52,6 +53,17 @@ st.dataframe(pd.DataFrame([{"Nome utente": r["username"], "Nome e cognome": r["n
                             "Attivo": "sì" if r["active"] else "no", "Bloccato": "sì" if r["locked"] else "no",
                             "Password monouso da cambiare": "sì" if r["must_change_password"] else "no"}
                            for r in rows]), hide_index=True, width="stretch")
+
+events = call(users.lock_events, actor=actor)
+with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon=":material/lock:"):
+    st.caption(f"Dopo {users.LOCK_AFTER_FAILURES} password sbagliate (accesso o cambio password) l'account resta "
+               "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre.")
+    if events:
+        st.dataframe(pd.DataFrame([{"Quando (UTC)": f"{e['at']:%d/%m/%Y %H:%M}", "Utente": e["username"],
+                                    "Evento": e["event"], "Da": e["by"]} for e in events]),
+                     hide_index=True, width="stretch")
+    else:
+        st.write("Nessun blocco registrato.")
 
 st.markdown("#### Nuovo utente")
 with st.form("new_user", clear_on_submit=False):
