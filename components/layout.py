@@ -31,9 +31,6 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMarkdownContainer"] h3 { padding: 0 !important; margin: 0 !important; }
 [data-testid="stAlert"] > div { padding: 0.2rem 0.8rem !important; }
 p, li, label, button { color: #000000; }
-/* the login cookie's invisible component still takes a text line: keep it rendered, out of the flow */
-[data-testid="stElementContainer"]:has(iframe[title^="extra_streamlit_components"]) {
-  position: absolute !important; height: 0 !important; overflow: hidden !important; }
 </style>"""
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from components import auth_gate
 from models.permissions import can_open_page
 from models.sessions import SessionUser
+from models.vocab import PAGE_TITLES
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Menu order. A page's file must exist to be offered (keys match models.permissions.PAGES_BY_ROLE).
 _ALL_PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "pages/home.py", "Panoramica", ":material/home:", "panoramica"),
-    PageSpec("cruscotto", "pages/cruscotto.py", "Cruscotto", ":material/monitoring:", "cruscotto"),
-    PageSpec("inserimento", "pages/inserimento.py", "Inserimento dati", ":material/edit_note:", "inserimento"),
-    PageSpec("revisione", "pages/revisione.py", "Revisione semestrale", ":material/fact_check:", "revisione"),
-    PageSpec("piano", "pages/piano.py", "Il Piano", ":material/menu_book:", "piano"),
-    PageSpec("storico", "pages/storico.py", "Piano 2021-2023", ":material/history:", "piano-2021-2023"),
-    PageSpec("report", "pages/report.py", "Report ed Excel", ":material/download:", "report"),
-    PageSpec("impostazione", "pages/impostazione.py", "Impostazione piano", ":material/tune:", "impostazione"),
-    PageSpec("utenti", "pages/utenti.py", "Utenti", ":material/group:", "utenti"),
-    PageSpec("account", "pages/account.py", "Il mio account", ":material/key:", "account"),
+    PageSpec("home", "pages/home.py", PAGE_TITLES["home"], ":material/home:", "panoramica"),
+    PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], ":material/monitoring:", "cruscotto"),
+    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], ":material/edit_note:",
+             "inserimento"),
+    PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], ":material/fact_check:", "revisione"),
+    PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], ":material/menu_book:", "piano"),
+    PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], ":material/history:", "piano-2021-2023"),
+    PageSpec("report", "pages/report.py", PAGE_TITLES["report"], ":material/download:", "report"),
+    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], ":material/tune:",
+             "impostazione"),
+    PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], ":material/group:", "utenti"),
+    PageSpec("account", "pages/account.py", PAGE_TITLES["account"], ":material/key:", "account"),
 )
 PAGES: tuple[PageSpec, ...] = tuple(p for p in _ALL_PAGES if (ROOT / p.file).exists())
 
@@ -70,7 +73,7 @@ def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
         return st.navigation(pages, position="hidden"), {}
     if user.must_change_password:
         from components.account import change_password_form
-        pages = [st.Page(lambda: change_password_form(first_login=True), title="Cambio password",
+        pages = [st.Page(lambda: change_password_form(first_login=True), title=PAGE_TITLES["cambio_password"],
                          icon=":material/key:", url_path="cambio-password", default=True)]
         pages += [_stand_in(spec, _must_change) for spec in PAGES]
         return st.navigation(pages, position="hidden"), {}

@@ -41,9 +41,9 @@ def show(actor: Actor, semesters: list[Semester], label: Callable[[Semester], st
 
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
     year = left.selectbox("Anno", call(report_export.report_years), key="rep_year")
-    _download(mid, "Report annuale .xlsx", "rep_year_xlsx", report_export.annual_report_name(year, "xlsx"),
+    _download(mid, "Report annuale .xlsx", "rep_year_xlsx", call(report_export.annual_report_file_name, year, "xlsx"),
               report_export.annual_report_xlsx, year, **counted)
-    _download(right, "Report annuale .html", "rep_year_html", report_export.annual_report_name(year, "html"),
+    _download(right, "Report annuale .html", "rep_year_html", call(report_export.annual_report_file_name, year, "html"),
               report_export.annual_report_html, year, **counted)
     st.caption("I due semestri dell'anno insieme, per l'Assemblea dei Sindaci (Report Annuale, entro aprile). "
                "La pagina .html contiene i grafici del cruscotto e si apre senza collegamento a Internet.")

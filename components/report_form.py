@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.safe import md_escape
-from models.formatting import number, percent
+from models.formatting import amount_field, number, percent
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
@@ -209,10 +209,10 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
         with st.container(border=True):
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)", value=number(row["committed"], 6) if row else "",
+            committed = c1.text_input("Impegnato (€)", value=amount_field(row["committed"]) if row else "",
                                       key=f"{k}:c", disabled=disabled)
             _as_saved(c1, committed, "Impegnato", EURO)
-            paid = c2.text_input("Liquidato (€)", value=number(row["paid"], 6) if row else "", key=f"{k}:p",
+            paid = c2.text_input("Liquidato (€)", value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
                                  disabled=disabled)
             _as_saved(c2, paid, "Liquidato", EURO)
             ref = c3.text_input("Documento giustificativo (rif.)", value=row.get("document_ref", ""), key=f"{k}:r",

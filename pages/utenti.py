@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from components import auth_gate
+from components.confirm import confirmed
 from components.data import call
 from components.safe import md_escape
 from models import users
 from models.permissions import PermissionDenied
-from models.vocab import ROLE_LABELS, Role
+from models.vocab import PAGE_TITLES, ROLE_LABELS, Role
 
 _NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
 
@@ -35,7 +36,7 @@ def _role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 
 
-st.title("Utenti")
+st.title(PAGE_TITLES["utenti"])
 notice = st.session_state.pop(_NOTICE, None)
 if notice:
     message, password = notice
@@ -104,7 +105,10 @@ if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon=":mat
     _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
            "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
 if selected["active"]:
-    if cols[1].button("Disattiva", key=f"deactivate_{uid}", icon=":material/person_off:"):
+    if confirmed("Disattiva", key=f"deactivate_{uid}", where=cols[1], icon=":material/person_off:",
+                 question=f"Disattivare {md_escape(selected['username'])}? Non potrà più accedere e i suoi accessi "
+                          "in corso "
+                          "terminano subito (si potrà riattivare)."):
         _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
 elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon=":material/person:"):
     _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)

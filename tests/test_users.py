@@ -456,6 +456,13 @@ def test_utenti_page_resets_deactivates_and_unlocks(app_db):
     at.button(key=f"reset_{refa_id}").click().run()
     password = at.code[0].value
     at.button(key=f"deactivate_{refa_id}").click().run()
+    assert "Disattivare refa?" in shown(at.warning[-1].value)  # asks first: nothing changed yet
+    with session_scope(app_db) as s:
+        assert users.get_user(s, "refa").active
+    at.button(key=f"deactivate_{refa_id}:no").click().run()  # Annulla
+    assert not [w for w in at.warning if "Disattivare" in w.value]
+    at.button(key=f"deactivate_{refa_id}").click().run()
+    at.button(key=f"deactivate_{refa_id}:yes").click().run()
     assert shown(at.success[0].value) == "Utente refa disattivato."
     with session_scope(app_db) as s:
         refa = users.get_user(s, "refa")
