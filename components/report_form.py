@@ -22,7 +22,7 @@ from models.formatting import amount_field, euro, number, percent
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
-from models.validation import FieldError
+from models.validation import EURO, FieldError, input_preview
 from models.vocab import (ADEGUACY_LABELS, BATTERY_ORDER, BATTERY_TITLES, NO, YES, ActionState, FundingSource,
                           SHORT_FUNDING_LABELS, Unit, funding_label, yes_no_label)
 
@@ -239,6 +239,7 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
         else:
             label = "Valore (%, da 0 a 100)" if unit == Unit.PERCENTUALE else "Valore (numero, es. 1.234,5)"
             value = left.text_input(label, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
+            _as_saved(left, value, "Valore", unit)
         note = right.text_input("Nota (facoltativa)", value=ind["note"], key=f"{k}:n", disabled=disabled)
         facts = [_history_line(ind)]
         if ind["target"] is not None:
@@ -259,8 +260,17 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
                     old = ind["split"].get(code)
                     split[code] = col.text_input(code, value="" if old is None else number(old, 2),
                                                  key=f"{k}:s{code}", disabled=disabled)
+                    if split[code]:
+                        _as_saved(col, split[code], code, Unit.NUMERO)
         field_errors(errors, f"indicator:{ind['id']}")
     return IndicatorInput(value=value, note=note, split=split)
+
+
+def _as_saved(target, raw: object, field: str, unit: str) -> None:
+    """Beside a number input: the value exactly as it will be saved, or why it will be refused (the domain's
+    own parser and limits, so the preview and the save never disagree)."""
+    ok, text = input_preview(raw, field, unit=unit)
+    target.caption(md_escape(text) if ok else f"⚠️ {md_escape(text)}")
 
 
 def _source_context_line(view: EntryView, source: str) -> str:
@@ -289,13 +299,19 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldErr
             c1, c2, c3 = st.columns(3)
             committed = c1.text_input("Impegnato (€)", value=amount_field(row["committed"]) if row else "",
                                       key=f"{k}:c", disabled=disabled)
+            _as_saved(c1, committed, "Impegnato", EURO)
             paid = c2.text_input("Liquidato (€)", value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
                                  disabled=disabled)
+            _as_saved(c2, paid, "Liquidato", EURO)
             ref = c3.text_input("Documento giustificativo (rif.)", value=row.get("document_ref", ""), key=f"{k}:r",
                                 disabled=disabled)
             n1, n2 = st.columns([3, 1])
             note = n1.text_input("Nota", value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
-            confirm = n2.checkbox("Confermo liquidato > impegnato", key=f"{k}:ok", disabled=disabled)
+            confirm = n2.checkbox("Confermo gli importi", key=f"{k}:ok", disabled=disabled,
+                                  help="Serve, con una nota che spieghi il motivo, quando il liquidato supera "
+                                       "l'impegnato o un importo supera di oltre 3 volte il budget dell'obiettivo.")
+            if row and row["paid"] > row["committed"]:
+                n2.caption("Conferma già data: resta valida finché gli importi non cambiano.")
             field_errors(errors, f"spend:{source}")
         out.append(SpendInput(source, committed, paid, ref, note, confirm))
     if not disabled:

@@ -33,11 +33,12 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from models import provenance, rules, scoring
@@ -45,6 +46,8 @@ from models.budget_rules import counted_budget_line
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
 from models import vocab
+from models.formatting import INVALID_VALUE
+from models.validation import MAX_EURO
 from models.vocab import FundingSource, ReportState, funding_label, semester_label
 
 APPROVED_ONLY: tuple[str, ...] = (ReportState.APPROVATA,)
@@ -52,6 +55,7 @@ WITH_SUBMITTED: tuple[str, ...] = (ReportState.APPROVATA, ReportState.INVIATA)
 CATEGORY_LABELS: tuple[str, ...] = (*scoring.BAND_LABELS, scoring.NOT_COMPUTABLE)  # five bands, then grey
 STATE_ORDER: tuple[str, ...] = tuple(ReportState)
 NO_REPORT = vocab.NO_REPORT  # a monitored objective with no report at all in the semester
+NO_SPEND_DATA = vocab.NO_SPEND_DATA  # no counted spend line at all: not the same as zero spent
 
 
 # What is counted, in the words of every chart subtitle, tile and report (False: approved only).
@@ -161,6 +165,14 @@ class Money:
     budget_amounts: int = 0  # counted budget lines with an amount: none means "da definire", not 0 €
     committed: float = 0.0
     paid: float = 0.0
+    # At least one counted spend line: without any the spend is «nessun dato», not 0 % (an empty line in the
+    # form is not stored, so a line of zeros is a real "zero spent").
+    reported: bool = False
+
+    @property
+    def valid(self) -> bool:
+        """False when a counted spend row holds a value that is not a plausible amount (see _spend)."""
+        return math.isfinite(self.committed) and math.isfinite(self.paid)
 
     @property
     def budget_set(self) -> bool:
@@ -174,11 +186,13 @@ class Money:
 
     @property
     def ratio(self) -> float | None:
-        return scoring.spend_ratio(self.paid, self.budget) if self.budget else None
+        return scoring.spend_ratio(self.paid, self.budget) if self.budget and self.valid and self.reported else None
 
     @property
     def spend_class(self) -> str:
-        return scoring.spend_class_label(self.ratio)
+        if not self.valid:
+            return INVALID_VALUE
+        return scoring.spend_class_label(self.ratio) if self.reported else NO_SPEND_DATA
 
 
 @dataclass
@@ -407,15 +421,24 @@ def _budget(session: Session, key, period: BudgetPeriod) -> dict:
     return out
 
 
+# A stored spend row whose amounts are plausible (validation.plausible_amount, in SQL). Rows written before the
+# input checks (1e308, infinity) are left out of every sum, so sums stay finite on both databases (PostgreSQL
+# refuses to add 1e308 twice), and their group's figures become NaN: shown as "valore non valido".
+VALID_SPEND = and_(Spend.committed >= 0, Spend.committed <= MAX_EURO, Spend.paid >= 0, Spend.paid <= MAX_EURO)
+
+
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
-    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`."""
-    stmt = (select(*keys, func.coalesce(func.sum(Spend.committed), 0.0), func.coalesce(func.sum(Spend.paid), 0.0))
+    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`; both NaN for a
+    group with a stored value that is not a plausible amount (VALID_SPEND)."""
+    stmt = (select(*keys, func.coalesce(func.sum(case((VALID_SPEND, Spend.committed))), 0.0),
+                   func.coalesce(func.sum(case((VALID_SPEND, Spend.paid))), 0.0),
+                   func.count(case((VALID_SPEND, None), else_=literal(1))))
             .select_from(Spend).join(Report, Report.id == Spend.report_id)
             .join(Semester, Semester.id == Report.semester_id)
             .join(Objective, Objective.id == Report.objective_id)
             .where(Report.state.in_(states), _SEMESTER_ORDINAL <= up_to, Objective.retired == False)  # noqa: E712
             .group_by(*keys))
-    return list(session.exec(stmt))
+    return [(*row[:-3], math.nan, math.nan) if row[-1] else tuple(row[:-1]) for row in session.exec(stmt)]
 
 
 def counted_spend_ids(*, session: Session, semester_id: int, states: tuple[str, ...]) -> list[int]:
@@ -432,6 +455,7 @@ def _money(budget: dict, spend: Iterable[tuple]) -> dict:
     for key, committed, paid in spend:
         out[key].committed += float(committed)
         out[key].paid += float(paid)
+        out[key].reported = True
     return out
 
 
@@ -453,8 +477,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     by_area = _budget(session, Card.area_id, period).values()
     money = Money(budget=sum(total for total, _, _ in by_area), budget_missing=sum(m for _, m, _ in by_area),
                   budget_amounts=sum(k for _, _, k in by_area))
-    for committed, paid in _spend(session, sem.ordinal, states):
-        money.committed, money.paid = float(committed), float(paid)
+    for _area, committed, paid in _spend(session, sem.ordinal, states, Objective.area_id):
+        money.committed, money.paid, money.reported = money.committed + committed, money.paid + paid, True
     per_state = dict(session.exec(select(Report.state, func.count(Report.id))
                                   .join(Objective, Objective.id == Report.objective_id)
                                   .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)
@@ -523,7 +547,8 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
             points.append(TrendPoint(semester=s.label, ordinal=s.ordinal, area=letter,
                                      achievement=tally.achievement if tally else None,
                                      ratio=scoring.spend_ratio(cumulative, budget[letter])
-                                     if budget.get(letter) else None, expected_share=periods[s.id].expected_share))
+                                     if budget.get(letter) and math.isfinite(cumulative) else None,
+                                     expected_share=periods[s.id].expected_share))
     return points
 
 

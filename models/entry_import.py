@@ -15,14 +15,16 @@ Decisions:
   stale (a file written by a program, a spreadsheet with recalculation off), and a value nobody typed must not
   enter the monitoring. A text starting with "=" is fine when it is text (typed with a leading apostrophe).
 - A date or time in a number cell is refused ("data non ammessa: atteso un numero"): Excel silently turns
-  "1/2" into a date. Text in a number cell goes through clean_number: "1.234,5" is accepted, "abc" is not.
+  "1/2" into a date. Text in a number cell goes through clean_number, the form's parser (certain readings
+  only: "1.234,5" is accepted, "1,234.5", "2.5" and "abc" are not); a numeric cell is read as it is, and both
+  meet the same plausibility limits (validation.LIMITS).
   A number Excel shows as a percentage (typed "45%", stored 0.45) is read as 45, as the form reads "45%".
 - Empty rows are nothing: a report that does not exist yet and whose rows are all empty or default (actions
   "non avviata") is not created. An existing report whose rows change nothing is counted in `unchanged`.
   An action left "non avviata" that has no state saved yet stays without state (same figures, no change).
 - Spend rows: the pre-filled ones plus EXTRA_SPEND_ROWS empty rows where the user types the objective code
-  and picks the source. The import never deletes a spend row: a source missing from the file keeps its saved
-  figures; a saved row emptied in the file is saved as 0 (as the form does).
+  and picks the source. A source missing from the file keeps its saved figures; a saved row whose two amounts
+  are emptied in the file becomes «nessun dato» (removed, as in the form), never a row of zeros.
 - Rows missing from the file (deleted despite the protection) keep what is saved: the input starts from the
   saved report. An objective whose input equals what is saved skips the dry run, so an unchanged report that
   is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
@@ -51,11 +53,11 @@ from models.entry_template import (ACTION_FIELDS, ASSESSMENT_FIELDS, FORMAT_NAME
                                    sub_area_codes)
 from models.permissions import Actor, PermissionDenied, require_template_areas
 from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
-                            editable_objectives, edit_block_reason, live_actions, live_indicators, report_snapshot,
-                            save_report)
+                            editable_objectives, edit_block_reason, live_actions, live_indicators,
+                            objective_budget, report_snapshot, save_report)
 from models.tables import (ActionStatus, IndicatorValue, MacroArea, Objective, Report, Semester, Spend, SubArea,
                            SubAreaValue)
-from models.validation import (MAX_NOTE, MAX_REF, MAX_TEXT, FieldError, clean_action_state, clean_adequacy,
+from models.validation import (EURO, MAX_NOTE, MAX_REF, MAX_TEXT, FieldError, clean_action_state, clean_adequacy,
                                clean_indicator_value, clean_number, clean_spend, clean_split, clean_text,
                                clean_yes_no)
 from models.vocab import (FUNDING_LABELS, SHORT_FUNDING_LABELS, ActionState, FundingSource, Unit, funding_label,
@@ -267,6 +269,7 @@ class _Check:
         self.drafts: dict[int, _Draft] = {}
         self.generated_versions: dict[int, int | None] = {}
         self.spend_rows: set[tuple[int, str]] = set()  # (objective, source) rows met in Spesa
+        self.budgets: dict[int, tuple[dict[str, float], float]] = {}  # objective -> reports.objective_budget
 
     def problem(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
@@ -496,7 +499,7 @@ class _Check:
 
     def _spend(self, line: _Line) -> None:
         values = {key: self.read(line, key, reader, clean) for key, reader, clean in (
-            ("committed", _number, clean_number), ("paid", _number, clean_number),
+            ("committed", _number, _amount), ("paid", _number, _amount),
             ("document", _text, lambda raw, f: clean_text(raw, f, limit=MAX_REF)),
             ("note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE)),
             ("confirm", _plain, clean_yes_no))}
@@ -517,9 +520,12 @@ class _Check:
             return
         if blank and source not in {s.source for s in objective.saved.spend}:
             return  # nothing spent and nothing saved: no row of zeros
+        prior = next((s for s in objective.saved.spend if s.source == source), None)
+        kept = prior is not None and ((values["committed"] or 0.0), (values["paid"] or 0.0)) == (prior.committed,
+                                                                                              prior.paid)
         item = SpendInput(source, values["committed"], values["paid"], values["document"], values["note"],
-                          bool(values["confirm"]))
-        if not self._spend_rule_ok(line, source, item):
+                          bool(values["confirm"]) or kept)  # a saved confirmation holds while figures are unchanged
+        if not self._spend_rule_ok(line, source, item, objective.id):
             return
         draft.spend[source] = item
 
@@ -534,11 +540,15 @@ class _Check:
             self.problem(line.sheet, line.ref("source"), f"Fonte: {what} (ammesse: {allowed}).")
         return source
 
-    def _spend_rule_ok(self, line: _Line, source: str, item: SpendInput) -> bool:
-        """Paid above committed needs the confirmation and a note: the form's rule, on the cell it concerns."""
+    def _spend_rule_ok(self, line: _Line, source: str, item: SpendInput, line_objective: int) -> bool:
+        """Paid above committed, or an amount far above the objective's budget, needs the confirmation and a note:
+        the form's rule, on the cell it concerns."""
+        if line_objective not in self.budgets:  # one query per objective, not per spend row
+            self.budgets[line_objective] = objective_budget(self.session, line_objective, self.semester.year)
+        by_source, total = self.budgets[line_objective]
         try:
             clean_spend(item.committed, item.paid, item.note, confirmed=item.confirmed_over,
-                        field=f"Spesa {funding_label(source)}")
+                        field=f"Spesa {funding_label(source)}", budget=by_source.get(source) or total or None)
         except FieldError as exc:
             key = {"impegnato": "committed", "liquidato": "paid", "nota": "note"}.get(exc.field.rsplit(" ", 1)[-1],
                                                                                     "paid")
@@ -603,6 +613,10 @@ class _Check:
             self.preview.notices.append(
                 f"Obiettivo {objective.code}: il report è stato salvato nell'applicazione dopo la creazione del "
                 "modello; le modifiche elencate sostituiscono anche i dati salvati nel frattempo: controllarle.")
+
+
+def _amount(raw: Any, field: str) -> float | None:
+    return clean_number(raw, field, unit=EURO)
 
 
 def _as_id(raw: Any) -> int | None:

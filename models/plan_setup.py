@@ -13,7 +13,7 @@ from models.provenance import BUDGET, TARGET, Origin, record_set_by, set_by, tar
 from models.shares import ShareError, Split, parse_fraction, split_total
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
-from models.validation import FieldError, clean_number, clean_text
+from models.validation import EURO, FieldError, clean_number, clean_text
 from models.vocab import Battery, FundingSource, Unit, battery_rank
 
 
@@ -145,7 +145,7 @@ def set_budget(objective_id: int, year: int | None, source: str, amount: object,
     obj = _objective(session, objective_id)
     if source not in tuple(FundingSource):
         raise FieldError("Fonte", f"fonte «{source}» non ammessa.")
-    value = clean_number(amount, "Importo")
+    value = clean_number(amount, "Importo", unit=EURO)
     row = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.year == year,
                                                 BudgetLine.source == source, BudgetLine.origin == "ufficio")).first()
     old = row.amount if row else None
@@ -191,7 +191,7 @@ def objective_sub_areas(objective_id: int, *, session: Session) -> list[str]:
 
 def _clean_shares(total: object, shares: list[tuple[str, object]]) -> tuple[float, list[str], Split]:
     """The total, the partners and their amounts (shares.split_total), or FieldError in Italian."""
-    amount = clean_number(total, "Importo totale")
+    amount = clean_number(total, "Importo totale", unit=EURO)
     if not amount:
         raise FieldError("Importo totale", "indicare un importo maggiore di zero.")
     names: list[str] = []
@@ -204,7 +204,7 @@ def _clean_shares(total: object, shares: list[tuple[str, object]]) -> tuple[floa
         except ShareError as exc:
             raise FieldError(label, str(exc)) from None
         if value is None:
-            value = clean_number(share, label)
+            value = clean_number(share, label, unit=EURO)
         if not partner and value is None:
             continue
         if not partner or value is None:

@@ -17,6 +17,7 @@ HTML in models.report_html. Band and spend-class colours and labels come from mo
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
@@ -34,9 +35,11 @@ from models import charts, dashboard, rules, scoring
 from models.formatting import BUDGET_TO_DEFINE
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
+from models.formatting import INVALID_VALUE
 from models.demo_mark import demo_file_name, is_demo, mark_workbook
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
+from models.validation import MAX_COUNT, plausible_amount
 from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, REPORT_STATE_COUNT_LABELS, SEMESTER_HALF_LABELS,
                           UNIT_LABELS, YES_NO_LABELS, FundingSource, ReportState, Unit, battery_rank, funding_label,
                           semester_label)
@@ -165,6 +168,7 @@ def _minus(now: Money, before: Money | None) -> Money:
     """Spend between two cumulated figures; rounded to the cent (float noise: 0.3 - 0.1)."""
     before = before or Money()
     return Money(budget=now.budget, budget_missing=now.budget_missing, budget_amounts=now.budget_amounts,
+                 reported=now.reported,
                  committed=round(now.committed - before.committed, 2), paid=round(now.paid - before.paid, 2))
 
 
@@ -496,6 +500,8 @@ def _value_cell(unit: str, num: float | None, text: str = "") -> Cell:
         return Cell()
     if unit == Unit.SI_NO:
         return Cell(SI_NO[bool(num)])
+    if not math.isfinite(num) or not 0 <= num <= MAX_COUNT:  # stored before the input limits
+        return Cell(INVALID_VALUE)
     return Cell(num, PERCENT if unit == Unit.PERCENTUALE else NUMBER)
 
 
@@ -565,9 +571,14 @@ SPEND_COLUMNS = [Col("Area", 7), Col("Obiettivo", 11), Col("Fonte", 16), Col("Im
                  Col("Documento", 22), Col("Nota", 50), Col("Report", 22)]
 
 
+def _stored_amount(value: float) -> Cell:
+    """A saved amount; one that is not plausible (written before the input checks) is named, not printed."""
+    return Cell(value, EURO) if plausible_amount(value) else Cell(INVALID_VALUE)
+
+
 def spend_table(session: Session, data: SemesterData) -> Table:
-    rows = [Row([Cell(letter), Cell(code), Cell(funding_label(sp.source)), Cell(sp.committed, EURO),
-                 Cell(sp.paid, EURO), Cell(sp.document_ref or None), Cell(sp.note or None),
+    rows = [Row([Cell(letter), Cell(code), Cell(funding_label(sp.source)), _stored_amount(sp.committed),
+                 _stored_amount(sp.paid), Cell(sp.document_ref or None), Cell(sp.note or None),
                  Cell("inviata (da approvare)" if state == ReportState.INVIATA else state)])
             for letter, code, sp, state in _spend_rows(session, data)]
     return Table("Spesa", SPEND_COLUMNS, rows)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -23,8 +23,9 @@ from models import rules
 from models.scoring import band_label, objective_achievement
 from models.tables import (Action, ActionStatus, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Report, Semester, Spend, SubArea, SubAreaValue, utcnow)
-from models.validation import (FieldError, clean_action_state, clean_adequacy, clean_indicator_value, clean_spend,
-                               clean_split, clean_text, clean_yes_no)
+from models.validation import (EURO, MAX_NOTE, MAX_REF, FieldError, clean_action_state, clean_adequacy,
+                               clean_indicator_value, clean_number, clean_spend, clean_split, clean_text, clean_yes_no,
+                               over_budget, over_budget_message, plausible_amount)
 from models.vocab import (ADEGUACY_LABELS, ActionState, CommentKind, FundingSource, ReportState, SemesterState,
                           Unit, battery_rank, funding_label, semester_label, yes_no_label)
 
@@ -151,10 +152,17 @@ def edit_block_reason(actor: Actor, area_letter: str, semester: Semester, report
         return "Report inviato all'Ufficio di Piano: è in sola lettura finché non viene approvato o rimandato."
     if report is not None and report.state == ReportState.APPROVATA:
         return "Report approvato dall'Ufficio di Piano: in sola lettura (l'Ufficio può riaprirlo)."
-    if semester.deadline is not None and today > semester.deadline:
-        return (f"Scadenza per l'inserimento superata il {semester.deadline:%d/%m/%Y}: "
-                "per una proroga rivolgersi all'Ufficio di Piano.")
-    return None
+    return deadline_reason(actor, semester, today)
+
+
+def deadline_reason(actor: Actor, semester: Semester, today: date | None = None) -> str | None:
+    """Why a lead can no longer save or submit in this semester (its deadline passed); None for the Ufficio di
+    Piano, which may still enter and submit data after the deadline."""
+    today = today or date.today()
+    if actor.is_office or semester.deadline is None or today <= semester.deadline:
+        return None
+    return (f"Scadenza per l'inserimento superata il {semester.deadline:%d/%m/%Y}: "
+            "per una proroga rivolgersi all'Ufficio di Piano.")
 
 
 def _targets(session: Session, indicator_ids: list[int], year: int) -> dict[int, IndicatorTarget]:
@@ -286,27 +294,11 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
             if unknown:
                 raise FieldError(label, f"sub-ambiti sconosciuti: {', '.join(sorted(unknown))}.")
             split = clean_split(ind.unit, num, given.split, label)
-            note = clean_text(given.note, f"{label} – nota", limit=1000)
+            note = clean_text(given.note, f"{label} – nota", limit=MAX_NOTE)
             clean.values[ind_id] = (num, text, note, split)
         except FieldError as exc:
             errors.append(_at(exc, f"indicator:{ind_id}"))
-    seen_sources: set[str] = set()
-    for item in data.spend:
-        if item.source not in tuple(FundingSource):
-            errors.append(FieldError("Spesa – fonte", f"fonte «{item.source}» non ammessa."))
-            continue
-        label = f"Spesa {funding_label(item.source)}"
-        if item.source in seen_sources:
-            errors.append(_at(FieldError(label, "fonte ripetuta: una riga per fonte."), f"spend:{item.source}"))
-            continue
-        seen_sources.add(item.source)
-        try:
-            committed, paid, note = clean_spend(item.committed, item.paid, item.note,
-                                                confirmed=item.confirmed_over, field=label)
-            ref = clean_text(item.document_ref, f"{label} – documento", limit=200)
-            clean.spend.append((item.source, committed, paid, ref, note))
-        except FieldError as exc:
-            errors.append(_at(exc, f"spend:{item.source}"))
+    errors.extend(_clean_spend_lines(session, data, report, clean))
     q = clean.qualitative
     for key, label, fn in (
         ("users_assessment", "Valutazione degli utenti", clean_text),
@@ -329,6 +321,77 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
     if errors:
         raise ValidationFailed(errors)
     return clean
+
+
+def objective_budget(session: Session, objective_id: int, year: int) -> tuple[dict[str, float], float]:
+    """The objective's live budget for the semester's year (lines of that year and of the whole plan):
+    by funding source, and in total. What a spend line is compared with for the over-budget warning."""
+    from models.tables import BudgetLine
+    by_source: dict[str, float] = {}
+    for line in session.exec(select(BudgetLine).where(
+            BudgetLine.objective_id == objective_id, BudgetLine.retired == False,  # noqa: E712
+            or_(BudgetLine.year == year, BudgetLine.year.is_(None)))):
+        if line.amount is not None and plausible_amount(line.amount):
+            key = line.source or FundingSource.ALTRO
+            by_source[key] = by_source.get(key, 0.0) + line.amount
+    return by_source, sum(by_source.values())
+
+
+def _already_confirmed(saved: Spend | None, item: SpendInput, label: str) -> bool:
+    """A confirmation given with a save stays valid while the figures are the ones saved with it."""
+    if saved is None:
+        return False
+    try:
+        committed = clean_number(item.committed, label, unit=EURO) or 0.0
+        paid = clean_number(item.paid, label, unit=EURO) or 0.0
+    except FieldError:
+        return False
+    return committed == saved.committed and paid == saved.paid
+
+
+def _clean_spend_lines(session: Session, data: ReportInput, report: Report | None,
+                       clean: CleanReport) -> list[FieldError]:
+    """Spend lines: one per source; an empty line is left out (no data, not zero spent); paid above committed
+    and amounts far above the objective's budget need a confirmation with a note (kept while unchanged)."""
+    errors: list[FieldError] = []
+    semester = _semester(session, data.semester_id)
+    by_source, total_budget = objective_budget(session, data.objective_id, semester.year)
+    saved = {} if report is None else {s.source: s for s in session.exec(select(Spend).where(
+        Spend.report_id == report.id))}
+    seen_sources: set[str] = set()
+    explained = False
+    for item in data.spend:
+        if item.source not in tuple(FundingSource):
+            errors.append(FieldError("Spesa – fonte", f"fonte «{item.source}» non ammessa."))
+            continue
+        label = f"Spesa {funding_label(item.source)}"
+        if item.source in seen_sources:
+            errors.append(_at(FieldError(label, "fonte ripetuta: una riga per fonte."), f"spend:{item.source}"))
+            continue
+        seen_sources.add(item.source)
+        confirmed = item.confirmed_over or _already_confirmed(saved.get(item.source), item, label)
+        try:
+            line = clean_spend(item.committed, item.paid, item.note, confirmed=confirmed, field=label,
+                               budget=by_source.get(item.source) or total_budget or None)
+            ref = clean_text(item.document_ref, f"{label} – documento", limit=MAX_REF)
+        except FieldError as exc:
+            errors.append(_at(exc, f"spend:{item.source}"))
+            continue
+        if line is None:
+            if ref or str(item.note or "").strip():
+                errors.append(_at(FieldError(f"{label} – impegnato", "indicare l'impegnato o il liquidato (anche 0), "
+                                                                     "oppure svuotare documento e nota."),
+                                  f"spend:{item.source}"))
+            continue
+        committed, paid, note = line
+        explained = explained or (confirmed and bool(note))
+        clean.spend.append((item.source, committed, paid, ref, note))
+    for what, index in (("impegnato", 1), ("liquidato", 2)):
+        amount = sum(row[index] for row in clean.spend)
+        if over_budget(amount, total_budget) and not explained and not errors:
+            errors.append(FieldError(f"Spesa – totale {what}", over_budget_message(amount, total_budget)))
+            break
+    return errors
 
 
 def _required_for_submission(q: dict[str, Any]) -> list[FieldError]:
@@ -495,8 +558,9 @@ def allowed_review_actions(state: str | None) -> frozenset[str]:
 
 
 def review_report(objective_id: int, semester_id: int, action: str, *, actor: Actor, session: Session,
-                  expected_version: int, comment: str = "") -> Report:
-    """Approve or send back (office), or submit as is; enforces the state machine and the closed semester."""
+                  expected_version: int, comment: str = "", today: date | None = None) -> Report:
+    """Approve or send back (office), or submit as is; enforces the state machine, the closed semester and, for
+    a lead's submission, the semester's deadline."""
     objective, area = _objective_area(session, objective_id)
     if action == "submit":
         require_area_write(actor, area.letter)
@@ -505,6 +569,8 @@ def review_report(objective_id: int, semester_id: int, action: str, *, actor: Ac
     semester = _semester(session, semester_id)
     if semester.state == SemesterState.CHIUSO:
         raise ReportLocked(f"Il {semester_label(semester.year, semester.half)} è chiuso: nessuna modifica possibile.")
+    if action == "submit" and (late := deadline_reason(actor, semester, today)):
+        raise ReportLocked(late)
     report = _report(session, objective_id, semester_id)
     if report is None:
         raise ReportLocked("Nessun dato inserito per questo obiettivo nel semestre: niente da rivedere.")

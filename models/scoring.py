@@ -147,7 +147,10 @@ def indicator_achievement(value: float | None, target: float | None, *,
     if higher_is_better:
         if target == 0:
             return None
-        return value * 100 / target
+        ratio = value * 100 / target
+        if not math.isfinite(ratio):  # a stored 1e308 (written before the input limits) overflows
+            raise ValueError(f"Valore dell'indicatore: il valore {value!r} non è un numero valido")
+        return ratio
     if value <= target:
         return 100.0
     return target * 100 / value

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from models.audit import audit_trail, record_change
 from models.permissions import Actor, PermissionDenied, require_office
 from models.tables import LoginAttempt, MacroArea, User, UserArea, utcnow
+from models.validation import FieldError, refuse_control_characters
 from models.vocab import Role
 
 MIN_PASSWORD_LENGTH = 10  # issue 5: shorter passwords are refused
@@ -161,6 +162,10 @@ def _clean_name(name: str) -> str:
         raise UserError("Nome e cognome: campo obbligatorio.")
     if len(name) > 120:
         raise UserError("Nome e cognome: al massimo 120 caratteri.")
+    try:
+        refuse_control_characters(name, "Nome e cognome")
+    except FieldError as exc:
+        raise UserError(str(exc)) from None
     return name
 
 

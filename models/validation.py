@@ -4,6 +4,9 @@ Each function returns the clean value or raises FieldError naming the field in I
 """
 from __future__ import annotations
 
+import math
+import unicodedata
+
 from models.formatting import parse_number
 from models.vocab import ActionState, ResourceAdequacy, Unit
 
@@ -11,6 +14,16 @@ MAX_TEXT = 4000  # long enough for a critical-issues paragraph, short enough to 
 MAX_NOTE = 1000
 MAX_REF = 200
 SPLIT_TOLERANCE = 1e-6
+
+# Plausibility limits: what no Ambito can spend or count. A value above them is a typing error (a misplaced
+# separator, a pasted cell), refused with the limit in the message rather than shown to the Comitato.
+EURO = "euro"  # the kind of an amount field, beside the indicator units of models.vocab.Unit
+MAX_EURO = 100_000_000.0  # per line: the whole yearly social spend of a large Ambito is a few tens of millions
+MAX_COUNT = 10_000_000.0  # people, meetings, services: Lombardy has 10 million inhabitants
+MAX_PERCENT = 100.0
+OVER_BUDGET_FACTOR = 3  # committed or paid above 3x the objective's budget: ask for confirmation and a note
+LIMITS = {EURO: (MAX_EURO, "un importo (per riga)"), Unit.NUMERO: (MAX_COUNT, "un conteggio"),
+          Unit.PERCENTUALE: (MAX_PERCENT, "una percentuale")}
 
 
 class FieldError(ValueError):
@@ -32,7 +45,9 @@ _NO = {"no", "n", "false", "falso", "0"}
 
 
 def clean_number(raw: object, field: str, *, unit: str = Unit.NUMERO) -> float | None:
-    """A count or amount (>= 0), or a percentage (0-100). Empty is None."""
+    """A count (unit NUMERO, the default), an amount in euro (unit EURO) or a percentage: finite, >= 0 and
+    within its kind's limit (LIMITS). Empty is None. Texts are read by formatting.parse_number (certain
+    readings only); floats from Excel go through the same limits."""
     if isinstance(raw, str) and raw.strip() == "":
         return None
     try:
@@ -43,9 +58,43 @@ def clean_number(raw: object, field: str, *, unit: str = Unit.NUMERO) -> float |
         return None
     if value < 0:
         raise FieldError(field, f"il valore non può essere negativo ({_show(value)}).")
-    if unit == Unit.PERCENTUALE and value > 100:
+    if unit == Unit.PERCENTUALE and value > MAX_PERCENT:
         raise FieldError(field, f"una percentuale va da 0 a 100 (inserito {_show(value)}).")
+    limit, what = LIMITS.get(unit, LIMITS[Unit.NUMERO])
+    if value > limit:
+        suffix = " €" if unit == EURO else ""
+        typed = raw.strip() if isinstance(raw, str) else _show(value)
+        raise FieldError(field, f"valore non plausibile ({typed}{suffix}): il massimo per {what} è "
+                                f"{_show(limit)}{suffix}. Controllare i separatori (es. 1.234,56).")
     return value
+
+
+def input_preview(raw: object, field: str, *, unit: str = Unit.NUMERO) -> tuple[bool, str]:
+    """What the form shows beside a number input: (True, the value as it will be saved, e.g. "1.234,56 €") or
+    (False, the Italian refusal of clean_number). Empty: (True, "vuoto: nessun dato")."""
+    try:
+        value = clean_number(raw, field, unit=unit)
+    except FieldError as exc:
+        return False, str(exc)
+    if value is None:
+        return True, "Vuoto: nessun dato"
+    text = _exact(value)
+    if unit == EURO:
+        whole, _, cents = text.partition(",")
+        return True, f"Si salverà: {whole},{cents.ljust(2, '0')} €"
+    return True, f"Si salverà: {text}{' %' if unit == Unit.PERCENTUALE else ''}"
+
+
+def _exact(value: float) -> str:
+    """Every decimal that was typed (up to 6), Italian separators: the preview never rounds what is saved."""
+    from models.formatting import number
+    return number(value, 6)
+
+
+def plausible_amount(value: float | None) -> bool:
+    """A stored amount the figures can use: finite and within 0..MAX_EURO (older or hand-written rows may not
+    be). Dashboards and exports leave the others out of their sums and show "valore non valido"."""
+    return value is not None and math.isfinite(value) and 0 <= value <= MAX_EURO
 
 
 def clean_yes_no(raw: object, field: str) -> bool | None:
@@ -64,14 +113,28 @@ def clean_yes_no(raw: object, field: str) -> bool | None:
 
 
 def clean_text(raw: object, field: str, *, limit: int = MAX_TEXT) -> str:
+    """Trimmed text of at most `limit` characters, without control characters: they are invisible, break
+    exports and PostgreSQL refuses NUL. Line breaks and tabs are kept in texts of a note's length or more
+    (MAX_NOTE: notes and paragraphs), refused in short fields (references, names)."""
     if raw is None:
         return ""
     if not isinstance(raw, str):
         raw = str(raw)
-    text = raw.strip()
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > limit:
         raise FieldError(field, f"testo troppo lungo ({len(text)} caratteri, massimo {limit}).")
+    refuse_control_characters(text, field, multiline=limit >= MAX_NOTE)
     return text
+
+
+def refuse_control_characters(text: str, field: str, *, multiline: bool = False) -> None:
+    """FieldError naming the first control character (Unicode Cc, and unpaired surrogates) of `text`."""
+    allowed = "\n\t" if multiline else ""
+    for position, char in enumerate(text, start=1):
+        if char not in allowed and unicodedata.category(char) in ("Cc", "Cs"):
+            what = "a capo e tabulazioni non ammessi" if char in "\n\t" else "carattere di controllo non ammesso"
+            raise FieldError(field, f"{what} (U+{ord(char):04X}, posizione {position}): di solito arriva da un "
+                                    "copia-incolla; riscrivere il testo senza.")
 
 
 def clean_indicator_value(unit: str, raw: object, field: str) -> tuple[float | None, str]:
@@ -120,17 +183,36 @@ def clean_adequacy(raw: object, field: str = "Adeguatezza delle risorse") -> str
     raise FieldError(field, f"livello «{raw}» non ammesso (ammessi: {', '.join(ADEGUACY_LABELS.values())}).")
 
 
-def clean_spend(committed_raw: object, paid_raw: object, note_raw: object, *, confirmed: bool,
-                field: str) -> tuple[float, float, str]:
-    """Committed and paid in euro; paid above committed needs an explicit confirmation and a note."""
-    committed = clean_number(committed_raw, f"{field} – impegnato") or 0.0
-    paid = clean_number(paid_raw, f"{field} – liquidato") or 0.0
+def clean_spend(committed_raw: object, paid_raw: object, note_raw: object, *, confirmed: bool, field: str,
+                budget: float | None = None) -> tuple[float, float, str] | None:
+    """Committed and paid in euro; None for an empty line (both amounts empty: «nessun dato», not zero spent).
+    One amount given means the other is 0. Paid above committed, or an amount above OVER_BUDGET_FACTOR times
+    `budget` (the objective's budget for this source, or in total), needs a confirmation and a note."""
+    committed = clean_number(committed_raw, f"{field} – impegnato", unit=EURO)
+    paid = clean_number(paid_raw, f"{field} – liquidato", unit=EURO)
     note = clean_text(note_raw, f"{field} – nota", limit=MAX_NOTE)
-    if paid > committed + SPLIT_TOLERANCE and not (confirmed and note):
+    if committed is None and paid is None:
+        return None
+    committed, paid = committed or 0.0, paid or 0.0
+    explained = confirmed and bool(note)
+    if paid > committed + SPLIT_TOLERANCE and not explained:
         raise FieldError(f"{field} – liquidato",
                          f"il liquidato ({_show(paid)} €) supera l'impegnato ({_show(committed)} €): "
                          "confermare e spiegare il motivo nella nota.")
+    if over_budget(max(committed, paid), budget) and not explained:
+        which = "liquidato" if paid >= committed else "impegnato"
+        raise FieldError(f"{field} – {which}", over_budget_message(max(committed, paid), budget))
     return committed, paid, note
+
+
+def over_budget(amount: float, budget: float | None) -> bool:
+    """An amount far above its budget (more than OVER_BUDGET_FACTOR times): plausible, but worth a second look."""
+    return bool(budget) and amount > OVER_BUDGET_FACTOR * budget  # type: ignore[operator]
+
+
+def over_budget_message(amount: float, budget: float | None) -> str:
+    return (f"l'importo ({_show(amount)} €) supera di oltre {OVER_BUDGET_FACTOR} volte il budget dell'obiettivo "
+            f"({_show(budget or 0)} €): se è corretto, confermare e spiegare il motivo nella nota.")
 
 
 def _show(value: float) -> str:
@@ -139,4 +221,5 @@ def _show(value: float) -> str:
 
 
 __all__ = ["FieldError", "ResourceAdequacy", "clean_action_state", "clean_adequacy", "clean_indicator_value",
-           "clean_number", "clean_spend", "clean_split", "clean_text", "clean_yes_no"]
+           "clean_number", "clean_spend", "input_preview", "refuse_control_characters", "clean_split", "clean_text", "clean_yes_no", "over_budget",
+           "plausible_amount"]

@@ -65,6 +65,7 @@ COMMENT_KIND_LABELS = {CommentKind.COMMENTO: "Commento", CommentKind.INVIO: "Inv
 
 
 NO_REPORT = "nessun dato"  # the state shown for an objective with no report in the semester
+NO_SPEND_DATA = NO_REPORT  # no spend line at all (an empty line is not stored): not the same as zero spent
 
 # A number of reports in each state, as counts read ("3 approvati, 1 in bozza, 2 senza report").
 REPORT_STATE_COUNT_LABELS = {ReportState.APPROVATA: "approvati", ReportState.INVIATA: "inviati (da approvare)",

@@ -6,6 +6,7 @@ text, never as a formula (Excel would run it when the file is opened or the cell
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from models.formatting import INVALID_VALUE
 
 EURO_FORMAT = '#,##0.00 "€"'
 PERCENT_FORMAT = '0.0" %"'  # the value is already a percentage (45.3 -> "45,3 %" in an Italian Excel)
@@ -47,6 +50,9 @@ def put(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
         if value.startswith(FORMULA_STARTS):
             cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    elif isinstance(value, float) and not math.isfinite(value):
+        cell.value = INVALID_VALUE  # Excel has no infinity or NaN: a workbook holding one does not open
+        cell.data_type = "s"
     else:
         cell.value = value
     if number_format:

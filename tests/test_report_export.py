@@ -294,10 +294,13 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
                                             else BUDGET_TO_DEFINE)
         assert row[col["Impegnato (cumulato)"]].value == pytest.approx(area.money.committed) == committed
         assert row[col["Liquidato (cumulato)"]].value == pytest.approx(area.money.paid) == paid
-        ratio = paid * 100 / budget if budget else None
+        lines = sum(1 for (code, y, h), spent in SPEND.items() if (y, h) <= sem and AREA_OF[code] == area.letter
+                    and REPORTS[(code, y, h)][0] in states_for(include_submitted) for _ in spent)
+        ratio = paid * 100 / budget if budget and lines else None
         assert row[col["Liquidato / budget"]].value == pytest.approx(area.money.ratio) == pytest.approx(ratio)
         assert row[col["Classe (griglia regionale)"]].value == area.money.spend_class == \
-            ("non realizzato come programmato o sovrastimato" if ratio is not None else "non calcolabile")
+            ("nessun dato" if not lines else  # no spend line counted: not 0 %
+             "non realizzato come programmato o sovrastimato" if ratio is not None else "non calcolabile")
     summary = call(data, dashboard.semester_summary, **params)
     assert rows["Totale"][col["Liquidato (cumulato)"]].value == pytest.approx(summary.money.paid) == \
         expected_money(sem, include_submitted)[1]

@@ -10,6 +10,7 @@ from models.db import session_scope
 from models.permissions import Actor, PermissionDenied
 from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
                             changes_since_approval, load_entry, review_report, save_report, waiting_for_lead)
+from models.validation import FieldError
 from models.tables import (User, Action, ActionStatus, Indicator, IndicatorValue, Objective, Report, Semester, Spend,
                            SubAreaValue)
 
@@ -211,7 +212,7 @@ def test_review_state_machine(db, start, action, actor, ok):
         version = s.exec(select(Report)).one().version
     obj, _, _, sem = ids(db)
     call = lambda: review_report(obj, sem, action, actor=actor, session=s2, expected_version=version,  # noqa: E731
-                                 comment="Completare i valori")
+                                 comment="Completare i valori", today=date(2025, 7, 1))
     if ok:
         with session_scope(db) as s2:
             call()
@@ -271,6 +272,162 @@ def test_deadline_blocks_lead_but_not_office(db):
             save_report(form(db), actor=LEAD_A, session=s, today=date(2025, 8, 1))
     with session_scope(db) as s:
         save_report(form(db), actor=OFFICE, session=s, today=date(2025, 8, 1))
+
+
+def test_lead_submission_after_the_deadline_refused_by_the_domain(db):
+    result = save(db, form(db))
+    obj, _, _, sem = ids(db)
+    with pytest.raises(ReportLocked, match="Scadenza per l'inserimento superata il 31/07/2025"):
+        with session_scope(db) as s:
+            review_report(obj, sem, "submit", actor=LEAD_A, session=s, expected_version=result.version,
+                          today=date(2025, 8, 1))
+    with Session(db) as s:
+        assert s.exec(select(Report)).one().state == "bozza"
+    with session_scope(db) as s:  # the Ufficio di Piano still can, as in the form
+        assert review_report(obj, sem, "submit", actor=OFFICE, session=s, expected_version=result.version,
+                             today=date(2025, 8, 1)).state == "inviata"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
+@pytest.mark.parametrize("field, label", [
+    ("critical_issues", "Criticità e piano di miglioramento"), ("need_reason", "Bisogno soddisfatto – motivazione"),
+    ("spend_ref", "Spesa FNPS – documento"), ("spend_note", "Spesa FNPS – nota"),
+    ("indicator_note", "Indicatore «N. di incontri della cabina di regia» – nota"),
+    ("indicator_text", "Indicatore «Cambiamento percepito»"),
+])
+def test_control_characters_refused_in_every_text(db, char, field, label):
+    """On PostgreSQL a NUL used to crash the save with psycopg.DataError; now every text refuses it first."""
+    data = form(db)
+    obj, acts, inds, sem = ids(db)
+    text = f"prima{char}dopo"
+    if field == "spend_ref":
+        data.spend = [SpendInput("FNPS", "10", "5", text)]
+    elif field == "spend_note":
+        data.spend = [SpendInput("FNPS", "10", "5", "Det. 1", text)]
+    elif field == "indicator_note":
+        data.indicators[inds["N. di incontri della cabina di regia"]] = IndicatorInput("3", text)
+    elif field == "indicator_text":
+        data.indicators[inds["Cambiamento percepito"]] = IndicatorInput(text)
+    else:
+        setattr(data, field, text)
+    with pytest.raises(ValidationFailed) as info:
+        save(db, data)
+    assert [e.field for e in info.value.errors] == [label]
+    assert f"U+{ord(char):04X}" in str(info.value) and "carattere di controllo non ammesso" in str(info.value)
+    with Session(db) as s:
+        assert s.exec(select(Report)).all() == []
+
+
+def test_newline_and_tab_kept_in_long_texts_refused_in_short_ones(db):
+    save(db, form(db, critical_issues="riga 1\n\triga 2", spend=[SpendInput("FNPS", "10", "5", "Det. 1",
+                                                                          "nota\nsu due righe")]))
+    with Session(db) as s:
+        assert s.exec(select(Report)).one().critical_issues == "riga 1\n\triga 2"
+        assert s.exec(select(Spend)).one().note == "nota\nsu due righe"
+    with pytest.raises(ValidationFailed, match="documento: a capo e tabulazioni non ammessi"):
+        save(db, form(db, base_version=1, spend=[SpendInput("FNPS", "10", "5", "Det.\n1")]))
+
+
+def test_control_characters_refused_in_review_comment_and_user_names(db):
+    from models.users import UserError, add_user
+    result = submitted(db)
+    obj, _, _, sem = ids(db)
+    with pytest.raises(FieldError, match="Commento: carattere di controllo"):
+        with session_scope(db) as s:
+            review_report(obj, sem, "send_back", actor=OFFICE, session=s, expected_version=result.version,
+                          comment="rivedere\x00")
+    with pytest.raises(UserError, match="Nome e cognome: carattere di controllo"):
+        with session_scope(db) as s:
+            add_user(s, actor=OFFICE, username="nuovo", name="Mario\x00 Rossi", role="comitato", areas=[])
+
+
+def test_paid_over_committed_confirmation_stays_valid_until_the_figures_change(db):
+    over = SpendInput("FNPS", "100", "150", "Det. 1", "anticipo su fattura", confirmed_over=True)
+    first = save(db, form(db, spend=[over]))
+    # later saves send the line as the form shows it: checkbox not ticked again
+    again = SpendInput("FNPS", "100,00", "150,00", "Det. 1", "anticipo su fattura")
+    second = save(db, form(db, base_version=first.version, spend=[again], critical_issues="altro testo"))
+    assert second.version == 2
+    changed = SpendInput("FNPS", "100", "160", "Det. 1", "anticipo su fattura")
+    with pytest.raises(ValidationFailed, match="il liquidato .* supera l'impegnato"):
+        save(db, form(db, base_version=second.version, spend=[changed]))
+    no_note = SpendInput("FNPS", "100", "150", "Det. 1", "")
+    with pytest.raises(ValidationFailed, match="supera l'impegnato"):
+        save(db, form(db, base_version=second.version, spend=[no_note]))
+
+
+def test_empty_spend_line_is_no_data_and_zero_is_zero(db):
+    lines = [SpendInput("FNPS", "", ""), SpendInput("FSR", "0", "0"), SpendInput("PNRR", "1.000", "")]
+    first = save(db, form(db, spend=lines))
+    with Session(db) as s:
+        rows = {sp.source: (sp.committed, sp.paid) for sp in s.exec(select(Spend))}
+    assert rows == {"FSR": (0, 0), "PNRR": (1000, 0)}
+    # a saved line emptied in the form is no data again (removed), not zeros
+    save(db, form(db, base_version=first.version, spend=[SpendInput("FSR", "", ""), lines[2]]))
+    with Session(db) as s:
+        assert {sp.source for sp in s.exec(select(Spend))} == {"PNRR"}
+    with pytest.raises(ValidationFailed, match="indicare l'impegnato o il liquidato"):
+        save(db, form(db, base_version=2, spend=[SpendInput("FSR", "", "", "Det. 3")]))
+
+
+def _bad_stored_amounts(engine) -> int:
+    """A.1 with paid 1e308 on two lines (their sum is infinite), A.2 with paid infinity, B.1 a sound 500 €: all
+    written straight into the database, as before the input checks. Returns the semester id."""
+    import math
+    from models.tables import MacroArea
+    with session_scope(engine) as s:
+        sem = s.exec(select(Semester)).one()
+        objectives = {o.code: o.id for o in s.exec(select(Objective))}
+        rows = {"A.1": [("FNPS", 10.0, 1e308), ("FSR", 5.0, 1e308)], "A.2": [("PNRR", 10.0, math.inf)],
+                "B.1": [("COMUNALE", 800.0, 500.0)]}
+        for code, lines in rows.items():
+            report = Report(objective_id=objectives[code], semester_id=sem.id, state="approvata",
+                            actions_done=1, actions_planned=2)
+            s.add(report)
+            s.flush()
+            for source, committed, paid in lines:
+                s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
+            if code == "A.1":  # indicator values too: 1e308 against a target of 10 overflows the achievement
+                from models.tables import IndicatorTarget
+                meetings, percentage = (s.exec(select(Indicator).where(Indicator.text == text)).one() for text in (
+                    "N. di incontri della cabina di regia", "Percentuale di progetti personalizzati avviati"))
+                for indicator, value in ((meetings, 1e308), (percentage, math.inf)):
+                    s.add(IndicatorTarget(indicator_id=indicator.id, year=sem.year, target=10))
+                    s.add(IndicatorValue(report_id=report.id, indicator_id=indicator.id, value_num=value))
+        assert s.exec(select(MacroArea)).first() is not None
+        return sem.id
+
+
+def test_bad_stored_amounts_never_break_figures_or_exports(db):
+    from models import dashboard, report_export, review
+    from models.formatting import INVALID_VALUE
+    sem = _bad_stored_amounts(db)
+    with session_scope(db) as s:
+        summary = dashboard.semester_summary(session=s, semester_id=sem, include_submitted=False)
+        areas = {a.letter: a.money for a in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False)}
+        sources = {r.code: r.money for r in dashboard.source_rows(session=s, semester_id=sem, include_submitted=False)}
+        dashboard.trend(session=s, semester_id=sem, include_submitted=False)
+        objectives = {o.code: o.money for o in dashboard.area_objectives(session=s, semester_id=sem,
+                                                                         include_submitted=False, area_letter="A")}
+        table = {r["code"]: r for r in review.review_table(sem, session=s)}
+        xlsx = report_export.semester_report_xlsx(sem, actor=OFFICE, session=s)
+        page = report_export.annual_report_html(2025, actor=OFFICE, session=s)
+    assert summary.money.spend_class == INVALID_VALUE and summary.money.ratio is None
+    assert areas["A"].spend_class == INVALID_VALUE and not areas["A"].valid
+    assert (areas["B"].committed, areas["B"].paid, areas["B"].valid) == (800, 500, True)  # the rest is intact
+    assert not sources["FNPS"].valid and not sources["PNRR"].valid and sources["COMUNALE"].paid == 500
+    assert not objectives["A.1"].valid and not objectives["A.2"].valid
+    assert table["A.1"]["ratio_class"] == INVALID_VALUE and table["B.1"]["ratio_class"] != INVALID_VALUE
+    import io
+
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(xlsx))
+    values = [c.value for ws in book for row in ws.iter_rows() for c in row]
+    assert INVALID_VALUE in values and 500 in values
+    indicator_cells = [c.value for row in book["Indicatori"].iter_rows() for c in row]
+    assert indicator_cells.count(INVALID_VALUE) == 2
+    assert not any(isinstance(v, float) and (v != v or v in (float("inf"), 1e308)) for v in values)
+    assert INVALID_VALUE in page and "Infinity" not in page.split("<script")[0]
 
 
 def test_html_payload_is_stored_verbatim(db):

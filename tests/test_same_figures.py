@@ -74,8 +74,10 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
     budget = sum(a for a in spec.budget if a is not None)
     committed = sum(c for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED for _s, c, _p in spend)
     paid = sum(p for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED for _s, _c, p in spend)
-    ratio = round(paid * 100 / budget, 9) if budget else None
-    spend_class = ("non calcolabile" if ratio is None else "non realizzato come programmato o sovrastimato"
+    lines = sum(len(spend) for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED)
+    ratio = round(paid * 100 / budget, 9) if budget and lines else None
+    spend_class = ("nessun dato" if not lines  # no spend line counted: no data, not 0 %
+                   else "non calcolabile" if ratio is None else "non realizzato come programmato o sovrastimato"
                    if ratio < 100 else "ottimo" if ratio == 100 else "sottostimato")
     return Figures(achievement, band, budget, committed, paid, ratio, spend_class,
                    budget_set=any(a is not None for a in spec.budget))
