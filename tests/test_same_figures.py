@@ -71,7 +71,9 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
         whole = int(achievement)
         band = ("insufficiente" if whole < 50 else "sufficiente" if whole < 80 else "buono" if whole < 100
                 else "ottimo")
-    budget = sum(a for a in spec.budget if a is not None)
+    # Spend is compared with the budget of the period monitored (dashboard.budget_period): the lines here are
+    # for the whole plan, so its pro-rata share of the semesters monitored so far.
+    budget = sum(a for a in spec.budget if a is not None) * (upto + 1) / PLAN_SEMESTERS
     committed = sum(c for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED for _s, c, _p in spend)
     paid = sum(p for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED for _s, _c, p in spend)
     lines = sum(len(spend) for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED)
@@ -81,6 +83,9 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
                    if ratio < 100 else "ottimo" if ratio == 100 else "sottostimato")
     return Figures(achievement, band, budget, committed, paid, ratio, spend_class,
                    budget_set=any(a is not None for a in spec.budget))
+
+
+PLAN_SEMESTERS = 6  # the test plan's three years
 
 
 def build(specs: list[ObjectiveSpec], halves: int):
@@ -325,7 +330,8 @@ def test_achievement_edges_on_every_screen(done, planned, band):
     (50.0, None, "non calcolabile"),  # budget line without an amount
 ])
 def test_spend_edges_on_every_screen(paid, budget, spend_class):
-    spec = ObjectiveSpec(actions=[False, False], budget=[budget],
+    # `budget` is the first semester's share: the plan's line holds six times as much
+    spec = ObjectiveSpec(actions=[False, False], budget=[None if budget is None else budget * PLAN_SEMESTERS],
                          reports=[("inviata", ["realizzata", None], [("FNPS", paid, paid)])])
     engine, sems, oids = build([spec], 1)
     try:
