@@ -29,6 +29,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margi
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0}
 .table-wrap{overflow-x:auto}
+.table-wrap:focus{outline:3px solid #1B3A5C;outline-offset:2px}
 table{border-collapse:collapse;margin:.8rem 0 .3rem;font-size:.9rem}
 caption{text-align:left;font-weight:700;font-size:1.05rem;padding:.3rem 0}
 th,td{border:1px solid #999;padding:.2rem .4rem;vertical-align:top;text-align:left}
@@ -107,7 +108,8 @@ def table_html(table: Table) -> str:
     head += "<tr>" + "".join(_td(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
     body = "".join(f"<tr{_row_class(r.style)}>" + "".join(_td(c) for c in r.cells) + "</tr>" for r in table.rows)
     note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
-    return (f'<div class="table-wrap"><table><caption>{e(table.title)}</caption><thead>{head}</thead>'
+    # A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1): focusable and named.
+    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{e(table.title)}"><table><caption>{e(table.title)}</caption><thead>{head}</thead>'
             f"<tbody>{body}</tbody></table></div>{note}")
 
 
