@@ -23,5 +23,5 @@ def attempt(fn: Callable[..., Any], *args: Any, success: str = "", **kwargs: Any
         st.error(str(exc))
         return None
     if success:
-        st.toast(success, icon=":material/check:")
+        st.toast(success, icon="✅")
     return result if result is not None else True

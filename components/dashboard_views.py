@@ -158,9 +158,9 @@ def _step(letters: list[str], delta: int) -> None:
 def area_stepper(rows: list[AreaRow]) -> None:
     letters = [r.letter for r in rows]
     back, forward = st.columns(2)
-    back.button("Precedente", icon=":material/arrow_back:", on_click=_step, args=(letters, -1),
+    back.button("Precedente", icon="⬅️", on_click=_step, args=(letters, -1),
                 key="cr_prev", width="stretch")
-    forward.button("Area successiva", icon=":material/arrow_forward:", on_click=_step, args=(letters, 1),
+    forward.button("Area successiva", icon="➡️", on_click=_step, args=(letters, 1),
                    key="cr_next", type="primary", width="stretch")
 
 

@@ -23,7 +23,7 @@ MAX_PROBLEMS_SHOWN = 200  # a whole file typed wrong would make the page unreada
 
 def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
     st.download_button(
-        "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon=":material/download:",
+        "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon="📥",
         data=functools.partial(call, entry_template.build_template, semester.id, areas, actor=actor),
         file_name=call(entry_template.template_file_name, semester.id, areas), disabled=not areas,
         help="Obiettivi, azioni, indicatori e spesa delle aree scelte, con i valori già salvati: "
@@ -43,7 +43,7 @@ def _check(actor: Actor, semester: Semester, content: bytes) -> entry_import.Imp
 def _show_problems(preview: entry_import.ImportPreview) -> None:
     st.error(f"Il file non è stato importato: {len(preview.problems)} "
              f"{'problema da correggere' if len(preview.problems) == 1 else 'problemi da correggere'}. "
-             "Nessun dato è stato modificato.", icon=":material/error:")
+             "Nessun dato è stato modificato.", icon="❌")
     shown = preview.problems[:MAX_PROBLEMS_SHOWN]
     # A static table (readable, copyable); its cells are markdown, so the file's text is escaped.
     st.table(pd.DataFrame([{"Foglio": md_escape(p.sheet), "Cella": md_escape(p.cell) or "—",
@@ -75,7 +75,7 @@ def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
 def upload_and_import(actor: Actor, semester: Semester) -> None:
     """The uploader, the list of problems or the preview of the changes, and the confirmation button."""
     if done := st.session_state.pop(_DONE, None):
-        st.success(done, icon=":material/check_circle:")
+        st.success(done, icon="✅")
     upload = st.file_uploader("Carica il modello compilato (.xlsx, al massimo 10 MB)", type=["xlsx"],
                               key=f"excel_upload_{st.session_state.get(_UPLOADS, 0)}")
     if upload is None:
@@ -97,9 +97,9 @@ def upload_and_import(actor: Actor, semester: Semester) -> None:
     if preview.notices:
         # Saved in the app after the template was made: importing replaces those values too. Never silently.
         st.warning("Attenzione, dati modificati nell'applicazione dopo la creazione del modello:\n\n"
-                   + "\n".join(f"- {md_escape(n)}" for n in preview.notices), icon=":material/warning:")
+                   + "\n".join(f"- {md_escape(n)}" for n in preview.notices), icon="⚠️")
         overwrite_ok = st.checkbox("Ho controllato le modifiche: sostituire anche i dati salvati nel frattempo",
                                    key="excel_overwrite")
-    if st.button("Conferma l'importazione", type="primary", key="excel_confirm", icon=":material/upload:",
+    if st.button("Conferma l'importazione", type="primary", key="excel_confirm", icon="📤",
                  disabled=not overwrite_ok):
         _confirm(actor, preview)

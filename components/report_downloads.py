@@ -21,7 +21,7 @@ def _download(where, label: str, key: str, file_name: str, build: Callable[..., 
               **kwargs: Any) -> None:
     """A download button whose file is built only when clicked, in one transaction."""
     where.download_button(label, key=key, mime=MIMES[file_name.rsplit(".", 1)[-1]], on_click="ignore",
-                          icon=":material/download:", width="stretch", file_name=file_name,
+                          icon="📥", width="stretch", file_name=file_name,
                           data=functools.partial(call, build, *args, **kwargs))
 
 

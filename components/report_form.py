@@ -90,7 +90,7 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     planned = sum(1 for a in view.actions if not a["retired"])
     achieved = objective_achievement(min(done, planned), planned)
     st.info(f"Grado di raggiungimento dell'obiettivo: {done} azioni realizzate su {planned} → "
-            f"{_band_badge(achieved)}", icon=":material/flag:")
+            f"{_band_badge(achieved)}", icon="🚩")
 
     for battery in ("processo", "output", "outcome"):
         items = [i for i in view.indicators if i["battery"] == battery]
@@ -128,9 +128,9 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     pressed = None
     if not disabled:
         left, right, _ = st.columns([1, 1, 2])
-        if left.button("Salva bozza", key=f"{p}:save", icon=":material/save:", width="stretch"):
+        if left.button("Salva bozza", key=f"{p}:save", icon="💾", width="stretch"):
             pressed = "draft"
-        if right.button("Invia all'Ufficio di Piano", key=f"{p}:submit", type="primary", icon=":material/send:",
+        if right.button("Invia all'Ufficio di Piano", key=f"{p}:submit", type="primary", icon="📤",
                         width="stretch"):
             pressed = "submit"
     return data, pressed

@@ -12,7 +12,7 @@ user = auth_gate.signed_in()
 actor = user.actor
 st.title("Inserimento dati")
 if flash := st.session_state.pop("entry_flash", None):
-    st.success(flash, icon=":material/check_circle:")
+    st.success(flash, icon="✅")
 
 semesters = call(reports.open_semesters)
 if not semesters:
@@ -45,9 +45,9 @@ st.caption(f"Area {view.objective['area']} · {md_escape(view.objective['area_ti
            + (f" · stato: **{view.report['state']}**" if view.report else " · nessun dato salvato"))
 if view.report and view.report["state"] == "da rivedere" and view.report["comment"]:
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
-               icon=":material/undo:")
+               icon="↩️")
 if view.block_reason:
-    st.info(view.block_reason, icon=":material/lock:")
+    st.info(view.block_reason, icon="🔒")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)

@@ -32,7 +32,7 @@ area = choose.selectbox("Macro-area", [ALL, *titles], key="piano_area",
                         format_func=lambda x: "Tutte le macro-aree" if x == ALL else f"{x} · {titles[x]}")
 download.download_button("Scarica Excel", data=functools.partial(call, plan_export.export_plan_xlsx),
                          file_name=call(plan_export.file_name), mime=plan_export.MIME, on_click="ignore",
-                         icon=":material/download:", key="piano_excel", width="stretch",
+                         icon="📥", key="piano_excel", width="stretch",
                          help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.")
 
 

@@ -41,7 +41,7 @@ if notice:
     st.success(message)
     if password:
         st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
-                   "dovrà sceglierne una nuova.", icon=":material/key:")
+                   "dovrà sceglierne una nuova.", icon="🔑")
         st.code(password, language=None)
 
 rows = call(users.list_users, actor=actor)
@@ -88,13 +88,13 @@ state = ("attivo" if selected["active"] else "disattivato") + (", bloccato" if s
 st.caption(f"Stato: {state}. Un utente non si cancella mai: disattivato, non può più accedere ma resta "
            "autore delle modifiche registrate.")
 cols = st.columns(3)
-if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon=":material/password:"):
+if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon="🔑"):
     _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
            "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
 if selected["active"]:
-    if cols[1].button("Disattiva", key=f"deactivate_{uid}", icon=":material/person_off:"):
+    if cols[1].button("Disattiva", key=f"deactivate_{uid}", icon="🚫"):
         _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
-elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon=":material/person:"):
+elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon="👤"):
     _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)
-if cols[2].button("Sblocca", key=f"unlock_{uid}", icon=":material/lock_open:", disabled=not selected["locked"]):
+if cols[2].button("Sblocca", key=f"unlock_{uid}", icon="🔓", disabled=not selected["locked"]):
     _write(users.unlock_user, f"Utente {selected['username']} sbloccato.", user_id=uid)
