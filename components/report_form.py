@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.safe import md_escape
-from models.formatting import number, percent
+from models.formatting import number, percent, shorten
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.scoring import Band, band_label, band_or_none, indicator_achievement, objective_achievement
 from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, SHORT_FUNDING_LABELS, Unit)
@@ -18,6 +18,10 @@ STATES = [s.value for s in ActionState]
 YES_NO = ["—", "SI", "NO"]
 BATTERY_TITLES = {"processo": "Indicatori di processo", "output": "Indicatori di output",
                   "outcome": "Indicatori di outcome"}
+# Screen readers announce a field by its label alone: every repeated field's label says whose it is
+# (indicator or funding source), and what submission needs is said in the label, not only by colour.
+REQUIRED = " (obbligatorio per l'invio)"
+LABEL_SEPARATOR = " – "
 
 
 def _prefix(view: EntryView) -> str:
@@ -104,25 +108,27 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     data.spend = _spend_inputs(p, view, disabled)
 
     st.markdown("##### Valutazione (griglia regionale)")
+    st.caption("I campi «obbligatorio per l'invio» servono solo per inviare: la bozza si salva anche senza.")
     not_relevant = st.checkbox("Valutazione degli utenti: non pertinente", value=report.get("users_not_relevant", False),
                                key=f"{p}:unr", disabled=disabled)
     data.users_not_relevant = not_relevant
-    data.users_assessment = st.text_area("Valutazione da parte degli utenti (customer satisfaction, clima)",
+    data.users_assessment = st.text_area("Valutazione da parte degli utenti (customer satisfaction, clima)"
+                                         + " (obbligatoria per l'invio, se non è «non pertinente»)",
                                          value=report.get("users_assessment", ""), key=f"{p}:ua",
                                          disabled=disabled or not_relevant, height=80)
     levels = [None, *ADEGUACY_LABELS.keys()]
     current = report.get("resource_adequacy")
     data.resource_adequacy = st.selectbox(
-        "Adeguatezza delle risorse umane e strumentali", levels,
+        "Adeguatezza delle risorse umane e strumentali" + REQUIRED, levels,
         index=levels.index(current) if current in levels else 0,
         format_func=lambda v: "— scegliere —" if v is None else ADEGUACY_LABELS[v], key=f"{p}:ra", disabled=disabled)
     data.critical_issues = st.text_area("Criticità rilevate e piano di miglioramento",
                                         value=report.get("critical_issues", ""), key=f"{p}:ci", disabled=disabled)
     data.need_answered, data.need_reason = _yes_no_reason(
-        p, "nb", "L'obiettivo ha risposto a un bisogno producendo un cambiamento positivo?",
+        p, "nb", "L'obiettivo ha risposto a un bisogno producendo un cambiamento positivo?" + REQUIRED,
         report.get("need_answered"), report.get("need_reason", ""), disabled)
     data.proposed_again, data.proposed_reason = _yes_no_reason(
-        p, "rp", "L'obiettivo verrà riproposto?", report.get("proposed_again"), report.get("proposed_reason", ""),
+        p, "rp", "L'obiettivo verrà riproposto?" + REQUIRED, report.get("proposed_again"), report.get("proposed_reason", ""),
         disabled)
 
     pressed = None
@@ -138,22 +144,23 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
 
 def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -> IndicatorInput:
     k = f"{p}:i{ind['id']}"
+    whose = LABEL_SEPARATOR + shorten(ind["text"])
     with st.container(border=True):
         st.markdown(md_escape(ind["text"]) + (" *(ritirato)*" if ind["retired"] else ""))
         left, right = st.columns([2, 3])
         unit = ind["unit"]
         if unit == Unit.SI_NO:
             current = "—" if ind["value_num"] is None else ("SI" if ind["value_num"] else "NO")
-            answer = left.radio("Valore (sì/no)", YES_NO, index=YES_NO.index(current), horizontal=True,
+            answer = left.radio("Valore (sì/no)" + whose, YES_NO, index=YES_NO.index(current), horizontal=True,
                                 key=f"{k}:v", disabled=disabled)
             value: object = None if answer == "—" else answer == "SI"
         elif unit == Unit.TESTO:
-            value = left.text_area("Valore (testo)", value=_value_default(ind), key=f"{k}:v", disabled=disabled,
+            value = left.text_area("Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled,
                                    height=68)
         else:
             label = "Valore (%, da 0 a 100)" if unit == Unit.PERCENTUALE else "Valore (numero, es. 1.234,5)"
-            value = left.text_input(label, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
-        note = right.text_input("Nota (facoltativa)", value=ind["note"], key=f"{k}:n", disabled=disabled)
+            value = left.text_input(label + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
+        note = right.text_input("Nota (facoltativa)" + whose, value=ind["note"], key=f"{k}:n", disabled=disabled)
         facts = [_history_line(ind)]
         if ind["target"] is not None:
             try:
@@ -171,8 +178,11 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -
                 cols = st.columns(len(sub_areas) or 1)
                 for col, code in zip(cols, sub_areas):
                     old = ind["split"].get(code)
-                    split[code] = col.text_input(code, value="" if old is None else number(old, 2),
-                                                 key=f"{k}:s{code}", disabled=disabled)
+                    # narrow columns: the code is shown, the label (which starts with it) names the indicator
+                    col.markdown(f"**{code}**")
+                    split[code] = col.text_input(f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
+                                                 value="" if old is None else number(old, 2),
+                                                 key=f"{k}:s{code}", disabled=disabled, label_visibility="collapsed")
     return IndicatorInput(value=value, note=note, split=split)
 
 
@@ -187,18 +197,19 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
     for source in sources:
         row = existing.get(source, {})
         k = f"{p}:sp{source}"
+        whose = LABEL_SEPARATOR + SHORT_FUNDING_LABELS[FundingSource(source)]
         with st.container(border=True):
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)", value=number(row["committed"], 2) if row else "",
+            committed = c1.text_input("Impegnato (€)" + whose, value=number(row["committed"], 2) if row else "",
                                       key=f"{k}:c", disabled=disabled)
-            paid = c2.text_input("Liquidato (€)", value=number(row["paid"], 2) if row else "", key=f"{k}:p",
+            paid = c2.text_input("Liquidato (€)" + whose, value=number(row["paid"], 2) if row else "", key=f"{k}:p",
                                  disabled=disabled)
-            ref = c3.text_input("Documento giustificativo (rif.)", value=row.get("document_ref", ""), key=f"{k}:r",
+            ref = c3.text_input("Documento giustificativo (rif.)" + whose, value=row.get("document_ref", ""), key=f"{k}:r",
                                 disabled=disabled)
             n1, n2 = st.columns([3, 1])
-            note = n1.text_input("Nota", value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
-            confirm = n2.checkbox("Confermo liquidato > impegnato", key=f"{k}:ok", disabled=disabled)
+            note = n1.text_input("Nota" + whose, value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
+            confirm = n2.checkbox("Confermo liquidato > impegnato" + whose, key=f"{k}:ok", disabled=disabled)
         out.append(SpendInput(source, committed, paid, ref, note, confirm))
     if not disabled:
         others = [s.value for s in FundingSource if s.value not in sources]
@@ -216,7 +227,8 @@ def _yes_no_reason(p: str, key: str, question: str, answer: bool | None, reason:
     current = "—" if answer is None else ("SI" if answer else "NO")
     left, right = st.columns([1, 3])
     choice = left.radio(question, YES_NO, index=YES_NO.index(current), key=f"{p}:{key}", disabled=disabled)
-    why = right.text_area("Motivazione", value=reason, key=f"{p}:{key}r", disabled=disabled, height=68)
+    why = right.text_area(f"Motivazione (obbligatoria per l'invio){LABEL_SEPARATOR}{question.removesuffix(REQUIRED)}",
+                          value=reason, key=f"{p}:{key}r", disabled=disabled, height=68)
     return (None if choice == "—" else choice), why
 
 

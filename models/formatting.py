@@ -54,3 +54,9 @@ def parse_number(text: str | float | int | None, field: str) -> float | None:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"{field}: '{text}' non è un numero valido.")
     return value
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, with an ellipsis when cut (labels that name an indicator)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
