@@ -20,6 +20,8 @@ import streamlit as st
 
 from models import charts
 from components.data import call
+from components.layout import projector_mode
+from components.safe import md_escape
 from models import dashboard, scoring
 from models.config import database_url
 from models.dashboard import NO_REPORT, AreaRow, Money, Summary
@@ -272,6 +274,17 @@ def report_states_line(summary: Summary) -> str:
 
 def show(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=CHART_CONFIG, width="stretch")
+    if not projector_mode():  # the projector's screen must fit 1280x720: its tables are on the normal page
+        chart_as_table(fig)
+
+
+def chart_as_table(fig) -> None:
+    """The chart's figures as a real table (row and column headers) under it, folded: what a screen reader
+    reads instead of the picture, and what anyone can copy."""
+    alt = charts.text_alternative(fig)
+    with st.expander(f"Dati del grafico in tabella: {md_escape(alt.title)}"):
+        st.table(pd.DataFrame([row[1:] for row in alt.rows], index=[row[0] for row in alt.rows],
+                              columns=alt.header[1:]))
 
 
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:

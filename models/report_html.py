@@ -123,7 +123,19 @@ class Figures:
         self.count += 1
         div = fig.to_html(full_html=False, include_plotlyjs=self.count == 1, config=CHART_CONFIG,
                           div_id=f"grafico-{self.count}")
-        return f'<figure class="chart">{div}</figure>'
+        return f'<figure class="chart">{div}{chart_table(fig)}</figure>'
+
+
+def chart_table(fig: go.Figure) -> str:
+    """The figure's text alternative (the same as on the Cruscotto), folded under it."""
+    alt = charts.text_alternative(fig)
+    head = "".join(f'<th scope="col">{e(h)}</th>' for h in alt.header)
+    body = "".join(f'<tr><th scope="row">{e(row[0])}</th>' + "".join(f"<td>{e(c)}</td>" for c in row[1:]) + "</tr>"
+                   for row in alt.rows)
+    return (f'<details class="chart-data"><summary>Dati del grafico in tabella</summary>'
+            f'<div class="table-wrap" tabindex="0" role="region" aria-label="Dati: {e(alt.title)}">'
+            f"<table><caption>{e(alt.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"</div></details>")
 
 
 def _section(title: str, parts: Iterable[str]) -> str:
