@@ -1,9 +1,12 @@
-"""WCAG 2.1 AA in Chromium with axe-core (axe-playwright-python bundles axe.min.js: nothing is downloaded).
+"""WCAG 2.1 AA in Chromium with axe-core (axe-playwright-python bundles axe.min.js: nothing is downloaded),
+no request outside the app's server, Italian everywhere.
 
-On demo data (the real plan, generated semesters): every page of every role, the login and password-change
-screens, the projector at 1280x720 and 1920x1080, and the annual HTML report. A test fails on any violation of
-the WCAG 2.0/2.1 A and AA rules and lists them all (page, rule, element). One server for the module, one login
-per role; pages are opened from the menu as a user would.
+On demo data (the real plan, generated semesters): every page of every role (and every Cruscotto tab), the login
+and password-change screens, the projector at 1280x720 and 1920x1080, and the annual HTML report. A test fails on
+any violation of the WCAG 2.0/2.1 A and AA rules and lists them all (page, rule, element). The same visit of
+every page records every request and fails on any host other than the app's, on English left by Streamlit
+and on a page without lang="it". One server for the module, one login per role; pages are opened from the menu
+as a user would.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from components.dashboard_views import TABS
 from components.navigation import PAGES
 from models import demo, report_export
 from models.db import get_engine, session_scope
@@ -30,6 +34,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": [
 WAIT = 30000
 ROLE_ACCOUNTS = {acc.role: acc for acc in demo.DEMO_ACCOUNTS}
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
+TITLE = '[data-testid="stMain"] h1'
+HOME_TITLE = "Monitoraggio Piano di Zona"
 
 _axe = Axe()
 
@@ -49,6 +55,12 @@ def demo_server(tmp_path_factory):
     srv.engine = engine
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(WAIT)  # a busy machine: the first Plotly page of a fresh server is slow
+    return page
 
 
 def wait_idle(page, timeout: float = 20) -> None:
@@ -74,6 +86,33 @@ def violations(page, where: str) -> list[str]:
     return lines
 
 
+# Streamlit's own English, as it would show if the translation in components/layout.py stopped working
+ENGLISH = ("Choose an option", "Choose options", "Drag and drop", "Upload", "MB per file", "Skip to main content",
+           "Link to heading", "No results", "Press Enter", "Page not found", "Clear all")
+STREAMLIT_TEXTS = """() => {
+    const texts = [document.body.innerText];
+    for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]'))
+        texts.push(el.getAttribute('aria-label') || '', el.getAttribute('placeholder') || '', el.getAttribute('title') || '');
+    return texts.join('\\n');
+}"""
+
+
+def not_italian(page, where: str) -> list[str]:
+    problems = []
+    if page.evaluate("document.documentElement.lang") != "it":
+        problems.append(f"{where}: <html lang> non è 'it'")
+    text = page.evaluate(STREAMLIT_TEXTS)
+    problems += [f"{where}: testo inglese {word!r}" for word in ENGLISH
+                 if word in text and not (word == "MB per file" and "massimo" in text)]
+    return problems
+
+
+def record_hosts(page) -> set[str]:
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
+    return hosts
+
+
 def assert_none(problems: list[str]) -> None:
     assert not problems, f"{len(problems)} violazioni WCAG:\n" + "\n".join(problems)
 
@@ -83,7 +122,7 @@ def test_login_and_password_change_screens(page, demo_server):
     page.goto(demo_server.url)
     page.get_by_role("button", name="Accedi").wait_for(timeout=WAIT)
     wait_idle(page)
-    problems += violations(page, "accesso")
+    problems += violations(page, "accesso") + not_italian(page, "accesso")
     # a failed login shows an error message: audited too
     page.get_by_label("Nome utente").fill("nessuno")
     page.get_by_label("Password", exact=True).fill("sbagliata-davvero")
@@ -100,6 +139,7 @@ def test_login_and_password_change_screens(page, demo_server):
 
 @pytest.mark.parametrize("role", list(PAGES_BY_ROLE))
 def test_every_page_of_the_role(page, demo_server, role):
+    hosts = record_hosts(page)
     account = ROLE_ACCOUNTS[role]
     login(page, demo_server, account.username, account.password)
     problems: list[str] = []
@@ -107,11 +147,24 @@ def test_every_page_of_the_role(page, demo_server, role):
         if spec.key not in PAGES_BY_ROLE[role]:
             continue
         open_page(page, spec.title, "/" + spec.url if spec.key != "home" else "/")
-        page.get_by_role("heading").first.wait_for(timeout=WAIT)
-        if spec.key == "cruscotto":
-            page.wait_for_selector(CHART, timeout=WAIT)
+        page.locator(TITLE).first.wait_for(timeout=WAIT)
         wait_idle(page)
-        problems += violations(page, f"{role} {spec.url}")
+        problems += violations(page, f"{role} {spec.url}") + not_italian(page, f"{role} {spec.url}")
+        if spec.key == "cruscotto":
+            for tab in TABS[1:]:  # each tab draws its own charts and tables
+                page.get_by_role("tab", name=tab).click()
+                wait_idle(page)
+                problems += violations(page, f"{role} cruscotto/{tab}") + not_italian(page, f"{role} {tab}")
+    # addresses typed by hand while logged in: the landing page, never "Page not found"
+    for path in ("/panoramica", "/accesso"):
+        page.goto(demo_server.url + path)
+        page.get_by_role("button", name="Esci").wait_for(timeout=WAIT)
+        wait_idle(page)
+        problems += not_italian(page, f"{role} {path}")
+        if page.locator(TITLE).first.inner_text() != HOME_TITLE:
+            problems.append(f"{role} {path}: non mostra la Panoramica")
+    foreign = sorted(hosts - {urlparse(demo_server.url).netloc})
+    problems += [f"{role}: richiesta a un host esterno: {host}" for host in foreign]
     assert_none(problems)
 
 
@@ -120,15 +173,19 @@ def test_projector(page, demo_server, width, height):
     page.set_viewport_size({"width": width, "height": height})
     account = ROLE_ACCOUNTS["comitato"]
     login(page, demo_server, account.username, account.password)
-    suffix = "&schermo=1920" if width >= 1920 else ""
-    page.goto(f"{demo_server.url}/cruscotto?proiettore=1{suffix}")
+    hosts = record_hosts(page)
+    open_page(page, "Cruscotto", "/cruscotto")
+    page.wait_for_selector(CHART, timeout=WAIT)
+    page.get_by_text("Modalità proiettore").click()
+    page.wait_for_url(re.compile(r"proiettore=1"), timeout=WAIT)
     page.get_by_role("button", name="Area successiva").wait_for(timeout=WAIT)
-    if width >= 1920 and page.get_by_text("1920 × 1080").count() == 0:
+    if width >= 1920:
         page.get_by_role("button", name="Opzioni").click()
         page.get_by_text("1920 × 1080").click()
         page.keyboard.press("Escape")
     page.wait_for_selector(CHART, timeout=WAIT)
     wait_idle(page)
+    assert hosts <= {urlparse(demo_server.url).netloc}, hosts
     screenshot(page, f"a11y-proiettore-{width}x{height}")
     assert_none(violations(page, f"proiettore {width}x{height}"))
 
