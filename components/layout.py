@@ -8,7 +8,7 @@ import streamlit as st
 from components import auth_gate
 from models.config import demo_mode
 from models.sessions import SessionUser
-from models.vocab import ROLE_LABELS
+from models.vocab import CHOOSE_MANY, CHOOSE_ONE, ROLE_LABELS
 
 PROJECTOR_PARAM = "proiettore"
 
@@ -31,8 +31,8 @@ A11Y_CSS = """<style>
   overflow: hidden !important; margin: 0 !important; }
 </style>"""
 STREAMLIT_ITALIAN = {
-    "Choose an option": "Scegliere un'opzione",
-    "Choose options": "Scegliere una o più opzioni",
+    "Choose an option": CHOOSE_ONE,
+    "Choose options": CHOOSE_MANY,
     "No options to select": "Nessuna opzione disponibile",
     "No results": "Nessun risultato",
     "Drag and drop a file here": "Trascinare qui un file",

@@ -118,3 +118,9 @@ SEMESTER_HALF_LABELS = {1: "I semestre", 2: "II semestre"}
 
 def semester_label(year: int, half: int) -> str:
     return f"{SEMESTER_HALF_LABELS[half]} {year}"
+
+
+# Placeholders of empty choice lists (Streamlit's default is English); also used by the page script that
+# translates the lists Streamlit does not let us configure (components/layout.py).
+CHOOSE_ONE = "Scegliere un'opzione"
+CHOOSE_MANY = "Scegliere una o più opzioni"

@@ -11,7 +11,7 @@ from components.report_form import show_changes
 from components.safe import md_escape
 from models import audit, reports, review, semesters
 from models.formatting import percent
-from models.vocab import ReportState, semester_label
+from models.vocab import CHOOSE_MANY, ReportState, semester_label
 
 actor = auth_gate.signed_in().actor
 st.title("Revisione semestrale")
@@ -24,8 +24,9 @@ sem = st.selectbox("Semestre", sems, key="rev_sem", format_func=lambda s: f"{sem
 rows = call(review.review_table, sem.id)
 
 f1, f2 = st.columns(2)
-areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas")
-states = f2.multiselect("Stato", ["nessun dato", *[s.value for s in ReportState]], key="rev_states")
+areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas", placeholder=CHOOSE_MANY)
+states = f2.multiselect("Stato", ["nessun dato", *[s.value for s in ReportState]], key="rev_states",
+                        placeholder=CHOOSE_MANY)
 shown = [r for r in rows if (not areas or r["area"] in areas) and (not states or r["state"] in states)]
 done = sum(r["state"] == ReportState.APPROVATA for r in rows)
 st.caption(f"{done} report approvati su {len(rows)} obiettivi · scadenza "

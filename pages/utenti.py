@@ -12,7 +12,7 @@ from components import auth_gate
 from components.data import call
 from models import users
 from models.permissions import PermissionDenied
-from models.vocab import ROLE_LABELS, Role
+from models.vocab import CHOOSE_MANY, ROLE_LABELS, Role
 
 _NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
 
@@ -60,7 +60,7 @@ with st.form("new_user", clear_on_submit=False):
     name = right.text_input("Nome e cognome")
     role = left.selectbox("Ruolo", list(Role), format_func=_role_label)
     chosen = right.multiselect("Aree (solo per i referenti)", list(area_title),
-                               format_func=lambda a: f"{a} · {area_title[a]}")
+                               format_func=lambda a: f"{a} · {area_title[a]}", placeholder=CHOOSE_MANY)
     if st.form_submit_button("Crea utente", type="primary"):
         _write(users.add_user, f"Utente {username.strip().lower()} creato.", username=username, name=name,
                role=role, areas=chosen)
@@ -79,7 +79,7 @@ with st.form(f"edit_user_{uid}"):
                               format_func=_role_label)
     new_areas = right.multiselect("Aree (solo per i referenti)", list(area_title),
                                   default=[a for a in selected["areas"] if a in area_title],
-                                  format_func=lambda a: f"{a} · {area_title[a]}")
+                                  format_func=lambda a: f"{a} · {area_title[a]}", placeholder=CHOOSE_MANY)
     if st.form_submit_button("Salva ruolo e aree"):
         _write(users.update_user, f"Utente {selected['username']}: ruolo e aree salvati.", user_id=uid,
                role=new_role, areas=new_areas, name=new_name)
