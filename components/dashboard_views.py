@@ -24,10 +24,10 @@ from components.layout import projector_mode
 from components.safe import md_escape
 from models import dashboard, scoring
 from models.config import database_url
-from models.dashboard import NO_REPORT, AreaRow, Money, Summary
+from models.dashboard import AreaRow, Money, Summary
 from models.db import data_change_counter
 from models.formatting import euro, number, percent
-from models.vocab import Role, Unit
+from models.vocab import REPORT_STATE_COUNT_LABELS, Role, Unit
 
 T = TypeVar("T")
 
@@ -261,9 +261,7 @@ def tiles(summary: Summary, *, compact: bool = False) -> None:
 
 
 def report_states_line(summary: Summary) -> str:
-    names = {"bozza": "in bozza", "inviata": "inviati", "approvata": "approvati", "da rivedere": "da rivedere",
-             NO_REPORT: "senza report"}
-    parts = [f"{n} {names.get(str(s), str(s))}" for s, n in summary.report_states.items() if n]
+    parts = [f"{n} {REPORT_STATE_COUNT_LABELS.get(s, str(s))}" for s, n in summary.report_states.items() if n]
     counted = summary.tally.reported
     flagged = f", di cui {summary.tally.submitted} inviati non ancora approvati" if summary.tally.submitted else ""
     return (f"{summary.objectives} obiettivi monitorati · report del semestre: {', '.join(parts) or 'nessuno'} · "
@@ -374,7 +372,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
     st.dataframe(pd.DataFrame([{
         "Codice": o.code, "Obiettivo": o.text, "Report": o.state, "Fascia": o.band,
         "Raggiungimento": percent(o.achievement) if o.counted else "—",
-        "Azioni realizzate": f"{o.done} su {o.planned}" if o.counted else "—",
+        "Azioni realizzate": o.actions.text if o.counted else "—",
         "Budget": euro(o.money.budget), "Liquidato": euro(o.money.paid),
         "Liquidato / budget": percent(o.money.ratio), "Classe di spesa": o.money.spend_class}
         for o in objectives]), hide_index=True, width="stretch")

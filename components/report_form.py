@@ -11,13 +11,14 @@ import streamlit as st
 from components.safe import md_escape
 from models.formatting import number, percent, shorten
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
-from models.scoring import Band, band_label, band_or_none, indicator_achievement, objective_achievement
-from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, SHORT_FUNDING_LABELS, Unit)
+from models.rules import ActionCount, count_actions, retired_note
+from models.scoring import Band, band_label, band_or_none, indicator_achievement
+from models.vocab import (ADEGUACY_LABELS, BATTERY_ORDER, BATTERY_TITLES, NO, YES, ActionState, FundingSource,
+                          SHORT_FUNDING_LABELS, Unit, yes_no_label)
 
 STATES = [s.value for s in ActionState]
-YES_NO = ["—", "SI", "NO"]
-BATTERY_TITLES = {"processo": "Indicatori di processo", "output": "Indicatori di output",
-                  "outcome": "Indicatori di outcome"}
+UNANSWERED = "—"
+YES_NO = [UNANSWERED, YES, NO]
 # Screen readers announce a field by its label alone: every repeated field's label says whose it is
 # (indicator or funding source), and what submission needs is said in the label, not only by colour.
 REQUIRED = " (obbligatorio per l'invio)"
@@ -55,6 +56,17 @@ def _band_badge(percent_value: float | None) -> str:
     return f"{percent(percent_value)} · **{band.label}**"
 
 
+def live_action_count(view: EntryView, states: dict[int, str]) -> ActionCount:
+    """The form's live counts: the one rule (models.rules.count_actions) on what the widgets hold now."""
+    return count_actions([(a["id"], a["retired"]) for a in view.actions], states)
+
+
+def achievement_line(count: ActionCount) -> str:
+    line = (f"Grado di raggiungimento dell'obiettivo: {count.done} azioni realizzate su {count.planned} → "
+            f"{_band_badge(count.achievement)}")
+    return line + (f" · {retired_note(count.retired)}" if count.retired else "")
+
+
 def _value_default(ind: dict) -> str:
     if ind["unit"] == Unit.TESTO:
         return ind["value_text"] or ""
@@ -84,19 +96,14 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
                        base_version=version, base_snapshot=snapshot)
 
     st.markdown("##### Azioni programmate")
-    done = 0
     for a in view.actions:
-        label = f"{a['position'] + 1}. {a['text']}" + (" (azione ritirata)" if a["retired"] else "")
+        label = f"{a['position'] + 1}. {a['text']}" + (" (azione ritirata: non conteggiata)" if a["retired"] else "")
         state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
                          disabled=disabled)
         data.actions[a["id"]] = state
-        done += state == ActionState.REALIZZATA
-    planned = sum(1 for a in view.actions if not a["retired"])
-    achieved = objective_achievement(min(done, planned), planned)
-    st.info(f"Grado di raggiungimento dell'obiettivo: {done} azioni realizzate su {planned} → "
-            f"{_band_badge(achieved)}", icon="🚩")
+    st.info(achievement_line(live_action_count(view, data.actions)), icon="🚩")
 
-    for battery in ("processo", "output", "outcome"):
+    for battery in BATTERY_ORDER:
         items = [i for i in view.indicators if i["battery"] == battery]
         if not items:
             continue
@@ -150,10 +157,10 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -
         left, right = st.columns([2, 3])
         unit = ind["unit"]
         if unit == Unit.SI_NO:
-            current = "—" if ind["value_num"] is None else ("SI" if ind["value_num"] else "NO")
+            current = yes_no_label(None if ind["value_num"] is None else bool(ind["value_num"])) or UNANSWERED
             answer = left.radio("Valore (sì/no)" + whose, YES_NO, index=YES_NO.index(current), horizontal=True,
                                 key=f"{k}:v", disabled=disabled)
-            value: object = None if answer == "—" else answer == "SI"
+            value: object = None if answer == UNANSWERED else answer == YES
         elif unit == Unit.TESTO:
             value = left.text_area("Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled,
                                    height=68)
@@ -224,12 +231,12 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
 
 def _yes_no_reason(p: str, key: str, question: str, answer: bool | None, reason: str,
                    disabled: bool) -> tuple[object, str]:
-    current = "—" if answer is None else ("SI" if answer else "NO")
+    current = yes_no_label(answer) or UNANSWERED
     left, right = st.columns([1, 3])
     choice = left.radio(question, YES_NO, index=YES_NO.index(current), key=f"{p}:{key}", disabled=disabled)
     why = right.text_area(f"Motivazione (obbligatoria per l'invio){LABEL_SEPARATOR}{question.removesuffix(REQUIRED)}",
                           value=reason, key=f"{p}:{key}r", disabled=disabled, height=68)
-    return (None if choice == "—" else choice), why
+    return (None if choice == UNANSWERED else choice), why
 
 
 def show_changes(changes: list[tuple[str, str | None, str | None]], title: str) -> None:

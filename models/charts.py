@@ -17,8 +17,9 @@ import plotly.graph_objects as go
 from models import scoring
 from models.dashboard import (CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow,
                               TrendPoint)
+from models.rules import semester_of_ordinal
 from models.formatting import euro, number, percent
-from models.vocab import Unit
+from models.vocab import ReportState, Unit
 
 MONEY_SERIES = (("Budget", "#C6D4E1", "#000000"), ("Impegnato", "#5B8DB8", "#000000"),
                 ("Liquidato", "#1B3A5C", "#FFFFFF"))
@@ -30,8 +31,8 @@ LABEL_CHARS = 42  # axis labels longer than this are cut: the full text is in th
 
 def short_semester(ordinal: int) -> str:
     """'I sem. 2025' from a semester ordinal (year x 2 + half): fits under a narrow chart without rotating."""
-    half = 1 if ordinal % 2 else 2
-    return f"{'I' if half == 1 else 'II'} sem. {(ordinal - half) // 2}"
+    year, half = semester_of_ordinal(ordinal)
+    return f"{'I' if half == 1 else 'II'} sem. {year}"
 
 
 def missing_lines(n: int) -> str:
@@ -143,7 +144,8 @@ def objectives_achievement(rows: list[ObjectiveRow], area: AreaRow, semester: st
         elif r.achievement is None:
             texts.append(scoring.NOT_COMPUTABLE)
         else:
-            texts.append(f"{percent(r.achievement)} · {r.band}" + (" · inviato" if r.state == "inviata" else ""))
+            flag = " · inviato" if r.state == ReportState.INVIATA else ""
+            texts.append(f"{percent(r.achievement)} · {r.band}{flag}")
     fig = go.Figure(go.Bar(y=labels, x=values, orientation="h", marker_color=fills,
                            marker_line={"color": "#404040", "width": 1}, text=texts, textposition="outside",
                            cliponaxis=False, textfont={"color": "#000000"},
@@ -259,7 +261,7 @@ def indicator_chart(series: IndicatorSeries, semester: str, *, projector: float 
         return percent(v) if pct else number(v, 2)
 
     fig = go.Figure(go.Scatter(x=x, y=values, name="Valore", mode="lines+markers+text",
-                               text=[show(v) + (" (inviato)" if p.state == "inviata" else "")
+                               text=[show(v) + (" (inviato)" if p.state == ReportState.INVIATA else "")
                                      for v, p in zip(values, series.points)], cliponaxis=False,
                                textposition="top center", line={"color": "#0072B2", "width": 3},
                                marker={"size": 10}, customdata=[safe(p.note) for p in series.points],

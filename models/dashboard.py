@@ -1,10 +1,17 @@
 """The Cruscotto's figures, aggregated in SQL (GROUP BY) and turned into the regional grid's terms.
 
-What is counted (one rule each, shared by tiles, charts and tests):
-- Objectives: the plan's live *specific* objectives (general objectives are headings without actions; the entry
-  form offers only specific ones). Achievement of one objective in a semester comes from its report's
-  denormalised `actions_done` / `actions_planned` (scoring.objective_achievement); a report with no planned
-  actions is "non calcolabile".
+What is counted (one rule each, in models/rules.py, shared by tiles, charts, exports, the review table and tests):
+- Objectives: the plan's monitored objectives (rules.MONITORED_SQL: live *specific* objectives; general objectives
+  are headings without actions; the entry form offers only specific ones).
+- Achievement of one objective in a semester: its report's action counts (rules: active actions only; done =
+  active actions marked realizzata; retired actions with a state are reported apart, never counted), then
+  scoring.objective_achievement; a report with no planned actions is "non calcolabile".
+  Nothing derived is stored: the counts are computed in every query (a correlated COUNT over actionstatus joined
+  to active actions, per report, then GROUP BY). Chosen over "store and recompute on every plan change" because
+  the plan changes in many places (Impostazione piano, the plan file reload, future imports) and one forgotten
+  path leaves stale figures in front of the Comitato; the queries stay fast (indexes on actionstatus.report_id
+  and action.objective_id; results cached until the next save). The report's two old count columns are
+  neither written nor read any more (kept in the table only so existing databases need no migration).
 - Reports: only those in the counted states, `approvata` or, on request, also `inviata` (then flagged).
 - Overall / area achievement: the grid's formula on the summed actions, sum(done) x 100 / sum(planned).
 - Budget: live budget lines (both origins, any year); a line without an amount is left out and counted as
@@ -12,7 +19,8 @@ What is counted (one rule each, shared by tiles, charts and tests):
 - Spend: rows of counted reports of live objectives (any kind: money is counted wherever it was recorded),
   summed over every semester up to and including the chosen one (each row holds one semester's spend).
 - Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs budget; the expected pace is
-  scoring.expected_share at the end of the chosen semester.
+  scoring.expected_share at the end of the chosen semester. Per objective: objective_rows (also used by the
+  Revisione table), so every screen gives one objective the same budget, committed, paid, ratio and class.
 """
 from __future__ import annotations
 
@@ -23,35 +31,32 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from models import scoring
+from models import rules, scoring
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
-from models.vocab import FundingSource, ObjectiveKind, ReportState, funding_label, semester_label
+from models import vocab
+from models.vocab import FundingSource, ReportState, funding_label, semester_label
 
 APPROVED_ONLY: tuple[str, ...] = (ReportState.APPROVATA,)
 WITH_SUBMITTED: tuple[str, ...] = (ReportState.APPROVATA, ReportState.INVIATA)
 CATEGORY_LABELS: tuple[str, ...] = (*scoring.BAND_LABELS, scoring.NOT_COMPUTABLE)  # five bands, then grey
 STATE_ORDER: tuple[str, ...] = tuple(ReportState)
-NO_REPORT = "mancante"  # a monitored objective with no report at all in the semester
+NO_REPORT = vocab.NO_REPORT  # a monitored objective with no report at all in the semester
 
 
 # What is counted, in the words of every chart subtitle, tile and report (False: approved only).
 COUNTED_LABELS = {False: "Conteggiati solo i report approvati",
                   True: "Conteggiati i report approvati e quelli inviati (in attesa di approvazione)"}
 COUNT_OPTIONS = {False: "Solo report approvati", True: "Anche report inviati (da approvare)"}  # the choice
+COUNT_SHORT = {False: "solo report approvati", True: "anche inviati"}  # the projector's one-line header
 
 
 def counted_states(include_submitted: bool) -> tuple[str, ...]:
     return WITH_SUBMITTED if include_submitted else APPROVED_ONLY
 
 
-def _ordinal(year: int, half: int) -> int:
-    """Semesters in time order as one integer (2025 H2 < 2026 H1), usable in SQL too."""
-    return year * 2 + half
-
-
-_SEMESTER_ORDINAL = Semester.year * 2 + Semester.half
-_LIVE_SPECIFIC = (Objective.retired == False, Objective.kind == ObjectiveKind.SPECIFICO)  # noqa: E712
+_SEMESTER_ORDINAL = rules.SEMESTER_ORDINAL_SQL
+_LIVE_SPECIFIC = (rules.MONITORED_SQL,)
 
 
 def safe_achievement(done: int, planned: int) -> float | None:
@@ -83,7 +88,7 @@ class SemesterInfo:
 
     @property
     def ordinal(self) -> int:
-        return _ordinal(self.year, self.half)
+        return rules.semester_ordinal(self.year, self.half)
 
 
 @dataclass
@@ -177,6 +182,12 @@ class ObjectiveRow:
     done: int
     planned: int
     money: Money
+    area: str = ""
+    retired: int = 0  # retired actions with a state in the report: shown apart, never counted
+
+    @property
+    def actions(self) -> rules.ActionCount:
+        return rules.ActionCount(done=self.done, planned=self.planned, retired=self.retired)
 
     @property
     def achievement(self) -> float | None:
@@ -216,11 +227,12 @@ class IndicatorSeries:
     @property
     def latest_achievement(self) -> float | None:
         """Achievement against the target in the chosen semester (None without value or target)."""
-        if not self.points:
-            return None
-        last = self.points[-1]
+        return self.achievement_at(self.points[-1]) if self.points else None
+
+    def achievement_at(self, point: IndicatorPoint) -> float | None:
+        """The grid's indicator achievement of one semester's value against that year's target."""
         try:
-            return scoring.indicator_achievement(last.value_num, last.target,
+            return scoring.indicator_achievement(point.value_num, point.target,
                                                  higher_is_better=self.higher_is_better)
         except ValueError:
             return None
@@ -241,7 +253,7 @@ class SplitRow:
 # --- building blocks --------------------------------------------------------------------------
 
 def semester_options(*, session: Session) -> list[SemesterInfo]:
-    rows = session.exec(select(Semester).order_by(Semester.year, Semester.half)).all()
+    rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
     return [SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state) for s in rows]
 
 
@@ -263,14 +275,22 @@ def _areas(session: Session) -> list[MacroArea]:
     return list(session.exec(select(MacroArea).order_by(MacroArea.position)))
 
 
-def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...], key) -> list[tuple]:
-    """(key, semester_id, state, done, planned, n) for counted reports of monitored objectives."""
-    stmt = (select(key, Report.semester_id, Report.state, Report.actions_done, Report.actions_planned,
-                   func.count(Report.id))
-            .join(Objective, Objective.id == Report.objective_id)
-            .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *_LIVE_SPECIFIC)
-            .group_by(key, Report.semester_id, Report.state, Report.actions_done, Report.actions_planned))
-    return list(session.exec(stmt))
+def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...]) -> list[tuple]:
+    """(area id, semester_id, state, done, planned, n) for counted reports of monitored objectives.
+
+    Each report's counts come from the rules' SQL (active actions only), then reports with equal counts are
+    grouped: the Python side sees one row per (area, semester, state, done, planned)."""
+    per_report = (select(Objective.area_id.label("area_id"), Report.semester_id.label("semester_id"),
+                         Report.state.label("state"), rules.done_actions_sql(Report.id).label("done"),
+                         rules.planned_actions_sql(Report.objective_id).label("planned"))
+                  .join(Objective, Objective.id == Report.objective_id)
+                  .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *_LIVE_SPECIFIC)
+                  .subquery())
+    c = per_report.c
+    stmt = (select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count())
+            .group_by(c.area_id, c.semester_id, c.state, c.done, c.planned))
+    return [(area, sem, state, int(done or 0), int(planned or 0), n) for area, sem, state, done, planned, n
+            in session.exec(stmt)]
 
 
 def _tallies(rows: Iterable[tuple]) -> dict:
@@ -304,6 +324,13 @@ def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list
     return list(session.exec(stmt))
 
 
+def counted_spend_ids(*, session: Session, semester_id: int, states: tuple[str, ...]) -> list[int]:
+    """The spend rows of the semester itself (not the earlier ones) that the Cruscotto counts, by id."""
+    sem = _semester(session, semester_id)
+    return [sid for sid, ordinal, _c, _p in _spend(session, sem.ordinal, states, Spend.id, _SEMESTER_ORDINAL)
+            if ordinal == sem.ordinal]
+
+
 def _money(budget: dict, spend: Iterable[tuple]) -> dict:
     out: dict = defaultdict(Money)
     for key, (total, missing) in budget.items():
@@ -326,7 +353,7 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
     tally = Tally()
-    for _area, _sem, state, done, planned, n in _band_rows(session, [sem.id], states, Objective.area_id):
+    for _area, _sem, state, done, planned, n in _band_rows(session, [sem.id], states):
         tally.add(state, done, planned, n)
     by_area = _budget(session, Card.area_id).values()
     money = Money(budget=sum(total for total, _ in by_area), budget_missing=sum(m for _, m in by_area))
@@ -347,7 +374,7 @@ def area_rows(*, session: Session, semester_id: int, include_submitted: bool) ->
     """Every macro-area in catalogue order (also those without objectives), with bands and money."""
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
-    tallies = _tallies(_band_rows(session, [sem.id], states, Objective.area_id))
+    tallies = _tallies(_band_rows(session, [sem.id], states))
     money = _money(_budget(session, Card.area_id), _spend(session, sem.ordinal, states, Objective.area_id))
     counts = _monitored_objectives(session, Objective.area_id)
     return [AreaRow(letter=a.letter, title=a.title, objectives=int(counts.get(a.id, 0)),
@@ -376,8 +403,7 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
     plan = session.exec(select(Plan)).first()
     areas = {a.id: a.letter for a in _areas(session)}
     tallies: dict = defaultdict(Tally)
-    for area_id, sem_id, state, done, planned, n in _band_rows(session, [s.id for s in sems], states,
-                                                                Objective.area_id):
+    for area_id, sem_id, state, done, planned, n in _band_rows(session, [s.id for s in sems], states):
         tallies[(sem_id, areas[area_id])].add(state, done, planned, n)
         tallies[(sem_id, "")].add(state, done, planned, n)
     budget = {areas[k]: v[0] for k, v in _budget(session, Card.area_id).items() if k in areas}
@@ -400,24 +426,46 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
     return points
 
 
-def area_objectives(*, session: Session, semester_id: int, include_submitted: bool,
-                    area_letter: str) -> list[ObjectiveRow]:
-    """One area's monitored objectives in plan order, with their report state, band and spend."""
+def objective_rows(*, session: Session, semester_id: int, include_submitted: bool,
+                   area_letter: str | None = None) -> list[ObjectiveRow]:
+    """Monitored objectives (one area's, or all) in plan order, with their report state, action counts and
+    money: the one source of an objective's achievement, band, budget, committed, paid, ratio and spend class."""
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
-    rows = session.exec(select(Objective, Report.state, Report.actions_done, Report.actions_planned)
+    where = [*_LIVE_SPECIFIC] + ([MacroArea.letter == area_letter] if area_letter is not None else [])
+    rows = session.exec(select(Objective, MacroArea.letter, Report.state, rules.done_actions_sql(Report.id),
+                               rules.planned_actions_sql(Objective.id), rules.retired_actions_sql(Report.id))
                         .join(MacroArea, MacroArea.id == Objective.area_id)
                         .join(Card, Card.id == Objective.card_id)
                         .outerjoin(Report, (Report.objective_id == Objective.id) & (Report.semester_id == sem.id))
-                        .where(MacroArea.letter == area_letter, *_LIVE_SPECIFIC)
-                        .order_by(Card.position, Objective.position)).all()
-    ids = [o.id for o, *_ in rows]
+                        .where(*where)
+                        .order_by(MacroArea.position, Card.position, Objective.position, Objective.id)).all()
+    ids = {o.id for o, *_ in rows}
     budget = {k: v for k, v in _budget(session, BudgetLine.objective_id).items() if k in ids}
     spend = [r for r in _spend(session, sem.ordinal, states, Report.objective_id) if r[0] in ids]
     money = _money(budget, spend)
-    return [ObjectiveRow(id=o.id, code=o.code, text=o.text, state=state or NO_REPORT, counted=state in states,
-                         done=done or 0, planned=planned or 0, money=money.get(o.id) or Money())
-            for o, state, done, planned in rows]
+    return [ObjectiveRow(id=o.id, code=o.code, text=o.text, area=letter, state=state or NO_REPORT,
+                         counted=state in states, done=int(done or 0) if state else 0, planned=int(planned or 0),
+                         retired=int(retired or 0) if state else 0, money=money.get(o.id) or Money())
+            for o, letter, state, done, planned, retired in rows]
+
+
+def report_actions(*, session: Session, report_id: int) -> rules.ActionCount:
+    """One saved report's action counts, by the same SQL as every aggregate above."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise ValueError("Report non trovato.")
+    done, planned, retired = session.exec(select(rules.done_actions_sql(report.id),
+                                                 rules.planned_actions_sql(report.objective_id),
+                                                 rules.retired_actions_sql(report.id))).one()
+    return rules.ActionCount(done=int(done), planned=int(planned), retired=int(retired))
+
+
+def area_objectives(*, session: Session, semester_id: int, include_submitted: bool,
+                    area_letter: str) -> list[ObjectiveRow]:
+    """One area's monitored objectives in plan order, with their report state, band and spend."""
+    return objective_rows(session=session, semester_id=semester_id, include_submitted=include_submitted,
+                          area_letter=area_letter)
 
 
 def objective_indicators(*, session: Session, objective_id: int, semester_id: int,
@@ -445,7 +493,7 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
             .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
             .where(Report.objective_id.in_(objective_ids), Report.state.in_(counted_states(include_submitted)),
                    _SEMESTER_ORDINAL <= sem.ordinal)):
-        found[(v.indicator_id, _ordinal(year, half))] = (v, state)
+        found[(v.indicator_id, rules.semester_ordinal(year, half))] = (v, state)
     sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
 
     def point(indicator_id: int, s: SemesterInfo) -> IndicatorPoint:

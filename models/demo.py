@@ -15,12 +15,13 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
+from models import rules
 from models.db import bump_data_change
 from models.reports import report_snapshot  # what review stores on approval
 from models.semesters import default_deadline
 from models.tables import (Action, ActionStatus, BudgetLine, Indicator, IndicatorTarget, IndicatorValue, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
-from models.vocab import ActionState, FundingSource, ObjectiveKind, ReportState, ResourceAdequacy, Role, Unit
+from models.vocab import ActionState, FundingSource, ReportState, ResourceAdequacy, Role, Unit
 
 DEMO_SEED = 20251  # fixed: every `make demo` on an empty database shows the same figures
 
@@ -79,11 +80,11 @@ class _Profile:
 
 def semesters_until(today: date, first_year: int) -> list[tuple[int, int]]:
     """(year, half) from first_year H1 up to and including the semester `today` falls in."""
-    current = (today.year, 1 if today.month <= 6 else 2)
+    current = rules.semester_ordinal(today.year, 1 if today.month <= 6 else 2)
     out, year, half = [], first_year, 1
-    while (year, half) <= current:
+    while rules.semester_ordinal(year, half) <= current:
         out.append((year, half))
-        year, half = (year, 2) if half == 1 else (year + 1, 1)
+        year, half = rules.next_semester(year, half)
     return out
 
 
@@ -102,8 +103,7 @@ def _semester_rows(session: Session, semesters: Sequence[tuple[int, int]]) -> li
 
 
 def _monitored(session: Session) -> list[Objective]:
-    return list(session.exec(select(Objective).where(Objective.retired == False,  # noqa: E712
-                                                     Objective.kind == ObjectiveKind.SPECIFICO)
+    return list(session.exec(select(Objective).where(rules.MONITORED_SQL)
                              .order_by(Objective.area_id, Objective.id)))
 
 
@@ -288,7 +288,7 @@ def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]
             state = _report_state(rng, sem is sems[-1])
             if state is None:
                 continue
-            k = (sem.year - plan.first_year) * 2 + sem.half - 1  # plan semester index (0 = first)
+            k = rules.semester_ordinal(sem.year, sem.half) - rules.semester_ordinal(plan.first_year, 1)  # 0 = first
             report = _report(session, rng, obj, sem, state, k, actions, indicators, models, prof,
                              budget.get(obj.id, {}), plan_semesters, split_ind, subs, result)
             if snapshots and state == ReportState.APPROVATA:
@@ -306,9 +306,7 @@ def _report(session: Session, rng: random.Random, obj: Objective, sem: Semester,
             result: GenerateResult) -> Report:
     report = Report(objective_id=obj.id, semester_id=sem.id, state=state)
     _qualitative(rng, report, state)
-    states = {a.id: _action_state(prof, a.id, k) for a in actions}
-    report.actions_planned = len(actions)
-    report.actions_done = sum(1 for s in states.values() if s == ActionState.REALIZZATA)
+    states = {a.id: _action_state(prof, a.id, k) for a in actions}  # counts are computed from these (rules)
     session.add(report)
     session.flush()
     result.reports += 1

@@ -27,8 +27,8 @@ from models.permissions import Actor, require_template_areas
 from models.reports import EntryView, editable_objectives, load_entry
 from models.tables import MacroArea, Semester, SubArea
 from models.validation import MAX_NOTE, MAX_REF, MAX_TEXT
-from models.vocab import (ADEGUACY_LABELS, SHORT_FUNDING_LABELS, UNIT_LABELS, ActionState, FundingSource, Unit,
-                          semester_label)
+from models.vocab import (ADEGUACY_LABELS, NO, SHORT_FUNDING_LABELS, UNIT_LABELS, YES, ActionState, FundingSource,
+                          Unit, report_state_label, semester_label, yes_no_label)
 from models.xlsx import EURO_FORMAT, TEXT_WIDTH, Column, header_row, put, to_bytes
 from models.xlsx_guard import MAX_UPLOAD_BYTES
 
@@ -49,9 +49,7 @@ META_FORMAT, META_VERSION, META_YEAR, META_HALF = "formato", "versione", "anno",
 META_AREAS, META_GENERATED, META_BY = "aree", "generato il", "generato da"
 META_OBJECTIVES_HEADER = ("id obiettivo", "obiettivo", "versione del report alla generazione")
 
-YES, NO = "SI", "NO"
 _HIGHLIGHT_SAMPLE = "Esempio di cella modificabile"
-NOT_STARTED = "non iniziato"  # report state shown for an objective with nothing saved yet
 EDITABLE_FILL = PatternFill("solid", fgColor="FFF9C4")  # light yellow: "write here"
 _UNLOCKED = Protection(locked=False)
 _TOP = Alignment(vertical="top")
@@ -189,7 +187,8 @@ def _identity(view: EntryView) -> dict[str, Any]:
 
 def _action_rows(view: EntryView) -> list[_Row]:
     return [_Row({**_identity(view), "action_id": a["id"], "number": a["position"] + 1,
-                  "action": a["text"] + (" (azione ritirata)" if a["retired"] else ""), "state": a["state"]})
+                  "action": a["text"] + (" (azione ritirata: non conteggiata)" if a["retired"] else ""),
+                  "state": a["state"]})
             for a in view.actions]
 
 
@@ -239,7 +238,7 @@ def _extra_spend_rows() -> list[_Row]:
 
 def _assessment_row(view: EntryView) -> _Row:
     r = view.report
-    values = {**_identity(view), "report_state": r["state"] if r else NOT_STARTED}
+    values = {**_identity(view), "report_state": report_state_label(r["state"] if r else None)}
     if r:
         values.update({
             "users_assessment": r["users_assessment"], "users_not_relevant": yes_no(r["users_not_relevant"]),
@@ -250,8 +249,7 @@ def _assessment_row(view: EntryView) -> _Row:
     return _Row(values)
 
 
-def yes_no(value: bool | None) -> str | None:
-    return None if value is None else (YES if value else NO)
+yes_no = yes_no_label  # the template writes the grid's SI / NO like every other screen
 
 
 # --- writing ----------------------------------------------------------------------------------

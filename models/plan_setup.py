@@ -10,7 +10,7 @@ from models.permissions import Actor, require_office
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
 from models.validation import FieldError, clean_number, clean_text
-from models.vocab import Battery, FundingSource, Unit
+from models.vocab import Battery, FundingSource, Unit, battery_rank
 
 SHARE_TOLERANCE = 0.005  # half a cent: shares are entered in euro with two decimals
 
@@ -77,6 +77,7 @@ def add_indicator(objective_id: int, battery: str, text: str, unit: str, *, acto
     session.flush()
     record_change(session, actor, entity="indicator", entity_id=ind.id, field="Indicatore aggiunto", old=None,
                   new=f"{battery}: {text}", objective_id=objective_id)
+    bump_data_change(session)  # figures are computed from the plan: cached dashboards must read again
     return ind
 
 
@@ -92,6 +93,7 @@ def add_action(objective_id: int, text: str, *, actor: Actor, session: Session) 
     session.flush()
     record_change(session, actor, entity="action", entity_id=action.id, field="Azione aggiunta", old=None, new=text,
                   objective_id=objective_id)
+    bump_data_change(session)  # every report of the objective now has one more planned action
     return action
 
 
@@ -223,8 +225,8 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
     """Everything the set-up page shows for one objective and year."""
     obj = _objective(session, objective_id)
     targets = targets_for_year(objective_id, year, session=session)
-    indicators = session.exec(select(Indicator).where(Indicator.objective_id == objective_id)
-                              .order_by(Indicator.battery, Indicator.position)).all()
+    indicators = sorted(session.exec(select(Indicator).where(Indicator.objective_id == objective_id)),
+                        key=lambda i: (battery_rank(i.battery), i.position))  # process, output, outcome
     actions = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position)).all()
     budget = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id,
                                                    BudgetLine.retired == False)).all()  # noqa: E712

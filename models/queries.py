@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from models.tables import (Action, BudgetLine, Card, Indicator, MacroArea, Objective, Plan, Semester, SubArea,
                            Municipality)
-from models.vocab import ObjectiveKind
+from models import rules
 
 
 def plan_header(*, session: Session) -> dict | None:
@@ -27,7 +27,7 @@ def area_summary(*, session: Session) -> list[dict]:
     live = (Objective.retired == False)  # noqa: E712
     cards = counts(select(Card.area_id, func.count(Card.id)).group_by(Card.area_id))
     objectives = counts(select(Objective.area_id, func.count(Objective.id))
-                        .where(live, Objective.kind == ObjectiveKind.SPECIFICO).group_by(Objective.area_id))
+                        .where(rules.MONITORED_SQL).group_by(Objective.area_id))
     actions = counts(select(Objective.area_id, func.count(Action.id)).join(Action)
                      .where(live, Action.retired == False).group_by(Objective.area_id))  # noqa: E712
     indicators = counts(select(Objective.area_id, func.count(Indicator.id)).join(Indicator)
@@ -40,7 +40,7 @@ def area_summary(*, session: Session) -> list[dict]:
 
 
 def semesters(*, session: Session) -> list[dict]:
-    rows = session.exec(select(Semester).order_by(Semester.year, Semester.half)).all()
+    rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
     return [{"id": s.id, "year": s.year, "half": s.half, "state": s.state, "deadline": s.deadline}
             for s in rows]
 

@@ -30,13 +30,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
-from models import charts, dashboard, scoring
+from models import charts, dashboard, rules, scoring
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
-from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, SEMESTER_HALF_LABELS, UNIT_LABELS, Battery,
-                          FundingSource, ReportState, Unit, funding_label, semester_label)
+from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, REPORT_STATE_COUNT_LABELS, SEMESTER_HALF_LABELS,
+                          UNIT_LABELS, YES_NO_LABELS, FundingSource, ReportState, Unit, battery_rank, funding_label,
+                          semester_label)
 from models.xlsx import BOX, EURO_FORMAT, HEADER_FILL, PERCENT_FORMAT, printable, put, to_bytes
 
 __all__ = ["annual_report_html", "annual_report_name", "annual_report_xlsx", "report_years",
@@ -46,7 +47,7 @@ TIMEZONE = ZoneInfo("Europe/Rome")  # "generato il" in the Ambito's local time, 
 SHEETS = ("Sintesi", "Tabella Esiti", "Indicatori", "Spesa")
 NOT_OPENED = "semestre non ancora aperto"
 NO_REPORT_TEXT = "nessun report"
-SI_NO = {True: "SI", False: "NO", None: "—"}  # the regional Tabella Esiti writes SI / NO
+SI_NO = {**YES_NO_LABELS, None: "—"}  # the regional Tabella Esiti writes SI / NO
 FILE_EXTENSIONS = ("xlsx", "html")
 HEADING_FILL = "EDEDED"  # an objective's heading row in the Tabella Esiti
 
@@ -141,7 +142,7 @@ class Slot:
 
     @property
     def short(self) -> str:
-        return charts.short_semester(self.year * 2 + self.half)  # "I sem. 2025"
+        return charts.short_semester(rules.semester_ordinal(self.year, self.half))  # "I sem. 2025"
 
 
 def _last(slots: list[Slot]) -> SemesterData:
@@ -297,9 +298,8 @@ def bands_table(slots: list[Slot]) -> Table:
                       "non calcolabile: nessuna azione programmata.")
 
 
-STATE_ROWS = {ReportState.APPROVATA: "Report approvati", ReportState.INVIATA: "Report inviati (da approvare)",
-              ReportState.BOZZA: "Report in bozza", ReportState.DA_RIVEDERE: "Report da rivedere",
-              NO_REPORT: "Obiettivi senza report"}
+STATE_ROWS = {state: f"{'Obiettivi' if state == NO_REPORT else 'Report'} {label}"
+              for state, label in REPORT_STATE_COUNT_LABELS.items()}
 
 
 def achievement_table(slots: list[Slot]) -> Table:
@@ -410,7 +410,7 @@ def _users(r: Report) -> str:
 
 # The grid's dimensions as rows (DOMAIN.md: the regional evaluation grid), each computed from one Outcome.
 GRID_ROWS: tuple[tuple[str, Callable[[Outcome], Cell]], ...] = (
-    ("Azioni realizzate su programmate", lambda o: Cell(f"{o.row.done} su {o.row.planned}")),
+    ("Azioni realizzate su programmate", lambda o: Cell(o.row.actions.text)),
     ("Grado di raggiungimento (azioni realizzate × 100 / programmate)",
      lambda o: Cell(o.row.achievement, PERCENT)),
     ("Fascia di raggiungimento", lambda o: Cell(o.row.band, BAND)),
@@ -475,7 +475,6 @@ def esiti_table(slots: list[Slot], continuity: dict[int, bool | None]) -> Table:
 # --- Indicatori --------------------------------------------------------------------------------
 
 INDICATOR_COLUMNS = ["Valore", "Target", "Raggiungimento %", "Fascia", "Nota", "Report"]
-BATTERY_ORDER = tuple(Battery)  # processo, output, outcome: the card's order X.23, X.24, X.25
 
 
 def _value_cell(unit: str, num: float | None, text: str = "") -> Cell:
@@ -489,12 +488,7 @@ def _value_cell(unit: str, num: float | None, text: str = "") -> Cell:
 
 
 def _point_achievement(series: IndicatorSeries, point: IndicatorPoint) -> float | None:
-    """The grid's indicator achievement of one semester's value (as IndicatorSeries.latest_achievement)."""
-    try:
-        return scoring.indicator_achievement(point.value_num, point.target,
-                                             higher_is_better=series.higher_is_better)
-    except ValueError:
-        return None
+    return series.achievement_at(point)
 
 
 def _indicator_cells(series: IndicatorSeries, slot: Slot) -> list[Cell]:
@@ -514,7 +508,7 @@ def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]])
     last = _last(slots)
     rows = []
     for area, obj in last.objectives:
-        for s in sorted(series.get(obj.id, []), key=lambda x: BATTERY_ORDER.index(x.battery)):
+        for s in sorted(series.get(obj.id, []), key=lambda x: battery_rank(x.battery)):
             cells = [Cell(area.letter), Cell(obj.code), Cell(s.battery), Cell(s.text),
                      Cell(UNIT_LABELS.get(Unit(s.unit), s.unit))]
             for slot in slots:
@@ -536,10 +530,8 @@ def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]])
 def _spend_rows(session: Session, data: SemesterData) -> list[tuple]:
     """(area, objective code, Spend, report state) for the rows the dashboard counts, this semester only,
     in catalogue order and, within an objective, in the vocabulary's order of funding sources."""
-    # dashboard._spend holds the counting rule (counted reports of live objectives): reuse it, one row per id.
-    ids = [sid for sid, ordinal, _c, _p in dashboard._spend(session, data.info.ordinal, data.summary.states,
-                                                            Spend.id, dashboard._SEMESTER_ORDINAL)
-           if ordinal == data.info.ordinal]
+    # The dashboard holds the counting rule (counted reports of live objectives): the same rows, by id.
+    ids = dashboard.counted_spend_ids(session=session, semester_id=data.info.id, states=data.summary.states)
     if not ids:
         return []
     rows = session.exec(select(MacroArea.letter, Objective.code, Spend, Report.state, MacroArea.position,

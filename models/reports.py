@@ -16,13 +16,14 @@ from sqlmodel import Session, col, select
 from models.audit import record_change
 from models.db import bump_data_change
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
+from models import rules
 from models.scoring import band_label, objective_achievement
 from models.tables import (Action, ActionStatus, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Report, Semester, Spend, SubArea, SubAreaValue, utcnow)
 from models.validation import (FieldError, clean_action_state, clean_adequacy, clean_indicator_value, clean_spend,
                                clean_split, clean_text, clean_yes_no)
 from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, ReportState, SemesterState, Unit,
-                          funding_label, semester_label)
+                          battery_rank, funding_label, semester_label, yes_no_label)
 
 
 class ValidationFailed(ValueError):
@@ -105,6 +106,11 @@ def _report(session: Session, objective_id: int, semester_id: int) -> Report | N
                                              Report.semester_id == semester_id)).first()
 
 
+def get_report(objective_id: int, semester_id: int, *, session: Session) -> Report | None:
+    """The objective's report in the semester, or None when nothing was entered."""
+    return _report(session, objective_id, semester_id)
+
+
 def live_actions(session: Session, objective_id: int, report: Report | None) -> list[Action]:
     """Actions of the form: active ones, plus retired ones that already have a state in this report."""
     used = set()
@@ -120,8 +126,8 @@ def live_indicators(session: Session, objective_id: int, report: Report | None) 
         used = set(session.exec(select(IndicatorValue.indicator_id).where(IndicatorValue.report_id == report.id)))
     rows = session.exec(select(Indicator).where(Indicator.objective_id == objective_id)
                         .order_by(Indicator.battery, Indicator.position))
-    order = {"processo": 0, "output": 1, "outcome": 2}
-    return sorted([i for i in rows if not i.retired or i.id in used], key=lambda i: (order[i.battery], i.position))
+    return sorted([i for i in rows if not i.retired or i.id in used],
+                  key=lambda i: (battery_rank(i.battery), i.position))
 
 
 def edit_block_reason(actor: Actor, area_letter: str, semester: Semester, report: Report | None,
@@ -165,8 +171,8 @@ def previous_values(session: Session, indicator_ids: list[int], semester: Semest
                IndicatorValue.value_text)
         .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
         .where(col(IndicatorValue.indicator_id).in_(indicator_ids),
-               (Semester.year * 2 + Semester.half) < (semester.year * 2 + semester.half))
-        .order_by(Semester.year, Semester.half))
+               rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(semester.year, semester.half))
+        .order_by(*rules.SEMESTER_ORDER))
     out: dict[int, list[tuple[str, Any]]] = {}
     for ind_id, year, half, num, text in rows:
         out.setdefault(ind_id, []).append((semester_label(year, half), num if num is not None else text))
@@ -224,7 +230,7 @@ def _num(value: float | None) -> str | None:
 
 
 def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else ("SI" if value else "NO")
+    return yes_no_label(value)
 
 
 def _value_text(unit: str, v: IndicatorValue) -> str | None:
@@ -366,8 +372,6 @@ def save_report(data: ReportInput, *, actor: Actor, session: Session, submit: bo
     _write_children(session, report, clean)
     for key, value in clean.qualitative.items():
         setattr(report, key, value)
-    planned, done = _action_counts(session, objective.id, report)
-    report.actions_planned, report.actions_done = planned, done
     report.updated_at, report.updated_by = utcnow(), actor.user_id
     old_state = report.state
     if submit:
@@ -458,16 +462,6 @@ def _write_children(session: Session, report: Report, clean: CleanReport) -> Non
             session.delete(row)
 
 
-def _action_counts(session: Session, objective_id: int, report: Report) -> tuple[int, int]:
-    """Planned = active actions of the objective; done = those marked realizzata in this report."""
-    actions = [a.id for a in session.exec(select(Action).where(Action.objective_id == objective_id,
-                                                               Action.retired == False))]  # noqa: E712
-    session.flush()
-    done = session.exec(select(ActionStatus.action_id).where(ActionStatus.report_id == report.id,
-                                                             ActionStatus.state == ActionState.REALIZZATA)).all()
-    return len(actions), len(set(done) & set(actions))
-
-
 # --- review state machine ---------------------------------------------------------------------
 
 # (from state, action) -> to state; action: submit (lead or office), approve, send_back (office only)
@@ -479,6 +473,12 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (ReportState.APPROVATA, "send_back"): ReportState.DA_RIVEDERE,  # reopening an approved report
 }
 ACTION_LABELS = {"submit": "invio", "approve": "approvazione", "send_back": "rinvio al referente"}
+OFFICE_ACTIONS = ("approve", "send_back")  # what the Revisione page offers
+
+
+def allowed_review_actions(state: str | None) -> frozenset[str]:
+    """The review actions the state machine allows from `state` (None: no report, nothing to review)."""
+    return frozenset(action for (source, action) in TRANSITIONS if source == state)
 
 
 def review_report(objective_id: int, semester_id: int, action: str, *, actor: Actor, session: Session,
@@ -538,13 +538,14 @@ __all__ = ["ConflictError", "IndicatorInput", "ReportInput", "ReportLocked", "Sa
 # --- what the entry page shows ----------------------------------------------------------------
 
 def open_semesters(*, session: Session) -> list[Semester]:
-    return list(session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())))
+    """Every semester, newest first (the entry and review pages start from the latest)."""
+    return list(session.exec(select(Semester).order_by(*(c.desc() for c in rules.SEMESTER_ORDER))))
 
 
 def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
     """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
     rows = session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
-                        .where(Objective.retired == False, Objective.kind == "specifico")  # noqa: E712
+                        .where(rules.MONITORED_SQL)
                         .order_by(MacroArea.position, Objective.id))
     return [{"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
             for o, a in rows if can_edit_area(actor, a.letter)]
@@ -572,7 +573,7 @@ def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = Non
             if row["state"] == ReportState.DA_RIVEDERE:
                 returned += 1
             elif row["state"] is None and (sem.deadline is None or today <= sem.deadline):
-                not_started += 1
+                not_started += 1  # past the deadline the lead can no longer enter it: not a to-do
     return {"returned": returned, "not_started": not_started}
 
 

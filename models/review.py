@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.reports import _report, report_snapshot
-from models.scoring import band_label, objective_achievement, spend_class_label, spend_ratio
-from models.tables import BudgetLine, MacroArea, Objective, Report, Semester, Spend, User, UserArea
-from models.vocab import ReportState
+from models import dashboard, rules
+from models.reports import allowed_review_actions, get_report, report_snapshot
+from models.tables import Report, Semester, User, UserArea
+from models.vocab import report_state_label, semester_label
 
 
 def _leads_by_area(session: Session) -> dict[str, list[str]]:
@@ -21,35 +20,33 @@ def _leads_by_area(session: Session) -> dict[str, list[str]]:
     return out
 
 
+REVIEW_COUNTS_SUBMITTED = True  # the figures of what the office reviews: approved and submitted reports
+
+
 def review_table(semester_id: int, *, session: Session, today: date | None = None) -> list[dict]:
-    """Every live specific objective this semester, objectives with no data and late leads first."""
+    """Every monitored objective this semester, objectives with no data and late leads first.
+
+    Achievement, band and money are the Cruscotto's (dashboard.objective_rows, counting approved and submitted
+    reports): a draft or a report sent back shows its state, and its figures once it is submitted again."""
     today = today or date.today()
     sem = session.get(Semester, semester_id)
     reports = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
-    budget = {k: v for k, v in session.exec(select(BudgetLine.objective_id, func.sum(BudgetLine.amount))
-                                            .where(BudgetLine.retired == False)  # noqa: E712
-                                            .group_by(BudgetLine.objective_id))}
-    paid = {k: v for k, v in session.exec(
-        select(Report.objective_id, func.sum(Spend.paid)).join(Spend, Spend.report_id == Report.id)
-        .join(Semester, Semester.id == Report.semester_id)
-        .where((Semester.year * 2 + Semester.half) <= sem.year * 2 + sem.half)
-        .group_by(Report.objective_id))}
     leads = _leads_by_area(session)
     late = sem.deadline is not None and today > sem.deadline
     rows = []
-    for obj, area in session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
-                                  .where(Objective.retired == False, Objective.kind == "specifico")  # noqa: E712
-                                  .order_by(MacroArea.position, Objective.id)):
+    for obj in dashboard.objective_rows(session=session, semester_id=semester_id,
+                                        include_submitted=REVIEW_COUNTS_SUBMITTED):
         rep = reports.get(obj.id)
         state = rep.state if rep else None
-        ach = objective_achievement(rep.actions_done, rep.actions_planned) if rep else None
-        ratio = spend_ratio(paid.get(obj.id) or 0.0, budget.get(obj.id)) if budget.get(obj.id) else None
-        overdue = late and state in (None, ReportState.BOZZA, ReportState.DA_RIVEDERE)
-        rows.append({"objective_id": obj.id, "code": obj.code, "area": area.letter, "text": obj.text,
-                     "lead": ", ".join(leads.get(area.letter, [])) or "—", "state": state or "nessun dato",
-                     "achievement": ach, "band": band_label(ach) if rep else "—", "ratio": ratio,
-                     "ratio_class": spend_class_label(ratio), "updated_at": rep.updated_at if rep else None,
-                     "version": rep.version if rep else None, "no_data": rep is None, "overdue": overdue})
+        rows.append({"objective_id": obj.id, "code": obj.code, "area": obj.area, "text": obj.text,
+                     "lead": ", ".join(leads.get(obj.area, [])) or "—", "state": report_state_label(state),
+                     "counted": obj.counted, "actions": obj.actions.text if obj.counted else "—",
+                     "achievement": obj.achievement, "band": obj.band, "budget": obj.money.budget,
+                     "committed": obj.money.committed, "paid": obj.money.paid, "ratio": obj.money.ratio,
+                     "ratio_class": obj.money.spend_class, "updated_at": rep.updated_at if rep else None,
+                     "version": rep.version if rep else None, "no_data": rep is None,
+                     "overdue": rules.is_overdue(state, late),
+                     "actions_allowed": allowed_review_actions(state)})
     rows.sort(key=lambda r: (not r["no_data"], not r["overdue"]))
     return rows
 
@@ -57,15 +54,17 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
 def report_with_previous(objective_id: int, semester_id: int, *, session: Session) -> dict:
     """This semester's report beside the previous semester's, field by field."""
     sem = session.get(Semester, semester_id)
-    prev = session.exec(select(Semester).where((Semester.year * 2 + Semester.half) < sem.year * 2 + sem.half)
-                        .order_by((Semester.year * 2 + Semester.half).desc())).first()
-    current = _report(session, objective_id, semester_id)
-    before = _report(session, objective_id, prev.id) if prev else None
+    prev = session.exec(select(Semester)
+                        .where(rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(sem.year, sem.half))
+                        .order_by(rules.SEMESTER_ORDINAL_SQL.desc())).first()
+    current = get_report(objective_id, semester_id, session=session)
+    before = get_report(objective_id, prev.id, session=session) if prev else None
     now_snap = report_snapshot(session, current, objective_id)
     prev_snap = report_snapshot(session, before, objective_id)
     fields = list(dict.fromkeys([*now_snap, *prev_snap]))
     return {"state": current.state if current else None, "version": current.version if current else None,
             "comment": current.reviewer_comment if current else "",
-            "previous_label": f"{prev.half}° sem. {prev.year}" if prev else None,
+            "previous_label": semester_label(prev.year, prev.half) if prev else None,
+            "actions_allowed": allowed_review_actions(current.state if current else None),
             "rows": [{"Campo": f, "Semestre": now_snap.get(f) or "—", "Precedente": prev_snap.get(f) or "—"}
                      for f in fields]}

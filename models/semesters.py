@@ -3,21 +3,30 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from models import rules
 from models.audit import record_change
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.reports import ReportLocked
 from models.tables import MacroArea, Objective, Report, Semester
 from models.validation import FieldError, clean_text
-from models.vocab import ReportState, SemesterState, semester_label
+from models.vocab import ReportState, SemesterState, report_state_label, semester_label
 
 DEFAULT_DEADLINE_DAYS = 31  # data entry closes a month after the semester ends
 
 
 def semester_of(day: date) -> tuple[int, int]:
     return day.year, 1 if day.month <= 6 else 2
+
+
+def semester_to_open(*, session: Session, today: date | None = None) -> tuple[int, int]:
+    """The semester the office opens next: the one after the latest, or today's when there is none."""
+    latest = latest_semester(session=session)
+    if latest is None:
+        return semester_of(today or date.today())
+    return rules.next_semester(latest.year, latest.half)
 
 
 def semester_end(year: int, half: int) -> date:
@@ -39,7 +48,7 @@ def ensure_current_semester(session: Session, today: date | None = None) -> Seme
 
 
 def latest_semester(*, session: Session) -> Semester | None:
-    return session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())).first()
+    return session.exec(select(Semester).order_by(rules.SEMESTER_ORDINAL_SQL.desc())).first()
 
 
 def open_semester(year: int, half: int, deadline: date | None, *, actor: Actor, session: Session) -> Semester:
@@ -76,7 +85,7 @@ def missing_reports(semester_id: int, *, session: Session) -> list[dict]:
     """Live specific objectives whose report this semester is not approved (None = no data at all)."""
     states = {r.objective_id: r.state for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
     rows = session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
-                        .where(Objective.retired == False, Objective.kind == "specifico")  # noqa: E712
+                        .where(rules.MONITORED_SQL)
                         .order_by(MacroArea.position, Objective.id))
     return [{"code": o.code, "area": a.letter, "state": states.get(o.id)} for o, a in rows
             if states.get(o.id) != ReportState.APPROVATA]
@@ -95,7 +104,7 @@ def close_semester(semester_id: int, *, actor: Actor, session: Session, reason: 
                                         "comunque indicare il motivo.")
     sem.state, sem.closed_reason = SemesterState.CHIUSO, reason
     sem.version += 1
-    listed = ", ".join(f"{m['code']} ({m['state'] or 'nessun dato'})" for m in missing)
+    listed = ", ".join(f"{m['code']} ({report_state_label(m['state'])})" for m in missing)
     record_change(session, actor, entity="semester", entity_id=sem.id, field="Stato semestre", old="aperto",
                   new="chiuso", semester_id=sem.id, reason=(reason + (f" — mancanti: {listed}" if listed else "")))
     bump_data_change(session)

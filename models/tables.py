@@ -198,7 +198,9 @@ class Report(SQLModel, table=True):
     proposed_reason: str = Field(default="", sa_column=Column(Text))
     reviewer_comment: str = Field(default="", sa_column=Column(Text))
     approved_snapshot: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
-    # Denormalised figures for fast dashboards, recomputed on every save.
+    # No longer written or read: action counts are computed from the plan's active actions (models/rules.py),
+    # so a plan change can never leave them stale. Kept only because existing databases have these NOT NULL
+    # columns; drop them in the first schema migration.
     actions_planned: int = 0
     actions_done: int = 0
     version: int = 1

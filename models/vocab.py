@@ -13,6 +13,16 @@ class Battery(StrEnum):
     OUTCOME = "outcome"
 
 
+BATTERY_ORDER: tuple[Battery, ...] = tuple(Battery)  # the card's order: X.23 process, X.24 output, X.25 outcome
+BATTERY_TITLES = {Battery.PROCESSO: "Indicatori di processo", Battery.OUTPUT: "Indicatori di output",
+                  Battery.OUTCOME: "Indicatori di outcome"}
+
+
+def battery_rank(battery: str) -> int:
+    """Sort key: indicators are always listed process, output, outcome."""
+    return BATTERY_ORDER.index(Battery(battery))
+
+
 class Unit(StrEnum):
     NUMERO = "numero"
     PERCENTUALE = "percentuale"
@@ -40,6 +50,28 @@ class ReportState(StrEnum):
     INVIATA = "inviata"
     APPROVATA = "approvata"
     DA_RIVEDERE = "da rivedere"
+
+
+NO_REPORT = "nessun dato"  # the state shown for an objective with no report in the semester
+
+# A number of reports in each state, as counts read ("3 approvati, 1 in bozza, 2 senza report").
+REPORT_STATE_COUNT_LABELS = {ReportState.APPROVATA: "approvati", ReportState.INVIATA: "inviati (da approvare)",
+                             ReportState.BOZZA: "in bozza", ReportState.DA_RIVEDERE: "da rivedere",
+                             NO_REPORT: "senza report"}
+
+
+def report_state_label(state: str | None) -> str:
+    """A report's state as every screen and file shows it; None (no report) is NO_REPORT."""
+    return NO_REPORT if state is None else str(state)
+
+
+# The grid's yes/no answers, written SI / NO as in the regional Tabella Esiti (form, template, reports).
+YES, NO = "SI", "NO"
+YES_NO_LABELS = {True: YES, False: NO}
+
+
+def yes_no_label(value: bool | None) -> str | None:
+    return None if value is None else YES_NO_LABELS[bool(value)]
 
 
 class SemesterState(StrEnum):

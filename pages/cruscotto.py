@@ -28,7 +28,7 @@ if projector:
         views.projector_toggle(projector)
     layout.projector_style(large=scale > 1)
     head.markdown(f"**Cruscotto · {choice.semester.label}** · "
-                  f"{'anche inviati' if choice.include_submitted else 'solo report approvati'}")
+                  f"{dashboard.COUNT_SHORT[choice.include_submitted]}")
 else:
     st.title("Cruscotto")
     choice = views.choose(semesters, user.actor.role)

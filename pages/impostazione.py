@@ -1,6 +1,5 @@
 """Impostazione piano (Ufficio di Piano): targets per year, actions and indicators, budgets, sub-areas,
 shared projects, semesters."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -104,9 +103,7 @@ with tab_sem:
     st.dataframe(pd.DataFrame([{"Semestre": semester_label(s.year, s.half), "Stato": s.state,
                                 "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—"} for s in sems]),
                  hide_index=True, width="stretch")
-    latest = sems[0] if sems else None
-    next_year, next_half = ((latest.year, 2) if latest.half == 1 else (latest.year + 1, 1)) if latest else \
-        semesters.semester_of(date.today())
+    next_year, next_half = call(semesters.semester_to_open)
     st.markdown(f"##### Apri il {semester_label(next_year, next_half)}")
     deadline = st.date_input("Scadenza per l'inserimento dati", value=semesters.default_deadline(next_year, next_half),
                              key="new_sem_deadline", format="DD/MM/YYYY")

@@ -6,7 +6,8 @@ from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from models import reports
-from models.vocab import semester_label
+from models.rules import is_with_lead
+from models.vocab import ReportState, SemesterState, report_state_label, semester_label
 
 user = auth_gate.signed_in()
 actor = user.actor
@@ -18,7 +19,7 @@ semesters = call(reports.open_semesters)
 if not semesters:
     st.info("Nessun semestre aperto: l'Ufficio di Piano deve aprirne uno (Impostazione piano).")
     st.stop()
-default = next((i for i, s in enumerate(semesters) if s.state == "aperto"), 0)
+default = next((i for i, s in enumerate(semesters) if s.state == SemesterState.APERTO), 0)
 semester = st.selectbox("Semestre", semesters, index=default, key="entry_semester",
                         format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})")
 
@@ -26,10 +27,10 @@ status = call(reports.entry_status, actor=actor, semester_id=semester.id)
 if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
-todo = [r for r in status if r["state"] in (None, "bozza", "da rivedere")]
+todo = [r for r in status if is_with_lead(r["state"])]
 if todo:
     st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
-    st.caption(" · ".join(f"{r['code']} ({r['state'] or 'nessun dato'})" for r in todo))
+    st.caption(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo))
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
@@ -37,13 +38,13 @@ by_id = {r["id"]: r for r in status}
 objective_id = st.selectbox(
     "Obiettivo", list(by_id), key="entry_objective",
     format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}"
-                          f" — {by_id[i]['state'] or 'nessun dato'}")
+                          f" — {report_state_label(by_id[i]['state'])}")
 
 view = call(reports.load_entry, objective_id, semester.id, actor=actor)
 st.markdown(f"#### {view.objective['code']} · {md_escape(view.objective['text'])}")
 st.caption(f"Area {view.objective['area']} · {md_escape(view.objective['area_title'])} · {view.semester['label']}"
            + (f" · stato: **{view.report['state']}**" if view.report else " · nessun dato salvato"))
-if view.report and view.report["state"] == "da rivedere" and view.report["comment"]:
+if view.report and view.report["state"] == ReportState.DA_RIVEDERE and view.report["comment"]:
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
                icon="↩️")
 if view.block_reason:

@@ -6,7 +6,7 @@ from components import auth_gate, excel_import, report_downloads
 from components.data import call
 from models import reports
 from models.permissions import can_read_reports
-from models.vocab import CHOOSE_MANY, semester_label
+from models.vocab import CHOOSE_MANY, SemesterState, semester_label
 
 user = auth_gate.require_page("report")
 actor = user.actor
@@ -28,7 +28,7 @@ if objectives:
     st.caption("Scaricare il modello, compilarlo anche senza collegamento (celle gialle), ricaricarlo qui: "
                "ogni cella è controllata con le stesse regole del modulo di inserimento e nulla viene salvato "
                "finché il file non è tutto corretto e l'importazione confermata.")
-    open_semesters = [s for s in semesters if s.state == "aperto"] or semesters
+    open_semesters = [s for s in semesters if s.state == SemesterState.APERTO] or semesters
     areas = list(dict.fromkeys(o["area"] for o in objectives))
     left, right = st.columns([1, 2])
     semester = left.selectbox("Semestre del modello", open_semesters, key="tpl_semester", format_func=label)

@@ -10,8 +10,9 @@ from components.data import call
 from components.report_form import show_changes
 from components.safe import md_escape
 from models import audit, reports, review, semesters
-from models.formatting import percent
-from models.vocab import CHOOSE_MANY, ReportState, semester_label
+from models.dashboard import COUNTED_LABELS
+from models.formatting import euro, percent
+from models.vocab import CHOOSE_MANY, NO_REPORT, ReportState, SemesterState, semester_label
 
 actor = auth_gate.signed_in().actor
 st.title("Revisione semestrale")
@@ -25,16 +26,20 @@ rows = call(review.review_table, sem.id)
 
 f1, f2 = st.columns(2)
 areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas", placeholder=CHOOSE_MANY)
-states = f2.multiselect("Stato", ["nessun dato", *[s.value for s in ReportState]], key="rev_states",
+states = f2.multiselect("Stato", [NO_REPORT, *[s.value for s in ReportState]], key="rev_states",
                         placeholder=CHOOSE_MANY)
 shown = [r for r in rows if (not areas or r["area"] in areas) and (not states or r["state"] in states)]
 done = sum(r["state"] == ReportState.APPROVATA for r in rows)
-st.caption(f"{done} report approvati su {len(rows)} obiettivi · scadenza "
-           f"{sem.deadline:%d/%m/%Y}" if sem.deadline else f"{done} approvati su {len(rows)}")
+st.caption((f"{done} report approvati su {len(rows)} obiettivi · scadenza {sem.deadline:%d/%m/%Y}"
+            if sem.deadline else f"{done} approvati su {len(rows)}")
+           + f" · cifre come nel Cruscotto: {COUNTED_LABELS[review.REVIEW_COUNTS_SUBMITTED].lower()}")
 st.dataframe(pd.DataFrame([{
     "Area": r["area"], "Obiettivo": r["code"], "Referente": r["lead"], "Stato": r["state"],
-    "In ritardo": "sì" if r["overdue"] else "", "Fascia": r["band"],
-    "Spesa/budget": percent(r["ratio"]) if r["ratio"] is not None else "n.c.",
+    "In ritardo": "sì" if r["overdue"] else "", "Azioni realizzate": r["actions"],
+    "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—", "Fascia": r["band"],
+    "Budget": euro(r["budget"], 2),
+    "Impegnato": euro(r["committed"], 2), "Liquidato": euro(r["paid"], 2), "Liquidato / budget": percent(r["ratio"]),
+    "Classe di spesa": r["ratio_class"],
     "Ultima modifica": r["updated_at"].strftime("%d/%m/%Y %H:%M") if r["updated_at"] else "—"} for r in shown]),
     hide_index=True, width="stretch")
 
@@ -55,12 +60,12 @@ else:
                  "Modifiche rispetto alla versione approvata")
     comment = st.text_area("Commento per il referente (obbligatorio per rimandare)", key=f"rev_comment_{objective_id}")
     a, b, _ = st.columns([1, 1, 2])
-    if a.button("Approva", type="primary", key="approve", disabled=detail["state"] != ReportState.INVIATA):
+    if a.button("Approva", type="primary", key="approve", disabled="approve" not in detail["actions_allowed"]):
         if attempt(reports.review_report, objective_id, sem.id, "approve", actor=actor,
                    expected_version=detail["version"], comment=comment, success="Report approvato."):
             st.rerun()
     if b.button("Rimanda al referente", key="send_back",
-                disabled=detail["state"] not in (ReportState.INVIATA, ReportState.APPROVATA)):
+                disabled="send_back" not in detail["actions_allowed"]):
         if attempt(reports.review_report, objective_id, sem.id, "send_back", actor=actor,
                    expected_version=detail["version"], comment=comment, success="Report rimandato al referente."):
             st.rerun()
@@ -77,7 +82,7 @@ with st.expander("Storico delle modifiche (audit trail) di questo obiettivo"):
                                for e in entries]), hide_index=True, width="stretch")
 
 st.markdown("### Chiusura del semestre")
-if sem.state == "chiuso":
+if sem.state == SemesterState.CHIUSO:
     st.info(f"Semestre chiuso. {('Motivo: ' + md_escape(sem.closed_reason)) if sem.closed_reason else ''}")
     why = st.text_input("Motivo della riapertura", key="reopen_reason")
     if st.button("Riapri il semestre", key="reopen"):

@@ -26,7 +26,8 @@ REAL_PLAN = ROOT / "data" / "plan"
 
 # Domain and data-entry tests, run on both databases.
 BOTH_DATABASES = frozenset({"test_reports.py", "test_plan_loader.py", "test_db.py", "test_db_errors.py",
-                            "test_concurrency.py", "test_fault.py", "test_backup.py"})
+                            "test_concurrency.py", "test_fault.py", "test_backup.py",
+                            "test_one_rule.py"})  # the action counts' SQL (correlated COUNTs) on both
 BACKENDS = ("sqlite", "postgresql")
 
 

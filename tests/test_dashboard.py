@@ -19,6 +19,7 @@ from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, Indicat
                            Semester, Spend, SubArea, SubAreaValue)
 from components.dashboard_views import K_TAB, TABS
 from tests.apptest_helpers import app_env, logged_in, prepared
+from tests.report_helpers import add_report
 
 PLAN_BUDGET = {"A.1": {"FNPS": 100000.0}, "A.2": {"PNRR": 50000.0}, "B.1": {"COMUNALE": 20000.0}}  # plan_small
 CARD_B_LINE = ("FSR", 10000.0)  # added here: a card-level line (no objective), counts for area B only
@@ -94,10 +95,8 @@ def populate(engine) -> None:
             s.add(sems[(year, half)])
         s.flush()
         for (code, year, half), (state, done, planned) in REPORTS.items():
-            report = Report(objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
-                            actions_done=done, actions_planned=planned)
-            s.add(report)
-            s.flush()
+            report = add_report(s, objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
+                                done=done, planned=planned)
             for source, committed, paid in SPEND.get((code, year, half), []):
                 s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
         bump_data_change(s)
@@ -150,7 +149,7 @@ def test_known_figures_for_the_second_semester(data):
                               "non calcolabile": 0}
     assert (s.money.budget, s.money.committed, s.money.paid) == (180000, 20000 + 3000 + 30000 + 5000 + 700,
                                                                  10000 + 1500 + 25000 + 5000 + 700)
-    assert s.report_states == {"bozza": 1, "inviata": 1, "approvata": 1, "da rivedere": 0, "mancante": 0}
+    assert s.report_states == {"bozza": 1, "inviata": 1, "approvata": 1, "da rivedere": 0, "nessun dato": 0}
 
 
 @pytest.mark.parametrize("include_submitted", [False, True])
@@ -216,15 +215,14 @@ def test_band_categories_and_what_is_left_out(small_plan):
             obj = Objective(card_id=card, area_id=area, code=f"T.{i}", kind="specifico", text=f"Obiettivo {i}")
             s.add(obj)
             s.flush()
-            s.add(Report(objective_id=obj.id, semester_id=sem.id, state="approvata", actions_done=done,
-                         actions_planned=planned))
+            add_report(s, objective_id=obj.id, semester_id=sem.id, state="approvata", done=done, planned=planned)
         for code, kind, retired, state in (("R.1", "specifico", True, "approvata"),
                                            ("G.0", "generale", False, "approvata"),
                                            ("D.1", "specifico", False, "bozza")):
             obj = Objective(card_id=card, area_id=area, code=code, kind=kind, text=code, retired=retired)
             s.add(obj)
             s.flush()
-            s.add(Report(objective_id=obj.id, semester_id=sem.id, state=state, actions_done=1, actions_planned=1))
+            add_report(s, objective_id=obj.id, semester_id=sem.id, state=state, done=1, planned=1)
         sid = sem.id
     tally = call(small_plan, dashboard.semester_summary, semester_id=sid, include_submitted=True).tally
     assert tally.counts == {"nullo": 1, "insufficiente": 2, "sufficiente": 1, "buono": 2, "ottimo": 1,
@@ -279,7 +277,7 @@ def test_empty_semester_keeps_all_five_bands(small_plan):
     summary = call(small_plan, dashboard.semester_summary, semester_id=sid, include_submitted=False)
     assert summary.tally.counts == dict.fromkeys([*BANDS, "non calcolabile"], 0)
     assert summary.tally.achievement is None and summary.money.paid == 0
-    assert summary.report_states["mancante"] == 3
+    assert summary.report_states["nessun dato"] == 3
     fig = charts.bands_by_area(call(small_plan, dashboard.area_rows, semester_id=sid, include_submitted=False),
                                "I semestre 2025", "solo approvati")
     assert [t.name for t in fig.data if t.type == "bar"] == [*BANDS, "non calcolabile"]
@@ -453,8 +451,7 @@ def test_semester_with_only_drafts_renders(tmp_path):
         with session_scope(engine) as s:
             sem = s.exec(select(Semester)).first()
             for obj in s.exec(select(Objective).where(Objective.kind == "specifico")):
-                s.add(Report(objective_id=obj.id, semester_id=sem.id, state="bozza", actions_done=1,
-                             actions_planned=1))
+                s.add(Report(objective_id=obj.id, semester_id=sem.id, state="bozza"))
         at = open_cruscotto("uff")
         assert band_tiles(at) == dict.fromkeys([*BANDS, "non calcolabile"], 0)
         for view in ("Tutte le aree", "Budget e spesa", "Andamento", "Area per area"):
@@ -481,10 +478,7 @@ def test_one_objective_plan_renders(tmp_path):
                         one_time=False)
             sem = s.exec(select(Semester)).first()
             obj = s.exec(select(Objective)).one()
-            report = Report(objective_id=obj.id, semester_id=sem.id, state="approvata", actions_done=1,
-                            actions_planned=2)
-            s.add(report)
-            s.flush()
+            report = add_report(s, objective_id=obj.id, semester_id=sem.id, state="approvata", done=1, planned=2)
             s.add(Spend(report_id=report.id, source="COMUNALE", committed=5000, paid=4000))
         at = open_cruscotto("com")
         assert band_tiles(at)["sufficiente"] == 1

@@ -13,6 +13,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, SQLModel, func, select
 
+from models.dashboard import report_actions
 from models.db import data_change_counter, session_scope
 from models.entry_import import (MAX_UPLOAD_BYTES, ImportPreview, Problem, apply_import, check_import)
 from models.entry_template import EDITABLE_FILL, EXTRA_SPEND_ROWS, build_template, template_file_name
@@ -344,7 +345,8 @@ def test_round_trip_fill_check_apply_then_nothing_left_to_change(db):
                 rep.need_answered, rep.need_reason, rep.proposed_again, rep.proposed_reason) == (
             "Questionario: 80% soddisfatti", False, "adeguato", "Carenza di personale", True, "Rete più solida",
             False, "Obiettivo raggiunto")
-        assert (rep.actions_planned, rep.actions_done, rep.updated_by) == (4, 1, LEAD_A.user_id)
+        counts = report_actions(session=s, report_id=rep.id)
+        assert (counts.planned, counts.done, rep.updated_by) == (4, 1, LEAD_A.user_id)
         states = {a.action_id: a.state for a in s.exec(select(ActionStatus).where(ActionStatus.report_id == rep.id))}
         assert states == {acts[0]: "realizzata", acts[1]: "in corso"}  # defaults never saved stay unsaved
         values = {v.indicator_id: v for v in s.exec(select(IndicatorValue).where(IndicatorValue.report_id == rep.id))}

@@ -26,6 +26,7 @@ from models.startup import prepare_database
 from models.tables import Indicator, IndicatorTarget, IndicatorValue, Objective, Report, Semester, Spend
 from models.xlsx import EURO_FORMAT, PERCENT_FORMAT
 from tests.conftest import ROOT, SMALL_PLAN
+from tests.report_helpers import add_report
 from tests.test_dashboard import band_by_hand, states_for
 
 BAND_NAMES = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
@@ -93,10 +94,10 @@ def populate(engine, semesters=SEMESTERS) -> None:
         for (code, year, half), (state, done, planned) in REPORTS.items():
             if (year, half) not in sems:
                 continue
-            report = Report(objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
-                            actions_done=done, actions_planned=planned, resource_adequacy="adeguato",
-                            need_answered=True, need_reason="Bisogno rilevato", proposed_again=True,
-                            proposed_reason="Da consolidare")
+            report = add_report(s, objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
+                                done=done, planned=planned, resource_adequacy="adeguato",
+                                need_answered=True, need_reason="Bisogno rilevato", proposed_again=True,
+                                proposed_reason="Da consolidare")
             if (code, year, half) == ("A.1", 2025, 1):
                 for name, text in FORMULA_LIKE.items():
                     setattr(report, name, text)

@@ -5,6 +5,7 @@ import pytest
 from sqlmodel import Session, select
 
 from models.audit import audit_trail
+from models.dashboard import report_actions
 from models.db import session_scope
 from models.permissions import Actor, PermissionDenied
 from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
@@ -62,7 +63,8 @@ def test_save_draft_writes_everything_and_computes_achievement(db):
     assert result.version == 1 and result.state == "bozza"
     with Session(db) as s:
         rep = s.get(Report, result.report_id)
-        assert (rep.actions_planned, rep.actions_done) == (4, 2)
+        counts = report_actions(session=s, report_id=rep.id)
+        assert (counts.planned, counts.done) == (4, 2)
         values = {v.indicator_id: v for v in s.exec(select(IndicatorValue))}
         assert sorted(v.value_num for v in values.values() if v.value_num is not None) == [1, 45.5, 1234]
         assert sorted(sv.value for sv in s.exec(select(SubAreaValue))) == [234, 1000]
@@ -137,7 +139,7 @@ def test_concurrent_saves_second_is_refused_with_changes(db):
     assert any(label.startswith("Azione 4") and new == "realizzata" for label, _, new in info.value.changes)
     with Session(db) as s:
         rep = s.exec(select(Report)).one()
-        assert rep.version == 2 and rep.critical_issues == "" and rep.actions_done == 3
+        assert rep.version == 2 and rep.critical_issues == "" and report_actions(session=s, report_id=rep.id).done == 3
 
 
 def test_two_first_saves_of_a_new_report_conflict(db):

@@ -14,6 +14,7 @@ from sqlmodel import select
 from components.auth_gate import COOKIE_NAME
 from models import demo
 from models.db import bump_data_change, get_engine, session_scope
+from models.rules import planned_actions_sql
 from models.scoring import BAND_LABELS
 from models.startup import prepare_database
 from models.tables import MacroArea, Objective, Report, Semester
@@ -149,7 +150,7 @@ def test_refreshes_on_new_data_without_losing_the_view(page, demo_server):
         sem = s.exec(select(Semester).order_by(Semester.year.desc(), Semester.half.desc())).first()
         waiting = s.exec(select(Report).join(Objective).join(MacroArea, MacroArea.id == Objective.area_id)
                          .where(Report.semester_id == sem.id, Report.state != "approvata",
-                                Report.actions_planned > 0)).first()
+                                planned_actions_sql(Report.objective_id) > 0)).first()
         waiting.state = "approvata"
         bump_data_change(s)
     deadline = time.time() + 45
