@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
-STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+# Only this machine by default; ADDRESS=0.0.0.0 for a server behind a reverse proxy (see README, «Sicurezza»).
+ADDRESS ?= 127.0.0.1
+STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
 .PHONY: install install-test browser postgres run demo test test-quick bench user export-plan report backup restore clean
 

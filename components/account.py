@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth_gate
+from models.vocab import PAGE_TITLES
 from models.users import MIN_PASSWORD_LENGTH, UserError, change_own_password
 
 _CURRENT, _NEW, _REPEAT = "pdz_pw_current", "pdz_pw_new", "pdz_pw_repeat"
@@ -19,7 +20,8 @@ def _submit(user_id: int, first_login: bool) -> None:
         st.session_state[_OUTCOME] = ("error", "Ripeti la nuova password: le due password non coincidono.")
         return
     try:
-        auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new)
+        auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new,
+                              address=auth_gate.client_address())
     except (UserError, auth_gate.DatabaseUnavailable) as exc:
         st.session_state[_OUTCOME] = ("error", str(exc))
         return
@@ -31,7 +33,11 @@ def _submit(user_id: int, first_login: bool) -> None:
 
 def change_password_form(*, first_login: bool = False) -> None:
     user = auth_gate.signed_in()
-    st.title("Cambio password")
+    if first_login:
+        st.title(PAGE_TITLES["cambio_password"])
+    else:  # the account page: titled as in the menu
+        st.title(PAGE_TITLES["account"])
+        st.subheader(PAGE_TITLES["cambio_password"])
     outcome = st.session_state.pop(_OUTCOME, None)
     if outcome and outcome[0] == "success":
         st.success(outcome[1])

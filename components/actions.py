@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from components.data import call
+from components.safe import md_escape
 from models.permissions import PermissionDenied
 from models.reports import ConflictError, ReportLocked, ValidationFailed
 from models.validation import FieldError
@@ -17,10 +18,10 @@ def attempt(fn: Callable[..., Any], *args: Any, success: str = "", **kwargs: Any
     try:
         result = call(fn, *args, **kwargs)
     except ValidationFailed as exc:
-        st.error("Nulla è stato salvato:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+        st.error("Nulla è stato salvato:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
         return None
     except (FieldError, ConflictError, ReportLocked, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))  # messages may quote what a user typed or another user's name
         return None
     if success:
         st.toast(success, icon="✅")

@@ -5,16 +5,17 @@ app.py calls current_user() once per run, at the top; pages and components call 
 """
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from typing import Any, NoReturn, TypeVar
 
 import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from components.data import DATABASE_UNAVAILABLE, call, engine
@@ -38,7 +39,6 @@ _REQUESTED = "pdz_requested_page"
 _LOGIN_USERNAME, _LOGIN_PASSWORD = "pdz_login_username", "pdz_login_password"
 _LOGIN_ERROR = "pdz_login_error"
 _REVOKE = "pdz_revoke_user_id"  # logout pressed: revoke this user's logins at the top of the next run
-_SET_COMPONENT_KEY = "set"  # key of extra_streamlit_components' CookieManager.set: True once it ran
 
 
 def _refuse_to_start(reason: str) -> NoReturn:
@@ -65,22 +65,24 @@ def _cookie_key() -> str:
         _refuse_to_start(str(exc))
 
 
-def _authenticator(key: str) -> stauth.Authenticate:
-    """The library's cookie handler. Built only on runs that read, write or delete the cookie, at most once:
-    it draws cookie components with fixed keys, and each one reruns the script when its frame first loads,
-    which can swallow a click made in the meantime.
-    """
-    # Credentials stay in the database: the library is used for its signed cookie only.
-    return stauth.Authenticate({"usernames": {}}, COOKIE_NAME, key, COOKIE_EXPIRY_DAYS,
-                               auto_hash=False, login_sleep_time=0)
+# Why no cookie component: streamlit-authenticator writes, reads and deletes its cookie through
+# extra_streamlit_components' CookieManager, an iframe component that reruns the whole script when its frame
+# loads (right after a login, a logout, or a page load with the cookie). A menu click made during that rerun
+# was dropped (Streamlit keeps the page of the newest rerun request, the component's), and the components
+# appearing and disappearing at the top of the page shifted every element below, so a value typed in the first
+# second after login could be lost. The cookie is the same (a JWT with username and exp_date, HS256, signed with
+# our key, as the library writes it); it is read from the request (st.context.cookies) and written by a one-line
+# script that triggers no rerun, always in the same slot at the top of the page.
+COOKIE_ALGORITHM = "HS256"
+_TOKEN = "pdz_cookie_token"  # (login time it was made for, token): the same token on every run of a session
 
 
 def _issued_at(exp_date: float) -> float | None:
-    """When the library issued a cookie expiring at `exp_date`.
+    """When a cookie expiring at `exp_date` was issued.
 
-    The library computes exp_date = (datetime.now() + lifetime).timestamp() on naive local time; inverting
-    it the same way keeps a daylight-saving change within the lifetime from shifting the result by an hour
-    (which would let a cookie issued just before a logout pass as issued after it).
+    exp_date = (datetime.now() + lifetime).timestamp() on naive local time, as the library computes it;
+    inverting it the same way keeps a daylight-saving change within the lifetime from shifting the result by
+    an hour (which would let a cookie issued just before a logout pass as issued after it).
     """
     try:
         return (datetime.fromtimestamp(exp_date) - timedelta(days=COOKIE_EXPIRY_DAYS)).timestamp()
@@ -88,18 +90,20 @@ def _issued_at(exp_date: float) -> float | None:
         return None
 
 
-def _read_cookie(auth: stauth.Authenticate) -> tuple[str, float] | None:
+def _read_cookie(key: str) -> tuple[str, float] | None:
     """(username, issue time) of a well-formed cookie signed with our key and not expired, else None."""
     if not _cookie_present():
         return None
     try:
-        token = auth.cookie_controller.get_cookie()
+        token = jwt.decode(st.context.cookies.get(COOKIE_NAME), key, algorithms=[COOKIE_ALGORITHM])
     except (jwt.PyJWTError, TypeError, ValueError, KeyError, AttributeError):
-        return None  # e.g. another algorithm, or claims of the wrong type: treated as no cookie
+        return None  # e.g. another algorithm, a forged signature, garbage
     if not isinstance(token, dict):
         return None
     username, exp_date = token.get("username"), token.get("exp_date")
     if not isinstance(username, str) or isinstance(exp_date, bool) or not isinstance(exp_date, (int, float)):
+        return None
+    if exp_date <= datetime.now().timestamp():
         return None
     issued = _issued_at(float(exp_date))
     return None if issued is None else (username, issued)
@@ -114,22 +118,32 @@ def _cookie_present() -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def _delete_cookie(auth: stauth.Authenticate) -> None:
-    # Same component key on every run: drawn once, it deletes once; reruns leave it in place.
-    auth.cookie_controller.delete_cookie()  # the library catches a KeyError for an absent cookie
+def _token(key: str) -> tuple[str, datetime]:
+    """This login's cookie value and expiry, made once per login (a password change makes a new one)."""
+    login_at = st.session_state.get(_LOGIN_AT)
+    made = st.session_state.get(_TOKEN)
+    if not made or made[0] != login_at:
+        expires = datetime.now() + timedelta(days=COOKIE_EXPIRY_DAYS)
+        token = jwt.encode({"username": st.session_state[_USER], "exp_date": expires.timestamp()}, key,
+                           algorithm=COOKIE_ALGORITHM)
+        made = st.session_state[_TOKEN] = (login_at, token, expires.astimezone(timezone.utc))
+    return made[1], made[2]
 
 
-def _set_cookie_until_confirmed(auth: stauth.Authenticate) -> None:
-    """Draw the library's cookie-setting component on every run until the browser reports it has run.
+def cookie_script(value: str | None, expires: datetime | None = None) -> str:
+    """The script that writes (or, with None, deletes) the login cookie: path /, SameSite=Strict, Secure on
+    https. Only our own token or nothing goes in; json.dumps quotes it for JavaScript."""
+    when = format_datetime(expires, usegmt=True) if value is not None and expires else \
+        "Thu, 01 Jan 1970 00:00:00 GMT"
+    cookie = json.dumps(f"{COOKIE_NAME}={value or ''}; expires={when}; path=/; SameSite=Strict")
+    # The style hides the element's own container: no empty line, no gap above the page (it has run by then).
+    return ("<style>[data-testid='stElementContainer']:has(#pdz-cookie){display:none}</style>"
+            f"<script id='pdz-cookie'>document.cookie = {cookie} + "
+            "(location.protocol === 'https:' ? '; Secure' : '');</script>")
 
-    Drawn only once, it is often removed by the next rerun (a page switch remounts the cookie reader,
-    which reruns the script) before its frame has loaded, and the cookie is never written.
-    """
-    if st.session_state.get(_SET_COMPONENT_KEY) is True:
-        st.session_state.pop(_SET_COOKIE, None)
-        return
-    st.session_state["username"] = st.session_state[_USER]  # the library signs this name
-    auth.cookie_controller.set_cookie()
+
+def _write_cookie(slot, value: str | None, expires: datetime | None = None) -> None:
+    slot.html(cookie_script(value, expires), unsafe_allow_javascript=True)
 
 
 def _finish_logout(run: Callable[..., Any] = call) -> None:
@@ -146,20 +160,19 @@ def current_user() -> SessionUser | None:
     st.session_state[_RESOLVED] = None
     key = _cookie_key()
     _finish_logout()
-    auth: stauth.Authenticate | None = None
+    # Always drawn, empty or not: the cookie script comes and goes without moving anything below it.
+    slot = st.empty()
     if not st.session_state.get(_USER):
         if st.session_state.get(_LOGGED_OUT):
-            auth = _authenticator(key)
-            _delete_cookie(auth)  # and never adopt this browser's cookie again in this session
+            _write_cookie(slot, None)  # and never adopt this browser's cookie again in this session
         elif _cookie_present():
-            auth = _authenticator(key)
-            cookie = _read_cookie(auth)
+            cookie = _read_cookie(key)
             if cookie is not None and call(sessions.resolve_login, *cookie) is not None:
                 st.session_state[_USER], st.session_state[_LOGIN_AT] = cookie
             else:
-                _delete_cookie(auth)  # revoked, expired or forged: remove it from this browser
+                _write_cookie(slot, None)  # revoked, expired or forged: remove it from this browser
     if st.session_state.get(_SET_COOKIE) and st.session_state.get(_USER):
-        _set_cookie_until_confirmed(auth or _authenticator(key))
+        _write_cookie(slot, *_token(key))  # the same script on every run: no rerun, nothing moves
     user = call(sessions.resolve_login, st.session_state.get(_USER), st.session_state.get(_LOGIN_AT))
     if user is None and st.session_state.get(_USER):
         _forget()
@@ -223,13 +236,48 @@ def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 
+def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True,
+                  **kwargs: Any) -> Callable[[], Any]:
+    """`data` for st.download_button: the file is built on click, for this browser's login as it is then.
+
+    Streamlit runs the callable on another thread, without session state: the login (username and login time,
+    no secret) is captured now and checked against the database at the click (models.sessions.build_for_login):
+    a user deactivated, logged out or demoted after the page was drawn gets nothing (the download fails).
+    """
+    username, logged_in_at = st.session_state.get(_USER), st.session_state.get(_LOGIN_AT)
+
+    def data() -> Any:
+        with session_scope(get_engine(database_url())) as session:
+            return sessions.build_for_login(username, logged_in_at, build, *args, session=session,
+                                            pass_actor=pass_actor, **kwargs)
+    return data
+
+
+def client_address() -> str | None:
+    """The browser's address, for the per-address login throttle (models.users).
+
+    None on localhost and behind a proxy on this machine (Streamlit reports no address): only the per-account
+    lock applies then. Behind a proxy on another machine listed in PDZ_PROXY_ADDRESSES, the hop that proxy
+    appended to X-Forwarded-For (the earlier hops are the client's to forge); an unlisted proxy would make every
+    user share one address, so list it.
+    """
+    try:
+        address = st.context.ip_address
+        if isinstance(address, str) and address in config.proxy_addresses():
+            forwarded = st.context.headers.get("X-Forwarded-For") or ""
+            address = forwarded.split(",")[-1].strip()
+    except Exception:  # noqa: BLE001  (no browser request behind this session)
+        return None
+    return address if isinstance(address, str) and address else None  # AppTest gives a mock
+
+
 def _submit_login() -> None:
     _finish_logout(in_callback)  # a logout of this browser still pending is recorded before the new login
     username = st.session_state.get(_LOGIN_USERNAME, "")
     password = st.session_state.get(_LOGIN_PASSWORD, "")
     st.session_state[_LOGIN_PASSWORD] = ""  # not kept in the session
     try:
-        user, error = in_callback(sessions.login, username, password)
+        user, error = in_callback(sessions.login, username, password, client_address())
     except DatabaseUnavailable as exc:
         user, error = None, str(exc)
     if user is None:
@@ -273,6 +321,7 @@ def _logout(user_id: int) -> None:
     # Only session-state changes here; the revocation follows at the top of the run (_finish_logout).
     _forget()
     st.session_state.pop(_SET_COOKIE, None)
+    st.session_state.pop(_TOKEN, None)
     st.session_state[_LOGGED_OUT] = True
     st.session_state[_REVOKE] = user_id
 

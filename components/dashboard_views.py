@@ -26,7 +26,7 @@ from models import dashboard, scoring
 from models.config import database_url
 from models.dashboard import AreaRow, Money, Summary
 from models.db import data_change_counter
-from models.formatting import euro, number, percent
+from models.formatting import budget_euro, euro, euro_cents, number, percent
 from models.vocab import REPORT_STATE_COUNT_LABELS, Role, Unit
 
 T = TypeVar("T")
@@ -41,6 +41,9 @@ SCREENS = {"1280 × 720": 1.0, "1920 × 1080": 1.45}  # projector sizes: everyth
 K_SEMESTER, K_SUBMITTED, K_AREA, K_OBJECTIVE = "cr_semester", "cr_submitted", "cr_area", "cr_objective"
 K_VIEW, K_SLIDESHOW, K_INTERVAL, K_PROJECTOR = "cr_view", "cr_slideshow", "cr_interval", "cr_projector"
 K_SEEN, K_LAST_STEP, K_SCREEN = "cr_seen_counter", "cr_last_step", "cr_screen"
+K_SLIDE = "cr_slide"  # which slide of the current area (areas with many objectives span several)
+SCREEN_PARAM = "schermo"  # ?proiettore=1&schermo=1920 in the bookmark: the projector's size from the start
+SCREEN_BY_PARAM = {"1280": "1280 × 720", "1920": "1920 × 1080"}
 K_TAB = "cr_tab"
 TABS = ("Fasce per area", "Budget e spesa", "Andamento", "Obiettivi e indicatori", "Sotto-ambiti")
 
@@ -150,19 +153,35 @@ def current_area(rows: list[AreaRow]) -> AreaRow:
     return rows[letters.index(st.session_state[K_AREA])]
 
 
-def _step(letters: list[str], delta: int) -> None:
-    current = st.session_state.get(K_AREA)
-    index = letters.index(current) if current in letters else 0
-    st.session_state[K_AREA] = letters[(index + delta) % len(letters)]
+def slides(rows: list[AreaRow]) -> list[tuple[str, int]]:
+    """The projector's slides in order: (area letter, slide of that area); an area of 14 objectives has two."""
+    return [(r.letter, i) for r in rows for i in range(len(charts.slide_ranges(r.objectives)))]
+
+
+def current_slide(area: AreaRow) -> int:
+    count = len(charts.slide_ranges(area.objectives))
+    _default(K_SLIDE, 0, list(range(count)))
+    return st.session_state[K_SLIDE]
+
+
+def _step(order: list[tuple[str, int]], delta: int) -> None:
+    current = (st.session_state.get(K_AREA), st.session_state.get(K_SLIDE, 0))
+    if current not in order:  # e.g. an area whose objectives changed: its first slide
+        current = next((x for x in order if x[0] == current[0]), order[0])
+    st.session_state[K_AREA], st.session_state[K_SLIDE] = order[(order.index(current) + delta) % len(order)]
     st.session_state[K_LAST_STEP] = time.monotonic()  # the slideshow restarts its pause after a click
 
 
 def area_stepper(rows: list[AreaRow]) -> None:
-    letters = [r.letter for r in rows]
+    order = slides(rows)
+    current = (st.session_state.get(K_AREA), st.session_state.get(K_SLIDE, 0))
+    following = order[(order.index(current) + 1) % len(order)] if current in order else None
+    # the same button goes on to the rest of a long area: its label says so
+    label = f"Area {following[0]}, seguito" if following and following[0] == current[0] else "Area successiva"
     back, forward = st.columns(2)
-    back.button("Precedente", icon="⬅️", on_click=_step, args=(letters, -1),
+    back.button("Precedente", icon="⬅️", on_click=_step, args=(order, -1),
                 key="cr_prev", width="stretch")
-    forward.button("Area successiva", icon="➡️", on_click=_step, args=(letters, 1),
+    forward.button(label, icon="➡️", on_click=_step, args=(order, 1),
                    key="cr_next", type="primary", width="stretch")
 
 
@@ -178,8 +197,8 @@ def slideshow_controls() -> int | None:
 
 
 def run_slideshow(rows: list[AreaRow], seconds: int) -> None:
-    """Every `seconds`, step to the next area and rerun the app (the login is checked again)."""
-    letters = [r.letter for r in rows]
+    """Every `seconds`, step to the next slide and rerun the app (the login is checked again)."""
+    letters = slides(rows)
 
     def tick() -> None:
         now = time.monotonic()
@@ -245,7 +264,7 @@ def money_tiles_html(summary: Summary, *, compact: bool = False) -> str:
     tiles = [
         _tile("Raggiungimento", percent(t.achievement), t.band,
               charts.category_colour(t.band)[0]),
-        _tile("Budget", euro(m.budget), missing, charts.MONEY_SERIES[0][1]),
+        _tile("Budget", budget_euro(m.planned, cents=False), missing, charts.MONEY_SERIES[0][1]),
         _tile("Impegnato", euro(m.committed), "fino al semestre", charts.MONEY_SERIES[1][1]),
         _tile("Liquidato", euro(m.paid), "fino al semestre", charts.MONEY_SERIES[2][1]),
         _tile("Liquidato / budget", percent(m.ratio), f"{expected}{m.spend_class}",
@@ -286,28 +305,45 @@ def chart_as_table(fig) -> None:
 
 
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:
-    return pd.DataFrame([{first: name, "Budget": euro(m.budget), "Impegnato": euro(m.committed),
-                          "Liquidato": euro(m.paid), "Liquidato / budget": percent(m.ratio),
+    return pd.DataFrame([{first: name, "Budget": budget_euro(m.planned), "Impegnato": euro_cents(m.committed),
+                          "Liquidato": euro_cents(m.paid), "Liquidato / budget": percent(m.ratio),
                           "Classe (griglia regionale)": m.spend_class,
                           "Voci senza importo": m.budget_missing} for name, m in rows])
 
 
-def area_focus(choice: Choice, area: AreaRow, *, projector: float) -> None:
-    """One area: its objectives' achievement beside its budget, committed and paid."""
+def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 0) -> None:
+    """One area (one slide of it): its objectives' achievement beside its budget, committed and paid."""
     objectives = fetch(dashboard.area_objectives, **choice.params, area_letter=area.letter)
     summary = fetch(dashboard.semester_summary, **choice.params)
-    left, right = st.columns([3, 2])
+    parts = charts.slide_ranges(len(objectives))
+    slide = min(slide, len(parts) - 1)
+    start, end = parts[slide]
+    # the objectives chart gets the room its labels need; three money bars need little
+    left, right = st.columns([2, 1] if projector else [3, 2])
     height = chart_height(projector)
     with left:
         if objectives:
-            show(figure(charts.objectives_achievement, objectives, area, choice.semester.label, choice.counted,
-                        projector=projector, height=height), f"cr_focus_{area.letter}")
+            show(figure(charts.objectives_achievement, objectives[start:end], area, choice.semester.label,
+                        choice.counted, projector=projector, height=height,
+                        slide=f"{slide + 1} di {len(parts)}" if len(parts) > 1 else ""),
+                 f"cr_focus_{area.letter}")
         else:
             st.info(f"L'area {area.letter} non ha obiettivi specifici nel piano.")
     with right:
-        show(figure(charts.money_single, area.money, f"Budget e spesa · area {area.letter} · "
-                    f"{choice.semester.label}", summary.expected_share, projector=projector,
-                    height=height or 300), f"cr_focus_money_{area.letter}")
+        if area.money.budget or area.money.committed or area.money.paid:
+            show(figure(charts.money_single, area.money, f"Budget e spesa · area {area.letter} · "
+                        f"{choice.semester.label}", summary.expected_share, projector=projector,
+                        height=height or 300), f"cr_focus_money_{area.letter}")
+        else:
+            st.markdown(f"**Budget e spesa · area {area.letter}**")
+            st.info(no_money_sentence(area, choice.semester.label), icon="💶")
+
+
+def no_money_sentence(area: AreaRow, semester: str) -> str:
+    """What an area without any amount shows instead of an empty chart."""
+    missing = f" ({charts.missing_lines(area.money.budget_missing)})" if area.money.budget_missing else ""
+    return (f"L'area {area.letter} non ha budget con importo nel piano{missing} e nessuna spesa registrata "
+            f"fino al {semester}.")
 
 
 def bands_section(choice: Choice, areas: list[AreaRow], *, projector: float) -> None:
@@ -328,7 +364,9 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
                 note, share, projector=projector, height=chart_height(projector)), "cr_money_areas")
     if projector:
         return
-    st.dataframe(money_table(with_money, "Area"), hide_index=True, width="stretch")
+    # the table lists every area with objectives: one without a budget says "da definire", it does not vanish
+    table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
+    st.dataframe(money_table(table_rows, "Area"), hide_index=True, width="stretch")
     if sources:
         show(figure(charts.money_bars, sources, f"Budget, impegnato e liquidato per fonte di finanziamento · "
                     f"{choice.semester.label}", note, share), "cr_money_sources")
@@ -373,7 +411,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
         "Codice": o.code, "Obiettivo": o.text, "Report": o.state, "Fascia": o.band,
         "Raggiungimento": percent(o.achievement) if o.counted else "—",
         "Azioni realizzate": o.actions.text if o.counted else "—",
-        "Budget": euro(o.money.budget), "Liquidato": euro(o.money.paid),
+        "Budget": budget_euro(o.money.planned), "Liquidato": euro_cents(o.money.paid),
         "Liquidato / budget": percent(o.money.ratio), "Classe di spesa": o.money.spend_class}
         for o in objectives]), hide_index=True, width="stretch")
     by_id = {o.id: o for o in objectives}
@@ -395,7 +433,7 @@ def indicators_view(choice: Choice, objective_id: int) -> None:
             if s.has_values:
                 show(figure(charts.indicator_chart, s, choice.semester.label), f"cr_ind_{s.id}")
             else:
-                st.markdown(f"**{charts.cut(s.text, 80)}**")
+                st.markdown(f"**{md_escape(charts.cut(s.text, 80))}**")
                 st.caption("Nessun valore conteggiato fino a questo semestre.")
     texts = [(s, p) for s in series if s.unit == Unit.TESTO for p in s.points if p.state]
     if texts:
@@ -435,10 +473,27 @@ def chart_height(projector: float) -> int | None:
     return round(PROJECTOR_CHART_HEIGHT * projector) if projector else None
 
 
-def screen_scale() -> float:
-    """The projector's resolution, chosen once by the coordinator: 1 at 1280x720, 1.5 at 1920x1080."""
+def _screen_to_url() -> None:
+    wanted = {label: param for param, label in SCREEN_BY_PARAM.items()}[st.session_state[K_SCREEN]]
+    st.query_params[SCREEN_PARAM] = wanted
+
+
+def screen_from_url() -> float:
+    """The scale named by the bookmark (?schermo=1920), before any widget is drawn: the first run after the
+    page opens is already sized for the screen, and the choice in Opzioni follows."""
+    wanted = SCREEN_BY_PARAM.get(st.query_params.get(SCREEN_PARAM, ""))
+    if wanted:
+        st.session_state[K_SCREEN] = wanted
     _default(K_SCREEN, next(iter(SCREENS)), list(SCREENS))
-    st.radio("Schermo", list(SCREENS), key=K_SCREEN, horizontal=True, persist_state="session")
+    return SCREENS[st.session_state[K_SCREEN]]
+
+
+def screen_scale() -> float:
+    """The projector's resolution: 1 at 1280x720, 1.45 at 1920x1080; the choice is written in the address
+    (&schermo=1920), so that a bookmark opens at the right size."""
+    screen_from_url()
+    st.radio("Schermo", list(SCREENS), key=K_SCREEN, horizontal=True, persist_state="session",
+             on_change=_screen_to_url)
     return SCREENS[st.session_state[K_SCREEN]]
 
 

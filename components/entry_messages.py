@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import auth_gate, report_form
 from components.data import call
+from components.safe import md_escape
 from models.permissions import PermissionDenied
 from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, load_entry, save_report
 
@@ -18,13 +19,13 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
     try:
         result = call(save_report, data, actor=user.actor, submit=submit)
     except ValidationFailed as exc:
-        st.error("Nulla è stato salvato. Correggere:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+        st.error("Nulla è stato salvato. Correggere:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
         return
     except ConflictError as exc:
         st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
         st.rerun()
     except PermissionDenied as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     st.session_state.pop(_conflict_key(view), None)
     report_form.reload(view)
@@ -40,7 +41,7 @@ def conflict_panel(view: EntryView) -> None:
         return
     message, changes = conflict
     with st.container(border=True):
-        st.error(message, icon="🔄")
+        st.error(md_escape(message), icon="🔄")  # names another user: plain text
         report_form.show_changes(changes, "Cosa ha cambiato l'altro utente")
         st.caption("I valori che ha inserito sono ancora nel modulo qui sotto.")
         left, right = st.columns(2)

@@ -1,12 +1,12 @@
 """Offline entry: download the template, upload it filled in, read the check, confirm the import."""
 from __future__ import annotations
 
-import functools
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
+from components import auth_gate
 from components.data import call
 from components.safe import md_escape
 from models import entry_import, entry_template
@@ -18,13 +18,12 @@ from models.xlsx import MIME
 _PREVIEW = "excel_import_preview"  # (file digest, semester id, ImportPreview) of the last checked file
 _DONE = "excel_import_done"  # the outcome of the last confirmed import, shown once
 _UPLOADS = "excel_import_uploads"  # bumped after an import so the uploader starts empty
-MAX_PROBLEMS_SHOWN = 200  # a whole file typed wrong would make the page unreadable; the first ones show the pattern
 
 
 def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
     st.download_button(
         "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon="📥",
-        data=functools.partial(call, entry_template.build_template, semester.id, areas, actor=actor),
+        data=auth_gate.download_data(entry_template.build_template, semester.id, areas),  # checked at the click
         file_name=call(entry_template.template_file_name, semester.id, areas), disabled=not areas,
         help="Obiettivi, azioni, indicatori e spesa delle aree scelte, con i valori già salvati: "
              "si compila senza collegamento e si ricarica qui sotto.")
@@ -41,29 +40,32 @@ def _check(actor: Actor, semester: Semester, content: bytes) -> entry_import.Imp
 
 
 def _show_problems(preview: entry_import.ImportPreview) -> None:
-    st.error(f"Il file non è stato importato: {len(preview.problems)} "
-             f"{'problema da correggere' if len(preview.problems) == 1 else 'problemi da correggere'}. "
+    total = len(preview.problems)
+    st.error(f"Il file non è stato importato: {total}{' o più' if preview.truncated else ''} "
+             f"{'problema da correggere' if total == 1 else 'problemi da correggere'}. "
              "Nessun dato è stato modificato.", icon="❌")
-    shown = preview.problems[:MAX_PROBLEMS_SHOWN]
     # A static table (readable, copyable); its cells are markdown, so the file's text is escaped.
+    # The check stops at entry_import.MAX_PROBLEMS: the session never keeps a huge list.
     st.table(pd.DataFrame([{"Foglio": md_escape(p.sheet), "Cella": md_escape(p.cell) or "—",
-                            "Problema": md_escape(p.message)} for p in shown]).set_index("Foglio"))
-    if len(preview.problems) > len(shown):
-        st.caption(f"… e altri {len(preview.problems) - len(shown)}: correggere questi e ricaricare il file.")
+                            "Problema": md_escape(p.message)} for p in preview.problems]).set_index("Foglio"))
+    if preview.truncated:
+        st.caption(f"… e forse altri: il controllo si ferma ai primi {entry_import.MAX_PROBLEMS} problemi. "
+                   "Correggere questi e ricaricare il file.")
 
 
 def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
     try:
         result = call(entry_import.apply_import, preview, actor=actor)
     except ValidationFailed as exc:
-        st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {e}" for e in exc.errors))
+        st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
         return
     except ConflictError as exc:
-        st.error(f"Nulla è stato importato. {exc} Ricaricare il file per vedere il confronto aggiornato.")
+        st.error(f"Nulla è stato importato. {md_escape(str(exc))} Ricaricare il file per vedere il confronto "
+                 "aggiornato.")
         st.session_state.pop(_PREVIEW, None)
         return
     except (ReportLocked, PermissionDenied, ValueError) as exc:
-        st.error(f"Nulla è stato importato: {exc}")
+        st.error(f"Nulla è stato importato: {md_escape(str(exc))}")
         return
     st.session_state[_DONE] = (f"Importazione completata: {result.changes} modifiche in {result.reports} report "
                                f"({preview.semester_label}). Ogni modifica è nel registro delle modifiche.")

@@ -6,6 +6,7 @@ import json
 import streamlit as st
 
 from components import auth_gate
+from components.safe import md_escape
 from models.config import demo_mode
 from models.sessions import SessionUser
 from models.vocab import CHOOSE_MANY, CHOOSE_ONE, ROLE_LABELS
@@ -120,9 +121,6 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 p, li, label, button { color: #000000; }
 /* ...except on the primary button's blue, where black is 4,0:1 and white 5,2:1 */
 [data-testid="stBaseButton-primary"] p { color: #FFFFFF !important; }
-/* the login cookie's invisible component still takes a text line: keep it rendered, out of the flow */
-[data-testid="stElementContainer"]:has(iframe[title^="extra_streamlit_components"]) {
-  position: absolute !important; height: 0 !important; overflow: hidden !important; }
 </style>"""
 
 
@@ -153,7 +151,7 @@ def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:
         for page in pages.values():
             st.page_link(page)
         st.divider()
-        st.caption(f"{user.actor.name} · {ROLE_LABELS.get(user.actor.role, user.actor.role)}")
+        st.caption(f"{md_escape(user.actor.name)} · {ROLE_LABELS.get(user.actor.role, user.actor.role)}")
         if user.actor.areas:
             st.caption("Aree: " + ", ".join(sorted(user.actor.areas)))
         auth_gate.logout_button(user)

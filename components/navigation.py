@@ -10,6 +10,7 @@ import streamlit as st
 from components import auth_gate
 from models.permissions import can_open_page
 from models.sessions import SessionUser
+from models.vocab import PAGE_TITLES
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Menu order. A page's file must exist to be offered (keys match models.permissions.PAGES_BY_ROLE).
 _ALL_PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "pages/home.py", "Panoramica", "🏠", "panoramica"),
-    PageSpec("cruscotto", "pages/cruscotto.py", "Cruscotto", "📊", "cruscotto"),
-    PageSpec("inserimento", "pages/inserimento.py", "Inserimento dati", "📝", "inserimento"),
-    PageSpec("revisione", "pages/revisione.py", "Revisione semestrale", "✅", "revisione"),
-    PageSpec("piano", "pages/piano.py", "Il Piano", "📖", "piano"),
-    PageSpec("storico", "pages/storico.py", "Piano 2021-2023", "🕰️", "piano-2021-2023"),
-    PageSpec("report", "pages/report.py", "Report ed Excel", "📥", "report"),
-    PageSpec("impostazione", "pages/impostazione.py", "Impostazione piano", "🛠️", "impostazione"),
-    PageSpec("utenti", "pages/utenti.py", "Utenti", "👥", "utenti"),
-    PageSpec("account", "pages/account.py", "Il mio account", "🔑", "account"),
+    PageSpec("home", "pages/home.py", PAGE_TITLES["home"], "🏠", "panoramica"),
+    PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], "📊", "cruscotto"),
+    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], "📝",
+             "inserimento"),
+    PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], "✅", "revisione"),
+    PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], "📖", "piano"),
+    PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], "🕰️", "piano-2021-2023"),
+    PageSpec("report", "pages/report.py", PAGE_TITLES["report"], "📥", "report"),
+    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], "🛠️",
+             "impostazione"),
+    PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], "👥", "utenti"),
+    PageSpec("account", "pages/account.py", PAGE_TITLES["account"], "🔑", "account"),
 )
 PAGES: tuple[PageSpec, ...] = tuple(p for p in _ALL_PAGES if (ROOT / p.file).exists())
 
@@ -86,7 +89,7 @@ def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
         return st.navigation(pages, position="hidden"), {}
     if user.must_change_password:
         from components.account import change_password_form
-        landing = st.Page(lambda: change_password_form(first_login=True), title="Cambio password",
+        landing = st.Page(lambda: change_password_form(first_login=True), title=PAGE_TITLES["cambio_password"],
                           icon="🔑", url_path="cambio-password", default=True)
         pages = [landing, *(_stand_in(spec, _must_change) for spec in PAGES)]
         pages += _aliases(landing, {spec.url for spec in PAGES})

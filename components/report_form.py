@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.safe import md_escape
-from models.formatting import number, percent, shorten
+from models.formatting import amount_field, number, percent, shorten
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
@@ -97,7 +97,8 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
 
     st.markdown("##### Azioni programmate")
     for a in view.actions:
-        label = f"{a['position'] + 1}. {a['text']}" + (" (azione ritirata: non conteggiata)" if a["retired"] else "")
+        label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (" (azione ritirata: non conteggiata)"
+                                                                  if a["retired"] else "")
         state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
                          disabled=disabled)
         data.actions[a["id"]] = state
@@ -208,9 +209,9 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
         with st.container(border=True):
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)" + whose, value=number(row["committed"], 2) if row else "",
+            committed = c1.text_input("Impegnato (€)" + whose, value=amount_field(row["committed"]) if row else "",
                                       key=f"{k}:c", disabled=disabled)
-            paid = c2.text_input("Liquidato (€)" + whose, value=number(row["paid"], 2) if row else "", key=f"{k}:p",
+            paid = c2.text_input("Liquidato (€)" + whose, value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
                                  disabled=disabled)
             ref = c3.text_input("Documento giustificativo (rif.)" + whose, value=row.get("document_ref", ""), key=f"{k}:r",
                                 disabled=disabled)

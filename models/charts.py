@@ -8,6 +8,7 @@ plan and user text escaped, because Plotly renders some HTML tags in labels and 
 from __future__ import annotations
 
 import html
+import math
 import re
 import textwrap
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from models import scoring
 from models.dashboard import (CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow,
                               TrendPoint)
 from models.rules import semester_of_ordinal
-from models.formatting import euro, number, percent
-from models.vocab import ReportState, Unit
+from models.formatting import budget_euro, euro, number, percent
+from models.vocab import ReportState, Unit, semester_short_label
 
 MONEY_SERIES = (("Budget", "#C6D4E1", "#000000"), ("Impegnato", "#5B8DB8", "#000000"),
                 ("Liquidato", "#1B3A5C", "#FFFFFF"))
@@ -27,12 +28,24 @@ EXPECTED_COLOUR = "#000000"
 TREND_COLOURS = {"achievement": "#0072B2", "ratio": "#CC79A7", "expected": "#000000"}
 FONT_NORMAL, FONT_PROJECTOR = 14, 18  # px; `projector` scales the latter (1 = 1280x720, 1.5 = 1920x1080)
 LABEL_CHARS = 42  # axis labels longer than this are cut: the full text is in the hover and in the tables
+# Projector: at most this many objectives per slide; 7 one-line labels of 18 px fit the 390 px chart of a
+# 1280x720 screen with room between them (area J's 14 objectives on one slide: half the labels were dropped).
+PROJECTOR_OBJECTIVES_PER_SLIDE = 7
+BAR_TEXT_MIN_PX = 14  # text on and beside bars never shrinks below this (Plotly shrinks it to fit a thin bar)
+
+
+def slide_ranges(n: int, per_slide: int = PROJECTOR_OBJECTIVES_PER_SLIDE) -> list[tuple[int, int]]:
+    """An area's n objectives as balanced slides of at most per_slide: 14 -> 7+7, 9 -> 5+4, 3 -> 3."""
+    if n <= per_slide:
+        return [(0, n)]
+    size = math.ceil(n / math.ceil(n / per_slide))
+    return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def short_semester(ordinal: int) -> str:
     """'I sem. 2025' from a semester ordinal (year x 2 + half): fits under a narrow chart without rotating."""
     year, half = semester_of_ordinal(ordinal)
-    return f"{'I' if half == 1 else 'II'} sem. {year}"
+    return semester_short_label(year, half)
 
 
 def missing_lines(n: int) -> str:
@@ -117,7 +130,7 @@ def bands_by_area(rows: list[AreaRow], semester: str, counted: str, *, projector
     fig.add_scatter(y=labels, x=totals, mode="text", showlegend=False, hoverinfo="skip",
                     text=[f"  {t} di {r.objectives}" if r.objectives else "  nessun obiettivo"
                           for t, r in zip(totals, rows)], textposition="middle right")
-    minsize = round(FONT_PROJECTOR * projector) if projector else 13
+    minsize = round(FONT_PROJECTOR * projector) if projector else BAR_TEXT_MIN_PX
     fig.update_layout(barmode="stack", bargap=0.25,
                       uniformtext={"mode": "show", "minsize": minsize},  # counts never shrink to illegible
                       legend_traceorder="normal")  # grid order, worst to best (stacked bars default to reversed)
@@ -130,8 +143,9 @@ def bands_by_area(rows: list[AreaRow], semester: str, counted: str, *, projector
 
 
 def objectives_achievement(rows: list[ObjectiveRow], area: AreaRow, semester: str, counted: str, *,
-                           projector: float = 0, height: int | None = None) -> go.Figure:
-    """One area: each objective's achievement bar, coloured and labelled with its band."""
+                           projector: float = 0, height: int | None = None, slide: str = "") -> go.Figure:
+    """One area (or one slide of it, named by `slide`, e.g. "1 di 2"): each objective's achievement bar,
+    coloured and labelled with its band. Every objective's label is drawn (never skipped for lack of room)."""
     labels = [f"{safe(r.code)} {safe(r.text, LABEL_CHARS - len(r.code))}" for r in rows]
     values, fills, inks, texts = [], [], [], []
     for r in rows:
@@ -153,11 +167,15 @@ def objectives_achievement(rows: list[ObjectiveRow], area: AreaRow, semester: st
                            hovertemplate="%{customdata}<br>%{text}<extra></extra>"))
     for threshold in (50, 80, 100):
         fig.add_vline(x=threshold, line_dash="dot", line_color="#808080")
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(range=[0, 165],
+    # tickmode array: Plotly otherwise skips category labels when it judges them crowded
+    fig.update_yaxes(autorange="reversed", type="category", tickmode="array", tickvals=labels, ticktext=labels)
+    fig.update_xaxes(range=[0, 165], tickangle=0,
                      tickvals=[0, 50, 80, 100], ticktext=["0 %", "50 %", "80 %", "100 %"])
+    size = round(FONT_PROJECTOR * projector) if projector else FONT_NORMAL
+    fig.update_layout(uniformtext={"mode": "show", "minsize": max(BAR_TEXT_MIN_PX, size - 2)})
     summary = " · ".join(f"{n} {c}" for c, n in area.tally.counts.items() if n) or "nessun report conteggiato"
-    return _style(fig, f"Raggiungimento degli obiettivi · area {area.letter} · {semester}",
+    part = f" ({slide})" if slide else ""
+    return _style(fig, f"Raggiungimento degli obiettivi · area {area.letter}{part} · {semester}",
                   [cut(area.title, 60), f"{summary} · azioni realizzate su programmate"], projector=projector,
                   legend=False,
                   height=height or max(280, 130 + 44 * len(rows)))
@@ -171,9 +189,11 @@ def money_bars(rows: list[tuple[str, Money]], title: str, subtitle: str, expecte
     fig = go.Figure()
     for (name, fill, ink), field in zip(MONEY_SERIES, ("budget", "committed", "paid")):
         amounts = [getattr(m, field) for _, m in rows]
+        texts = [budget_euro(m.planned, cents=False) if field == "budget" else euro(getattr(m, field))
+                 for _, m in rows]  # a budget not in the plan reads "da definire", not 0 €
         # Amounts outside the bars: always full size and black, whatever the bar's length.
         fig.add_bar(y=labels, x=amounts, orientation="h", name=name, marker_color=fill,
-                    marker_line={"color": "#404040", "width": 1}, text=[euro(a) for a in amounts],
+                    marker_line={"color": "#404040", "width": 1}, text=texts,
                     textposition="outside", cliponaxis=False, textfont={"color": "#000000"},
                     hovertemplate=f"%{{y}}<br>{name}: %{{text}}<extra></extra>")
     if expected_share is not None:
@@ -196,7 +216,8 @@ def money_single(money: Money, title: str, expected_share: float | None, *, proj
     names = [name for name, _, _ in MONEY_SERIES]
     amounts = [money.budget, money.committed, money.paid]
     fig = go.Figure(go.Bar(y=names, x=amounts, orientation="h", marker_color=[f for _, f, _ in MONEY_SERIES],
-                           marker_line={"color": "#404040", "width": 1}, text=[euro(a) for a in amounts],
+                           marker_line={"color": "#404040", "width": 1},
+                           text=[budget_euro(money.planned, cents=False), euro(money.committed), euro(money.paid)],
                            textposition="auto", insidetextanchor="end",
                            textfont={"color": [ink for _, _, ink in MONEY_SERIES]},
                            hovertemplate="%{y}: %{text}<extra></extra>"))
@@ -221,18 +242,23 @@ def trend_chart(points: list[TrendPoint], name: str, semester: str, counted: str
     """One area (or the whole plan): achievement and cumulative spend ratio per semester, expected pace dashed."""
     x = [short_semester(p.ordinal) for p in points]
     fig = go.Figure()
-    last = len(points) - 1
+    expected_end = next((p.expected_share for p in reversed(points) if p.expected_share is not None), None)
+    expected_name = "Liquidato atteso" + (f" ({percent(expected_end)} a fine periodo)" if expected_end is not None
+                                          else "")
+    # Labels never overlap: in each semester the higher of the two values is labelled above its point, the
+    # lower below; the expected pace (a reference line) carries its value in the legend, not on the line.
+    above = [(p.achievement or 0) >= (p.ratio or 0) for p in points]
     for key, label, values in (("achievement", "Raggiungimento", [p.achievement for p in points]),
                                ("ratio", "Liquidato / budget", [p.ratio for p in points]),
-                               ("expected", "Liquidato atteso", [p.expected_share for p in points])):
-        # Labels apart to limit overlaps: achievement below its points, paid above, the expected pace
-        # labelled only at its end (it is a reference line).
-        text = [percent(v) if v is not None and (key != "expected" or i == last) else ""
-                for i, v in enumerate(values)]
+                               ("expected", expected_name, [p.expected_share for p in points])):
+        if key == "expected":
+            text, positions = None, None
+        else:
+            text = [percent(v) if v is not None else "" for v in values]
+            positions = ["top center" if (a if key == "achievement" else not a) else "bottom center" for a in above]
         fig.add_scatter(x=x, y=values, name=label, text=text, cliponaxis=False,
-                        mode="lines+text" if key == "expected" else "lines+markers+text",
-                        textposition={"achievement": "bottom center", "ratio": "top center",
-                                      "expected": "middle left"}[key],
+                        mode="lines" if key == "expected" else "lines+markers+text",
+                        textposition=positions,
                         line={"color": TREND_COLOURS[key], "width": 4 if key != "expected" else 2,
                               "dash": "dash" if key == "expected" else "solid"},
                         marker={"size": 10, "symbol": {"achievement": "circle", "ratio": "square",
@@ -271,7 +297,9 @@ def indicator_chart(series: IndicatorSeries, semester: str, *, projector: float 
         fig.add_scatter(x=x, y=targets, name="Target dell'anno", mode="lines+markers",
                         line={"color": "#000000", "dash": "dash", "width": 2, "shape": "hv"},
                         marker={"symbol": "diamond-open", "size": 9},
-                        text=[show(t) for t in targets], hovertemplate="Target: %{text}<extra>%{x}</extra>")
+                        text=[show(t) for t in targets],
+                        customdata=[safe(series.target_origins.get(p.year, "")) for p in series.points],
+                        hovertemplate="Target: %{text}<br>%{customdata}<extra>%{x}</extra>")  # its origin
     if yes_no:
         fig.update_yaxes(tickvals=[0, 1], ticktext=["no", "sì"], range=[-0.2, 1.3])
     elif pct:

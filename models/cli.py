@@ -82,11 +82,20 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
     _prepare()
     with session_scope(get_engine()) as session:
         data = export_plan_xlsx(session=session)
-    out = Path(args.out)
+        out = _demo_path(Path(args.out), session)
     if not _written(out, data):
         return 1
     print(f"Piano esportato in {out} (fogli Obiettivi, Azioni, Indicatori, Budget).")
     return 0
+
+
+def _demo_path(out: Path, session) -> Path:
+    """A file of generated data is named as such (DIMOSTRATIVO_ prefix) even when OUT is chosen by hand."""
+    from models.demo_mark import demo_file_name
+    named = out.with_name(demo_file_name(out.name, session=session))
+    if named != out:
+        print(f"Dati dimostrativi: il file si chiama {named.name}.")
+    return named
 
 
 def _prepare() -> None:
@@ -163,6 +172,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             built = build(year, actor=None, session=session, include_submitted=args.include_submitted)
             data = built.encode("utf-8") if isinstance(built, str) else built
             what = f"Report annuale {year}"
+        out = _demo_path(out, session)
     if not _written(out, data):
         return 1
     counted = "report approvati e inviati" if args.include_submitted else "solo report approvati"

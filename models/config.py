@@ -28,6 +28,9 @@ SETTINGS = (
     Setting("PDZ_PASSWORD", "", "Password for `make user` (never passed on the command line)"),
     Setting("PDZ_PLAN_DIR", str(PLAN_DIR), "Folder of the plan's YAML files (tests use a small one)"),
     Setting("PDZ_BCRYPT_ROUNDS", "12", "bcrypt cost; 12 in production, tests use 4"),
+    Setting("PDZ_PROXY_ADDRESSES", "",
+            "Comma-separated addresses of reverse proxies on another machine: for them the login throttle uses "
+            "the last X-Forwarded-For hop instead (else every user would share the proxy's address)"),
 )
 
 
@@ -46,12 +49,19 @@ def plan_dir() -> Path:
     return Path(setting("PDZ_PLAN_DIR"))
 
 
+def proxy_addresses() -> frozenset[str]:
+    return frozenset(a.strip() for a in setting("PDZ_PROXY_ADDRESSES").split(",") if a.strip())
+
+
 def demo_mode() -> bool:
     return setting("PDZ_DEMO") == "1"
 
 
 SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
 MIN_COOKIE_KEY_BYTES = 32
+# A key of 32 "x" (or "abab...") is as guessable as a public one: a generated key (token_urlsafe) of 32+ bytes has
+# ~25 distinct characters; fewer than this many means it was typed by hand.
+MIN_COOKIE_KEY_DISTINCT = 10
 # Keys that must never sign a cookie: the library's documented default and our example file's.
 KNOWN_PUBLIC_KEYS = frozenset({"some_signature_key", "random_signature_key", "abcdef",
                                "at-least-32-random-bytes-here-please-change-me"})
@@ -90,4 +100,8 @@ def cookie_key(path: Path = SECRETS_FILE) -> str:
         raise ConfigError("Chiave dei cookie predefinita/pubblica: generarne una casuale.")
     if len(key.encode()) < MIN_COOKIE_KEY_BYTES:
         raise ConfigError(f"Chiave dei cookie troppo corta: servono almeno {MIN_COOKIE_KEY_BYTES} byte.")
+    if len(set(key)) < MIN_COOKIE_KEY_DISTINCT:
+        raise ConfigError(f"Chiave dei cookie prevedibile: contiene solo {len(set(key))} caratteri diversi "
+                          f"(almeno {MIN_COOKIE_KEY_DISTINCT}); generarne una casuale, ad esempio con "
+                          "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'.")
     return key

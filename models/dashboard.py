@@ -14,8 +14,10 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
   neither written nor read any more (kept in the table only so existing databases need no migration).
 - Reports: only those in the counted states, `approvata` or, on request, also `inviata` (then flagged).
 - Overall / area achievement: the grid's formula on the summed actions, sum(done) x 100 / sum(planned).
-- Budget: live budget lines (both origins, any year); a line without an amount is left out and counted as
-  missing. Lines of a card with no objective count towards the card's area (and their source) only.
+- Budget: live budget lines that are the plan's budget (budget_rules.counted_budget_line: both origins, any
+  year; the document's past examples and forecasts never count); a line without an amount is left out and
+  counted as missing. Lines of a card with no objective count towards the card's area (and their source) only.
+  A budget with no counted amount at all is "da definire" (Money.budget_set False), never 0 €.
 - Spend: rows of counted reports of live objectives (any kind: money is counted wherever it was recorded),
   summed over every semester up to and including the chosen one (each row holds one semester's spend).
 - Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs budget; the expected pace is
@@ -31,7 +33,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from models import rules, scoring
+from models import provenance, rules, scoring
+from models.budget_rules import counted_budget_line
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
                            Plan, Report, Semester, Spend, SubArea, SubAreaValue)
 from models import vocab
@@ -123,8 +126,19 @@ class Tally:
 class Money:
     budget: float = 0.0
     budget_missing: int = 0  # budget lines without an amount (to be completed): left out of `budget`
+    budget_amounts: int = 0  # counted budget lines with an amount: none means "da definire", not 0 €
     committed: float = 0.0
     paid: float = 0.0
+
+    @property
+    def budget_set(self) -> bool:
+        """False when the plan states no amount: the budget is to be defined, not zero."""
+        return self.budget_amounts > 0
+
+    @property
+    def planned(self) -> float | None:
+        """The budget to show: None when it is to be defined (formatting.budget_euro prints that)."""
+        return self.budget if self.budget_set else None
 
     @property
     def ratio(self) -> float | None:
@@ -219,6 +233,7 @@ class IndicatorSeries:
     higher_is_better: bool
     points: list[IndicatorPoint]
     targets: dict[int, float]  # year -> target
+    target_origins: dict[int, str] = field(default_factory=dict)  # year -> provenance.Origin label
 
     @property
     def has_values(self) -> bool:
@@ -301,16 +316,17 @@ def _tallies(rows: Iterable[tuple]) -> dict:
 
 
 def _budget(session: Session, key) -> dict:
-    """key -> (sum of amounts, lines without amount) over live budget lines."""
+    """key -> (sum of amounts, lines without amount, lines with amount) over live, counted budget lines."""
     # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER)
     stmt = (select(key, func.coalesce(func.sum(BudgetLine.amount), 0.0),
-                   func.count(BudgetLine.id) - func.count(BudgetLine.amount))
+                   func.count(BudgetLine.id) - func.count(BudgetLine.amount), func.count(BudgetLine.amount))
             .select_from(BudgetLine).join(Card, Card.id == BudgetLine.card_id)
             .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-            .where(BudgetLine.retired == False,  # noqa: E712
+            .where(BudgetLine.retired == False, counted_budget_line(),  # noqa: E712
                    or_(BudgetLine.objective_id.is_(None), Objective.retired == False))  # noqa: E712
             .group_by(key))
-    return {k: (float(total or 0), int(missing or 0)) for k, total, missing in session.exec(stmt)}
+    return {k: (float(total or 0), int(missing or 0), int(known or 0))
+            for k, total, missing, known in session.exec(stmt)}
 
 
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
@@ -333,8 +349,8 @@ def counted_spend_ids(*, session: Session, semester_id: int, states: tuple[str, 
 
 def _money(budget: dict, spend: Iterable[tuple]) -> dict:
     out: dict = defaultdict(Money)
-    for key, (total, missing) in budget.items():
-        out[key].budget, out[key].budget_missing = total, missing
+    for key, (total, missing, known) in budget.items():
+        out[key].budget, out[key].budget_missing, out[key].budget_amounts = total, missing, known
     for key, committed, paid in spend:
         out[key].committed += float(committed)
         out[key].paid += float(paid)
@@ -356,7 +372,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     for _area, _sem, state, done, planned, n in _band_rows(session, [sem.id], states):
         tally.add(state, done, planned, n)
     by_area = _budget(session, Card.area_id).values()
-    money = Money(budget=sum(total for total, _ in by_area), budget_missing=sum(m for _, m in by_area))
+    money = Money(budget=sum(total for total, _, _ in by_area), budget_missing=sum(m for _, m, _ in by_area),
+                  budget_amounts=sum(k for _, _, k in by_area))
     for committed, paid in _spend(session, sem.ordinal, states):
         money.committed, money.paid = float(committed), float(paid)
     per_state = dict(session.exec(select(Report.state, func.count(Report.id))
@@ -385,11 +402,11 @@ def area_rows(*, session: Session, semester_id: int, include_submitted: bool) ->
 def source_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[SourceRow]:
     """Budget vs spend per funding source (a budget line with no stated source counts as ALTRO)."""
     sem = _semester(session, semester_id)
-    budget: dict[str, tuple[float, int]] = {}
-    for code, (total, missing) in _budget(session, BudgetLine.source).items():
+    budget: dict[str, tuple[float, int, int]] = {}
+    for code, (total, missing, known) in _budget(session, BudgetLine.source).items():
         key = code or FundingSource.ALTRO
-        old = budget.get(key, (0.0, 0))
-        budget[key] = (old[0] + total, old[1] + missing)
+        old = budget.get(key, (0.0, 0, 0))
+        budget[key] = (old[0] + total, old[1] + missing, old[2] + known)
     money = _money(budget, _spend(session, sem.ordinal, counted_states(include_submitted), Spend.source))
     return [SourceRow(code=str(code), label=funding_label(code), money=money[code])
             for code in FundingSource if code in money]
@@ -484,9 +501,13 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
                               .order_by(Indicator.objective_id, Indicator.position)).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
-    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))):
-        if t.target is not None:
-            targets[t.indicator_id][t.year] = t.target
+    target_rows = [t for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
+                   if t.target is not None]
+    set_in_app = provenance.set_by(session, provenance.TARGET, [t.id for t in target_rows])
+    origins: dict = defaultdict(dict)
+    for t in target_rows:
+        targets[t.indicator_id][t.year] = t.target
+        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, t.id).label
     found: dict = {}
     for v, state, year, half in session.exec(
             select(IndicatorValue, Report.state, Semester.year, Semester.half)
@@ -508,7 +529,8 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
     for i in indicators:
         out[i.objective_id].append(IndicatorSeries(
             id=i.id, text=i.text, battery=i.battery, unit=i.unit, higher_is_better=i.higher_is_better,
-            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id])))
+            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id]),
+            target_origins=dict(origins[i.id])))
     return out
 
 

@@ -19,8 +19,11 @@ from models import rules
 from models.db import bump_data_change
 from models.reports import report_snapshot  # what review stores on approval
 from models.semesters import default_deadline
+from models.budget_rules import counted_budget_line
+from models.demo_mark import mark_database
+from models.provenance import TARGET
 from models.tables import (Action, ActionStatus, BudgetLine, Indicator, IndicatorTarget, IndicatorValue, Objective,
-                           Plan, Report, Semester, Spend, SubArea, SubAreaValue)
+                           Plan, Report, Semester, SetByOffice, Spend, SubArea, SubAreaValue)
 from models.vocab import ActionState, FundingSource, ReportState, ResourceAdequacy, Role, Unit
 
 DEMO_SEED = 20251  # fixed: every `make demo` on an empty database shows the same figures
@@ -115,7 +118,7 @@ def _budget_by_objective(session: Session, objectives: list[Objective]) -> dict[
     monitored = {o.id for o in objectives}
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False,  # noqa: E712
-                                                  BudgetLine.amount.is_not(None)))
+                                                  BudgetLine.amount.is_not(None), counted_budget_line()))
     for line in lines:
         source = line.source or FundingSource.ALTRO
         owners = [line.objective_id] if line.objective_id else by_card.get(line.card_id, [])
@@ -208,18 +211,24 @@ def _split(rng: random.Random, total: float, codes: list[int]) -> dict[int, floa
     return {sub: float(v) for sub, v in zip(codes, floors)}
 
 
+DEMO_SETTER = "dati dimostrativi"  # who "set" the generated targets
+
+
 def _add_targets(session: Session, rng: random.Random, models: dict[int, _IndicatorModel], plan: Plan) -> int:
     """Targets for about half of the numeric indicators that have none yet (the office sets them yearly)."""
     existing = set(session.exec(select(IndicatorTarget.indicator_id)))
-    added = 0
+    rows = []
     for ind_id, model in models.items():
         if ind_id in existing or model.target(0) is None or rng.random() < 0.45:
             continue
         baseline, _ = model.value(rng, 0)
         for i, year in enumerate(range(plan.first_year, plan.last_year + 1)):
-            session.add(IndicatorTarget(indicator_id=ind_id, year=year, baseline=baseline, target=model.target(i)))
-            added += 1
-    return added
+            rows.append(IndicatorTarget(indicator_id=ind_id, year=year, baseline=baseline, target=model.target(i)))
+    session.add_all(rows)
+    session.flush()
+    # Targets say where they come from (models/provenance.py): here, the generator in the office's place.
+    session.add_all([SetByOffice(entity=TARGET, entity_id=t.id, name=DEMO_SETTER) for t in rows])
+    return len(rows)
 
 
 def _add_copies(session: Session, objectives: list[Objective], scale: int) -> None:
@@ -238,8 +247,9 @@ def _add_copies(session: Session, objectives: list[Objective], scale: int) -> No
                                                           Indicator.retired == False)):  # noqa: E712
                 session.add(Indicator(objective_id=clone.id, battery=i.battery, text=i.text, unit=i.unit,
                                       higher_is_better=i.higher_is_better, position=i.position, line=i.line))
-            for b in session.exec(select(BudgetLine).where(BudgetLine.objective_id == o.id,
-                                                           BudgetLine.retired == False)):  # noqa: E712
+            for b in session.exec(select(BudgetLine).where(BudgetLine.objective_id == o.id,  # the plan's budget only:
+                                                           BudgetLine.retired == False,  # noqa: E712
+                                                           counted_budget_line())):  # the copies count
                 session.add(BudgetLine(card_id=b.card_id, objective_id=clone.id, year=b.year, item=b.item,
                                        source=b.source, public=b.public, amount=b.amount, text=b.text,
                                        origin="ufficio"))
@@ -295,6 +305,7 @@ def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]
                 session.flush()
                 report.approved_snapshot = report_snapshot(session, report, obj.id)
     result.targets = _add_targets(session, rng, models, plan)
+    mark_database(session=session, seed=seed)  # every export of this database now says it is a demo
     bump_data_change(session)
     session.flush()
     return result
@@ -372,6 +383,7 @@ def main() -> int:
         with session_scope(engine) as session:
             created = ensure_demo_accounts(session)
             if has_semester_data(session):
+                mark_database(session=session, seed=DEMO_SEED)  # a demo database generated before the marker
                 print("Database dimostrativo già popolato: dati lasciati come sono.")
             else:
                 plan = session.exec(select(Plan)).one()

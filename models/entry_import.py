@@ -28,6 +28,10 @@ Decisions:
   is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
 - A closed semester or, for a lead, a passed deadline refuses the whole file once, not objective by objective.
 - A file with any Problem has no changes and no inputs in its preview: nothing of it can be applied.
+- The work is bounded (issue 15): models/xlsx_guard refuses files with more rows, cells or strings than any
+  template has, and the check stops at the first MAX_PROBLEMS problems (`truncated`): a 1,3-million-row file
+  once produced 1,3 million entries in 155 s, kept in the user's session. Counting the rest would mean parsing
+  the rest (openpyxl costs ~40 µs per cell), so the page says "e altri" without a number.
 """
 from __future__ import annotations
 
@@ -58,7 +62,7 @@ from models.vocab import (FUNDING_LABELS, SHORT_FUNDING_LABELS, ActionState, Fun
                           semester_label)
 from models.xlsx_guard import MAX_UPLOAD_BYTES, WorkbookRefused, open_workbook, read_rows
 
-__all__ = ["MAX_UPLOAD_BYTES", "ChangeRow", "ImportPreview", "ImportResult", "Problem", "apply_import",
+__all__ = ["MAX_PROBLEMS", "MAX_UPLOAD_BYTES", "ChangeRow", "ImportPreview", "ImportResult", "Problem", "apply_import",
            "check_import"]
 
 FORMULA_REFUSED = "la cella contiene una formula: scrivere il valore"
@@ -68,6 +72,7 @@ NOT_A_TEMPLATE = ("Il file non è un modello di inserimento di questa applicazio
                   "caricarlo senza cambiarne la struttura.")
 SPLIT_FIELD = "Ripartizione per sub-ambito"
 NUMERIC_UNITS = (Unit.NUMERO, Unit.PERCENTUALE)
+MAX_PROBLEMS = 200  # the check stops there: the first ones show the pattern, reading on would only cost time
 _SOURCES = {text.casefold(): s.value for s in FundingSource
             for text in (s.value, SHORT_FUNDING_LABELS[s], FUNDING_LABELS[s])}
 
@@ -98,6 +103,7 @@ class ImportPreview:
     inputs: list[ReportInput]  # one per objective that will be saved, base_version = version at check time
     unchanged: int  # existing reports in the file with nothing to change
     notices: list[str] = field(default_factory=list)  # worth reading, not blocking (report saved since download)
+    truncated: bool = False  # the check stopped at MAX_PROBLEMS problems: there may be more
 
     @property
     def ok(self) -> bool:
@@ -126,6 +132,9 @@ def check_import(content: bytes, *, semester_id: int, actor: Actor, session: Ses
         _Check(session, actor, semester, preview, today).run(wb)
     except WorkbookRefused as exc:  # a sheet that fails to parse half way (XML bomb, damaged part)
         preview.problems[:] = [Problem("", "", str(exc))]
+        preview.truncated = False
+    except _Stop:
+        preview.truncated = True
     finally:
         wb.close()
     if preview.problems:
@@ -151,6 +160,10 @@ def apply_import(preview: ImportPreview, *, actor: Actor, session: Session,
 
 
 # --- reading cells ----------------------------------------------------------------------------
+
+class _Stop(Exception):
+    """MAX_PROBLEMS problems found: the check ends here."""
+
 
 class _CellRefused(ValueError):
     """A cell that cannot be read as a value (formula, Excel error, date in a number)."""
@@ -257,6 +270,8 @@ class _Check:
 
     def problem(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise _Stop
 
     def run(self, wb: Workbook) -> None:
         if not self._identity(wb):

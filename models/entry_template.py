@@ -17,15 +17,18 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
+from models.demo_mark import demo_file_name, mark_workbook
+from models.provenance import TARGET, set_by, target_origin
 from models.permissions import Actor, require_template_areas
 from models.reports import EntryView, editable_objectives, load_entry
-from models.tables import MacroArea, Semester, SubArea
+from models.tables import IndicatorTarget, MacroArea, Semester, SubArea
 from models.validation import MAX_NOTE, MAX_REF, MAX_TEXT
 from models.vocab import (ADEGUACY_LABELS, NO, SHORT_FUNDING_LABELS, UNIT_LABELS, YES, ActionState, FundingSource,
                           Unit, report_state_label, semester_label, yes_no_label)
@@ -140,7 +143,7 @@ def area_letters(areas: list[str]) -> list[str]:
 def template_file_name(semester_id: int, areas: list[str], *, session: Session) -> str:
     semester = _semester(session, semester_id)
     letters = "-".join("".join(ch for ch in a if ch.isalnum()) for a in area_letters(areas))
-    return f"modello_inserimento_{semester.year}-{semester.half}_{letters}.xlsx"
+    return demo_file_name(f"modello_inserimento_{semester.year}-{semester.half}_{letters}.xlsx", session=session)
 
 
 def build_template(semester_id: int, areas: list[str], *, actor: Actor, session: Session) -> bytes:
@@ -159,13 +162,15 @@ def build_template(semester_id: int, areas: list[str], *, actor: Actor, session:
     wb = Workbook()
     _instructions(wb.active, semester, letters, generated, actor, subs)
     _table(wb, SHEET_ACTIONS, ACTION_FIELDS, [r for v in views for r in _action_rows(v)])
-    _table(wb, SHEET_INDICATORS, indicator_fields(subs), [r for v in views for r in _indicator_rows(v)])
+    indicators = _table(wb, SHEET_INDICATORS, indicator_fields(subs), [r for v in views for r in _indicator_rows(v)])
+    _target_origin_notes(indicators, indicator_fields(subs), session, semester.year)
     _table(wb, SHEET_SPEND, SPEND_FIELDS, [r for v in views for r in _spend_rows(v)] + _extra_spend_rows())
     _table(wb, SHEET_ASSESSMENT, ASSESSMENT_FIELDS, [_assessment_row(v) for v in views])
     _meta(wb, semester, letters, generated, actor, views)
     wb.active = 0
     wb.properties.creator = "Monitoraggio Piano di Zona"
     wb.properties.title = f"Modello di inserimento {semester_label(semester.year, semester.half)}"
+    mark_workbook(wb, session=session, title_sheets=[SHEET_INSTRUCTIONS])  # never the header rows: import reads them
     return to_bytes(wb)
 
 
@@ -253,6 +258,22 @@ yes_no = yes_no_label  # the template writes the grid's SI / NO like every other
 
 
 # --- writing ----------------------------------------------------------------------------------
+
+def _target_origin_notes(ws: Worksheet, fields: tuple[Field, ...], session: Session, year: int) -> None:
+    """Each target cell says where the target comes from, as a cell note (provenance.Origin): a note, not a
+    column, so templates already handed out still import."""
+    keys = [f.key for f in fields]
+    id_col, target_col = keys.index("indicator_id") + 1, keys.index("target") + 1
+    ids = [ws.cell(row=r, column=id_col).value for r in range(2, ws.max_row + 1)]
+    targets = {t.indicator_id: t.id for t in session.exec(select(IndicatorTarget).where(
+        IndicatorTarget.indicator_id.in_([i for i in ids if i]), IndicatorTarget.year == year,
+        IndicatorTarget.target != None))}  # noqa: E711
+    found = set_by(session, TARGET, targets.values())
+    for r, ind in enumerate(ids, start=2):
+        if ind in targets:
+            ws.cell(row=r, column=target_col).comment = Comment(
+                f"Target {year}: {target_origin(found, targets[ind]).label}", "Monitoraggio Piano di Zona")
+
 
 def _table(wb: Workbook, title: str, fields: tuple[Field, ...], rows: list[_Row]) -> Worksheet:
     """A protected sheet: header, one row per record, editable cells unlocked, highlighted, with drop-downs."""

@@ -16,6 +16,31 @@ def euro(value: float | None, decimals: int = 0) -> str:
     return f"{_group(value, decimals)} €"
 
 
+def euro_cents(value: float | None) -> str:
+    """Amounts in tables and forms, where users enter or compare them: always to the cent (7.500,50 €).
+    Tiles and chart labels, read from afar, use euro() (rounded to the euro)."""
+    return euro(value, 2)
+
+
+def amount_field(value: float | None) -> str:
+    """An amount prefilled in a form's text field: to the cent, no symbol ('7.500,50'), '' when empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return _group(value, 2)
+
+
+# A budget the plan does not state is to be fixed by the annual plan, never shown as 0 € (models/budget_rules).
+BUDGET_TO_DEFINE = "da definire nel Piano Operativo Annuale"
+
+
+def budget_euro(value: float | None, cents: bool = True) -> str:
+    """A budget figure: None (no amount in the plan) reads "da definire nel Piano Operativo Annuale";
+    to the cent in tables (default), rounded on tiles (cents=False)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return BUDGET_TO_DEFINE
+    return euro(value, 2 if cents else 0)
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n.c."
@@ -54,6 +79,18 @@ def parse_number(text: str | float | int | None, field: str) -> float | None:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"{field}: '{text}' non è un numero valido.")
     return value
+
+
+LOCAL_TIMEZONE = "Europe/Rome"  # the Ambito's clock; the database stores UTC
+
+
+def local_time(at) -> str:
+    """'02/12/2026 16:05' in Italian local time, from a UTC datetime (naive ones, as SQLite returns, are UTC)."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%d/%m/%Y %H:%M")
 
 
 def shorten(text: str, limit: int = 60) -> str:

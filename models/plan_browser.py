@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from models.budget_rules import BudgetKind, counts_in_budget, kind_label
 from models.formatting import euro, number
 from models.plan_loader import FLAG_KEYS
+from models.provenance import BUDGET, FROM_OFFICE, TARGET, Origin, set_by, target_origin
 from models.scoring import BANDS, Band, SpendClass
-from models.tables import (Action, BudgetLine, Card, HistoricalOutcome, Indicator, IndicatorTarget, KeyPoint,
+from models.tables import (Action, BudgetLine, BudgetLineKind, Card, HistoricalOutcome, Indicator, IndicatorTarget, KeyPoint,
                            MacroArea, Objective)
 from models.vocab import ADEGUACY_LABELS, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
 
@@ -51,9 +53,17 @@ def source_line(line: int | None) -> str:
     return f"riga {line} del documento" if line else "riga non indicata"
 
 
-def target_label(targets: Iterable[tuple[int, float]]) -> str:
-    """'2025: 10 · 2026: 12' (Italian numbers), or '' when no target is set."""
-    return " · ".join(f"{year}: {number(value)}" for year, value in targets)
+def target_label(targets: Iterable[tuple]) -> str:
+    """'2025: 10 · 2026: 12 (fissato dall'Ufficio di Piano (Anna, 02/12/2026))' (Italian numbers), or '' when no
+    target is set. Each item is (year, value) or (year, value, origin label); the origin is written once when
+    every target shares it, else after each target."""
+    items = [tuple(t) + ("",) * (3 - len(t)) for t in targets]
+    origins = {o for _, _, o in items}
+    if len(origins) <= 1:
+        origin = next(iter(origins), "")
+        text = " · ".join(f"{year}: {number(value)}" for year, value, _ in items)
+        return f"{text} ({origin})" if text and origin else text
+    return " · ".join(f"{year}: {number(value)}" + (f" ({o})" if o else "") for year, value, o in items)
 
 
 # --- search -----------------------------------------------------------------------------------
@@ -83,7 +93,7 @@ class IndicatorView:
     unit: str
     higher_is_better: bool
     line: int | None
-    targets: tuple[tuple[int, float], ...] = ()  # (year, target), set by the Ufficio di Piano per year
+    targets: tuple[tuple, ...] = ()  # (year, target, origin label): provenance.Origin, never the indicator's line
 
     @property
     def unit_label(self) -> str:
@@ -138,6 +148,23 @@ class BudgetView:
     text: str
     line: int | None
     origin: str  # piano (the document) | ufficio (set in the app)
+    kind: str = BudgetKind.PREVENTIVATO  # budget_rules.BudgetKind: only preventivato is the plan's budget
+    set_by: Origin | None = None  # who set it in the app (origin ufficio)
+
+    @property
+    def origin_label(self) -> str:
+        """'riga 1183 del documento', or "fissato dall'Ufficio di Piano (Anna, 02/12/2026)"."""
+        if self.origin == "ufficio":
+            return self.set_by.label if self.set_by else f"{FROM_OFFICE} (autore e data non registrati)"
+        return Origin(line=self.line).label
+
+    @property
+    def counted(self) -> bool:
+        return counts_in_budget(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
 
     @property
     def source_label(self) -> str:
@@ -154,7 +181,7 @@ class BudgetView:
             return "da completare"
         if self.amount is None:
             return NOT_STATED
-        text = euro(self.amount, 0 if float(self.amount).is_integer() else 2)
+        text = euro(self.amount, 2)  # to the cent: a table where amounts are compared
         return f"circa {text}" if self.approximate else text
 
 
@@ -182,12 +209,19 @@ class CardView:
         return SERVICE_KIND_LABELS.get(self.service_kind or "", NOT_STATED)
 
     @property
-    def budget_total(self) -> float:
-        return sum(b.amount or 0 for b in self.budget)
+    def budget_total(self) -> float | None:
+        """Sum of the counted lines' amounts; None ("da definire") when no counted line has one."""
+        amounts = [b.amount for b in self.budget if b.counted and b.amount is not None]
+        return sum(amounts) if amounts else None
 
     @property
     def budget_to_complete(self) -> int:
-        return sum(1 for b in self.budget if b.to_be_completed)
+        return sum(1 for b in self.budget if b.to_be_completed and b.counted)
+
+    @property
+    def budget_not_counted(self) -> tuple[BudgetView, ...]:
+        """Lines the document gives as past examples or forecasts: shown, never summed."""
+        return tuple(b for b in self.budget if not b.counted)
 
 
 @dataclass(frozen=True)
@@ -262,16 +296,20 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
                                        .order_by(Indicator.position)), lambda i: i.objective_id)
     targets = _grouped(session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None)  # noqa: E711
                                     .order_by(IndicatorTarget.year)), lambda t: t.indicator_id)
+    target_origins = set_by(session, TARGET)
+    budget_origins = set_by(session, BUDGET)
     budget = _grouped(session.exec(select(BudgetLine).where(BudgetLine.retired == False)  # noqa: E712
                                    .order_by(BudgetLine.origin, BudgetLine.year, BudgetLine.id)),
                       lambda b: b.card_id)
+    kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
     codes = {o.id: o.code for rows in objectives.values() for o in rows}
     hits = {"objectives": 0, "actions": 0, "indicators": 0}
 
     def objective_view(obj: Objective) -> ObjectiveView | None:
         acts = [ActionView(a.text, a.line) for a in actions.get(obj.id, [])]
         inds = [IndicatorView(i.battery, i.text, i.unit, i.higher_is_better, i.line,
-                              tuple((t.year, t.target) for t in targets.get(i.id, [])))
+                              tuple((t.year, t.target, target_origin(target_origins, t.id).label)
+                                    for t in targets.get(i.id, [])))
                 for i in sorted(indicators.get(obj.id, []), key=lambda i: (BATTERY_ORDER.index(i.battery),
                                                                            i.position))]
         if words:
@@ -293,7 +331,8 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
         details = card.details or {}
         lines = tuple(BudgetView(codes.get(b.objective_id) if b.objective_id else None, b.item, b.source,
                                  b.public, b.amount, b.approximate, b.to_be_completed, b.year, b.text, b.line,
-                                 b.origin) for b in budget.get(card.id, []))
+                                 b.origin, kinds.get(b.id, BudgetKind.PREVENTIVATO), budget_origins.get(b.id))
+                      for b in budget.get(card.id, []))
         return CardView(
             code=card.code, title=card.title, line=card.line,
             target_group=card.target_group or "", target_group_line=details.get("target_group_line"),

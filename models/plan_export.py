@@ -11,8 +11,11 @@ from typing import Any
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
+from models.budget_rules import BudgetKind
+from models.demo_mark import demo_file_name, mark_workbook
+from models.provenance import BUDGET, TARGET, set_by, target_origin
 from models.plan_browser import BudgetView, target_label, yes_no
-from models.tables import Action, BudgetLine, Card, Indicator, IndicatorTarget, MacroArea, Objective, Plan
+from models.tables import Action, BudgetLine, BudgetLineKind, Card, Indicator, IndicatorTarget, MacroArea, Objective, Plan
 from models.vocab import UNIT_LABELS, Battery, Unit
 from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, TEXT_WIDTH, Column, table_sheet, to_bytes
 
@@ -29,7 +32,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
     "Budget": (Column("Area", 7), Column("Obiettivo", 16), Column("Voce", 40, wrap=True), Column("Fonte", 16),
                Column("Importo", 16, number_format=EURO_FORMAT), Column("Pubblico/privato", 16),
                Column("Circa", 8), Column("Da completare", 14), Column("Riga", 8), Column("Anno", 8),
-               Column("Origine", 18)),
+               Column("Origine", 18), Column("Natura (solo «preventivato» è budget del piano)", 30)),
 }
 ORIGIN_LABELS = {"piano": "documento del piano", "ufficio": "Ufficio di Piano"}
 
@@ -37,7 +40,7 @@ ORIGIN_LABELS = {"piano": "documento del piano", "ufficio": "Ufficio di Piano"}
 def file_name(*, session: Session) -> str:
     plan = session.exec(select(Plan)).first()
     years = f"_{plan.first_year}_{plan.last_year}" if plan else ""
-    return f"piano_di_zona{years}.xlsx"
+    return demo_file_name(f"piano_di_zona{years}.xlsx", session=session)
 
 
 def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
@@ -53,9 +56,10 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     for i in session.exec(select(Indicator).where(Indicator.retired == False)):  # noqa: E712
         indicators[i.objective_id].append(i)
     targets = defaultdict(list)
+    origins = set_by(session, TARGET)
     for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None)  # noqa: E711
                           .order_by(IndicatorTarget.year)):
-        targets[t.indicator_id].append((t.year, t.target))
+        targets[t.indicator_id].append((t.year, t.target, target_origin(origins, t.id).label))
     battery_order = tuple(Battery)
 
     rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
@@ -69,16 +73,19 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
                                        target_label(targets[i.id]).replace(" · ", "; "), i.line])
 
     lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False)).all()  # noqa: E712
+    kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
+    budget_origins = set_by(session, BUDGET)
     lines = sorted(lines, key=lambda b: (areas[cards[b.card_id].area_id].position, cards[b.card_id].position,
                                          b.origin != "piano", b.year or 0, b.id))
     for b in lines:
         card = cards[b.card_id]
         view = BudgetView(None, b.item, b.source, b.public, b.amount, b.approximate, b.to_be_completed, b.year,
-                          b.text, b.line, b.origin)
+                          b.text, b.line, b.origin, kinds.get(b.id, BudgetKind.PREVENTIVATO), budget_origins.get(b.id))
         rows["Budget"].append([
             areas[card.area_id].letter, codes.get(b.objective_id) or f"intera scheda {card.code}",
             b.item or b.text, view.source_label, b.amount, view.public_label, yes_no(b.approximate),
-            yes_no(b.to_be_completed), b.line, b.year, ORIGIN_LABELS.get(b.origin, b.origin)])
+            yes_no(b.to_be_completed), b.line, b.year, ORIGIN_LABELS[b.origin] if b.origin == "piano" else view.origin_label,
+            view.kind_label])
     return rows
 
 
@@ -91,4 +98,5 @@ def export_plan_xlsx(*, session: Session) -> bytes:
     plan = session.exec(select(Plan)).first()
     wb.properties.title = plan.title if plan else "Piano di Zona"
     wb.properties.creator = "Monitoraggio Piano di Zona"
+    mark_workbook(wb, session=session)  # table sheets: their header rows stay column names
     return to_bytes(wb)

@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from models.budget_rules import BudgetKind
 from models.config import plan_dir as configured_plan_dir
-from models.tables import (Action, BudgetLine, Card, HistoricalOutcome, Indicator, KeyPoint, MacroArea,
+from models.tables import (Action, BudgetLine, BudgetLineKind, Card, HistoricalOutcome, Indicator, KeyPoint, MacroArea,
                            Municipality, Objective, Plan, SubArea)
 from models.vocab import Battery, FundingSource, ObjectiveKind, ResourceAdequacy, Unit
 
@@ -235,7 +236,8 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
             "public": c.boolean(node, "public"), "amount": amount,
             "approximate": bool(c.boolean(node, "approximate")), "to_be_completed": tbc,
             "year": c.integer(node, "year", False), "text": c.text(node, "text", required=False),
-            "line": c.integer(node, "line", False)})
+            "line": c.integer(node, "line", False),
+            "kind": c.choice(node, "kind", tuple(BudgetKind), required=False) or BudgetKind.PREVENTIVATO})
     return card
 
 
@@ -464,6 +466,26 @@ def _load_card(session: Session, plan: Plan, area: MacroArea, record: dict, posi
                                  "to_be_completed": r["to_be_completed"], "year": r["year"], "line": r["line"],
                                  "objective_id": objectives[r["objective"]].id if r["objective"] else None},
                    report)
+    _sync_budget_kinds(session, card, wanted, report)
+
+
+def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report: LoadReport) -> None:
+    """One BudgetLineKind row per live document line that is not *preventivato* (matched by text and line)."""
+    session.flush()
+    kinds = {(r["text"], r["line"]): r["kind"] for r in wanted}
+    for line in session.exec(select(BudgetLine).where(BudgetLine.card_id == card.id, BudgetLine.origin == "piano")):
+        kind = kinds.get((line.text, line.line), BudgetKind.PREVENTIVATO) if not line.retired else None
+        row = session.get(BudgetLineKind, line.id)
+        if kind in (None, BudgetKind.PREVENTIVATO):
+            if row is not None:
+                session.delete(row)
+                report.updated += 1
+        elif row is None:
+            session.add(BudgetLineKind(budget_line_id=line.id, kind=kind))
+            report.updated += 1
+        elif row.kind != kind:
+            row.kind = kind
+            report.updated += 1
 
 
 def _load_history(session: Session, history: list[dict], report: LoadReport) -> None:

@@ -2,17 +2,19 @@
 sub-areas, shared projects. Every write checks the role and goes to the audit trail."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 from sqlmodel import Session, col, select
 
 from models.audit import record_change
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
+from models.provenance import BUDGET, TARGET, Origin, record_set_by, set_by, target_origin
+from models.shares import ShareError, Split, parse_fraction, split_total
 from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
                            PartnerShare, SharedProject, SubArea)
 from models.validation import FieldError, clean_number, clean_text
 from models.vocab import Battery, FundingSource, Unit, battery_rank
-
-SHARE_TOLERANCE = 0.005  # half a cent: shares are entered in euro with two decimals
 
 
 def _objective(session: Session, objective_id: int) -> Objective:
@@ -45,6 +47,7 @@ def set_target(indicator_id: int, year: int, baseline: object, target: object, *
     row.baseline, row.target = base, tgt
     session.add(row)
     session.flush()
+    record_set_by(session, actor, TARGET, row.id)  # shown beside the target: never mistaken for the document's
     for name, before, after in (("Baseline", old[0], base), ("Target", old[1], tgt)):
         record_change(session, actor, entity="indicatortarget", entity_id=row.id, field=f"{name} {year}: {ind.text[:60]}",
                       old=before, new=after, objective_id=ind.objective_id)
@@ -57,6 +60,15 @@ def targets_for_year(objective_id: int, year: int, *, session: Session) -> dict[
     rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids),
                                                       IndicatorTarget.year == year))
     return {r.indicator_id: (r.baseline, r.target) for r in rows}
+
+
+def target_origins_for_year(objective_id: int, year: int, *, session: Session) -> dict[int, Origin]:
+    """indicator id -> where its target for the year comes from (provenance.Origin)."""
+    ids = list(session.exec(select(Indicator.id).where(Indicator.objective_id == objective_id)))
+    rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids),
+                                                      IndicatorTarget.year == year)).all()
+    found = set_by(session, TARGET, [r.id for r in rows])
+    return {r.indicator_id: target_origin(found, r.id) for r in rows}
 
 
 def add_indicator(objective_id: int, battery: str, text: str, unit: str, *, actor: Actor, session: Session,
@@ -145,6 +157,7 @@ def set_budget(objective_id: int, year: int | None, source: str, amount: object,
     row.amount, row.public, row.retired = value, public, value is None
     session.add(row)
     session.flush()
+    record_set_by(session, actor, BUDGET, row.id)
     record_change(session, actor, entity="budgetline", entity_id=row.id,
                   field=f"Budget {source} {year or 'triennio'}", old=old, new=value, objective_id=objective_id)
     bump_data_change(session)
@@ -176,39 +189,59 @@ def objective_sub_areas(objective_id: int, *, session: Session) -> list[str]:
     return list(rows)
 
 
+def _clean_shares(total: object, shares: list[tuple[str, object]]) -> tuple[float, list[str], Split]:
+    """The total, the partners and their amounts (shares.split_total), or FieldError in Italian."""
+    amount = clean_number(total, "Importo totale")
+    if not amount:
+        raise FieldError("Importo totale", "indicare un importo maggiore di zero.")
+    names: list[str] = []
+    values: list[Fraction | float] = []
+    for partner, share in shares:
+        partner = clean_text(partner, "Partner", limit=200)
+        label = f"Quota di {partner or 'partner'}"
+        try:
+            value = parse_fraction(share)
+        except ShareError as exc:
+            raise FieldError(label, str(exc)) from None
+        if value is None:
+            value = clean_number(share, label)
+        if not partner and value is None:
+            continue
+        if not partner or value is None:
+            raise FieldError("Quote", "ogni riga richiede partner e quota (un importo in euro o una frazione "
+                                      "come 1/3).")
+        names.append(partner)
+        values.append(value)
+    if len(names) < 2:
+        raise FieldError("Quote", "un progetto condiviso ha almeno due partner.")
+    try:
+        return amount, names, split_total(amount, values)
+    except ShareError as exc:
+        raise FieldError("Quote", str(exc)) from None
+
+
+def preview_shares(total: object, shares: list[tuple[str, object]]) -> str:
+    """What saving would store: '6.666,67 € + 6.666,67 € + 6.666,66 € = 20.000,00 € (resto ...)'."""
+    _, names, split = _clean_shares(total, shares)
+    return split.describe(names)
+
+
 def save_shared_project(name: str, total: object, shares: list[tuple[str, object]], *, actor: Actor,
                         session: Session, objective_id: int | None = None, note: str = "") -> SharedProject:
-    """A supra-zonal project with each partner's share; the shares must add up to the total."""
+    """A supra-zonal project with each partner's share, as euro amounts or fractions (1/3): the amounts are
+    derived to the cent and always add up to the total exactly (models/shares.py)."""
     require_office(actor, "i progetti sovrazonali")
     name = clean_text(name, "Progetto", limit=200)
     if not name:
         raise FieldError("Progetto", "il nome è obbligatorio.")
-    amount = clean_number(total, "Importo totale")
-    if not amount:
-        raise FieldError("Importo totale", "indicare un importo maggiore di zero.")
-    clean: list[tuple[str, float]] = []
-    for partner, share in shares:
-        partner = clean_text(partner, "Partner", limit=200)
-        value = clean_number(share, f"Quota di {partner or 'partner'}")
-        if not partner and value is None:
-            continue
-        if not partner or value is None:
-            raise FieldError("Quote", "ogni riga richiede partner e quota.")
-        clean.append((partner, value))
-    if len(clean) < 2:
-        raise FieldError("Quote", "un progetto condiviso ha almeno due partner.")
-    total_shares = sum(v for _, v in clean)
-    if abs(total_shares - amount) > SHARE_TOLERANCE:
-        from models.formatting import euro
-        raise FieldError("Quote", f"la somma delle quote ({euro(total_shares, 2)}) non corrisponde all'importo "
-                                  f"totale ({euro(amount, 2)}).")
+    amount, names, split = _clean_shares(total, shares)
     project = SharedProject(name=name, total=amount, objective_id=objective_id, note=clean_text(note, "Nota"))
     session.add(project)
     session.flush()
-    for partner, value in clean:
+    for partner, value in zip(names, split.amounts):
         session.add(PartnerShare(project_id=project.id, partner=partner, amount=value))
     record_change(session, actor, entity="sharedproject", entity_id=project.id, field="Progetto sovrazonale",
-                  old=None, new=f"{name}: " + "; ".join(f"{p} {v:.2f}" for p, v in clean), objective_id=objective_id)
+                  old=None, new=f"{name}: {split.describe(names)}", objective_id=objective_id)
     return project
 
 
@@ -225,16 +258,20 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
     """Everything the set-up page shows for one objective and year."""
     obj = _objective(session, objective_id)
     targets = targets_for_year(objective_id, year, session=session)
+    origins = target_origins_for_year(objective_id, year, session=session)
     indicators = sorted(session.exec(select(Indicator).where(Indicator.objective_id == objective_id)),
                         key=lambda i: (battery_rank(i.battery), i.position))  # process, output, outcome
     actions = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position)).all()
     budget = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id,
                                                    BudgetLine.retired == False)).all()  # noqa: E712
+    budget_origins = set_by(session, BUDGET, [b.id for b in budget])
     return {"code": obj.code, "text": obj.text,
             "indicators": [{"id": i.id, "battery": i.battery, "text": i.text, "unit": i.unit, "retired": i.retired,
                             "baseline": targets.get(i.id, (None, None))[0],
-                            "target": targets.get(i.id, (None, None))[1]} for i in indicators],
+                            "target": targets.get(i.id, (None, None))[1],
+                            "target_origin": origins[i.id].label if i.id in origins else ""} for i in indicators],
             "actions": [{"id": a.id, "text": a.text, "retired": a.retired} for a in actions],
-            "budget": [{"year": b.year, "source": b.source, "amount": b.amount, "item": b.item, "origin": b.origin}
-                       for b in budget],
+            "budget": [{"year": b.year, "source": b.source, "amount": b.amount, "item": b.item, "origin": b.origin,
+                        "origin_label": (budget_origins.get(b.id) or Origin(line=b.line)).label
+                        if b.origin == "ufficio" else Origin(line=b.line).label} for b in budget],
             "sub_areas": objective_sub_areas(objective_id, session=session)}

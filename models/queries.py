@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from models.budget_rules import counted_budget_line
 from models.tables import (Action, BudgetLine, Card, Indicator, MacroArea, Objective, Plan, Semester, SubArea,
                            Municipality)
 from models import rules
@@ -32,11 +33,14 @@ def area_summary(*, session: Session) -> list[dict]:
                      .where(live, Action.retired == False).group_by(Objective.area_id))  # noqa: E712
     indicators = counts(select(Objective.area_id, func.count(Indicator.id)).join(Indicator)
                         .where(live, Indicator.retired == False).group_by(Objective.area_id))  # noqa: E712
-    budget = counts(select(Card.area_id, func.coalesce(func.sum(BudgetLine.amount), 0)).join(Card)
-                    .where(BudgetLine.retired == False).group_by(Card.area_id))  # noqa: E712
+    budget = counts(select(Card.area_id, func.sum(BudgetLine.amount)).join(Card)
+                    .where(BudgetLine.retired == False, counted_budget_line())  # noqa: E712
+                    .group_by(Card.area_id))
     return [{"letter": a.letter, "title": a.title, "cards": cards.get(a.id, 0),
              "objectives": objectives.get(a.id, 0), "actions": actions.get(a.id, 0),
-             "indicators": indicators.get(a.id, 0), "budget": float(budget.get(a.id, 0) or 0)} for a in areas]
+             "indicators": indicators.get(a.id, 0),
+             # None: no amount in the plan ("da definire"), not 0 €
+             "budget": float(budget[a.id]) if budget.get(a.id) is not None else None} for a in areas]
 
 
 def semesters(*, session: Session) -> list[dict]:

@@ -31,8 +31,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models import charts, dashboard, rules, scoring
+from models.formatting import BUDGET_TO_DEFINE
 from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
                               Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
+from models.demo_mark import demo_file_name, is_demo, mark_workbook
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
 from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, REPORT_STATE_COUNT_LABELS, SEMESTER_HALF_LABELS,
@@ -62,6 +64,11 @@ NUMBER_FORMATS = {EURO: EURO_FORMAT, PERCENT: PERCENT_FORMAT}
 class Cell:
     value: str | float | int | None = None
     kind: str = TEXT  # how it is formatted; BAND / SPEND_CLASS cells are coloured as their label
+
+
+def budget_cell(money: Money) -> Cell:
+    """A budget in a report: the amount, or the words "da definire nel Piano Operativo Annuale" (never 0 €)."""
+    return Cell(money.budget, EURO) if money.budget_set else Cell(BUDGET_TO_DEFINE)
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,7 @@ def _params(sem: SemesterInfo, include_submitted: bool) -> dict:
 def _minus(now: Money, before: Money | None) -> Money:
     """Spend between two cumulated figures; rounded to the cent (float noise: 0.3 - 0.1)."""
     before = before or Money()
-    return Money(budget=now.budget, budget_missing=now.budget_missing,
+    return Money(budget=now.budget, budget_missing=now.budget_missing, budget_amounts=now.budget_amounts,
                  committed=round(now.committed - before.committed, 2), paid=round(now.paid - before.paid, 2))
 
 
@@ -230,6 +237,7 @@ class Context:
     counted: str
     generated: str
     include_submitted: bool
+    demo: bool = False  # generated data (models/demo_mark.py): every file says so
 
     def lines(self) -> list[tuple[str, str]]:
         return [("Piano", self.plan), ("Ambito", self.ambito), ("Periodo", self.period),
@@ -255,7 +263,7 @@ def _context(session: Session, title: str, slots: list[Slot], include_submitted:
         counted += f"; report inviati non ancora approvati conteggiati: {submitted}"
     return Context(title=title, plan=plan.title if plan else "Piano di Zona", ambito=plan.ambito if plan else "—",
                    period=_period(slots), counted=counted, generated=_now().strftime("%d/%m/%Y %H:%M"),
-                   include_submitted=include_submitted)
+                   include_submitted=include_submitted, demo=is_demo(session=session))
 
 
 # --- the summary tables (Sintesi) --------------------------------------------------------------
@@ -344,7 +352,7 @@ def _money_table(title: str, slots: list[Slot], keys: list[tuple[str, str, str]]
     for key, name, detail in [*keys, ("", "Totale", "Tutto il piano")]:
         pick = (lambda d, k=key: cumulated(d, k)) if key else (lambda d: d.summary.money)
         base = pick(last) or Money()
-        cells = [Cell(name), Cell(detail), Cell(base.budget, EURO), Cell(base.budget_missing, COUNT)]
+        cells = [Cell(name), Cell(detail), budget_cell(base), Cell(base.budget_missing, COUNT)]
         for slot in slots:
             cells += (_money_cells(pick(slot.data) or Money(), slot.data.summary.expected_share) if slot.data
                       else _blank(len(MONEY_COLUMNS), NOT_OPENED))
@@ -418,7 +426,7 @@ GRID_ROWS: tuple[tuple[str, Callable[[Outcome], Cell]], ...] = (
     ("Adeguatezza delle risorse umane e strumentali",
      lambda o: Cell(ADEGUACY_LABELS.get(o.report.resource_adequacy) if o.report and o.report.resource_adequacy
                     else "—")),
-    ("Budget dell'obiettivo", lambda o: Cell(o.row.money.budget, EURO)),
+    ("Budget dell'obiettivo", lambda o: budget_cell(o.row.money)),
     ("Impegnato (cumulato fino al semestre)", lambda o: Cell(o.row.money.committed, EURO)),
     ("Liquidato (cumulato fino al semestre)", lambda o: Cell(o.row.money.paid, EURO)),
     ("Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)",
@@ -513,13 +521,16 @@ def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]])
                      Cell(UNIT_LABELS.get(Unit(s.unit), s.unit))]
             for slot in slots:
                 cells += _indicator_cells(s, slot)
+            # where the target comes from: the document or who set it (never the indicator's document line)
+            cells.append(Cell("; ".join(f"{y}: {o}" for y, o in sorted(s.target_origins.items())
+                                        if y in {slot.year for slot in slots}) or None))
             rows.append(Row(cells))
     annual = len(slots) > 1
     per_slot = [Col((f"{name} ({slot.short})" if annual else name).replace("Target", f"Target {slot.year}"),
                     40 if name == "Nota" else 13)
                 for slot in slots for name in INDICATOR_COLUMNS]
     return Table("Indicatori", [Col("Area", 7), Col("Obiettivo", 11), Col("Tipo", 11), Col("Indicatore", 50),
-                                Col("Unità", 14), *per_slot], rows,
+                                Col("Unità", 14), *per_slot, Col("Origine del target", 40)], rows,
                  _groups(slots, 5, len(INDICATOR_COLUMNS)),
                  note="Raggiungimento: valore × 100 / target (per gli indicatori in cui valori più bassi sono "
                       "migliori: 100 % se il target è raggiunto, altrimenti target × 100 / valore).")
@@ -566,7 +577,7 @@ def fund_table(slots: list[Slot]) -> Table:
     for code in [*_source_codes(slots), ""]:
         cumulated = (next((s.money for s in last.sources if s.code == code), Money()) if code
                      else last.summary.money)
-        cells = [Cell(funding_label(code) if code else "Totale"), Cell(cumulated.budget, EURO)]
+        cells = [Cell(funding_label(code) if code else "Totale"), budget_cell(cumulated)]
         for slot in slots:
             if slot.data is None:
                 cells += _blank(2, NOT_OPENED)
@@ -724,6 +735,7 @@ def semester_report_xlsx(semester_id: int, *, actor: Actor | None, session: Sess
     _table_sheet(wb, SHEETS[2], ctx, indicator_table(slots, _series(session, slots, include_submitted)), subtitle)
     _table_sheet(wb, SHEETS[3], ctx, spend_table(session, data), f"righe di spesa del {subtitle}",
                  [fund_table(slots)])
+    mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
     return to_bytes(wb)
 
 
@@ -755,6 +767,7 @@ def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, incl
     _table_sheet(wb, SHEETS[1], ctx, content.esiti, subtitle)
     _table_sheet(wb, SHEETS[2], ctx, indicator_table(slots, _series(session, slots, include_submitted)), subtitle)
     _table_sheet(wb, SHEETS[3], ctx, content.funds, subtitle)
+    mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
     return to_bytes(wb)
 
 
@@ -777,7 +790,7 @@ def semester_report_name(semester_id: int, *, session: Session) -> str:
     sem = session.get(Semester, semester_id)
     if sem is None:
         raise ValueError("Semestre non trovato.")
-    return f"report_semestrale_{sem.year}_{'I' if sem.half == 1 else 'II'}.xlsx"
+    return demo_file_name(f"report_semestrale_{sem.year}_{'I' if sem.half == 1 else 'II'}.xlsx", session=session)
 
 
 def annual_report_name(year: int, ext: str) -> str:
@@ -785,3 +798,8 @@ def annual_report_name(year: int, ext: str) -> str:
     if ext not in FILE_EXTENSIONS:
         raise ValueError(f"Formato {ext!r} non previsto per il report annuale (ammessi: xlsx, html).")
     return f"report_annuale_{year}.{ext}"
+
+
+def annual_report_file_name(year: int, ext: str, *, session: Session) -> str:
+    """The download's name: annual_report_name, prefixed DIMOSTRATIVO_ for generated data."""
+    return demo_file_name(annual_report_name(year, ext), session=session)

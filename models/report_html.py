@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 
 from models import charts
 from models.dashboard import TrendPoint
-from models.formatting import euro, number, percent
+from models.demo_mark import html_banner
+from models.formatting import euro, euro_cents, number, percent
 from models.report_export import (COUNT, COUNTED_LABELS, EURO, NOT_OPENED, NUMBER, PERCENT, AnnualContent, Cell,
                                   Row, Table, cell_colours)
 
@@ -57,7 +58,7 @@ e = html.escape
 def cell_text(cell: Cell) -> str:
     """A cell as the Cruscotto writes it (Italian numbers; n.c. for a ratio that cannot be computed)."""
     if cell.kind == EURO:
-        return euro(cell.value) if cell.value is not None else ""
+        return euro_cents(cell.value) if cell.value is not None else ""  # tables compare amounts: cents
     if cell.kind == PERCENT:
         return percent(cell.value)
     if cell.kind == NUMBER:
@@ -193,7 +194,8 @@ def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> str:
     return ("<!DOCTYPE html>\n"
             '<html lang="it">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{e(ctx.title)} · {e(ctx.plan)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+            f"<title>{'DIMOSTRATIVO · ' if ctx.demo else ''}{e(ctx.title)} · {e(ctx.plan)}</title>\n"
+            f"<style>{CSS}</style>\n</head>\n<body>\n{html_banner(ctx.demo)}"
             f"<header><h1>{e(ctx.title)}</h1>"
             f'<dl class="meta">{meta}</dl></header>\n{body}\n'
             f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n'

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.audit import record_change
+from models.comments import record_comment
 from models.db import bump_data_change
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
 from models import rules
@@ -22,8 +23,8 @@ from models.tables import (Action, ActionStatus, Indicator, IndicatorTarget, Ind
                            Report, Semester, Spend, SubArea, SubAreaValue, utcnow)
 from models.validation import (FieldError, clean_action_state, clean_adequacy, clean_indicator_value, clean_spend,
                                clean_split, clean_text, clean_yes_no)
-from models.vocab import (ADEGUACY_LABELS, ActionState, FundingSource, ReportState, SemesterState, Unit,
-                          battery_rank, funding_label, semester_label, yes_no_label)
+from models.vocab import (ADEGUACY_LABELS, ActionState, CommentKind, FundingSource, ReportState, SemesterState,
+                          Unit, battery_rank, funding_label, semester_label, yes_no_label)
 
 
 class ValidationFailed(ValueError):
@@ -386,6 +387,7 @@ def save_report(data: ReportInput, *, actor: Actor, session: Session, submit: bo
     if old_state != report.state:
         record_change(session, actor, entity="report", entity_id=report.id, field="Stato", old=old_state,
                       new=report.state, objective_id=objective.id, semester_id=semester.id)
+        record_comment(session, report.id, actor, CommentKind.INVIO)
     bump_data_change(session)
     return SaveResult(report_id=report.id, version=report.version, state=report.state, changes=changes)
 
@@ -514,8 +516,14 @@ def review_report(objective_id: int, semester_id: int, action: str, *, actor: Ac
     if action == "approve":
         report.approved_snapshot = report_snapshot(session, report, objective_id)
         report.reviewer_comment = comment
+        record_comment(session, report.id, actor, CommentKind.APPROVAZIONE, comment)
     elif action == "send_back":
         report.reviewer_comment = comment
+        # The report as sent back: the next review shows what the lead changed since, side by side.
+        record_comment(session, report.id, actor, CommentKind.RINVIO, comment,
+                       snapshot=report_snapshot(session, report, objective_id))
+    else:
+        record_comment(session, report.id, actor, CommentKind.INVIO, comment)
     report.updated_at, report.updated_by = utcnow(), actor.user_id
     session.add(report)
     record_change(session, actor, entity="report", entity_id=report.id, field="Stato", old=old_state, new=target,

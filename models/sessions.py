@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from models.permissions import Actor
+from models.permissions import Actor, PermissionDenied
 from models.tables import User
 from models.users import LoginError, _aware, actor_for, authenticate, get_user, revoke_tokens
+
+
+T = TypeVar("T")
+LOGIN_ENDED = ("Accesso non più valido (utente disattivato, uscito o con la password cambiata): accedere di nuovo "
+               "per scaricare il file.")
 
 
 @dataclass(frozen=True)
@@ -37,10 +44,28 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
     return SessionUser(actor=actor_for(session, user), must_change_password=user.must_change_password)
 
 
-def login(username: str, password: str, *, session: Session) -> tuple[User | None, str]:
-    """Check credentials; failures are counted (and committed) even though the login fails."""
+def build_for_login(username: str | None, logged_in_at: float | None, build: Callable[..., T], *args: Any,
+                    session: Session, pass_actor: bool = True, **kwargs: Any) -> T:
+    """Build a file for a download as the login is NOW, not as it was when the page was drawn.
+
+    A download button's file is built when it is clicked, maybe long after the page was drawn: the login is
+    checked again (deactivated, logged out, password changed: PermissionDenied) and `build` gets the user's
+    current actor (role and areas as they are now), so its own permission check sees today's rights.
+    """
+    user = resolve_login(username, logged_in_at, session=session)
+    if user is None or user.must_change_password:
+        raise PermissionDenied(LOGIN_ENDED)
+    if pass_actor:
+        kwargs["actor"] = user.actor
+    return build(*args, session=session, **kwargs)
+
+
+def login(username: str, password: str, address: str | None = None, *,
+          session: Session) -> tuple[User | None, str]:
+    """Check credentials from client `address`; failures are counted (and committed) even though the login
+    fails."""
     try:
-        user = authenticate(session, username, password)
+        user = authenticate(session, username, password, address=address)
     except LoginError as exc:
         return None, str(exc)
     return user, ""

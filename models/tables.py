@@ -152,6 +152,24 @@ class BudgetLine(SQLModel, table=True):
     version: int = 1
 
 
+class BudgetLineKind(SQLModel, table=True):
+    """What the document says a plan budget line is (models/budget_rules.py: BudgetKind). A line without a row
+    here is *preventivato*: the plan's own budget. A table of its own, not a column: no migration needed."""
+    budget_line_id: int = Field(foreign_key="budgetline.id", primary_key=True)
+    kind: str
+
+
+class SetByOffice(SQLModel, table=True):
+    """Who set a value in the app (a target, a budget) and when: shown beside it instead of a document line."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=32)  # indicatortarget | budgetline
+    entity_id: int
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    name: str = ""  # the user's display name at the time
+    at: datetime = Field(default_factory=utcnow)
+    __table_args__ = (UniqueConstraint("entity", "entity_id"),)
+
+
 class SharedProject(SQLModel, table=True):
     """A supra-zonal project shared with other Ambiti or partners (seed 000)."""
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -208,6 +226,23 @@ class Report(SQLModel, table=True):
     updated_by: Optional[int] = Field(default=None, foreign_key="user.id")
     __table_args__ = (UniqueConstraint("objective_id", "semester_id"),
                       Index("ix_report_semester_state", "semester_id", "state"))
+
+
+class ReportComment(SQLModel, table=True):
+    """One message of a report's review conversation (comment, reply, send-back, approval), never edited.
+
+    A send-back keeps the report as it was at that moment (`snapshot`), so that the next review can show
+    what changed since, side by side. Report.reviewer_comment still holds the latest reviewer's comment.
+    """
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    author: str = ""  # the user's name when written (a renamed user keeps their old messages)
+    role: str = ""  # vocab.Role
+    kind: str = "commento"  # vocab.CommentKind
+    text: str = Field(default="", sa_column=Column(Text))
+    snapshot: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
 
 
 class ActionStatus(SQLModel, table=True):
@@ -312,8 +347,27 @@ class AuditEntry(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text))
 
 
+class DemoMarker(SQLModel, table=True):
+    """Present (one row) when models/demo.py generated this database's data: every export is then marked."""
+    id: int = Field(default=1, primary_key=True)
+    seed: int = 0
+    generated_at: datetime = Field(default_factory=utcnow)
+
+
 class DataChange(SQLModel, table=True):
     """One row, bumped on every write: dashboards poll it to refresh their cached figures."""
     id: int = Field(default=1, primary_key=True)
     counter: int = 0
     at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login (or password-change) attempt and its client address ("" when unknown), kept while it counts.
+
+    Written before the password is checked, deleted when it was right; rows older than the throttle window are
+    pruned. Only attempts with an address count for the per-address throttle (models.users).
+    """
+    id: Optional[int] = Field(default=None, primary_key=True)
+    address: str = Field(index=True, max_length=64)
+    username: str = Field(default="", max_length=64)
+    at: datetime = Field(default_factory=utcnow, index=True)

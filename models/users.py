@@ -9,18 +9,31 @@ from datetime import datetime, timedelta, timezone
 from functools import cache
 
 import bcrypt
+from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, select
 
-from models.audit import record_change
+from models.audit import audit_trail, record_change
 from models.permissions import Actor, PermissionDenied, require_office
-from models.tables import MacroArea, User, UserArea, utcnow
+from models.tables import LoginAttempt, MacroArea, User, UserArea, utcnow
 from models.vocab import Role
 
 MIN_PASSWORD_LENGTH = 10  # issue 5: shorter passwords are refused
 MAX_PASSWORD_LENGTH = 72  # bcrypt ignores bytes past 72
-LOCK_AFTER_FAILURES = 5
+LOCK_AFTER_FAILURES = 5  # wrong passwords checked per account and lock period, whatever the concurrency
 LOCK_DURATION = timedelta(minutes=15)
-LOGIN_FAILED = "Nome utente o password non corretti."  # same words for unknown user and wrong password
+# One client address may fail this many times on one account per window: fewer than the account lock, so
+# nobody can lock an account (e.g. admin) from a single address; and this many times in all (password spraying).
+ADDRESS_FAILURES_PER_ACCOUNT = LOCK_AFTER_FAILURES - 1
+ADDRESS_FAILURES_TOTAL = 20
+ADDRESS_WINDOW = timedelta(minutes=15)
+# The same words for unknown user, wrong password, locked account and throttled address (usernames and locks
+# cannot be discovered), naming the lock so that a real user knows why the right password may be refused.
+_LOCK_MINUTES = int(LOCK_DURATION.total_seconds()) // 60
+LOGIN_FAILED = ("Nome utente o password non corretti, oppure troppi tentativi falliti: in quel caso riprovare "
+                f"tra {_LOCK_MINUTES} minuti o chiedere all'Ufficio di Piano di sbloccare l'account.")
+CURRENT_PASSWORD_WRONG = (f"Password attuale: non corretta (dopo {LOCK_AFTER_FAILURES} tentativi falliti l'account "
+                          f"resta bloccato per {_LOCK_MINUTES} minuti).")
+LOCK_FIELD = "blocco"  # audit field of lock and unlock events
 
 
 def bcrypt_rounds() -> int:
@@ -224,10 +237,12 @@ def issue_one_time_password(session: Session, *, actor: Actor, user_id: int) -> 
     return password
 
 
-def change_own_password(session: Session, *, user_id: int, current: str, new: str) -> None:
+def change_own_password(session: Session, *, user_id: int, current: str, new: str,
+                        address: str | None = None, now: datetime | None = None) -> None:
+    """Wrong current passwords count like failed logins (same counter, same lock, same throttle)."""
     user = session.get(User, user_id)
-    if user is None or not user.active or not check_password((current or "").strip(), user.password_hash):
-        raise UserError("Password attuale: non corretta.")
+    if user is None or not _checked(session, user, user.username, current, now or utcnow(), address):
+        raise UserError(CURRENT_PASSWORD_WRONG)
     new = validate_password(new)
     if new == current.strip():
         raise UserError("Nuova password: deve essere diversa da quella attuale.")
@@ -271,7 +286,7 @@ def unlock_user(session: Session, *, actor: Actor | None, user_id: int) -> None:
     user.failed_logins, user.locked_until = 0, None
     user.version += 1
     session.add(user)
-    record_change(session, actor, entity="user", entity_id=user.id, field="blocco", old=old, new="sbloccato")
+    record_change(session, actor, entity="user", entity_id=user.id, field=LOCK_FIELD, old=old, new="sbloccato")
 
 
 def provision_user(session: Session, *, username: str, name: str, role: str, areas: list[str],
@@ -297,28 +312,100 @@ def _lock_minutes(remaining: timedelta) -> str:
     return "1 minuto" if minutes == 1 else f"{minutes} minuti"
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> User:
-    """Check a login; count failures and lock after LOCK_AFTER_FAILURES (stored in the database)."""
+def _reserve_attempt(session: Session, user_id: int, now: datetime) -> int | None:
+    """Count one password check for this account, atomically, BEFORE the password is checked.
+
+    One UPDATE ... RETURNING (SQLite >= 3.35 and PostgreSQL): concurrent attempts each get their own number,
+    so at most LOCK_AFTER_FAILURES checks are ever granted per lock period. The attempt that reaches the limit
+    also sets the lock, in the same statement (a crash after it cannot leave an unlocked full counter); it is
+    still checked, and a right password lifts the lock. An expired lock starts a new period.
+    Returns the attempt's number (1..LOCK_AFTER_FAILURES), or None when the account is locked.
+    """
+    expired = User.locked_until.is_not(None)  # with the WHERE below, a lock still present has expired
+    number = case((expired, 1), else_=User.failed_logins + 1)
+    statement = (
+        update(User)
+        .where(User.id == user_id)
+        .where(or_(User.locked_until.is_(None), User.locked_until <= now))
+        .where(or_(expired, User.failed_logins < LOCK_AFTER_FAILURES))
+        .values(failed_logins=number,
+                locked_until=case((number >= LOCK_AFTER_FAILURES, now + LOCK_DURATION), else_=None))
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def _address_throttled(session: Session, address: str, username: str, now: datetime) -> bool:
+    since = now - ADDRESS_WINDOW
+    recent = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.address == address,
+                                                                   LoginAttempt.at > since)
+    total = session.exec(recent).one()
+    same = session.exec(recent.where(LoginAttempt.username == username)).one()
+    return total >= ADDRESS_FAILURES_TOTAL or same >= ADDRESS_FAILURES_PER_ACCOUNT
+
+
+def _note_attempt(session: Session, address: str | None, username: str, now: datetime) -> int:
+    """Record the attempt (the throttle counts those with an address). Written for every attempt, known user
+    or not, so that every refusal costs the same database work as a wrong password."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - ADDRESS_WINDOW))
+    attempt = LoginAttempt(address=(address or "")[:64], username=username[:64], at=now)
+    session.add(attempt)
+    session.flush()
+    return attempt.id
+
+
+def _checked(session: Session, user: User | None, username: str, password: str, now: datetime,
+             address: str | None) -> bool:
+    """Whether `password` is the user's, with every attempt counted and exactly one bcrypt check of the
+    configured cost in every case (unknown, inactive, locked, throttled, wrong, right): same time for all.
+
+    The attempt is committed before bcrypt runs (the session's next statements open a new transaction), so
+    neither concurrent requests nor a crash can check more passwords than the limits allow.
+    """
+    name = (username or "").strip().lower()
+    throttled = bool(address) and _address_throttled(session, address, name, now)
+    number = None
+    if user is not None and user.active and not throttled:
+        number = _reserve_attempt(session, user.id, now)
+    attempt_id = _note_attempt(session, address, name, now)
+    session.commit()
+    if number is None:
+        check_password(password or "", _dummy_hash())
+        return False
+    if not check_password((password or "").strip(), user.password_hash):
+        if number >= LOCK_AFTER_FAILURES:
+            record_change(session, None, entity="user", entity_id=user.id, field=LOCK_FIELD, old=None,
+                          new=f"bloccato per {_lock_minutes(LOCK_DURATION)} dopo {LOCK_AFTER_FAILURES} "
+                              f"tentativi falliti" + (f" (ultimo da {address})" if address else ""))
+        return False
+    session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None)
+                    .execution_options(synchronize_session=False))
+    session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+    session.refresh(user)
+    return True
+
+
+def authenticate(session: Session, username: str, password: str, now: datetime | None = None,
+                 address: str | None = None) -> User:
+    """Check a login from client `address` (None if unknown). Every refusal is LoginError(LOGIN_FAILED).
+
+    Commits the attempt's count before checking the password (see _checked); the caller's transaction then
+    holds only the reset of a successful login or the audit entry of a lock.
+    """
     now = now or utcnow()
     user = get_user(session, username)
-    if user is None or not user.active:
-        check_password(password or "", _dummy_hash())  # same work whether the user exists or not
+    if not _checked(session, user, username, password, now, address):
         raise LoginError(LOGIN_FAILED)
-    locked_until = _aware(user.locked_until)
-    if locked_until is not None and locked_until > now:
-        raise LoginError(f"Account bloccato per troppi tentativi falliti: riprovare tra "
-                         f"{_lock_minutes(locked_until - now)} o chiedere all'Ufficio di Piano di sbloccarlo.")
-    if not check_password((password or "").strip(), user.password_hash):
-        user.failed_logins += 1
-        session.add(user)
-        if user.failed_logins >= LOCK_AFTER_FAILURES:
-            user.locked_until = now + LOCK_DURATION
-            user.failed_logins = 0
-            raise LoginError(f"Troppi tentativi falliti: account bloccato per {_lock_minutes(LOCK_DURATION)}.")
-        raise LoginError(LOGIN_FAILED)
-    user.failed_logins, user.locked_until = 0, None
-    session.add(user)
     return user
+
+
+def lock_events(session: Session, *, actor: Actor, limit: int = 50) -> list[dict]:
+    """The latest locks for failed logins and unlocks, newest first (Ufficio di Piano only)."""
+    require_office(actor, "la consultazione dei blocchi")
+    names = dict(session.exec(select(User.id, User.username)).all())
+    return [{"at": e.at, "username": names.get(e.entity_id, "?"), "event": e.new or "", "by": e.username}
+            for e in audit_trail(session, field_contains=LOCK_FIELD, limit=limit) if e.entity == "user"]
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
@@ -354,4 +441,5 @@ def list_users(session: Session, *, actor: Actor) -> list[dict]:
 
 __all__ = ["LoginError", "PermissionDenied", "UserError", "add_user", "area_choices", "authenticate",
            "bootstrap_admin", "change_own_password", "create_user", "issue_one_time_password", "list_users",
+           "lock_events",
            "provision_user", "reset_password", "set_active", "unlock_user", "update_user"]

@@ -52,6 +52,18 @@ class ReportState(StrEnum):
     DA_RIVEDERE = "da rivedere"
 
 
+class CommentKind(StrEnum):
+    """A message of a report's review conversation."""
+    COMMENTO = "commento"
+    INVIO = "invio"
+    RINVIO = "rinvio"
+    APPROVAZIONE = "approvazione"
+
+
+COMMENT_KIND_LABELS = {CommentKind.COMMENTO: "Commento", CommentKind.INVIO: "Inviato all'Ufficio di Piano",
+                       CommentKind.RINVIO: "Rimandato al referente", CommentKind.APPROVAZIONE: "Approvato"}
+
+
 NO_REPORT = "nessun dato"  # the state shown for an objective with no report in the semester
 
 # A number of reports in each state, as counts read ("3 approvati, 1 in bozza, 2 senza report").
@@ -145,11 +157,34 @@ def funding_label(code: str | None) -> str:
     return SHORT_FUNDING_LABELS.get(FundingSource(code), code)
 
 
+# One way to write a semester: "I semestre 2026"; where room is short (chart axes) "I sem. 2026". Never "1° sem.".
 SEMESTER_HALF_LABELS = {1: "I semestre", 2: "II semestre"}
+SEMESTER_HALF_SHORT = {1: "I sem.", 2: "II sem."}
 
 
 def semester_label(year: int, half: int) -> str:
     return f"{SEMESTER_HALF_LABELS[half]} {year}"
+
+
+def semester_short_label(year: int, half: int) -> str:
+    return f"{SEMESTER_HALF_SHORT[half]} {year}"
+
+
+# Page titles: the menu entry and the page's own title are the same words.
+PAGE_TITLES = {"home": "Panoramica", "cruscotto": "Cruscotto", "inserimento": "Inserimento dati",
+               "revisione": "Revisione semestrale", "piano": "Il Piano", "storico": "Piano 2021-2023",
+               "report": "Report ed Excel", "impostazione": "Impostazione piano", "utenti": "Utenti",
+               "account": "Il mio account", "cambio_password": "Cambio password"}
+
+
+def plural(n: int, singular: str, many: str) -> str:
+    """'1 obiettivo', '0 obiettivi', '2 obiettivi': the count with the noun that agrees with it."""
+    return f"{n} {singular if n == 1 else many}"
+
+
+def count_of(n: int, total: int, singular: str, many: str) -> str:
+    """'1 obiettivo su 2', '3 obiettivi su 5': Italian agrees with the first number."""
+    return f"{plural(n, singular, many)} su {total}"
 
 
 # Placeholders of empty choice lists (Streamlit's default is English); also used by the page script that

@@ -8,8 +8,16 @@ Checks run from the cheapest to the most expensive, and all of them before openp
    uncompressed total under MAX_UNCOMPRESSED_BYTES (a zip bomb is refused here), no encrypted entries, and the
    parts every workbook has. Python's zipfile never inflates an entry beyond its declared size (a lie in the
    directory ends as a CRC error), so the declared total bounds what openpyxl may inflate;
-4. openpyxl itself, in read-only mode (memory stays flat however many rows), with defusedxml installed so that
+4. the work inside the parts (check_work), by streaming each part through zlib and counting markers with
+   bytes.count (about 0,2 s per 100 MB, stopping at the first limit passed): rows and cells per worksheet,
+   strings in the shared-strings table (openpyxl loads that table whole, even in read-only mode: 3,6 million
+   strings took 1,27 GB), elements in every other part, and no part bigger than MAX_PART_BYTES. The limits are
+   far above any real template (the whole real plan: 141 rows and 2.538 cells in its biggest sheet; the size-100
+   benchmark: 6.265 rows) and keep any file within the size limits under 5 s and 100 MB of memory;
+5. openpyxl itself, in read-only mode (memory stays flat however many rows), with defusedxml installed so that
    an XML bomb (entity declarations, a "billion laughs" DOCTYPE) is refused at the declaration, never expanded.
+   read_rows also stops at MAX_SHEET_ROWS rows, counting the empty rows openpyxl makes up for gaps in the
+   numbering (a single row numbered 1.048.576 is a million rows to iterate).
 
 Worksheets are parsed lazily in read-only mode: read them through `read_rows`, which turns the same parsing
 failures into WorkbookRefused.
@@ -39,6 +47,16 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # compound file: old .xls, or an encrypted .xlsx
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")  # stream names in an OLE2 directory are UTF-16
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+# Work limits (check_work). Counts are upper bounds: "<c" also matches <col>, <cfRule>..., ":row" a closing tag
+# with a namespace prefix; a real template stays far below them anyway.
+MAX_SHEET_ROWS = 20_000  # real plan: 141 rows in the biggest sheet; size-100 benchmark template: 6.265 rows
+# All worksheets together: openpyxl costs ~10-40 us per cell, so this keeps a file under ~5 s. The real plan's
+# whole template has ~4.000 cells; the size-100 benchmark's 6.265-row template ~100.000.
+MAX_CELLS = 100_000  # the size-100 benchmark template (6.265 rows) has ~75.000
+MAX_SHARED_STRINGS = 100_000  # loaded whole by openpyxl: ~300 bytes of Python objects each
+MAX_PART_ELEMENTS = 200_000  # any other part (styles, workbook, rels...): Excel writes a few thousand at most
+MAX_PART_BYTES = 30 * 1024 * 1024  # one part, uncompressed: a single huge string is held whole in memory
+_CHUNK = 1024 * 1024
 
 # Without defusedxml openpyxl would expand XML entities: every import is then refused (see open_workbook).
 XML_DEFUSED: bool = openpyxl.DEFUSEDXML is True
@@ -67,6 +85,7 @@ def open_workbook(content: bytes) -> Workbook:
     check_size(content)
     check_kind(content)
     check_archive(content)
+    check_work(content)
     try:
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except _READ_ERRORS as exc:
@@ -74,12 +93,75 @@ def open_workbook(content: bytes) -> Workbook:
 
 
 def read_rows(ws: Any, *, min_row: int = 1, max_col: int) -> Iterator[tuple[Any, ...]]:
-    """Rows of a read-only worksheet, each exactly max_col cells wide; parsing failures become WorkbookRefused."""
+    """Rows of a read-only worksheet, each exactly max_col cells wide, at most MAX_SHEET_ROWS of them (the rest is
+    refused, not read); parsing failures become WorkbookRefused."""
     try:
         ws.reset_dimensions()  # a wrong <dimension> in the file must not hide rows
-        yield from ws.iter_rows(min_row=min_row, max_col=max_col)
+        for number, row in enumerate(ws.iter_rows(min_row=min_row, max_col=max_col), start=min_row):
+            if number > MAX_SHEET_ROWS:
+                raise WorkbookRefused(_too_many(f"righe nel foglio «{ws.title}»", MAX_SHEET_ROWS))
+            yield row
+    except WorkbookRefused:
+        raise
     except _READ_ERRORS as exc:
         raise _refusal(exc) from None
+
+
+def _too_many(what: str, limit: int) -> str:
+    return (f"Il file contiene troppe {what} (più di {limit:,}".replace(",", ".")
+            + "): non è un modello di inserimento compilato e non viene letto. Scaricare un nuovo modello.")
+
+
+def _part_limits(name: str) -> list[tuple[tuple[bytes, ...], int, str, str]]:
+    """(markers, limit, what, counter) for one zip entry: what check_work counts in it, and in which counter
+    (per part, or shared by all worksheets for the cells)."""
+    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+        return [((b"<row", b":row"), MAX_SHEET_ROWS, "righe in un foglio", f"rows {name}"),
+                ((b"<c", b":c"), MAX_CELLS, "celle", "cells")]
+    if name == "xl/sharedStrings.xml":
+        return [((b"<si", b":si"), MAX_SHARED_STRINGS, "stringhe condivise", "strings")]
+    if name.endswith((".xml", ".rels")):
+        return [((b"<",), MAX_PART_ELEMENTS, f"voci XML in una parte ({name[:60]})", f"elements {name}")]
+    return []
+
+
+def check_work(content: bytes) -> None:
+    """Bound the work openpyxl would do: count rows, cells, shared strings and elements part by part, streaming.
+
+    Each part is inflated 1 MB at a time and its markers counted with bytes.count (straddling a chunk boundary
+    counted once, in the window around it); the first limit passed refuses the file without reading further.
+    """
+    counts: dict[str, int] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for info in archive.infolist():
+                if info.file_size > MAX_PART_BYTES:
+                    size_mb = info.file_size / 1024 / 1024
+                    raise WorkbookRefused(f"Il file contiene una parte troppo grande ({size_mb:.0f} MB decompressa, "
+                                          f"massimo {MAX_PART_BYTES // (1024 * 1024)} MB): non è un modello di "
+                                          "inserimento compilato.")
+                limits = _part_limits(info.filename)
+                if limits:
+                    _count_part(archive, info, limits, counts)
+    except WorkbookRefused:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
+        raise WorkbookRefused(_CORRUPTED) from None
+
+
+def _count_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
+                limits: list[tuple[tuple[bytes, ...], int, str, str]], counts: dict[str, int]) -> None:
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            for markers, limit, what, counter in limits:
+                for marker in markers:
+                    edge = len(marker) - 1  # a marker across the boundary lies wholly in this window
+                    across = (tail[-edge:] + chunk[:edge]).count(marker) if edge else 0
+                    counts[counter] = counts.get(counter, 0) + chunk.count(marker) + across
+                if counts[counter] > limit:
+                    raise WorkbookRefused(_too_many(what, limit))
+            tail = chunk[-8:]
 
 
 def _refusal(exc: BaseException) -> WorkbookRefused:
@@ -140,5 +222,6 @@ def check_archive(content: bytes) -> None:
         raise WorkbookRefused(_NOT_XLSX)
 
 
-__all__ = ["MAX_UNCOMPRESSED_BYTES", "MAX_UPLOAD_BYTES", "MAX_ZIP_ENTRIES", "WorkbookRefused", "XML_DEFUSED",
-           "check_archive", "check_kind", "check_size", "open_workbook", "read_rows"]
+__all__ = ["MAX_PART_BYTES", "MAX_PART_ELEMENTS", "MAX_SHARED_STRINGS", "MAX_CELLS", "MAX_SHEET_ROWS",
+           "MAX_UNCOMPRESSED_BYTES", "MAX_UPLOAD_BYTES", "MAX_ZIP_ENTRIES", "WorkbookRefused", "XML_DEFUSED",
+           "check_archive", "check_kind", "check_size", "check_work", "open_workbook", "read_rows"]

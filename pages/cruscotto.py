@@ -4,6 +4,7 @@ import streamlit as st
 from components import auth_gate, layout
 from components import dashboard_views as views
 from models import dashboard
+from models.vocab import PAGE_TITLES
 
 user = auth_gate.signed_in()  # resolved by app.py in this run
 projector = layout.projector_mode()
@@ -12,7 +13,7 @@ views.auto_refresh()
 
 semesters = views.fetch(dashboard.semester_options)
 if not semesters:
-    st.title("Cruscotto")
+    st.title(PAGE_TITLES["cruscotto"])
     st.info("Nessun semestre di monitoraggio: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
     views.projector_toggle(projector)
     st.stop()
@@ -21,16 +22,17 @@ scale = 0.0  # chart scale: 0 on the normal page; on the projector 1 at 1280x720
 if projector:
     head, nav, options = st.columns([5, 4.2, 1.6], vertical_alignment="center")
     with options.popover("Opzioni", icon="⚙️", width="stretch"):
-        choice = views.choose(semesters, user.actor.role, compact=True)
+        # exit and slideshow first: a 720-line screen cuts the bottom of a long panel
+        views.projector_toggle(projector)
+        slideshow = views.slideshow_controls()
         view = views.projector_view_choice()
         scale = views.screen_scale()
-        slideshow = views.slideshow_controls()
-        views.projector_toggle(projector)
+        choice = views.choose(semesters, user.actor.role, compact=True)
     layout.projector_style(large=scale > 1)
     head.markdown(f"**Cruscotto · {choice.semester.label}** · "
                   f"{dashboard.COUNT_SHORT[choice.include_submitted]}")
 else:
-    st.title("Cruscotto")
+    st.title(PAGE_TITLES["cruscotto"])
     choice = views.choose(semesters, user.actor.role)
     views.projector_toggle(projector)
 
@@ -46,7 +48,7 @@ if projector:
         views.run_slideshow(focus, slideshow)
     views.tiles(summary, compact=True)
     if view == "Area per area":
-        views.area_focus(choice, area, projector=scale)
+        views.area_focus(choice, area, projector=scale, slide=views.current_slide(area))
     elif view == "Tutte le aree":
         views.bands_section(choice, areas, projector=scale)
     elif view == "Budget e spesa":

@@ -2,13 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from components import auth_gate
+from components import auth_gate, onboarding
 from components.data import call
 from models import queries
-from models.formatting import euro
+from models.formatting import budget_euro
 from models.vocab import semester_label
 
-auth_gate.signed_in()  # every role; refuses when opened before the entrypoint ran
+user = auth_gate.signed_in()  # every role; refuses when opened before the entrypoint ran
 header = call(queries.plan_header)
 st.title("Monitoraggio Piano di Zona")
 if header is None:
@@ -17,19 +17,22 @@ if header is None:
 st.subheader(f"{header['title']} · {header['ambito']}")
 st.caption(f"Triennio {header['first_year']}-{header['last_year']} · monitoraggio semestrale "
            "secondo la griglia di valutazione regionale")
+onboarding.show(user)  # the Ufficio di Piano's set-up steps still to do, first
 
 areas = call(queries.area_summary)
-totals = {k: sum(a[k] for a in areas) for k in ("objectives", "actions", "indicators", "budget")}
+totals = {k: sum(a[k] for a in areas) for k in ("objectives", "actions", "indicators")}
+known = [a["budget"] for a in areas if a["budget"] is not None]  # areas without amounts are "da definire"
+totals["budget"] = sum(known) if known else None
 cols = st.columns(4)
 cols[0].metric("Obiettivi specifici", totals["objectives"])
 cols[1].metric("Azioni programmate", totals["actions"])
 cols[2].metric("Indicatori", totals["indicators"])
-cols[3].metric("Budget indicato nel piano", euro(totals["budget"]))
+cols[3].metric("Budget indicato nel piano", budget_euro(totals["budget"], cents=False))
 
 st.markdown("#### Macro-aree di policy")
 table = pd.DataFrame([{"Area": a["letter"], "Titolo": a["title"], "Schede": a["cards"],
-                       "Obiettivi": a["objectives"], "Azioni": a["actions"], "Indicatori": a["indicators"],
-                       "Budget (€)": euro(a["budget"])} for a in areas])
+                       "Obiettivi specifici": a["objectives"], "Azioni": a["actions"], "Indicatori": a["indicators"],
+                       "Budget": budget_euro(a["budget"])} for a in areas])
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.markdown("#### Semestri di monitoraggio")

@@ -6,17 +6,20 @@ import streamlit as st
 
 from components import auth_gate
 from components.actions import attempt
+from components.confirm import confirmed
 from components.data import call
 from components.safe import md_escape
 from models import plan_setup, queries, reports, semesters
-from models.formatting import euro, number
-from models.vocab import CHOOSE_MANY, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit, semester_label
+from models.formatting import euro_cents, number
+from models.vocab import (CHOOSE_MANY, PAGE_TITLES, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit,
+                          semester_label)
 
 actor = auth_gate.signed_in().actor
-st.title("Impostazione piano")
+st.title(PAGE_TITLES["impostazione"])
 header = call(queries.plan_header)
 years = list(range(header["first_year"], header["last_year"] + 1))
 
+SHARE_COLUMN = "Quota (€ o frazione, es. 1/3)"
 tab_obj, tab_sem, tab_proj = st.tabs(["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali"])
 
 with tab_obj:
@@ -43,11 +46,18 @@ with tab_obj:
                 tgt = cols[1].text_input(f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
                                          value=number(ind["target"], 2) if ind["target"] is not None else "",
                                          key=f"t{ind['id']}_{year}")
+                if ind["target_origin"]:  # who set it, never a document line it does not come from
+                    cols[2].caption(f"Target {year}: {md_escape(ind['target_origin'])}")
                 if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
                     if attempt(plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."):
                         st.rerun()
-            label = "Ripristina" if ind["retired"] else "Ritira"
-            if cols[3].button(label, key=f"ri{ind['id']}"):
+            if ind["retired"]:
+                clicked = cols[3].button("Ripristina", key=f"ri{ind['id']}")
+            else:
+                clicked = confirmed("Ritira", key=f"ri{ind['id']}", where=cols[3],
+                                    question="Ritirare l'indicatore? Non sarà più chiesto nei nuovi report "
+                                             "(i valori già inseriti restano).")
+            if clicked:
                 if attempt(plan_setup.set_retired, "indicator", ind["id"], not ind["retired"], actor=actor,
                            success="Indicatore aggiornato."):
                     st.rerun()
@@ -67,7 +77,13 @@ with tab_obj:
     for act in setup["actions"]:
         a1, a2 = st.columns([5, 1])
         a1.markdown(md_escape(act["text"]) + (" — **ritirata**" if act["retired"] else ""))
-        if a2.button("Ripristina" if act["retired"] else "Ritira", key=f"ra{act['id']}"):
+        if act["retired"]:
+            clicked = a2.button("Ripristina", key=f"ra{act['id']}")
+        else:
+            clicked = confirmed("Ritira", key=f"ra{act['id']}", where=a2,
+                                question="Ritirare l'azione? Non conterà più tra le azioni programmate "
+                                         "dell'obiettivo nei nuovi report.")
+        if clicked:
             if attempt(plan_setup.set_retired, "action", act["id"], not act["retired"], actor=actor,
                        success="Azione aggiornata."):
                 st.rerun()
@@ -79,8 +95,8 @@ with tab_obj:
     st.markdown(f"##### Budget per fonte di finanziamento")
     if setup["budget"]:
         st.dataframe(pd.DataFrame([{"Anno": b["year"] or "triennio", "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—")
-                                    if b["source"] else "—", "Voce": b["item"], "Importo": euro(b["amount"], 2),
-                                    "Origine": "piano" if b["origin"] == "piano" else "Ufficio di Piano"}
+                                    if b["source"] else "—", "Voce": b["item"], "Importo": euro_cents(b["amount"]),
+                                    "Origine": b["origin_label"]}
                                    for b in setup["budget"]]), hide_index=True, width="stretch")
     b1, b2, b3 = st.columns([1, 2, 1])
     src = b1.selectbox("Fonte", [s.value for s in FundingSource], key="bud_src",
@@ -107,7 +123,10 @@ with tab_sem:
     st.markdown(f"##### Apri il {semester_label(next_year, next_half)}")
     deadline = st.date_input("Scadenza per l'inserimento dati", value=semesters.default_deadline(next_year, next_half),
                              key="new_sem_deadline", format="DD/MM/YYYY")
-    if st.button(f"Apri il {semester_label(next_year, next_half)}", key="new_sem"):
+    if confirmed(f"Apri il {semester_label(next_year, next_half)}", key="new_sem",
+                 question=f"Aprire il {semester_label(next_year, next_half)} con scadenza "
+                          f"{deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
+                          "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."):
         if attempt(semesters.open_semester, next_year, next_half, deadline, actor=actor, success="Semestre aperto."):
             st.rerun()
     if sems:
@@ -121,14 +140,19 @@ with tab_sem:
 
 with tab_proj:
     for p in call(plan_setup.shared_projects):
-        st.markdown(f"**{md_escape(p['name'])}** · {euro(p['total'], 2)}")
-        st.dataframe(pd.DataFrame([{"Partner": n, "Quota": euro(v, 2)} for n, v in p["shares"]]), hide_index=True)
+        st.markdown(f"**{md_escape(p['name'])}** · {euro_cents(p['total'])}")
+        st.dataframe(pd.DataFrame([{"Partner": n, "Quota": euro_cents(v)} for n, v in p["shares"]]), hide_index=True)
     st.markdown("##### Nuovo progetto condiviso con altri Ambiti o partner")
     name = st.text_input("Nome del progetto", key="proj_name")
     total = st.text_input("Importo totale (€)", key="proj_total")
-    shares = st.data_editor(pd.DataFrame({"Partner": ["", ""], "Quota (€)": ["", ""]}), num_rows="dynamic",
+    shares = st.data_editor(pd.DataFrame({"Partner": ["", ""], SHARE_COLUMN: ["", ""]}), num_rows="dynamic",
                             key="proj_shares", width="stretch")
+    rows = [(str(r["Partner"] or ""), r[SHARE_COLUMN]) for _, r in shares.iterrows()]
+    if total and any(p for p, _ in rows):
+        try:  # the amounts saving would store, remainder cents included
+            st.caption("Quote risultanti: " + plan_setup.preview_shares(total, rows))
+        except ValueError as exc:
+            st.caption(f":orange[{md_escape(str(exc))}]")
     if st.button("Salva progetto", key="proj_save"):
-        rows = [(str(r["Partner"] or ""), r["Quota (€)"]) for _, r in shares.iterrows()]
         if attempt(plan_setup.save_shared_project, name, total, rows, actor=actor, success="Progetto salvato."):
             st.rerun()

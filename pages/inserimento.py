@@ -1,17 +1,18 @@
 """Inserimento dati: a lead enters one objective's semester report."""
 import streamlit as st
 
-from components import auth_gate, report_form
+from components import auth_gate, conversation, report_form
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from models import reports
 from models.rules import is_with_lead
-from models.vocab import ReportState, SemesterState, report_state_label, semester_label
+from models.vocab import (PAGE_TITLES, ReportState, SemesterState, count_of, report_state_label,
+                          semester_label)
 
 user = auth_gate.signed_in()
 actor = user.actor
-st.title("Inserimento dati")
+st.title(PAGE_TITLES["inserimento"])
 if flash := st.session_state.pop("entry_flash", None):
     st.success(flash, icon="✅")
 
@@ -29,8 +30,8 @@ if not status:
     st.stop()
 todo = [r for r in status if is_with_lead(r["state"])]
 if todo:
-    st.markdown(f"**Da completare in questo semestre: {len(todo)} obiettivi su {len(status)}**")
-    st.caption(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo))
+    st.markdown(f"**Da completare in questo semestre: {count_of(len(todo), len(status), 'obiettivo', 'obiettivi')}**")
+    st.caption(md_escape(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo)))
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
@@ -47,8 +48,14 @@ st.caption(f"Area {view.objective['area']} · {md_escape(view.objective['area_ti
 if view.report and view.report["state"] == ReportState.DA_RIVEDERE and view.report["comment"]:
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
                icon="↩️")
+if view.report:
+    with st.expander("Conversazione con l'Ufficio di Piano", icon="💬",
+                     expanded=view.report["state"] == ReportState.DA_RIVEDERE):
+        conversation.thread(objective_id, semester.id, actor=actor,
+                            can_write=view.semester["state"] != SemesterState.CHIUSO,
+                            key=f"entry_thread_{objective_id}_{semester.id}")
 if view.block_reason:
-    st.info(view.block_reason, icon="🔒")
+    st.info(md_escape(view.block_reason), icon="🔒")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)

@@ -1,6 +1,5 @@
 """Il Piano: the 2025-2027 plan as written in the document, read-only for every role, searchable by word,
 with the Excel export. Plan texts are shown escaped (md_escape) or in tables, never as HTML."""
-import functools
 
 import pandas as pd
 import streamlit as st
@@ -9,15 +8,16 @@ from components import auth_gate
 from components.data import call
 from components.safe import md_escape
 from models import plan_browser, plan_export, queries
-from models.formatting import euro
+from models.formatting import budget_euro
 from models.plan_browser import AreaView, CardView, ObjectiveView, source_line
+from models.vocab import PAGE_TITLES, ObjectiveKind, plural
 
 LABEL_CHARS = 150  # an objective's text in its expander label is cut here; the full text is inside
 ALL = ""  # "every area" as a string, not None: a selectbox showing None reads as "nothing chosen"
 
 auth_gate.signed_in()  # every role may read the plan
 header = call(queries.plan_header)
-st.title("Il Piano")
+st.title(PAGE_TITLES["piano"])
 if header is None:
     st.error("Il piano non è ancora stato caricato nel database.")
     st.stop()
@@ -30,14 +30,11 @@ query = search.text_input("Cerca in obiettivi, azioni e indicatori", key="piano_
                           placeholder="una o più parole, es. affido, tirocini, dimissioni protette")
 area = choose.selectbox("Macro-area", [ALL, *titles], key="piano_area",
                         format_func=lambda x: "Tutte le macro-aree" if x == ALL else f"{x} · {titles[x]}")
-download.download_button("Scarica Excel", data=functools.partial(call, plan_export.export_plan_xlsx),
+download.download_button("Scarica Excel",
+                         data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False),
                          file_name=call(plan_export.file_name), mime=plan_export.MIME, on_click="ignore",
                          icon="📥", key="piano_excel", width="stretch",
                          help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.")
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 view = call(plan_browser.plan_tree, query=query or "", area=area or None)
@@ -63,8 +60,8 @@ def indicator_lines(objective: ObjectiveView) -> str:
         if items:
             lines = [f"- {md_escape(i.text)} :gray[· {i.unit_label}"
                      + ("" if i.higher_is_better else " · da ridurre")
-                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "")
-                     + f" · riga {i.line}]" for i in items]
+                     + f" · {source_line(i.line)}"
+                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "") + "]" for i in items]
             blocks.append(f"*{battery.value.capitalize()}*\n" + "\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -90,13 +87,17 @@ def show_budget(card: CardView) -> None:
         st.info("La scheda non indica voci di budget.")
         return
     rows = [{"Obiettivo": b.objective or "intera scheda", "Voce": b.item or b.text, "Fonte": b.source_label,
-             "Pubblico/privato": b.public_label, "Importo": b.amount_label,
-             "Anno": str(b.year) if b.year else "triennio", "Testo del piano": b.text,
-             "Riga": source_line(b.line) if b.origin == "piano" else "impostato dall'Ufficio di Piano"}
+             "Pubblico/privato": b.public_label, "Importo": b.amount_label, "Natura": b.kind_label,
+             "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"), "Testo del piano": b.text,
+             "Origine": b.origin_label}
             for b in card.budget]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                  column_config={"Testo del piano": st.column_config.TextColumn(width="large")})
-    notes = [f"Totale degli importi indicati: {euro(card.budget_total)}"]
+    notes = [f"Budget del piano: {budget_euro(card.budget_total)}"]
+    if card.budget_not_counted:
+        notes.append(f"{plural(len(card.budget_not_counted), 'voce', 'voci')} che il documento indica come esempio "
+                     "del biennio precedente o come previsione: mostrate, ma escluse dal budget del piano e dai "
+                     "rapporti di spesa finché l'Ufficio di Piano non imposta il budget per anno")
     if any(b.approximate for b in card.budget):
         notes.append("«circa»: importo stimato nel piano")
     if card.budget_to_complete:
@@ -134,9 +135,14 @@ def show_card(card: CardView, letter: str) -> None:
             st.markdown(f"**{md_escape(card.title)}**")
         actions = sum(len(o.actions) for o in card.objectives)
         indicators = sum(len(o.indicators) for o in card.objectives)
-        st.caption(f"{plural(len(card.objectives), 'obiettivo', 'obiettivi')} · "
+        specific = sum(o.kind == ObjectiveKind.SPECIFICO for o in card.objectives)
+        general = len(card.objectives) - specific
+        # counted as on the Panoramica: specific objectives (the monitored ones); general ones apart
+        st.caption(f"{plural(specific, 'obiettivo specifico', 'obiettivi specifici')}"
+                   + (f" (più {plural(general, 'obiettivo generale', 'obiettivi generali')})" if general else "")
+                   + " · "
                    f"{plural(actions, 'azione', 'azioni')} · {plural(indicators, 'indicatore', 'indicatori')} · "
-                   f"budget indicato {euro(card.budget_total)} · {source_line(card.line)}")
+                   f"budget {budget_euro(card.budget_total)} · {source_line(card.line)}")
         tabs = st.tabs(["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio",
                         "Domande sì/no"])
         with tabs[0]:

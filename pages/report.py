@@ -6,11 +6,11 @@ from components import auth_gate, excel_import, report_downloads
 from components.data import call
 from models import reports
 from models.permissions import can_read_reports
-from models.vocab import CHOOSE_MANY, SemesterState, semester_label
+from models.vocab import CHOOSE_MANY, PAGE_TITLES, SemesterState, semester_label
 
 user = auth_gate.require_page("report")
 actor = user.actor
-st.title("Report ed Excel")
+st.title(PAGE_TITLES["report"])
 
 semesters = call(reports.open_semesters)
 if not semesters:

@@ -12,11 +12,12 @@ from components.safe import md_escape
 from models import plan_browser
 from models.plan_browser import AreaBands, OutcomeView, source_line, yes_no
 from models.scoring import BANDS, SPEND_CLASSES
+from models.vocab import PAGE_TITLES
 
 TITLE_CHARS = 34  # area titles on the chart's axis are cut here; the table below has them in full
 
 auth_gate.signed_in()  # every role may read the history
-st.title("Piano 2021-2023")
+st.title(PAGE_TITLES["storico"])
 st.caption("Valutazione finale degli obiettivi del Piano di Zona 2021-2023 (prorogato al 31 dicembre 2024), "
            "compilata con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata "
            "come scritta. Le aree sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda.")

@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from components import auth_gate
+from components.confirm import confirmed
 from components.data import call
+from components.safe import md_escape
 from models import users
 from models.permissions import PermissionDenied
-from models.vocab import CHOOSE_MANY, ROLE_LABELS, Role
+from models.vocab import CHOOSE_MANY, PAGE_TITLES, ROLE_LABELS, Role
 
 _NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
 
@@ -24,7 +26,7 @@ def _write(fn: Callable[..., Any], message: str, **kwargs: Any) -> None:
     try:
         result = call(fn, actor=actor, **kwargs)
     except (users.UserError, PermissionDenied) as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     st.session_state[_NOTICE] = (message, result if isinstance(result, str) else None)
     st.rerun()
@@ -34,11 +36,11 @@ def _role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role)
 
 
-st.title("Utenti")
+st.title(PAGE_TITLES["utenti"])
 notice = st.session_state.pop(_NOTICE, None)
 if notice:
     message, password = notice
-    st.success(message)
+    st.success(md_escape(message))  # names typed by the office: plain text
     if password:
         st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
                    "dovrà sceglierne una nuova.", icon="🔑")
@@ -52,6 +54,17 @@ st.dataframe(pd.DataFrame([{"Nome utente": r["username"], "Nome e cognome": r["n
                             "Attivo": "sì" if r["active"] else "no", "Bloccato": "sì" if r["locked"] else "no",
                             "Password monouso da cambiare": "sì" if r["must_change_password"] else "no"}
                            for r in rows]), hide_index=True, width="stretch")
+
+events = call(users.lock_events, actor=actor)
+with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon="🔒"):
+    st.caption(f"Dopo {users.LOCK_AFTER_FAILURES} password sbagliate (accesso o cambio password) l'account resta "
+               "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre.")
+    if events:
+        st.dataframe(pd.DataFrame([{"Quando (UTC)": f"{e['at']:%d/%m/%Y %H:%M}", "Utente": e["username"],
+                                    "Evento": e["event"], "Da": e["by"]} for e in events]),
+                     hide_index=True, width="stretch")
+    else:
+        st.write("Nessun blocco registrato.")
 
 st.markdown("#### Nuovo utente")
 with st.form("new_user", clear_on_submit=False):
@@ -92,7 +105,10 @@ if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon="🔑
     _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
            "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
 if selected["active"]:
-    if cols[1].button("Disattiva", key=f"deactivate_{uid}", icon="🚫"):
+    if confirmed("Disattiva", key=f"deactivate_{uid}", where=cols[1], icon="🚫",
+                 question=f"Disattivare {md_escape(selected['username'])}? Non potrà più accedere e i suoi accessi "
+                          "in corso "
+                          "terminano subito (si potrà riattivare)."):
         _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
 elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon="👤"):
     _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)

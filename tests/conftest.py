@@ -25,8 +25,10 @@ REAL_PLAN = ROOT / "data" / "plan"
 
 
 # Domain and data-entry tests, run on both databases.
-BOTH_DATABASES = frozenset({"test_reports.py", "test_plan_loader.py", "test_db.py", "test_db_errors.py",
-                            "test_concurrency.py", "test_fault.py", "test_backup.py",
+BOTH_DATABASES = frozenset({"test_reports.py", "test_review.py", "test_plan_loader.py", "test_db.py",
+                            "test_db_errors.py", "test_concurrency.py", "test_fault.py", "test_backup.py",
+                            "test_budget_origin.py",
+                            "test_login_lockout.py",
                             "test_one_rule.py"})  # the action counts' SQL (correlated COUNTs) on both
 BACKENDS = ("sqlite", "postgresql")
 

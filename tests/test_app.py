@@ -2,6 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from models import users
 from tests.apptest_helpers import APP, app_env, logged_in, prepared
 
 
@@ -28,7 +29,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(app_db):
         at.text_input[1].input("sbagliata-123456")
         at.button[0].click().run()
         messages.append(at.error[0].value)
-    assert messages[0] == messages[1] == "Nome utente o password non corretti."
+    assert messages[0] == messages[1] == users.LOGIN_FAILED
 
 
 def test_login_shows_home_with_plan(app_db):

@@ -14,7 +14,7 @@ from sqlmodel import select
 from models import charts
 from models import dashboard
 from models.db import bump_data_change, session_scope
-from models.formatting import euro, percent
+from models.formatting import euro, euro_cents, percent
 from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, Objective, Report,
                            Semester, Spend, SubArea, SubAreaValue)
 from components.dashboard_views import K_TAB, TABS
@@ -353,6 +353,17 @@ def test_page_shows_the_independent_aggregates(app_data):
     areas = chart(at, "Budget, impegnato e liquidato per area")
     budget_trace = next(t for t in areas["data"] if t.get("name") == "Budget")
     assert budget_trace["x"] == [expected_budget("A"), expected_budget("B")]
+    table = next(d.value for d in at.dataframe if "Area" in d.value.columns)  # every area with objectives
+    budgets = {name[0]: value for name, value in zip(table["Area"], table["Budget"])}
+    assert budgets == {"A": euro_cents(expected_budget("A")), "B": euro_cents(expected_budget("B"))}  # cents
+
+
+def test_money_table_says_to_be_defined_for_an_area_without_budget():
+    from components.dashboard_views import money_table
+    from models.dashboard import Money
+    table = money_table([("E · Anziani", Money(paid=10.0)), ("B", Money(budget=7500.5, budget_amounts=1))], "Area")
+    assert list(table["Budget"]) == ["da definire nel Piano Operativo Annuale", "7.500,50 €"]
+    assert list(table["Liquidato"]) == ["10,00 €", "0,00 €"]
 
 
 def test_page_counts_submitted_on_request_and_follows_the_semester(app_data):

@@ -55,14 +55,14 @@ def test_card_fields_flags_and_budget(small_plan):
     assert (flags["asst_analysis"].answer, flags["asst_analysis"].line) == ("Sì", 114)
     assert flags["premiale"].answer == "—" and flags["premiale"].number == "X.13"
     assert [(b.objective, b.amount_label) for b in card.budget] == [
-        ("A.1", "100.000 €"), ("A.1", "da completare"), ("A.2", "circa 50.000 €")]
+        ("A.1", "100.000,00 €"), ("A.1", "da completare"), ("A.2", "circa 50.000,00 €")]
     assert card.budget_total == 150000 and card.budget_to_complete == 1
     assert [b.public_label for b in card.budget] == ["pubblico"] * 3
     assert card.budget[1].source_label == "Fondo Povertà"
 
 
 @pytest.mark.parametrize("line, label", [
-    (dict(amount=1234567, approximate=False, to_be_completed=False), "1.234.567 €"),
+    (dict(amount=1234567, approximate=False, to_be_completed=False), "1.234.567,00 €"),  # cents in tables
     (dict(amount=99870.89, approximate=True, to_be_completed=False), "circa 99.870,89 €"),
     (dict(amount=None, approximate=False, to_be_completed=True), "da completare"),
     (dict(amount=None, approximate=False, to_be_completed=False), "—"),
@@ -81,7 +81,8 @@ def test_targets_per_year_are_shown(small_plan):
         s.add(IndicatorTarget(indicator_id=ind.id, year=2025, target=10))
         s.add(IndicatorTarget(indicator_id=ind.id, year=2027, baseline=3))  # a baseline alone is no target
     a1 = _tree(small_plan).areas[0].cards[0].objectives[1]
-    assert a1.indicators[0].target_label == "2025: 10 · 2026: 12,5"
+    # written straight into the table: no recorded origin, and never the indicator's document line
+    assert a1.indicators[0].target_label == "2025: 10 · 2026: 12,5 (origine non registrata)"
     assert all(i.target_label == "" for i in a1.indicators[1:])
 
 

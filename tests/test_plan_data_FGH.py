@@ -39,7 +39,9 @@ EXPECTED = {
                     "F.2": 2,    # 1740 Hi-Social, 1741 Digital Twin
                     "F.3": 1,    # 1751 SD Manager
                     "F.4": 0},
-        "indicators": {"processo": 1,   # F.23 line 1852 (1846-1850 is the template's prompt)
+        # F.23: 1846-1850 is the template's prompt; 1852 "Tavoli di lavoro interni all'Ambito e con ASST"
+        # answers "quali modalità organizzative" and states no quantity: not an indicator (SCHEMA.md)
+        "indicators": {"processo": 0,
                        "output": 2,     # F.24 lines 1856-1857
                        "outcome": 4},   # F.25 lines 1861, 1863, 1865, 1867
         "budget_lines": 0,              # F.4, lines 1759-1760: empty
@@ -69,7 +71,9 @@ EXPECTED = {
         "generale": 0,
         "specifico": 3,                 # H.1, lines 2123-2125
         "actions": {"H.1": 0, "H.2": 1, "H.3": 0},   # H.2, line 2129: one bullet (profit enterprises)
-        "indicators": {"processo": 3,   # H.23 bullets 2220, 2221, 2222(+2224 after the page break)
+        # H.23 2218-2226: governance bullets 2220-2224 (the same as card A's 1318-1320) state no quantity and
+        # are not called indicators: not indicators (SCHEMA.md, one rule for every card)
+        "indicators": {"processo": 0,
                        "output": 6,     # H.24 lines 2230-2235
                        "outcome": 4},   # H.25 lines 2239-2242
         # H.4 line 2141: no euro amount; the 8 funds it names, each a line with amount null:

@@ -21,7 +21,7 @@ HEADERS = {
     "Azioni": ["Area", "Obiettivo", "Azione", "Riga", "Ritirata"],
     "Indicatori": ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Target", "Riga"],
     "Budget": ["Area", "Obiettivo", "Voce", "Fonte", "Importo", "Pubblico/privato", "Circa", "Da completare", "Riga",
-               "Anno", "Origine"],
+               "Anno", "Origine", "Natura (solo «preventivato» è budget del piano)"],
 }
 FORMULA_LIKE = ["=HYPERLINK(\"http://esempio.it\",\"clic\")", "+39 0372 123456", "-1+1", "@SUM(A1:A2)"]
 
@@ -95,12 +95,12 @@ def test_targets_retired_actions_and_office_budget_lines(small_plan):
         s.add(BudgetLine(card_id=obj.card_id, objective_id=obj.id, year=2026, source="FSR", amount=1500.5,
                          origin="ufficio", public=True))
     data = _export(small_plan)
-    assert _rows(data, "Indicatori")[0]["Target"] == "2025: 10; 2026: 12,5"
+    assert _rows(data, "Indicatori")[0]["Target"] == "2025: 10; 2026: 12,5 (origine non registrata)"
     retired = [r for r in _rows(data, "Azioni") if r["Azione"] == "Formare gli operatori"]
     assert retired and retired[0]["Ritirata"] == "Sì", "a retired action stays, marked"
     office = _rows(data, "Budget")[-1]
     assert (office["Obiettivo"], office["Fonte"], office["Importo"], office["Anno"], office["Origine"]) == (
-        "B.1", "FSR", 1500.5, 2026, "Ufficio di Piano")
+        "B.1", "FSR", 1500.5, 2026, "fissato dall'Ufficio di Piano (autore e data non registrati)")
 
 
 def test_formula_like_text_stays_text(small_plan):

@@ -15,6 +15,8 @@ import sys
 import zipfile
 
 import pytest
+
+from models.formatting import BUDGET_TO_DEFINE
 from openpyxl import load_workbook
 from sqlmodel import select
 
@@ -225,7 +227,8 @@ def test_semester_report_sheets_and_headers(data):
     assert header[:8] == ["Area", "Macro-area", "Budget", "Voci senza importo", "Impegnato (cumulato)",
                           "Liquidato (cumulato)", "Liquidato / budget", "Classe (griglia regionale)"]
     assert sheet_table(wb["Indicatori"])[0] == ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Valore",
-                                                "Target 2025", "Raggiungimento %", "Fascia", "Nota", "Report"]
+                                                "Target 2025", "Raggiungimento %", "Fascia", "Nota", "Report",
+                                                "Origine del target"]
     assert sheet_table(wb["Spesa"])[0] == ["Area", "Obiettivo", "Fonte", "Impegnato", "Liquidato", "Documento",
                                            "Nota", "Report"]
     assert sheet_table(wb["Tabella Esiti"])[0] == ["Area", "Obiettivo", "Dimensione della griglia",
@@ -274,7 +277,9 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
     for area in call(data, dashboard.area_rows, **params):
         row = rows[area.letter]
         committed, paid = expected_money(sem, include_submitted, area=area.letter)
-        assert row[col["Budget"]].value == area.money.budget == PLAN_BUDGET[area.letter]
+        assert area.money.budget == PLAN_BUDGET[area.letter]
+        # a budget the plan does not state is written as such, never as 0 € (issue 14 §3)
+        assert row[col["Budget"]].value == (area.money.budget if PLAN_BUDGET[area.letter] else BUDGET_TO_DEFINE)
         assert row[col["Impegnato (cumulato)"]].value == pytest.approx(area.money.committed) == committed
         assert row[col["Liquidato (cumulato)"]].value == pytest.approx(area.money.paid) == paid
         ratio = paid * 100 / PLAN_BUDGET[area.letter] if PLAN_BUDGET[area.letter] else None
@@ -295,7 +300,9 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
     for source in sources:
         row = next(r for r in body if r[0].value == source.label)
         committed, paid = expected_money(sem, include_submitted, source=source.code)
-        assert row[header.index("Budget")].value == source.money.budget == SOURCE_BUDGET[source.code]
+        assert source.money.budget == SOURCE_BUDGET[source.code]
+        assert row[header.index("Budget")].value == (source.money.budget if SOURCE_BUDGET[source.code]
+                                                     else BUDGET_TO_DEFINE)
         assert row[header.index("Liquidato (cumulato)")].value == pytest.approx(source.money.paid) == paid
         assert row[header.index("Impegnato (cumulato)")].value == pytest.approx(committed)
     assert "Fondi comunali (Fondo di Solidarietà)" in rows
@@ -632,8 +639,8 @@ def test_annual_html_escapes_plan_and_user_text(data):
 def test_annual_html_tables_equal_the_dashboard(data):
     page = call(data, report_export.annual_report_html, 2025, actor=None, include_submitted=True)
     summary = call(data, dashboard.semester_summary, semester_id=sid(data, 2025, 2), include_submitted=True)
-    from models.formatting import euro, percent
-    assert euro(summary.money.paid) in page and percent(summary.money.ratio) in page
+    from models.formatting import euro_cents, percent
+    assert euro_cents(summary.money.paid) in page and percent(summary.money.ratio) in page  # tables: cents
     assert "Conteggiati i report approvati e quelli inviati" in page
     for band in BANDS:
         assert f'style="background:{band.colour};color:{band.value.text_colour}">{band.label}</th>' in page
@@ -715,7 +722,8 @@ def test_real_plan_with_demo_data(real_plan):
     header, body = find_table(wb["Sintesi"], AREA_MONEY, "Area")
     for row, area in zip(body, areas):
         assert row[header.index("Liquidato (cumulato)")].value == pytest.approx(area.money.paid)
-        assert row[header.index("Budget")].value == pytest.approx(area.money.budget)
+        assert row[header.index("Budget")].value == (pytest.approx(area.money.budget) if area.money.budget_set
+                                                     else BUDGET_TO_DEFINE)
     monitored = call(real_plan, dashboard.semester_summary, semester_id=second, include_submitted=False).objectives
     blocks = sum(1 for r in wb["Tabella Esiti"].iter_rows(min_row=3) if r[2].value == "Stato del report")
     assert blocks == monitored  # every monitored objective has its block

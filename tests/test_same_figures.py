@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from components.report_form import live_action_count
 from models import dashboard, report_html
 from models.db import create_db_and_tables, make_engine, session_scope
-from models.formatting import euro, percent
+from models.formatting import BUDGET_TO_DEFINE, budget_euro, euro, euro_cents, percent
 from models.permissions import Actor
 from models.report_export import annual_report_html, semester_report_xlsx
 from models.reports import load_entry
@@ -54,6 +54,7 @@ class Figures:
     paid: float
     ratio: float | None
     spend_class: str
+    budget_set: bool = True  # False: no line with an amount, shown "da definire" (never 0 €) in the files
 
 
 def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
@@ -76,7 +77,8 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
     ratio = round(paid * 100 / budget, 9) if budget else None
     spend_class = ("non calcolabile" if ratio is None else "non realizzato come programmato o sovrastimato"
                    if ratio < 100 else "ottimo" if ratio == 100 else "sottostimato")
-    return Figures(achievement, band, budget, committed, paid, ratio, spend_class)
+    return Figures(achievement, band, budget, committed, paid, ratio, spend_class,
+                   budget_set=any(a is not None for a in spec.budget))
 
 
 def build(specs: list[ObjectiveSpec], halves: int):
@@ -234,11 +236,12 @@ def assert_same(screens: dict[str, dict[int, dict]], expected: dict[int, Figures
                 if key not in ("counted", "done", "planned"):
                     assert screens[name][oid][key] == pytest.approx(figures[key], abs=1e-6), (name, oid, key)
         xlsx = screens["xlsx"][oid]
-        for key, value in figures.items():
+        for key, value in {**figures, "budget": fig.budget if fig.budget_set else BUDGET_TO_DEFINE}.items():
             assert xlsx[key] == pytest.approx(value, abs=1e-6), ("xlsx", oid, key)
         html = screens["html"][oid]
-        shown = {"achievement": percent(fig.achievement), "band": fig.band, "budget": euro(fig.budget),
-                 "committed": euro(fig.committed), "paid": euro(fig.paid), "ratio": percent(fig.ratio),
+        shown = {"achievement": percent(fig.achievement), "band": fig.band,
+                 "budget": budget_euro(fig.budget if fig.budget_set else None),  # tables: cents, or "da definire"
+                 "committed": euro_cents(fig.committed), "paid": euro_cents(fig.paid), "ratio": percent(fig.ratio),
                  "spend_class": fig.spend_class}
         assert html == shown, ("html", oid)
 

@@ -32,6 +32,12 @@ def _make(session, username, role="ufficio_di_piano", areas=(), password=PASSWOR
                        areas=list(areas), password=password, one_time=one_time)
 
 
+def shown(markdown: str) -> str:
+    """What the reader sees of an escaped message (user data goes through md_escape)."""
+    import re
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def _actor(session, username) -> Actor:
     return users.actor_for(session, users.get_user(session, username))
 
@@ -168,21 +174,38 @@ def test_five_failures_lock_and_the_lock_survives_a_restart(tmp_path):
     start = utcnow()
     _fail(engine, "mario", LOCK_AFTER_FAILURES - 1, now=start)
     with session_scope(engine) as s:
-        with pytest.raises(LoginError) as exc:
+        with pytest.raises(LoginError, match="troppi tentativi falliti"):
             authenticate(s, "mario", "sbagliata-12345", now=start)
-        assert "bloccato per 15 minuti" in str(exc.value)
+    with session_scope(engine) as s:
+        assert users.is_locked(users.get_user(s, "mario"), now=start)
+        event = audit_trail(s, field_contains=users.LOCK_FIELD)[0]
+        assert event.new == "bloccato per 15 minuti dopo 5 tentativi falliti" and event.username == "sistema"
     engine.dispose()
 
     restarted = make_engine(url)  # a new process: nothing kept in memory
     with session_scope(restarted) as s:
-        with pytest.raises(LoginError, match="Account bloccato per troppi tentativi falliti: riprovare tra"):
+        with pytest.raises(LoginError) as exc:
             authenticate(s, "mario", PASSWORD, now=start + timedelta(minutes=1))  # right password, still locked
-        with pytest.raises(LoginError, match="riprovare tra 1 minuto"):
+        assert str(exc.value) == LOGIN_FAILED  # the same words as a wrong password: locks are not revealed
+        with pytest.raises(LoginError):
             authenticate(s, "mario", PASSWORD, now=start + LOCK_DURATION - timedelta(seconds=30))
     with session_scope(restarted) as s:
         user = authenticate(s, "mario", PASSWORD, now=start + LOCK_DURATION + timedelta(seconds=1))
         assert user.failed_logins == 0 and user.locked_until is None
     restarted.dispose()
+
+
+def test_an_expired_lock_grants_five_new_checks_only(engine):
+    with session_scope(engine) as s:
+        _make(s, "mario")
+    start = utcnow()
+    _fail(engine, "mario", LOCK_AFTER_FAILURES, now=start)
+    later = start + LOCK_DURATION + timedelta(seconds=1)
+    _fail(engine, "mario", LOCK_AFTER_FAILURES, now=later)
+    with session_scope(engine) as s:
+        with pytest.raises(LoginError):
+            authenticate(s, "mario", PASSWORD, now=later)  # locked again after five more
+        assert len(audit_trail(s, field_contains=users.LOCK_FIELD)) == 2
 
 
 def test_a_success_resets_the_failure_count(engine):
@@ -206,7 +229,7 @@ def test_failures_are_committed_even_though_login_fails(engine):
             assert user is None and error
     with session_scope(engine) as s:
         user, error = login("mario", PASSWORD, session=s)
-        assert user is None and "bloccato" in error
+        assert user is None and error == LOGIN_FAILED
 
 
 # --- login validity (cookies) -------------------------------------------------------------------------
@@ -368,7 +391,7 @@ def test_unlock_and_one_time_reset_lift_a_lock(office):
         assert audit_trail(s, field_contains="blocco")[0].new == "sbloccato"
         assert audit_trail(s, field_contains="password")[0].new == "reimpostata (monouso)"
         unlock_user(s, actor=admin, user_id=mario.id)  # not locked: nothing to do, no entry
-        assert len(audit_trail(s, field_contains="blocco")) == 1
+        assert [e.new for e in audit_trail(s, field_contains="blocco")].count("sbloccato") == 1
 
 
 def test_unknown_user_id_is_refused(office):
@@ -400,7 +423,7 @@ def test_utenti_page_lists_creates_and_shows_the_one_time_password_once(app_db):
     at.multiselect[0].select("A").select("D")
     [b for b in at.button if b.label == "Crea utente"][0].click().run()
     assert not at.exception and not at.error
-    assert at.success[0].value == "Utente mario creato."
+    assert shown(at.success[0].value) == "Utente mario creato."
     password = at.code[0].value
     with session_scope(app_db) as s:
         assert authenticate(s, "mario", password).must_change_password
@@ -415,23 +438,32 @@ def test_utenti_page_refuses_with_a_message_naming_the_field(app_db):
     [t for t in at.text_input if t.label == "Nome utente"][0].input("uff")
     [t for t in at.text_input if t.label == "Nome e cognome"][0].input("Doppione")
     [b for b in at.button if b.label == "Crea utente"][0].click().run()
-    assert at.error[0].value == "Nome utente: 'uff' esiste già."
+    assert shown(at.error[0].value) == "Nome utente: 'uff' esiste già."
     assert not at.code
 
 
 def test_utenti_page_resets_deactivates_and_unlocks(app_db):
     _fail(app_db, "refa", LOCK_AFTER_FAILURES)
     at = logged_in("uff", "pages/utenti.py")
+    events = at.dataframe[1].value  # the lock events, for the office to see who gets locked
+    assert list(events["Utente"]) == ["refa"] and "5 tentativi falliti" in events["Evento"][0]
     at.selectbox(key="edit_user").select_index(
         [o.split(" · ")[0] for o in at.selectbox(key="edit_user").options].index("refa")).run()
     with session_scope(app_db) as s:
         refa_id = users.get_user(s, "refa").id
     at.button(key=f"unlock_{refa_id}").click().run()
-    assert at.success[0].value == "Utente refa sbloccato."
+    assert shown(at.success[0].value) == "Utente refa sbloccato."
     at.button(key=f"reset_{refa_id}").click().run()
     password = at.code[0].value
     at.button(key=f"deactivate_{refa_id}").click().run()
-    assert at.success[0].value == "Utente refa disattivato."
+    assert "Disattivare refa?" in shown(at.warning[-1].value)  # asks first: nothing changed yet
+    with session_scope(app_db) as s:
+        assert users.get_user(s, "refa").active
+    at.button(key=f"deactivate_{refa_id}:no").click().run()  # Annulla
+    assert not [w for w in at.warning if "Disattivare" in w.value]
+    at.button(key=f"deactivate_{refa_id}").click().run()
+    at.button(key=f"deactivate_{refa_id}:yes").click().run()
+    assert shown(at.success[0].value) == "Utente refa disattivato."
     with session_scope(app_db) as s:
         refa = users.get_user(s, "refa")
         assert not refa.active and refa.must_change_password and refa.locked_until is None
@@ -462,6 +494,8 @@ def test_utenti_page_file_refuses_a_non_office_user_even_if_run_directly(app_db)
     ("some_signature_key", "Chiave dei cookie predefinita/pubblica"),
     ("some_key", "Chiave dei cookie troppo corta"),
     ("x" * 31, "Chiave dei cookie troppo corta: servono almeno 32 byte"),
+    ("x" * 32, "Chiave dei cookie prevedibile: contiene solo 1 caratteri diversi"),
+    ("abcdefghi" * 8, "Chiave dei cookie prevedibile: contiene solo 9 caratteri diversi"),
 ])
 def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_path, key, message):
     monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "no-secrets.toml")
@@ -475,6 +509,16 @@ def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_pat
     assert not at.exception
     assert at.error[0].value.startswith("L'applicazione non può partire. " + message)
     assert not at.text_input  # no login form
+
+
+def test_a_generated_cookie_key_is_accepted(monkeypatch, tmp_path):
+    import secrets
+    for _ in range(20):
+        key = secrets.token_urlsafe(32)  # the shortest a generator gives: 43 characters
+        monkeypatch.setenv("PDZ_COOKIE_KEY", key)
+        assert config.cookie_key(tmp_path / "none.toml") == key
+    monkeypatch.setenv("PDZ_COOKIE_KEY", "abcdefghij" * 4)  # 10 distinct: the lowest accepted
+    assert config.cookie_key(tmp_path / "none.toml")
 
 
 def test_config_hides_error_details_and_keeps_xsrf_on():

@@ -100,7 +100,7 @@ def test_office_sends_back_then_approves(page, real_server):
         s.commit()
     page.reload()
     choose(page, "Obiettivo", re.compile(r"^A\.1 — inviata"), search="A.1")
-    page.get_by_role("button", name="Approva").click()
+    page.get_by_role("button", name="Approva", exact=True).click()
     page.get_by_text("Stato: approvata").wait_for(timeout=15000)
     # the note with the payload is shown as text in the review table, and nothing ran
     assert page.locator("img[src='x']").count() == 0
