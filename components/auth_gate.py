@@ -90,23 +90,34 @@ def _issued_at(exp_date: float) -> float | None:
         return None
 
 
-def _read_cookie(key: str) -> tuple[str, float] | None:
-    """(username, issue time) of a well-formed cookie signed with our key and not expired, else None."""
-    if not _cookie_present():
-        return None
+def login_token(username: str, key: str, expires: datetime) -> str:
+    """The login cookie's value: a JWT with username and exp_date (HS256), as streamlit-authenticator 0.4.2
+    writes it, so that cookies issued by earlier releases stay valid (tests/test_login_cookie.py)."""
+    return jwt.encode({"username": username, "exp_date": expires.timestamp()}, key, algorithm=COOKIE_ALGORITHM)
+
+
+def token_claims(token: object, key: str) -> tuple[str, float] | None:
+    """(username, issue time) of a well-formed token signed with `key` and not expired, else None."""
     try:
-        token = jwt.decode(st.context.cookies.get(COOKIE_NAME), key, algorithms=[COOKIE_ALGORITHM])
+        claims = jwt.decode(token, key, algorithms=[COOKIE_ALGORITHM])  # type: ignore[arg-type]
     except (jwt.PyJWTError, TypeError, ValueError, KeyError, AttributeError):
         return None  # e.g. another algorithm, a forged signature, garbage
-    if not isinstance(token, dict):
+    if not isinstance(claims, dict):
         return None
-    username, exp_date = token.get("username"), token.get("exp_date")
+    username, exp_date = claims.get("username"), claims.get("exp_date")
     if not isinstance(username, str) or isinstance(exp_date, bool) or not isinstance(exp_date, (int, float)):
         return None
     if exp_date <= datetime.now().timestamp():
         return None
     issued = _issued_at(float(exp_date))
     return None if issued is None else (username, issued)
+
+
+def _read_cookie(key: str) -> tuple[str, float] | None:
+    """(username, issue time) of this browser's login cookie, when valid."""
+    if not _cookie_present():
+        return None
+    return token_claims(st.context.cookies.get(COOKIE_NAME), key)
 
 
 def _cookie_present() -> bool:
@@ -124,8 +135,7 @@ def _token(key: str) -> tuple[str, datetime]:
     made = st.session_state.get(_TOKEN)
     if not made or made[0] != login_at:
         expires = datetime.now() + timedelta(days=COOKIE_EXPIRY_DAYS)
-        token = jwt.encode({"username": st.session_state[_USER], "exp_date": expires.timestamp()}, key,
-                           algorithm=COOKIE_ALGORITHM)
+        token = login_token(st.session_state[_USER], key, expires)
         made = st.session_state[_TOKEN] = (login_at, token, expires.astimezone(timezone.utc))
     return made[1], made[2]
 

@@ -259,6 +259,9 @@ def band_tiles_html(summary: Summary, *, compact: bool = False) -> str:
 def money_tiles_html(summary: Summary, *, compact: bool = False) -> str:
     m, t = summary.money, summary.tally
     missing = charts.missing_lines(m.budget_missing) if m.budget_missing else "tutte le voci con importo"
+    if summary.period is not None:  # which budget: "budget 2025", "budget del triennio pro quota 2/6"
+        # the projector's tile has room for two short lines: the period in a few words, nothing else
+        missing = summary.period.short_label if compact else f"{summary.period.label} · {missing}"
     expected = f"atteso {percent(summary.expected_share)} · " if summary.expected_share is not None else ""
     cls = scoring.spend_class(m.ratio)
     tiles = [
@@ -356,7 +359,8 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
     all_sources = [(s.label, s.money) for s in fetch(dashboard.source_rows, **choice.params)]
     sources = [(name, m) for name, m in all_sources if m.budget or m.paid]
     share = summary.expected_share
-    note = f"{choice.counted} · linea nera: liquidato atteso a fine semestre ({percent(share)} del budget)"
+    period = f" · {summary.period.label}" if summary.period is not None else ""
+    note = f"{choice.counted}{period} · linea nera: liquidato atteso a fine semestre ({percent(share)} del budget)"
     if not with_money:
         st.info("Nessun budget con importo e nessuna spesa registrata.")
         return

@@ -8,6 +8,7 @@ from components.data import call
 from components.safe import md_escape
 from models.permissions import PermissionDenied
 from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, load_entry, save_report
+from models.submission import IncompleteReport, submit_report
 
 
 def _conflict_key(view: EntryView) -> str:
@@ -17,10 +18,18 @@ def _conflict_key(view: EntryView) -> str:
 def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> None:
     user = auth_gate.signed_in()
     try:
-        result = call(save_report, data, actor=user.actor, submit=submit)
+        if submit:
+            result = call(submit_report, data, actor=user.actor, note=report_form.gap_note(view))
+        else:
+            result = call(save_report, data, actor=user.actor)
     except ValidationFailed as exc:
-        st.error("Nulla è stato salvato. Correggere:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
-        return
+        # Shown at the top and at each field on the next run (report_form), with the focus on the first.
+        report_form.set_errors(view, exc.errors)
+        st.rerun()
+    except IncompleteReport as exc:
+        exc.target = report_form.NOTE_TARGET
+        report_form.set_errors(view, [exc])
+        st.rerun()
     except ConflictError as exc:
         st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
         st.rerun()

@@ -2,27 +2,36 @@
 
 Widgets are keyed by objective, semester and a generation number: after a successful save the generation
 moves on and the form reloads from the database; after a conflict it does not, so what the user typed stays.
+
+Field-level errors: a refused save stores its FieldErrors (each with its `target`, the form field it belongs
+to) under this generation; the form then shows each message under its field (every field sits in a container
+keyed by its target, `.st-key-fld-...` in the page), the summary at the top with a link to each field, and
+moves the keyboard focus to the first one.
 """
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import streamlit as st
 
+from components.field_errors import error_summary, field_errors
 from components.safe import md_escape
-from models.formatting import amount_field, number, percent, shorten
+from models.entry_flow import completeness
+from models.formatting import amount_field, euro, number, percent, shorten
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
+from models.validation import FieldError
 from models.vocab import (ADEGUACY_LABELS, BATTERY_ORDER, BATTERY_TITLES, NO, YES, ActionState, FundingSource,
-                          SHORT_FUNDING_LABELS, Unit, yes_no_label)
+                          SHORT_FUNDING_LABELS, Unit, funding_label, yes_no_label)
 
 STATES = [s.value for s in ActionState]
 UNANSWERED = "—"
 YES_NO = [UNANSWERED, YES, NO]
-# Screen readers announce a field by its label alone: every repeated field's label says whose it is
-# (indicator or funding source), and what submission needs is said in the label, not only by colour.
-REQUIRED = " (obbligatorio per l'invio)"
-LABEL_SEPARATOR = " – "
+REQUIRED = " (obbligatorio per l'invio)"  # required fields say so in their label, not only with a colour
+NOTE_TARGET = "note"  # the completeness note's field (submission.IncompleteReport)
+LABEL_SEPARATOR = " – "  # a repeated field's label names its indicator or source
 
 
 def _prefix(view: EntryView) -> str:
@@ -44,6 +53,41 @@ def base(view: EntryView) -> tuple[int | None, dict]:
     return st.session_state[key]
 
 
+def live_action_count(view: EntryView, states: dict[int, str]) -> ActionCount:
+    """The form's live counts: the one rule (models.rules.count_actions) on what the widgets hold now."""
+    return count_actions([(a["id"], a["retired"]) for a in view.actions], states)
+
+
+def achievement_line(count: ActionCount) -> str:
+    line = (f"Grado di raggiungimento dell'obiettivo: {count.done} azioni realizzate su {count.planned} → "
+            f"{_band_badge(count.achievement)}")
+    return line + (f" · {retired_note(count.retired)}" if count.retired else "")
+
+
+def set_errors(view: EntryView, errors: list[FieldError]) -> None:
+    """Keep a refused save's errors for the next run of this generation, and ask to focus the first one."""
+    st.session_state[f"{_prefix(view)}:errors"] = list(errors)
+    st.session_state[f"{_prefix(view)}:focus"] = True
+
+
+def _errors(p: str) -> list[FieldError]:
+    return st.session_state.get(f"{p}:errors", [])
+
+
+def _field(p: str, target: str):
+    """The container of one field: its CSS class names it for the error links and the focus."""
+    return st.container(key=field_key(target))
+
+
+def field_key(target: str) -> str:
+    return "fld-" + re.sub(r"[^a-zA-Z0-9_-]", "-", target)
+
+
+def gap_note(view: EntryView) -> str:
+    """The note the lead wrote to send the report with data missing."""
+    return st.session_state.get(f"{_prefix(view)}:gapnote", "")
+
+
 def rebase(view: EntryView) -> None:
     """Keep the typed values but build on the latest saved version (after reading the conflict)."""
     st.session_state[f"{_prefix(view)}:base"] = ((view.report or {}).get("version"), dict(view.snapshot))
@@ -54,17 +98,6 @@ def _band_badge(percent_value: float | None) -> str:
     if band is None:
         return "non calcolabile"
     return f"{percent(percent_value)} · **{band.label}**"
-
-
-def live_action_count(view: EntryView, states: dict[int, str]) -> ActionCount:
-    """The form's live counts: the one rule (models.rules.count_actions) on what the widgets hold now."""
-    return count_actions([(a["id"], a["retired"]) for a in view.actions], states)
-
-
-def achievement_line(count: ActionCount) -> str:
-    line = (f"Grado di raggiungimento dell'obiettivo: {count.done} azioni realizzate su {count.planned} → "
-            f"{_band_badge(count.achievement)}")
-    return line + (f" · {retired_note(count.retired)}" if count.retired else "")
 
 
 def _value_default(ind: dict) -> str:
@@ -94,13 +127,25 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     version, snapshot = base(view)
     data = ReportInput(objective_id=view.objective["id"], semester_id=view.semester["id"],
                        base_version=version, base_snapshot=snapshot)
+    errors = _errors(p)
+    if errors:
+        error_summary(errors, [field_key(e.target) if e.target else None for e in errors],
+                      focus=st.session_state.pop(f"{p}:focus", False))
+    if not disabled:
+        st.caption("La bozza si salva in ogni momento; i campi segnati «obbligatorio per l'invio» servono per "
+                   "inviare il report all'Ufficio di Piano.")
 
     st.markdown("##### Azioni programmate")
+    if view.carried_from and not disabled:
+        st.caption("Stati ripresi dall'ultimo report approvato (" + ", ".join(view.carried_from) + "): "
+                   "aggiornarli se sono cambiati.")
     for a in view.actions:
         label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (" (azione ritirata: non conteggiata)"
                                                                   if a["retired"] else "")
-        state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
-                         disabled=disabled)
+        with _field(p, f"action:{a['id']}"):
+            state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
+                             disabled=disabled)
+            field_errors(errors, f"action:{a['id']}")
         data.actions[a["id"]] = state
     st.info(achievement_line(live_action_count(view, data.actions)), icon="🚩")
 
@@ -110,37 +155,45 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
             continue
         st.markdown(f"##### {BATTERY_TITLES[battery]}")
         for ind in items:
-            data.indicators[ind["id"]] = _indicator_inputs(p, ind, view.sub_areas, disabled)
+            with _field(p, f"indicator:{ind['id']}"):
+                data.indicators[ind["id"]] = _indicator_inputs(p, ind, view.sub_areas, disabled, errors)
 
     st.markdown("##### Spesa del semestre per fonte di finanziamento")
-    data.spend = _spend_inputs(p, view, disabled)
+    data.spend = _spend_inputs(p, view, disabled, errors)
 
     st.markdown("##### Valutazione (griglia regionale)")
-    st.caption("I campi «obbligatorio per l'invio» servono solo per inviare: la bozza si salva anche senza.")
-    not_relevant = st.checkbox("Valutazione degli utenti: non pertinente", value=report.get("users_not_relevant", False),
-                               key=f"{p}:unr", disabled=disabled)
-    data.users_not_relevant = not_relevant
-    data.users_assessment = st.text_area("Valutazione da parte degli utenti (customer satisfaction, clima)"
-                                         + " (obbligatoria per l'invio, se non è «non pertinente»)",
-                                         value=report.get("users_assessment", ""), key=f"{p}:ua",
-                                         disabled=disabled or not_relevant, height=80)
+    with _field(p, "q:users_assessment"):
+        not_relevant = st.checkbox("Valutazione degli utenti: non pertinente",
+                                   value=report.get("users_not_relevant", False), key=f"{p}:unr", disabled=disabled)
+        data.users_not_relevant = not_relevant
+        data.users_assessment = st.text_area("Valutazione da parte degli utenti (customer satisfaction, clima)"
+                                             + REQUIRED, value=report.get("users_assessment", ""), key=f"{p}:ua",
+                                             disabled=disabled or not_relevant, height=80,
+                                             help="Obbligatoria per l'invio, oppure «non pertinente».")
+        field_errors(errors, "q:users_assessment")
     levels = [None, *ADEGUACY_LABELS.keys()]
     current = report.get("resource_adequacy")
-    data.resource_adequacy = st.selectbox(
-        "Adeguatezza delle risorse umane e strumentali" + REQUIRED, levels,
-        index=levels.index(current) if current in levels else 0,
-        format_func=lambda v: "— scegliere —" if v is None else ADEGUACY_LABELS[v], key=f"{p}:ra", disabled=disabled)
-    data.critical_issues = st.text_area("Criticità rilevate e piano di miglioramento",
-                                        value=report.get("critical_issues", ""), key=f"{p}:ci", disabled=disabled)
+    with _field(p, "q:resource_adequacy"):
+        data.resource_adequacy = st.selectbox(
+            "Adeguatezza delle risorse umane e strumentali" + REQUIRED, levels,
+            index=levels.index(current) if current in levels else 0,
+            format_func=lambda v: "— scegliere —" if v is None else ADEGUACY_LABELS[v], key=f"{p}:ra",
+            disabled=disabled)
+        field_errors(errors, "q:resource_adequacy")
+    with _field(p, "q:critical_issues"):
+        data.critical_issues = st.text_area("Criticità rilevate e piano di miglioramento",
+                                            value=report.get("critical_issues", ""), key=f"{p}:ci", disabled=disabled)
+        field_errors(errors, "q:critical_issues")
     data.need_answered, data.need_reason = _yes_no_reason(
-        p, "nb", "L'obiettivo ha risposto a un bisogno producendo un cambiamento positivo?" + REQUIRED,
-        report.get("need_answered"), report.get("need_reason", ""), disabled)
+        p, "nb", "L'obiettivo ha risposto a un bisogno producendo un cambiamento positivo?",
+        report.get("need_answered"), report.get("need_reason", ""), disabled, errors, ("need_answered", "need_reason"))
     data.proposed_again, data.proposed_reason = _yes_no_reason(
-        p, "rp", "L'obiettivo verrà riproposto?" + REQUIRED, report.get("proposed_again"), report.get("proposed_reason", ""),
-        disabled)
+        p, "rp", "L'obiettivo verrà riproposto?", report.get("proposed_again"), report.get("proposed_reason", ""),
+        disabled, errors, ("proposed_again", "proposed_reason"))
 
     pressed = None
     if not disabled:
+        _completeness_note(p, view, data, errors)
         left, right, _ = st.columns([1, 1, 2])
         if left.button("Salva bozza", key=f"{p}:save", icon="💾", width="stretch"):
             pressed = "draft"
@@ -150,7 +203,27 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     return data, pressed
 
 
-def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -> IndicatorInput:
+def _completeness_note(p: str, view: EntryView, data: ReportInput, errors: list[FieldError]) -> None:
+    """Before sending: what is still empty, and the note that lets the lead send anyway (models.submission)."""
+    names = {i["id"]: i["text"] for i in view.indicators}
+    gaps = completeness([(names[i], v.value) for i, v in data.indicators.items()],
+                        [(funding_label(s.source), s.committed, s.paid) for s in data.spend])
+    if gaps.complete:
+        return
+    with _field(p, NOTE_TARGET):
+        with st.container(border=True):
+            st.markdown(f"**Prima dell'invio: {gaps.summary}.**")
+            listed = [f"- indicatore: {md_escape(n)}" for n in gaps.indicators_without_value] + \
+                     [f"- fonte senza spesa: {md_escape(n)}" for n in gaps.sources_without_spend]
+            with st.expander("Elenco dei dati mancanti"):
+                st.markdown("\n".join(listed))
+            st.text_area("Nota sui dati mancanti (obbligatoria per inviare il report così)", key=f"{p}:gapnote",
+                         height=68, help="La nota resta con il report ed è visibile all'Ufficio di Piano.")
+            field_errors(errors, NOTE_TARGET)
+
+
+def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
+                      errors: list[FieldError]) -> IndicatorInput:
     k = f"{p}:i{ind['id']}"
     whose = LABEL_SEPARATOR + shorten(ind["text"])
     with st.container(border=True):
@@ -191,10 +264,20 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool) -
                     split[code] = col.text_input(f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
                                                  value="" if old is None else number(old, 2),
                                                  key=f"{k}:s{code}", disabled=disabled, label_visibility="collapsed")
+        field_errors(errors, f"indicator:{ind['id']}")
     return IndicatorInput(value=value, note=note, split=split)
 
 
-def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
+def _source_context_line(view: EntryView, source: str) -> str:
+    ctx = view.source_context.get(source)
+    if ctx is None:
+        return "Nessun budget indicato per questa fonte; nessuna spesa nei semestri precedenti."
+    budget = "Budget non indicato" if ctx.budget is None else f"Budget dell'obiettivo {euro(ctx.budget, 2)}"
+    return (f"{budget} · nei semestri precedenti (report approvati): impegnato {euro(ctx.committed_before, 2)}, "
+            f"liquidato {euro(ctx.paid_before, 2)}")
+
+
+def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldError]) -> list[SpendInput]:
     existing = {row["source"]: row for row in view.spend}
     extra_key = f"{p}:extra_sources"
     extra = st.session_state.setdefault(extra_key, [])
@@ -206,8 +289,9 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
         row = existing.get(source, {})
         k = f"{p}:sp{source}"
         whose = LABEL_SEPARATOR + SHORT_FUNDING_LABELS[FundingSource(source)]
-        with st.container(border=True):
+        with _field(p, f"spend:{source}"), st.container(border=True):
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
+            st.caption(_source_context_line(view, source))
             c1, c2, c3 = st.columns(3)
             committed = c1.text_input("Impegnato (€)" + whose, value=amount_field(row["committed"]) if row else "",
                                       key=f"{k}:c", disabled=disabled)
@@ -218,6 +302,7 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
             n1, n2 = st.columns([3, 1])
             note = n1.text_input("Nota" + whose, value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
             confirm = n2.checkbox("Confermo liquidato > impegnato" + whose, key=f"{k}:ok", disabled=disabled)
+            field_errors(errors, f"spend:{source}")
         out.append(SpendInput(source, committed, paid, ref, note, confirm))
     if not disabled:
         others = [s.value for s in FundingSource if s.value not in sources]
@@ -230,13 +315,18 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool) -> list[SpendInput]:
     return out
 
 
-def _yes_no_reason(p: str, key: str, question: str, answer: bool | None, reason: str,
-                   disabled: bool) -> tuple[object, str]:
+def _yes_no_reason(p: str, key: str, question: str, answer: bool | None, reason: str, disabled: bool,
+                   errors: list[FieldError], targets: tuple[str, str]) -> tuple[object, str]:
     current = yes_no_label(answer) or UNANSWERED
     left, right = st.columns([1, 3])
-    choice = left.radio(question, YES_NO, index=YES_NO.index(current), key=f"{p}:{key}", disabled=disabled)
-    why = right.text_area(f"Motivazione (obbligatoria per l'invio){LABEL_SEPARATOR}{question.removesuffix(REQUIRED)}",
-                          value=reason, key=f"{p}:{key}r", disabled=disabled, height=68)
+    with left, _field(p, f"q:{targets[0]}"):
+        choice = st.radio(question + REQUIRED, YES_NO, index=YES_NO.index(current), key=f"{p}:{key}",
+                          disabled=disabled)
+        field_errors(errors, f"q:{targets[0]}")
+    with right, _field(p, f"q:{targets[1]}"):
+        why = st.text_area(f"Motivazione{REQUIRED}{LABEL_SEPARATOR}{question}", value=reason,
+                            key=f"{p}:{key}r", disabled=disabled, height=68)
+        field_errors(errors, f"q:{targets[1]}")
     return (None if choice == UNANSWERED else choice), why
 
 

@@ -14,15 +14,22 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
   neither written nor read any more (kept in the table only so existing databases need no migration).
 - Reports: only those in the counted states, `approvata` or, on request, also `inviata` (then flagged).
 - Overall / area achievement: the grid's formula on the summed actions, sum(done) x 100 / sum(planned).
-- Budget: live budget lines that are the plan's budget (budget_rules.counted_budget_line: both origins, any
-  year; the document's past examples and forecasts never count); a line without an amount is left out and
-  counted as missing. Lines of a card with no objective count towards the card's area (and their source) only.
+- Budget: the budget of the period actually monitored (`budget_period`): the semesters opened in the app up
+  to the chosen one, within the plan's years. For each budget holder (an objective, or a card's lines without
+  objective) and each monitored semester: half of the holder's annual lines of that year where the office set
+  them, otherwise the plan's lines (no year) pro rata, 1/6 per semester of a three-year plan. A plan started
+  before the app, or backfilled only in part, is thus compared with what those semesters should have spent, not
+  with the whole three-year budget. The period's label says which ("budget 2025", "budget del triennio pro
+  quota 2/6"). Only lines that are the plan's budget (budget_rules.counted_budget_line: both origins; the
+  document's past examples and forecasts never count); a line without an amount is left out and counted as
+  missing. Lines of a card with no objective count towards the card's area (and their source) only.
   A budget with no counted amount at all is "da definire" (Money.budget_set False), never 0 €.
 - Spend: rows of counted reports of live objectives (any kind: money is counted wherever it was recorded),
   summed over every semester up to and including the chosen one (each row holds one semester's spend).
-- Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs budget; the expected pace is
-  scoring.expected_share at the end of the chosen semester. Per objective: objective_rows (also used by the
-  Revisione table), so every screen gives one objective the same budget, committed, paid, ratio and class.
+- Spend ratio and class: scoring.spend_ratio / spend_class on cumulative paid vs the period's budget; the
+  expected pace at the end of the chosen semester is then the whole period's budget (100 %), as in the grid.
+  Per objective: objective_rows (also used by the Revisione table), so every screen gives one objective the
+  same budget, committed, paid, ratio and class.
 """
 from __future__ import annotations
 
@@ -60,6 +67,8 @@ def counted_states(include_submitted: bool) -> tuple[str, ...]:
 
 _SEMESTER_ORDINAL = rules.SEMESTER_ORDINAL_SQL
 _LIVE_SPECIFIC = (rules.MONITORED_SQL,)
+_LIVE_BUDGET = (BudgetLine.retired == False,  # noqa: E712
+                or_(BudgetLine.objective_id.is_(None), Objective.retired == False))  # noqa: E712
 
 
 def safe_achievement(done: int, planned: int) -> float | None:
@@ -77,6 +86,29 @@ def category_of(achievement: float | None) -> str:
 
 
 # --- plain results ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BudgetPeriod:
+    """The budget period the spend is compared with (see the module docstring)."""
+    semesters: tuple[tuple[int, int], ...]  # monitored (year, half) up to the chosen semester, in time order
+    plan_semesters: int  # semesters in the plan's period (6 for 2025-2027)
+    annual: frozenset[tuple[object, int]]  # (holder, year): holders whose annual lines of that year are used
+    label: str  # "budget 2025", "budget del triennio pro quota 2/6", ...
+    short_label: str = ""  # the same in a few words, for a tile under the word "Budget": "triennio, 2/6"
+
+    @property
+    def expected_share(self) -> float | None:
+        """By the end of the chosen semester the whole period is over: all its budget should be paid."""
+        return 100.0 if self.semesters else None
+
+    def weight(self, holder: object, year: int | None) -> float:
+        """Share of a line's amount that belongs to the period (annual lines: 1/2 per monitored semester of
+        their year; plan lines: 1/plan_semesters per monitored semester without an annual budget)."""
+        if year is not None:
+            return sum(1 for y, _h in self.semesters if y == year) / 2
+        if not self.plan_semesters:
+            return 0.0
+        return sum(1 for y, _h in self.semesters if (holder, y) not in self.annual) / self.plan_semesters
 
 @dataclass(frozen=True)
 class SemesterInfo:
@@ -158,6 +190,7 @@ class Summary:
     expected_share: float | None
     objectives: int  # monitored objectives in the plan
     report_states: dict[str, int]  # every report state, plus NO_REPORT, for this semester
+    period: BudgetPeriod | None = None  # the budget the money is compared with, and its label
 
 
 @dataclass
@@ -279,11 +312,50 @@ def _semester(session: Session, semester_id: int) -> SemesterInfo:
     return SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state)
 
 
-def _expected(session: Session, sem: SemesterInfo) -> float | None:
+def _holder(objective_id: int | None, card_id: int) -> object:
+    """Who a budget line belongs to: its objective, or its card when it has none."""
+    return objective_id if objective_id is not None else ("card", card_id)
+
+
+def _period_label(semesters: list[tuple[int, int]], plan_semesters: int, plan_years: int,
+                  annual_years: list[int], plan_share_used: bool) -> tuple[str, str]:
+    """(label, short label) of the budget period."""
+    if not semesters:
+        return "nessun semestre monitorato", "nessun semestre"
+    whole = "triennio" if plan_years == 3 else "piano"
+    quota = "" if len(semesters) == plan_semesters else f"{len(semesters)}/{plan_semesters}"
+    plan_part = f"budget del {whole}" + (f" pro quota {quota}" if quota else "")
+    plan_short = whole + (f", {quota}" if quota else "")
+    if not annual_years:
+        return plan_part, plan_short
+    halves = {y: sum(1 for yy, _h in semesters if yy == y) for y in annual_years}
+    years = " + ".join(str(y) if halves[y] == 2 else f"{y} pro quota 1/2" for y in annual_years)
+    years_short = " + ".join(str(y) if halves[y] == 2 else f"½ {y}" for y in annual_years)
+    if plan_share_used:
+        return f"budget {years} dove fissato, altrimenti {plan_part}", f"{years_short} o {plan_short}"
+    return f"budget {years}", years_short
+
+
+def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
+    """The period monitored up to this semester, which lines' budget it uses, and its label."""
+    sem = _semester(session, semester_id)
     plan = session.exec(select(Plan)).first()
-    if plan is None:
-        return None
-    return scoring.expected_share(sem.year, sem.half, plan.first_year, plan.last_year)
+    rows = [(s.year, s.half) for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
+    if plan is not None:
+        rows = [(y, h) for y, h in rows if plan.first_year <= y <= plan.last_year]
+        plan_semesters, plan_years = (plan.last_year - plan.first_year + 1) * 2, plan.last_year - plan.first_year + 1
+    else:
+        plan_semesters, plan_years = 0, 0
+    years = {y for y, _h in rows}
+    lines = session.exec(select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
+                         .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
+                         .where(*_LIVE_BUDGET, counted_budget_line(), BudgetLine.amount.is_not(None))
+                         .distinct()).all()
+    annual = frozenset((_holder(o, c), y) for o, c, y in lines if y in years)
+    plan_share_used = any(y is None and any((_holder(o, c), yy) not in annual for yy in years) for o, c, y in lines)
+    label, short = _period_label(rows, plan_semesters, plan_years, sorted({y for _h, y in annual}), plan_share_used)
+    return BudgetPeriod(semesters=tuple(rows), plan_semesters=plan_semesters, annual=annual, label=label,
+                        short_label=short)
 
 
 def _areas(session: Session) -> list[MacroArea]:
@@ -315,18 +387,24 @@ def _tallies(rows: Iterable[tuple]) -> dict:
     return out
 
 
-def _budget(session: Session, key) -> dict:
-    """key -> (sum of amounts, lines without amount, lines with amount) over live, counted budget lines."""
-    # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER)
-    stmt = (select(key, func.coalesce(func.sum(BudgetLine.amount), 0.0),
+def _budget(session: Session, key, period: BudgetPeriod) -> dict:
+    """key -> (the period's share of the amounts, lines without amount, lines with amount) over live, counted
+    budget lines."""
+    # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER); grouped by holder and
+    # year too, as each holder's year decides the period's share of its lines.
+    stmt = (select(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year,
+                   func.coalesce(func.sum(BudgetLine.amount), 0.0),
                    func.count(BudgetLine.id) - func.count(BudgetLine.amount), func.count(BudgetLine.amount))
             .select_from(BudgetLine).join(Card, Card.id == BudgetLine.card_id)
             .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-            .where(BudgetLine.retired == False, counted_budget_line(),  # noqa: E712
-                   or_(BudgetLine.objective_id.is_(None), Objective.retired == False))  # noqa: E712
-            .group_by(key))
-    return {k: (float(total or 0), int(missing or 0), int(known or 0))
-            for k, total, missing, known in session.exec(stmt)}
+            .where(*_LIVE_BUDGET, counted_budget_line())
+            .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year))
+    out: dict = {}
+    for k, objective_id, card_id, year, total, missing, known in session.exec(stmt):
+        share = float(total or 0) * period.weight(_holder(objective_id, card_id), year)
+        old = out.get(k, (0.0, 0, 0))
+        out[k] = (old[0] + share, old[1] + int(missing or 0), old[2] + int(known or 0))
+    return out
 
 
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
@@ -371,7 +449,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     tally = Tally()
     for _area, _sem, state, done, planned, n in _band_rows(session, [sem.id], states):
         tally.add(state, done, planned, n)
-    by_area = _budget(session, Card.area_id).values()
+    period = budget_period(session=session, semester_id=sem.id)
+    by_area = _budget(session, Card.area_id, period).values()
     money = Money(budget=sum(total for total, _, _ in by_area), budget_missing=sum(m for _, m, _ in by_area),
                   budget_amounts=sum(k for _, _, k in by_area))
     for committed, paid in _spend(session, sem.ordinal, states):
@@ -383,8 +462,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     objectives = sum(_monitored_objectives(session, Objective.kind).values())
     report_states = {s: int(per_state.get(s, 0)) for s in STATE_ORDER}
     report_states[NO_REPORT] = max(0, objectives - sum(report_states.values()))
-    return Summary(semester=sem, states=states, tally=tally, money=money, expected_share=_expected(session, sem),
-                   objectives=objectives, report_states=report_states)
+    return Summary(semester=sem, states=states, tally=tally, money=money, expected_share=period.expected_share,
+                   objectives=objectives, report_states=report_states, period=period)
 
 
 def area_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[AreaRow]:
@@ -392,7 +471,8 @@ def area_rows(*, session: Session, semester_id: int, include_submitted: bool) ->
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
     tallies = _tallies(_band_rows(session, [sem.id], states))
-    money = _money(_budget(session, Card.area_id), _spend(session, sem.ordinal, states, Objective.area_id))
+    money = _money(_budget(session, Card.area_id, budget_period(session=session, semester_id=sem.id)),
+                   _spend(session, sem.ordinal, states, Objective.area_id))
     counts = _monitored_objectives(session, Objective.area_id)
     return [AreaRow(letter=a.letter, title=a.title, objectives=int(counts.get(a.id, 0)),
                     tally=tallies.get(a.id) or Tally(), money=money.get(a.id) or Money())
@@ -403,7 +483,8 @@ def source_rows(*, session: Session, semester_id: int, include_submitted: bool) 
     """Budget vs spend per funding source (a budget line with no stated source counts as ALTRO)."""
     sem = _semester(session, semester_id)
     budget: dict[str, tuple[float, int, int]] = {}
-    for code, (total, missing, known) in _budget(session, BudgetLine.source).items():
+    for code, (total, missing, known) in _budget(session, BudgetLine.source,
+                                                 budget_period(session=session, semester_id=sem.id)).items():
         key = code or FundingSource.ALTRO
         old = budget.get(key, (0.0, 0, 0))
         budget[key] = (old[0] + total, old[1] + missing, old[2] + known)
@@ -417,14 +498,17 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
     sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
-    plan = session.exec(select(Plan)).first()
     areas = {a.id: a.letter for a in _areas(session)}
     tallies: dict = defaultdict(Tally)
     for area_id, sem_id, state, done, planned, n in _band_rows(session, [s.id for s in sems], states):
         tallies[(sem_id, areas[area_id])].add(state, done, planned, n)
         tallies[(sem_id, "")].add(state, done, planned, n)
-    budget = {areas[k]: v[0] for k, v in _budget(session, Card.area_id).items() if k in areas}
-    budget[""] = sum(budget.values())
+    periods = {s.id: budget_period(session=session, semester_id=s.id) for s in sems}
+    budgets = {}
+    for s in sems:  # each point compares with the budget of the period monitored up to it
+        budget = {areas[k]: v[0] for k, v in _budget(session, Card.area_id, periods[s.id]).items() if k in areas}
+        budget[""] = sum(budget.values())
+        budgets[s.id] = budget
     paid_by: dict = defaultdict(float)
     for area_id, ordinal, _c, paid in _spend(session, sem.ordinal, states, Objective.area_id, _SEMESTER_ORDINAL):
         paid_by[(ordinal, areas[area_id])] += float(paid)
@@ -435,11 +519,11 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
         for s in sems:
             cumulative += paid_by.get((s.ordinal, letter), 0.0)
             tally = tallies.get((s.id, letter))
-            share = scoring.expected_share(s.year, s.half, plan.first_year, plan.last_year) if plan else None
+            budget = budgets[s.id]
             points.append(TrendPoint(semester=s.label, ordinal=s.ordinal, area=letter,
                                      achievement=tally.achievement if tally else None,
                                      ratio=scoring.spend_ratio(cumulative, budget[letter])
-                                     if budget.get(letter) else None, expected_share=share))
+                                     if budget.get(letter) else None, expected_share=periods[s.id].expected_share))
     return points
 
 
@@ -458,7 +542,8 @@ def objective_rows(*, session: Session, semester_id: int, include_submitted: boo
                         .where(*where)
                         .order_by(MacroArea.position, Card.position, Objective.position, Objective.id)).all()
     ids = {o.id for o, *_ in rows}
-    budget = {k: v for k, v in _budget(session, BudgetLine.objective_id).items() if k in ids}
+    budget = {k: v for k, v in _budget(session, BudgetLine.objective_id,
+                                       budget_period(session=session, semester_id=sem.id)).items() if k in ids}
     spend = [r for r in _spend(session, sem.ordinal, states, Report.objective_id) if r[0] in ids]
     money = _money(budget, spend)
     return [ObjectiveRow(id=o.id, code=o.code, text=o.text, area=letter, state=state or NO_REPORT,

@@ -237,14 +237,16 @@ class Context:
     counted: str
     generated: str
     include_submitted: bool
+    budget: str = ""  # which budget the spend is compared with (dashboard.budget_period's label)
     demo: bool = False  # generated data (models/demo_mark.py): every file says so
 
     def lines(self) -> list[tuple[str, str]]:
         return [("Piano", self.plan), ("Ambito", self.ambito), ("Periodo", self.period),
                 ("Che cosa si conta", self.counted), ("Generato il", self.generated),
                 ("Criteri", "griglia regionale: raggiungimento = azioni realizzate × 100 / programmate; "
-                            "budget, impegnato e liquidato cumulati fino al semestre; "
-                            "liquidato / budget = liquidato × 100 / budget")]
+                            "budget del periodo monitorato, impegnato e liquidato cumulati fino al semestre; "
+                            "liquidato / budget = liquidato × 100 / budget"),
+                ("Budget di confronto", self.budget)]
 
 
 def _now() -> datetime:
@@ -261,9 +263,11 @@ def _context(session: Session, title: str, slots: list[Slot], include_submitted:
     counted = COUNTED_LABELS[include_submitted]
     if include_submitted:
         counted += f"; report inviati non ancora approvati conteggiati: {submitted}"
+    budgets = [f"{s.label}: {s.data.summary.period.label}" for s in slots if s.data and s.data.summary.period]
     return Context(title=title, plan=plan.title if plan else "Piano di Zona", ambito=plan.ambito if plan else "—",
                    period=_period(slots), counted=counted, generated=_now().strftime("%d/%m/%Y %H:%M"),
-                   include_submitted=include_submitted, demo=is_demo(session=session))
+                   include_submitted=include_submitted, budget=" · ".join(budgets) or "—",
+                   demo=is_demo(session=session))
 
 
 # --- the summary tables (Sintesi) --------------------------------------------------------------

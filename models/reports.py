@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.audit import record_change
+from models.calendar import rome_today
 from models.comments import record_comment
 from models.db import bump_data_change
+from models.entry_flow import SourceContext, carried_states_for, source_context_for, starting_state
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
 from models import rules
 from models.scoring import band_label, objective_achievement
@@ -134,7 +136,7 @@ def live_indicators(session: Session, objective_id: int, report: Report | None) 
 def edit_block_reason(actor: Actor, area_letter: str, semester: Semester, report: Report | None,
                       today: date | None = None) -> str | None:
     """Why this actor cannot edit this report now, in one Italian line; None when they can."""
-    today = today or date.today()
+    today = today or rome_today()  # the Ambito's calendar day
     if not can_edit_area(actor, area_letter):
         if actor.role == "comitato":
             return "Sola lettura: il Comitato Ristretto consulta i dati ma non li modifica."
@@ -271,7 +273,7 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
         try:
             clean.actions[action_id] = clean_action_state(raw, f"Azione {action.position + 1}")
         except FieldError as exc:
-            errors.append(exc)
+            errors.append(_at(exc, f"action:{action_id}"))
     for ind_id, given in data.indicators.items():
         ind = indicators.get(ind_id)
         if ind is None:
@@ -287,7 +289,7 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
             note = clean_text(given.note, f"{label} – nota", limit=1000)
             clean.values[ind_id] = (num, text, note, split)
         except FieldError as exc:
-            errors.append(exc)
+            errors.append(_at(exc, f"indicator:{ind_id}"))
     seen_sources: set[str] = set()
     for item in data.spend:
         if item.source not in tuple(FundingSource):
@@ -295,7 +297,7 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
             continue
         label = f"Spesa {funding_label(item.source)}"
         if item.source in seen_sources:
-            errors.append(FieldError(label, "fonte ripetuta: una riga per fonte."))
+            errors.append(_at(FieldError(label, "fonte ripetuta: una riga per fonte."), f"spend:{item.source}"))
             continue
         seen_sources.add(item.source)
         try:
@@ -304,7 +306,7 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
             ref = clean_text(item.document_ref, f"{label} – documento", limit=200)
             clean.spend.append((item.source, committed, paid, ref, note))
         except FieldError as exc:
-            errors.append(exc)
+            errors.append(_at(exc, f"spend:{item.source}"))
     q = clean.qualitative
     for key, label, fn in (
         ("users_assessment", "Valutazione degli utenti", clean_text),
@@ -318,7 +320,7 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
         try:
             q[key] = fn(getattr(data, key), label)
         except FieldError as exc:
-            errors.append(exc)
+            errors.append(_at(exc, f"q:{key}"))
     q["users_not_relevant"] = bool(data.users_not_relevant)
     if q.get("users_not_relevant"):
         q["users_assessment"] = ""
@@ -332,16 +334,25 @@ def validate_report(session: Session, data: ReportInput, *, submitting: bool) ->
 def _required_for_submission(q: dict[str, Any]) -> list[FieldError]:
     missing = []
     if not q["users_not_relevant"] and not q["users_assessment"]:
-        missing.append(FieldError("Valutazione degli utenti", "indicare la valutazione o «non pertinente»."))
+        missing.append(_at(FieldError("Valutazione degli utenti", "indicare la valutazione o «non pertinente»."),
+                           "q:users_assessment"))
     if q["resource_adequacy"] is None:
-        missing.append(FieldError("Adeguatezza delle risorse", "scegliere un livello prima dell'invio."))
+        missing.append(_at(FieldError("Adeguatezza delle risorse", "scegliere un livello prima dell'invio."),
+                           "q:resource_adequacy"))
     for key, reason, label in (("need_answered", "need_reason", "Bisogno soddisfatto"),
                                ("proposed_again", "proposed_reason", "Da riproporre")):
         if q[key] is None:
-            missing.append(FieldError(label, "rispondere SI o NO prima dell'invio."))
+            missing.append(_at(FieldError(label, "rispondere SI o NO prima dell'invio."), f"q:{key}"))
         elif not q[reason]:
-            missing.append(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."))
+            missing.append(_at(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."),
+                               f"q:{reason}"))
     return missing
+
+
+def _at(error: FieldError, target: str) -> FieldError:
+    """Tie an error to the form field it belongs to (see FieldError.target)."""
+    error.target = target
+    return error
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -574,7 +585,7 @@ def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = Non
     """Reports waiting for this lead in open semesters: sent back, or not started before the deadline."""
     if not actor.is_lead:
         return {"returned": 0, "not_started": 0}
-    today = today or date.today()
+    today = today or rome_today()  # the Ambito's calendar day
     returned = not_started = 0
     for sem in session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)):
         for row in entry_status(actor=actor, semester_id=sem.id, session=session):
@@ -597,6 +608,8 @@ class EntryView:
     sub_areas: list[str]
     block_reason: str | None
     snapshot: dict[str, str | None]
+    carried_from: list[str] = field(default_factory=list)  # semesters whose approved action states were taken
+    source_context: dict[str, SourceContext] = field(default_factory=dict)  # budget and earlier spend per source
 
 
 def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Session,
@@ -622,6 +635,9 @@ def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Se
     indicators = live_indicators(session, objective_id, report)
     targets = _targets(session, [i.id for i in indicators], semester.year)
     history = previous_values(session, [i.id for i in indicators], semester)
+    # Actions without a state in this report start from their last approved state (carry forward).
+    carried = carried_states_for(objective_id, semester.year, semester.half, session=session)
+    carried = {a: item for a, item in carried.items() if a not in states}
     budget_sources = sorted({b.source for b in session.exec(select(BudgetLine).where(
         BudgetLine.objective_id == objective_id, BudgetLine.retired == False)) if b.source})  # noqa: E712
     return EntryView(
@@ -640,7 +656,8 @@ def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Se
                                             "proposed_reason": report.proposed_reason,
                                             "updated_at": report.updated_at},
         actions=[{"id": a.id, "text": a.text, "position": a.position, "retired": a.retired,
-                  "state": states.get(a.id, ActionState.NON_AVVIATA)} for a in live_actions(session, objective_id, report)],
+                  "state": states.get(a.id) or starting_state(a.id, carried),
+                  "carried": a.id in carried} for a in live_actions(session, objective_id, report)],
         indicators=[{"id": i.id, "text": i.text, "battery": i.battery, "unit": i.unit,
                      "higher_is_better": i.higher_is_better, "retired": i.retired,
                      "target": targets[i.id].target if i.id in targets else None,
@@ -650,4 +667,7 @@ def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Se
                      "split": splits.get(i.id, {}), "history": history.get(i.id, [])} for i in indicators],
         spend=spend_rows, budget_sources=budget_sources, sub_areas=list(subs.values()),
         block_reason=edit_block_reason(actor, area.letter, semester, report, today),
-        snapshot=report_snapshot(session, report, objective_id))
+        snapshot=report_snapshot(session, report, objective_id),
+        carried_from=sorted({i.semester for i in carried.values()}, key=lambda label: next(
+            i.ordinal for i in carried.values() if i.semester == label)),
+        source_context=source_context_for(objective_id, semester.year, semester.half, session=session))

@@ -1,20 +1,30 @@
-"""Semesters: open the next one with its deadline, close (all approved, or with a reason), reopen (logged)."""
+"""Semesters: open any semester of the plan's period with its deadline (past ones too: a plan that started
+before the app is backfilled), close (all approved, or with a reason), reopen (logged), days left.
+
+Opening a semester while another is open is allowed (backfilling runs beside the current semester) but must
+be confirmed: leads then see two semesters to fill in.
+"""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from models import rules
 from models.audit import record_change
+from models.calendar import days_left, rome_today
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.reports import ReportLocked
-from models.tables import MacroArea, Objective, Report, Semester
+from models.tables import MacroArea, Objective, Plan, Report, Semester
 from models.validation import FieldError, clean_text
 from models.vocab import ReportState, SemesterState, report_state_label, semester_label
 
 DEFAULT_DEADLINE_DAYS = 31  # data entry closes a month after the semester ends
+
+
+class ConfirmationNeeded(FieldError):
+    """The write is allowed but has a consequence the user must confirm first (the message says which)."""
 
 
 def semester_of(day: date) -> tuple[int, int]:
@@ -41,7 +51,7 @@ def ensure_current_semester(session: Session, today: date | None = None) -> Seme
     """First start: open the semester we are in, so that data entry can begin. Nothing if any exists."""
     if session.exec(select(Semester.id)).first() is not None:
         return None
-    year, half = semester_of(today or date.today())
+    year, half = semester_of(today or rome_today())
     sem = Semester(year=year, half=half, deadline=default_deadline(year, half))
     session.add(sem)
     return sem
@@ -51,13 +61,66 @@ def latest_semester(*, session: Session) -> Semester | None:
     return session.exec(select(Semester).order_by(rules.SEMESTER_ORDINAL_SQL.desc())).first()
 
 
-def open_semester(year: int, half: int, deadline: date | None, *, actor: Actor, session: Session) -> Semester:
+def days_left_text(deadline: date | None, now: datetime | None = None) -> str:
+    """The entry page's line about the deadline, in Italian."""
+    left = days_left(deadline, now)
+    if left is None:
+        return "Nessuna scadenza fissata per l'inserimento."
+    when = f"{deadline:%d/%m/%Y}"
+    if left > 1:
+        return f"Scadenza per l'inserimento: {when} (mancano {left} giorni)."
+    if left == 1:
+        return f"Scadenza per l'inserimento: {when} (domani)."
+    if left == 0:
+        return f"Scadenza per l'inserimento: {when} (oggi è l'ultimo giorno)."
+    return f"Scadenza per l'inserimento: {when} (superata da {-left} {'giorno' if left == -1 else 'giorni'})."
+
+
+def plan_semesters(*, session: Session) -> list[tuple[int, int]]:
+    """Every (year, half) of the plan's period, in time order (2025 I .. 2027 II for the 2025-2027 plan)."""
+    plan = session.exec(select(Plan)).first()
+    if plan is None:
+        return []
+    return [(y, h) for y in range(plan.first_year, plan.last_year + 1) for h in (1, 2)]
+
+
+def openable_semesters(*, session: Session) -> list[tuple[int, int]]:
+    """Semesters of the plan's period not opened yet, past ones included (backfill), in time order."""
+    existing = {(s.year, s.half) for s in session.exec(select(Semester))}
+    return [ys for ys in plan_semesters(session=session) if ys not in existing]
+
+
+def suggested_deadline(year: int, half: int, today: date | None = None) -> date:
+    """A month after the semester ends; for a semester long over (backfill), a month from today."""
+    today = today or rome_today()
+    return max(default_deadline(year, half), today + timedelta(days=DEFAULT_DEADLINE_DAYS))
+
+
+def other_open_semesters(*, session: Session) -> list[str]:
+    """Labels of the semesters open now (opening one more asks for confirmation)."""
+    rows = session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)
+                        .order_by(Semester.year, Semester.half))
+    return [semester_label(s.year, s.half) for s in rows]
+
+
+def open_semester(year: int, half: int, deadline: date | None, *, actor: Actor, session: Session,
+                  confirmed: bool = False) -> Semester:
+    """Open any semester of the plan's period; with another one open, only when `confirmed`."""
     require_office(actor, "l'apertura di un semestre")
     if half not in (1, 2):
         raise FieldError("Semestre", "scegliere I o II.")
     if session.exec(select(Semester).where(Semester.year == year, Semester.half == half)).first():
         raise FieldError("Semestre", f"il {semester_label(year, half)} esiste già.")
-    deadline = deadline or default_deadline(year, half)
+    period = plan_semesters(session=session)
+    if period and (year, half) not in period:
+        raise FieldError("Semestre", f"il {semester_label(year, half)} è fuori dal periodo del piano "
+                                     f"({semester_label(*period[0])} – {semester_label(*period[-1])}).")
+    already_open = other_open_semesters(session=session)
+    if already_open and not confirmed:
+        raise ConfirmationNeeded("Conferma", f"è già aperto il {', '.join(already_open)}: confermare per aprire "
+                                             f"anche il {semester_label(year, half)} (i referenti vedranno "
+                                             "entrambi i semestri da compilare).")
+    deadline = deadline or suggested_deadline(year, half)
     if deadline < semester_end(year, half) - timedelta(days=183):
         raise FieldError("Scadenza", "la scadenza precede l'inizio del semestre.")
     sem = Semester(year=year, half=half, deadline=deadline)

@@ -284,6 +284,18 @@ class Spend(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("report_id", "source"),)
 
 
+class SubmissionNote(SQLModel, table=True):
+    """A report sent with data missing: what was missing and the lead's note (shown to the reviewer).
+    Its own table, so that every sending keeps its note and no column is added to `report`."""
+    id: Optional[int] = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    username: str = ""
+    gaps: str = Field(default="", sa_column=Column(Text))  # e.g. "3 indicatori senza valore, 1 fonte senza spesa"
+    note: str = Field(default="", sa_column=Column(Text))
+
+
 # --- the 2021-2023 plan's final assessment (Chapter 1) ------------------------------------------
 
 class HistoricalOutcome(SQLModel, table=True):

@@ -14,7 +14,10 @@ SPLIT_TOLERANCE = 1e-6
 
 
 class FieldError(ValueError):
-    """A bad value: `field` names it in Italian, `message` says what is wrong."""
+    """A bad value: `field` names it in Italian, `message` says what is wrong; `target` (set by whoever knows
+    the form, e.g. "indicator:12") names the form field it belongs to, so the form can show it there."""
+
+    target: str | None = None
 
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")

@@ -1,6 +1,5 @@
 """Impostazione piano (Ufficio di Piano): targets per year, actions and indicators, budgets, sub-areas,
 shared projects, semesters."""
-
 import pandas as pd
 import streamlit as st
 
@@ -119,16 +118,32 @@ with tab_sem:
     st.dataframe(pd.DataFrame([{"Semestre": semester_label(s.year, s.half), "Stato": s.state,
                                 "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—"} for s in sems]),
                  hide_index=True, width="stretch")
-    next_year, next_half = call(semesters.semester_to_open)
-    st.markdown(f"##### Apri il {semester_label(next_year, next_half)}")
-    deadline = st.date_input("Scadenza per l'inserimento dati", value=semesters.default_deadline(next_year, next_half),
-                             key="new_sem_deadline", format="DD/MM/YYYY")
-    if confirmed(f"Apri il {semester_label(next_year, next_half)}", key="new_sem",
-                 question=f"Aprire il {semester_label(next_year, next_half)} con scadenza "
-                          f"{deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
-                          "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."):
-        if attempt(semesters.open_semester, next_year, next_half, deadline, actor=actor, success="Semestre aperto."):
-            st.rerun()
+    openable = call(semesters.openable_semesters)
+    if openable:
+        # The default is the semester after the latest one; earlier ones stay offered for backfilling.
+        following = call(semesters.semester_to_open)
+        default = openable.index(following) if following in openable else 0
+        st.markdown("##### Apri un semestre del piano")
+        st.caption("Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
+                   "dei semestri già trascorsi; ogni semestre ha la propria scadenza.")
+        o1, o2 = st.columns(2)
+        chosen = o1.selectbox("Semestre da aprire", openable, index=default, key="new_sem_pick",
+                              format_func=lambda ys: semester_label(*ys))
+        deadline = o2.date_input("Scadenza per l'inserimento dati", value=semesters.suggested_deadline(*chosen),
+                                 key=f"new_sem_deadline_{chosen[0]}_{chosen[1]}", format="DD/MM/YYYY")
+        still_open = call(semesters.other_open_semesters)
+        label = semester_label(*chosen)
+        question = (f"Aprire il {label} con scadenza {deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
+                    "I referenti vi potranno inserire i dati; un semestre aperto non si cancella.")
+        if still_open:
+            question += f" È già aperto il {', '.join(still_open)}: i referenti avranno più semestri aperti."
+        # The question is the confirmation the domain asks for when another semester is open.
+        if confirmed(f"Apri il {label}", key="new_sem", question=question):
+            if attempt(semesters.open_semester, *chosen, deadline, actor=actor, confirmed=True,
+                       success="Semestre aperto."):
+                st.rerun()
+    else:
+        st.caption("Tutti i semestri del periodo del piano sono stati aperti.")
     if sems:
         st.markdown("##### Proroga della scadenza")
         s1, s2, s3 = st.columns([2, 2, 1])

@@ -5,7 +5,9 @@ from components import auth_gate, conversation, report_form
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
-from models import reports
+from components.selectors import choose, fresh_selectbox
+from models import reports, semesters as semester_rules
+from models.entry_flow import first_needing_lead
 from models.rules import is_with_lead
 from models.vocab import (PAGE_TITLES, ReportState, SemesterState, count_of, report_state_label,
                           semester_label)
@@ -24,20 +26,31 @@ default = next((i for i, s in enumerate(semesters) if s.state == SemesterState.A
 semester = st.selectbox("Semestre", semesters, index=default, key="entry_semester",
                         format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})")
 
+left = semester_rules.days_left(semester.deadline)
+(st.warning if left is not None and left <= 7 else st.info)(
+    semester_rules.days_left_text(semester.deadline), icon=":material/event:")
+
 status = call(reports.entry_status, actor=actor, semester_id=semester.id)
 if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
 todo = [r for r in status if is_with_lead(r["state"])]
+objective_key = f"entry_objective_{semester.id}"
 if todo:
     st.markdown(f"**Da completare in questo semestre: {count_of(len(todo), len(status), 'obiettivo', 'obiettivi')}**")
-    st.caption(md_escape(" · ".join(f"{r['code']} ({report_state_label(r['state'])})" for r in todo)))
+    with st.container(horizontal=True, gap="small"):
+        for r in todo:
+            # plan codes and state names only (no user text), so the label needs no escaping
+            st.button(f"{r['code']} ({report_state_label(r['state'])})", key=f"todo_{semester.id}_{r['id']}",
+                      type="tertiary", on_click=choose, args=(objective_key, r["id"]),
+                      help=f"Apri {r['code']} nel modulo qui sotto")
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
 by_id = {r["id"]: r for r in status}
-objective_id = st.selectbox(
-    "Obiettivo", list(by_id), key="entry_objective",
+# Opens on the first objective that still needs the lead, not on an approved, read-only one.
+objective_id = fresh_selectbox(
+    "Obiettivo", list(by_id), key=objective_key, default=first_needing_lead(status) or status[0]["id"],
     format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}"
                           f" — {report_state_label(by_id[i]['state'])}")
 

@@ -5,7 +5,7 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from components import auth_gate, conversation, review_queue
+from components import auth_gate, conversation, review_queue, submission_notes
 from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
@@ -68,6 +68,7 @@ if detail["state"] is None:
 else:
     st.markdown(f"Stato: **{detail['state']}**" + (f" · confronto con il {detail['previous_label']}"
                                                     if detail["previous_label"] else ""))
+    submission_notes.show(objective_id, sem.id)
     st.dataframe(pd.DataFrame(detail["rows"]), hide_index=True, width="stretch", height=320)
     conversation.since_send_back(objective_id, sem.id)
     show_changes(call(reports.changes_since_approval, objective_id, sem.id),

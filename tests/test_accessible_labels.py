@@ -49,4 +49,4 @@ def test_fields_needed_for_submission_say_so_in_text(app_db):
                   "L'obiettivo verrà riproposto", "Motivazione"):
         matching = [label for label in labels if label.startswith(start)]
         assert matching and all("obbligatori" in label for label in matching), (start, matching)
-    assert not [label for label in labels if label.startswith("Nota") and "obbligatori" in label]
+    assert not [label for label in labels if label.startswith("Nota") and " – " in label and "obbligatori" in label]

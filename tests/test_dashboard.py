@@ -22,6 +22,7 @@ from tests.apptest_helpers import app_env, logged_in, prepared
 from tests.report_helpers import add_report
 
 PLAN_BUDGET = {"A.1": {"FNPS": 100000.0}, "A.2": {"PNRR": 50000.0}, "B.1": {"COMUNALE": 20000.0}}  # plan_small
+ANNUAL = {"B.1": 2025}  # plan_small's B.1 line is tied to 2025; the others cover the whole plan
 CARD_B_LINE = ("FSR", 10000.0)  # added here: a card-level line (no objective), counts for area B only
 MISSING_LINES = {"A": 1}  # plan_small's A.1 "Fondo Povertà € – info da Vivi" has no amount
 SEMESTERS = [(2025, 1), (2025, 2)]
@@ -74,10 +75,17 @@ def expected_paid(sem: tuple[int, int], include_submitted: bool, *, area: str | 
     return total
 
 
-def expected_budget(area: str | None = None) -> float:
-    total = sum(v for code, lines in PLAN_BUDGET.items() for v in lines.values()
-                if area is None or AREA_OF[code] == area)
-    return total + (CARD_B_LINE[1] if area in (None, "B") else 0.0)
+def expected_budget(area: str | None = None, sem: tuple[int, int] = SEMESTERS[-1]) -> float:
+    """The budget of the period monitored up to `sem`: a plan line (no year) gives one sixth of the 2025-2027
+    plan per semester opened up to `sem`; an annual line half of its amount per semester of its year."""
+    monitored = [s for s in SEMESTERS if s <= sem]
+    total = 0.0
+    for code, lines in PLAN_BUDGET.items():
+        if area is None or AREA_OF[code] == area:
+            year = ANNUAL.get(code)
+            share = len(monitored) / 6 if year is None else sum(1 for y, _ in monitored if y == year) / 2
+            total += sum(lines.values()) * share
+    return total + (CARD_B_LINE[1] * len(monitored) / 6 if area in (None, "B") else 0.0)
 
 
 def populate(engine) -> None:
@@ -131,13 +139,17 @@ def test_summary_equals_independent_aggregates(data, sem, include_submitted):
                if (y, h) == sem and st in states_for(include_submitted) and c != "A.0"]
     done, planned = sum(d for d, _ in counted), sum(p for _, p in counted)
     assert summary.tally.achievement == pytest.approx(done * 100 / planned)
-    assert summary.money.budget == pytest.approx(expected_budget())
+    assert summary.money.budget == pytest.approx(expected_budget(sem=sem))
     assert summary.money.budget_missing == 1
     assert summary.money.paid == pytest.approx(expected_paid(sem, include_submitted))
     assert summary.money.committed == pytest.approx(expected_paid(sem, include_submitted, field=1))
-    assert summary.money.ratio == pytest.approx(expected_paid(sem, include_submitted) * 100 / expected_budget())
+    assert summary.money.ratio == pytest.approx(expected_paid(sem, include_submitted) * 100 /
+                                                expected_budget(sem=sem))
     assert summary.money.spend_class == "non realizzato come programmato o sovrastimato"
-    assert summary.expected_share == pytest.approx((sem[1] + (sem[0] - 2025) * 2) * 100 / 6)
+    assert summary.expected_share == 100  # the period's whole budget is due by its end
+    n = SEMESTERS.index(sem) + 1
+    assert summary.period.label == (f"budget 2025{' pro quota 1/2' if n == 1 else ''} dove fissato, altrimenti "
+                                    f"budget del triennio pro quota {n}/6")
     submitted = sum(1 for (c, y, h), (st, *_r) in REPORTS.items() if (y, h) == sem and st == "inviata" and c != "A.0")
     assert summary.tally.submitted == (submitted if include_submitted else 0)
 
@@ -147,8 +159,8 @@ def test_known_figures_for_the_second_semester(data):
     s = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 2), include_submitted=False)
     assert s.tally.counts == {"nullo": 0, "insufficiente": 0, "sufficiente": 1, "buono": 0, "ottimo": 0,
                               "non calcolabile": 0}
-    assert (s.money.budget, s.money.committed, s.money.paid) == (180000, 20000 + 3000 + 30000 + 5000 + 700,
-                                                                 10000 + 1500 + 25000 + 5000 + 700)
+    assert s.money.budget == pytest.approx(160000 * 2 / 6 + 20000)  # 2/6 of the plan's lines, B.1's 2025 line
+    assert (s.money.committed, s.money.paid) == (20000 + 3000 + 30000 + 5000 + 700, 10000 + 1500 + 25000 + 5000 + 700)
     assert s.report_states == {"bozza": 1, "inviata": 1, "approvata": 1, "da rivedere": 0, "nessun dato": 0}
 
 
@@ -171,12 +183,12 @@ def test_source_rows_equal_independent_aggregates(data):
                                     include_submitted=True)}
     budgets = {"FNPS": 100000, "PNRR": 50000, "COMUNALE": 20000, "FSR": 10000, "FONDO_POVERTA": 0, "ALTRO": 0}
     assert set(rows) == set(budgets)
-    for code, budget in budgets.items():
-        assert rows[code].money.budget == budget
+    for code, budget in budgets.items():  # COMUNALE is B.1's 2025 line: whole in 2025; the others 2/6
+        assert rows[code].money.budget == pytest.approx(budget if code == "COMUNALE" else budget * 2 / 6)
         assert rows[code].money.paid == pytest.approx(expected_paid(sem, True, source=code))
     assert rows["FONDO_POVERTA"].money.budget_missing == 1
     assert rows["FONDO_POVERTA"].money.ratio is None  # paid against no budget: non calcolabile
-    assert rows["PNRR"].money.ratio == pytest.approx((5000 + 8000) * 100 / 50000)
+    assert rows["PNRR"].money.ratio == pytest.approx((5000 + 8000) * 100 / (50000 * 2 / 6))
 
 
 def test_trend_per_area_and_overall(data):
@@ -185,11 +197,51 @@ def test_trend_per_area_and_overall(data):
     first, second = "I semestre 2025", "II semestre 2025"
     assert by[("", first)].achievement == pytest.approx((2 + 0) * 100 / (4 + 1))
     assert by[("", second)].achievement == pytest.approx(3 * 100 / 4)
-    assert by[("A", first)].ratio == pytest.approx((10000 + 1500 + 5000) * 100 / 150000)
-    assert by[("A", second)].ratio == pytest.approx(expected_paid((2025, 2), False, area="A") * 100 / 150000)
+    # each point against the budget of the period monitored up to it: 1/6, then 2/6 of the plan's
+    assert by[("A", first)].ratio == pytest.approx((10000 + 1500 + 5000) * 100 / (150000 / 6))
+    assert by[("A", second)].ratio == pytest.approx(expected_paid((2025, 2), False, area="A") * 100 /
+                                                    (150000 * 2 / 6))
     assert by[("B", first)].achievement is None  # its only report was still awaiting approval
     assert by[("D", second)].ratio is None  # no budget
-    assert by[("", second)].expected_share == pytest.approx(2 * 100 / 6)
+    assert by[("", second)].expected_share == 100
+
+
+def test_annual_budgets_are_used_where_set_and_the_period_says_which(data):
+    with session_scope(data) as s:  # the office sets A.1's 2025 budget: 30.000 FNPS
+        a1 = s.exec(select(Objective).where(Objective.code == "A.1")).one()
+        s.add(BudgetLine(card_id=a1.card_id, objective_id=a1.id, year=2025, source="FNPS", amount=30000.0,
+                         origin="ufficio"))
+        s.add(BudgetLine(card_id=a1.card_id, objective_id=a1.id, year=2026, source="FNPS", amount=99999.0,
+                         origin="ufficio"))  # a year not monitored yet: not part of the period
+    first = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 1), include_submitted=False)
+    second = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 2), include_submitted=False)
+    # A.1: half of its 2025 budget per semester, instead of its plan lines; the others: plan lines pro rata
+    others = 50000 + 10000  # A.2 and card B's plan lines; B.1 has its 2025 line (20.000)
+    assert first.money.budget == pytest.approx(30000 / 2 + others / 6 + 20000 / 2)
+    assert second.money.budget == pytest.approx(30000 + others * 2 / 6 + 20000)
+    assert first.period.label == "budget 2025 pro quota 1/2 dove fissato, altrimenti budget del triennio pro quota 1/6"
+    assert second.period.label == "budget 2025 dove fissato, altrimenti budget del triennio pro quota 2/6"
+    assert (first.period.short_label, second.period.short_label) == ("½ 2025 o triennio, 1/6", "2025 o triennio, 2/6")
+    rows = call(data, dashboard.area_objectives, semester_id=semester_id(data, 2025, 2), include_submitted=False,
+                area_letter="A")
+    assert rows[0].money.budget == pytest.approx(30000)
+
+
+def test_budget_period_of_a_plan_monitored_from_its_fourth_semester(small_plan):
+    with session_scope(small_plan) as s:
+        s.add(Semester(year=2026, half=2))
+        s.add(Semester(year=2024, half=2))  # before the plan: not part of its period
+    summary = call(small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2026, 2),
+                   include_submitted=False)
+    assert summary.period.semesters == ((2026, 2),)
+    assert summary.period.label == "budget del triennio pro quota 1/6"
+    assert summary.period.short_label == "triennio, 1/6"
+    # plan_small's A lines pro rata; B.1's only line is for 2025, outside this period
+    assert summary.money.budget == pytest.approx(150000 / 6)
+    early = call(small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2024, 2),
+                 include_submitted=False)
+    assert early.period.label == "nessun semestre monitorato" and early.money.budget == 0
+    assert early.expected_share is None
 
 
 def test_area_objectives_drilldown(data):
@@ -198,7 +250,7 @@ def test_area_objectives_drilldown(data):
     assert [(r.code, r.state, r.counted, r.band) for r in rows] == [
         ("A.1", "approvata", True, "sufficiente"), ("A.2", "inviata", False, "—")]
     assert rows[0].achievement == 75
-    assert rows[0].money.budget == 100000 and rows[0].money.paid == 10000 + 1500 + 25000
+    assert rows[0].money.budget == pytest.approx(100000 * 2 / 6) and rows[0].money.paid == 10000 + 1500 + 25000
     assert rows[1].money.paid == 5000  # its second-semester spend waits for approval
 
 
@@ -352,7 +404,7 @@ def test_page_shows_the_independent_aggregates(app_data):
     open_tab(at, "Budget e spesa")
     areas = chart(at, "Budget, impegnato e liquidato per area")
     budget_trace = next(t for t in areas["data"] if t.get("name") == "Budget")
-    assert budget_trace["x"] == [expected_budget("A"), expected_budget("B")]
+    assert budget_trace["x"] == pytest.approx([expected_budget("A"), expected_budget("B")])
     table = next(d.value for d in at.dataframe if "Area" in d.value.columns)  # every area with objectives
     budgets = {name[0]: value for name, value in zip(table["Area"], table["Budget"])}
     assert budgets == {"A": euro_cents(expected_budget("A")), "B": euro_cents(expected_budget("B"))}  # cents
@@ -520,3 +572,9 @@ def test_sub_area_tab_draws_the_split_of_generated_data(tmp_path):
         open_tab(at, "Sotto-ambiti")
         splits = [c for c in charts_of(at) if c["layout"]["xaxis"]["title"]["text"] == "sotto-ambito"]
         assert len(splits) == 1 and splits[0]["data"][0]["x"]  # one bar per sub-area with a value
+
+
+def test_cruscotto_says_which_budget_the_spend_is_compared_with(app_data):
+    at = open_cruscotto("com")
+    money = next(h.proto.body for h in at.get("html") if "Liquidato / budget" in h.proto.body)
+    assert "budget 2025 dove fissato, altrimenti budget del triennio pro quota 2/6" in money

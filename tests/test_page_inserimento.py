@@ -17,7 +17,7 @@ def app_db(tmp_path):
 def test_lead_sees_only_own_area_objectives(app_db):
     at = logged_in("refa", PAGE)
     assert not at.exception
-    options = at.selectbox(key="entry_objective").options
+    options = next(s for s in at.selectbox if s.label == "Obiettivo").options
     assert options and all(" A · A." in o or o.startswith("A ·") for o in options)
 
 
@@ -79,3 +79,61 @@ def test_conflict_keeps_typed_values_and_can_rebase(app_db):
     assert not at.exception
     with Session(app_db) as s:
         assert s.exec(select(Report)).one().critical_issues == "Scritto dal referente"
+
+
+def test_reviewer_sees_the_note_of_a_report_sent_with_data_missing(app_db):
+    from datetime import date
+
+    from models.db import session_scope
+    from models.permissions import Actor
+    from models.reports import ReportInput, SpendInput
+    from models.submission import submit_report
+    from models.tables import Objective, Semester, User
+
+    with session_scope(app_db) as s:
+        obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
+        sem = s.exec(select(Semester)).first()
+        lead = s.exec(select(User).where(User.username == "refa")).one()
+        data = ReportInput(obj.id, sem.id, None, spend=[SpendInput("FNPS", "", "")], users_not_relevant=True,
+                           resource_adequacy="adeguato", need_answered="SI", need_reason="sì", proposed_again="SI",
+                           proposed_reason="sì")
+        submit_report(data, actor=Actor(lead.id, "refa", "referente", frozenset({"A"})), session=s,
+                      note="Spesa FNPS non ancora liquidata", today=date(sem.year, sem.half * 6, 1))
+    at = logged_in("uff", "pages/revisione.py")
+    next(s for s in at.selectbox if s.label == "Obiettivo").set_value(obj.id).run()
+    assert not at.exception, at.exception
+    assert any("Inviato con dati mancanti (1 fonte senza spesa)" in w.value and "Spesa FNPS non ancora liquidata"
+               in w.value for w in at.warning)
+
+
+def test_lead_opens_on_the_first_objective_to_do_and_the_list_links_to_each(app_db):
+    from datetime import date
+
+    from models.db import session_scope
+    from models.permissions import Actor
+    from models.reports import ReportInput, review_report, save_report
+    from models.tables import Objective, Semester, User
+
+    with session_scope(app_db) as s:  # A.1 approved: read-only for the lead, so the page opens on A.2
+        obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
+        sem = s.exec(select(Semester)).first()
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        office = Actor(uff.id, "uff", "ufficio_di_piano")
+        sent = save_report(ReportInput(obj.id, sem.id, None, users_not_relevant=True, resource_adequacy="adeguato",
+                                       need_answered="SI", need_reason="sì", proposed_again="SI",
+                                       proposed_reason="sì"), actor=office, session=s, submit=True,
+                           today=date(sem.year, 1, 1))
+        review_report(obj.id, sem.id, "approve", actor=office, session=s, expected_version=sent.version)
+    at = logged_in("refa", PAGE)
+    assert not at.exception, at.exception
+    picker = next(s for s in at.selectbox if s.label == "Obiettivo")
+    assert picker.format_func(picker.value).startswith("A · A.2 ")
+    assert any(i.value.startswith("Scadenza per l'inserimento:") for i in [*at.info, *at.warning])
+    assert [b.label for b in at.button if b.key and b.key.startswith("todo_")] == ["A.2 (nessun dato)"]
+    with session_scope(app_db) as s:  # back to the lead: the list's link opens A.1
+        review_report(obj.id, sem.id, "send_back", actor=office, session=s, expected_version=sent.version + 1,
+                      comment="Manca la spesa")
+    at.run()
+    next(b for b in at.button if b.label == "A.1 (da rivedere)").click().run()
+    picker = next(s for s in at.selectbox if s.label == "Obiettivo")
+    assert "A.1" in picker.format_func(picker.value) and "da rivedere" in picker.format_func(picker.value)

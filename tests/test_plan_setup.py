@@ -56,7 +56,7 @@ def test_retiring_an_indicator_keeps_its_history_and_drops_it_from_new_semesters
         assert s.exec(select(IndicatorValue).where(IndicatorValue.indicator_id == ind)).one().value_num == 1234
     old_view = run(db, load_entry, obj, sem, actor=OFFICE)
     assert ind in [i["id"] for i in old_view.indicators], "the semester that has a value still shows it"
-    new_sem = run(db, open_semester, 2025, 2, date(2026, 1, 31), actor=OFFICE)
+    new_sem = run(db, open_semester, 2025, 2, date(2026, 1, 31), actor=OFFICE, confirmed=True)
     new_view = run(db, load_entry, obj, new_sem.id, actor=OFFICE)
     assert ind not in [i["id"] for i in new_view.indicators]
     assert acts[3] not in [a["id"] for a in new_view.actions]

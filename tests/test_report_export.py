@@ -35,6 +35,16 @@ BAND_NAMES = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
 CATEGORIES = (*BAND_NAMES, "non calcolabile")
 PLAN_BUDGET = {"A": 100000.0 + 50000.0, "B": 20000.0, "D": 0.0}  # plan_small's budget lines with an amount
 SOURCE_BUDGET = {"FNPS": 100000.0, "PNRR": 50000.0, "COMUNALE": 20000.0, "FONDO_POVERTA": 0.0}
+ANNUAL_2025 = {"B", "COMUNALE"}  # plan_small's B.1 line (COMUNALE) is tied to 2025; A's lines cover the plan
+
+
+def period_budget(amount: float, key: str, sem: tuple[int, int]) -> float:
+    """The share of a budget in the period monitored up to `sem` (dashboard.budget_period): a plan line
+    one sixth per semester opened, a 2025 line half per semester of 2025."""
+    monitored = [s for s in SEMESTERS if s <= sem]
+    if key in ANNUAL_2025:
+        return amount * sum(1 for y, _ in monitored if y == 2025) / 2
+    return amount * len(monitored) / 6
 AREA_OF = {"A.1": "A", "A.2": "A", "B.1": "B"}
 SEMESTERS = [(2025, 1), (2025, 2)]
 # (objective, year, half) -> (state, actions done, actions planned)
@@ -277,20 +287,21 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
     for area in call(data, dashboard.area_rows, **params):
         row = rows[area.letter]
         committed, paid = expected_money(sem, include_submitted, area=area.letter)
-        assert area.money.budget == PLAN_BUDGET[area.letter]
+        budget = period_budget(PLAN_BUDGET[area.letter], area.letter, sem)
+        assert area.money.budget == pytest.approx(budget)
         # a budget the plan does not state is written as such, never as 0 € (issue 14 §3)
-        assert row[col["Budget"]].value == (area.money.budget if PLAN_BUDGET[area.letter] else BUDGET_TO_DEFINE)
+        assert row[col["Budget"]].value == (pytest.approx(area.money.budget) if PLAN_BUDGET[area.letter]
+                                            else BUDGET_TO_DEFINE)
         assert row[col["Impegnato (cumulato)"]].value == pytest.approx(area.money.committed) == committed
         assert row[col["Liquidato (cumulato)"]].value == pytest.approx(area.money.paid) == paid
-        ratio = paid * 100 / PLAN_BUDGET[area.letter] if PLAN_BUDGET[area.letter] else None
+        ratio = paid * 100 / budget if budget else None
         assert row[col["Liquidato / budget"]].value == pytest.approx(area.money.ratio) == pytest.approx(ratio)
         assert row[col["Classe (griglia regionale)"]].value == area.money.spend_class == \
             ("non realizzato come programmato o sovrastimato" if ratio is not None else "non calcolabile")
     summary = call(data, dashboard.semester_summary, **params)
     assert rows["Totale"][col["Liquidato (cumulato)"]].value == pytest.approx(summary.money.paid) == \
         expected_money(sem, include_submitted)[1]
-    assert rows["Totale"][col["Liquidato atteso (% del budget)"]].value == \
-        pytest.approx((sem[1] + (sem[0] - 2025) * 2) * 100 / 6) == pytest.approx(summary.expected_share)
+    assert rows["Totale"][col["Liquidato atteso (% del budget)"]].value == 100 == summary.expected_share
     assert rows["Totale"][col["Voci senza importo"]].value == 1  # plan_small: A.1 "Fondo Povertà € – info da Vivi"
 
     header, body = find_table(wb["Sintesi"], SOURCE_MONEY, "Fonte")
@@ -300,9 +311,9 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
     for source in sources:
         row = next(r for r in body if r[0].value == source.label)
         committed, paid = expected_money(sem, include_submitted, source=source.code)
-        assert source.money.budget == SOURCE_BUDGET[source.code]
-        assert row[header.index("Budget")].value == (source.money.budget if SOURCE_BUDGET[source.code]
-                                                     else BUDGET_TO_DEFINE)
+        assert source.money.budget == pytest.approx(period_budget(SOURCE_BUDGET[source.code], source.code, sem))
+        assert row[header.index("Budget")].value == (pytest.approx(source.money.budget)
+                                                     if SOURCE_BUDGET[source.code] else BUDGET_TO_DEFINE)
         assert row[header.index("Liquidato (cumulato)")].value == pytest.approx(source.money.paid) == paid
         assert row[header.index("Impegnato (cumulato)")].value == pytest.approx(committed)
     assert "Fondi comunali (Fondo di Solidarietà)" in rows
@@ -319,7 +330,7 @@ def test_known_figures_of_the_first_semester(data):
     header, body = find_table(wb["Sintesi"], AREA_MONEY, "Area")
     a = by_first(body)["A"]
     assert a[header.index("Liquidato (cumulato)")].value == 10000 + 1500 + 2500
-    assert a[header.index("Liquidato / budget")].value == pytest.approx(14000 * 100 / 150000)
+    assert a[header.index("Liquidato / budget")].value == pytest.approx(14000 * 100 / (150000 / 6))  # 1/6 of A's
 
 
 def test_band_and_class_cells_are_coloured_and_labelled(data):
@@ -418,9 +429,10 @@ def test_tabella_esiti_grid_of_one_objective(data):
     assert grid["Azioni realizzate su programmate"] == ["2 su 4"]
     assert grid["Fascia di raggiungimento"] == ["sufficiente"]
     assert grid["Adeguatezza delle risorse umane e strumentali"] == ["Adeguato"]
-    assert grid["Budget dell'obiettivo"] == [100000]  # A.1's own lines (the Fondo Povertà one has no amount)
+    # A.1's own lines (the Fondo Povertà one has no amount), one sixth of them for the first semester
+    assert grid["Budget dell'obiettivo"] == [pytest.approx(100000 / 6)]
     assert grid["Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)"] == \
-        [pytest.approx(11500 * 100 / 100000)]
+        [pytest.approx(11500 * 100 / (100000 / 6))]
     assert grid["Classe di corrispondenza"] == ["non realizzato come programmato o sovrastimato"]
     assert grid["Ha risposto a un bisogno con un cambiamento positivo?"] == ["SI"]
     assert grid["… motivazione"] == [FORMULA_LIKE["need_reason"]]  # the first of the two "motivazione" rows
@@ -729,3 +741,10 @@ def test_real_plan_with_demo_data(real_plan):
     assert blocks == monitored  # every monitored objective has its block
     page = call(real_plan, report_export.annual_report_html, 2026, actor=None)
     assert page.count('class="plotly-graph-div"') == 4 and "II semestre 2026: semestre non ancora aperto." in page
+
+
+def test_the_exports_say_which_budget_the_spend_is_compared_with(data):
+    wb, _ = semester_wb(data, 2025, 1)
+    lines = {r[0].value: r[1].value for r in wb["Sintesi"].iter_rows(min_row=2, max_row=10)}
+    assert lines["Budget di confronto"] == ("I semestre 2025: budget 2025 pro quota 1/2 dove fissato, altrimenti "
+                                            "budget del triennio pro quota 1/6")

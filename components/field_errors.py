@@ -1,0 +1,68 @@
+"""Errors of a refused save shown where they belong: each under its field, and a summary at the top whose
+entries move the focus to their field; the first field with an error gets the focus when the errors appear.
+
+Fields are found by the CSS class Streamlit gives a keyed container (`st-key-<key>`): no id to invent and no
+component to install. The summary is the only place with a script (st.html, not iframed, so it can reach the
+page); every text in it is escaped, and the messages are ours (FieldError), never raw HTML from a user.
+"""
+from __future__ import annotations
+
+import html
+import json
+
+import streamlit as st
+
+from components.safe import md_escape
+from models.validation import FieldError
+
+# Finds the field's first focusable element (text box, select, radio, checkbox) inside its container,
+# scrolls it to the middle of the screen and focuses it. The fields render a moment after the summary:
+# keep trying for up to 5 s.
+_SCRIPT = """
+<script>
+(function () {
+  const focusField = (key) => {
+    const box = document.querySelector('.st-key-' + key);
+    if (!box) return false;
+    const el = box.querySelector('input:not([type=hidden]):not([disabled]), textarea:not([disabled]), ' +
+                                 '[role=combobox], [tabindex="0"]');
+    box.scrollIntoView({block: 'center'});
+    if (el) el.focus({preventScroll: true});
+    return true;
+  };
+  document.querySelectorAll('a[data-pdz-field]').forEach((a) => a.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    focusField(a.dataset.pdzField);
+  }));
+  const first = %s;
+  if (first) {
+    let tries = 0;
+    const timer = setInterval(() => { if (focusField(first) || ++tries > 50) clearInterval(timer); }, 100);
+  }
+})();
+</script>
+"""
+_BOX = ("border:1px solid #b3261e;border-radius:0.5rem;padding:0.75rem 1rem;background:#fdecea;color:#5f1412;"
+        "margin-bottom:0.5rem")
+
+
+def error_summary(errors: list[FieldError], keys: list[str | None], *, focus: bool) -> None:
+    """The summary at the top: how many errors, each a link to its field; `focus` moves to the first."""
+    items = []
+    for error, key in zip(errors, keys):
+        text = html.escape(str(error))
+        items.append(f'<li><a href="#" data-pdz-field="{html.escape(key)}">{text}</a></li>' if key else
+                     f"<li>{text}</li>")
+    n = len(errors)
+    title = f"Nulla è stato salvato: {n} {'errore' if n == 1 else 'errori'} da correggere"
+    first = next((k for k in keys if k), None) if focus else None
+    st.html(f'<div role="alert" style="{_BOX}"><strong>{html.escape(title)}</strong>'
+            f'<ul style="margin:0.25rem 0 0 1rem">{"".join(items)}</ul></div>'
+            + _SCRIPT % json.dumps(first), unsafe_allow_javascript=True)
+
+
+def field_errors(errors: list[FieldError], target: str) -> None:
+    """Each error of one field, under it, with the field's name."""
+    for error in errors:
+        if error.target == target:
+            st.error(md_escape(str(error)), icon=":material/error:")  # messages may quote what was typed

@@ -1,0 +1,38 @@
+"""Selectors whose option labels follow the data, and links that choose an option from elsewhere on the page.
+
+A Streamlit selectbox keeps showing the label its option had when it was chosen: after *Salva bozza* the
+objective selector still showed the state from before the save. The widget's key therefore includes a checksum
+of the labels: when a label changes, the widget is drawn anew with the same chosen value (under the plain `key`).
+"""
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+
+def _widget_prefix(key: str) -> str:
+    return f"{key}:labels-"
+
+
+def fresh_selectbox(label: str, options: Sequence[Any], *, key: str, default: Any,
+                    format_func: Callable[[Any], str], **kwargs: Any) -> Any:
+    """A selectbox over `options` showing current labels; returns the chosen option (kept in st.session_state[key])."""
+    options = list(options)
+    chosen = st.session_state.get(key, default)
+    if chosen not in options:
+        chosen = default if default in options else options[0]
+    checksum = zlib.crc32("\x1f".join(format_func(o) for o in options).encode())
+    value = st.selectbox(label, options, index=options.index(chosen), format_func=format_func,
+                         key=f"{_widget_prefix(key)}{checksum:08x}", **kwargs)
+    st.session_state[key] = value
+    return value
+
+
+def choose(key: str, value: Any) -> None:
+    """Callback for a link or button: select `value` in the fresh_selectbox named `key` on the next run."""
+    st.session_state[key] = value
+    for name in [k for k in st.session_state if str(k).startswith(_widget_prefix(key))]:
+        del st.session_state[name]
