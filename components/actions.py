@@ -24,5 +24,5 @@ def attempt(fn: Callable[..., Any], *args: Any, success: str = "", **kwargs: Any
         st.error(md_escape(str(exc)))  # messages may quote what a user typed or another user's name
         return None
     if success:
-        st.toast(success, icon=":material/check:")
+        st.toast(success, icon="✅")
     return result if result is not None else True

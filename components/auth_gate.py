@@ -338,7 +338,7 @@ def _logout(user_id: int) -> None:
 
 def logout_button(user: SessionUser) -> None:
     """Esci: every cookie issued until now stops working, in every browser; this one is also deleted."""
-    st.sidebar.button("Esci", key="pdz_logout", icon=":material/logout:", width="stretch", on_click=_logout,
+    st.sidebar.button("Esci", key="pdz_logout", icon="🚪", width="stretch", on_click=_logout,
                       args=(user.actor.user_id,))
 
 

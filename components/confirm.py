@@ -18,7 +18,7 @@ def confirmed(label: str, *, key: str, question: str, where: Any = None, **butto
     if not st.session_state.get(asking):
         return False
     with st.container(border=True):
-        st.warning(question, icon=":material/warning:")
+        st.warning(question, icon="⚠️")
         yes, no, _ = st.columns([2, 1, 2])
         if yes.button(f"Sì, {label[0].lower()}{label[1:]}", key=f"{key}:yes", type="primary", width="stretch"):
             st.session_state.pop(asking, None)

@@ -30,7 +30,7 @@ def thread(objective_id: int, semester_id: int, *, actor: Actor, can_write: bool
         return
     box = f"{key}:text"
     st.text_area("Nuovo commento o risposta", key=box, max_chars=review.COMMENT_LIMIT, height=80)
-    if st.button("Aggiungi alla conversazione", key=f"{key}:send", icon=":material/chat:"):
+    if st.button("Aggiungi alla conversazione", key=f"{key}:send", icon="💬"):
         if attempt(review.add_comment, objective_id, semester_id, st.session_state.get(box, ""), actor=actor,
                    success="Commento aggiunto."):
             st.session_state.pop(box, None)

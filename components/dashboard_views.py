@@ -20,6 +20,7 @@ import streamlit as st
 
 from models import charts
 from components.data import call
+from components.layout import projector_mode
 from components.safe import md_escape
 from models import dashboard, scoring
 from models.config import database_url
@@ -178,9 +179,9 @@ def area_stepper(rows: list[AreaRow]) -> None:
     # the same button goes on to the rest of a long area: its label says so
     label = f"Area {following[0]}, seguito" if following and following[0] == current[0] else "Area successiva"
     back, forward = st.columns(2)
-    back.button("Precedente", icon=":material/arrow_back:", on_click=_step, args=(order, -1),
+    back.button("Precedente", icon="⬅️", on_click=_step, args=(order, -1),
                 key="cr_prev", width="stretch")
-    forward.button(label, icon=":material/arrow_forward:", on_click=_step, args=(order, 1),
+    forward.button(label, icon="➡️", on_click=_step, args=(order, 1),
                    key="cr_next", type="primary", width="stretch")
 
 
@@ -293,6 +294,17 @@ def report_states_line(summary: Summary) -> str:
 
 def show(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=CHART_CONFIG, width="stretch")
+    if not projector_mode():  # the projector's screen must fit 1280x720: its tables are on the normal page
+        chart_as_table(fig)
+
+
+def chart_as_table(fig) -> None:
+    """The chart's figures as a real table (row and column headers) under it, folded: what a screen reader
+    reads instead of the picture, and what anyone can copy."""
+    alt = charts.text_alternative(fig)
+    with st.expander(f"Dati del grafico in tabella: {md_escape(alt.title)}"):
+        st.table(pd.DataFrame([row[1:] for row in alt.rows], index=[row[0] for row in alt.rows],
+                              columns=alt.header[1:]))
 
 
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:
@@ -327,7 +339,7 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
                         height=height or 300), f"cr_focus_money_{area.letter}")
         else:
             st.markdown(f"**Budget e spesa · area {area.letter}**")
-            st.info(no_money_sentence(area, choice.semester.label), icon=":material/euro:")
+            st.info(no_money_sentence(area, choice.semester.label), icon="💶")
 
 
 def no_money_sentence(area: AreaRow, semester: str) -> str:

@@ -43,6 +43,6 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             return fn(*args, session=session, **kwargs)
     except (OperationalError, InterfaceError):
         logging.getLogger(__name__).exception("database unavailable in %s", getattr(fn, "__name__", fn))
-        st.error(DATABASE_UNAVAILABLE, icon=":material/cloud_off:")
+        st.error(DATABASE_UNAVAILABLE, icon="⚠️")
         st.stop()
         raise  # st.stop() raises; this keeps type checkers honest

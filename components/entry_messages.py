@@ -50,7 +50,7 @@ def conflict_panel(view: EntryView) -> None:
         return
     message, changes = conflict
     with st.container(border=True):
-        st.error(md_escape(message), icon=":material/sync_problem:")  # names another user: plain text
+        st.error(md_escape(message), icon="🔄")  # names another user: plain text
         report_form.show_changes(changes, "Cosa ha cambiato l'altro utente")
         st.caption("I valori che ha inserito sono ancora nel modulo qui sotto.")
         left, right = st.columns(2)

@@ -22,7 +22,7 @@ _UPLOADS = "excel_import_uploads"  # bumped after an import so the uploader star
 
 def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
     st.download_button(
-        "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon=":material/download:",
+        "Scarica il modello Excel", key=key, mime=MIME, on_click="ignore", icon="📥",
         data=auth_gate.download_data(entry_template.build_template, semester.id, areas),  # checked at the click
         file_name=call(entry_template.template_file_name, semester.id, areas), disabled=not areas,
         help="Obiettivi, azioni, indicatori e spesa delle aree scelte, con i valori già salvati: "
@@ -43,7 +43,7 @@ def _show_problems(preview: entry_import.ImportPreview) -> None:
     total = len(preview.problems)
     st.error(f"Il file non è stato importato: {total}{' o più' if preview.truncated else ''} "
              f"{'problema da correggere' if total == 1 else 'problemi da correggere'}. "
-             "Nessun dato è stato modificato.", icon=":material/error:")
+             "Nessun dato è stato modificato.", icon="❌")
     # A static table (readable, copyable); its cells are markdown, so the file's text is escaped.
     # The check stops at entry_import.MAX_PROBLEMS: the session never keeps a huge list.
     st.table(pd.DataFrame([{"Foglio": md_escape(p.sheet), "Cella": md_escape(p.cell) or "—",
@@ -77,7 +77,7 @@ def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
 def upload_and_import(actor: Actor, semester: Semester) -> None:
     """The uploader, the list of problems or the preview of the changes, and the confirmation button."""
     if done := st.session_state.pop(_DONE, None):
-        st.success(done, icon=":material/check_circle:")
+        st.success(done, icon="✅")
     upload = st.file_uploader("Carica il modello compilato (.xlsx, al massimo 10 MB)", type=["xlsx"],
                               key=f"excel_upload_{st.session_state.get(_UPLOADS, 0)}")
     if upload is None:
@@ -99,9 +99,9 @@ def upload_and_import(actor: Actor, semester: Semester) -> None:
     if preview.notices:
         # Saved in the app after the template was made: importing replaces those values too. Never silently.
         st.warning("Attenzione, dati modificati nell'applicazione dopo la creazione del modello:\n\n"
-                   + "\n".join(f"- {md_escape(n)}" for n in preview.notices), icon=":material/warning:")
+                   + "\n".join(f"- {md_escape(n)}" for n in preview.notices), icon="⚠️")
         overwrite_ok = st.checkbox("Ho controllato le modifiche: sostituire anche i dati salvati nel frattempo",
                                    key="excel_overwrite")
-    if st.button("Conferma l'importazione", type="primary", key="excel_confirm", icon=":material/upload:",
+    if st.button("Conferma l'importazione", type="primary", key="excel_confirm", icon="📤",
                  disabled=not overwrite_ok):
         _confirm(actor, preview)

@@ -65,4 +65,4 @@ def field_errors(errors: list[FieldError], target: str) -> None:
     """Each error of one field, under it, with the field's name."""
     for error in errors:
         if error.target == target:
-            st.error(md_escape(str(error)), icon=":material/error:")  # messages may quote what was typed
+            st.error(md_escape(str(error)), icon="⚠️")  # messages may quote what was typed

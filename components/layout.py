@@ -1,15 +1,103 @@
 """The frame around every page: sidebar menu, user, logout, demo banner, projector mode."""
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from components import auth_gate
 from components.safe import md_escape
 from models.config import demo_mode
 from models.sessions import SessionUser
-from models.vocab import ROLE_LABELS
+from models.vocab import CHOOSE_MANY, CHOOSE_ONE, ROLE_LABELS
 
 PROJECTOR_PARAM = "proiettore"
+
+
+# Once per run, before any page (the login screen too). Static text only, never user data.
+# Focus: Streamlit's own ring is a faint halo; a 3 px dark blue outline is 10:1 on white and on the sidebar
+# (WCAG 2.4.7, 1.4.11 ask for a visible indicator of at least 3:1).
+# Language and Streamlit's own English: the page has no lang attribute and Streamlit 1.67 has no option for it,
+# nor for the file uploader's texts, the skip link, the heading anchors or the lists' empty states; a small
+# script sets lang="it" and translates exactly these strings wherever they appear (an observer, because
+# Streamlit redraws them). Placeholders that Streamlit lets us set are set at the widget (models.vocab).
+A11Y_CSS = """<style>
+:focus-visible, [data-baseweb="select"]:focus-within, [data-baseweb="input"]:focus-within,
+[data-baseweb="textarea"]:focus-within, [data-testid="stNumberInputContainer"]:focus-within {
+  outline: 3px solid #0B3D91 !important; outline-offset: 2px !important; }
+[data-baseweb="input"] input:focus-visible, [data-baseweb="textarea"] textarea:focus-visible,
+[data-baseweb="select"] input:focus-visible { outline: none !important; }
+/* this block only carries the script: it takes no room */
+[data-testid="stElementContainer"]:has(#pdz-a11y) { position: absolute !important; height: 0 !important;
+  overflow: hidden !important; margin: 0 !important; }
+</style>"""
+STREAMLIT_ITALIAN = {
+    "Choose an option": CHOOSE_ONE,
+    "Choose options": CHOOSE_MANY,
+    "No options to select": "Nessuna opzione disponibile",
+    "No results": "Nessun risultato",
+    "Drag and drop a file here": "Trascinare qui un file",
+    "Drag and drop files here": "Trascinare qui i file",
+    "Upload": "Carica file",
+    "Skip to main content": "Vai al contenuto principale",
+    "Link to heading": "Collegamento a questo titolo",
+    "Clear all": "Togli tutte",
+    "Clear value": "Cancella il valore",
+    "Select all": "Seleziona tutte",
+    "Selected values": "Valori scelti",
+    "Open": "Apri l'elenco",
+    "Increment": "Aumenta",
+    "Decrement": "Diminuisci",
+    "Press Enter to apply": "Premere Invio per confermare",
+    "Press Enter to submit form": "Premere Invio per inviare il modulo",
+    "Press Ctrl+Enter to apply": "Premere Ctrl+Invio per confermare",
+    "Press Ctrl+Enter to submit form": "Premere Ctrl+Invio per inviare il modulo",
+}
+A11Y_SCRIPT = """<span id="pdz-a11y" hidden></span><script>
+(() => {
+  document.documentElement.lang = "it";
+  if (window.__pdzItalian) return;
+  const words = %s;
+  const perFile = /^(\\d+(?:[.,]\\d+)?)\\s*([KMG]B) per file$/;
+  const fix = (text) => {
+    const t = text.trim();
+    if (words[t]) return text.replace(t, words[t]);
+    if (t.startsWith("Remove ")) return "Togli " + t.slice(7);
+    const m = t.match(perFile);
+    return m ? text.replace(t, "massimo " + m[1] + " " + m[2] + " per file") : null;
+  };
+  const fixNode = (node) => {
+    if (node.nodeType === 3) {
+      const out = fix(node.nodeValue);
+      if (out !== null && out !== node.nodeValue) node.nodeValue = out;
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    for (const name of ["aria-label", "placeholder", "title"]) {
+      const value = node.getAttribute(name);
+      const out = value && fix(value);
+      if (out && out !== value) node.setAttribute(name, out);
+    }
+    const walker = document.createTreeWalker(node, 5);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) fixNode(n);
+  };
+  window.__pdzItalian = new MutationObserver((records) => {
+    if (document.documentElement.lang !== "it") document.documentElement.lang = "it";
+    for (const r of records) {
+      if (r.type === "childList") r.addedNodes.forEach(fixNode); else fixNode(r.target);
+    }
+  });
+  window.__pdzItalian.observe(document.documentElement, {childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["aria-label", "placeholder", "title", "lang"]});
+  fixNode(document.body);
+})();
+</script>"""
+
+
+def accessibility() -> None:
+    """Focus indicator, lang="it" and Italian for Streamlit's own texts: call once per run, first."""
+    st.html(A11Y_CSS)
+    st.html(A11Y_SCRIPT % json.dumps(STREAMLIT_ITALIAN, ensure_ascii=False), unsafe_allow_javascript=True)
 
 
 def projector_mode() -> bool:
@@ -31,6 +119,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 [data-testid="stMarkdownContainer"] h3 { padding: 0 !important; margin: 0 !important; }
 [data-testid="stAlert"] > div { padding: 0.2rem 0.8rem !important; }
 p, li, label, button { color: #000000; }
+/* ...except on the primary button's blue, where black is 4,0:1 and white 5,2:1 */
+[data-testid="stBaseButton-primary"] p { color: #FFFFFF !important; }
 </style>"""
 
 
@@ -46,10 +136,10 @@ def projector_style(*, large: bool = False) -> None:
 
 def demo_banner() -> None:
     if demo_mode() and projector_mode():
-        st.markdown(":material/science: Dati dimostrativi, non reali.")  # one short line: the screen is full
+        st.markdown("🧪 Dati dimostrativi, non reali.")  # one short line: the screen is full
     elif demo_mode():
         st.warning("Dati dimostrativi: questa installazione contiene dati generati per prova, non dati reali.",
-                   icon=":material/science:")
+                   icon="🧪")
 
 
 def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:

@@ -26,18 +26,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Menu order. A page's file must exist to be offered (keys match models.permissions.PAGES_BY_ROLE).
 _ALL_PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "pages/home.py", PAGE_TITLES["home"], ":material/home:", "panoramica"),
-    PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], ":material/monitoring:", "cruscotto"),
-    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], ":material/edit_note:",
+    PageSpec("home", "pages/home.py", PAGE_TITLES["home"], "🏠", "panoramica"),
+    PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], "📊", "cruscotto"),
+    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], "📝",
              "inserimento"),
-    PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], ":material/fact_check:", "revisione"),
-    PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], ":material/menu_book:", "piano"),
-    PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], ":material/history:", "piano-2021-2023"),
-    PageSpec("report", "pages/report.py", PAGE_TITLES["report"], ":material/download:", "report"),
-    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], ":material/tune:",
+    PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], "✅", "revisione"),
+    PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], "📖", "piano"),
+    PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], "🕰️", "piano-2021-2023"),
+    PageSpec("report", "pages/report.py", PAGE_TITLES["report"], "📥", "report"),
+    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], "🛠️",
              "impostazione"),
-    PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], ":material/group:", "utenti"),
-    PageSpec("account", "pages/account.py", PAGE_TITLES["account"], ":material/key:", "account"),
+    PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], "👥", "utenti"),
+    PageSpec("account", "pages/account.py", PAGE_TITLES["account"], "🔑", "account"),
 )
 PAGES: tuple[PageSpec, ...] = tuple(p for p in _ALL_PAGES if (ROOT / p.file).exists())
 
@@ -47,6 +47,22 @@ def _stand_in(spec: PageSpec, body) -> st.Page:
         body(spec)
     page.__name__ = f"page_{spec.key}"
     return st.Page(page, title=spec.title, icon=spec.icon, url_path=spec.url)
+
+
+# The default page is served at the root and Streamlit answers "Page not found" for its own url_path (and for
+# any path it does not list): so the default page reserves a path nobody types, and the addresses people do
+# type or bookmark, /accesso and /panoramica, are listed in every state as hidden aliases of the default page.
+LANDING_URL = "inizio"
+ALIASES = ("accesso", "panoramica")
+
+
+def _aliases(target: st.Page, taken: set[str]) -> list[st.Page]:
+    def alias_page(url: str) -> st.Page:
+        def go() -> None:
+            st.switch_page(target)
+        go.__name__ = f"alias_{url}"
+        return st.Page(go, title=target.title, icon=target.icon, url_path=url)
+    return [alias_page(url) for url in ALIASES if url not in taken]
 
 
 def _ask_login(spec: PageSpec) -> None:
@@ -67,24 +83,27 @@ def _must_change(spec: PageSpec) -> None:
 def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
     """The navigation for this rerun and the pages the user may open (for the sidebar menu)."""
     if user is None:
-        pages = [st.Page(auth_gate.login_page, title="Accesso", icon=":material/login:",
-                         url_path="accesso", default=True)]
-        pages += [_stand_in(spec, _ask_login) for spec in PAGES]
+        landing = st.Page(auth_gate.login_page, title="Accesso", icon="🔐", url_path=LANDING_URL, default=True)
+        pages = [landing, *(_stand_in(spec, _ask_login) for spec in PAGES)]
+        pages += _aliases(landing, {spec.url for spec in PAGES})
         return st.navigation(pages, position="hidden"), {}
     if user.must_change_password:
         from components.account import change_password_form
-        pages = [st.Page(lambda: change_password_form(first_login=True), title=PAGE_TITLES["cambio_password"],
-                         icon=":material/key:", url_path="cambio-password", default=True)]
-        pages += [_stand_in(spec, _must_change) for spec in PAGES]
+        landing = st.Page(lambda: change_password_form(first_login=True), title=PAGE_TITLES["cambio_password"],
+                          icon="🔑", url_path="cambio-password", default=True)
+        pages = [landing, *(_stand_in(spec, _must_change) for spec in PAGES)]
+        pages += _aliases(landing, {spec.url for spec in PAGES})
         return st.navigation(pages, position="hidden"), {}
     allowed: dict[str, st.Page] = {}
     pages = []
     for spec in PAGES:
         if can_open_page(user.actor.role, spec.key):
-            page = st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url,
-                           default=spec.key == "home")
+            landing = spec.key == "home"
+            page = st.Page(spec.file, title=spec.title, icon=spec.icon,
+                           url_path=LANDING_URL if landing else spec.url, default=landing)
             allowed[spec.key] = page
         else:
             page = _stand_in(spec, _denied)
         pages.append(page)
+    pages += _aliases(allowed["home"], set())
     return st.navigation(pages, position="hidden"), allowed

@@ -19,4 +19,4 @@ def lead_waiting(user: SessionUser | None) -> None:
         n = counts["not_started"]
         parts.append(f"{n} {'obiettivo' if n == 1 else 'obiettivi'} ancora senza dati")
     if parts:
-        st.info("Da fare: " + " · ".join(parts) + " (pagina Inserimento dati).", icon=":material/assignment_late:")
+        st.info("Da fare: " + " · ".join(parts) + " (pagina Inserimento dati).", icon="📋")

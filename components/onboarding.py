@@ -22,9 +22,9 @@ def show(user: SessionUser) -> None:
     with st.container(border=True):
         st.markdown("#### Prossimi passi per avviare il monitoraggio")
         for number, step in enumerate(steps, start=1):
-            mark = ":material/check_circle:" if step.done else ":material/radio_button_unchecked:"
+            mark = "✅" if step.done else "⬜"
             st.markdown(f"{mark} **{number}. {step.title}**" + (" — fatto" if step.done else ""))
             st.caption(step.detail)
             if not step.done and step.page in _FILES:
                 st.page_link(_FILES[step.page], label=f"Vai a {next(p.title for p in PAGES if p.key == step.page)}",
-                             icon=":material/arrow_forward:")
+                             icon="➡️")

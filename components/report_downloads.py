@@ -22,7 +22,7 @@ def _download(where, label: str, key: str, file_name: str, build: Callable[..., 
     """A download button whose file is built only when clicked, in one transaction, for the user as they are
     at the click (a user deactivated since the page was drawn gets nothing)."""
     where.download_button(label, key=key, mime=MIMES[file_name.rsplit(".", 1)[-1]], on_click="ignore",
-                          icon=":material/download:", width="stretch", file_name=file_name,
+                          icon="📥", width="stretch", file_name=file_name,
                           data=auth_gate.download_data(build, *args, **kwargs))
 
 

@@ -18,7 +18,7 @@ import streamlit as st
 from components.field_errors import error_summary, field_errors
 from components.safe import md_escape
 from models.entry_flow import completeness
-from models.formatting import amount_field, euro, number, percent
+from models.formatting import amount_field, euro, number, percent, shorten
 from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
@@ -31,6 +31,7 @@ UNANSWERED = "—"
 YES_NO = [UNANSWERED, YES, NO]
 REQUIRED = " (obbligatorio per l'invio)"  # required fields say so in their label, not only with a colour
 NOTE_TARGET = "note"  # the completeness note's field (submission.IncompleteReport)
+LABEL_SEPARATOR = " – "  # a repeated field's label names its indicator or source
 
 
 def _prefix(view: EntryView) -> str:
@@ -146,7 +147,7 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
                              disabled=disabled)
             field_errors(errors, f"action:{a['id']}")
         data.actions[a["id"]] = state
-    st.info(achievement_line(live_action_count(view, data.actions)), icon=":material/flag:")
+    st.info(achievement_line(live_action_count(view, data.actions)), icon="🚩")
 
     for battery in BATTERY_ORDER:
         items = [i for i in view.indicators if i["battery"] == battery]
@@ -194,9 +195,9 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     if not disabled:
         _completeness_note(p, view, data, errors)
         left, right, _ = st.columns([1, 1, 2])
-        if left.button("Salva bozza", key=f"{p}:save", icon=":material/save:", width="stretch"):
+        if left.button("Salva bozza", key=f"{p}:save", icon="💾", width="stretch"):
             pressed = "draft"
-        if right.button("Invia all'Ufficio di Piano", key=f"{p}:submit", type="primary", icon=":material/send:",
+        if right.button("Invia all'Ufficio di Piano", key=f"{p}:submit", type="primary", icon="📤",
                         width="stretch"):
             pressed = "submit"
     return data, pressed
@@ -224,23 +225,24 @@ def _completeness_note(p: str, view: EntryView, data: ReportInput, errors: list[
 def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
                       errors: list[FieldError]) -> IndicatorInput:
     k = f"{p}:i{ind['id']}"
+    whose = LABEL_SEPARATOR + shorten(ind["text"])
     with st.container(border=True):
         st.markdown(md_escape(ind["text"]) + (" *(ritirato)*" if ind["retired"] else ""))
         left, right = st.columns([2, 3])
         unit = ind["unit"]
         if unit == Unit.SI_NO:
             current = yes_no_label(None if ind["value_num"] is None else bool(ind["value_num"])) or UNANSWERED
-            answer = left.radio("Valore (sì/no)", YES_NO, index=YES_NO.index(current), horizontal=True,
+            answer = left.radio("Valore (sì/no)" + whose, YES_NO, index=YES_NO.index(current), horizontal=True,
                                 key=f"{k}:v", disabled=disabled)
             value: object = None if answer == UNANSWERED else answer == YES
         elif unit == Unit.TESTO:
-            value = left.text_area("Valore (testo)", value=_value_default(ind), key=f"{k}:v", disabled=disabled,
+            value = left.text_area("Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled,
                                    height=68)
         else:
             label = "Valore (%, da 0 a 100)" if unit == Unit.PERCENTUALE else "Valore (numero, es. 1.234,5)"
-            value = left.text_input(label, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
+            value = left.text_input(label + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
             _as_saved(left, value, "Valore", unit)
-        note = right.text_input("Nota (facoltativa)", value=ind["note"], key=f"{k}:n", disabled=disabled)
+        note = right.text_input("Nota (facoltativa)" + whose, value=ind["note"], key=f"{k}:n", disabled=disabled)
         facts = [_history_line(ind)]
         if ind["target"] is not None:
             try:
@@ -258,8 +260,11 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
                 cols = st.columns(len(sub_areas) or 1)
                 for col, code in zip(cols, sub_areas):
                     old = ind["split"].get(code)
-                    split[code] = col.text_input(code, value="" if old is None else number(old, 2),
-                                                 key=f"{k}:s{code}", disabled=disabled)
+                    # narrow columns: the code is shown, the label (which starts with it) names the indicator
+                    col.markdown(f"**{code}**")
+                    split[code] = col.text_input(f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
+                                                 value="" if old is None else number(old, 2),
+                                                 key=f"{k}:s{code}", disabled=disabled, label_visibility="collapsed")
                     if split[code]:
                         _as_saved(col, split[code], code, Unit.NUMERO)
         field_errors(errors, f"indicator:{ind['id']}")
@@ -293,21 +298,22 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldErr
     for source in sources:
         row = existing.get(source, {})
         k = f"{p}:sp{source}"
+        whose = LABEL_SEPARATOR + SHORT_FUNDING_LABELS[FundingSource(source)]
         with _field(p, f"spend:{source}"), st.container(border=True):
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             st.caption(_source_context_line(view, source))
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)", value=amount_field(row["committed"]) if row else "",
+            committed = c1.text_input("Impegnato (€)" + whose, value=amount_field(row["committed"]) if row else "",
                                       key=f"{k}:c", disabled=disabled)
             _as_saved(c1, committed, "Impegnato", EURO)
-            paid = c2.text_input("Liquidato (€)", value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
+            paid = c2.text_input("Liquidato (€)" + whose, value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
                                  disabled=disabled)
             _as_saved(c2, paid, "Liquidato", EURO)
-            ref = c3.text_input("Documento giustificativo (rif.)", value=row.get("document_ref", ""), key=f"{k}:r",
-                                disabled=disabled)
+            ref = c3.text_input("Documento giustificativo (rif.)" + whose, value=row.get("document_ref", ""),
+                                key=f"{k}:r", disabled=disabled)
             n1, n2 = st.columns([3, 1])
-            note = n1.text_input("Nota", value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
-            confirm = n2.checkbox("Confermo gli importi", key=f"{k}:ok", disabled=disabled,
+            note = n1.text_input("Nota" + whose, value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
+            confirm = n2.checkbox("Confermo gli importi" + whose, key=f"{k}:ok", disabled=disabled,
                                   help="Serve, con una nota che spieghi il motivo, quando il liquidato supera "
                                        "l'impegnato o un importo supera di oltre 3 volte il budget dell'obiettivo.")
             if row and row["paid"] > row["committed"]:
@@ -334,7 +340,8 @@ def _yes_no_reason(p: str, key: str, question: str, answer: bool | None, reason:
                           disabled=disabled)
         field_errors(errors, f"q:{targets[0]}")
     with right, _field(p, f"q:{targets[1]}"):
-        why = st.text_area("Motivazione" + REQUIRED, value=reason, key=f"{p}:{key}r", disabled=disabled, height=68)
+        why = st.text_area(f"Motivazione{REQUIRED}{LABEL_SEPARATOR}{question}", value=reason,
+                            key=f"{p}:{key}r", disabled=disabled, height=68)
         field_errors(errors, f"q:{targets[1]}")
     return (None if choice == UNANSWERED else choice), why
 

@@ -68,7 +68,7 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
                                  f" · {item.lead} · {_short(item.text)}")
     chosen = [i for i in queue if st.session_state.get(_pick_key(i))]
     if st.button(f"Approva i selezionati ({len(chosen)})", key="rev_bulk", type="primary", disabled=not chosen,
-                 icon=":material/done_all:"):
+                 icon="✅"):
         _approve(chosen, actor)
 
 

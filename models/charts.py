@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import textwrap
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
@@ -323,3 +325,47 @@ def split_chart(rows: list[SplitRow], codes: list[str], semester: str, *, projec
     return _style(fig, wrap(f"{first.objective} – {first.indicator}", 80),
                   f"Ripartizione per sotto-ambito · {semester}" + (" · report inviato" if first.submitted else ""),
                   projector=projector, height=340, legend=False)
+
+
+# --- text alternative -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartText:
+    """A figure's content as a table (WCAG 1.1.1: a screen reader user gets the figures a sighted user sees)."""
+    title: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+def _plain(text: object) -> str:
+    """Plotly label text back to plain text (titles are bold and <br>-joined; plan text was escaped)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", str(text)).replace("  ", " ")).strip()
+
+
+def text_alternative(fig: go.Figure) -> ChartText:
+    """Rows: the categories of the figure (areas, objectives, semesters, sub-areas); columns: its series.
+    Each cell is the label written on the chart where there is one (so the same formatting: euro, %, band),
+    else the plotted value formatted as the axis shows it."""
+    layout = fig.layout
+    title = _plain(layout.title.text or "")
+    if layout.title.subtitle and layout.title.subtitle.text:
+        title += " · " + _plain(layout.title.subtitle.text).replace("\n", " ")
+    columns: list[str] = []
+    cells: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+    horizontal = layout.yaxis.type == "category"  # every figure here has one category axis
+    for n, trace in enumerate(fig.data):
+        cats, vals = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+        axis = layout.xaxis if horizontal else layout.yaxis
+        fmt = percent if (axis.ticksuffix or "").strip() == "%" else (lambda v: number(v, 2))
+        name = _plain(trace.name) if trace.name else ("Nota" if n else "Valore")
+        columns.append(name)
+        texts = list(trace.text) if isinstance(trace.text, (list, tuple)) else [None] * len(cats or ())
+        for cat, val, txt in zip(cats or (), vals or (), texts):
+            key = _plain(cat)
+            if key not in cells:
+                cells[key] = {}
+                order.append(key)
+            shown = _plain(txt) if txt not in (None, "") else ("" if val is None else fmt(val))
+            cells[key][name] = shown
+    return ChartText(title, ["", *columns], [[cat, *(cells[cat].get(c, "") for c in columns)] for cat in order])

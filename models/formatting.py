@@ -200,3 +200,9 @@ def local_time(at) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     return at.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%d/%m/%Y %H:%M")
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """One line of at most `limit` characters, with an ellipsis when cut (labels that name an indicator)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

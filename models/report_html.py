@@ -30,6 +30,7 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margi
 dl.meta dt{font-weight:600}
 dl.meta dd{margin:0}
 .table-wrap{overflow-x:auto}
+.table-wrap:focus{outline:3px solid #1B3A5C;outline-offset:2px}
 table{border-collapse:collapse;margin:.8rem 0 .3rem;font-size:.9rem}
 caption{text-align:left;font-weight:700;font-size:1.05rem;padding:.3rem 0}
 th,td{border:1px solid #999;padding:.2rem .4rem;vertical-align:top;text-align:left}
@@ -108,7 +109,8 @@ def table_html(table: Table) -> str:
     head += "<tr>" + "".join(_td(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
     body = "".join(f"<tr{_row_class(r.style)}>" + "".join(_td(c) for c in r.cells) + "</tr>" for r in table.rows)
     note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
-    return (f'<div class="table-wrap"><table><caption>{e(table.title)}</caption><thead>{head}</thead>'
+    # A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1): focusable and named.
+    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{e(table.title)}"><table><caption>{e(table.title)}</caption><thead>{head}</thead>'
             f"<tbody>{body}</tbody></table></div>{note}")
 
 
@@ -122,7 +124,19 @@ class Figures:
         self.count += 1
         div = fig.to_html(full_html=False, include_plotlyjs=self.count == 1, config=CHART_CONFIG,
                           div_id=f"grafico-{self.count}")
-        return f'<figure class="chart">{div}</figure>'
+        return f'<figure class="chart">{div}{chart_table(fig)}</figure>'
+
+
+def chart_table(fig: go.Figure) -> str:
+    """The figure's text alternative (the same as on the Cruscotto), folded under it."""
+    alt = charts.text_alternative(fig)
+    head = "".join(f'<th scope="col">{e(h)}</th>' for h in alt.header)
+    body = "".join(f'<tr><th scope="row">{e(row[0])}</th>' + "".join(f"<td>{e(c)}</td>" for c in row[1:]) + "</tr>"
+                   for row in alt.rows)
+    return (f'<details class="chart-data"><summary>Dati del grafico in tabella</summary>'
+            f'<div class="table-wrap" tabindex="0" role="region" aria-label="Dati: {e(alt.title)}">'
+            f"<table><caption>{e(alt.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"</div></details>")
 
 
 def _section(title: str, parts: Iterable[str]) -> str:

@@ -24,7 +24,7 @@ class Style:
 class Band(Enum):
     """Degree of achievement: (actions carried out x 100) / actions planned."""
     NULLO = Style("nullo", "#6E6E6E", "#FFFFFF")
-    INSUFFICIENTE = Style("insufficiente", "#D55E00", "#FFFFFF")
+    INSUFFICIENTE = Style("insufficiente", "#D55E00", "#000000")  # black 5,4:1; white only 3,9:1 (WCAG AA)
     SUFFICIENTE = Style("sufficiente", "#E69F00", "#000000")
     BUONO = Style("buono", "#56B4E9", "#000000")
     OTTIMO = Style("ottimo", "#0072B2", "#FFFFFF")

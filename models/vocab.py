@@ -186,3 +186,9 @@ def plural(n: int, singular: str, many: str) -> str:
 def count_of(n: int, total: int, singular: str, many: str) -> str:
     """'1 obiettivo su 2', '3 obiettivi su 5': Italian agrees with the first number."""
     return f"{plural(n, singular, many)} su {total}"
+
+
+# Placeholders of empty choice lists (Streamlit's default is English); also used by the page script that
+# translates the lists Streamlit does not let us configure (components/layout.py).
+CHOOSE_ONE = "Scegliere un'opzione"
+CHOOSE_MANY = "Scegliere una o più opzioni"

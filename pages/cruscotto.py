@@ -21,7 +21,7 @@ if not semesters:
 scale = 0.0  # chart scale: 0 on the normal page; on the projector 1 at 1280x720, larger at 1920x1080
 if projector:
     head, nav, options = st.columns([5, 4.2, 1.6], vertical_alignment="center")
-    with options.popover("Opzioni", icon=":material/settings:", width="stretch"):
+    with options.popover("Opzioni", icon="⚙️", width="stretch"):
         # exit and slideshow first: a 720-line screen cuts the bottom of a long panel
         views.projector_toggle(projector)
         slideshow = views.slideshow_controls()

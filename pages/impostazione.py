@@ -10,7 +10,7 @@ from components.data import call
 from components.safe import md_escape
 from models import plan_setup, queries, reports, semesters
 from models.formatting import euro_cents, number
-from models.vocab import (PAGE_TITLES, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit,
+from models.vocab import (CHOOSE_MANY, PAGE_TITLES, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit,
                           semester_label)
 
 actor = auth_gate.signed_in().actor
@@ -108,7 +108,7 @@ with tab_obj:
     st.markdown("##### Sub-ambiti")
     subs = [s["code"] for s in call(queries.sub_areas)]
     chosen = st.multiselect("L'obiettivo è locale a questi sub-ambiti (vuoto: tutto l'Ambito)", subs,
-                            default=setup["sub_areas"], key=f"subs_{objective_id}")
+                            default=setup["sub_areas"], key=f"subs_{objective_id}", placeholder=CHOOSE_MANY)
     if st.button("Salva sub-ambiti", key="subs_save"):
         if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
             st.rerun()

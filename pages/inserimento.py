@@ -16,7 +16,7 @@ user = auth_gate.signed_in()
 actor = user.actor
 st.title(PAGE_TITLES["inserimento"])
 if flash := st.session_state.pop("entry_flash", None):
-    st.success(flash, icon=":material/check_circle:")
+    st.success(flash, icon="✅")
 
 semesters = call(reports.open_semesters)
 if not semesters:
@@ -28,7 +28,7 @@ semester = st.selectbox("Semestre", semesters, index=default, key="entry_semeste
 
 left = semester_rules.days_left(semester.deadline)
 (st.warning if left is not None and left <= 7 else st.info)(
-    semester_rules.days_left_text(semester.deadline), icon=":material/event:")
+    semester_rules.days_left_text(semester.deadline), icon="📅")
 
 status = call(reports.entry_status, actor=actor, semester_id=semester.id)
 if not status:
@@ -60,15 +60,15 @@ st.caption(f"Area {view.objective['area']} · {md_escape(view.objective['area_ti
            + (f" · stato: **{view.report['state']}**" if view.report else " · nessun dato salvato"))
 if view.report and view.report["state"] == ReportState.DA_RIVEDERE and view.report["comment"]:
     st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
-               icon=":material/undo:")
+               icon="↩️")
 if view.report:
-    with st.expander("Conversazione con l'Ufficio di Piano", icon=":material/forum:",
+    with st.expander("Conversazione con l'Ufficio di Piano", icon="💬",
                      expanded=view.report["state"] == ReportState.DA_RIVEDERE):
         conversation.thread(objective_id, semester.id, actor=actor,
                             can_write=view.semester["state"] != SemesterState.CHIUSO,
                             key=f"entry_thread_{objective_id}_{semester.id}")
 if view.block_reason:
-    st.info(md_escape(view.block_reason), icon=":material/lock:")
+    st.info(md_escape(view.block_reason), icon="🔒")
 
 conflict_panel(view)
 data, pressed = report_form.show(view, disabled=view.block_reason is not None)

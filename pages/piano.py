@@ -33,7 +33,7 @@ area = choose.selectbox("Macro-area", [ALL, *titles], key="piano_area",
 download.download_button("Scarica Excel",
                          data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False),
                          file_name=call(plan_export.file_name), mime=plan_export.MIME, on_click="ignore",
-                         icon=":material/download:", key="piano_excel", width="stretch",
+                         icon="📥", key="piano_excel", width="stretch",
                          help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.")
 
 

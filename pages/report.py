@@ -6,7 +6,7 @@ from components import auth_gate, excel_import, report_downloads
 from components.data import call
 from models import reports
 from models.permissions import can_read_reports
-from models.vocab import PAGE_TITLES, SemesterState, semester_label
+from models.vocab import CHOOSE_MANY, PAGE_TITLES, SemesterState, semester_label
 
 user = auth_gate.require_page("report")
 actor = user.actor
@@ -32,7 +32,8 @@ if objectives:
     areas = list(dict.fromkeys(o["area"] for o in objectives))
     left, right = st.columns([1, 2])
     semester = left.selectbox("Semestre del modello", open_semesters, key="tpl_semester", format_func=label)
-    chosen = right.multiselect("Macro-aree", areas, default=areas if actor.is_lead else areas[:1], key="tpl_areas")
+    chosen = right.multiselect("Macro-aree", areas, default=areas if actor.is_lead else areas[:1], key="tpl_areas",
+                               placeholder=CHOOSE_MANY)
     excel_import.template_download(actor, semester, chosen, key="tpl_download")
     excel_import.upload_and_import(actor, semester)
 

@@ -14,7 +14,7 @@ from components.safe import md_escape
 from models import audit, reports, review, semesters
 from models.dashboard import COUNTED_LABELS
 from models.formatting import budget_euro, euro_cents, local_time, percent
-from models.vocab import NO_REPORT, PAGE_TITLES, ReportState, SemesterState, plural, semester_label
+from models.vocab import CHOOSE_MANY, NO_REPORT, PAGE_TITLES, ReportState, SemesterState, plural, semester_label
 
 actor = auth_gate.signed_in().actor
 st.title(PAGE_TITLES["revisione"])
@@ -37,8 +37,9 @@ sem = by_sem[sem_id]
 rows = call(review.review_table, sem.id)
 
 f1, f2 = st.columns(2)
-areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas")
-states = f2.multiselect("Stato", [NO_REPORT, *[s.value for s in ReportState]], key="rev_states")
+areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas", placeholder=CHOOSE_MANY)
+states = f2.multiselect("Stato", [NO_REPORT, *[s.value for s in ReportState]], key="rev_states",
+                        placeholder=CHOOSE_MANY)
 shown = [r for r in rows if (not areas or r["area"] in areas) and (not states or r["state"] in states)]
 done = sum(r["state"] == ReportState.APPROVATA for r in rows)
 approved = f"{plural(done, 'report approvato', 'report approvati')} su {plural(len(rows), 'obiettivo', 'obiettivi')}"

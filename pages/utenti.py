@@ -14,7 +14,7 @@ from components.data import call
 from components.safe import md_escape
 from models import users
 from models.permissions import PermissionDenied
-from models.vocab import PAGE_TITLES, ROLE_LABELS, Role
+from models.vocab import CHOOSE_MANY, PAGE_TITLES, ROLE_LABELS, Role
 
 _NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
 
@@ -43,7 +43,7 @@ if notice:
     st.success(md_escape(message))  # names typed by the office: plain text
     if password:
         st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
-                   "dovrà sceglierne una nuova.", icon=":material/key:")
+                   "dovrà sceglierne una nuova.", icon="🔑")
         st.code(password, language=None)
 
 rows = call(users.list_users, actor=actor)
@@ -56,7 +56,7 @@ st.dataframe(pd.DataFrame([{"Nome utente": r["username"], "Nome e cognome": r["n
                            for r in rows]), hide_index=True, width="stretch")
 
 events = call(users.lock_events, actor=actor)
-with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon=":material/lock:"):
+with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon="🔒"):
     st.caption(f"Dopo {users.LOCK_AFTER_FAILURES} password sbagliate (accesso o cambio password) l'account resta "
                "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre.")
     if events:
@@ -73,7 +73,7 @@ with st.form("new_user", clear_on_submit=False):
     name = right.text_input("Nome e cognome")
     role = left.selectbox("Ruolo", list(Role), format_func=_role_label)
     chosen = right.multiselect("Aree (solo per i referenti)", list(area_title),
-                               format_func=lambda a: f"{a} · {area_title[a]}")
+                               format_func=lambda a: f"{a} · {area_title[a]}", placeholder=CHOOSE_MANY)
     if st.form_submit_button("Crea utente", type="primary"):
         _write(users.add_user, f"Utente {username.strip().lower()} creato.", username=username, name=name,
                role=role, areas=chosen)
@@ -92,7 +92,7 @@ with st.form(f"edit_user_{uid}"):
                               format_func=_role_label)
     new_areas = right.multiselect("Aree (solo per i referenti)", list(area_title),
                                   default=[a for a in selected["areas"] if a in area_title],
-                                  format_func=lambda a: f"{a} · {area_title[a]}")
+                                  format_func=lambda a: f"{a} · {area_title[a]}", placeholder=CHOOSE_MANY)
     if st.form_submit_button("Salva ruolo e aree"):
         _write(users.update_user, f"Utente {selected['username']}: ruolo e aree salvati.", user_id=uid,
                role=new_role, areas=new_areas, name=new_name)
@@ -101,16 +101,16 @@ state = ("attivo" if selected["active"] else "disattivato") + (", bloccato" if s
 st.caption(f"Stato: {state}. Un utente non si cancella mai: disattivato, non può più accedere ma resta "
            "autore delle modifiche registrate.")
 cols = st.columns(3)
-if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon=":material/password:"):
+if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon="🔑"):
     _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
            "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
 if selected["active"]:
-    if confirmed("Disattiva", key=f"deactivate_{uid}", where=cols[1], icon=":material/person_off:",
+    if confirmed("Disattiva", key=f"deactivate_{uid}", where=cols[1], icon="🚫",
                  question=f"Disattivare {md_escape(selected['username'])}? Non potrà più accedere e i suoi accessi "
                           "in corso "
                           "terminano subito (si potrà riattivare)."):
         _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
-elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon=":material/person:"):
+elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon="👤"):
     _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)
-if cols[2].button("Sblocca", key=f"unlock_{uid}", icon=":material/lock_open:", disabled=not selected["locked"]):
+if cols[2].button("Sblocca", key=f"unlock_{uid}", icon="🔓", disabled=not selected["locked"]):
     _write(users.unlock_user, f"Utente {selected['username']} sbloccato.", user_id=uid)
