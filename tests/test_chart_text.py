@@ -13,7 +13,7 @@ from tests.test_dashboard import app_data, open_cruscotto, open_tab  # noqa: F40
 
 
 def test_money_single_as_a_table():
-    fig = charts.money_single(Money(budget=10000, budget_amounts=1, committed=6000, paid=2500), "Budget e spesa · area A", 50.0)
+    fig = charts.money_single(Money(budget=10000, budget_amounts=1, committed=6000, paid=2500, reported=True), "Budget e spesa · area A", 50.0)
     text = charts.text_alternative(fig)
     assert text.title.startswith("Budget e spesa · area A · liquidato 25,0 %")
     assert text.header == ["", "Valore", "Nota"]

@@ -308,10 +308,10 @@ def test_form_shows_the_value_as_it_will_be_saved_or_the_refusal(tmp_path):
         assert not at.exception, at.exception
         shown = lambda: [c.value.replace("\\", "") for c in at.caption]  # noqa: E731  (markdown escapes)
         assert shown().count("Vuoto: nessun dato") >= 2  # every empty amount says it stays empty
-        committed = next(t for t in at.text_input if t.label == "Impegnato (€)")
+        committed = next(t for t in at.text_input if t.label.startswith("Impegnato (€) – "))
         committed.input("1.234,56").run()
         assert "Si salverà: 1.234,56 €" in shown()
-        paid = next(t for t in at.text_input if t.label == "Liquidato (€)")
+        paid = next(t for t in at.text_input if t.label.startswith("Liquidato (€) – "))
         paid.input("1,000").run()
         refusal = next(c for c in shown() if "1,000" in c)
         assert refusal.startswith("⚠️ Liquidato: ") and "due modi" in refusal
