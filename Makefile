@@ -7,20 +7,30 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-.PHONY: install install-test browser postgres run demo test test-quick bench user export-plan report backup restore clean
+.PHONY: install install-test lock browser postgres run demo test test-quick bench user export-plan report backup restore clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The whole dependency tree is locked with hashes (requirements.lock, from requirements.txt by `make lock`):
+# a fresh machine installs exactly what the tests ran with.
+$(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	@touch $@
 
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+$(VENV)/.installed-test: requirements-test.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-test.lock
 	@touch $@
+
+# Re-lock after changing requirements.txt or requirements-test.txt (uv resolves from the package index; the test
+# lock is constrained by the app lock, so both agree on every shared package).
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --python-platform linux
+lock: install
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements.txt requirements-test.txt -c requirements.lock -o requirements-test.lock
 
 # Debian's Chromium for the browser tests; never `playwright install` (it cannot download here).
 browser:
