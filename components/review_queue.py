@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.actions import attempt
 from components.safe import md_escape
+from components.selectors import choose
 from models import review
 from models.formatting import local_time
 from models.permissions import Actor
@@ -33,7 +34,8 @@ def apply_link(semesters: list) -> None:
     except ValueError:
         sem_id = obj_id = None
     if sem_id in {s.id for s in semesters} and obj_id is not None:
-        st.session_state["rev_sem"], st.session_state["rev_obj"] = sem_id, obj_id
+        st.session_state["rev_sem"] = sem_id
+        choose("rev_obj", obj_id)
     for name in (PARAM_SEMESTER, PARAM_OBJECTIVE):
         params.pop(name, None)
 

@@ -25,8 +25,12 @@ def fresh_selectbox(label: str, options: Sequence[Any], *, key: str, default: An
     if chosen not in options:
         chosen = default if default in options else options[0]
     checksum = zlib.crc32("\x1f".join(format_func(o) for o in options).encode())
-    value = st.selectbox(label, options, index=options.index(chosen), format_func=format_func,
-                         key=f"{_widget_prefix(key)}{checksum:08x}", **kwargs)
+    widget_key = f"{_widget_prefix(key)}{checksum:08x}"
+    if st.session_state.get(widget_key) not in options:
+        # A new widget (labels changed, or `choose` dropped it): set its value through the Session State API, so
+        # the browser shows it too (a default index applies only to a widget the browser has not drawn yet).
+        st.session_state[widget_key] = chosen
+    value = st.selectbox(label, options, format_func=format_func, key=widget_key, **kwargs)
     st.session_state[key] = value
     return value
 

@@ -10,6 +10,7 @@ from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
 from components.report_form import show_changes
+from components.selectors import choose, fresh_selectbox
 from components.safe import md_escape
 from models import audit, reports, review, semesters
 from models.dashboard import COUNTED_LABELS
@@ -59,9 +60,11 @@ st.markdown("### Report di un obiettivo")
 by_id = {r["objective_id"]: r for r in rows}
 if st.session_state.get("rev_obj") not in by_id:
     # the oldest submitted report of this semester, else the first objective with data; never an empty one
-    st.session_state["rev_obj"] = call(review.first_to_review, sem.id) or next(iter(by_id))
-objective_id = st.selectbox("Obiettivo", list(by_id), key="rev_obj",
-                            format_func=lambda i: f"{by_id[i]['code']} — {by_id[i]['state']} — {by_id[i]['text'][:80]}")
+    choose("rev_obj", call(review.first_to_review, sem.id) or next(iter(by_id)))
+# labels follow the data: after *Rimanda* or *Approva* the selector shows the new state
+objective_id = fresh_selectbox("Obiettivo", list(by_id), key="rev_obj", default=st.session_state["rev_obj"],
+                               format_func=lambda i: f"{by_id[i]['code']} — {by_id[i]['state']} — "
+                                                     f"{by_id[i]['text'][:80]}")
 detail = call(review.report_with_previous, objective_id, sem.id)
 if detail["state"] is None:
     st.info("Nessun dato inserito per questo obiettivo nel semestre.")

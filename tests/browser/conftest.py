@@ -168,7 +168,7 @@ def open_page(page, link: str, url_part: str, attempts: int = 3) -> None:
     """Click a menu link until the page is there. Right after a login the cookie component's confirmation
     reruns the script once; a click landing in that rerun can be dropped by Streamlit (a person clicks again)."""
     for attempt in range(attempts):
-        page.get_by_role("link", name=link).click()
+        page.get_by_test_id("stSidebar").get_by_role("link", name=link, exact=True).click()
         try:
             page.wait_for_url(re.compile(re.escape(url_part)), timeout=5000)
             return

@@ -74,7 +74,7 @@ def test_bad_value_is_shown_at_its_field_listed_at_the_top_and_focused(page, ser
     summary = page.get_by_role("alert").filter(has_text="Nulla è stato salvato: 1 errore da correggere")
     summary.wait_for(timeout=15000)
     # the message sits in the field's own container, names the field, and the field has the keyboard focus
-    expect(field.get_by_text("Indicatore «N. di incontri della cabina di regia»: 'dodici' non è un numero")
+    expect(field.get_by_text("Indicatore «N. di incontri della cabina di regia»: «dodici» non è un numero")
            ).to_be_visible()
     expect(box).to_be_focused(timeout=5000)
     assert box.input_value() == "dodici", "what the lead typed stays"

@@ -70,6 +70,9 @@ def test_queue_oldest_first_link_opens_report_and_bulk_approve(page, review_serv
     page.get_by_text(re.compile(r"Approvati 2 report: B\.1, A\.1")).wait_for(timeout=WAIT)
     assert _states(review_server) == {"B.1": "approvata", "A.2": "inviata", "A.1": "approvata"}
     expect(links).to_have_count(1)
+    # the selector follows the data: the report on screen now reads "approvata", not "inviata"
+    expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.1 — approvata"),
+                                                                        timeout=WAIT)
 
 
 def test_comment_thread_between_office_and_lead(browser, page, review_server):
