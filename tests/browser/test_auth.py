@@ -28,7 +28,7 @@ from models.vocab import ROLE_LABELS, Role
 from tests.browser.conftest import (PASSWORD, ROOT, Server, _free_port, login, screenshot, seed_users, stop_process,
                                     wait_healthy)
 
-WAIT = 20000  # ms: first page loads of a fresh server draw the cookie components and the plan
+WAIT = 45000  # ms: a full page load on a busy 2-core machine (the Cruscotto draws plotly.js); a bound, not a wait
 # Elements that would show data; a refused page has none of them.
 DATA_ELEMENTS = ('[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stPlotlyChart"], '
                  '[data-testid="stMetric"], [data-testid="stForm"], [data-testid="stExpander"]')

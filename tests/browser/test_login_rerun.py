@@ -9,7 +9,7 @@ import time
 from components.auth_gate import COOKIE_NAME
 from tests.browser.conftest import PASSWORD, screenshot
 
-WAIT = 15000
+WAIT = 30000  # ms: a bound for a busy 2-core machine, not a wait
 
 
 def _login_without_settling(page, server, username: str) -> float:

@@ -15,7 +15,7 @@ from models.reports import ReportInput, save_report
 from models.tables import Objective, Report, ReportComment, Semester, User
 from tests.browser.conftest import DEFAULT_USERS, Server, choose, login, open_page, screenshot, seed_users
 
-WAIT = 15000
+WAIT = 30000  # ms: a bound for a busy 2-core machine, not a wait
 
 
 def _submit(s, code: str, actor: Actor) -> None:
