@@ -66,7 +66,9 @@ A11Y_SCRIPT = """<span id="pdz-a11y" hidden></span><script>
     const m = t.match(perFile);
     return m ? text.replace(t, "massimo " + m[1] + " " + m[2] + " per file") : null;
   };
-  const fixNode = (node) => {
+  // One node: its text, or its attributes. Never recursive: a subtree is walked once (fixTree), so the cost
+  // stays linear in the nodes added (a recursive walk per node was exponential in the depth of the page).
+  const fixOne = (node) => {
     if (node.nodeType === 3) {
       const out = fix(node.nodeValue);
       if (out !== null && out !== node.nodeValue) node.nodeValue = out;
@@ -78,18 +80,22 @@ A11Y_SCRIPT = """<span id="pdz-a11y" hidden></span><script>
       const out = value && fix(value);
       if (out && out !== value) node.setAttribute(name, out);
     }
+  };
+  const fixTree = (node) => {
+    fixOne(node);
+    if (node.nodeType !== 1) return;
     const walker = document.createTreeWalker(node, 5);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) fixNode(n);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) fixOne(n);
   };
   window.__pdzItalian = new MutationObserver((records) => {
     if (document.documentElement.lang !== "it") document.documentElement.lang = "it";
     for (const r of records) {
-      if (r.type === "childList") r.addedNodes.forEach(fixNode); else fixNode(r.target);
+      if (r.type === "childList") r.addedNodes.forEach(fixTree); else fixOne(r.target);
     }
   });
   window.__pdzItalian.observe(document.documentElement, {childList: true, subtree: true, characterData: true,
     attributes: true, attributeFilter: ["aria-label", "placeholder", "title", "lang"]});
-  fixNode(document.body);
+  fixTree(document.body);
 })();
 </script>"""
 
