@@ -701,8 +701,10 @@ def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Se
     indicators = live_indicators(session, objective_id, report)
     targets = _targets(session, [i.id for i in indicators], semester.year)
     history = previous_values(session, [i.id for i in indicators], semester)
-    # Actions without a state in this report start from their last approved state (carry forward).
-    carried = carried_states_for(objective_id, semester.year, semester.half, session=session)
+    # Actions without a state in this report start from their last approved state (carry forward), while the
+    # lead can still save it: a submitted or approved report shows what it holds, the figure the Cruscotto counts.
+    carried = {} if report is not None and report.state in (ReportState.INVIATA, ReportState.APPROVATA) else \
+        carried_states_for(objective_id, semester.year, semester.half, session=session)
     carried = {a: item for a, item in carried.items() if a not in states}
     budget_sources = sorted({b.source for b in session.exec(select(BudgetLine).where(
         BudgetLine.objective_id == objective_id, BudgetLine.retired == False)) if b.source})  # noqa: E712

@@ -340,3 +340,18 @@ def test_spend_edges_on_every_screen(paid, budget, spend_class):
         engine.dispose()
     assert by_hand(spec, 0).spend_class == spend_class
     assert_same(screens, {oids[0]: by_hand(spec, 0)}, set(oids))
+
+
+def test_submitted_report_shows_what_it_holds_not_carried_states():
+    """Found by the property test: an approved earlier state was carried into a submitted report's form (20 %)
+    while the Cruscotto counted the report's own states (0 %). Carry-forward is for a report still being written."""
+    spec = ObjectiveSpec(actions=[False] * 5, budget=[],
+                         reports=[("approvata", [None, None, None, None, "realizzata"], []),
+                                  ("inviata", [None] * 5, [])])
+    engine, sems, oids = build([spec], 2)
+    try:
+        screens = every_screen(engine, sems, oids)
+    finally:
+        engine.dispose()
+    assert_same(screens, {oids[0]: by_hand(spec, 1)}, {oids[0]})
+    assert screens["form"][oids[0]] == {"achievement": 0.0, "band": "nullo"}
