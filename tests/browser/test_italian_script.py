@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from components.layout import A11Y_SCRIPT, STREAMLIT_ITALIAN
 
+pytestmark = pytest.mark.timeout(60)  # the old walk froze Chromium: fail in a minute, not at the suite's end
 DEPTH = 400  # far deeper than any Streamlit page; 2**400 steps would never end
 
 
