@@ -1,10 +1,10 @@
 """Entrypoint: login gate, per-role navigation, frame; then the chosen page."""
+
 import streamlit as st
 
 from components import auth_gate, layout, navigation, notices
 
-st.set_page_config(page_title="Monitoraggio Piano di Zona", page_icon="📊",
-                   layout="wide", initial_sidebar_state="auto")
+st.set_page_config(page_title="Monitoraggio Piano di Zona", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 layout.accessibility()
 user = auth_gate.current_user()
 page, allowed = navigation.build(user)

@@ -1,11 +1,12 @@
 """Password change form (first login and the account page)."""
+
 from __future__ import annotations
 
 import streamlit as st
 
 from components import auth_gate
-from models.vocab import PAGE_TITLES
 from models.users import MIN_PASSWORD_LENGTH, UserError, change_own_password
+from models.vocab import PAGE_TITLES
 
 _CURRENT, _NEW, _REPEAT = "pdz_pw_current", "pdz_pw_new", "pdz_pw_repeat"
 _OUTCOME = "pdz_pw_outcome"  # ("error" | "success", message), shown once on the run after the submit
@@ -20,8 +21,9 @@ def _submit(user_id: int, first_login: bool) -> None:
         st.session_state[_OUTCOME] = ("error", "Ripeti la nuova password: le due password non coincidono.")
         return
     try:
-        auth_gate.in_callback(change_own_password, user_id=user_id, current=current, new=new,
-                              address=auth_gate.client_address())
+        auth_gate.in_callback(
+            change_own_password, user_id=user_id, current=current, new=new, address=auth_gate.client_address()
+        )
     except (UserError, auth_gate.DatabaseUnavailable) as exc:
         st.session_state[_OUTCOME] = ("error", str(exc))
         return
@@ -45,10 +47,15 @@ def change_password_form(*, first_login: bool = False) -> None:
         st.info("Primo accesso con una password monouso: sceglierne una nuova per continuare.")
     with st.form("change_password"):
         st.text_input("Password attuale", key=_CURRENT, type="password", autocomplete="current-password")
-        st.text_input(f"Nuova password (almeno {MIN_PASSWORD_LENGTH} caratteri)", key=_NEW, type="password",
-                      autocomplete="new-password")
+        st.text_input(
+            f"Nuova password (almeno {MIN_PASSWORD_LENGTH} caratteri)",
+            key=_NEW,
+            type="password",
+            autocomplete="new-password",
+        )
         st.text_input("Ripeti la nuova password", key=_REPEAT, type="password", autocomplete="new-password")
-        st.form_submit_button("Cambia password", type="primary", on_click=_submit,
-                              args=(user.actor.user_id, first_login))
+        st.form_submit_button(
+            "Cambia password", type="primary", on_click=_submit, args=(user.actor.user_id, first_login)
+        )
     if outcome and outcome[0] == "error":
         st.error(outcome[1])

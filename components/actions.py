@@ -1,4 +1,5 @@
 """Run a domain write from a button and show the outcome in Italian (never a traceback)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -3,6 +3,7 @@
 Nothing about a user lives in module globals or st.cache_resource: only in this session's st.session_state.
 app.py calls current_user() once per run, at the top; pages and components call signed_in().
 """
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any, NoReturn, TypeVar
 
@@ -50,8 +51,10 @@ def _refuse_to_start(reason: str) -> NoReturn:
         st.error(f"L'applicazione non può partire. {reason}")
         st.caption("Correggere la configurazione (vedere il README, sezione «Avvio») e riavviare l'applicazione.")
 
-    st.navigation([st.Page(unavailable, title="Applicazione non disponibile", url_path="non-disponibile",
-                           default=True)], position="hidden").run()
+    st.navigation(
+        [st.Page(unavailable, title="Applicazione non disponibile", url_path="non-disponibile", default=True)],
+        position="hidden",
+    ).run()
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
 
@@ -136,20 +139,21 @@ def _token(key: str) -> tuple[str, datetime]:
     if not made or made[0] != login_at:
         expires = datetime.now() + timedelta(days=COOKIE_EXPIRY_DAYS)
         token = login_token(st.session_state[_USER], key, expires)
-        made = st.session_state[_TOKEN] = (login_at, token, expires.astimezone(timezone.utc))
+        made = st.session_state[_TOKEN] = (login_at, token, expires.astimezone(UTC))
     return made[1], made[2]
 
 
 def cookie_script(value: str | None, expires: datetime | None = None) -> str:
     """The script that writes (or, with None, deletes) the login cookie: path /, SameSite=Strict, Secure on
     https. Only our own token or nothing goes in; json.dumps quotes it for JavaScript."""
-    when = format_datetime(expires, usegmt=True) if value is not None and expires else \
-        "Thu, 01 Jan 1970 00:00:00 GMT"
+    when = format_datetime(expires, usegmt=True) if value is not None and expires else "Thu, 01 Jan 1970 00:00:00 GMT"
     cookie = json.dumps(f"{COOKIE_NAME}={value or ''}; expires={when}; path=/; SameSite=Strict")
     # The style hides the element's own container: no empty line, no gap above the page (it has run by then).
-    return ("<style>[data-testid='stElementContainer']:has(#pdz-cookie){display:none}</style>"
-            f"<script id='pdz-cookie'>document.cookie = {cookie} + "
-            "(location.protocol === 'https:' ? '; Secure' : '');</script>")
+    return (
+        "<style>[data-testid='stElementContainer']:has(#pdz-cookie){display:none}</style>"
+        f"<script id='pdz-cookie'>document.cookie = {cookie} + "
+        "(location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
 
 
 def _write_cookie(slot, value: str | None, expires: datetime | None = None) -> None:
@@ -245,9 +249,7 @@ def in_callback(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         raise DatabaseUnavailable(DATABASE_UNAVAILABLE) from exc
 
 
-
-def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True,
-                  **kwargs: Any) -> Callable[[], Any]:
+def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True, **kwargs: Any) -> Callable[[], Any]:
     """`data` for st.download_button: the file is built on click, for this browser's login as it is then.
 
     Streamlit runs the callable on another thread, without session state: the login (username and login time,
@@ -258,8 +260,10 @@ def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True
 
     def data() -> Any:
         with session_scope(get_engine(database_url())) as session:
-            return sessions.build_for_login(username, logged_in_at, build, *args, session=session,
-                                            pass_actor=pass_actor, **kwargs)
+            return sessions.build_for_login(
+                username, logged_in_at, build, *args, session=session, pass_actor=pass_actor, **kwargs
+            )
+
     return data
 
 
@@ -314,10 +318,13 @@ def login_page() -> None:
         st.error(error)
     if demo_mode():
         from components.demo import demo_accounts_box
+
         demo_accounts_box()
     else:
-        st.caption("Primo avvio: l'utente `admin` e la sua password monouso sono stampati nel terminale "
-                   "che ha eseguito `make run`. Credenziali perse: vedere il README (`make user`).")
+        st.caption(
+            "Primo avvio: l'utente `admin` e la sua password monouso sono stampati nel terminale "
+            "che ha eseguito `make run`. Credenziali perse: vedere il README (`make user`)."
+        )
 
 
 def ask_login(page_title: str) -> None:
@@ -338,8 +345,9 @@ def _logout(user_id: int) -> None:
 
 def logout_button(user: SessionUser) -> None:
     """Esci: every cookie issued until now stops working, in every browser; this one is also deleted."""
-    st.sidebar.button("Esci", key="pdz_logout", icon="🚪", width="stretch", on_click=_logout,
-                      args=(user.actor.user_id,))
+    st.sidebar.button(
+        "Esci", key="pdz_logout", icon="🚪", width="stretch", on_click=_logout, args=(user.actor.user_id,)
+    )
 
 
 def refresh_cookie_after_password_change() -> None:

@@ -1,4 +1,5 @@
 """A button for an action that cannot be undone in one click: the first click asks, a second one confirms."""
+
 from __future__ import annotations
 
 from typing import Any

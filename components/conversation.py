@@ -1,5 +1,6 @@
 """A report's review conversation (every message with author and time) and what changed since it was sent
 back; shown on the Revisione page and on the lead's entry page."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,8 +23,9 @@ def thread(objective_id: int, semester_id: int, *, actor: Actor, can_write: bool
         st.caption("Nessun messaggio.")
     for m in messages:
         with st.container(border=True):
-            st.markdown(f"**{md_escape(m.author)}** · {ROLE_LABELS.get(m.role, m.role)} · {local_time(m.at)} · "
-                        f"*{m.kind_label}*")
+            st.markdown(
+                f"**{md_escape(m.author)}** · {ROLE_LABELS.get(m.role, m.role)} · {local_time(m.at)} · *{m.kind_label}*"
+            )
             if m.text:
                 st.markdown(md_escape(m.text))
     if not can_write:
@@ -31,8 +33,14 @@ def thread(objective_id: int, semester_id: int, *, actor: Actor, can_write: bool
     box = f"{key}:text"
     st.text_area("Nuovo commento o risposta", key=box, max_chars=review.COMMENT_LIMIT, height=80)
     if st.button("Aggiungi alla conversazione", key=f"{key}:send", icon="💬"):
-        if attempt(review.add_comment, objective_id, semester_id, st.session_state.get(box, ""), actor=actor,
-                   success="Commento aggiunto."):
+        if attempt(
+            review.add_comment,
+            objective_id,
+            semester_id,
+            st.session_state.get(box, ""),
+            actor=actor,
+            success="Commento aggiunto.",
+        ):
             st.session_state.pop(box, None)
             st.rerun()
 
@@ -43,6 +51,13 @@ def since_send_back(objective_id: int, semester_id: int) -> None:
     if not changes:
         return
     st.markdown(f"**Modifiche dopo l'ultimo rinvio al referente ({len(changes)})**")
-    st.dataframe(pd.DataFrame([{"Campo": f, "Al rinvio": o if o is not None else "—",
-                                "Ora": n if n is not None else "—"} for f, o, n in changes]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Campo": f, "Al rinvio": o if o is not None else "—", "Ora": n if n is not None else "—"}
+                for f, o, n in changes
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -5,6 +5,7 @@ the dashboard's query results (st.cache_data, keyed by the database, every param
 that every save bumps: a save by anyone makes the next read fresh) and the figures built from them
 (st.cache_resource, keyed by every input of the figure).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,11 +19,10 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from models import charts
 from components.data import call
 from components.layout import projector_mode
 from components.safe import md_escape
-from models import dashboard, scoring
+from models import charts, dashboard, scoring
 from models.config import database_url
 from models.dashboard import AreaRow, Money, Summary
 from models.db import data_change_counter
@@ -53,6 +53,7 @@ PROJECTOR_VIEWS = ("Area per area", "Tutte le aree", "Budget e spesa", "Andament
 
 # --- cached reads -----------------------------------------------------------------------------
 
+
 @st.cache_data(show_spinner=False, max_entries=500)
 def _cached(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...]) -> Any:
     """One dashboard query. The key holds the database, the counter and every parameter; no user data."""
@@ -81,8 +82,11 @@ def _figure(key: str, _builder: Callable[..., Any], _args: tuple, _kwargs: dict[
 
 def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
     """builder(*args, **kwargs) from models.charts, built once for the same inputs (Plotly's validation is slow)."""
-    key = hashlib.sha256(pickle.dumps((builder.__module__, builder.__name__, args, sorted(kwargs.items())),
-                                      protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+    key = hashlib.sha256(
+        pickle.dumps(
+            (builder.__module__, builder.__name__, args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL
+        )
+    ).hexdigest()
     return _figure(key, builder, args, kwargs)
 
 
@@ -94,6 +98,7 @@ def auto_refresh() -> None:
 
 
 # --- selections -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -121,10 +126,17 @@ def choose(semesters: list[dashboard.SemesterInfo], role: str, *, compact: bool 
     _default(K_SEMESTER, semesters[-1].id, list(by_id))
     _default(K_SUBMITTED, role != Role.COMITATO)
     left, right = st.columns([1, 2]) if not compact else (st.container(), st.container())
-    left.selectbox("Semestre", list(by_id), key=K_SEMESTER, format_func=lambda i: by_id[i].label,
-                   persist_state="session")
-    right.radio("Che cosa si conta", list(COUNT_OPTIONS), key=K_SUBMITTED, format_func=COUNT_OPTIONS.get,
-                horizontal=True, persist_state="session")
+    left.selectbox(
+        "Semestre", list(by_id), key=K_SEMESTER, format_func=lambda i: by_id[i].label, persist_state="session"
+    )
+    right.radio(
+        "Che cosa si conta",
+        list(COUNT_OPTIONS),
+        key=K_SUBMITTED,
+        format_func=COUNT_OPTIONS.get,
+        horizontal=True,
+        persist_state="session",
+    )
     return Choice(by_id[st.session_state[K_SEMESTER]], bool(st.session_state[K_SUBMITTED]))
 
 
@@ -138,8 +150,12 @@ def _set_projector() -> None:
 def projector_toggle(active: bool) -> None:
     """Mirrors the URL parameter ?proiettore=1 (bookmarkable); the callback runs before the frame is drawn."""
     st.session_state[K_PROJECTOR] = active
-    st.toggle("Modalità proiettore", key=K_PROJECTOR, on_change=_set_projector,
-              help="Schermo intero per la sala riunioni: caratteri grandi, niente menu (anche con ?proiettore=1).")
+    st.toggle(
+        "Modalità proiettore",
+        key=K_PROJECTOR,
+        on_change=_set_projector,
+        help="Schermo intero per la sala riunioni: caratteri grandi, niente menu (anche con ?proiettore=1).",
+    )
 
 
 def focus_areas(rows: list[AreaRow]) -> list[AreaRow]:
@@ -179,20 +195,18 @@ def area_stepper(rows: list[AreaRow]) -> None:
     # the same button goes on to the rest of a long area: its label says so
     label = f"Area {following[0]}, seguito" if following and following[0] == current[0] else "Area successiva"
     back, forward = st.columns(2)
-    back.button("Precedente", icon="⬅️", on_click=_step, args=(order, -1),
-                key="cr_prev", width="stretch")
-    forward.button(label, icon="➡️", on_click=_step, args=(order, 1),
-                   key="cr_next", type="primary", width="stretch")
+    back.button("Precedente", icon="⬅️", on_click=_step, args=(order, -1), key="cr_prev", width="stretch")
+    forward.button(label, icon="➡️", on_click=_step, args=(order, 1), key="cr_next", type="primary", width="stretch")
 
 
 def slideshow_controls() -> int | None:
     """The optional slideshow: seconds between areas, or None when off."""
     _default(K_SLIDESHOW, False)
     _default(K_INTERVAL, SLIDESHOW_SECONDS)
-    st.toggle("Presentazione automatica", key=K_SLIDESHOW, persist_state="session",
-              help="Passa da sola all'area successiva.")
-    st.number_input("Secondi per area", min_value=5, max_value=300, step=5, key=K_INTERVAL,
-                    persist_state="session")
+    st.toggle(
+        "Presentazione automatica", key=K_SLIDESHOW, persist_state="session", help="Passa da sola all'area successiva."
+    )
+    st.number_input("Secondi per area", min_value=5, max_value=300, step=5, key=K_INTERVAL, persist_state="session")
     return int(st.session_state[K_INTERVAL]) if st.session_state[K_SLIDESHOW] else None
 
 
@@ -237,22 +251,27 @@ TILES_CSS = """<style>
 
 def _band(label: str, value: int, note: str, colour: str) -> str:
     e = html.escape
-    return (f'<div class="pdz-band" style="border-left-color:{e(colour)}"><span class="v">{value}</span>'
-            f'<span class="t"><span class="l">{e(label)}</span><span class="r">{e(note)}</span></span></div>')
+    return (
+        f'<div class="pdz-band" style="border-left-color:{e(colour)}"><span class="v">{value}</span>'
+        f'<span class="t"><span class="l">{e(label)}</span><span class="r">{e(note)}</span></span></div>'
+    )
 
 
 def _tile(label: str, value: str, note: str, colour: str, wide: bool = False) -> str:
     e = html.escape
-    return (f'<div class="pdz-tile{" wide" if wide else ""}" style="border-top-color:{e(colour)}">'
-            f'<div class="l">{e(label)}</div><div class="v">{e(value)}</div><div class="n">{e(note)}</div></div>')
+    return (
+        f'<div class="pdz-tile{" wide" if wide else ""}" style="border-top-color:{e(colour)}">'
+        f'<div class="l">{e(label)}</div><div class="v">{e(value)}</div><div class="n">{e(note)}</div></div>'
+    )
 
 
 def band_tiles_html(summary: Summary, *, compact: bool = False) -> str:
     """The five bands always, with counts (0 included), then non calcolabile. Built from numbers and the
     scoring core's labels only, escaped anyway."""
     tiles = [_band(b.label, summary.tally.counts[b.label], b.range_label, b.colour) for b in scoring.BANDS]
-    tiles.append(_band(scoring.NOT_COMPUTABLE, summary.tally.counts[scoring.NOT_COMPUTABLE], "",
-                       scoring.NOT_COMPUTABLE_COLOUR))
+    tiles.append(
+        _band(scoring.NOT_COMPUTABLE, summary.tally.counts[scoring.NOT_COMPUTABLE], "", scoring.NOT_COMPUTABLE_COLOUR)
+    )
     return f'<div class="pdz-row{" pdz-compact" if compact else ""}">{"".join(tiles)}</div>'
 
 
@@ -265,13 +284,17 @@ def money_tiles_html(summary: Summary, *, compact: bool = False) -> str:
     expected = f"atteso {percent(summary.expected_share)} · " if summary.expected_share is not None else ""
     cls = scoring.spend_class(m.ratio)
     tiles = [
-        _tile("Raggiungimento", percent(t.achievement), t.band,
-              charts.category_colour(t.band)[0]),
+        _tile("Raggiungimento", percent(t.achievement), t.band, charts.category_colour(t.band)[0]),
         _tile("Budget", budget_euro(m.planned, cents=False), missing, charts.MONEY_SERIES[0][1]),
         _tile("Impegnato", euro(m.committed), "fino al semestre", charts.MONEY_SERIES[1][1]),
         _tile("Liquidato", euro(m.paid), "fino al semestre", charts.MONEY_SERIES[2][1]),
-        _tile("Liquidato / budget", percent(m.ratio), f"{expected}{m.spend_class}",
-              cls.colour if cls else scoring.NOT_COMPUTABLE_COLOUR, wide=True),
+        _tile(
+            "Liquidato / budget",
+            percent(m.ratio),
+            f"{expected}{m.spend_class}",
+            cls.colour if cls else scoring.NOT_COMPUTABLE_COLOUR,
+            wide=True,
+        ),
     ]
     return f'<div class="pdz-row{" pdz-compact" if compact else ""}">{"".join(tiles)}</div>'
 
@@ -286,11 +309,14 @@ def report_states_line(summary: Summary) -> str:
     parts = [f"{n} {REPORT_STATE_COUNT_LABELS.get(s, str(s))}" for s, n in summary.report_states.items() if n]
     counted = summary.tally.reported
     flagged = f", di cui {summary.tally.submitted} inviati non ancora approvati" if summary.tally.submitted else ""
-    return (f"{summary.objectives} obiettivi monitorati · report del semestre: {', '.join(parts) or 'nessuno'} · "
-            f"conteggiati {counted}{flagged} · azioni realizzate {summary.tally.done} su {summary.tally.planned}")
+    return (
+        f"{summary.objectives} obiettivi monitorati · report del semestre: {', '.join(parts) or 'nessuno'} · "
+        f"conteggiati {counted}{flagged} · azioni realizzate {summary.tally.done} su {summary.tally.planned}"
+    )
 
 
 # --- sections ---------------------------------------------------------------------------------
+
 
 def show(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=CHART_CONFIG, width="stretch")
@@ -303,15 +329,26 @@ def chart_as_table(fig) -> None:
     reads instead of the picture, and what anyone can copy."""
     alt = charts.text_alternative(fig)
     with st.expander(f"Dati del grafico in tabella: {md_escape(alt.title)}"):
-        st.table(pd.DataFrame([row[1:] for row in alt.rows], index=[row[0] for row in alt.rows],
-                              columns=alt.header[1:]))
+        st.table(
+            pd.DataFrame([row[1:] for row in alt.rows], index=[row[0] for row in alt.rows], columns=alt.header[1:])
+        )
 
 
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:
-    return pd.DataFrame([{first: name, "Budget": budget_euro(m.planned), "Impegnato": euro_cents(m.committed),
-                          "Liquidato": euro_cents(m.paid), "Liquidato / budget": percent(m.ratio),
-                          "Classe (griglia regionale)": m.spend_class,
-                          "Voci senza importo": m.budget_missing} for name, m in rows])
+    return pd.DataFrame(
+        [
+            {
+                first: name,
+                "Budget": budget_euro(m.planned),
+                "Impegnato": euro_cents(m.committed),
+                "Liquidato": euro_cents(m.paid),
+                "Liquidato / budget": percent(m.ratio),
+                "Classe (griglia regionale)": m.spend_class,
+                "Voci senza importo": m.budget_missing,
+            }
+            for name, m in rows
+        ]
+    )
 
 
 def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 0) -> None:
@@ -326,17 +363,34 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
     height = chart_height(projector)
     with left:
         if objectives:
-            show(figure(charts.objectives_achievement, objectives[start:end], area, choice.semester.label,
-                        choice.counted, projector=projector, height=height,
-                        slide=f"{slide + 1} di {len(parts)}" if len(parts) > 1 else ""),
-                 f"cr_focus_{area.letter}")
+            show(
+                figure(
+                    charts.objectives_achievement,
+                    objectives[start:end],
+                    area,
+                    choice.semester.label,
+                    choice.counted,
+                    projector=projector,
+                    height=height,
+                    slide=f"{slide + 1} di {len(parts)}" if len(parts) > 1 else "",
+                ),
+                f"cr_focus_{area.letter}",
+            )
         else:
             st.info(f"L'area {area.letter} non ha obiettivi specifici nel piano.")
     with right:
         if area.money.budget or area.money.committed or area.money.paid:
-            show(figure(charts.money_single, area.money, f"Budget e spesa · area {area.letter} · "
-                        f"{choice.semester.label}", summary.expected_share, projector=projector,
-                        height=height or 300), f"cr_focus_money_{area.letter}")
+            show(
+                figure(
+                    charts.money_single,
+                    area.money,
+                    f"Budget e spesa · area {area.letter} · {choice.semester.label}",
+                    summary.expected_share,
+                    projector=projector,
+                    height=height or 300,
+                ),
+                f"cr_focus_money_{area.letter}",
+            )
         else:
             st.markdown(f"**Budget e spesa · area {area.letter}**")
             st.info(no_money_sentence(area, choice.semester.label), icon="💶")
@@ -345,13 +399,24 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
 def no_money_sentence(area: AreaRow, semester: str) -> str:
     """What an area without any amount shows instead of an empty chart."""
     missing = f" ({charts.missing_lines(area.money.budget_missing)})" if area.money.budget_missing else ""
-    return (f"L'area {area.letter} non ha budget con importo nel piano{missing} e nessuna spesa registrata "
-            f"fino al {semester}.")
+    return (
+        f"L'area {area.letter} non ha budget con importo nel piano{missing} e nessuna spesa registrata "
+        f"fino al {semester}."
+    )
 
 
 def bands_section(choice: Choice, areas: list[AreaRow], *, projector: float) -> None:
-    show(figure(charts.bands_by_area, areas, choice.semester.label, choice.counted, projector=projector,
-                height=chart_height(projector)), "cr_bands")
+    show(
+        figure(
+            charts.bands_by_area,
+            areas,
+            choice.semester.label,
+            choice.counted,
+            projector=projector,
+            height=chart_height(projector),
+        ),
+        "cr_bands",
+    )
 
 
 def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, projector: float) -> None:
@@ -364,16 +429,34 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
     if not with_money:
         st.info("Nessun budget con importo e nessuna spesa registrata.")
         return
-    show(figure(charts.money_bars, with_money, f"Budget, impegnato e liquidato per area · {choice.semester.label}",
-                note, share, projector=projector, height=chart_height(projector)), "cr_money_areas")
+    show(
+        figure(
+            charts.money_bars,
+            with_money,
+            f"Budget, impegnato e liquidato per area · {choice.semester.label}",
+            note,
+            share,
+            projector=projector,
+            height=chart_height(projector),
+        ),
+        "cr_money_areas",
+    )
     if projector:
         return
     # the table lists every area with objectives: one without a budget says "da definire", it does not vanish
     table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
     st.dataframe(money_table(table_rows, "Area"), hide_index=True, width="stretch")
     if sources:
-        show(figure(charts.money_bars, sources, f"Budget, impegnato e liquidato per fonte di finanziamento · "
-                    f"{choice.semester.label}", note, share), "cr_money_sources")
+        show(
+            figure(
+                charts.money_bars,
+                sources,
+                f"Budget, impegnato e liquidato per fonte di finanziamento · {choice.semester.label}",
+                note,
+                share,
+            ),
+            "cr_money_sources",
+        )
     st.dataframe(money_table(all_sources, "Fonte"), hide_index=True, width="stretch")
 
 
@@ -386,13 +469,25 @@ def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, are
         letter = st.session_state["cr_trend_area"]
     else:
         letter = area.letter
-    show(figure(charts.trend_chart, [p for p in points if p.area == letter], names[letter], choice.semester.label,
-                choice.counted, projector=projector, height=chart_height(projector) or 380), f"cr_trend_{letter}")
+    show(
+        figure(
+            charts.trend_chart,
+            [p for p in points if p.area == letter],
+            names[letter],
+            choice.semester.label,
+            choice.counted,
+            projector=projector,
+            height=chart_height(projector) or 380,
+        ),
+        f"cr_trend_{letter}",
+    )
     if projector:
         return
     sems = list(dict.fromkeys(p.semester for p in points))
-    for title, field, fmt in (("Raggiungimento per area", "achievement", percent),
-                              ("Liquidato / budget per area (cumulato)", "ratio", percent)):
+    for title, field, fmt in (
+        ("Raggiungimento per area", "achievement", percent),
+        ("Liquidato / budget per area (cumulato)", "ratio", percent),
+    ):
         st.markdown(f"**{title}**")
         table = {names[k]: {p.semester: fmt(getattr(p, field)) for p in points if p.area == k} for k in names}
         st.dataframe(pd.DataFrame.from_dict(table, orient="index")[sems], width="stretch", height="content")
@@ -409,19 +504,39 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
     if not objectives:
         st.info("Nessun obiettivo specifico in quest'area.")
         return
-    show(figure(charts.objectives_achievement, objectives, area, choice.semester.label, choice.counted),
-         f"cr_drill_{area.letter}")
-    st.dataframe(pd.DataFrame([{
-        "Codice": o.code, "Obiettivo": o.text, "Report": o.state, "Fascia": o.band,
-        "Raggiungimento": percent(o.achievement) if o.counted else "—",
-        "Azioni realizzate": o.actions.text if o.counted else "—",
-        "Budget": budget_euro(o.money.planned), "Liquidato": euro_cents(o.money.paid),
-        "Liquidato / budget": percent(o.money.ratio), "Classe di spesa": o.money.spend_class}
-        for o in objectives]), hide_index=True, width="stretch")
+    show(
+        figure(charts.objectives_achievement, objectives, area, choice.semester.label, choice.counted),
+        f"cr_drill_{area.letter}",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Codice": o.code,
+                    "Obiettivo": o.text,
+                    "Report": o.state,
+                    "Fascia": o.band,
+                    "Raggiungimento": percent(o.achievement) if o.counted else "—",
+                    "Azioni realizzate": o.actions.text if o.counted else "—",
+                    "Budget": budget_euro(o.money.planned),
+                    "Liquidato": euro_cents(o.money.paid),
+                    "Liquidato / budget": percent(o.money.ratio),
+                    "Classe di spesa": o.money.spend_class,
+                }
+                for o in objectives
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     by_id = {o.id: o for o in objectives}
     _default(K_OBJECTIVE, objectives[0].id, list(by_id))
-    st.selectbox("Indicatori dell'obiettivo", list(by_id), key=K_OBJECTIVE,
-                 format_func=lambda i: f"{by_id[i].code} – {charts.cut(by_id[i].text, 90)}")
+    st.selectbox(
+        "Indicatori dell'obiettivo",
+        list(by_id),
+        key=K_OBJECTIVE,
+        format_func=lambda i: f"{by_id[i].code} – {charts.cut(by_id[i].text, 90)}",
+    )
     indicators_view(choice, st.session_state[K_OBJECTIVE])
 
 
@@ -442,9 +557,22 @@ def indicators_view(choice: Choice, objective_id: int) -> None:
     texts = [(s, p) for s in series if s.unit == Unit.TESTO for p in s.points if p.state]
     if texts:
         st.markdown("**Indicatori descrittivi**")
-        st.dataframe(pd.DataFrame([{"Indicatore": s.text, "Semestre": p.semester, "Valore": p.value_text,
-                                    "Nota": p.note, "Report": p.state} for s, p in texts]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Indicatore": s.text,
+                        "Semestre": p.semester,
+                        "Valore": p.value_text,
+                        "Nota": p.note,
+                        "Report": p.state,
+                    }
+                    for s, p in texts
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def sub_area_section(choice: Choice) -> None:
@@ -452,24 +580,39 @@ def sub_area_section(choice: Choice) -> None:
     rows = fetch(dashboard.sub_area_splits, **choice.params)
     codes = fetch(dashboard.sub_area_codes)
     if not rows:
-        st.info(f"Nessun indicatore ripartito per sotto-ambito nel {choice.semester.label} "
-                f"({choice.counted.lower()}).")
+        st.info(f"Nessun indicatore ripartito per sotto-ambito nel {choice.semester.label} ({choice.counted.lower()}).")
         return
     by_indicator: dict[int, list] = {}
     for r in rows:
         by_indicator.setdefault(r.indicator_id, []).append(r)
-    table = pd.DataFrame([{"Obiettivo": group[0].objective, "Indicatore": group[0].indicator,
-                           **{c: number(next((r.value for r in group if r.sub_area == c), None), 2) for c in codes},
-                           "Totale": number(sum(r.value for r in group), 2)}
-                          for group in by_indicator.values()])
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Indicatore": st.column_config.TextColumn(width="medium")})
+    table = pd.DataFrame(
+        [
+            {
+                "Obiettivo": group[0].objective,
+                "Indicatore": group[0].indicator,
+                **{c: number(next((r.value for r in group if r.sub_area == c), None), 2) for c in codes},
+                "Totale": number(sum(r.value for r in group), 2),
+            }
+            for group in by_indicator.values()
+        ]
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"Indicatore": st.column_config.TextColumn(width="medium")},
+    )
     _default("cr_split", next(iter(by_indicator)), list(by_indicator))
-    st.selectbox("Indicatore nel grafico", list(by_indicator), key="cr_split",
-                 format_func=lambda i: f"{by_indicator[i][0].objective} – "
-                                       f"{charts.cut(by_indicator[i][0].indicator, 90)}")
-    show(figure(charts.split_chart, by_indicator[st.session_state["cr_split"]], codes, choice.semester.label),
-         "cr_split_chart")
+    st.selectbox(
+        "Indicatore nel grafico",
+        list(by_indicator),
+        key="cr_split",
+        format_func=lambda i: f"{by_indicator[i][0].objective} – {charts.cut(by_indicator[i][0].indicator, 90)}",
+    )
+    show(
+        figure(charts.split_chart, by_indicator[st.session_state["cr_split"]], codes, choice.semester.label),
+        "cr_split_chart",
+    )
 
 
 def chart_height(projector: float) -> int | None:
@@ -496,8 +639,7 @@ def screen_scale() -> float:
     """The projector's resolution: 1 at 1280x720, 1.45 at 1920x1080; the choice is written in the address
     (&schermo=1920), so that a bookmark opens at the right size."""
     screen_from_url()
-    st.radio("Schermo", list(SCREENS), key=K_SCREEN, horizontal=True, persist_state="session",
-             on_change=_screen_to_url)
+    st.radio("Schermo", list(SCREENS), key=K_SCREEN, horizontal=True, persist_state="session", on_change=_screen_to_url)
     return SCREENS[st.session_state[K_SCREEN]]
 
 

@@ -1,4 +1,5 @@
 """The app's link to the database: one engine per process, one transaction per call."""
+
 from __future__ import annotations
 
 import logging
@@ -16,9 +17,11 @@ from models.startup import admin_banner, prepare_database
 
 T = TypeVar("T")
 # A server that went away, a dropped connection, a lock held too long: the transaction was rolled back.
-DATABASE_UNAVAILABLE = ("Il database non risponde o è occupato: l'operazione non è stata eseguita e nessun dato è "
-                        "stato modificato. Riprovare tra qualche istante; se il problema continua, avvisare "
-                        "l'Ufficio di Piano.")
+DATABASE_UNAVAILABLE = (
+    "Il database non risponde o è occupato: l'operazione non è stata eseguita e nessun dato è "
+    "stato modificato. Riprovare tra qualche istante; se il problema continua, avvisare "
+    "l'Ufficio di Piano."
+)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,4 +1,5 @@
 """Demo mode (PDZ_DEMO=1, `make demo`): the login page lists one demonstration account per role."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,8 +19,22 @@ def demo_accounts_box() -> None:
     """The demo accounts and their (public, demo-only) passwords, so a newcomer can log in at once."""
     with st.container(border=True):
         st.markdown("**Installazione dimostrativa**: dati generati per prova. Account di esempio, uno per ruolo:")
-        st.dataframe(pd.DataFrame([{"Ruolo": ROLE_LABELS.get(a.role, a.role), "Nome utente": a.username,
-                                    "Password": a.password, "Aree": _areas(a)}
-                                   for a in DEMO_ACCOUNTS]), hide_index=True, width="stretch")
-        st.caption("Il Comitato Ristretto vede il Cruscotto (anche in modalità proiettore); il referente inserisce "
-                   "i dati delle proprie aree; l'Ufficio di Piano rivede, approva e configura.")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Ruolo": ROLE_LABELS.get(a.role, a.role),
+                        "Nome utente": a.username,
+                        "Password": a.password,
+                        "Aree": _areas(a),
+                    }
+                    for a in DEMO_ACCOUNTS
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "Il Comitato Ristretto vede il Cruscotto (anche in modalità proiettore); il referente inserisce "
+            "i dati delle proprie aree; l'Ufficio di Piano rivede, approva e configura."
+        )

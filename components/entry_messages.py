@@ -1,4 +1,5 @@
 """Saving a report from the form, and telling the user what happened (errors, conflict, success)."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -38,8 +39,9 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
         return
     st.session_state.pop(_conflict_key(view), None)
     report_form.reload(view)
-    st.session_state["entry_flash"] = ("Report inviato all'Ufficio di Piano." if submit else
-                                       f"Bozza salvata ({len(result.changes)} campi modificati).")
+    st.session_state["entry_flash"] = (
+        "Report inviato all'Ufficio di Piano." if submit else f"Bozza salvata ({len(result.changes)} campi modificati)."
+    )
     st.rerun()
 
 

@@ -5,6 +5,7 @@ Fields are found by the CSS class Streamlit gives a keyed container (`st-key-<ke
 component to install. The summary is the only place with a script (st.html, not iframed, so it can reach the
 page); every text in it is escaped, and the messages are ours (FieldError), never raw HTML from a user.
 """
+
 from __future__ import annotations
 
 import html
@@ -42,8 +43,10 @@ _SCRIPT = """
 })();
 </script>
 """
-_BOX = ("border:1px solid #b3261e;border-radius:0.5rem;padding:0.75rem 1rem;background:#fdecea;color:#5f1412;"
-        "margin-bottom:0.5rem")
+_BOX = (
+    "border:1px solid #b3261e;border-radius:0.5rem;padding:0.75rem 1rem;background:#fdecea;color:#5f1412;"
+    "margin-bottom:0.5rem"
+)
 
 
 def error_summary(errors: list[FieldError], keys: list[str | None], *, focus: bool) -> None:
@@ -51,14 +54,17 @@ def error_summary(errors: list[FieldError], keys: list[str | None], *, focus: bo
     items = []
     for error, key in zip(errors, keys):
         text = html.escape(str(error))
-        items.append(f'<li><a href="#" data-pdz-field="{html.escape(key)}">{text}</a></li>' if key else
-                     f"<li>{text}</li>")
+        items.append(
+            f'<li><a href="#" data-pdz-field="{html.escape(key)}">{text}</a></li>' if key else f"<li>{text}</li>"
+        )
     n = len(errors)
     title = f"Nulla è stato salvato: {n} {'errore' if n == 1 else 'errori'} da correggere"
     first = next((k for k in keys if k), None) if focus else None
-    st.html(f'<div role="alert" style="{_BOX}"><strong>{html.escape(title)}</strong>'
-            f'<ul style="margin:0.25rem 0 0 1rem">{"".join(items)}</ul></div>'
-            + _SCRIPT % json.dumps(first), unsafe_allow_javascript=True)
+    st.html(
+        f'<div role="alert" style="{_BOX}"><strong>{html.escape(title)}</strong>'
+        f'<ul style="margin:0.25rem 0 0 1rem">{"".join(items)}</ul></div>' + _SCRIPT % json.dumps(first),
+        unsafe_allow_javascript=True,
+    )
 
 
 def field_errors(errors: list[FieldError], target: str) -> None:

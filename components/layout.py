@@ -1,4 +1,5 @@
 """The frame around every page: sidebar menu, user, logout, demo banner, projector mode."""
+
 from __future__ import annotations
 
 import json
@@ -144,8 +145,9 @@ def demo_banner() -> None:
     if demo_mode() and projector_mode():
         st.markdown("🧪 Dati dimostrativi, non reali.")  # one short line: the screen is full
     elif demo_mode():
-        st.warning("Dati dimostrativi: questa installazione contiene dati generati per prova, non dati reali.",
-                   icon="🧪")
+        st.warning(
+            "Dati dimostrativi: questa installazione contiene dati generati per prova, non dati reali.", icon="🧪"
+        )
 
 
 def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:

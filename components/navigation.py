@@ -1,5 +1,6 @@
 """Pages per role. st.navigation runs on every rerun (also on the login screen) so that no page file
 is ever routable outside this list; a page a role may not use answers with a message, not the page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,14 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 _ALL_PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "pages/home.py", PAGE_TITLES["home"], "🏠", "panoramica"),
     PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], "📊", "cruscotto"),
-    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], "📝",
-             "inserimento"),
+    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], "📝", "inserimento"),
     PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], "✅", "revisione"),
     PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], "📖", "piano"),
     PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], "🕰️", "piano-2021-2023"),
     PageSpec("report", "pages/report.py", PAGE_TITLES["report"], "📥", "report"),
-    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], "🛠️",
-             "impostazione"),
+    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], "🛠️", "impostazione"),
     PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], "👥", "utenti"),
     PageSpec("account", "pages/account.py", PAGE_TITLES["account"], "🔑", "account"),
 )
@@ -45,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = tuple(p for p in _ALL_PAGES if (ROOT / p.file).exi
 def _stand_in(spec: PageSpec, body) -> st.Page:
     def page() -> None:
         body(spec)
+
     page.__name__ = f"page_{spec.key}"
     return st.Page(page, title=spec.title, icon=spec.icon, url_path=spec.url)
 
@@ -60,8 +60,10 @@ def _aliases(target: st.Page, taken: set[str]) -> list[st.Page]:
     def alias_page(url: str) -> st.Page:
         def go() -> None:
             st.switch_page(target)
+
         go.__name__ = f"alias_{url}"
         return st.Page(go, title=target.title, icon=target.icon, url_path=url)
+
     return [alias_page(url) for url in ALIASES if url not in taken]
 
 
@@ -77,6 +79,7 @@ def _denied(spec: PageSpec) -> None:
 
 def _must_change(spec: PageSpec) -> None:
     from components.account import change_password_form
+
     change_password_form(first_login=True)
 
 
@@ -89,8 +92,14 @@ def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
         return st.navigation(pages, position="hidden"), {}
     if user.must_change_password:
         from components.account import change_password_form
-        landing = st.Page(lambda: change_password_form(first_login=True), title=PAGE_TITLES["cambio_password"],
-                          icon="🔑", url_path="cambio-password", default=True)
+
+        landing = st.Page(
+            lambda: change_password_form(first_login=True),
+            title=PAGE_TITLES["cambio_password"],
+            icon="🔑",
+            url_path="cambio-password",
+            default=True,
+        )
         pages = [landing, *(_stand_in(spec, _must_change) for spec in PAGES)]
         pages += _aliases(landing, {spec.url for spec in PAGES})
         return st.navigation(pages, position="hidden"), {}
@@ -99,8 +108,13 @@ def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
     for spec in PAGES:
         if can_open_page(user.actor.role, spec.key):
             landing = spec.key == "home"
-            page = st.Page(spec.file, title=spec.title, icon=spec.icon,
-                           url_path=LANDING_URL if landing else spec.url, default=landing)
+            page = st.Page(
+                spec.file,
+                title=spec.title,
+                icon=spec.icon,
+                url_path=LANDING_URL if landing else spec.url,
+                default=landing,
+            )
             allowed[spec.key] = page
         else:
             page = _stand_in(spec, _denied)

@@ -1,4 +1,5 @@
 """Messages shown on every page for the logged-in user."""
+
 import streamlit as st
 
 from components.data import call

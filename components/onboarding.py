@@ -1,4 +1,5 @@
 """The Ufficio di Piano's next set-up steps on the landing page, each with a link to where it is done."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -26,5 +27,6 @@ def show(user: SessionUser) -> None:
             st.markdown(f"{mark} **{number}. {step.title}**" + (" — fatto" if step.done else ""))
             st.caption(step.detail)
             if not step.done and step.page in _FILES:
-                st.page_link(_FILES[step.page], label=f"Vai a {next(p.title for p in PAGES if p.key == step.page)}",
-                             icon="➡️")
+                st.page_link(
+                    _FILES[step.page], label=f"Vai a {next(p.title for p in PAGES if p.key == step.page)}", icon="➡️"
+                )

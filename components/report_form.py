@@ -8,6 +8,7 @@ to) under this generation; the form then shows each message under its field (eve
 keyed by its target, `.st-key-fld-...` in the page), the summary at the top with a link to each field, and
 moves the keyboard focus to the first one.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,19 @@ from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
 from models.validation import EURO, FieldError, input_preview
-from models.vocab import (ADEGUACY_LABELS, BATTERY_ORDER, BATTERY_TITLES, NO, YES, ActionState, FundingSource,
-                          SHORT_FUNDING_LABELS, Unit, funding_label, yes_no_label)
+from models.vocab import (
+    ADEGUACY_LABELS,
+    BATTERY_ORDER,
+    BATTERY_TITLES,
+    NO,
+    SHORT_FUNDING_LABELS,
+    YES,
+    ActionState,
+    FundingSource,
+    Unit,
+    funding_label,
+    yes_no_label,
+)
 
 STATES = [s.value for s in ActionState]
 UNANSWERED = "—"
@@ -41,8 +53,9 @@ def _prefix(view: EntryView) -> str:
 
 def reload(view: EntryView) -> None:
     """Forget typed values: the next run shows what is in the database."""
-    st.session_state[f"gen:{view.objective['id']}:{view.semester['id']}"] = \
+    st.session_state[f"gen:{view.objective['id']}:{view.semester['id']}"] = (
         st.session_state.get(f"gen:{view.objective['id']}:{view.semester['id']}", 0) + 1
+    )
 
 
 def base(view: EntryView) -> tuple[int | None, dict]:
@@ -59,8 +72,10 @@ def live_action_count(view: EntryView, states: dict[int, str]) -> ActionCount:
 
 
 def achievement_line(count: ActionCount) -> str:
-    line = (f"Grado di raggiungimento dell'obiettivo: {count.done} azioni realizzate su {count.planned} → "
-            f"{_band_badge(count.achievement)}")
+    line = (
+        f"Grado di raggiungimento dell'obiettivo: {count.done} azioni realizzate su {count.planned} → "
+        f"{_band_badge(count.achievement)}"
+    )
     return line + (f" · {retired_note(count.retired)}" if count.retired else "")
 
 
@@ -125,26 +140,36 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
     p = _prefix(view)
     report = view.report or {}
     version, snapshot = base(view)
-    data = ReportInput(objective_id=view.objective["id"], semester_id=view.semester["id"],
-                       base_version=version, base_snapshot=snapshot)
+    data = ReportInput(
+        objective_id=view.objective["id"], semester_id=view.semester["id"], base_version=version, base_snapshot=snapshot
+    )
     errors = _errors(p)
     if errors:
-        error_summary(errors, [field_key(e.target) if e.target else None for e in errors],
-                      focus=st.session_state.pop(f"{p}:focus", False))
+        error_summary(
+            errors,
+            [field_key(e.target) if e.target else None for e in errors],
+            focus=st.session_state.pop(f"{p}:focus", False),
+        )
     if not disabled:
-        st.caption("La bozza si salva in ogni momento; i campi segnati «obbligatorio per l'invio» servono per "
-                   "inviare il report all'Ufficio di Piano.")
+        st.caption(
+            "La bozza si salva in ogni momento; i campi segnati «obbligatorio per l'invio» servono per "
+            "inviare il report all'Ufficio di Piano."
+        )
 
     st.markdown("##### Azioni programmate")
     if view.carried_from and not disabled:
-        st.caption("Stati ripresi dall'ultimo report approvato (" + ", ".join(view.carried_from) + "): "
-                   "aggiornarli se sono cambiati.")
+        st.caption(
+            "Stati ripresi dall'ultimo report approvato (" + ", ".join(view.carried_from) + "): "
+            "aggiornarli se sono cambiati."
+        )
     for a in view.actions:
-        label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (" (azione ritirata: non conteggiata)"
-                                                                  if a["retired"] else "")
+        label = f"{a['position'] + 1}. {md_escape(a['text'])}" + (
+            " (azione ritirata: non conteggiata)" if a["retired"] else ""
+        )
         with _field(p, f"action:{a['id']}"):
-            state = st.radio(label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}",
-                             disabled=disabled)
+            state = st.radio(
+                label, STATES, index=STATES.index(a["state"]), horizontal=True, key=f"{p}:a{a['id']}", disabled=disabled
+            )
             field_errors(errors, f"action:{a['id']}")
         data.actions[a["id"]] = state
     st.info(achievement_line(live_action_count(view, data.actions)), icon="🚩")
@@ -163,33 +188,62 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
 
     st.markdown("##### Valutazione (griglia regionale)")
     with _field(p, "q:users_assessment"):
-        not_relevant = st.checkbox("Valutazione degli utenti: non pertinente",
-                                   value=report.get("users_not_relevant", False), key=f"{p}:unr", disabled=disabled)
+        not_relevant = st.checkbox(
+            "Valutazione degli utenti: non pertinente",
+            value=report.get("users_not_relevant", False),
+            key=f"{p}:unr",
+            disabled=disabled,
+        )
         data.users_not_relevant = not_relevant
-        data.users_assessment = st.text_area("Valutazione da parte degli utenti (customer satisfaction, clima)"
-                                             + REQUIRED, value=report.get("users_assessment", ""), key=f"{p}:ua",
-                                             disabled=disabled or not_relevant, height=80,
-                                             help="Obbligatoria per l'invio, oppure «non pertinente».")
+        data.users_assessment = st.text_area(
+            "Valutazione da parte degli utenti (customer satisfaction, clima)" + REQUIRED,
+            value=report.get("users_assessment", ""),
+            key=f"{p}:ua",
+            disabled=disabled or not_relevant,
+            height=80,
+            help="Obbligatoria per l'invio, oppure «non pertinente».",
+        )
         field_errors(errors, "q:users_assessment")
     levels = [None, *ADEGUACY_LABELS.keys()]
     current = report.get("resource_adequacy")
     with _field(p, "q:resource_adequacy"):
         data.resource_adequacy = st.selectbox(
-            "Adeguatezza delle risorse umane e strumentali" + REQUIRED, levels,
+            "Adeguatezza delle risorse umane e strumentali" + REQUIRED,
+            levels,
             index=levels.index(current) if current in levels else 0,
-            format_func=lambda v: "— scegliere —" if v is None else ADEGUACY_LABELS[v], key=f"{p}:ra",
-            disabled=disabled)
+            format_func=lambda v: "— scegliere —" if v is None else ADEGUACY_LABELS[v],
+            key=f"{p}:ra",
+            disabled=disabled,
+        )
         field_errors(errors, "q:resource_adequacy")
     with _field(p, "q:critical_issues"):
-        data.critical_issues = st.text_area("Criticità rilevate e piano di miglioramento",
-                                            value=report.get("critical_issues", ""), key=f"{p}:ci", disabled=disabled)
+        data.critical_issues = st.text_area(
+            "Criticità rilevate e piano di miglioramento",
+            value=report.get("critical_issues", ""),
+            key=f"{p}:ci",
+            disabled=disabled,
+        )
         field_errors(errors, "q:critical_issues")
     data.need_answered, data.need_reason = _yes_no_reason(
-        p, "nb", "L'obiettivo ha risposto a un bisogno producendo un cambiamento positivo?",
-        report.get("need_answered"), report.get("need_reason", ""), disabled, errors, ("need_answered", "need_reason"))
+        p,
+        "nb",
+        "L'obiettivo ha risposto a un bisogno producendo un cambiamento positivo?",
+        report.get("need_answered"),
+        report.get("need_reason", ""),
+        disabled,
+        errors,
+        ("need_answered", "need_reason"),
+    )
     data.proposed_again, data.proposed_reason = _yes_no_reason(
-        p, "rp", "L'obiettivo verrà riproposto?", report.get("proposed_again"), report.get("proposed_reason", ""),
-        disabled, errors, ("proposed_again", "proposed_reason"))
+        p,
+        "rp",
+        "L'obiettivo verrà riproposto?",
+        report.get("proposed_again"),
+        report.get("proposed_reason", ""),
+        disabled,
+        errors,
+        ("proposed_again", "proposed_reason"),
+    )
 
     pressed = None
     if not disabled:
@@ -197,8 +251,7 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
         left, right, _ = st.columns([1, 1, 2])
         if left.button("Salva bozza", key=f"{p}:save", icon="💾", width="stretch"):
             pressed = "draft"
-        if right.button("Invia all'Ufficio di Piano", key=f"{p}:submit", type="primary", icon="📤",
-                        width="stretch"):
+        if right.button("Invia all'Ufficio di Piano", key=f"{p}:submit", type="primary", icon="📤", width="stretch"):
             pressed = "submit"
     return data, pressed
 
@@ -206,24 +259,32 @@ def show(view: EntryView, *, disabled: bool) -> tuple[ReportInput, str | None]:
 def _completeness_note(p: str, view: EntryView, data: ReportInput, errors: list[FieldError]) -> None:
     """Before sending: what is still empty, and the note that lets the lead send anyway (models.submission)."""
     names = {i["id"]: i["text"] for i in view.indicators}
-    gaps = completeness([(names[i], v.value) for i, v in data.indicators.items()],
-                        [(funding_label(s.source), s.committed, s.paid) for s in data.spend])
+    gaps = completeness(
+        [(names[i], v.value) for i, v in data.indicators.items()],
+        [(funding_label(s.source), s.committed, s.paid) for s in data.spend],
+    )
     if gaps.complete:
         return
     with _field(p, NOTE_TARGET):
         with st.container(border=True):
             st.markdown(f"**Prima dell'invio: {gaps.summary}.**")
-            listed = [f"- indicatore: {md_escape(n)}" for n in gaps.indicators_without_value] + \
-                     [f"- fonte senza spesa: {md_escape(n)}" for n in gaps.sources_without_spend]
+            listed = [f"- indicatore: {md_escape(n)}" for n in gaps.indicators_without_value] + [
+                f"- fonte senza spesa: {md_escape(n)}" for n in gaps.sources_without_spend
+            ]
             with st.expander("Elenco dei dati mancanti"):
                 st.markdown("\n".join(listed))
-            st.text_area("Nota sui dati mancanti (obbligatoria per inviare il report così)", key=f"{p}:gapnote",
-                         height=68, help="La nota resta con il report ed è visibile all'Ufficio di Piano.")
+            st.text_area(
+                "Nota sui dati mancanti (obbligatoria per inviare il report così)",
+                key=f"{p}:gapnote",
+                height=68,
+                help="La nota resta con il report ed è visibile all'Ufficio di Piano.",
+            )
             field_errors(errors, NOTE_TARGET)
 
 
-def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
-                      errors: list[FieldError]) -> IndicatorInput:
+def _indicator_inputs(
+    p: str, ind: dict, sub_areas: list[str], disabled: bool, errors: list[FieldError]
+) -> IndicatorInput:
     k = f"{p}:i{ind['id']}"
     whose = LABEL_SEPARATOR + shorten(ind["text"])
     with st.container(border=True):
@@ -232,12 +293,19 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
         unit = ind["unit"]
         if unit == Unit.SI_NO:
             current = yes_no_label(None if ind["value_num"] is None else bool(ind["value_num"])) or UNANSWERED
-            answer = left.radio("Valore (sì/no)" + whose, YES_NO, index=YES_NO.index(current), horizontal=True,
-                                key=f"{k}:v", disabled=disabled)
+            answer = left.radio(
+                "Valore (sì/no)" + whose,
+                YES_NO,
+                index=YES_NO.index(current),
+                horizontal=True,
+                key=f"{k}:v",
+                disabled=disabled,
+            )
             value: object = None if answer == UNANSWERED else answer == YES
         elif unit == Unit.TESTO:
-            value = left.text_area("Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled,
-                                   height=68)
+            value = left.text_area(
+                "Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled, height=68
+            )
         else:
             label = "Valore (%, da 0 a 100)" if unit == Unit.PERCENTUALE else "Valore (numero, es. 1.234,5)"
             value = left.text_input(label + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled)
@@ -247,8 +315,12 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
         if ind["target"] is not None:
             try:
                 from models.formatting import parse_number
-                num = parse_number(value, "v") if unit != Unit.TESTO and not isinstance(value, bool) else \
-                    (float(value) if isinstance(value, bool) else None)
+
+                num = (
+                    parse_number(value, "v")
+                    if unit != Unit.TESTO and not isinstance(value, bool)
+                    else (float(value) if isinstance(value, bool) else None)
+                )
             except ValueError:
                 num = None
             ach = indicator_achievement(num, ind["target"], higher_is_better=ind["higher_is_better"])
@@ -262,9 +334,13 @@ def _indicator_inputs(p: str, ind: dict, sub_areas: list[str], disabled: bool,
                     old = ind["split"].get(code)
                     # narrow columns: the code is shown, the label (which starts with it) names the indicator
                     col.markdown(f"**{code}**")
-                    split[code] = col.text_input(f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
-                                                 value="" if old is None else number(old, 2),
-                                                 key=f"{k}:s{code}", disabled=disabled, label_visibility="collapsed")
+                    split[code] = col.text_input(
+                        f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
+                        value="" if old is None else number(old, 2),
+                        key=f"{k}:s{code}",
+                        disabled=disabled,
+                        label_visibility="collapsed",
+                    )
                     if split[code]:
                         _as_saved(col, split[code], code, Unit.NUMERO)
         field_errors(errors, f"indicator:{ind['id']}")
@@ -283,8 +359,10 @@ def _source_context_line(view: EntryView, source: str) -> str:
     if ctx is None:
         return "Nessun budget indicato per questa fonte; nessuna spesa nei semestri precedenti."
     budget = "Budget non indicato" if ctx.budget is None else f"Budget dell'obiettivo {euro(ctx.budget, 2)}"
-    return (f"{budget} · nei semestri precedenti (report approvati): impegnato {euro(ctx.committed_before, 2)}, "
-            f"liquidato {euro(ctx.paid_before, 2)}")
+    return (
+        f"{budget} · nei semestri precedenti (report approvati): impegnato {euro(ctx.committed_before, 2)}, "
+        f"liquidato {euro(ctx.paid_before, 2)}"
+    )
 
 
 def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldError]) -> list[SpendInput]:
@@ -303,27 +381,44 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldErr
             st.markdown(f"**{SHORT_FUNDING_LABELS[FundingSource(source)]}**")
             st.caption(_source_context_line(view, source))
             c1, c2, c3 = st.columns(3)
-            committed = c1.text_input("Impegnato (€)" + whose, value=amount_field(row["committed"]) if row else "",
-                                      key=f"{k}:c", disabled=disabled)
+            committed = c1.text_input(
+                "Impegnato (€)" + whose,
+                value=amount_field(row["committed"]) if row else "",
+                key=f"{k}:c",
+                disabled=disabled,
+            )
             _as_saved(c1, committed, "Impegnato", EURO)
-            paid = c2.text_input("Liquidato (€)" + whose, value=amount_field(row["paid"]) if row else "", key=f"{k}:p",
-                                 disabled=disabled)
+            paid = c2.text_input(
+                "Liquidato (€)" + whose, value=amount_field(row["paid"]) if row else "", key=f"{k}:p", disabled=disabled
+            )
             _as_saved(c2, paid, "Liquidato", EURO)
-            ref = c3.text_input("Documento giustificativo (rif.)" + whose, value=row.get("document_ref", ""),
-                                key=f"{k}:r", disabled=disabled)
+            ref = c3.text_input(
+                "Documento giustificativo (rif.)" + whose,
+                value=row.get("document_ref", ""),
+                key=f"{k}:r",
+                disabled=disabled,
+            )
             n1, n2 = st.columns([3, 1])
             note = n1.text_input("Nota" + whose, value=row.get("note", ""), key=f"{k}:n", disabled=disabled)
-            confirm = n2.checkbox("Confermo gli importi" + whose, key=f"{k}:ok", disabled=disabled,
-                                  help="Serve, con una nota che spieghi il motivo, quando il liquidato supera "
-                                       "l'impegnato o un importo supera di oltre 3 volte il budget dell'obiettivo.")
+            confirm = n2.checkbox(
+                "Confermo gli importi" + whose,
+                key=f"{k}:ok",
+                disabled=disabled,
+                help="Serve, con una nota che spieghi il motivo, quando il liquidato supera "
+                "l'impegnato o un importo supera di oltre 3 volte il budget dell'obiettivo.",
+            )
             if row and row["paid"] > row["committed"]:
                 n2.caption("Conferma già data: resta valida finché gli importi non cambiano.")
             field_errors(errors, f"spend:{source}")
         out.append(SpendInput(source, committed, paid, ref, note, confirm))
     if not disabled:
         others = [s.value for s in FundingSource if s.value not in sources]
-        add = st.selectbox("Aggiungi una fonte", [None, *others], key=f"{p}:addsrc",
-                           format_func=lambda v: "—" if v is None else SHORT_FUNDING_LABELS[FundingSource(v)])
+        add = st.selectbox(
+            "Aggiungi una fonte",
+            [None, *others],
+            key=f"{p}:addsrc",
+            format_func=lambda v: "—" if v is None else SHORT_FUNDING_LABELS[FundingSource(v)],
+        )
         if add:
             st.session_state[extra_key] = [*extra, add]
             del st.session_state[f"{p}:addsrc"]
@@ -331,17 +426,29 @@ def _spend_inputs(p: str, view: EntryView, disabled: bool, errors: list[FieldErr
     return out
 
 
-def _yes_no_reason(p: str, key: str, question: str, answer: bool | None, reason: str, disabled: bool,
-                   errors: list[FieldError], targets: tuple[str, str]) -> tuple[object, str]:
+def _yes_no_reason(
+    p: str,
+    key: str,
+    question: str,
+    answer: bool | None,
+    reason: str,
+    disabled: bool,
+    errors: list[FieldError],
+    targets: tuple[str, str],
+) -> tuple[object, str]:
     current = yes_no_label(answer) or UNANSWERED
     left, right = st.columns([1, 3])
     with left, _field(p, f"q:{targets[0]}"):
-        choice = st.radio(question + REQUIRED, YES_NO, index=YES_NO.index(current), key=f"{p}:{key}",
-                          disabled=disabled)
+        choice = st.radio(question + REQUIRED, YES_NO, index=YES_NO.index(current), key=f"{p}:{key}", disabled=disabled)
         field_errors(errors, f"q:{targets[0]}")
     with right, _field(p, f"q:{targets[1]}"):
-        why = st.text_area(f"Motivazione{REQUIRED}{LABEL_SEPARATOR}{question}", value=reason,
-                            key=f"{p}:{key}r", disabled=disabled, height=68)
+        why = st.text_area(
+            f"Motivazione{REQUIRED}{LABEL_SEPARATOR}{question}",
+            value=reason,
+            key=f"{p}:{key}r",
+            disabled=disabled,
+            height=68,
+        )
         field_errors(errors, f"q:{targets[1]}")
     return (None if choice == UNANSWERED else choice), why
 
@@ -350,8 +457,16 @@ def show_changes(changes: list[tuple[str, str | None, str | None]], title: str) 
     if not changes:
         return
     st.markdown(f"**{title}**")
-    st.dataframe(pd.DataFrame([{"Campo": f, "Prima": o if o is not None else "—", "Dopo": n if n is not None else "—"}
-                               for f, o, n in changes]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Campo": f, "Prima": o if o is not None else "—", "Dopo": n if n is not None else "—"}
+                for f, o, n in changes
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 __all__ = ["Band", "band_label", "reload", "show", "show_changes"]

@@ -1,5 +1,6 @@
 """The review queue: submitted reports, the longest waiting first; each opens the report; several can be
 approved at once (models.review.approve_many: the same checks as one by one, a result for each report)."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -57,33 +58,40 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
     if not queue:
         st.caption("Nessun report inviato in attesa di revisione.")
         return
-    st.caption(f"{plural(len(queue), 'report inviato', 'report inviati')} in attesa, dal più vecchio. "
-               "Il collegamento apre il report; la casella lo seleziona per l'approvazione di più report.")
+    st.caption(
+        f"{plural(len(queue), 'report inviato', 'report inviati')} in attesa, dal più vecchio. "
+        "Il collegamento apre il report; la casella lo seleziona per l'approvazione di più report."
+    )
     # a long queue scrolls inside its box, so that the report below stays near
     with st.container(height=380 if len(queue) > QUEUE_ROWS_SHOWN else "content", border=True):
         for item in queue:
             pick, link = st.columns([0.06, 0.94], vertical_alignment="center")
-            pick.checkbox(f"Seleziona {item.code} ({item.semester_label})", key=_pick_key(item),
-                          label_visibility="collapsed")
-            link.page_link(PAGE, query_params=link_params(item),
-                           label=f"{item.code} · {item.semester_label} · inviato il {local_time(item.submitted_at)}"
-                                 f" · {item.lead} · {_short(item.text)}")
+            pick.checkbox(
+                f"Seleziona {item.code} ({item.semester_label})", key=_pick_key(item), label_visibility="collapsed"
+            )
+            link.page_link(
+                PAGE,
+                query_params=link_params(item),
+                label=f"{item.code} · {item.semester_label} · inviato il {local_time(item.submitted_at)}"
+                f" · {item.lead} · {_short(item.text)}",
+            )
     chosen = [i for i in queue if st.session_state.get(_pick_key(i))]
-    if st.button(f"Approva i selezionati ({len(chosen)})", key="rev_bulk", type="primary", disabled=not chosen,
-                 icon="✅"):
+    if st.button(
+        f"Approva i selezionati ({len(chosen)})", key="rev_bulk", type="primary", disabled=not chosen, icon="✅"
+    ):
         _approve(chosen, actor)
 
 
 def _approve(chosen: list[QueueItem], actor: Actor) -> None:
-    outcomes = attempt(review.approve_many, [(i.objective_id, i.semester_id, i.version) for i in chosen],
-                       actor=actor)
+    outcomes = attempt(review.approve_many, [(i.objective_id, i.semester_id, i.version) for i in chosen], actor=actor)
     if not outcomes:
         return
     done = [o for o in outcomes if o.approved]
     lines = []
     if done:
-        lines.append((True, f"Approvati {plural(len(done), 'report', 'report')}: "
-                            + ", ".join(o.code for o in done) + "."))
+        lines.append(
+            (True, f"Approvati {plural(len(done), 'report', 'report')}: " + ", ".join(o.code for o in done) + ".")
+        )
     lines += [(False, f"{o.code} non approvato: {md_escape(o.message)}") for o in outcomes if not o.approved]
     st.session_state[_RESULT] = lines
     for item in chosen:

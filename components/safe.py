@@ -1,4 +1,5 @@
 """User-typed text shown back as text: markdown specials escaped, never HTML."""
+
 import re
 
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -4,6 +4,7 @@ A Streamlit selectbox keeps showing the label its option had when it was chosen:
 objective selector still showed the state from before the save. The widget's key therefore includes a checksum
 of the labels: when a label changes, the widget is drawn anew with the same chosen value (under the plain `key`).
 """
+
 from __future__ import annotations
 
 import zlib
@@ -17,8 +18,9 @@ def _widget_prefix(key: str) -> str:
     return f"{key}:labels-"
 
 
-def fresh_selectbox(label: str, options: Sequence[Any], *, key: str, default: Any,
-                    format_func: Callable[[Any], str], **kwargs: Any) -> Any:
+def fresh_selectbox(
+    label: str, options: Sequence[Any], *, key: str, default: Any, format_func: Callable[[Any], str], **kwargs: Any
+) -> Any:
     """A selectbox over `options` showing current labels; returns the chosen option (kept in st.session_state[key])."""
     options = list(options)
     chosen = st.session_state.get(key, default)

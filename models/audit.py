@@ -1,4 +1,5 @@
 """The audit trail: who changed what, when, old and new. Written inside the caller's transaction."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,24 +21,49 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def record_change(session: Session, actor: Actor | None, *, entity: str, entity_id: int | None, field: str,
-                  old: Any, new: Any, objective_id: int | None = None, semester_id: int | None = None,
-                  reason: str = "") -> AuditEntry | None:
+def record_change(
+    session: Session,
+    actor: Actor | None,
+    *,
+    entity: str,
+    entity_id: int | None,
+    field: str,
+    old: Any,
+    new: Any,
+    objective_id: int | None = None,
+    semester_id: int | None = None,
+    reason: str = "",
+) -> AuditEntry | None:
     """Add one audit entry; nothing is written when old and new are equal."""
     old_text, new_text = _text(old), _text(new)
     if old_text == new_text and not reason:
         return None
-    entry = AuditEntry(user_id=actor.user_id if actor else None,
-                       username=actor.username if actor else "sistema",
-                       entity=entity, entity_id=entity_id, objective_id=objective_id,
-                       semester_id=semester_id, field=field, old=old_text, new=new_text, reason=reason)
+    entry = AuditEntry(
+        user_id=actor.user_id if actor else None,
+        username=actor.username if actor else "sistema",
+        entity=entity,
+        entity_id=entity_id,
+        objective_id=objective_id,
+        semester_id=semester_id,
+        field=field,
+        old=old_text,
+        new=new_text,
+        reason=reason,
+    )
     session.add(entry)
     return entry
 
 
-def audit_trail(session: Session, *, objective_id: int | None = None, username: str | None = None,
-                field_contains: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, limit: int = 2000) -> list[AuditEntry]:
+def audit_trail(
+    session: Session,
+    *,
+    objective_id: int | None = None,
+    username: str | None = None,
+    field_contains: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 2000,
+) -> list[AuditEntry]:
     query = select(AuditEntry)
     if objective_id is not None:
         query = query.where(AuditEntry.objective_id == objective_id)

@@ -8,6 +8,7 @@ move an Ambito from SQLite to PostgreSQL): the tables are copied row by row in o
 A restore is refused when the target already holds tables, unless forced; a forced restore first saves a copy of
 what it overwrites in instance/backups/.
 """
+
 from __future__ import annotations
 
 import glob
@@ -19,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, inspect, insert, select, text
-from sqlalchemy.engine import Engine, URL, make_url
+from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import SQLModel
 
 from models.config import ROOT
@@ -81,8 +82,11 @@ def backup(url: str, out: Path) -> Path:
                 check_connection(engine)
             finally:
                 engine.dispose()
-            _run([_pg_tool("pg_dump"), "--format=custom", "--file", str(partial), "--dbname", _libpq(parsed)],
-                 parsed, "pg_dump")
+            _run(
+                [_pg_tool("pg_dump"), "--format=custom", "--file", str(partial), "--dbname", _libpq(parsed)],
+                parsed,
+                "pg_dump",
+            )
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
@@ -96,8 +100,10 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
         raise BackupError(f"Il file di backup {file} non esiste.")
     kind = _backup_kind(file)
     if kind == "pg_dump" and _is_sqlite(parsed):
-        raise RestoreRefused("Un backup di PostgreSQL (pg_dump) si ripristina solo in un database PostgreSQL: "
-                             "impostare PDZ_DATABASE_URL=postgresql+psycopg://...")
+        raise RestoreRefused(
+            "Un backup di PostgreSQL (pg_dump) si ripristina solo in un database PostgreSQL: "
+            "impostare PDZ_DATABASE_URL=postgresql+psycopg://..."
+        )
     version = _sqlite_backup_version(file) if kind == "sqlite" else SCHEMA_VERSION  # pg_dump: checked in psql
     engine = make_engine(url)
     try:
@@ -107,7 +113,8 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
             raise RestoreRefused(
                 f"Il database di destinazione ({_safe(parsed)}) contiene già {len(tables)} tabelle: ripristino "
                 "rifiutato per non sovrascrivere dati. Per sostituirne il contenuto: make restore FILE=... FORCE=1 "
-                f"(prima viene salvata una copia di quanto sovrascritto in {backup_dir(url)}).")
+                f"(prima viene salvata una copia di quanto sovrascritto in {backup_dir(url)})."
+            )
         result = RestoreResult()
         if tables:
             result.safety_copy = backup(url, _safety_copy_path(url))
@@ -127,11 +134,14 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
 
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in SQLModel.metadata.sorted_tables}
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in SQLModel.metadata.sorted_tables
+        }
 
 
 # --- SQLite -----------------------------------------------------------------------------------
+
 
 def _is_sqlite(parsed: URL) -> bool:
     return parsed.get_backend_name() == "sqlite"
@@ -196,6 +206,7 @@ def _sqlite_restore(file: Path, target: Path) -> None:
 def _copy_sqlite_into(file: Path, version: int, engine: Engine, *, drop_existing: bool) -> None:
     """SQLite backup -> PostgreSQL: the same tables, every row, in one transaction."""
     import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         source_path = file
         if version < SCHEMA_VERSION:  # bring a copy up to this version first: the tables must match
@@ -216,22 +227,29 @@ def _copy_sqlite_into(file: Path, version: int, engine: Engine, *, drop_existing
                 for table in tables:  # ids were copied: move each sequence past the highest one
                     pk = list(table.primary_key.columns)
                     if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and pk[0].type.python_type is int:
-                        dst.execute(text(f"SELECT setval(pg_get_serial_sequence(:t, :c), "
-                                         f"coalesce((SELECT max({pk[0].name}) FROM \"{table.name}\"), 0) + 1, false)"),
-                                    {"t": f'"{table.name}"', "c": pk[0].name})
+                        dst.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence(:t, :c), "
+                                f"coalesce((SELECT max({pk[0].name}) FROM \"{table.name}\"), 0) + 1, false)"
+                            ),
+                            {"t": f'"{table.name}"', "c": pk[0].name},
+                        )
         finally:
             source.dispose()
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
+
 def _pg_tool(name: str) -> str:
     """Newest Debian build of a PostgreSQL client tool (it can dump older servers), else the one on PATH."""
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(Path(p).parts[-3]))
     tool = found[-1] if found else shutil.which(name)
     if not tool:
-        raise BackupError(f"{name} non trovato: installare il client di PostgreSQL "
-                          "(su Debian/Ubuntu: apt-get install postgresql-client).")
+        raise BackupError(
+            f"{name} non trovato: installare il client di PostgreSQL "
+            "(su Debian/Ubuntu: apt-get install postgresql-client)."
+        )
     return tool
 
 
@@ -256,17 +274,34 @@ def _run(cmd: list[str], parsed: URL, what: str, stdin: bytes | None = None) -> 
 
 def _pg_restore(file: Path, parsed: URL, *, drop_existing: bool) -> None:
     """pg_restore writes the SQL; psql runs it in one transaction with our checks around it."""
-    script = _run([_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(file)], parsed,
-                  "pg_restore").stdout
+    script = _run(
+        [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(file)], parsed, "pg_restore"
+    ).stdout
     before = b""
     if drop_existing:  # our tables only: whatever else lives in that database is not ours to drop
         names = ", ".join(f'public."{t.name}"' for t in SQLModel.metadata.sorted_tables)
         before = f"DROP TABLE IF EXISTS {names} CASCADE;\n".encode()
-    check = (f"\nDO $$ BEGIN IF (SELECT version FROM public.schemainfo WHERE id = 1) > {SCHEMA_VERSION} THEN "
-             "RAISE EXCEPTION 'PDZ_SCHEMA_PIU_RECENTE'; END IF; END $$;\n").encode()
+    check = (
+        f"\nDO $$ BEGIN IF (SELECT version FROM public.schemainfo WHERE id = 1) > {SCHEMA_VERSION} THEN "
+        "RAISE EXCEPTION 'PDZ_SCHEMA_PIU_RECENTE'; END IF; END $$;\n"
+    ).encode()
     try:
-        _run([_pg_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-              "--dbname", _libpq(parsed), "--file=-"], parsed, "Ripristino (psql)", stdin=before + script + check)
+        _run(
+            [
+                _pg_tool("psql"),
+                "--no-psqlrc",
+                "--quiet",
+                "--single-transaction",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--dbname",
+                _libpq(parsed),
+                "--file=-",
+            ],
+            parsed,
+            "Ripristino (psql)",
+            stdin=before + script + check,
+        )
     except BackupError as exc:
         if "PDZ_SCHEMA_PIU_RECENTE" in str(exc):
             raise RestoreRefused(_newer_message(None)) from None
@@ -276,6 +311,7 @@ def _pg_restore(file: Path, parsed: URL, *, drop_existing: bool) -> None:
 
 
 # --- shared -----------------------------------------------------------------------------------
+
 
 def _backup_kind(file: Path) -> str:
     with file.open("rb") as fh:
@@ -298,6 +334,8 @@ def _safe(parsed: URL) -> str:
 
 def _newer_message(found: int | None) -> str:
     which = f"schema {found}" if found is not None else "schema più recente"
-    return (f"Il backup è stato creato da una versione più recente dell'applicazione ({which}, questa versione "
-            f"gestisce lo schema {SCHEMA_VERSION}): aggiornare l'applicazione prima di ripristinarlo. "
-            "Nessuna modifica.")
+    return (
+        f"Il backup è stato creato da una versione più recente dell'applicazione ({which}, questa versione "
+        f"gestisce lo schema {SCHEMA_VERSION}): aggiornare l'applicazione prima di ripristinarlo. "
+        "Nessuna modifica."
+    )

@@ -11,6 +11,7 @@ The document's X.4 field mixes three things (data/SCHEMA.md, "Budget lines: one 
 The last two are shown as what they are and never summed. A total with no counted amount is not zero: it is
 "da definire nel Piano Operativo Annuale".
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -28,9 +29,11 @@ class BudgetKind(StrEnum):
     PREVISIONE = "previsione"
 
 
-BUDGET_KIND_LABELS = {BudgetKind.PREVENTIVATO: "preventivato",
-                      BudgetKind.ESEMPIO_PASSATO: "esempio biennio precedente",
-                      BudgetKind.PREVISIONE: "previsione"}
+BUDGET_KIND_LABELS = {
+    BudgetKind.PREVENTIVATO: "preventivato",
+    BudgetKind.ESEMPIO_PASSATO: "esempio biennio precedente",
+    BudgetKind.PREVISIONE: "previsione",
+}
 COUNTED_KINDS: tuple[str, ...] = (BudgetKind.PREVENTIVATO,)
 
 

@@ -1,4 +1,5 @@
 """The Ambito's calendar: deadlines are Italian calendar days, whatever the server's clock or time zone."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Command line: `python -m models.cli init|user|export-plan|demo|report`. Called by the Makefile."""
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,10 @@ def cmd_init(_args: argparse.Namespace) -> int:
     if result.admin_password:
         print(admin_banner(result.admin_password), flush=True)
     elif result.plan.changed:
-        print(f"Piano aggiornato: {result.plan.inserted} nuovi, {result.plan.updated} modificati, "
-              f"{result.plan.retired} ritirati.")
+        print(
+            f"Piano aggiornato: {result.plan.inserted} nuovi, {result.plan.updated} modificati, "
+            f"{result.plan.retired} ritirati."
+        )
     return 0
 
 
@@ -32,9 +35,12 @@ def cmd_user(args: argparse.Namespace) -> int:
     """
     from models.users import UserError, provision_user, validate_password
     from models.vocab import Role
+
     if not args.username or not args.role:
-        print("Uso: make user USERNAME=nome ROLE=ufficio_di_piano|referente|comitato [AREAS=A,B] NAME=\"...\"",
-              file=sys.stderr)
+        print(
+            "Uso: make user USERNAME=nome ROLE=ufficio_di_piano|referente|comitato [AREAS=A,B] NAME=\"...\"",
+            file=sys.stderr,
+        )
         return 2
     if args.role not in tuple(Role):
         print(f"Ruolo: valore {args.role!r} non ammesso (ammessi: {', '.join(Role)}).", file=sys.stderr)
@@ -59,8 +65,9 @@ def cmd_user(args: argparse.Namespace) -> int:
     areas = [a for a in (args.areas or "").split(",") if a.strip()]
     try:
         with session_scope(get_engine()) as session:
-            created = provision_user(session, username=args.username, name=args.name, role=args.role,
-                                     areas=areas, password=password)
+            created = provision_user(
+                session, username=args.username, name=args.name, role=args.role, areas=areas, password=password
+            )
     except UserError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -68,14 +75,17 @@ def cmd_user(args: argparse.Namespace) -> int:
     if created:
         print(f"Utente '{username}' creato.")
     else:
-        print(f"Utente '{username}': password reimpostata, account sbloccato e attivo "
-              "(ruolo e aree invariati: si cambiano dalla pagina Utenti).")
+        print(
+            f"Utente '{username}': password reimpostata, account sbloccato e attivo "
+            "(ruolo e aree invariati: si cambiano dalla pagina Utenti)."
+        )
     return 0
 
 
 def cmd_export_plan(args: argparse.Namespace) -> int:
     """Write the plan as an Excel workbook, from the configured database (created and loaded when empty)."""
     from models.plan_export import export_plan_xlsx
+
     if not args.out:
         print("Uso: make export-plan OUT=piano.xlsx", file=sys.stderr)
         return 2
@@ -92,6 +102,7 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
 def _demo_path(out: Path, session) -> Path:
     """A file of generated data is named as such (DIMOSTRATIVO_ prefix) even when OUT is chosen by hand."""
     from models.demo_mark import demo_file_name
+
     named = out.with_name(demo_file_name(out.name, session=session))
     if named != out:
         print(f"Dati dimostrativi: il file si chiama {named.name}.")
@@ -115,8 +126,10 @@ def _written(out: Path, data: bytes) -> bool:
     return True
 
 
-REPORT_USAGE = ("Uso: make report YEAR=2025 SEMESTER=1 OUT=report.xlsx (report semestrale) oppure "
-                "make report YEAR=2025 OUT=report.xlsx|report.html (report annuale) [INCLUDE_SUBMITTED=1]")
+REPORT_USAGE = (
+    "Uso: make report YEAR=2025 SEMESTER=1 OUT=report.xlsx (report semestrale) oppure "
+    "make report YEAR=2025 OUT=report.xlsx|report.html (report annuale) [INCLUDE_SUBMITTED=1]"
+)
 HALVES = {"1": 1, "2": 2, "I": 1, "II": 2}
 
 
@@ -134,6 +147,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The semester report (YEAR and SEMESTER, .xlsx) or the annual report (YEAR only, .xlsx or .html)."""
     from models import report_export
     from models.dashboard import semester_options
+
     if not args.year or not args.out:
         print(REPORT_USAGE, file=sys.stderr)
         return 2
@@ -158,11 +172,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         if half:
             sem = next((s for s in semesters if (s.year, s.half) == (year, half)), None)
             if sem is None:
-                print(f"Semestre {'I' if half == 1 else 'II'} {year} non trovato. Semestri presenti: {present}.",
-                      file=sys.stderr)
+                print(
+                    f"Semestre {'I' if half == 1 else 'II'} {year} non trovato. Semestri presenti: {present}.",
+                    file=sys.stderr,
+                )
                 return 2
-            data = report_export.semester_report_xlsx(sem.id, actor=None, session=session,
-                                                      include_submitted=args.include_submitted)
+            data = report_export.semester_report_xlsx(
+                sem.id, actor=None, session=session, include_submitted=args.include_submitted
+            )
             what = f"Report semestrale del {sem.label}"
         else:
             if year not in report_export.report_years(session=session):
@@ -186,6 +203,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     from models.backup import backup, default_backup_path
     from models.config import database_url
+
     out = backup(database_url(), Path(args.out) if args.out else default_backup_path(database_url()))
     print(f"Backup salvato in {out} ({out.stat().st_size:,} byte). Per ripristinarlo: make restore FILE={out}")
     return 0
@@ -197,15 +215,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     from models.backup import restore
     from models.config import database_url
+
     if not args.file:
         print("Uso: make restore FILE=backup [FORCE=1]", file=sys.stderr)
         return 2
     result = restore(database_url(), Path(args.file), force=args.force)
     if result.safety_copy:
         print(f"Il contenuto precedente del database è stato salvato in {result.safety_copy}.")
-    print(f"Ripristino completato: {sum(result.rows.values())} righe in {len(result.rows)} tabelle, di cui "
-          f"{result.rows.get('report', 0)} report e {result.rows.get('auditentry', 0)} voci del registro delle "
-          "modifiche. Riavviare l'applicazione se è in esecuzione.")
+    print(
+        f"Ripristino completato: {sum(result.rows.values())} righe in {len(result.rows)} tabelle, di cui "
+        f"{result.rows.get('report', 0)} report e {result.rows.get('auditentry', 0)} voci del registro delle "
+        "modifiche. Riavviare l'applicazione se è in esecuzione."
+    )
     return 0
 
 
@@ -224,16 +245,23 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--year", default="", help="the year")
     report.add_argument("--semester", default="", help="1 or 2 for the semester report; empty for the annual one")
     report.add_argument("--out", default="", help="the file to write: .xlsx, or .html for the annual report")
-    report.add_argument("--include-submitted", action="store_true",
-                        help="count submitted reports too (flagged), not only approved ones")
+    report.add_argument(
+        "--include-submitted", action="store_true", help="count submitted reports too (flagged), not only approved ones"
+    )
     backup = sub.add_parser("backup", help="copy the database (PDZ_DATABASE_URL) to a file")
     backup.add_argument("--out", default="", help="file to write (default: a dated file in the backups folder)")
     restore = sub.add_parser("restore", help="restore a backup into the database (PDZ_DATABASE_URL)")
     restore.add_argument("--file", default="", help="the backup to restore")
     restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
     args = parser.parse_args(argv)
-    handlers = {"init": cmd_init, "user": cmd_user, "export-plan": cmd_export_plan, "report": cmd_report,
-                "backup": cmd_backup, "restore": cmd_restore}
+    handlers = {
+        "init": cmd_init,
+        "user": cmd_user,
+        "export-plan": cmd_export_plan,
+        "report": cmd_report,
+        "backup": cmd_backup,
+        "restore": cmd_restore,
+    }
     try:
         return handlers[args.command](args)
     except (DatabaseError, PlanFileError, ConfigError) as exc:

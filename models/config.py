@@ -1,4 +1,5 @@
 """Settings, each declared once with its default and meaning (read from the environment)."""
+
 from __future__ import annotations
 
 import os
@@ -19,18 +20,27 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("PDZ_DATABASE_URL", f"sqlite:///{DEFAULT_DB_PATH}",
-            "Database URL (SQLAlchemy). Example: postgresql+psycopg://user:pass@host:5432/pdz"),
-    Setting("PDZ_COOKIE_KEY", "",
-            "Secret (>= 32 bytes) signing the login cookie; else read from .streamlit/secrets.toml, "
-            "generated there at first start"),
+    Setting(
+        "PDZ_DATABASE_URL",
+        f"sqlite:///{DEFAULT_DB_PATH}",
+        "Database URL (SQLAlchemy). Example: postgresql+psycopg://user:pass@host:5432/pdz",
+    ),
+    Setting(
+        "PDZ_COOKIE_KEY",
+        "",
+        "Secret (>= 32 bytes) signing the login cookie; else read from .streamlit/secrets.toml, "
+        "generated there at first start",
+    ),
     Setting("PDZ_DEMO", "0", "1 = demonstration mode (banner on every page, demo accounts on the login page)"),
     Setting("PDZ_PASSWORD", "", "Password for `make user` (never passed on the command line)"),
     Setting("PDZ_PLAN_DIR", str(PLAN_DIR), "Folder of the plan's YAML files (tests use a small one)"),
     Setting("PDZ_BCRYPT_ROUNDS", "12", "bcrypt cost; 12 in production, tests use 4"),
-    Setting("PDZ_PROXY_ADDRESSES", "",
-            "Comma-separated addresses of reverse proxies on another machine: for them the login throttle uses "
-            "the last X-Forwarded-For hop instead (else every user would share the proxy's address)"),
+    Setting(
+        "PDZ_PROXY_ADDRESSES",
+        "",
+        "Comma-separated addresses of reverse proxies on another machine: for them the login throttle uses "
+        "the last X-Forwarded-For hop instead (else every user would share the proxy's address)",
+    ),
 )
 
 
@@ -63,8 +73,9 @@ MIN_COOKIE_KEY_BYTES = 32
 # ~25 distinct characters; fewer than this many means it was typed by hand.
 MIN_COOKIE_KEY_DISTINCT = 10
 # Keys that must never sign a cookie: the library's documented default and our example file's.
-KNOWN_PUBLIC_KEYS = frozenset({"some_signature_key", "random_signature_key", "abcdef",
-                               "at-least-32-random-bytes-here-please-change-me"})
+KNOWN_PUBLIC_KEYS = frozenset(
+    {"some_signature_key", "random_signature_key", "abcdef", "at-least-32-random-bytes-here-please-change-me"}
+)
 
 
 class ConfigError(RuntimeError):
@@ -73,6 +84,7 @@ class ConfigError(RuntimeError):
 
 def _read_secrets(path: Path) -> dict:
     import tomllib
+
     if not path.exists():
         return {}
     with path.open("rb") as fh:
@@ -84,6 +96,7 @@ def ensure_cookie_key(path: Path = SECRETS_FILE) -> None:
     if os.environ.get("PDZ_COOKIE_KEY") or _read_secrets(path).get("cookie_key"):
         return
     import secrets
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as fh:
         fh.write(f'\n# generated at first start; never commit this file\ncookie_key = "{secrets.token_urlsafe(48)}"\n')
@@ -94,14 +107,18 @@ def cookie_key(path: Path = SECRETS_FILE) -> str:
     """The login cookie's signing key; refuses a missing, public or short key."""
     key = os.environ.get("PDZ_COOKIE_KEY") or str(_read_secrets(path).get("cookie_key", ""))
     if not key:
-        raise ConfigError("Chiave dei cookie mancante: impostare PDZ_COOKIE_KEY o cookie_key in "
-                          ".streamlit/secrets.toml (make run la genera al primo avvio).")
+        raise ConfigError(
+            "Chiave dei cookie mancante: impostare PDZ_COOKIE_KEY o cookie_key in "
+            ".streamlit/secrets.toml (make run la genera al primo avvio)."
+        )
     if key in KNOWN_PUBLIC_KEYS:
         raise ConfigError("Chiave dei cookie predefinita/pubblica: generarne una casuale.")
     if len(key.encode()) < MIN_COOKIE_KEY_BYTES:
         raise ConfigError(f"Chiave dei cookie troppo corta: servono almeno {MIN_COOKIE_KEY_BYTES} byte.")
     if len(set(key)) < MIN_COOKIE_KEY_DISTINCT:
-        raise ConfigError(f"Chiave dei cookie prevedibile: contiene solo {len(set(key))} caratteri diversi "
-                          f"(almeno {MIN_COOKIE_KEY_DISTINCT}); generarne una casuale, ad esempio con "
-                          "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'.")
+        raise ConfigError(
+            f"Chiave dei cookie prevedibile: contiene solo {len(set(key))} caratteri diversi "
+            f"(almeno {MIN_COOKIE_KEY_DISTINCT}); generarne una casuale, ad esempio con "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
     return key

@@ -31,6 +31,7 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
   Per objective: objective_rows (also used by the Revisione table), so every screen gives one objective the
   same budget, committed, paid, ratio and class.
 """
+
 from __future__ import annotations
 
 import math
@@ -41,12 +42,24 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
-from models import provenance, rules, scoring
+from models import provenance, rules, scoring, vocab
 from models.budget_rules import counted_budget_line
-from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
-                           Plan, Report, Semester, Spend, SubArea, SubAreaValue)
-from models import vocab
 from models.formatting import INVALID_VALUE
+from models.tables import (
+    BudgetLine,
+    Card,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    MacroArea,
+    Objective,
+    Plan,
+    Report,
+    Semester,
+    Spend,
+    SubArea,
+    SubAreaValue,
+)
 from models.validation import MAX_EURO
 from models.vocab import FundingSource, ReportState, funding_label, semester_label
 
@@ -59,8 +72,10 @@ NO_SPEND_DATA = vocab.NO_SPEND_DATA  # no counted spend line at all: not the sam
 
 
 # What is counted, in the words of every chart subtitle, tile and report (False: approved only).
-COUNTED_LABELS = {False: "Conteggiati solo i report approvati",
-                  True: "Conteggiati i report approvati e quelli inviati (in attesa di approvazione)"}
+COUNTED_LABELS = {
+    False: "Conteggiati solo i report approvati",
+    True: "Conteggiati i report approvati e quelli inviati (in attesa di approvazione)",
+}
 COUNT_OPTIONS = {False: "Solo report approvati", True: "Anche report inviati (da approvare)"}  # the choice
 COUNT_SHORT = {False: "solo report approvati", True: "anche inviati"}  # the projector's one-line header
 
@@ -71,8 +86,10 @@ def counted_states(include_submitted: bool) -> tuple[str, ...]:
 
 _SEMESTER_ORDINAL = rules.SEMESTER_ORDINAL_SQL
 _LIVE_SPECIFIC = (rules.MONITORED_SQL,)
-_LIVE_BUDGET = (BudgetLine.retired == False,  # noqa: E712
-                or_(BudgetLine.objective_id.is_(None), Objective.retired == False))  # noqa: E712
+_LIVE_BUDGET = (
+    BudgetLine.retired == False,
+    or_(BudgetLine.objective_id.is_(None), Objective.retired == False),
+)
 
 
 def safe_achievement(done: int, planned: int) -> float | None:
@@ -91,9 +108,11 @@ def category_of(achievement: float | None) -> str:
 
 # --- plain results ----------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class BudgetPeriod:
     """The budget period the spend is compared with (see the module docstring)."""
+
     semesters: tuple[tuple[int, int], ...]  # monitored (year, half) up to the chosen semester, in time order
     plan_semesters: int  # semesters in the plan's period (6 for 2025-2027)
     annual: frozenset[tuple[object, int]]  # (holder, year): holders whose annual lines of that year are used
@@ -114,6 +133,7 @@ class BudgetPeriod:
             return 0.0
         return sum(1 for y, _h in self.semesters if (holder, y) not in self.annual) / self.plan_semesters
 
+
 @dataclass(frozen=True)
 class SemesterInfo:
     id: int
@@ -133,6 +153,7 @@ class SemesterInfo:
 @dataclass
 class Tally:
     """Counted reports by band (all five always present, plus non calcolabile) and their summed actions."""
+
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CATEGORY_LABELS, 0))
     done: int = 0
     planned: int = 0
@@ -294,8 +315,7 @@ class IndicatorSeries:
     def achievement_at(self, point: IndicatorPoint) -> float | None:
         """The grid's indicator achievement of one semester's value against that year's target."""
         try:
-            return scoring.indicator_achievement(point.value_num, point.target,
-                                                 higher_is_better=self.higher_is_better)
+            return scoring.indicator_achievement(point.value_num, point.target, higher_is_better=self.higher_is_better)
         except ValueError:
             return None
 
@@ -314,6 +334,7 @@ class SplitRow:
 
 # --- building blocks --------------------------------------------------------------------------
 
+
 def semester_options(*, session: Session) -> list[SemesterInfo]:
     rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
     return [SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state) for s in rows]
@@ -331,8 +352,13 @@ def _holder(objective_id: int | None, card_id: int) -> object:
     return objective_id if objective_id is not None else ("card", card_id)
 
 
-def _period_label(semesters: list[tuple[int, int]], plan_semesters: int, plan_years: int,
-                  annual_years: list[int], plan_share_used: bool) -> tuple[str, str]:
+def _period_label(
+    semesters: list[tuple[int, int]],
+    plan_semesters: int,
+    plan_years: int,
+    annual_years: list[int],
+    plan_share_used: bool,
+) -> tuple[str, str]:
     """(label, short label) of the budget period."""
     if not semesters:
         return "nessun semestre monitorato", "nessun semestre"
@@ -361,15 +387,18 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     else:
         plan_semesters, plan_years = 0, 0
     years = {y for y, _h in rows}
-    lines = session.exec(select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
-                         .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-                         .where(*_LIVE_BUDGET, counted_budget_line(), BudgetLine.amount.is_not(None))
-                         .distinct()).all()
+    lines = session.exec(
+        select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
+        .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
+        .where(*_LIVE_BUDGET, counted_budget_line(), BudgetLine.amount.is_not(None))
+        .distinct()
+    ).all()
     annual = frozenset((_holder(o, c), y) for o, c, y in lines if y in years)
     plan_share_used = any(y is None and any((_holder(o, c), yy) not in annual for yy in years) for o, c, y in lines)
     label, short = _period_label(rows, plan_semesters, plan_years, sorted({y for _h, y in annual}), plan_share_used)
-    return BudgetPeriod(semesters=tuple(rows), plan_semesters=plan_semesters, annual=annual, label=label,
-                        short_label=short)
+    return BudgetPeriod(
+        semesters=tuple(rows), plan_semesters=plan_semesters, annual=annual, label=label, short_label=short
+    )
 
 
 def _areas(session: Session) -> list[MacroArea]:
@@ -381,17 +410,26 @@ def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str,
 
     Each report's counts come from the rules' SQL (active actions only), then reports with equal counts are
     grouped: the Python side sees one row per (area, semester, state, done, planned)."""
-    per_report = (select(Objective.area_id.label("area_id"), Report.semester_id.label("semester_id"),
-                         Report.state.label("state"), rules.done_actions_sql(Report.id).label("done"),
-                         rules.planned_actions_sql(Report.objective_id).label("planned"))
-                  .join(Objective, Objective.id == Report.objective_id)
-                  .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *_LIVE_SPECIFIC)
-                  .subquery())
+    per_report = (
+        select(
+            Objective.area_id.label("area_id"),
+            Report.semester_id.label("semester_id"),
+            Report.state.label("state"),
+            rules.done_actions_sql(Report.id).label("done"),
+            rules.planned_actions_sql(Report.objective_id).label("planned"),
+        )
+        .join(Objective, Objective.id == Report.objective_id)
+        .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *_LIVE_SPECIFIC)
+        .subquery()
+    )
     c = per_report.c
-    stmt = (select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count())
-            .group_by(c.area_id, c.semester_id, c.state, c.done, c.planned))
-    return [(area, sem, state, int(done or 0), int(planned or 0), n) for area, sem, state, done, planned, n
-            in session.exec(stmt)]
+    stmt = select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count()).group_by(
+        c.area_id, c.semester_id, c.state, c.done, c.planned
+    )
+    return [
+        (area, sem, state, int(done or 0), int(planned or 0), n)
+        for area, sem, state, done, planned, n in session.exec(stmt)
+    ]
 
 
 def _tallies(rows: Iterable[tuple]) -> dict:
@@ -406,13 +444,22 @@ def _budget(session: Session, key, period: BudgetPeriod) -> dict:
     budget lines."""
     # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER); grouped by holder and
     # year too, as each holder's year decides the period's share of its lines.
-    stmt = (select(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year,
-                   func.coalesce(func.sum(BudgetLine.amount), 0.0),
-                   func.count(BudgetLine.id) - func.count(BudgetLine.amount), func.count(BudgetLine.amount))
-            .select_from(BudgetLine).join(Card, Card.id == BudgetLine.card_id)
-            .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-            .where(*_LIVE_BUDGET, counted_budget_line())
-            .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year))
+    stmt = (
+        select(
+            key,
+            BudgetLine.objective_id,
+            BudgetLine.card_id,
+            BudgetLine.year,
+            func.coalesce(func.sum(BudgetLine.amount), 0.0),
+            func.count(BudgetLine.id) - func.count(BudgetLine.amount),
+            func.count(BudgetLine.amount),
+        )
+        .select_from(BudgetLine)
+        .join(Card, Card.id == BudgetLine.card_id)
+        .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
+        .where(*_LIVE_BUDGET, counted_budget_line())
+        .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
+    )
     out: dict = {}
     for k, objective_id, card_id, year, total, missing, known in session.exec(stmt):
         share = float(total or 0) * period.weight(_holder(objective_id, card_id), year)
@@ -430,22 +477,31 @@ VALID_SPEND = and_(Spend.committed >= 0, Spend.committed <= MAX_EURO, Spend.paid
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
     """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`; both NaN for a
     group with a stored value that is not a plausible amount (VALID_SPEND)."""
-    stmt = (select(*keys, func.coalesce(func.sum(case((VALID_SPEND, Spend.committed))), 0.0),
-                   func.coalesce(func.sum(case((VALID_SPEND, Spend.paid))), 0.0),
-                   func.count(case((VALID_SPEND, None), else_=literal(1))))
-            .select_from(Spend).join(Report, Report.id == Spend.report_id)
-            .join(Semester, Semester.id == Report.semester_id)
-            .join(Objective, Objective.id == Report.objective_id)
-            .where(Report.state.in_(states), _SEMESTER_ORDINAL <= up_to, Objective.retired == False)  # noqa: E712
-            .group_by(*keys))
+    stmt = (
+        select(
+            *keys,
+            func.coalesce(func.sum(case((VALID_SPEND, Spend.committed))), 0.0),
+            func.coalesce(func.sum(case((VALID_SPEND, Spend.paid))), 0.0),
+            func.count(case((VALID_SPEND, None), else_=literal(1))),
+        )
+        .select_from(Spend)
+        .join(Report, Report.id == Spend.report_id)
+        .join(Semester, Semester.id == Report.semester_id)
+        .join(Objective, Objective.id == Report.objective_id)
+        .where(Report.state.in_(states), _SEMESTER_ORDINAL <= up_to, Objective.retired == False)
+        .group_by(*keys)
+    )
     return [(*row[:-3], math.nan, math.nan) if row[-1] else tuple(row[:-1]) for row in session.exec(stmt)]
 
 
 def counted_spend_ids(*, session: Session, semester_id: int, states: tuple[str, ...]) -> list[int]:
     """The spend rows of the semester itself (not the earlier ones) that the Cruscotto counts, by id."""
     sem = _semester(session, semester_id)
-    return [sid for sid, ordinal, _c, _p in _spend(session, sem.ordinal, states, Spend.id, _SEMESTER_ORDINAL)
-            if ordinal == sem.ordinal]
+    return [
+        sid
+        for sid, ordinal, _c, _p in _spend(session, sem.ordinal, states, Spend.id, _SEMESTER_ORDINAL)
+        if ordinal == sem.ordinal
+    ]
 
 
 def _money(budget: dict, spend: Iterable[tuple]) -> dict:
@@ -466,6 +522,7 @@ def _monitored_objectives(session: Session, key) -> dict:
 
 # --- what the page shows ----------------------------------------------------------------------
 
+
 def semester_summary(*, session: Session, semester_id: int, include_submitted: bool) -> Summary:
     """Headline tiles: bands, overall achievement, budget, committed, paid, ratio and expected share."""
     sem = _semester(session, semester_id)
@@ -475,19 +532,34 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
         tally.add(state, done, planned, n)
     period = budget_period(session=session, semester_id=sem.id)
     by_area = _budget(session, Card.area_id, period).values()
-    money = Money(budget=sum(total for total, _, _ in by_area), budget_missing=sum(m for _, m, _ in by_area),
-                  budget_amounts=sum(k for _, _, k in by_area))
+    money = Money(
+        budget=sum(total for total, _, _ in by_area),
+        budget_missing=sum(m for _, m, _ in by_area),
+        budget_amounts=sum(k for _, _, k in by_area),
+    )
     for _area, committed, paid in _spend(session, sem.ordinal, states, Objective.area_id):
         money.committed, money.paid, money.reported = money.committed + committed, money.paid + paid, True
-    per_state = dict(session.exec(select(Report.state, func.count(Report.id))
-                                  .join(Objective, Objective.id == Report.objective_id)
-                                  .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)
-                                  .group_by(Report.state)).all())
+    per_state = dict(
+        session.exec(
+            select(Report.state, func.count(Report.id))
+            .join(Objective, Objective.id == Report.objective_id)
+            .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)
+            .group_by(Report.state)
+        ).all()
+    )
     objectives = sum(_monitored_objectives(session, Objective.kind).values())
     report_states = {s: int(per_state.get(s, 0)) for s in STATE_ORDER}
     report_states[NO_REPORT] = max(0, objectives - sum(report_states.values()))
-    return Summary(semester=sem, states=states, tally=tally, money=money, expected_share=period.expected_share,
-                   objectives=objectives, report_states=report_states, period=period)
+    return Summary(
+        semester=sem,
+        states=states,
+        tally=tally,
+        money=money,
+        expected_share=period.expected_share,
+        objectives=objectives,
+        report_states=report_states,
+        period=period,
+    )
 
 
 def area_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[AreaRow]:
@@ -495,26 +567,39 @@ def area_rows(*, session: Session, semester_id: int, include_submitted: bool) ->
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
     tallies = _tallies(_band_rows(session, [sem.id], states))
-    money = _money(_budget(session, Card.area_id, budget_period(session=session, semester_id=sem.id)),
-                   _spend(session, sem.ordinal, states, Objective.area_id))
+    money = _money(
+        _budget(session, Card.area_id, budget_period(session=session, semester_id=sem.id)),
+        _spend(session, sem.ordinal, states, Objective.area_id),
+    )
     counts = _monitored_objectives(session, Objective.area_id)
-    return [AreaRow(letter=a.letter, title=a.title, objectives=int(counts.get(a.id, 0)),
-                    tally=tallies.get(a.id) or Tally(), money=money.get(a.id) or Money())
-            for a in _areas(session)]
+    return [
+        AreaRow(
+            letter=a.letter,
+            title=a.title,
+            objectives=int(counts.get(a.id, 0)),
+            tally=tallies.get(a.id) or Tally(),
+            money=money.get(a.id) or Money(),
+        )
+        for a in _areas(session)
+    ]
 
 
 def source_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[SourceRow]:
     """Budget vs spend per funding source (a budget line with no stated source counts as ALTRO)."""
     sem = _semester(session, semester_id)
     budget: dict[str, tuple[float, int, int]] = {}
-    for code, (total, missing, known) in _budget(session, BudgetLine.source,
-                                                 budget_period(session=session, semester_id=sem.id)).items():
+    for code, (total, missing, known) in _budget(
+        session, BudgetLine.source, budget_period(session=session, semester_id=sem.id)
+    ).items():
         key = code or FundingSource.ALTRO
         old = budget.get(key, (0.0, 0, 0))
         budget[key] = (old[0] + total, old[1] + missing, old[2] + known)
     money = _money(budget, _spend(session, sem.ordinal, counted_states(include_submitted), Spend.source))
-    return [SourceRow(code=str(code), label=funding_label(code), money=money[code])
-            for code in FundingSource if code in money]
+    return [
+        SourceRow(code=str(code), label=funding_label(code), money=money[code])
+        for code in FundingSource
+        if code in money
+    ]
 
 
 def trend(*, session: Session, semester_id: int, include_submitted: bool) -> list[TrendPoint]:
@@ -544,37 +629,69 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
             cumulative += paid_by.get((s.ordinal, letter), 0.0)
             tally = tallies.get((s.id, letter))
             budget = budgets[s.id]
-            points.append(TrendPoint(semester=s.label, ordinal=s.ordinal, area=letter,
-                                     achievement=tally.achievement if tally else None,
-                                     ratio=scoring.spend_ratio(cumulative, budget[letter])
-                                     if budget.get(letter) and math.isfinite(cumulative) else None,
-                                     expected_share=periods[s.id].expected_share))
+            points.append(
+                TrendPoint(
+                    semester=s.label,
+                    ordinal=s.ordinal,
+                    area=letter,
+                    achievement=tally.achievement if tally else None,
+                    ratio=scoring.spend_ratio(cumulative, budget[letter])
+                    if budget.get(letter) and math.isfinite(cumulative)
+                    else None,
+                    expected_share=periods[s.id].expected_share,
+                )
+            )
     return points
 
 
-def objective_rows(*, session: Session, semester_id: int, include_submitted: bool,
-                   area_letter: str | None = None) -> list[ObjectiveRow]:
+def objective_rows(
+    *, session: Session, semester_id: int, include_submitted: bool, area_letter: str | None = None
+) -> list[ObjectiveRow]:
     """Monitored objectives (one area's, or all) in plan order, with their report state, action counts and
     money: the one source of an objective's achievement, band, budget, committed, paid, ratio and spend class."""
     sem = _semester(session, semester_id)
     states = counted_states(include_submitted)
     where = [*_LIVE_SPECIFIC] + ([MacroArea.letter == area_letter] if area_letter is not None else [])
-    rows = session.exec(select(Objective, MacroArea.letter, Report.state, rules.done_actions_sql(Report.id),
-                               rules.planned_actions_sql(Objective.id), rules.retired_actions_sql(Report.id))
-                        .join(MacroArea, MacroArea.id == Objective.area_id)
-                        .join(Card, Card.id == Objective.card_id)
-                        .outerjoin(Report, (Report.objective_id == Objective.id) & (Report.semester_id == sem.id))
-                        .where(*where)
-                        .order_by(MacroArea.position, Card.position, Objective.position, Objective.id)).all()
+    rows = session.exec(
+        select(
+            Objective,
+            MacroArea.letter,
+            Report.state,
+            rules.done_actions_sql(Report.id),
+            rules.planned_actions_sql(Objective.id),
+            rules.retired_actions_sql(Report.id),
+        )
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .join(Card, Card.id == Objective.card_id)
+        .outerjoin(Report, (Report.objective_id == Objective.id) & (Report.semester_id == sem.id))
+        .where(*where)
+        .order_by(MacroArea.position, Card.position, Objective.position, Objective.id)
+    ).all()
     ids = {o.id for o, *_ in rows}
-    budget = {k: v for k, v in _budget(session, BudgetLine.objective_id,
-                                       budget_period(session=session, semester_id=sem.id)).items() if k in ids}
+    budget = {
+        k: v
+        for k, v in _budget(
+            session, BudgetLine.objective_id, budget_period(session=session, semester_id=sem.id)
+        ).items()
+        if k in ids
+    }
     spend = [r for r in _spend(session, sem.ordinal, states, Report.objective_id) if r[0] in ids]
     money = _money(budget, spend)
-    return [ObjectiveRow(id=o.id, code=o.code, text=o.text, area=letter, state=state or NO_REPORT,
-                         counted=state in states, done=int(done or 0) if state else 0, planned=int(planned or 0),
-                         retired=int(retired or 0) if state else 0, money=money.get(o.id) or Money())
-            for o, letter, state, done, planned, retired in rows]
+    return [
+        ObjectiveRow(
+            id=o.id,
+            code=o.code,
+            text=o.text,
+            area=letter,
+            state=state or NO_REPORT,
+            counted=state in states,
+            done=int(done or 0) if state else 0,
+            planned=int(planned or 0),
+            retired=int(retired or 0) if state else 0,
+            money=money.get(o.id) or Money(),
+        )
+        for o, letter, state, done, planned, retired in rows
+    ]
 
 
 def report_actions(*, session: Session, report_id: int) -> rules.ActionCount:
@@ -582,37 +699,51 @@ def report_actions(*, session: Session, report_id: int) -> rules.ActionCount:
     report = session.get(Report, report_id)
     if report is None:
         raise ValueError("Report non trovato.")
-    done, planned, retired = session.exec(select(rules.done_actions_sql(report.id),
-                                                 rules.planned_actions_sql(report.objective_id),
-                                                 rules.retired_actions_sql(report.id))).one()
+    done, planned, retired = session.exec(
+        select(
+            rules.done_actions_sql(report.id),
+            rules.planned_actions_sql(report.objective_id),
+            rules.retired_actions_sql(report.id),
+        )
+    ).one()
     return rules.ActionCount(done=int(done), planned=int(planned), retired=int(retired))
 
 
-def area_objectives(*, session: Session, semester_id: int, include_submitted: bool,
-                    area_letter: str) -> list[ObjectiveRow]:
+def area_objectives(
+    *, session: Session, semester_id: int, include_submitted: bool, area_letter: str
+) -> list[ObjectiveRow]:
     """One area's monitored objectives in plan order, with their report state, band and spend."""
-    return objective_rows(session=session, semester_id=semester_id, include_submitted=include_submitted,
-                          area_letter=area_letter)
+    return objective_rows(
+        session=session, semester_id=semester_id, include_submitted=include_submitted, area_letter=area_letter
+    )
 
 
-def objective_indicators(*, session: Session, objective_id: int, semester_id: int,
-                         include_submitted: bool) -> list[IndicatorSeries]:
+def objective_indicators(
+    *, session: Session, objective_id: int, semester_id: int, include_submitted: bool
+) -> list[IndicatorSeries]:
     """One objective's live indicators with their counted values in every semester up to the chosen one."""
-    return indicators_of_objectives(session=session, objective_ids=[objective_id], semester_id=semester_id,
-                                    include_submitted=include_submitted).get(objective_id, [])
+    return indicators_of_objectives(
+        session=session, objective_ids=[objective_id], semester_id=semester_id, include_submitted=include_submitted
+    ).get(objective_id, [])
 
 
-def indicators_of_objectives(*, session: Session, objective_ids: list[int], semester_id: int,
-                             include_submitted: bool) -> dict[int, list[IndicatorSeries]]:
+def indicators_of_objectives(
+    *, session: Session, objective_ids: list[int], semester_id: int, include_submitted: bool
+) -> dict[int, list[IndicatorSeries]]:
     """objective_indicators for many objectives at once (three queries, whatever their number: the reports)."""
     sem = _semester(session, semester_id)
-    indicators = session.exec(select(Indicator).where(Indicator.objective_id.in_(objective_ids),
-                                                      Indicator.retired == False)  # noqa: E712
-                              .order_by(Indicator.objective_id, Indicator.position)).all()
+    indicators = session.exec(
+        select(Indicator)
+        .where(Indicator.objective_id.in_(objective_ids), Indicator.retired == False)
+        .order_by(Indicator.objective_id, Indicator.position)
+    ).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
-    target_rows = [t for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
-                   if t.target is not None]
+    target_rows = [
+        t
+        for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
+        if t.target is not None
+    ]
     set_in_app = provenance.set_by(session, provenance.TARGET, [t.id for t in target_rows])
     origins: dict = defaultdict(dict)
     for t in target_rows:
@@ -620,46 +751,89 @@ def indicators_of_objectives(*, session: Session, objective_ids: list[int], seme
         origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, t.id).label
     found: dict = {}
     for v, state, year, half in session.exec(
-            select(IndicatorValue, Report.state, Semester.year, Semester.half)
-            .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
-            .where(Report.objective_id.in_(objective_ids), Report.state.in_(counted_states(include_submitted)),
-                   _SEMESTER_ORDINAL <= sem.ordinal)):
+        select(IndicatorValue, Report.state, Semester.year, Semester.half)
+        .join(Report, Report.id == IndicatorValue.report_id)
+        .join(Semester, Semester.id == Report.semester_id)
+        .where(
+            Report.objective_id.in_(objective_ids),
+            Report.state.in_(counted_states(include_submitted)),
+            _SEMESTER_ORDINAL <= sem.ordinal,
+        )
+    ):
         found[(v.indicator_id, rules.semester_ordinal(year, half))] = (v, state)
     sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
 
     def point(indicator_id: int, s: SemesterInfo) -> IndicatorPoint:
         """Every semester has a point (value None when nothing counted), so a gap shows as a gap."""
         v, state = found.get((indicator_id, s.ordinal), (None, ""))
-        return IndicatorPoint(semester=s.label, ordinal=s.ordinal, year=s.year,
-                              value_num=v.value_num if v else None, value_text=(v.value_text or "") if v else "",
-                              note=(v.note or "") if v else "", state=state,
-                              target=targets[indicator_id].get(s.year))
+        return IndicatorPoint(
+            semester=s.label,
+            ordinal=s.ordinal,
+            year=s.year,
+            value_num=v.value_num if v else None,
+            value_text=(v.value_text or "") if v else "",
+            note=(v.note or "") if v else "",
+            state=state,
+            target=targets[indicator_id].get(s.year),
+        )
 
     out: dict[int, list[IndicatorSeries]] = {oid: [] for oid in objective_ids}
     for i in indicators:
-        out[i.objective_id].append(IndicatorSeries(
-            id=i.id, text=i.text, battery=i.battery, unit=i.unit, higher_is_better=i.higher_is_better,
-            points=[point(i.id, s) for s in sems], targets=dict(targets[i.id]),
-            target_origins=dict(origins[i.id])))
+        out[i.objective_id].append(
+            IndicatorSeries(
+                id=i.id,
+                text=i.text,
+                battery=i.battery,
+                unit=i.unit,
+                higher_is_better=i.higher_is_better,
+                points=[point(i.id, s) for s in sems],
+                targets=dict(targets[i.id]),
+                target_origins=dict(origins[i.id]),
+            )
+        )
     return out
 
 
 def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bool) -> list[SplitRow]:
     """Indicator values split by sub-area (AT1..AT7) in the chosen semester, counted reports only."""
-    stmt = (select(Indicator.id, Indicator.text, Indicator.unit, Objective.code, MacroArea.letter, SubArea.code,
-                   SubAreaValue.value, Report.state)
-            .select_from(SubAreaValue).join(IndicatorValue, IndicatorValue.id == SubAreaValue.value_id)
-            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
-            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-            .join(Report, Report.id == IndicatorValue.report_id)
-            .join(Objective, Objective.id == Report.objective_id)
-            .join(MacroArea, MacroArea.id == Objective.area_id)
-            .where(Report.semester_id == semester_id, Report.state.in_(counted_states(include_submitted)),
-                   Objective.retired == False)  # noqa: E712
-            .order_by(MacroArea.position, Objective.code, Indicator.position, SubArea.position))
-    return [SplitRow(indicator_id=i, indicator=text, unit=unit, objective=code, area=letter, sub_area=sub,
-                     value=float(value), submitted=state == ReportState.INVIATA)
-            for i, text, unit, code, letter, sub, value, state in session.exec(stmt)]
+    stmt = (
+        select(
+            Indicator.id,
+            Indicator.text,
+            Indicator.unit,
+            Objective.code,
+            MacroArea.letter,
+            SubArea.code,
+            SubAreaValue.value,
+            Report.state,
+        )
+        .select_from(SubAreaValue)
+        .join(IndicatorValue, IndicatorValue.id == SubAreaValue.value_id)
+        .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
+        .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+        .join(Report, Report.id == IndicatorValue.report_id)
+        .join(Objective, Objective.id == Report.objective_id)
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .where(
+            Report.semester_id == semester_id,
+            Report.state.in_(counted_states(include_submitted)),
+            Objective.retired == False,
+        )
+        .order_by(MacroArea.position, Objective.code, Indicator.position, SubArea.position)
+    )
+    return [
+        SplitRow(
+            indicator_id=i,
+            indicator=text,
+            unit=unit,
+            objective=code,
+            area=letter,
+            sub_area=sub,
+            value=float(value),
+            submitted=state == ReportState.INVIATA,
+        )
+        for i, text, unit, code, letter, sub, value, state in session.exec(stmt)
+    ]
 
 
 def sub_area_codes(*, session: Session) -> list[str]:

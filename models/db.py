@@ -1,4 +1,5 @@
 """The one place that creates the engine and the schema. Everything else receives a session."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -58,9 +59,11 @@ def make_engine(url: str) -> Engine:
     try:
         return _make_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise DatabaseError(f"Indirizzo del database non valido ({_safe_url(url)}): usare ad esempio "
-                            "sqlite:///instance/pdz.sqlite3 oppure postgresql+psycopg://utente:password@host:5432/pdz. "
-                            f"Dettaglio: {exc}") from exc
+        raise DatabaseError(
+            f"Indirizzo del database non valido ({_safe_url(url)}): usare ad esempio "
+            "sqlite:///instance/pdz.sqlite3 oppure postgresql+psycopg://utente:password@host:5432/pdz. "
+            f"Dettaglio: {exc}"
+        ) from exc
 
 
 def _safe_url(url: str) -> str:
@@ -81,8 +84,9 @@ def _make_engine(url: str) -> Engine:
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"Impossibile creare la cartella del database {parsed.database}: "
-                                    f"{exc.strerror}") from exc
+                raise DatabaseError(
+                    f"Impossibile creare la cartella del database {parsed.database}: {exc.strerror}"
+                ) from exc
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
@@ -91,9 +95,11 @@ def _make_engine(url: str) -> Engine:
                 with engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA journal_mode=WAL")
             except DBAPIError as exc:
-                raise DatabaseError(f"Impossibile aprire il database SQLite {parsed.database}: {exc.orig}. "
-                                    "Verificare che sia un database di questa applicazione e che si possa "
-                                    "scrivere nella sua cartella.") from exc
+                raise DatabaseError(
+                    f"Impossibile aprire il database SQLite {parsed.database}: {exc.orig}. "
+                    "Verificare che sia un database di questa applicazione e che si possa "
+                    "scrivere nella sua cartella."
+                ) from exc
         return engine
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S} if parsed.get_backend_name() == "postgresql" else {}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
@@ -113,8 +119,10 @@ def check_connection(engine: Engine) -> None:
             conn.execute(text("SELECT 1"))
     except DBAPIError as exc:  # refused, timed out, wrong credentials, unknown database, not a database
         safe = engine.url.render_as_string(hide_password=True)
-        raise DatabaseError(f"Impossibile collegarsi al database {safe}: verificare indirizzo, "
-                            f"credenziali e che il server sia attivo. Dettaglio: {exc.orig}") from exc
+        raise DatabaseError(
+            f"Impossibile collegarsi al database {safe}: verificare indirizzo, "
+            f"credenziali e che il server sia attivo. Dettaglio: {exc.orig}"
+        ) from exc
 
 
 def create_db_and_tables(engine: Engine) -> None:
@@ -126,9 +134,11 @@ def create_db_and_tables(engine: Engine) -> None:
             info = session.get(SchemaInfo, 1)
             found = info.version if info else SCHEMA_VERSION
         if found > SCHEMA_VERSION:
-            raise DatabaseError(f"Il database è stato creato da una versione più recente dell'applicazione "
-                                f"(schema {found}, questa versione gestisce lo schema {SCHEMA_VERSION}): "
-                                "aggiornare l'applicazione prima di usarlo.")
+            raise DatabaseError(
+                f"Il database è stato creato da una versione più recente dell'applicazione "
+                f"(schema {found}, questa versione gestisce lo schema {SCHEMA_VERSION}): "
+                "aggiornare l'applicazione prima di usarlo."
+            )
         for version in range(found + 1, SCHEMA_VERSION + 1):
             with engine.begin() as conn:
                 MIGRATIONS[version](conn)  # type: ignore[operator]
@@ -166,5 +176,15 @@ def data_change_counter(session: Session) -> int:
     return int(row or 0)
 
 
-__all__ = ["SCHEMA_VERSION", "DatabaseError", "SQLAlchemyError", "bump_data_change", "check_connection",
-           "create_db_and_tables", "data_change_counter", "get_engine", "make_engine", "session_scope"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "DatabaseError",
+    "SQLAlchemyError",
+    "bump_data_change",
+    "check_connection",
+    "create_db_and_tables",
+    "data_change_counter",
+    "get_engine",
+    "make_engine",
+    "session_scope",
+]

@@ -4,6 +4,7 @@
 creates one demo account per role and, when the database holds no report yet, generates data from 2025 H1 to
 the current semester with a fixed seed. `generate()` is reusable (benchmarks, tests) on any session.
 """
+
 from __future__ import annotations
 
 import random
@@ -16,14 +17,28 @@ from datetime import date
 from sqlmodel import Session, func, select
 
 from models import rules
-from models.db import bump_data_change
-from models.reports import report_snapshot  # what review stores on approval
-from models.semesters import default_deadline
 from models.budget_rules import counted_budget_line
+from models.db import bump_data_change
 from models.demo_mark import mark_database
 from models.provenance import TARGET
-from models.tables import (Action, ActionStatus, BudgetLine, Indicator, IndicatorTarget, IndicatorValue, Objective,
-                           Plan, Report, Semester, SetByOffice, Spend, SubArea, SubAreaValue)
+from models.reports import report_snapshot  # what review stores on approval
+from models.semesters import default_deadline
+from models.tables import (
+    Action,
+    ActionStatus,
+    BudgetLine,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Objective,
+    Plan,
+    Report,
+    Semester,
+    SetByOffice,
+    Spend,
+    SubArea,
+    SubAreaValue,
+)
 from models.vocab import ActionState, FundingSource, ReportState, ResourceAdequacy, Role, Unit
 
 DEMO_SEED = 20251  # fixed: every `make demo` on an empty database shows the same figures
@@ -45,20 +60,31 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 )
 
 # Weights of the report states in the open (current) semester: data entry is under way.
-CURRENT_STATE_WEIGHTS = {ReportState.BOZZA: 0.2, ReportState.INVIATA: 0.3, ReportState.APPROVATA: 0.35,
-                         ReportState.DA_RIVEDERE: 0.15}
+CURRENT_STATE_WEIGHTS = {
+    ReportState.BOZZA: 0.2,
+    ReportState.INVIATA: 0.3,
+    ReportState.APPROVATA: 0.35,
+    ReportState.DA_RIVEDERE: 0.15,
+}
 MISSING_REPORT_SHARE = 0.08  # objectives with nothing entered yet in the open semester
 SPLIT_EVERY = 3  # one objective in three splits its first count indicator by sub-area ("a few")
 
-_TEXT_VALUES = ("Rete attiva e partecipata, incontri regolari con il Terzo Settore",
-                "Avvio graduale: primi riscontri positivi dai servizi sociali comunali",
-                "Collaborazione con ASST consolidata, da estendere ai comuni più piccoli",
-                "Buona adesione delle famiglie; difficoltà nei territori più periferici")
-_USERS = ("Questionario di gradimento: giudizio medio buono", "Focus group con gli utenti: esito positivo",
-          "Soddisfazione alta, richiesta di maggiore continuità")
-_ISSUES = ("Turnover degli operatori: previsto un piano di formazione congiunta",
-           "Ritardi nell'erogazione dei fondi regionali: anticipo con fondi comunali",
-           "Scarsa conoscenza del servizio: campagna informativa nei comuni")
+_TEXT_VALUES = (
+    "Rete attiva e partecipata, incontri regolari con il Terzo Settore",
+    "Avvio graduale: primi riscontri positivi dai servizi sociali comunali",
+    "Collaborazione con ASST consolidata, da estendere ai comuni più piccoli",
+    "Buona adesione delle famiglie; difficoltà nei territori più periferici",
+)
+_USERS = (
+    "Questionario di gradimento: giudizio medio buono",
+    "Focus group con gli utenti: esito positivo",
+    "Soddisfazione alta, richiesta di maggiore continuità",
+)
+_ISSUES = (
+    "Turnover degli operatori: previsto un piano di formazione congiunta",
+    "Ritardi nell'erogazione dei fondi regionali: anticipo con fondi comunali",
+    "Scarsa conoscenza del servizio: campagna informativa nei comuni",
+)
 _REVIEW = "Completare la spesa liquidata per fonte e motivare lo scostamento dal budget."
 
 
@@ -75,6 +101,7 @@ class GenerateResult:
 @dataclass
 class _Profile:
     """What one objective does over the plan: how fast actions complete and how much it spends."""
+
     pace: float
     done_at: dict[int, float] = field(default_factory=dict)  # action id -> plan semester index when done
     start_at: dict[int, float] = field(default_factory=dict)
@@ -106,8 +133,7 @@ def _semester_rows(session: Session, semesters: Sequence[tuple[int, int]]) -> li
 
 
 def _monitored(session: Session) -> list[Objective]:
-    return list(session.exec(select(Objective).where(rules.MONITORED_SQL)
-                             .order_by(Objective.area_id, Objective.id)))
+    return list(session.exec(select(Objective).where(rules.MONITORED_SQL).order_by(Objective.area_id, Objective.id)))
 
 
 def _budget_by_objective(session: Session, objectives: list[Objective]) -> dict[int, dict[str, float]]:
@@ -117,8 +143,13 @@ def _budget_by_objective(session: Session, objectives: list[Objective]) -> dict[
         by_card[o.card_id].append(o.id)
     monitored = {o.id for o in objectives}
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False,  # noqa: E712
-                                                  BudgetLine.amount.is_not(None), counted_budget_line()))
+    lines = session.exec(
+        select(BudgetLine).where(
+            BudgetLine.retired == False,
+            BudgetLine.amount.is_not(None),
+            counted_budget_line(),
+        )
+    )
     for line in lines:
         source = line.source or FundingSource.ALTRO
         owners = [line.objective_id] if line.objective_id else by_card.get(line.card_id, [])
@@ -155,8 +186,14 @@ def _report_state(rng: random.Random, is_last: bool) -> str | None:
 
 
 def _qualitative(rng: random.Random, report: Report, state: str) -> None:
-    report.resource_adequacy = rng.choice([ResourceAdequacy.SUFFICIENTEMENTE_ADEGUATO, ResourceAdequacy.ADEGUATO,
-                                           ResourceAdequacy.ADEGUATO, ResourceAdequacy.INADEGUATO])
+    report.resource_adequacy = rng.choice(
+        [
+            ResourceAdequacy.SUFFICIENTEMENTE_ADEGUATO,
+            ResourceAdequacy.ADEGUATO,
+            ResourceAdequacy.ADEGUATO,
+            ResourceAdequacy.INADEGUATO,
+        ]
+    )
     if rng.random() < 0.3:
         report.users_not_relevant = True
     else:
@@ -236,28 +273,57 @@ def _add_copies(session: Session, objectives: list[Objective], scale: int) -> No
     indicators and budget. They are not in the plan files, so a later plan load retires them."""
     for copy in range(2, scale + 1):
         for o in objectives:
-            clone = Objective(card_id=o.card_id, area_id=o.area_id, code=f"{o.code}~{copy}"[:16], kind=o.kind,
-                              text=o.text, position=o.position + 1000 * copy, line=o.line)
+            clone = Objective(
+                card_id=o.card_id,
+                area_id=o.area_id,
+                code=f"{o.code}~{copy}"[:16],
+                kind=o.kind,
+                text=o.text,
+                position=o.position + 1000 * copy,
+                line=o.line,
+            )
             session.add(clone)
             session.flush()
-            for a in session.exec(select(Action).where(Action.objective_id == o.id,
-                                                       Action.retired == False)):  # noqa: E712
+            for a in session.exec(select(Action).where(Action.objective_id == o.id, Action.retired == False)):
                 session.add(Action(objective_id=clone.id, text=a.text, position=a.position, line=a.line))
-            for i in session.exec(select(Indicator).where(Indicator.objective_id == o.id,
-                                                          Indicator.retired == False)):  # noqa: E712
-                session.add(Indicator(objective_id=clone.id, battery=i.battery, text=i.text, unit=i.unit,
-                                      higher_is_better=i.higher_is_better, position=i.position, line=i.line))
-            for b in session.exec(select(BudgetLine).where(BudgetLine.objective_id == o.id,  # the plan's budget only:
-                                                           BudgetLine.retired == False,  # noqa: E712
-                                                           counted_budget_line())):  # the copies count
-                session.add(BudgetLine(card_id=b.card_id, objective_id=clone.id, year=b.year, item=b.item,
-                                       source=b.source, public=b.public, amount=b.amount, text=b.text,
-                                       origin="ufficio"))
+            for i in session.exec(select(Indicator).where(Indicator.objective_id == o.id, Indicator.retired == False)):
+                session.add(
+                    Indicator(
+                        objective_id=clone.id,
+                        battery=i.battery,
+                        text=i.text,
+                        unit=i.unit,
+                        higher_is_better=i.higher_is_better,
+                        position=i.position,
+                        line=i.line,
+                    )
+                )
+            for b in session.exec(
+                select(BudgetLine).where(
+                    BudgetLine.objective_id == o.id,  # the plan's budget only:
+                    BudgetLine.retired == False,
+                    counted_budget_line(),
+                )
+            ):  # the copies count
+                session.add(
+                    BudgetLine(
+                        card_id=b.card_id,
+                        objective_id=clone.id,
+                        year=b.year,
+                        item=b.item,
+                        source=b.source,
+                        public=b.public,
+                        amount=b.amount,
+                        text=b.text,
+                        origin="ufficio",
+                    )
+                )
     session.flush()
 
 
-def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]], scale: int = 1,
-             snapshots: bool | None = None) -> GenerateResult:
+def generate(
+    session: Session, *, seed: int, semesters: Sequence[tuple[int, int]], scale: int = 1, snapshots: bool | None = None
+) -> GenerateResult:
     """Generate plausible monitoring data for every monitored objective in the given (year, half) semesters.
 
     Deterministic for a given seed and plan. The last semester is left open with reports in every state;
@@ -284,12 +350,18 @@ def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]
     subs = list(session.exec(select(SubArea.id).order_by(SubArea.position)))
     models: dict[int, _IndicatorModel] = {}
     for n, obj in enumerate(objectives):
-        actions = list(session.exec(select(Action).where(Action.objective_id == obj.id,
-                                                         Action.retired == False)  # noqa: E712
-                                    .order_by(Action.position)))
-        indicators = list(session.exec(select(Indicator).where(Indicator.objective_id == obj.id,
-                                                               Indicator.retired == False)  # noqa: E712
-                                       .order_by(Indicator.position)))
+        actions = list(
+            session.exec(
+                select(Action).where(Action.objective_id == obj.id, Action.retired == False).order_by(Action.position)
+            )
+        )
+        indicators = list(
+            session.exec(
+                select(Indicator)
+                .where(Indicator.objective_id == obj.id, Indicator.retired == False)
+                .order_by(Indicator.position)
+            )
+        )
         for ind in indicators:
             models[ind.id] = _IndicatorModel(rng, ind)
         split_ind = next((i for i in indicators if i.unit == Unit.NUMERO), None) if n % SPLIT_EVERY == 0 else None
@@ -299,8 +371,23 @@ def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]
             if state is None:
                 continue
             k = rules.semester_ordinal(sem.year, sem.half) - rules.semester_ordinal(plan.first_year, 1)  # 0 = first
-            report = _report(session, rng, obj, sem, state, k, actions, indicators, models, prof,
-                             budget.get(obj.id, {}), plan_semesters, split_ind, subs, result)
+            report = _report(
+                session,
+                rng,
+                obj,
+                sem,
+                state,
+                k,
+                actions,
+                indicators,
+                models,
+                prof,
+                budget.get(obj.id, {}),
+                plan_semesters,
+                split_ind,
+                subs,
+                result,
+            )
             if snapshots and state == ReportState.APPROVATA:
                 session.flush()
                 report.approved_snapshot = report_snapshot(session, report, obj.id)
@@ -311,10 +398,23 @@ def generate(session: Session, *, seed: int, semesters: Sequence[tuple[int, int]
     return result
 
 
-def _report(session: Session, rng: random.Random, obj: Objective, sem: Semester, state: str, k: int,
-            actions: list[Action], indicators: list[Indicator], models: dict[int, _IndicatorModel], prof: _Profile,
-            budget: dict[str, float], plan_semesters: int, split_ind: Indicator | None, subs: list[int],
-            result: GenerateResult) -> Report:
+def _report(
+    session: Session,
+    rng: random.Random,
+    obj: Objective,
+    sem: Semester,
+    state: str,
+    k: int,
+    actions: list[Action],
+    indicators: list[Indicator],
+    models: dict[int, _IndicatorModel],
+    prof: _Profile,
+    budget: dict[str, float],
+    plan_semesters: int,
+    split_ind: Indicator | None,
+    subs: list[int],
+    result: GenerateResult,
+) -> Report:
     report = Report(objective_id=obj.id, semester_id=sem.id, state=state)
     _qualitative(rng, report, state)
     states = {a.id: _action_state(prof, a.id, k) for a in actions}  # counts are computed from these (rules)
@@ -327,8 +427,13 @@ def _report(session: Session, rng: random.Random, obj: Objective, sem: Semester,
         if rng.random() < 0.1:
             continue  # some values are simply not available yet
         num, text = models[ind.id].value(rng, k)
-        value = IndicatorValue(report_id=report.id, indicator_id=ind.id, value_num=num, value_text=text,
-                               note="Dato stimato dal referente" if rng.random() < 0.1 else "")
+        value = IndicatorValue(
+            report_id=report.id,
+            indicator_id=ind.id,
+            value_num=num,
+            value_text=text,
+            note="Dato stimato dal referente" if rng.random() < 0.1 else "",
+        )
         session.add(value)
         result.values += 1
         if ind is split_ind and num is not None and subs:
@@ -340,8 +445,15 @@ def _report(session: Session, rng: random.Random, obj: Objective, sem: Semester,
         per_semester = total / plan_semesters * prof.spend_factor * min(1.5, prof.pace + 0.3)
         paid = round(per_semester * rng.uniform(0.6, 1.3), 2)
         committed = round(paid * rng.uniform(1.05, 1.5), 2)
-        session.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid,
-                          document_ref=f"Det. {rng.randint(100, 999)}/{sem.year}"))
+        session.add(
+            Spend(
+                report_id=report.id,
+                source=source,
+                committed=committed,
+                paid=paid,
+                document_ref=f"Det. {rng.randint(100, 999)}/{sem.year}",
+            )
+        )
         result.spend_rows += 1
     return report
 
@@ -349,11 +461,20 @@ def _report(session: Session, rng: random.Random, obj: Objective, sem: Semester,
 def ensure_demo_accounts(session: Session) -> list[str]:
     """Create the demo accounts that are missing (existing ones are left as they are)."""
     from models.users import create_user, get_user
+
     created = []
     for acc in DEMO_ACCOUNTS:
         if get_user(session, acc.username) is None:
-            create_user(session, actor=None, username=acc.username, name=acc.name, role=acc.role,
-                        areas=list(acc.areas), password=acc.password, one_time=False)
+            create_user(
+                session,
+                actor=None,
+                username=acc.username,
+                name=acc.name,
+                role=acc.role,
+                areas=list(acc.areas),
+                password=acc.password,
+                one_time=False,
+            )
             created.append(acc.username)
     return created
 
@@ -368,11 +489,14 @@ def main() -> int:
     from models.db import DatabaseError, get_engine, session_scope
     from models.plan_loader import PlanFileError
     from models.startup import admin_banner, prepare_database
+
     url = database_url()
     # Demo accounts have public passwords: never write them into the real database.
     if not demo_mode() or url == f"sqlite:///{DEFAULT_DB_PATH}":
-        print("models.demo: serve PDZ_DEMO=1 e un database dimostrativo distinto da quello reale "
-              "(usare `make demo`).", file=sys.stderr)
+        print(
+            "models.demo: serve PDZ_DEMO=1 e un database dimostrativo distinto da quello reale (usare `make demo`).",
+            file=sys.stderr,
+        )
         return 2
     try:
         ensure_cookie_key()
@@ -388,8 +512,10 @@ def main() -> int:
             else:
                 plan = session.exec(select(Plan)).one()
                 result = generate(session, seed=DEMO_SEED, semesters=semesters_until(date.today(), plan.first_year))
-                print(f"Dati dimostrativi generati: {result.semesters} semestri, {result.reports} report, "
-                      f"{result.values} valori di indicatori, {result.spend_rows} righe di spesa.")
+                print(
+                    f"Dati dimostrativi generati: {result.semesters} semestri, {result.reports} report, "
+                    f"{result.values} valori di indicatori, {result.spend_rows} righe di spesa."
+                )
     except (ConfigError, DatabaseError, PlanFileError, ValueError) as exc:
         print(f"Errore: {exc}", file=sys.stderr)
         return 1

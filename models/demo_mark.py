@@ -4,6 +4,7 @@ The exporters learn it from the database, not from a setting: models/demo.py wri
 generates data, so a demo database copied elsewhere, backed up and restored, or exported from the command line
 without PDZ_DEMO=1 still marks every file (a setting would be lost on the way).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -58,5 +59,7 @@ def html_banner(demo: bool) -> str:
     """A banner for the top of an HTML export (empty for real data); static text, no user input."""
     if not demo:
         return ""
-    return (f'<div class="demo" role="note" style="background:#{DEMO_TAB_COLOUR};color:#ffffff;padding:8px 12px;'
-            f'font-weight:bold;font-size:1.1em">{DEMO_NOTICE}</div>\n')
+    return (
+        f'<div class="demo" role="note" style="background:#{DEMO_TAB_COLOUR};color:#ffffff;padding:8px 12px;'
+        f'font-weight:bold;font-size:1.1em">{DEMO_NOTICE}</div>\n'
+    )

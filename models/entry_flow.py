@@ -12,6 +12,7 @@ Decisions:
 - Completeness is advice, not validation: a lead may send an incomplete report by writing why (the note is
   stored with the report and shown to the reviewer).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -21,7 +22,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from models.rules import SEMESTER_ORDINAL_SQL, is_with_lead, semester_ordinal as ordinal
+from models.rules import SEMESTER_ORDINAL_SQL, is_with_lead
+from models.rules import semester_ordinal as ordinal
 from models.tables import Action, ActionStatus, BudgetLine, Report, Semester, Spend
 from models.vocab import ActionState, ReportState, semester_label
 
@@ -32,6 +34,7 @@ def first_needing_lead(rows: Iterable[Mapping[str, Any]]) -> int | None:
 
 
 # --- carry forward ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PastActionState:
@@ -54,9 +57,11 @@ def approved_action_history(objective_id: int, *, session: Session) -> list[Past
     """Every action state of the objective's approved reports, with its semester."""
     rows = session.exec(
         select(ActionStatus.action_id, Semester.year, Semester.half, ActionStatus.state)
-        .join(Report, Report.id == ActionStatus.report_id).join(Semester, Semester.id == Report.semester_id)
+        .join(Report, Report.id == ActionStatus.report_id)
+        .join(Semester, Semester.id == Report.semester_id)
         .join(Action, Action.id == ActionStatus.action_id)
-        .where(Report.objective_id == objective_id, Report.state == ReportState.APPROVATA))
+        .where(Report.objective_id == objective_id, Report.state == ReportState.APPROVATA)
+    )
     return [PastActionState(a, ordinal(y, h), semester_label(y, h), s) for a, y, h, s in rows]
 
 
@@ -71,6 +76,7 @@ def starting_state(action_id: int, carried: Mapping[int, PastActionState]) -> st
 
 # --- each source's budget and earlier spend -----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SourceContext:
     budget: float | None  # the objective's live budget lines for this source, any year (None: no amount)
@@ -78,8 +84,9 @@ class SourceContext:
     paid_before: float
 
 
-def source_context(budget_lines: Iterable[tuple[str | None, float | None]],
-                   earlier_spend: Iterable[tuple[str, float, float]]) -> dict[str, SourceContext]:
+def source_context(
+    budget_lines: Iterable[tuple[str | None, float | None]], earlier_spend: Iterable[tuple[str, float, float]]
+) -> dict[str, SourceContext]:
     """Per source: budget (sum of stated amounts) and spend summed over earlier semesters."""
     budget: dict[str, float | None] = {}
     for source, amount in budget_lines:
@@ -97,18 +104,27 @@ def source_context(budget_lines: Iterable[tuple[str | None, float | None]],
 
 
 def source_context_for(objective_id: int, year: int, half: int, *, session: Session) -> dict[str, SourceContext]:
-    lines = session.exec(select(BudgetLine.source, BudgetLine.amount).where(
-        BudgetLine.objective_id == objective_id, BudgetLine.retired == False))  # noqa: E712
+    lines = session.exec(
+        select(BudgetLine.source, BudgetLine.amount).where(
+            BudgetLine.objective_id == objective_id, BudgetLine.retired == False
+        )
+    )
     spend = session.exec(
         select(Spend.source, func.sum(Spend.committed), func.sum(Spend.paid))
-        .join(Report, Report.id == Spend.report_id).join(Semester, Semester.id == Report.semester_id)
-        .where(Report.objective_id == objective_id, Report.state == ReportState.APPROVATA,
-               SEMESTER_ORDINAL_SQL < ordinal(year, half))
-        .group_by(Spend.source))
+        .join(Report, Report.id == Spend.report_id)
+        .join(Semester, Semester.id == Report.semester_id)
+        .where(
+            Report.objective_id == objective_id,
+            Report.state == ReportState.APPROVATA,
+            SEMESTER_ORDINAL_SQL < ordinal(year, half),
+        )
+        .group_by(Spend.source)
+    )
     return source_context(list(lines), list(spend))
 
 
 # --- completeness before sending ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Completeness:
@@ -154,10 +170,21 @@ def completeness(indicators: Iterable[tuple[str, Any]], spend: Iterable[tuple[st
 
     `indicators`: (name, raw value as typed); `spend`: (source name, committed as typed, paid as typed).
     """
-    return Completeness(indicators_without_value=[name for name, raw in indicators if _blank(raw)],
-                        sources_without_spend=[name for name, committed, paid in spend
-                                               if _zero(committed) and _zero(paid)])
+    return Completeness(
+        indicators_without_value=[name for name, raw in indicators if _blank(raw)],
+        sources_without_spend=[name for name, committed, paid in spend if _zero(committed) and _zero(paid)],
+    )
 
 
-__all__ = ["Completeness", "PastActionState", "SourceContext", "carried_states", "carried_states_for",
-           "completeness", "first_needing_lead", "source_context", "source_context_for", "starting_state"]
+__all__ = [
+    "Completeness",
+    "PastActionState",
+    "SourceContext",
+    "carried_states",
+    "carried_states_for",
+    "completeness",
+    "first_needing_lead",
+    "source_context",
+    "source_context_for",
+    "starting_state",
+]

@@ -35,6 +35,7 @@ Decisions:
   once produced 1,3 million entries in 155 s, kept in the user's session. Counting the rest would mean parsing
   the rest (openpyxl costs ~40 µs per cell), so the page says "e altri" without a number.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -46,37 +47,108 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from sqlmodel import Session, col, select
 
-from models.entry_template import (ACTION_FIELDS, ASSESSMENT_FIELDS, FORMAT_NAME, FORMAT_VERSION, META_AREAS,
-                                   META_FORMAT, META_HALF, META_OBJECTIVES_HEADER, META_VERSION, META_YEAR, NO,
-                                   SHEET_ACTIONS, SHEET_ASSESSMENT, SHEET_INDICATORS, SHEET_META, SHEET_SPEND,
-                                   SPEND_FIELDS, SPLIT_PREFIX, YES, Field, area_letters, indicator_fields,
-                                   sub_area_codes)
+from models.entry_template import (
+    ACTION_FIELDS,
+    ASSESSMENT_FIELDS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    META_AREAS,
+    META_FORMAT,
+    META_HALF,
+    META_OBJECTIVES_HEADER,
+    META_VERSION,
+    META_YEAR,
+    NO,
+    SHEET_ACTIONS,
+    SHEET_ASSESSMENT,
+    SHEET_INDICATORS,
+    SHEET_META,
+    SHEET_SPEND,
+    SPEND_FIELDS,
+    SPLIT_PREFIX,
+    YES,
+    Field,
+    area_letters,
+    indicator_fields,
+    sub_area_codes,
+)
 from models.permissions import Actor, PermissionDenied, require_template_areas
-from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
-                            editable_objectives, edit_block_reason, live_actions, live_indicators,
-                            objective_budget, report_snapshot, save_report)
-from models.tables import (ActionStatus, IndicatorValue, MacroArea, Objective, Report, Semester, Spend, SubArea,
-                           SubAreaValue)
-from models.validation import (EURO, MAX_NOTE, MAX_REF, MAX_TEXT, FieldError, clean_action_state, clean_adequacy,
-                               clean_indicator_value, clean_number, clean_spend, clean_split, clean_text,
-                               clean_yes_no)
-from models.vocab import (FUNDING_LABELS, SHORT_FUNDING_LABELS, ActionState, FundingSource, Unit, funding_label,
-                          semester_label)
+from models.reports import (
+    ConflictError,
+    IndicatorInput,
+    ReportInput,
+    ReportLocked,
+    SpendInput,
+    ValidationFailed,
+    edit_block_reason,
+    editable_objectives,
+    live_actions,
+    live_indicators,
+    objective_budget,
+    report_snapshot,
+    save_report,
+)
+from models.tables import (
+    ActionStatus,
+    IndicatorValue,
+    MacroArea,
+    Objective,
+    Report,
+    Semester,
+    Spend,
+    SubArea,
+    SubAreaValue,
+)
+from models.validation import (
+    EURO,
+    MAX_NOTE,
+    MAX_REF,
+    MAX_TEXT,
+    FieldError,
+    clean_action_state,
+    clean_adequacy,
+    clean_indicator_value,
+    clean_number,
+    clean_spend,
+    clean_split,
+    clean_text,
+    clean_yes_no,
+)
+from models.vocab import (
+    FUNDING_LABELS,
+    SHORT_FUNDING_LABELS,
+    ActionState,
+    FundingSource,
+    Unit,
+    funding_label,
+    semester_label,
+)
 from models.xlsx_guard import MAX_UPLOAD_BYTES, WorkbookRefused, open_workbook, read_rows
 
-__all__ = ["MAX_PROBLEMS", "MAX_UPLOAD_BYTES", "ChangeRow", "ImportPreview", "ImportResult", "Problem", "apply_import",
-           "check_import"]
+__all__ = [
+    "MAX_PROBLEMS",
+    "MAX_UPLOAD_BYTES",
+    "ChangeRow",
+    "ImportPreview",
+    "ImportResult",
+    "Problem",
+    "apply_import",
+    "check_import",
+]
 
 FORMULA_REFUSED = "la cella contiene una formula: scrivere il valore"
 DATE_REFUSED = "data non ammessa: atteso un numero"
-NOT_A_TEMPLATE = ("Il file non è un modello di inserimento di questa applicazione (manca il foglio nascosto "
-                  "«_meta» o non è valido): scaricare il modello dalla pagina «Report ed Excel», compilarlo e "
-                  "caricarlo senza cambiarne la struttura.")
+NOT_A_TEMPLATE = (
+    "Il file non è un modello di inserimento di questa applicazione (manca il foglio nascosto "
+    "«_meta» o non è valido): scaricare il modello dalla pagina «Report ed Excel», compilarlo e "
+    "caricarlo senza cambiarne la struttura."
+)
 SPLIT_FIELD = "Ripartizione per sub-ambito"
 NUMERIC_UNITS = (Unit.NUMERO, Unit.PERCENTUALE)
 MAX_PROBLEMS = 200  # the check stops there: the first ones show the pattern, reading on would only cost time
-_SOURCES = {text.casefold(): s.value for s in FundingSource
-            for text in (s.value, SHORT_FUNDING_LABELS[s], FUNDING_LABELS[s])}
+_SOURCES = {
+    text.casefold(): s.value for s in FundingSource for text in (s.value, SHORT_FUNDING_LABELS[s], FUNDING_LABELS[s])
+}
 
 
 @dataclass
@@ -118,8 +190,9 @@ class ImportResult:
     changes: int
 
 
-def check_import(content: bytes, *, semester_id: int, actor: Actor, session: Session,
-                 today: date | None = None) -> ImportPreview:
+def check_import(
+    content: bytes, *, semester_id: int, actor: Actor, session: Session, today: date | None = None
+) -> ImportPreview:
     """Everything the import would do, and every problem in the file; writes nothing."""
     semester = session.get(Semester, semester_id)
     if semester is None:
@@ -144,8 +217,7 @@ def check_import(content: bytes, *, semester_id: int, actor: Actor, session: Ses
     return preview
 
 
-def apply_import(preview: ImportPreview, *, actor: Actor, session: Session,
-                 today: date | None = None) -> ImportResult:
+def apply_import(preview: ImportPreview, *, actor: Actor, session: Session, today: date | None = None) -> ImportResult:
     """Save every objective of a checked file in the caller's transaction: all of them, or none."""
     if preview.problems:
         raise ValueError("Il file contiene errori: correggerli e caricarlo di nuovo prima di importare.")
@@ -162,6 +234,7 @@ def apply_import(preview: ImportPreview, *, actor: Actor, session: Session,
 
 
 # --- reading cells ----------------------------------------------------------------------------
+
 
 class _Stop(Exception):
     """MAX_PROBLEMS problems found: the check ends here."""
@@ -215,6 +288,7 @@ def _text(cell: Any) -> Any:
 @dataclass
 class _Line:
     """One data row of a sheet: cells by field key."""
+
     sheet: str
     number: int
     cells: dict[str, Any]
@@ -229,6 +303,7 @@ class _Line:
 
 
 # --- what one objective is now, and what the file says --------------------------------------
+
 
 @dataclass
 class _Objective:
@@ -252,15 +327,22 @@ class _Draft:
     qualitative: dict[str, Any] | None = None
 
 
-_QUALITATIVE = ("users_assessment", "users_not_relevant", "resource_adequacy", "critical_issues", "need_answered",
-                "need_reason", "proposed_again", "proposed_reason")
+_QUALITATIVE = (
+    "users_assessment",
+    "users_not_relevant",
+    "resource_adequacy",
+    "critical_issues",
+    "need_answered",
+    "need_reason",
+    "proposed_again",
+    "proposed_reason",
+)
 
 
 class _Check:
     """One run of check_import: reads the workbook into drafts, then (no problem found) dry-runs each objective."""
 
-    def __init__(self, session: Session, actor: Actor, semester: Semester, preview: ImportPreview,
-                 today: date | None):
+    def __init__(self, session: Session, actor: Actor, semester: Semester, preview: ImportPreview, today: date | None):
         self.session, self.actor, self.semester, self.preview, self.today = session, actor, semester, preview, today
         self.problems = preview.problems
         self.catalogue: dict[int, dict] = {}  # objectives of the file's areas the actor may edit, in order
@@ -280,10 +362,12 @@ class _Check:
         if not self._identity(wb):
             return
         subs = sub_area_codes(self.session)
-        for sheet, fields, parse in ((SHEET_ACTIONS, ACTION_FIELDS, self._action),
-                                     (SHEET_INDICATORS, indicator_fields(subs), self._indicator),
-                                     (SHEET_SPEND, SPEND_FIELDS, self._spend),
-                                     (SHEET_ASSESSMENT, ASSESSMENT_FIELDS, self._assessment)):
+        for sheet, fields, parse in (
+            (SHEET_ACTIONS, ACTION_FIELDS, self._action),
+            (SHEET_INDICATORS, indicator_fields(subs), self._indicator),
+            (SHEET_SPEND, SPEND_FIELDS, self._spend),
+            (SHEET_ASSESSMENT, ASSESSMENT_FIELDS, self._assessment),
+        ):
             for line in self._lines(wb, sheet, fields):
                 parse(line)
         if self.problems:
@@ -304,16 +388,24 @@ class _Check:
             self.problem("", "", NOT_A_TEMPLATE)
             return False
         if meta.get(META_VERSION) != FORMAT_VERSION:
-            self.problem("", "", f"Il modello è in un formato diverso da quello attuale (versione "
-                                 f"{meta.get(META_VERSION)}, attesa {FORMAT_VERSION}): scaricare un nuovo modello "
-                                 "e riportarvi i dati.")
+            self.problem(
+                "",
+                "",
+                f"Il modello è in un formato diverso da quello attuale (versione "
+                f"{meta.get(META_VERSION)}, attesa {FORMAT_VERSION}): scaricare un nuovo modello "
+                "e riportarvi i dati.",
+            )
             return False
         year, half = meta.get(META_YEAR), meta.get(META_HALF)
         if (year, half) != (self.semester.year, self.semester.half):
             theirs = semester_label(year, half) if half in (1, 2) and isinstance(year, int) else "semestre ignoto"
             ours = self.preview.semester_label
-            self.problem("", "", f"Il modello è del {theirs}, ma si sta importando nel {ours}: scegliere il "
-                                 f"{theirs} oppure scaricare il modello del {ours}.")
+            self.problem(
+                "",
+                "",
+                f"Il modello è del {theirs}, ma si sta importando nel {ours}: scegliere il "
+                f"{theirs} oppure scaricare il modello del {ours}.",
+            )
             return False
         areas = area_letters(str(meta.get(META_AREAS) or "").split(","))
         self.preview.areas = areas
@@ -322,8 +414,9 @@ class _Check:
         except PermissionDenied as exc:
             self.problem("", "", f"{exc} Il modello riguarda le aree {', '.join(areas) or '—'}.")
             return False
-        reasons = dict.fromkeys(r for a in areas if (r := edit_block_reason(self.actor, a, self.semester, None,
-                                                                              self.today)))
+        reasons = dict.fromkeys(
+            r for a in areas if (r := edit_block_reason(self.actor, a, self.semester, None, self.today))
+        )
         for reason in reasons:  # the semester is closed, or the deadline passed: once for the whole file
             self.problem("", "", reason)
         for o in editable_objectives(actor=self.actor, session=self.session):
@@ -361,7 +454,7 @@ class _Check:
         by_key = {f.key: f for f in fields}
         letters = {f.key: get_column_letter(i) for i, f in enumerate(fields, start=1)}
         for number, row in enumerate(rows, start=2):
-            if all(c.value is None for c in row[:len(fields)]):
+            if all(c.value is None for c in row[: len(fields)]):
                 continue
             yield _Line(sheet, number, {f.key: c for f, c in zip(fields, row)}, by_key, letters)
 
@@ -372,19 +465,26 @@ class _Check:
         for i, spec in enumerate(fields):
             if found[i] != spec.header:
                 ok = False
-                self.problem(sheet, f"{get_column_letter(i + 1)}1",
-                             f"Intestazione «{found[i] or 'vuota'}» al posto di «{spec.header}»: non aggiungere, "
-                             "rinominare, spostare o eliminare colonne (se serve, scaricare un nuovo modello).")
+                self.problem(
+                    sheet,
+                    f"{get_column_letter(i + 1)}1",
+                    f"Intestazione «{found[i] or 'vuota'}» al posto di «{spec.header}»: non aggiungere, "
+                    "rinominare, spostare o eliminare colonne (se serve, scaricare un nuovo modello).",
+                )
         if found[len(fields)]:
             ok = False
-            self.problem(sheet, f"{get_column_letter(len(fields) + 1)}1",
-                         f"Colonna «{found[len(fields)]}» non prevista: non aggiungere colonne al modello.")
+            self.problem(
+                sheet,
+                f"{get_column_letter(len(fields) + 1)}1",
+                f"Colonna «{found[len(fields)]}» non prevista: non aggiungere colonne al modello.",
+            )
         return ok
 
     # --- one cell ---------------------------------------------------------------------------
 
-    def read(self, line: _Line, key: str, reader: Callable[[Any], Any],
-             clean: Callable[[Any, str], Any] | None = None) -> Any:
+    def read(
+        self, line: _Line, key: str, reader: Callable[[Any], Any], clean: Callable[[Any, str], Any] | None = None
+    ) -> Any:
         """The cell's clean value, or _BAD after recording its problem (naming sheet, cell and field)."""
         header = line.fields[key].header
         try:
@@ -404,8 +504,11 @@ class _Check:
         if raw is None:
             if code_allowed:
                 return self._objective_by_code(line)
-            self.problem(line.sheet, line.ref("objective_id"), "id obiettivo: riga senza riferimento "
-                         "all'obiettivo: non aggiungere righe in questo foglio.")
+            self.problem(
+                line.sheet,
+                line.ref("objective_id"),
+                "id obiettivo: riga senza riferimento all'obiettivo: non aggiungere righe in questo foglio.",
+            )
             return None
         objective_id = _as_id(raw)
         if objective_id not in self.catalogue:
@@ -420,9 +523,12 @@ class _Check:
         ids = self.by_code.get(str(code or "").strip().casefold(), [])
         if len(ids) != 1:
             known = ", ".join(o["code"] for o in self.catalogue.values())
-            self.problem(line.sheet, line.ref("code"),
-                         "Obiettivo: indicare il codice di un obiettivo del modello" +
-                         (f" («{code}» non è tra questi: {known})." if code else f" ({known})."))
+            self.problem(
+                line.sheet,
+                line.ref("code"),
+                "Obiettivo: indicare il codice di un obiettivo del modello"
+                + (f" («{code}» non è tra questi: {known})." if code else f" ({known})."),
+            )
             return None
         return self._context(ids[0])
 
@@ -432,8 +538,10 @@ class _Check:
         if found is None:
             return f"riferimento «{raw}» non valido: non modificare le colonne nascoste."
         area = self.session.get(MacroArea, found.area_id)
-        return (f"l'obiettivo {found.code} (area {area.letter if area else '?'}) non è tra quelli che si possono "
-                f"compilare con questo modello (aree {', '.join(self.preview.areas)}).")
+        return (
+            f"l'obiettivo {found.code} (area {area.letter if area else '?'}) non è tra quelli che si possono "
+            f"compilare con questo modello (aree {', '.join(self.preview.areas)})."
+        )
 
     def _draft(self, objective: _Objective, line: _Line) -> _Draft:
         if objective.id not in self.drafts:
@@ -448,8 +556,11 @@ class _Check:
         row_id = _as_id(raw)
         what, wrong = words
         if row_id is None or row_id not in allowed:
-            self.problem(line.sheet, line.ref(column), f"id {what}: {wrong} dell'obiettivo {code}: "
-                         "non modificare le colonne nascoste.")
+            self.problem(
+                line.sheet,
+                line.ref(column),
+                f"id {what}: {wrong} dell'obiettivo {code}: non modificare le colonne nascoste.",
+            )
             return None
         if row_id in seen:
             self.problem(line.sheet, line.ref(column), f"Riga ripetuta: una sola riga per {what}.")
@@ -463,8 +574,14 @@ class _Check:
         if objective is None:
             return
         draft = self._draft(objective, line)
-        action_id = self._row_id(line, "action_id", objective.actions, draft.actions, objective.code,
-                                 ("azione", "l'azione indicata non è un'azione"))
+        action_id = self._row_id(
+            line,
+            "action_id",
+            objective.actions,
+            draft.actions,
+            objective.code,
+            ("azione", "l'azione indicata non è un'azione"),
+        )
         if action_id is None:
             return
         state = self.read(line, "state", _plain, lambda raw, f: clean_action_state("" if raw is None else raw, f))
@@ -477,8 +594,14 @@ class _Check:
         if objective is None:
             return
         draft = self._draft(objective, line)
-        indicator_id = self._row_id(line, "indicator_id", objective.indicators, draft.indicators, objective.code,
-                                    ("indicatore", "l'indicatore indicato non è un indicatore"))
+        indicator_id = self._row_id(
+            line,
+            "indicator_id",
+            objective.indicators,
+            draft.indicators,
+            objective.code,
+            ("indicatore", "l'indicatore indicato non è un indicatore"),
+        )
         if indicator_id is None:
             return
         unit = objective.indicators[indicator_id]
@@ -486,7 +609,7 @@ class _Check:
         value = self.read(line, "value", reader, lambda raw, f: clean_indicator_value(unit, raw, f))
         note = self.read(line, "note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE))
         split_keys = [k for k in line.cells if k.startswith(SPLIT_PREFIX)]
-        split = {k[len(SPLIT_PREFIX):]: self.read(line, k, _number, clean_number) for k in split_keys}
+        split = {k[len(SPLIT_PREFIX) :]: self.read(line, k, _number, clean_number) for k in split_keys}
         if _BAD in (value, note, *split.values()):
             return
         try:
@@ -498,11 +621,16 @@ class _Check:
         draft.indicators[indicator_id] = IndicatorInput(_input_value(unit, *value), note, split)
 
     def _spend(self, line: _Line) -> None:
-        values = {key: self.read(line, key, reader, clean) for key, reader, clean in (
-            ("committed", _number, _amount), ("paid", _number, _amount),
-            ("document", _text, lambda raw, f: clean_text(raw, f, limit=MAX_REF)),
-            ("note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE)),
-            ("confirm", _plain, clean_yes_no))}
+        values = {
+            key: self.read(line, key, reader, clean)
+            for key, reader, clean in (
+                ("committed", _number, _amount),
+                ("paid", _number, _amount),
+                ("document", _text, lambda raw, f: clean_text(raw, f, limit=MAX_REF)),
+                ("note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE)),
+                ("confirm", _plain, clean_yes_no),
+            )
+        }
         blank = all(values[k] in (None, "") for k in ("committed", "paid", "document", "note"))
         if blank and line.empty(("objective_id",)):
             return  # an unused extra row (perhaps with a source picked)
@@ -512,8 +640,12 @@ class _Check:
             return
         draft = self._draft(objective, line)
         if (objective.id, source) in self.spend_rows:  # even if one of the two rows is empty: which one counts?
-            self.problem(line.sheet, line.ref("source"), f"Fonte: «{funding_label(source)}» ripetuta per "
-                         f"l'obiettivo {objective.code}: una sola riga per obiettivo e fonte.")
+            self.problem(
+                line.sheet,
+                line.ref("source"),
+                f"Fonte: «{funding_label(source)}» ripetuta per "
+                f"l'obiettivo {objective.code}: una sola riga per obiettivo e fonte.",
+            )
             return
         self.spend_rows.add((objective.id, source))
         if _BAD in values.values():
@@ -521,10 +653,18 @@ class _Check:
         if blank and source not in {s.source for s in objective.saved.spend}:
             return  # nothing spent and nothing saved: no row of zeros
         prior = next((s for s in objective.saved.spend if s.source == source), None)
-        kept = prior is not None and ((values["committed"] or 0.0), (values["paid"] or 0.0)) == (prior.committed,
-                                                                                              prior.paid)
-        item = SpendInput(source, values["committed"], values["paid"], values["document"], values["note"],
-                          bool(values["confirm"]) or kept)  # a saved confirmation holds while figures are unchanged
+        kept = prior is not None and ((values["committed"] or 0.0), (values["paid"] or 0.0)) == (
+            prior.committed,
+            prior.paid,
+        )
+        item = SpendInput(
+            source,
+            values["committed"],
+            values["paid"],
+            values["document"],
+            values["note"],
+            bool(values["confirm"]) or kept,
+        )  # a saved confirmation holds while figures are unchanged
         if not self._spend_rule_ok(line, source, item, objective.id):
             return
         draft.spend[source] = item
@@ -547,11 +687,18 @@ class _Check:
             self.budgets[line_objective] = objective_budget(self.session, line_objective, self.semester.year)
         by_source, total = self.budgets[line_objective]
         try:
-            clean_spend(item.committed, item.paid, item.note, confirmed=item.confirmed_over,
-                        field=f"Spesa {funding_label(source)}", budget=by_source.get(source) or total or None)
+            clean_spend(
+                item.committed,
+                item.paid,
+                item.note,
+                confirmed=item.confirmed_over,
+                field=f"Spesa {funding_label(source)}",
+                budget=by_source.get(source) or total or None,
+            )
         except FieldError as exc:
-            key = {"impegnato": "committed", "liquidato": "paid", "nota": "note"}.get(exc.field.rsplit(" ", 1)[-1],
-                                                                                    "paid")
+            key = {"impegnato": "committed", "liquidato": "paid", "nota": "note"}.get(
+                exc.field.rsplit(" ", 1)[-1], "paid"
+            )
             self.problem(line.sheet, line.ref(key), str(exc))
             return False
         return True
@@ -567,10 +714,15 @@ class _Check:
         draft.anchor = (line.sheet, line.ref("code"))  # the objective's own row names it best
         text = lambda raw, f: clean_text(raw, f, limit=MAX_TEXT)  # noqa: E731
         rules: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {
-            "users_assessment": (_text, text), "users_not_relevant": (_plain, clean_yes_no),
-            "resource_adequacy": (_plain, clean_adequacy), "critical_issues": (_text, text),
-            "need_answered": (_plain, clean_yes_no), "need_reason": (_text, text),
-            "proposed_again": (_plain, clean_yes_no), "proposed_reason": (_text, text)}
+            "users_assessment": (_text, text),
+            "users_not_relevant": (_plain, clean_yes_no),
+            "resource_adequacy": (_plain, clean_adequacy),
+            "critical_issues": (_text, text),
+            "need_answered": (_plain, clean_yes_no),
+            "need_reason": (_text, text),
+            "proposed_again": (_plain, clean_yes_no),
+            "proposed_reason": (_text, text),
+        }
         q = {key: self.read(line, key, reader, clean) for key, (reader, clean) in rules.items()}
         if _BAD in q.values():
             return
@@ -581,8 +733,7 @@ class _Check:
 
     def _context(self, objective_id: int) -> _Objective:
         if objective_id not in self.contexts:
-            self.contexts[objective_id] = _load_objective(self.session, self.catalogue[objective_id],
-                                                          self.semester.id)
+            self.contexts[objective_id] = _load_objective(self.session, self.catalogue[objective_id], self.semester.id)
         return self.contexts[objective_id]
 
     def _dry_run(self, draft: _Draft) -> None:
@@ -607,12 +758,14 @@ class _Check:
             self.preview.unchanged += objective.report_id is not None
             return
         self.preview.inputs.append(data)
-        self.preview.changes.extend(ChangeRow(objective.area, objective.code, label, old, new)
-                                    for label, old, new in changes)
+        self.preview.changes.extend(
+            ChangeRow(objective.area, objective.code, label, old, new) for label, old, new in changes
+        )
         if objective.id in self.generated_versions and self.generated_versions[objective.id] != objective.version:
             self.preview.notices.append(
                 f"Obiettivo {objective.code}: il report è stato salvato nell'applicazione dopo la creazione del "
-                "modello; le modifiche elencate sostituiscono anche i dati salvati nel frattempo: controllarle.")
+                "modello; le modifiche elencate sostituiscono anche i dati salvati nel frattempo: controllarle."
+            )
 
 
 def _amount(raw: Any, field: str) -> float | None:
@@ -642,36 +795,52 @@ def _input_value(unit: str, num: float | None, text: str) -> Any:
 
 def _load_objective(session: Session, entry: dict, semester_id: int) -> _Objective:
     """An objective's live actions and indicators and its saved report, as plain values."""
-    report = session.exec(select(Report).where(Report.objective_id == entry["id"],
-                                               Report.semester_id == semester_id)).first()
-    saved = ReportInput(objective_id=entry["id"], semester_id=semester_id,
-                        base_version=report.version if report else None)
+    report = session.exec(
+        select(Report).where(Report.objective_id == entry["id"], Report.semester_id == semester_id)
+    ).first()
+    saved = ReportInput(
+        objective_id=entry["id"], semester_id=semester_id, base_version=report.version if report else None
+    )
     indicators = {i.id: i.unit for i in live_indicators(session, entry["id"], report)}
     if report is not None:
         _fill_saved(session, report, indicators, saved)
-    return _Objective(entry["id"], entry["code"], entry["area"], report.id if report else None,
-                      report.version if report else None,
-                      {a.id for a in live_actions(session, entry["id"], report)}, indicators, saved)
+    return _Objective(
+        entry["id"],
+        entry["code"],
+        entry["area"],
+        report.id if report else None,
+        report.version if report else None,
+        {a.id for a in live_actions(session, entry["id"], report)},
+        indicators,
+        saved,
+    )
 
 
 def _fill_saved(session: Session, report: Report, units: dict[int, str], saved: ReportInput) -> None:
-    saved.actions = {s.action_id: s.state for s in
-                     session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
+    saved.actions = {
+        s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
+    }
     values = list(session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id)))
     splits: dict[int, dict[str, float]] = {}
     if values:
-        rows = session.exec(select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
-                            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
-                            .where(col(SubAreaValue.value_id).in_([v.id for v in values])))
+        rows = session.exec(
+            select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
+            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
+            .where(col(SubAreaValue.value_id).in_([v.id for v in values]))
+        )
         for value_id, code, value in rows:
             splits.setdefault(value_id, {})[code] = value
     for v in values:
         unit = units.get(v.indicator_id, Unit.NUMERO)
-        saved.indicators[v.indicator_id] = IndicatorInput(_input_value(unit, v.value_num, v.value_text), v.note,
-                                                          splits.get(v.id, {}))
-    saved.spend = [SpendInput(s.source, s.committed, s.paid, s.document_ref, s.note,
-                              confirmed_over=s.paid > s.committed)  # it was confirmed when saved
-                   for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))]
+        saved.indicators[v.indicator_id] = IndicatorInput(
+            _input_value(unit, v.value_num, v.value_text), v.note, splits.get(v.id, {})
+        )
+    saved.spend = [
+        SpendInput(
+            s.source, s.committed, s.paid, s.document_ref, s.note, confirmed_over=s.paid > s.committed
+        )  # it was confirmed when saved
+        for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
+    ]
     for key in _QUALITATIVE:
         setattr(saved, key, getattr(report, key))
 
@@ -679,9 +848,13 @@ def _fill_saved(session: Session, report: Report, units: dict[int, str], saved: 
 def _merged(draft: _Draft) -> ReportInput:
     """The saved report with the file's rows on top: what the form would send."""
     saved = draft.objective.saved
-    data = ReportInput(objective_id=saved.objective_id, semester_id=saved.semester_id,
-                       base_version=saved.base_version, actions=dict(saved.actions),
-                       indicators=dict(saved.indicators))
+    data = ReportInput(
+        objective_id=saved.objective_id,
+        semester_id=saved.semester_id,
+        base_version=saved.base_version,
+        actions=dict(saved.actions),
+        indicators=dict(saved.indicators),
+    )
     for action_id, state in draft.actions.items():
         if state != ActionState.NON_AVVIATA or action_id in saved.actions:
             data.actions[action_id] = state  # a default state never saved stays unsaved: no change
@@ -699,9 +872,12 @@ def _merged(draft: _Draft) -> ReportInput:
 def _same_input(data: ReportInput, saved: ReportInput) -> bool:
     """True when saving `data` would write exactly what is saved; False is settled by the dry run (it may still
     change nothing, e.g. an assessment typed next to «non pertinente», which the save drops)."""
-    return (data.actions == saved.actions and _indicator_key(data) == _indicator_key(saved)
-            and _spend_key(data) == _spend_key(saved)
-            and all(getattr(data, k) == getattr(saved, k) for k in _QUALITATIVE))
+    return (
+        data.actions == saved.actions
+        and _indicator_key(data) == _indicator_key(saved)
+        and _spend_key(data) == _spend_key(saved)
+        and all(getattr(data, k) == getattr(saved, k) for k in _QUALITATIVE)
+    )
 
 
 def _indicator_key(data: ReportInput) -> dict[int, tuple[Any, str, dict[str, Any]]]:
@@ -712,8 +888,9 @@ def _spend_key(data: ReportInput) -> list[tuple[str, float, float, str, str]]:
     return sorted((s.source, s.committed or 0.0, s.paid or 0.0, s.document_ref, s.note) for s in data.spend)
 
 
-def _changes_of(session: Session, data: ReportInput, actor: Actor,
-                today: date | None) -> list[tuple[str, str | None, str | None]]:
+def _changes_of(
+    session: Session, data: ReportInput, actor: Actor, today: date | None
+) -> list[tuple[str, str | None, str | None]]:
     """save_report's exact changes, inside a SAVEPOINT that is always rolled back."""
     savepoint = session.begin_nested()
     try:

@@ -9,6 +9,7 @@ the format, its version, the semester and the areas. Every sheet is protected (n
 only guides the user; the import checks everything again) with the editable cells unlocked and highlighted.
 Every value goes through models/xlsx.put: a text starting with = + - @ stays text, never a formula.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -25,13 +26,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models.demo_mark import demo_file_name, mark_workbook
-from models.provenance import TARGET, set_by, target_origin
 from models.permissions import Actor, require_template_areas
+from models.provenance import TARGET, set_by, target_origin
 from models.reports import EntryView, editable_objectives, load_entry
 from models.tables import IndicatorTarget, MacroArea, Semester, SubArea
 from models.validation import MAX_NOTE, MAX_REF, MAX_TEXT
-from models.vocab import (ADEGUACY_LABELS, NO, SHORT_FUNDING_LABELS, UNIT_LABELS, YES, ActionState, FundingSource,
-                          Unit, report_state_label, semester_label, yes_no_label)
+from models.vocab import (
+    ADEGUACY_LABELS,
+    NO,
+    SHORT_FUNDING_LABELS,
+    UNIT_LABELS,
+    YES,
+    ActionState,
+    FundingSource,
+    Unit,
+    report_state_label,
+    semester_label,
+    yes_no_label,
+)
 from models.xlsx import EURO_FORMAT, TEXT_WIDTH, Column, header_row, put, to_bytes
 from models.xlsx_guard import MAX_UPLOAD_BYTES
 
@@ -70,6 +82,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 @dataclass(frozen=True)
 class Field:
     """One column of a sheet: the import checks the header and reads the value by `key`."""
+
     key: str
     header: str
     width: float
@@ -90,13 +103,21 @@ _CODE = Field("code", "Obiettivo", 10)
 _OBJECTIVE_TEXT = Field("objective_text", "Descrizione obiettivo", 40, wrap=True)
 
 ACTION_FIELDS: tuple[Field, ...] = (
-    _OBJECTIVE_ID, Field("action_id", "id azione", 6, hidden=True), _AREA, _CODE, _OBJECTIVE_TEXT,
-    Field("number", "N.", 5), Field("action", "Azione", TEXT_WIDTH, wrap=True),
+    _OBJECTIVE_ID,
+    Field("action_id", "id azione", 6, hidden=True),
+    _AREA,
+    _CODE,
+    _OBJECTIVE_TEXT,
+    Field("number", "N.", 5),
+    Field("action", "Azione", TEXT_WIDTH, wrap=True),
     Field("state", "Stato", 16, editable=True, choices="state"),
 )
 
 SPEND_FIELDS: tuple[Field, ...] = (
-    _OBJECTIVE_ID, _AREA, _CODE, Field("source", "Fonte", 18, choices="source"),
+    _OBJECTIVE_ID,
+    _AREA,
+    _CODE,
+    Field("source", "Fonte", 18, choices="source"),
     Field("committed", "Impegnato (€)", 16, editable=True, number_format=EURO_FORMAT),
     Field("paid", "Liquidato (€)", 16, editable=True, number_format=EURO_FORMAT),
     Field("document", "Documento", 24, editable=True, wrap=True),
@@ -106,7 +127,11 @@ SPEND_FIELDS: tuple[Field, ...] = (
 SPEND_EXTRA_EDITABLE = frozenset({"code", "source"})  # in the empty rows the user names objective and source
 
 ASSESSMENT_FIELDS: tuple[Field, ...] = (
-    _OBJECTIVE_ID, _AREA, _CODE, _OBJECTIVE_TEXT, Field("report_state", "Stato del report", 14),
+    _OBJECTIVE_ID,
+    _AREA,
+    _CODE,
+    _OBJECTIVE_TEXT,
+    Field("report_state", "Stato del report", 14),
     Field("users_assessment", "Valutazione degli utenti", 40, editable=True, wrap=True),
     Field("users_not_relevant", "Non pertinente (SI/NO)", 13, editable=True, choices="yes_no"),
     Field("resource_adequacy", "Adeguatezza delle risorse", 24, editable=True, choices="adequacy"),
@@ -123,10 +148,17 @@ SPLIT_PREFIX = "split:"  # indicator field keys of the sub-area columns: split:A
 def indicator_fields(sub_area_codes: list[str]) -> tuple[Field, ...]:
     """Indicatori's columns: one per sub-area (AT1..AT7 from the SubArea table) at the end."""
     return (
-        _OBJECTIVE_ID, Field("indicator_id", "id indicatore", 6, hidden=True), _AREA, _CODE,
-        Field("battery", "Tipo", 10), Field("indicator", "Indicatore", 60, wrap=True), Field("unit", "Unità", 16),
-        Field("target", "Target", 11), Field("previous", "Valore precedente", 16, wrap=True),
-        Field("value", "Valore", 18, editable=True, wrap=True), Field("note", "Nota", 40, editable=True, wrap=True),
+        _OBJECTIVE_ID,
+        Field("indicator_id", "id indicatore", 6, hidden=True),
+        _AREA,
+        _CODE,
+        Field("battery", "Tipo", 10),
+        Field("indicator", "Indicatore", 60, wrap=True),
+        Field("unit", "Unità", 16),
+        Field("target", "Target", 11),
+        Field("previous", "Valore precedente", 16, wrap=True),
+        Field("value", "Valore", 18, editable=True, wrap=True),
+        Field("note", "Nota", 40, editable=True, wrap=True),
         *(Field(f"{SPLIT_PREFIX}{code}", code, 8, editable=True) for code in sub_area_codes),
     )
 
@@ -176,6 +208,7 @@ def build_template(semester_id: int, areas: list[str], *, actor: Actor, session:
 
 # --- rows -------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Row:
     values: dict[str, Any]
@@ -186,15 +219,27 @@ class _Row:
 
 def _identity(view: EntryView) -> dict[str, Any]:
     o = view.objective
-    return {"objective_id": o["id"], "area": o["area"], "code": o["code"],
-            "objective_text": _short(o["text"], OBJECTIVE_TEXT_CHARS)}
+    return {
+        "objective_id": o["id"],
+        "area": o["area"],
+        "code": o["code"],
+        "objective_text": _short(o["text"], OBJECTIVE_TEXT_CHARS),
+    }
 
 
 def _action_rows(view: EntryView) -> list[_Row]:
-    return [_Row({**_identity(view), "action_id": a["id"], "number": a["position"] + 1,
-                  "action": a["text"] + (" (azione ritirata: non conteggiata)" if a["retired"] else ""),
-                  "state": a["state"]})
-            for a in view.actions]
+    return [
+        _Row(
+            {
+                **_identity(view),
+                "action_id": a["id"],
+                "number": a["position"] + 1,
+                "action": a["text"] + (" (azione ritirata: non conteggiata)" if a["retired"] else ""),
+                "state": a["state"],
+            }
+        )
+        for a in view.actions
+    ]
 
 
 def _indicator_rows(view: EntryView) -> list[_Row]:
@@ -202,15 +247,26 @@ def _indicator_rows(view: EntryView) -> list[_Row]:
     for ind in view.indicators:
         unit = ind["unit"]
         previous = ind["history"][-1][1] if ind["history"] else None
-        values = {**_identity(view), "indicator_id": ind["id"], "battery": ind["battery"],
-                  "indicator": ind["text"] + (" (ritirato)" if ind["retired"] else ""),
-                  "unit": UNIT_LABELS.get(Unit(unit), unit), "target": ind["target"],
-                  "previous": shown_value(unit, previous), "note": ind["note"],
-                  "value": ind["value_text"] if unit == Unit.TESTO else shown_value(unit, ind["value_num"])}
+        values = {
+            **_identity(view),
+            "indicator_id": ind["id"],
+            "battery": ind["battery"],
+            "indicator": ind["text"] + (" (ritirato)" if ind["retired"] else ""),
+            "unit": UNIT_LABELS.get(Unit(unit), unit),
+            "target": ind["target"],
+            "previous": shown_value(unit, previous),
+            "note": ind["note"],
+            "value": ind["value_text"] if unit == Unit.TESTO else shown_value(unit, ind["value_num"]),
+        }
         values.update({f"{SPLIT_PREFIX}{code}": v for code, v in ind["split"].items()})
         split_keys = frozenset(f"{SPLIT_PREFIX}{code}" for code in view.sub_areas)
-        rows.append(_Row(values, locked=frozenset() if unit == Unit.NUMERO else split_keys,
-                         choices={"value": "yes_no"} if unit == Unit.SI_NO else {}))
+        rows.append(
+            _Row(
+                values,
+                locked=frozenset() if unit == Unit.NUMERO else split_keys,
+                choices={"value": "yes_no"} if unit == Unit.SI_NO else {},
+            )
+        )
     return rows
 
 
@@ -227,9 +283,19 @@ def _spend_rows(view: EntryView) -> list[_Row]:
     """The report's spend rows, then one empty row per budget source not yet reported."""
     rows = []
     for sp in view.spend:
-        rows.append(_Row({**_identity(view), "source": SHORT_FUNDING_LABELS[FundingSource(sp["source"])],
-                          "committed": sp["committed"], "paid": sp["paid"], "document": sp["document_ref"],
-                          "note": sp["note"], "confirm": YES if sp["paid"] > sp["committed"] else None}))
+        rows.append(
+            _Row(
+                {
+                    **_identity(view),
+                    "source": SHORT_FUNDING_LABELS[FundingSource(sp["source"])],
+                    "committed": sp["committed"],
+                    "paid": sp["paid"],
+                    "document": sp["document_ref"],
+                    "note": sp["note"],
+                    "confirm": YES if sp["paid"] > sp["committed"] else None,
+                }
+            )
+        )
     reported = {sp["source"] for sp in view.spend}
     for source in view.budget_sources:
         if source not in reported:
@@ -245,12 +311,18 @@ def _assessment_row(view: EntryView) -> _Row:
     r = view.report
     values = {**_identity(view), "report_state": report_state_label(r["state"] if r else None)}
     if r:
-        values.update({
-            "users_assessment": r["users_assessment"], "users_not_relevant": yes_no(r["users_not_relevant"]),
-            "resource_adequacy": ADEGUACY_LABELS.get(r["resource_adequacy"]) if r["resource_adequacy"] else None,
-            "critical_issues": r["critical_issues"], "need_answered": yes_no(r["need_answered"]),
-            "need_reason": r["need_reason"], "proposed_again": yes_no(r["proposed_again"]),
-            "proposed_reason": r["proposed_reason"]})
+        values.update(
+            {
+                "users_assessment": r["users_assessment"],
+                "users_not_relevant": yes_no(r["users_not_relevant"]),
+                "resource_adequacy": ADEGUACY_LABELS.get(r["resource_adequacy"]) if r["resource_adequacy"] else None,
+                "critical_issues": r["critical_issues"],
+                "need_answered": yes_no(r["need_answered"]),
+                "need_reason": r["need_reason"],
+                "proposed_again": yes_no(r["proposed_again"]),
+                "proposed_reason": r["proposed_reason"],
+            }
+        )
     return _Row(values)
 
 
@@ -259,20 +331,29 @@ yes_no = yes_no_label  # the template writes the grid's SI / NO like every other
 
 # --- writing ----------------------------------------------------------------------------------
 
+
 def _target_origin_notes(ws: Worksheet, fields: tuple[Field, ...], session: Session, year: int) -> None:
     """Each target cell says where the target comes from, as a cell note (provenance.Origin): a note, not a
     column, so templates already handed out still import."""
     keys = [f.key for f in fields]
     id_col, target_col = keys.index("indicator_id") + 1, keys.index("target") + 1
     ids = [ws.cell(row=r, column=id_col).value for r in range(2, ws.max_row + 1)]
-    targets = {t.indicator_id: t.id for t in session.exec(select(IndicatorTarget).where(
-        IndicatorTarget.indicator_id.in_([i for i in ids if i]), IndicatorTarget.year == year,
-        IndicatorTarget.target != None))}  # noqa: E711
+    targets = {
+        t.indicator_id: t.id
+        for t in session.exec(
+            select(IndicatorTarget).where(
+                IndicatorTarget.indicator_id.in_([i for i in ids if i]),
+                IndicatorTarget.year == year,
+                IndicatorTarget.target.is_not(None),
+            )
+        )
+    }
     found = set_by(session, TARGET, targets.values())
     for r, ind in enumerate(ids, start=2):
         if ind in targets:
             ws.cell(row=r, column=target_col).comment = Comment(
-                f"Target {year}: {target_origin(found, targets[ind]).label}", "Monitoraggio Piano di Zona")
+                f"Target {year}: {target_origin(found, targets[ind]).label}", "Monitoraggio Piano di Zona"
+            )
 
 
 def _table(wb: Workbook, title: str, fields: tuple[Field, ...], rows: list[_Row]) -> Worksheet:
@@ -303,8 +384,14 @@ def _table(wb: Workbook, title: str, fields: tuple[Field, ...], rows: list[_Row]
 
 def _drop_down(choice: str, columns: dict[str, list[int]]) -> DataValidation:
     values = ",".join(CHOICES[choice])
-    dv = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True, showErrorMessage=True,
-                        errorTitle="Valore non ammesso", error=f"Scegliere dall'elenco: {values.replace(',', ', ')}.")
+    dv = DataValidation(
+        type="list",
+        formula1=f'"{values}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Valore non ammesso",
+        error=f"Scegliere dall'elenco: {values.replace(',', ', ')}.",
+    )
     dv.sqref = " ".join(_ranges(columns))  # one string: adding cells one by one is quadratic in openpyxl
     return dv
 
@@ -332,8 +419,9 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.autoFilter = False
 
 
-def _instructions(ws: Worksheet, semester: Semester, letters: list[str], generated: datetime, actor: Actor,
-                  subs: list[str]) -> None:
+def _instructions(
+    ws: Worksheet, semester: Semester, letters: list[str], generated: datetime, actor: Actor, subs: list[str]
+) -> None:
     ws.title = SHEET_INSTRUCTIONS
     ws.column_dimensions["A"].width = 120
     label = semester_label(semester.year, semester.half)
@@ -347,8 +435,9 @@ def _instructions(ws: Worksheet, semester: Semester, letters: list[str], generat
     _protect(ws)
 
 
-def _instruction_lines(label: str, letters: list[str], generated: datetime, actor: Actor,
-                       subs: list[str]) -> list[tuple[str, bool]]:
+def _instruction_lines(
+    label: str, letters: list[str], generated: datetime, actor: Actor, subs: list[str]
+) -> list[tuple[str, bool]]:
     sub_text = ", ".join(subs) if subs else "nessun sub-ambito definito"
     lines: list[tuple[str, bool]] = [
         ("Modello di inserimento dati – Monitoraggio del Piano di Zona", True),
@@ -357,59 +446,94 @@ def _instruction_lines(label: str, letters: list[str], generated: datetime, acto
         (f"Generato il {generated:%d/%m/%Y alle %H:%M} per {actor.name or actor.username}", False),
         ("", False),
         ("Che cosa compilare", True),
-        ("Si scrive solo nelle celle evidenziate in giallo chiaro; le altre celle sono protette. Il modello "
-         "contiene già i dati salvati finora nell'applicazione: se si carica il file senza modificarlo non cambia "
-         "nulla.", False),
+        (
+            "Si scrive solo nelle celle evidenziate in giallo chiaro; le altre celle sono protette. Il modello "
+            "contiene già i dati salvati finora nell'applicazione: se si carica il file senza modificarlo non cambia "
+            "nulla.",
+            False,
+        ),
         (f"{_HIGHLIGHT_SAMPLE} (cella da compilare)", False),
-        (f"• Foglio «{SHEET_ACTIONS}»: lo stato di ogni azione programmata, scelto dall'elenco "
-         f"({', '.join(CHOICES['state'])}).", False),
-        (f"• Foglio «{SHEET_INDICATORS}»: il valore del semestre di ogni indicatore (Valore), una nota facoltativa "
-         f"e, solo per gli indicatori numerici, la ripartizione facoltativa per sub-ambito ({sub_text}): se "
-         "compilata, la somma dei sub-ambiti deve essere uguale al Valore. Target e Valore precedente sono "
-         "solo informativi.", False),
-        (f"• Foglio «{SHEET_SPEND}»: impegnato e liquidato in euro per fonte di finanziamento, il documento "
-         "giustificativo e una nota. Se il liquidato supera l'impegnato scrivere SI in «Conferma liquidato > "
-         "impegnato» e spiegare il motivo nella Nota. Per una fonte che non compare, usare una delle righe vuote in "
-         f"fondo al foglio ({EXTRA_SPEND_ROWS} righe): scrivere il codice dell'obiettivo (es. A.1) nella colonna "
-         "Obiettivo e scegliere la Fonte. Una sola riga per obiettivo e fonte. Svuotare una riga già salvata "
-         "azzera impegnato e liquidato di quella fonte (non la elimina).", False),
+        (
+            f"• Foglio «{SHEET_ACTIONS}»: lo stato di ogni azione programmata, scelto dall'elenco "
+            f"({', '.join(CHOICES['state'])}).",
+            False,
+        ),
+        (
+            f"• Foglio «{SHEET_INDICATORS}»: il valore del semestre di ogni indicatore (Valore), una nota facoltativa "
+            f"e, solo per gli indicatori numerici, la ripartizione facoltativa per sub-ambito ({sub_text}): se "
+            "compilata, la somma dei sub-ambiti deve essere uguale al Valore. Target e Valore precedente sono "
+            "solo informativi.",
+            False,
+        ),
+        (
+            f"• Foglio «{SHEET_SPEND}»: impegnato e liquidato in euro per fonte di finanziamento, il documento "
+            "giustificativo e una nota. Se il liquidato supera l'impegnato scrivere SI in «Conferma liquidato > "
+            "impegnato» e spiegare il motivo nella Nota. Per una fonte che non compare, usare una delle righe vuote in "
+            f"fondo al foglio ({EXTRA_SPEND_ROWS} righe): scrivere il codice dell'obiettivo (es. A.1) nella colonna "
+            "Obiettivo e scegliere la Fonte. Una sola riga per obiettivo e fonte. Svuotare una riga già salvata "
+            "azzera impegnato e liquidato di quella fonte (non la elimina).",
+            False,
+        ),
         (f"• Foglio «{SHEET_ASSESSMENT}»: la griglia regionale di valutazione, una riga per obiettivo.", False),
         ("", False),
         ("Come scrivere i valori", True),
-        ("• Numeri: come numero di Excel oppure come testo in formato italiano (1.234,5). Non sono ammessi numeri "
-         "negativi né date (Excel trasforma ad esempio 1/2 in una data: scrivere il numero).", False),
+        (
+            "• Numeri: come numero di Excel oppure come testo in formato italiano (1.234,5). Non sono ammessi numeri "
+            "negativi né date (Excel trasforma ad esempio 1/2 in una data: scrivere il numero).",
+            False,
+        ),
         ("• Percentuali: un numero da 0 a 100 (45,5 significa 45,5 %).", False),
         ("• Sì/no: SI oppure NO dall'elenco; una cella vuota significa «non indicato».", False),
-        ("• Adeguatezza delle risorse: scegliere dall'elenco "
-         f"({', '.join(CHOICES['adequacy'])}).", False),
-        (f"• Testi: al massimo {MAX_TEXT} caratteri; note al massimo {MAX_NOTE}; documento al massimo {MAX_REF}.",
-         False),
-        ("• Formule: non ammesse. Una cella che contiene una formula (anche =A1+1) viene rifiutata: scrivere il "
-         "valore. Per un testo che inizia con =, +, - o @ scrivere prima un apostrofo (es. '=obiettivo).", False),
-        ("• Non aggiungere, rinominare, spostare o eliminare fogli, righe o colonne: l'unica eccezione sono le righe "
-         f"vuote già predisposte in fondo al foglio «{SHEET_SPEND}». Le colonne nascoste contengono i riferimenti "
-         "dell'applicazione.", False),
+        (f"• Adeguatezza delle risorse: scegliere dall'elenco ({', '.join(CHOICES['adequacy'])}).", False),
+        (
+            f"• Testi: al massimo {MAX_TEXT} caratteri; note al massimo {MAX_NOTE}; documento al massimo {MAX_REF}.",
+            False,
+        ),
+        (
+            "• Formule: non ammesse. Una cella che contiene una formula (anche =A1+1) viene rifiutata: scrivere il "
+            "valore. Per un testo che inizia con =, +, - o @ scrivere prima un apostrofo (es. '=obiettivo).",
+            False,
+        ),
+        (
+            "• Non aggiungere, rinominare, spostare o eliminare fogli, righe o colonne: l'unica eccezione sono le "
+            "righe "
+            f"vuote già predisposte in fondo al foglio «{SHEET_SPEND}». Le colonne nascoste contengono i riferimenti "
+            "dell'applicazione.",
+            False,
+        ),
         ("", False),
         ("Come caricare il file", True),
-        ("Nella pagina «Report ed Excel» dell'applicazione scegliere lo stesso semestre e caricare il file .xlsx "
-         f"(al massimo {MAX_UPLOAD_BYTES // (1024 * 1024)} MB). L'applicazione controlla ogni cella con le stesse "
-         "regole del modulo di inserimento: in caso di errori indica foglio, cella e motivo e non salva nulla. "
-         "Altrimenti mostra l'elenco delle modifiche, che vengono salvate tutte insieme solo dopo la conferma.",
-         False),
-        (f"Il modello vale solo per il {label} e per le aree {', '.join(letters)}. I report già inviati o approvati "
-         "sono in sola lettura. Se qualcuno salva lo stesso obiettivo nell'applicazione dopo il download, "
-         "l'anteprima lo segnala (i valori del file sostituiscono quelli salvati: controllarli); se succede tra "
-         "l'anteprima e la conferma, l'importazione viene rifiutata e non salva nulla.", False),
+        (
+            "Nella pagina «Report ed Excel» dell'applicazione scegliere lo stesso semestre e caricare il file .xlsx "
+            f"(al massimo {MAX_UPLOAD_BYTES // (1024 * 1024)} MB). L'applicazione controlla ogni cella con le stesse "
+            "regole del modulo di inserimento: in caso di errori indica foglio, cella e motivo e non salva nulla. "
+            "Altrimenti mostra l'elenco delle modifiche, che vengono salvate tutte insieme solo dopo la conferma.",
+            False,
+        ),
+        (
+            f"Il modello vale solo per il {label} e per le aree {', '.join(letters)}. I report già inviati o approvati "
+            "sono in sola lettura. Se qualcuno salva lo stesso obiettivo nell'applicazione dopo il download, "
+            "l'anteprima lo segnala (i valori del file sostituiscono quelli salvati: controllarli); se succede tra "
+            "l'anteprima e la conferma, l'importazione viene rifiutata e non salva nulla.",
+            False,
+        ),
     ]
     return lines
 
 
-def _meta(wb: Workbook, semester: Semester, letters: list[str], generated: datetime, actor: Actor,
-          views: list[EntryView]) -> None:
+def _meta(
+    wb: Workbook, semester: Semester, letters: list[str], generated: datetime, actor: Actor, views: list[EntryView]
+) -> None:
     ws = wb.create_sheet(SHEET_META)
-    pairs = ((META_FORMAT, FORMAT_NAME), (META_VERSION, FORMAT_VERSION), (META_YEAR, semester.year),
-             (META_HALF, semester.half), (META_AREAS, ",".join(letters)),
-             (META_GENERATED, generated.isoformat(timespec="seconds")), (META_BY, actor.username))
+    pairs = (
+        (META_FORMAT, FORMAT_NAME),
+        (META_VERSION, FORMAT_VERSION),
+        (META_YEAR, semester.year),
+        (META_HALF, semester.half),
+        (META_AREAS, ",".join(letters)),
+        (META_GENERATED, generated.isoformat(timespec="seconds")),
+        (META_BY, actor.username),
+    )
     for r, (key, value) in enumerate(pairs, start=1):
         put(ws.cell(row=r, column=1), key)
         put(ws.cell(row=r, column=2), value)
@@ -425,6 +549,7 @@ def _meta(wb: Workbook, semester: Semester, letters: list[str], generated: datet
 
 
 # --- lookups ----------------------------------------------------------------------------------
+
 
 def _semester(session: Session, semester_id: int) -> Semester:
     semester = session.get(Semester, semester_id)
@@ -445,5 +570,16 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["ACTION_FIELDS", "ASSESSMENT_FIELDS", "CHOICES", "EXTRA_SPEND_ROWS", "FORMAT_NAME", "FORMAT_VERSION",
-           "Field", "SPEND_FIELDS", "build_template", "indicator_fields", "template_file_name"]
+__all__ = [
+    "ACTION_FIELDS",
+    "ASSESSMENT_FIELDS",
+    "CHOICES",
+    "EXTRA_SPEND_ROWS",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "Field",
+    "SPEND_FIELDS",
+    "build_template",
+    "indicator_fields",
+    "template_file_name",
+]

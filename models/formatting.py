@@ -1,8 +1,10 @@
 """Italian number formats: 1.234.567 €, 45,3 %. Used by pages, charts and exports alike."""
+
 from __future__ import annotations
 
 import math
 import re
+from datetime import UTC
 
 
 def _group(number: float, decimals: int) -> str:
@@ -97,8 +99,10 @@ def _read_body(body: str, shown: str) -> tuple[str, str]:
     when the reading is not certain."""
     dots, commas = body.count("."), body.count(",")
     if not body or any(c not in _DIGITS and c not in ".," for c in body):
-        raise ValueError(f"«{shown}» non è un numero: ammessi solo le cifre 0-9, un segno iniziale, il punto "
-                         "per le migliaia e la virgola per i decimali (es. 1.234,56).")
+        raise ValueError(
+            f"«{shown}» non è un numero: ammessi solo le cifre 0-9, un segno iniziale, il punto "
+            "per le migliaia e la virgola per i decimali (es. 1.234,56)."
+        )
     if dots and commas:
         int_part, _, frac = body.rpartition(",")
         if commas == 1 and _IT_GROUPED.fullmatch(int_part) and frac.isdigit():
@@ -107,36 +111,44 @@ def _read_body(body: str, shown: str) -> tuple[str, str]:
         if dots == 1 and _EN_GROUPED.fullmatch(en_int) and en_frac.isascii() and en_frac.isdigit():
             english = _italian(en_int.replace(",", ""), en_frac)
             first, _, rest = body.partition(",")
-            raise _two_readings(shown, f"{english} (separatori all'inglese)",
-                                f"{_italian(first, rest.replace('.', ''))} (virgola decimale)",
-                                f"in italiano il punto separa le migliaia e la virgola i decimali: "
-                                f"scrivere {english}")
+            raise _two_readings(
+                shown,
+                f"{english} (separatori all'inglese)",
+                f"{_italian(first, rest.replace('.', ''))} (virgola decimale)",
+                f"in italiano il punto separa le migliaia e la virgola i decimali: scrivere {english}",
+            )
         raise ValueError(f"«{shown}» non è un numero scritto correttamente: {_HOW}.")
     if commas:
         int_part, _, frac = body.partition(",")
         if commas > 1:
             if _EN_GROUPED.fullmatch(body):
-                raise ValueError(f"«{shown}» usa la virgola come separatore delle migliaia (all'inglese): in "
-                                 f"italiano si scrive {_italian(body.replace(',', ''))}.")
+                raise ValueError(
+                    f"«{shown}» usa la virgola come separatore delle migliaia (all'inglese): in "
+                    f"italiano si scrive {_italian(body.replace(',', ''))}."
+                )
             raise ValueError(f"«{shown}» ha più di una virgola: {_HOW}.")
         if not int_part or not frac:
             raise ValueError(f"«{shown}» è incompleto: scrivere le cifre prima e dopo la virgola (es. 0,5).")
         if _EN_GROUPED.fullmatch(body):  # 1,000: one (Italian) or one thousand (English)
-            raise _two_readings(shown, f"{_italian(int_part, frac.rstrip('0'))} (virgola decimale)",
-                                f"{_italian(int_part + frac)} (virgola come separatore delle migliaia, "
-                                "all'inglese)",
-                                f"scrivere {_italian(int_part, frac.rstrip('0'))} oppure "
-                                f"{_italian(int_part + frac)}")
+            raise _two_readings(
+                shown,
+                f"{_italian(int_part, frac.rstrip('0'))} (virgola decimale)",
+                f"{_italian(int_part + frac)} (virgola come separatore delle migliaia, all'inglese)",
+                f"scrivere {_italian(int_part, frac.rstrip('0'))} oppure {_italian(int_part + frac)}",
+            )
         return int_part, frac
     if dots:
         if _IT_GROUPED.fullmatch(body):
             return body.replace(".", ""), ""  # 1.234: Italian thousands
         int_part, _, frac = body.rpartition(".")
         if dots == 1 and int_part and frac:
-            raise _two_readings(shown, f"{_italian(int_part, frac)} (punto decimale, all'inglese)",
-                                f"{_italian(int_part + frac)} (punto come separatore delle migliaia)",
-                                f"usare la virgola per i decimali ({_italian(int_part, frac)}) e il punto solo "
-                                "per le migliaia, a gruppi di tre cifre")
+            raise _two_readings(
+                shown,
+                f"{_italian(int_part, frac)} (punto decimale, all'inglese)",
+                f"{_italian(int_part + frac)} (punto come separatore delle migliaia)",
+                f"usare la virgola per i decimali ({_italian(int_part, frac)}) e il punto solo "
+                "per le migliaia, a gruppi di tre cifre",
+            )
         raise ValueError(f"«{shown}» non è un numero scritto correttamente: {_HOW}.")
     return body, ""
 
@@ -162,7 +174,7 @@ def parse_number(text: str | float | int | None, field: str) -> float | None:
     if isinstance(text, bool):
         raise ValueError(f"{field}: atteso un numero.")
     if isinstance(text, (int, float)):
-        value = float(text) if not isinstance(text, int) or abs(text) < 10 ** 300 else math.inf
+        value = float(text) if not isinstance(text, int) or abs(text) < 10**300 else math.inf
         if not math.isfinite(value):
             raise ValueError(f"{field}: numero non valido (infinito o indefinito).")
         return value
@@ -195,10 +207,10 @@ LOCAL_TIMEZONE = "Europe/Rome"  # the Ambito's clock; the database stores UTC
 
 def local_time(at) -> str:
     """'02/12/2026 16:05' in Italian local time, from a UTC datetime (naive ones, as SQLite returns, are UTC)."""
-    from datetime import timezone
     from zoneinfo import ZoneInfo
+
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
+        at = at.replace(tzinfo=UTC)
     return at.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%d/%m/%Y %H:%M")
 
 

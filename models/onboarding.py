@@ -4,6 +4,7 @@ first login (and until done), instead of a generic overview.
 Three steps, in the order a new installation needs them: the leads who enter data, the targets and budgets the
 figures are measured against, the semesters of the plan's period so far (past ones to backfill).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,7 @@ from sqlmodel import Session, col, select
 
 from models import rules
 from models.semesters import semester_of
-from models.tables import (BudgetLine, Indicator, IndicatorTarget, MacroArea, Objective, Plan, Semester, User,
-                           UserArea)
+from models.tables import BudgetLine, Indicator, IndicatorTarget, MacroArea, Objective, Plan, Semester, User, UserArea
 from models.vocab import Role, Unit, plural, semester_label
 
 
@@ -29,25 +29,45 @@ class Step:
 
 
 def _areas_without_lead(session: Session) -> list[str]:
-    monitored = set(session.exec(select(MacroArea.letter).join(Objective, Objective.area_id == MacroArea.id)
-                                 .where(rules.MONITORED_SQL)))
-    led = set(session.exec(select(UserArea.area_letter).join(User, User.id == UserArea.user_id)
-                           .where(User.active == True, User.role == Role.REFERENTE)))  # noqa: E712
+    monitored = set(
+        session.exec(
+            select(MacroArea.letter).join(Objective, Objective.area_id == MacroArea.id).where(rules.MONITORED_SQL)
+        )
+    )
+    led = set(
+        session.exec(
+            select(UserArea.area_letter)
+            .join(User, User.id == UserArea.user_id)
+            .where(User.active == True, User.role == Role.REFERENTE)
+        )
+    )
     order = {letter: pos for letter, pos in session.exec(select(MacroArea.letter, MacroArea.position))}
     return sorted(monitored - led, key=lambda letter: order.get(letter, 0))
 
 
 def _indicators_without_target(session: Session, year: int) -> int:
-    with_target = select(IndicatorTarget.indicator_id).where(IndicatorTarget.year == year,
-                                                             col(IndicatorTarget.target).is_not(None))
-    return session.exec(select(func.count(Indicator.id)).join(Objective, Objective.id == Indicator.objective_id)
-                        .where(Indicator.retired == False, Objective.retired == False,  # noqa: E712
-                               Indicator.unit != Unit.TESTO, col(Indicator.id).not_in(with_target))).one()
+    with_target = select(IndicatorTarget.indicator_id).where(
+        IndicatorTarget.year == year, col(IndicatorTarget.target).is_not(None)
+    )
+    return session.exec(
+        select(func.count(Indicator.id))
+        .join(Objective, Objective.id == Indicator.objective_id)
+        .where(
+            Indicator.retired == False,
+            Objective.retired == False,
+            Indicator.unit != Unit.TESTO,
+            col(Indicator.id).not_in(with_target),
+        )
+    ).one()
 
 
 def _budget_lines_without_amount(session: Session) -> int:
-    return session.exec(select(func.count(BudgetLine.id)).where(BudgetLine.retired == False,  # noqa: E712
-                                                                col(BudgetLine.amount).is_(None))).one()
+    return session.exec(
+        select(func.count(BudgetLine.id)).where(
+            BudgetLine.retired == False,
+            col(BudgetLine.amount).is_(None),
+        )
+    ).one()
 
 
 def semesters_to_open(session: Session, today: date) -> list[tuple[int, int]]:
@@ -57,8 +77,12 @@ def semesters_to_open(session: Session, today: date) -> list[tuple[int, int]]:
         return []
     now = rules.semester_ordinal(*semester_of(today))
     opened = set(session.exec(select(Semester.year, Semester.half)))
-    wanted = [(y, h) for y in range(plan.first_year, plan.last_year + 1) for h in (1, 2)
-              if rules.semester_ordinal(y, h) <= now]
+    wanted = [
+        (y, h)
+        for y in range(plan.first_year, plan.last_year + 1)
+        for h in (1, 2)
+        if rules.semester_ordinal(y, h) <= now
+    ]
     return [s for s in wanted if tuple(s) not in opened]
 
 
@@ -72,16 +96,38 @@ def next_steps(*, session: Session, today: date | None = None) -> list[Step]:
     no_amount = _budget_lines_without_amount(session)
     missing = semesters_to_open(session, today)
     return [
-        Step("leads", "Creare i referenti dei Gruppi di Lavoro",
-             ("Aree con obiettivi ma senza un referente attivo: " + ", ".join(no_lead) + ".") if no_lead
-             else "Ogni area con obiettivi ha un referente attivo.", "utenti", not no_lead),
-        Step("targets", "Impostare target e budget",
-             (f"{plural(no_target, 'indicatore numerico', 'indicatori numerici')} senza target per il {year}; "
-              f"{plural(no_amount, 'voce di budget', 'voci di budget')} senza importo.")
-             if no_target or no_amount else f"Target del {year} e importi del budget impostati.",
-             "impostazione", not no_target and not no_amount),
-        Step("semesters", "Aprire i semestri da recuperare",
-             ("Semestri del piano non ancora aperti: " + ", ".join(semester_label(y, h) for y, h in missing)
-              + ". Aprirli permette di registrare anche i dati passati.") if missing
-             else "Tutti i semestri del piano fino a oggi sono aperti.", "impostazione", not missing),
+        Step(
+            "leads",
+            "Creare i referenti dei Gruppi di Lavoro",
+            ("Aree con obiettivi ma senza un referente attivo: " + ", ".join(no_lead) + ".")
+            if no_lead
+            else "Ogni area con obiettivi ha un referente attivo.",
+            "utenti",
+            not no_lead,
+        ),
+        Step(
+            "targets",
+            "Impostare target e budget",
+            (
+                f"{plural(no_target, 'indicatore numerico', 'indicatori numerici')} senza target per il {year}; "
+                f"{plural(no_amount, 'voce di budget', 'voci di budget')} senza importo."
+            )
+            if no_target or no_amount
+            else f"Target del {year} e importi del budget impostati.",
+            "impostazione",
+            not no_target and not no_amount,
+        ),
+        Step(
+            "semesters",
+            "Aprire i semestri da recuperare",
+            (
+                "Semestri del piano non ancora aperti: "
+                + ", ".join(semester_label(y, h) for y, h in missing)
+                + ". Aprirli permette di registrare anche i dati passati."
+            )
+            if missing
+            else "Tutti i semestri del piano fino a oggi sono aperti.",
+            "impostazione",
+            not missing,
+        ),
     ]

@@ -1,4 +1,5 @@
 """Who may do what. Every write in models/ calls one of these; the UI only mirrors them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ class PermissionDenied(PermissionError):
 @dataclass(frozen=True)
 class Actor:
     """The logged-in person as the domain sees it (built from the database at every page load)."""
+
     user_id: int
     username: str
     role: str
@@ -38,8 +40,7 @@ def require_area_write(actor: Actor, area_letter: str) -> None:
     if actor.role == Role.COMITATO:
         raise PermissionDenied("Il Comitato Ristretto ha accesso in sola lettura.")
     if not can_edit_area(actor, area_letter):
-        raise PermissionDenied(f"Non autorizzato: l'area {area_letter} non è tra le aree assegnate "
-                               f"a {actor.username}.")
+        raise PermissionDenied(f"Non autorizzato: l'area {area_letter} non è tra le aree assegnate a {actor.username}.")
 
 
 def require_office(actor: Actor, what: str = "questa operazione") -> None:
@@ -55,8 +56,10 @@ def can_read_reports(actor: Actor | None) -> bool:
 
 def require_report_reader(actor: Actor | None) -> None:
     if not can_read_reports(actor):
-        raise PermissionDenied("Non autorizzato: i report semestrali e annuali sono riservati all'Ufficio di Piano "
-                               "e al Comitato Ristretto.")
+        raise PermissionDenied(
+            "Non autorizzato: i report semestrali e annuali sono riservati all'Ufficio di Piano "
+            "e al Comitato Ristretto."
+        )
 
 
 def require_template_areas(actor: Actor, areas: list[str]) -> None:
@@ -69,8 +72,18 @@ def require_template_areas(actor: Actor, areas: list[str]) -> None:
 
 # Pages each role may open (by page key); the entrypoint builds navigation from this.
 PAGES_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.UFFICIO_DI_PIANO: ("home", "cruscotto", "piano", "storico", "inserimento", "revisione",
-                            "impostazione", "report", "utenti", "account"),
+    Role.UFFICIO_DI_PIANO: (
+        "home",
+        "cruscotto",
+        "piano",
+        "storico",
+        "inserimento",
+        "revisione",
+        "impostazione",
+        "report",
+        "utenti",
+        "account",
+    ),
     Role.REFERENTE: ("home", "cruscotto", "piano", "storico", "inserimento", "report", "account"),
     Role.COMITATO: ("home", "cruscotto", "piano", "storico", "report", "account"),
 }

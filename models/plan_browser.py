@@ -4,6 +4,7 @@ The plan is small (about a hundred objectives and three hundred indicators), so 
 bulk queries and assembled here; the word search runs in Python because it must ignore accents
 ("poverta" finds "povertà" and the document's "POVERTA'"), which SQL LIKE does not do portably.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -19,8 +20,18 @@ from models.formatting import euro, number
 from models.plan_loader import FLAG_KEYS
 from models.provenance import BUDGET, FROM_OFFICE, TARGET, Origin, set_by, target_origin
 from models.scoring import BANDS, Band, SpendClass
-from models.tables import (Action, BudgetLine, BudgetLineKind, Card, HistoricalOutcome, Indicator, IndicatorTarget, KeyPoint,
-                           MacroArea, Objective)
+from models.tables import (
+    Action,
+    BudgetLine,
+    BudgetLineKind,
+    Card,
+    HistoricalOutcome,
+    Indicator,
+    IndicatorTarget,
+    KeyPoint,
+    MacroArea,
+    Objective,
+)
 from models.vocab import ADEGUACY_LABELS, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
 
 # The card's yes/no questions (X.8-X.17, X.22), worded as in the document's form.
@@ -38,8 +49,11 @@ FLAG_QUESTIONS: dict[str, tuple[str, str]] = {
 }
 assert set(FLAG_QUESTIONS) == set(FLAG_KEYS)  # one question per flag the loader knows
 
-SERVICE_KIND_LABELS = {"nuovo": "Nuovo servizio", "rivisto": "Servizio rivisto/aggiornato",
-                       "esistente": "Servizio esistente"}
+SERVICE_KIND_LABELS = {
+    "nuovo": "Nuovo servizio",
+    "rivisto": "Servizio rivisto/aggiornato",
+    "esistente": "Servizio esistente",
+}
 BATTERY_ORDER = tuple(Battery)  # processo, output, outcome: the card's order X.23, X.24, X.25
 NOT_STATED = "—"
 
@@ -68,6 +82,7 @@ def target_label(targets: Iterable[tuple]) -> str:
 
 # --- search -----------------------------------------------------------------------------------
 
+
 def normalise(text: str | None) -> str:
     """Lower case, without accents, with the typographic apostrophe made plain: the form the search compares."""
     decomposed = unicodedata.normalize("NFKD", (text or "").replace("\u2019", "'"))
@@ -85,6 +100,7 @@ def matches(words: tuple[str, ...], text: str | None) -> bool:
 
 
 # --- the plan ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class IndicatorView:
@@ -269,8 +285,16 @@ def _flags(details: dict) -> tuple[FlagView, ...]:
     for key in FLAG_KEYS:
         flag = stored.get(key) or {}
         number_, question = FLAG_QUESTIONS[key]
-        views.append(FlagView(key=key, number=number_, question=question, value=flag.get("value"),
-                              text=flag.get("text") or "", line=flag.get("line")))
+        views.append(
+            FlagView(
+                key=key,
+                number=number_,
+                question=question,
+                value=flag.get("value"),
+                text=flag.get("text") or "",
+                line=flag.get("line"),
+            )
+        )
     return tuple(views)
 
 
@@ -288,30 +312,49 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
         areas = [a for a in areas if a.letter == area]
     points = _grouped(session.exec(select(KeyPoint).order_by(KeyPoint.position)), lambda p: p.area_id)
     cards = _grouped(session.exec(select(Card).order_by(Card.position)), lambda c: c.area_id)
-    objectives = _grouped(session.exec(select(Objective).where(Objective.retired == False)  # noqa: E712
-                                       .order_by(Objective.position)), lambda o: o.card_id)
-    actions = _grouped(session.exec(select(Action).where(Action.retired == False)  # noqa: E712
-                                    .order_by(Action.position)), lambda a: a.objective_id)
-    indicators = _grouped(session.exec(select(Indicator).where(Indicator.retired == False)  # noqa: E712
-                                       .order_by(Indicator.position)), lambda i: i.objective_id)
-    targets = _grouped(session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None)  # noqa: E711
-                                    .order_by(IndicatorTarget.year)), lambda t: t.indicator_id)
+    objectives = _grouped(
+        session.exec(select(Objective).where(Objective.retired == False).order_by(Objective.position)),
+        lambda o: o.card_id,
+    )
+    actions = _grouped(
+        session.exec(select(Action).where(Action.retired == False).order_by(Action.position)),
+        lambda a: a.objective_id,
+    )
+    indicators = _grouped(
+        session.exec(select(Indicator).where(Indicator.retired == False).order_by(Indicator.position)),
+        lambda i: i.objective_id,
+    )
+    targets = _grouped(
+        session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None).order_by(IndicatorTarget.year)),
+        lambda t: t.indicator_id,
+    )
     target_origins = set_by(session, TARGET)
     budget_origins = set_by(session, BUDGET)
-    budget = _grouped(session.exec(select(BudgetLine).where(BudgetLine.retired == False)  # noqa: E712
-                                   .order_by(BudgetLine.origin, BudgetLine.year, BudgetLine.id)),
-                      lambda b: b.card_id)
+    budget = _grouped(
+        session.exec(
+            select(BudgetLine)
+            .where(BudgetLine.retired == False)
+            .order_by(BudgetLine.origin, BudgetLine.year, BudgetLine.id)
+        ),
+        lambda b: b.card_id,
+    )
     kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
     codes = {o.id: o.code for rows in objectives.values() for o in rows}
     hits = {"objectives": 0, "actions": 0, "indicators": 0}
 
     def objective_view(obj: Objective) -> ObjectiveView | None:
         acts = [ActionView(a.text, a.line) for a in actions.get(obj.id, [])]
-        inds = [IndicatorView(i.battery, i.text, i.unit, i.higher_is_better, i.line,
-                              tuple((t.year, t.target, target_origin(target_origins, t.id).label)
-                                    for t in targets.get(i.id, [])))
-                for i in sorted(indicators.get(obj.id, []), key=lambda i: (BATTERY_ORDER.index(i.battery),
-                                                                           i.position))]
+        inds = [
+            IndicatorView(
+                i.battery,
+                i.text,
+                i.unit,
+                i.higher_is_better,
+                i.line,
+                tuple((t.year, t.target, target_origin(target_origins, t.id).label) for t in targets.get(i.id, [])),
+            )
+            for i in sorted(indicators.get(obj.id, []), key=lambda i: (BATTERY_ORDER.index(i.battery), i.position))
+        ]
         if words:
             if matches(words, obj.text):
                 hits["objectives"] += 1
@@ -329,31 +372,56 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
         if words and not objs:
             return None
         details = card.details or {}
-        lines = tuple(BudgetView(codes.get(b.objective_id) if b.objective_id else None, b.item, b.source,
-                                 b.public, b.amount, b.approximate, b.to_be_completed, b.year, b.text, b.line,
-                                 b.origin, kinds.get(b.id, BudgetKind.PREVENTIVATO), budget_origins.get(b.id))
-                      for b in budget.get(card.id, []))
+        lines = tuple(
+            BudgetView(
+                codes.get(b.objective_id) if b.objective_id else None,
+                b.item,
+                b.source,
+                b.public,
+                b.amount,
+                b.approximate,
+                b.to_be_completed,
+                b.year,
+                b.text,
+                b.line,
+                b.origin,
+                kinds.get(b.id, BudgetKind.PREVENTIVATO),
+                budget_origins.get(b.id),
+            )
+            for b in budget.get(card.id, [])
+        )
         return CardView(
-            code=card.code, title=card.title, line=card.line,
-            target_group=card.target_group or "", target_group_line=details.get("target_group_line"),
-            staff=card.staff or "", staff_line=details.get("staff_line"),
+            code=card.code,
+            title=card.title,
+            line=card.line,
+            target_group=card.target_group or "",
+            target_group_line=details.get("target_group_line"),
+            staff=card.staff or "",
+            staff_line=details.get("staff_line"),
             transversal_areas=tuple(x for x in (card.transversal_areas or "").split(",") if x),
-            transversal_text=card.transversal_text or "", transversal_line=details.get("transversal_line"),
-            service_kind=card.service_kind, service_kind_text=details.get("service_kind_text") or "",
-            service_kind_line=details.get("service_kind_line"), flags=_flags(details),
-            objectives=tuple(objs), budget=lines)
+            transversal_text=card.transversal_text or "",
+            transversal_line=details.get("transversal_line"),
+            service_kind=card.service_kind,
+            service_kind_text=details.get("service_kind_text") or "",
+            service_kind_line=details.get("service_kind_line"),
+            flags=_flags(details),
+            objectives=tuple(objs),
+            budget=lines,
+        )
 
     views = []
     for a in areas:
         area_cards = tuple(v for v in (card_view(c) for c in cards.get(a.id, [])) if v is not None)
         if words and not area_cards:
             continue
-        views.append(AreaView(a.letter, a.title, a.line,
-                              tuple((p.text, p.line) for p in points.get(a.id, [])), area_cards))
+        views.append(
+            AreaView(a.letter, a.title, a.line, tuple((p.text, p.line) for p in points.get(a.id, [])), area_cards)
+        )
     return PlanView(areas=tuple(views), query=query.strip() if query else "", hits=SearchHits(**hits))
 
 
 # --- the 2021-2023 plan's final assessment ----------------------------------------------------
+
 
 def band_of(code: str | None) -> Band | None:
     return Band[code.upper()] if code else None
@@ -408,11 +476,28 @@ def history_outcomes(*, session: Session, band: str | None = None, area: str | N
         stmt = stmt.where(HistoricalOutcome.band == band)
     if area:
         stmt = stmt.where(HistoricalOutcome.area_letter == area)
-    return [OutcomeView(h.area_letter, h.area_title or "", h.objective, h.output or "", h.achievement_range or "",
-                        band_of(h.band), h.users_assessment or "", h.resource_adequacy, h.resource_note or "",
-                        spend_class_of(h.spend_class), h.critical_issues or "", h.need_answered,
-                        h.need_reason or "", h.continuity_previous, h.proposed_again, h.proposed_reason or "",
-                        h.line) for h in session.exec(stmt)]
+    return [
+        OutcomeView(
+            h.area_letter,
+            h.area_title or "",
+            h.objective,
+            h.output or "",
+            h.achievement_range or "",
+            band_of(h.band),
+            h.users_assessment or "",
+            h.resource_adequacy,
+            h.resource_note or "",
+            spend_class_of(h.spend_class),
+            h.critical_issues or "",
+            h.need_answered,
+            h.need_reason or "",
+            h.continuity_previous,
+            h.proposed_again,
+            h.proposed_reason or "",
+            h.line,
+        )
+        for h in session.exec(stmt)
+    ]
 
 
 @dataclass(frozen=True)
@@ -428,24 +513,30 @@ class AreaBands:
 
 def history_band_counts(*, session: Session) -> dict[str, int]:
     """Outcome cards per band label, every band of the grid in order (zeros included)."""
-    rows = session.exec(select(HistoricalOutcome.band, func.count(HistoricalOutcome.id))
-                        .group_by(HistoricalOutcome.band)).all()
+    rows = session.exec(
+        select(HistoricalOutcome.band, func.count(HistoricalOutcome.id)).group_by(HistoricalOutcome.band)
+    ).all()
     found = {code: n for code, n in rows if code}
     return {b.label: found.get(b.name.lower(), 0) for b in BANDS}
 
 
 def history_area_bands(*, session: Session) -> list[AreaBands]:
     """Per macro-area holding 2021-2023 cards (catalogue order): cards per band."""
-    rows = session.exec(select(HistoricalOutcome.area_letter, HistoricalOutcome.band,
-                               func.count(HistoricalOutcome.id))
-                        .group_by(HistoricalOutcome.area_letter, HistoricalOutcome.band)).all()
+    rows = session.exec(
+        select(HistoricalOutcome.area_letter, HistoricalOutcome.band, func.count(HistoricalOutcome.id)).group_by(
+            HistoricalOutcome.area_letter, HistoricalOutcome.band
+        )
+    ).all()
     per_area: dict[str | None, dict[str, int]] = defaultdict(lambda: {b.label: 0 for b in BANDS})
     for letter, code, n in rows:
         counts = per_area[letter]  # created even when the cards have no band: the area still appears
         if code:
             counts[band_of(code).label] += n
-    out = [AreaBands(letter, title, dict(per_area[letter]))
-           for letter, title in area_choices(session=session) if letter in per_area]
+    out = [
+        AreaBands(letter, title, dict(per_area[letter]))
+        for letter, title in area_choices(session=session)
+        if letter in per_area
+    ]
     if None in per_area:
         out.append(AreaBands(None, "Area non indicata", dict(per_area[None])))
     return out

@@ -3,6 +3,7 @@
 Every text cell is written as text: a plan text starting with = + - @ comes out as that literal text, never as a
 formula (Excel would run it when the file is opened or the cell edited: spreadsheet formula injection).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -13,26 +14,62 @@ from sqlmodel import Session, select
 
 from models.budget_rules import BudgetKind
 from models.demo_mark import demo_file_name, mark_workbook
-from models.provenance import BUDGET, TARGET, set_by, target_origin
 from models.plan_browser import BudgetView, target_label, yes_no
-from models.tables import Action, BudgetLine, BudgetLineKind, Card, Indicator, IndicatorTarget, MacroArea, Objective, Plan
+from models.provenance import BUDGET, TARGET, set_by, target_origin
+from models.tables import (
+    Action,
+    BudgetLine,
+    BudgetLineKind,
+    Card,
+    Indicator,
+    IndicatorTarget,
+    MacroArea,
+    Objective,
+    Plan,
+)
 from models.vocab import UNIT_LABELS, Battery, Unit
 from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, TEXT_WIDTH, Column, table_sheet, to_bytes
 
 __all__ = ["EURO_FORMAT", "FORMULA_STARTS", "MIME", "SHEETS", "export_plan_xlsx", "file_name"]
 
 SHEETS: dict[str, tuple[Column, ...]] = {
-    "Obiettivi": (Column("Area", 7), Column("Obiettivo", 11), Column("Tipo", 11),
-                  Column("Testo", TEXT_WIDTH, wrap=True), Column("Riga", 8)),
-    "Azioni": (Column("Area", 7), Column("Obiettivo", 11), Column("Azione", TEXT_WIDTH, wrap=True),
-               Column("Riga", 8), Column("Ritirata", 10)),
-    "Indicatori": (Column("Area", 7), Column("Obiettivo", 11), Column("Tipo", 11),
-                   Column("Indicatore", TEXT_WIDTH, wrap=True), Column("Unità", 18), Column("Target", 22, wrap=True),
-                   Column("Riga", 8)),
-    "Budget": (Column("Area", 7), Column("Obiettivo", 16), Column("Voce", 40, wrap=True), Column("Fonte", 16),
-               Column("Importo", 16, number_format=EURO_FORMAT), Column("Pubblico/privato", 16),
-               Column("Circa", 8), Column("Da completare", 14), Column("Riga", 8), Column("Anno", 8),
-               Column("Origine", 18), Column("Natura (solo «preventivato» è budget del piano)", 30)),
+    "Obiettivi": (
+        Column("Area", 7),
+        Column("Obiettivo", 11),
+        Column("Tipo", 11),
+        Column("Testo", TEXT_WIDTH, wrap=True),
+        Column("Riga", 8),
+    ),
+    "Azioni": (
+        Column("Area", 7),
+        Column("Obiettivo", 11),
+        Column("Azione", TEXT_WIDTH, wrap=True),
+        Column("Riga", 8),
+        Column("Ritirata", 10),
+    ),
+    "Indicatori": (
+        Column("Area", 7),
+        Column("Obiettivo", 11),
+        Column("Tipo", 11),
+        Column("Indicatore", TEXT_WIDTH, wrap=True),
+        Column("Unità", 18),
+        Column("Target", 22, wrap=True),
+        Column("Riga", 8),
+    ),
+    "Budget": (
+        Column("Area", 7),
+        Column("Obiettivo", 16),
+        Column("Voce", 40, wrap=True),
+        Column("Fonte", 16),
+        Column("Importo", 16, number_format=EURO_FORMAT),
+        Column("Pubblico/privato", 16),
+        Column("Circa", 8),
+        Column("Da completare", 14),
+        Column("Riga", 8),
+        Column("Anno", 8),
+        Column("Origine", 18),
+        Column("Natura (solo «preventivato» è budget del piano)", 30),
+    ),
 }
 ORIGIN_LABELS = {"piano": "documento del piano", "ufficio": "Ufficio di Piano"}
 
@@ -46,19 +83,20 @@ def file_name(*, session: Session) -> str:
 def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     areas = {a.id: a for a in session.exec(select(MacroArea))}
     cards = {c.id: c for c in session.exec(select(Card))}
-    objectives = sorted(session.exec(select(Objective).where(Objective.retired == False)).all(),  # noqa: E712
-                        key=lambda o: (areas[o.area_id].position, cards[o.card_id].position, o.position))
+    objectives = sorted(
+        session.exec(select(Objective).where(Objective.retired == False)).all(),
+        key=lambda o: (areas[o.area_id].position, cards[o.card_id].position, o.position),
+    )
     codes = {o.id: o.code for o in session.exec(select(Objective))}  # a retired objective's lines keep its code
     actions = defaultdict(list)
     for a in session.exec(select(Action).order_by(Action.position)):
         actions[a.objective_id].append(a)
     indicators = defaultdict(list)
-    for i in session.exec(select(Indicator).where(Indicator.retired == False)):  # noqa: E712
+    for i in session.exec(select(Indicator).where(Indicator.retired == False)):
         indicators[i.objective_id].append(i)
     targets = defaultdict(list)
     origins = set_by(session, TARGET)
-    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None)  # noqa: E711
-                          .order_by(IndicatorTarget.year)):
+    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None).order_by(IndicatorTarget.year)):
         targets[t.indicator_id].append((t.year, t.target, target_origin(origins, t.id).label))
     battery_order = tuple(Battery)
 
@@ -69,23 +107,64 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
         for a in actions[o.id]:  # retired actions too: their semester history refers to them
             rows["Azioni"].append([letter, o.code, a.text, a.line, yes_no(a.retired)])
         for i in sorted(indicators[o.id], key=lambda i: (battery_order.index(i.battery), i.position)):
-            rows["Indicatori"].append([letter, o.code, i.battery, i.text, UNIT_LABELS.get(Unit(i.unit), i.unit),
-                                       target_label(targets[i.id]).replace(" · ", "; "), i.line])
+            rows["Indicatori"].append(
+                [
+                    letter,
+                    o.code,
+                    i.battery,
+                    i.text,
+                    UNIT_LABELS.get(Unit(i.unit), i.unit),
+                    target_label(targets[i.id]).replace(" · ", "; "),
+                    i.line,
+                ]
+            )
 
-    lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False)).all()  # noqa: E712
+    lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False)).all()
     kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
     budget_origins = set_by(session, BUDGET)
-    lines = sorted(lines, key=lambda b: (areas[cards[b.card_id].area_id].position, cards[b.card_id].position,
-                                         b.origin != "piano", b.year or 0, b.id))
+    lines = sorted(
+        lines,
+        key=lambda b: (
+            areas[cards[b.card_id].area_id].position,
+            cards[b.card_id].position,
+            b.origin != "piano",
+            b.year or 0,
+            b.id,
+        ),
+    )
     for b in lines:
         card = cards[b.card_id]
-        view = BudgetView(None, b.item, b.source, b.public, b.amount, b.approximate, b.to_be_completed, b.year,
-                          b.text, b.line, b.origin, kinds.get(b.id, BudgetKind.PREVENTIVATO), budget_origins.get(b.id))
-        rows["Budget"].append([
-            areas[card.area_id].letter, codes.get(b.objective_id) or f"intera scheda {card.code}",
-            b.item or b.text, view.source_label, b.amount, view.public_label, yes_no(b.approximate),
-            yes_no(b.to_be_completed), b.line, b.year, ORIGIN_LABELS[b.origin] if b.origin == "piano" else view.origin_label,
-            view.kind_label])
+        view = BudgetView(
+            None,
+            b.item,
+            b.source,
+            b.public,
+            b.amount,
+            b.approximate,
+            b.to_be_completed,
+            b.year,
+            b.text,
+            b.line,
+            b.origin,
+            kinds.get(b.id, BudgetKind.PREVENTIVATO),
+            budget_origins.get(b.id),
+        )
+        rows["Budget"].append(
+            [
+                areas[card.area_id].letter,
+                codes.get(b.objective_id) or f"intera scheda {card.code}",
+                b.item or b.text,
+                view.source_label,
+                b.amount,
+                view.public_label,
+                yes_no(b.approximate),
+                yes_no(b.to_be_completed),
+                b.line,
+                b.year,
+                ORIGIN_LABELS[b.origin] if b.origin == "piano" else view.origin_label,
+                view.kind_label,
+            ]
+        )
     return rows
 
 

@@ -5,6 +5,7 @@ Loading is idempotent, and a changed file updates the plan without losing entere
 by their code (areas, cards, objectives) or text (actions, indicators, budget lines); a record that left the
 file is retired, never deleted, so every semester value keeps its indicator and action.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,15 +17,37 @@ from sqlmodel import Session, select
 
 from models.budget_rules import BudgetKind
 from models.config import plan_dir as configured_plan_dir
-from models.tables import (Action, BudgetLine, BudgetLineKind, Card, HistoricalOutcome, Indicator, KeyPoint, MacroArea,
-                           Municipality, Objective, Plan, SubArea)
+from models.tables import (
+    Action,
+    BudgetLine,
+    BudgetLineKind,
+    Card,
+    HistoricalOutcome,
+    Indicator,
+    KeyPoint,
+    MacroArea,
+    Municipality,
+    Objective,
+    Plan,
+    SubArea,
+)
 from models.vocab import Battery, FundingSource, ObjectiveKind, ResourceAdequacy, Unit
 
 BANDS = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
 SPEND_CLASSES = ("sotto_100", "ottimo", "sottostimato")
 SERVICE_KINDS = ("nuovo", "rivisto", "esistente")
-FLAG_KEYS = ("asst_analysis", "asst_delivery", "other_ambiti", "continuity", "new_service", "premiale",
-             "co_programmed", "co_designed", "other_actors", "digitalisation")
+FLAG_KEYS = (
+    "asst_analysis",
+    "asst_delivery",
+    "other_ambiti",
+    "continuity",
+    "new_service",
+    "premiale",
+    "co_programmed",
+    "co_designed",
+    "other_actors",
+    "digitalisation",
+)
 
 
 class PlanFileError(ValueError):
@@ -50,7 +73,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (safe subclass)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", riga {mark.line + 1}" if mark else ""
@@ -62,6 +85,7 @@ def _read_yaml(path: Path) -> Any:
 @dataclass
 class _Check:
     """Collects the file name for messages while validating one file."""
+
     file: str
 
     def fail(self, node: Any, key: str, problem: str) -> PlanFileError:
@@ -122,6 +146,7 @@ class _Check:
 
 # --- validated, plain records -----------------------------------------------------------------
 
+
 @dataclass
 class PlanData:
     header: dict
@@ -135,8 +160,12 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
     c = _Check(path.name)
     root = c.mapping(_read_yaml(path), "(radice)")
     head = c.mapping(root.get("plan"), "plan")
-    header = {"title": c.text(head, "title"), "ambito": c.text(head, "ambito"),
-              "first_year": c.integer(head, "first_year"), "last_year": c.integer(head, "last_year")}
+    header = {
+        "title": c.text(head, "title"),
+        "ambito": c.text(head, "ambito"),
+        "first_year": c.integer(head, "first_year"),
+        "last_year": c.integer(head, "last_year"),
+    }
     if header["last_year"] < header["first_year"]:
         raise c.fail(head, "last_year", "l'ultimo anno precede il primo")
     subs = []
@@ -145,8 +174,14 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
         munis = c.seq(node, "municipalities")
         if not all(isinstance(m, str) and m.strip() for m in munis):
             raise c.fail(node, "municipalities", "attesa una lista di nomi di comuni")
-        subs.append({"code": c.text(node, "code"), "name": c.text(node, "name", required=False),
-                     "line": c.integer(node, "line", False), "municipalities": [m.strip() for m in munis]})
+        subs.append(
+            {
+                "code": c.text(node, "code"),
+                "name": c.text(node, "name", required=False),
+                "line": c.integer(node, "line", False),
+                "municipalities": [m.strip() for m in munis],
+            }
+        )
     areas = []
     for node in c.seq(root, "macro_areas"):
         c.mapping(node, "macro_areas")
@@ -154,8 +189,14 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
         for p in c.seq(node, "key_points", required=False):
             c.mapping(p, "key_points")
             points.append({"text": c.text(p, "text"), "line": c.integer(p, "line", False)})
-        areas.append({"letter": c.text(node, "letter"), "title": c.text(node, "title"),
-                      "line": c.integer(node, "line", False), "key_points": points})
+        areas.append(
+            {
+                "letter": c.text(node, "letter"),
+                "title": c.text(node, "title"),
+                "line": c.integer(node, "line", False),
+                "key_points": points,
+            }
+        )
     _unique(c, root, "macro_areas", [a["letter"] for a in areas])
     _unique(c, root, "sub_areas", [s["code"] for s in subs])
     return header, subs, areas
@@ -191,22 +232,42 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
     flags = {}
     for key in FLAG_KEYS:
         node = c.mapping(flags_node.get(key) or {}, f"flags.{key}")
-        flags[key] = {"value": c.boolean(node, "value"), "text": c.text(node, "text", required=False),
-                      "line": c.integer(node, "line", False)}
-    card = {"code": c.text(head, "code"), "area": area, "title": c.text(head, "title", required=False),
-            "line": c.integer(head, "line", False), "target_group": field_text("target_group"),
-            "staff": field_text("staff"),
-            "transversal": {"areas": list(t_areas), "text": c.text(transversal, "text", required=False),
-                            "line": c.integer(transversal, "line", False)},
-            "service_kind": {"value": c.choice(kind_node, "value", SERVICE_KINDS, required=False),
-                             "text": c.text(kind_node, "text", required=False),
-                             "line": c.integer(kind_node, "line", False)},
-            "flags": flags, "objectives": [], "budget": []}
+        flags[key] = {
+            "value": c.boolean(node, "value"),
+            "text": c.text(node, "text", required=False),
+            "line": c.integer(node, "line", False),
+        }
+    card = {
+        "code": c.text(head, "code"),
+        "area": area,
+        "title": c.text(head, "title", required=False),
+        "line": c.integer(head, "line", False),
+        "target_group": field_text("target_group"),
+        "staff": field_text("staff"),
+        "transversal": {
+            "areas": list(t_areas),
+            "text": c.text(transversal, "text", required=False),
+            "line": c.integer(transversal, "line", False),
+        },
+        "service_kind": {
+            "value": c.choice(kind_node, "value", SERVICE_KINDS, required=False),
+            "text": c.text(kind_node, "text", required=False),
+            "line": c.integer(kind_node, "line", False),
+        },
+        "flags": flags,
+        "objectives": [],
+        "budget": [],
+    }
     for node in c.seq(root, "objectives"):
         c.mapping(node, "objectives")
-        obj = {"code": c.text(node, "code"), "kind": c.choice(node, "kind", tuple(ObjectiveKind)),
-               "text": c.text(node, "text"), "line": c.integer(node, "line", False),
-               "actions": [], "indicators": []}
+        obj = {
+            "code": c.text(node, "code"),
+            "kind": c.choice(node, "kind", tuple(ObjectiveKind)),
+            "text": c.text(node, "text"),
+            "line": c.integer(node, "line", False),
+            "actions": [],
+            "indicators": [],
+        }
         for a in c.seq(node, "actions", required=False):
             c.mapping(a, "actions")
             obj["actions"].append({"text": c.text(a, "text"), "line": c.integer(a, "line", False)})
@@ -215,9 +276,15 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
             hib = i.get("higher_is_better", True)
             if not isinstance(hib, bool):
                 raise c.fail(i, "higher_is_better", "atteso true o false")
-            obj["indicators"].append({"battery": c.choice(i, "battery", tuple(Battery)),
-                                      "text": c.text(i, "text"), "unit": c.choice(i, "unit", tuple(Unit)),
-                                      "higher_is_better": hib, "line": c.integer(i, "line", False)})
+            obj["indicators"].append(
+                {
+                    "battery": c.choice(i, "battery", tuple(Battery)),
+                    "text": c.text(i, "text"),
+                    "unit": c.choice(i, "unit", tuple(Unit)),
+                    "higher_is_better": hib,
+                    "line": c.integer(i, "line", False),
+                }
+            )
         card["objectives"].append(obj)
     _unique(c, root, "objectives", [o["code"] for o in card["objectives"]])
     codes = {o["code"] for o in card["objectives"]}
@@ -230,14 +297,21 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
         tbc = bool(c.boolean(node, "to_be_completed"))
         if tbc and amount is not None:
             raise c.fail(node, "amount", "una voce 'da completare' non può avere un importo")
-        card["budget"].append({
-            "objective": objective, "item": c.text(node, "item", required=False),
-            "source": c.choice(node, "source", tuple(FundingSource), required=False),
-            "public": c.boolean(node, "public"), "amount": amount,
-            "approximate": bool(c.boolean(node, "approximate")), "to_be_completed": tbc,
-            "year": c.integer(node, "year", False), "text": c.text(node, "text", required=False),
-            "line": c.integer(node, "line", False),
-            "kind": c.choice(node, "kind", tuple(BudgetKind), required=False) or BudgetKind.PREVENTIVATO})
+        card["budget"].append(
+            {
+                "objective": objective,
+                "item": c.text(node, "item", required=False),
+                "source": c.choice(node, "source", tuple(FundingSource), required=False),
+                "public": c.boolean(node, "public"),
+                "amount": amount,
+                "approximate": bool(c.boolean(node, "approximate")),
+                "to_be_completed": tbc,
+                "year": c.integer(node, "year", False),
+                "text": c.text(node, "text", required=False),
+                "line": c.integer(node, "line", False),
+                "kind": c.choice(node, "kind", tuple(BudgetKind), required=False) or BudgetKind.PREVENTIVATO,
+            }
+        )
     return card
 
 
@@ -250,22 +324,27 @@ def _parse_history_file(path: Path, letters: set[str]) -> list[dict]:
         area = node.get("area")
         if area is not None and area not in letters:
             raise c.fail(node, "area", f"area {area!r} non presente nel catalogo")
-        out.append({
-            "area_letter": area, "area_title": c.text(node, "area_title", required=False),
-            "objective": c.text(node, "objective"), "output": c.text(node, "output", required=False),
-            "achievement_range": c.text(node, "achievement_range", required=False),
-            "band": c.choice(node, "band", BANDS, required=False),
-            "users_assessment": c.text(node, "users_assessment", required=False),
-            "resource_adequacy": c.choice(node, "resource_adequacy", tuple(ResourceAdequacy), required=False),
-            "resource_note": c.text(node, "resource_note", required=False),
-            "spend_class": c.choice(node, "spend_class", SPEND_CLASSES, required=False),
-            "critical_issues": c.text(node, "critical_issues", required=False),
-            "need_answered": c.boolean(node, "need_answered"),
-            "need_reason": c.text(node, "need_reason", required=False),
-            "continuity_previous": c.boolean(node, "continuity_previous"),
-            "proposed_again": c.boolean(node, "proposed_again"),
-            "proposed_reason": c.text(node, "proposed_reason", required=False),
-            "line": c.integer(node, "line", False)})
+        out.append(
+            {
+                "area_letter": area,
+                "area_title": c.text(node, "area_title", required=False),
+                "objective": c.text(node, "objective"),
+                "output": c.text(node, "output", required=False),
+                "achievement_range": c.text(node, "achievement_range", required=False),
+                "band": c.choice(node, "band", BANDS, required=False),
+                "users_assessment": c.text(node, "users_assessment", required=False),
+                "resource_adequacy": c.choice(node, "resource_adequacy", tuple(ResourceAdequacy), required=False),
+                "resource_note": c.text(node, "resource_note", required=False),
+                "spend_class": c.choice(node, "spend_class", SPEND_CLASSES, required=False),
+                "critical_issues": c.text(node, "critical_issues", required=False),
+                "need_answered": c.boolean(node, "need_answered"),
+                "need_reason": c.text(node, "need_reason", required=False),
+                "continuity_previous": c.boolean(node, "continuity_previous"),
+                "proposed_again": c.boolean(node, "proposed_again"),
+                "proposed_reason": c.text(node, "proposed_reason", required=False),
+                "line": c.integer(node, "line", False),
+            }
+        )
     return out
 
 
@@ -290,6 +369,7 @@ def read_plan(plan_dir: Path | None = None) -> PlanData:
 
 
 # --- writing ----------------------------------------------------------------------------------
+
 
 @dataclass
 class LoadReport:
@@ -329,8 +409,9 @@ def _match_by_text(existing: list, wanted: list[dict]) -> list[tuple[Any | None,
     return pairs + [(row, {}) for row in free]  # leftovers: to retire
 
 
-def _sync_children(session: Session, model: type, parent: dict, existing: list, wanted: list[dict],
-                   make: Any, report: LoadReport) -> None:
+def _sync_children(
+    session: Session, model: type, parent: dict, existing: list, wanted: list[dict], make: Any, report: LoadReport
+) -> None:
     for position, (row, record) in enumerate(_match_by_text(existing, wanted)):
         if not record:
             if not row.retired:
@@ -379,8 +460,9 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
 
     areas: dict[str, MacroArea] = {}
     for position, record in enumerate(data.areas):
-        area = session.exec(select(MacroArea).where(MacroArea.plan_id == plan.id,
-                                                    MacroArea.letter == record["letter"])).first()
+        area = session.exec(
+            select(MacroArea).where(MacroArea.plan_id == plan.id, MacroArea.letter == record["letter"])
+        ).first()
         values = {"title": record["title"], "position": position, "line": record["line"]}
         if area is None:
             area = MacroArea(plan_id=plan.id, letter=record["letter"], **values)
@@ -390,8 +472,7 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
         else:
             _apply(area, values, report)
         areas[record["letter"]] = area
-        points = list(session.exec(select(KeyPoint).where(KeyPoint.area_id == area.id)
-                                   .order_by(KeyPoint.position)))
+        points = list(session.exec(select(KeyPoint).where(KeyPoint.area_id == area.id).order_by(KeyPoint.position)))
         if [(p.text, p.line) for p in points] != [(p["text"], p["line"]) for p in record["key_points"]]:
             for p in points:
                 session.delete(p)
@@ -412,18 +493,36 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     return report
 
 
-def _load_card(session: Session, plan: Plan, area: MacroArea, record: dict, position: int,
-               report: LoadReport, seen_objectives: set[int]) -> None:
+def _load_card(
+    session: Session,
+    plan: Plan,
+    area: MacroArea,
+    record: dict,
+    position: int,
+    report: LoadReport,
+    seen_objectives: set[int],
+) -> None:
     card = session.exec(select(Card).where(Card.plan_id == plan.id, Card.code == record["code"])).first()
-    details = {"flags": record["flags"], "target_group_line": record["target_group"]["line"],
-               "staff_line": record["staff"]["line"], "transversal_line": record["transversal"]["line"],
-               "service_kind_text": record["service_kind"]["text"],
-               "service_kind_line": record["service_kind"]["line"]}
-    values = {"area_id": area.id, "title": record["title"], "position": position, "line": record["line"],
-              "target_group": record["target_group"]["text"], "staff": record["staff"]["text"],
-              "transversal_areas": ",".join(record["transversal"]["areas"]),
-              "transversal_text": record["transversal"]["text"],
-              "service_kind": record["service_kind"]["value"], "details": details}
+    details = {
+        "flags": record["flags"],
+        "target_group_line": record["target_group"]["line"],
+        "staff_line": record["staff"]["line"],
+        "transversal_line": record["transversal"]["line"],
+        "service_kind_text": record["service_kind"]["text"],
+        "service_kind_line": record["service_kind"]["line"],
+    }
+    values = {
+        "area_id": area.id,
+        "title": record["title"],
+        "position": position,
+        "line": record["line"],
+        "target_group": record["target_group"]["text"],
+        "staff": record["staff"]["text"],
+        "transversal_areas": ",".join(record["transversal"]["areas"]),
+        "transversal_text": record["transversal"]["text"],
+        "service_kind": record["service_kind"]["value"],
+        "details": details,
+    }
     if card is None:
         card = Card(plan_id=plan.id, code=record["code"], **values)
         session.add(card)
@@ -435,8 +534,15 @@ def _load_card(session: Session, plan: Plan, area: MacroArea, record: dict, posi
     objectives: dict[str, Objective] = {}
     for pos, o in enumerate(record["objectives"]):
         obj = session.exec(select(Objective).where(Objective.code == o["code"])).first()
-        values = {"card_id": card.id, "area_id": area.id, "kind": o["kind"], "text": o["text"],
-                  "position": pos, "line": o["line"], "retired": False}
+        values = {
+            "card_id": card.id,
+            "area_id": area.id,
+            "kind": o["kind"],
+            "text": o["text"],
+            "position": pos,
+            "line": o["line"],
+            "retired": False,
+        }
         if obj is None:
             obj = Objective(code=o["code"], **values)
             session.add(obj)
@@ -446,26 +552,64 @@ def _load_card(session: Session, plan: Plan, area: MacroArea, record: dict, posi
             _apply(obj, values, report)
         objectives[o["code"]] = obj
         seen_objectives.add(obj.id)
-        actions = list(session.exec(select(Action).where(Action.objective_id == obj.id)
-                                    .order_by(Action.position)))
-        _sync_children(session, Action, {"objective_id": obj.id}, actions, o["actions"],
-                       lambda r, p: {"text": r["text"], "line": r["line"], "position": p}, report)
-        indicators = list(session.exec(select(Indicator).where(Indicator.objective_id == obj.id)
-                                       .order_by(Indicator.position)))
-        _sync_children(session, Indicator, {"objective_id": obj.id}, indicators, o["indicators"],
-                       lambda r, p: {"text": r["text"], "line": r["line"], "position": p,
-                                     "battery": r["battery"], "unit": r["unit"],
-                                     "higher_is_better": r["higher_is_better"]}, report)
+        actions = list(session.exec(select(Action).where(Action.objective_id == obj.id).order_by(Action.position)))
+        _sync_children(
+            session,
+            Action,
+            {"objective_id": obj.id},
+            actions,
+            o["actions"],
+            lambda r, p: {"text": r["text"], "line": r["line"], "position": p},
+            report,
+        )
+        indicators = list(
+            session.exec(select(Indicator).where(Indicator.objective_id == obj.id).order_by(Indicator.position))
+        )
+        _sync_children(
+            session,
+            Indicator,
+            {"objective_id": obj.id},
+            indicators,
+            o["indicators"],
+            lambda r, p: {
+                "text": r["text"],
+                "line": r["line"],
+                "position": p,
+                "battery": r["battery"],
+                "unit": r["unit"],
+                "higher_is_better": r["higher_is_better"],
+            },
+            report,
+        )
 
-    lines = list(session.exec(select(BudgetLine).where(BudgetLine.card_id == card.id,
-                                                       BudgetLine.origin == "piano").order_by(BudgetLine.id)))
+    lines = list(
+        session.exec(
+            select(BudgetLine)
+            .where(BudgetLine.card_id == card.id, BudgetLine.origin == "piano")
+            .order_by(BudgetLine.id)
+        )
+    )
     wanted = [{**b, "text": b["text"] or b["item"]} for b in record["budget"]]
-    _sync_children(session, BudgetLine, {"card_id": card.id, "origin": "piano"}, lines, wanted,
-                   lambda r, p: {"text": r["text"], "item": r["item"], "source": r["source"],
-                                 "public": r["public"], "amount": r["amount"], "approximate": r["approximate"],
-                                 "to_be_completed": r["to_be_completed"], "year": r["year"], "line": r["line"],
-                                 "objective_id": objectives[r["objective"]].id if r["objective"] else None},
-                   report)
+    _sync_children(
+        session,
+        BudgetLine,
+        {"card_id": card.id, "origin": "piano"},
+        lines,
+        wanted,
+        lambda r, p: {
+            "text": r["text"],
+            "item": r["item"],
+            "source": r["source"],
+            "public": r["public"],
+            "amount": r["amount"],
+            "approximate": r["approximate"],
+            "to_be_completed": r["to_be_completed"],
+            "year": r["year"],
+            "line": r["line"],
+            "objective_id": objectives[r["objective"]].id if r["objective"] else None,
+        },
+        report,
+    )
     _sync_budget_kinds(session, card, wanted, report)
 
 
@@ -497,6 +641,6 @@ def _load_history(session: Session, history: list[dict], report: LoadReport) -> 
         else:
             session.add(HistoricalOutcome(**values))
             report.inserted += 1
-    for row in rows[len(history):]:
+    for row in rows[len(history) :]:
         session.delete(row)
         report.retired += 1

@@ -1,5 +1,6 @@
 """Plan set-up by the Ufficio di Piano (Piano Operativo Annuale): targets, indicators, actions, budgets,
 sub-areas, shared projects. Every write checks the role and goes to the audit trail."""
+
 from __future__ import annotations
 
 from fractions import Fraction
@@ -11,8 +12,17 @@ from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.provenance import BUDGET, TARGET, Origin, record_set_by, set_by, target_origin
 from models.shares import ShareError, Split, parse_fraction, split_total
-from models.tables import (Action, BudgetLine, Indicator, IndicatorTarget, Objective, ObjectiveSubArea,
-                           PartnerShare, SharedProject, SubArea)
+from models.tables import (
+    Action,
+    BudgetLine,
+    Indicator,
+    IndicatorTarget,
+    Objective,
+    ObjectiveSubArea,
+    PartnerShare,
+    SharedProject,
+    SubArea,
+)
 from models.validation import EURO, FieldError, clean_number, clean_text
 from models.vocab import Battery, FundingSource, Unit, battery_rank
 
@@ -24,8 +34,9 @@ def _objective(session: Session, objective_id: int) -> Objective:
     return obj
 
 
-def set_target(indicator_id: int, year: int, baseline: object, target: object, *, actor: Actor,
-               session: Session) -> IndicatorTarget:
+def set_target(
+    indicator_id: int, year: int, baseline: object, target: object, *, actor: Actor, session: Session
+) -> IndicatorTarget:
     require_office(actor, "l'impostazione dei target")
     ind = session.get(Indicator, indicator_id)
     if ind is None:
@@ -37,8 +48,9 @@ def set_target(indicator_id: int, year: int, baseline: object, target: object, *
     tgt = clean_number(target, "Target", unit=unit)
     if ind.unit == Unit.SI_NO and tgt not in (None, 0, 1):
         raise FieldError("Target", "per un indicatore sì/no il target è 1 (sì) o 0 (no).")
-    row = session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id,
-                                                     IndicatorTarget.year == year)).first()
+    row = session.exec(
+        select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id, IndicatorTarget.year == year)
+    ).first()
     old = (row.baseline, row.target) if row else (None, None)
     if row is None:
         row = IndicatorTarget(indicator_id=indicator_id, year=year)
@@ -49,30 +61,48 @@ def set_target(indicator_id: int, year: int, baseline: object, target: object, *
     session.flush()
     record_set_by(session, actor, TARGET, row.id)  # shown beside the target: never mistaken for the document's
     for name, before, after in (("Baseline", old[0], base), ("Target", old[1], tgt)):
-        record_change(session, actor, entity="indicatortarget", entity_id=row.id, field=f"{name} {year}: {ind.text[:60]}",
-                      old=before, new=after, objective_id=ind.objective_id)
+        record_change(
+            session,
+            actor,
+            entity="indicatortarget",
+            entity_id=row.id,
+            field=f"{name} {year}: {ind.text[:60]}",
+            old=before,
+            new=after,
+            objective_id=ind.objective_id,
+        )
     bump_data_change(session)
     return row
 
 
 def targets_for_year(objective_id: int, year: int, *, session: Session) -> dict[int, tuple[float | None, float | None]]:
     ids = list(session.exec(select(Indicator.id).where(Indicator.objective_id == objective_id)))
-    rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids),
-                                                      IndicatorTarget.year == year))
+    rows = session.exec(
+        select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids), IndicatorTarget.year == year)
+    )
     return {r.indicator_id: (r.baseline, r.target) for r in rows}
 
 
 def target_origins_for_year(objective_id: int, year: int, *, session: Session) -> dict[int, Origin]:
     """indicator id -> where its target for the year comes from (provenance.Origin)."""
     ids = list(session.exec(select(Indicator.id).where(Indicator.objective_id == objective_id)))
-    rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids),
-                                                      IndicatorTarget.year == year)).all()
+    rows = session.exec(
+        select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids), IndicatorTarget.year == year)
+    ).all()
     found = set_by(session, TARGET, [r.id for r in rows])
     return {r.indicator_id: target_origin(found, r.id) for r in rows}
 
 
-def add_indicator(objective_id: int, battery: str, text: str, unit: str, *, actor: Actor, session: Session,
-                  higher_is_better: bool = True) -> Indicator:
+def add_indicator(
+    objective_id: int,
+    battery: str,
+    text: str,
+    unit: str,
+    *,
+    actor: Actor,
+    session: Session,
+    higher_is_better: bool = True,
+) -> Indicator:
     require_office(actor, "l'aggiunta di indicatori")
     _objective(session, objective_id)
     if battery not in tuple(Battery):
@@ -83,12 +113,26 @@ def add_indicator(objective_id: int, battery: str, text: str, unit: str, *, acto
     if not text:
         raise FieldError("Indicatore", "il testo è obbligatorio.")
     position = len(session.exec(select(Indicator.id).where(Indicator.objective_id == objective_id)).all())
-    ind = Indicator(objective_id=objective_id, battery=battery, text=text, unit=unit,
-                    higher_is_better=higher_is_better, position=position)
+    ind = Indicator(
+        objective_id=objective_id,
+        battery=battery,
+        text=text,
+        unit=unit,
+        higher_is_better=higher_is_better,
+        position=position,
+    )
     session.add(ind)
     session.flush()
-    record_change(session, actor, entity="indicator", entity_id=ind.id, field="Indicatore aggiunto", old=None,
-                  new=f"{battery}: {text}", objective_id=objective_id)
+    record_change(
+        session,
+        actor,
+        entity="indicator",
+        entity_id=ind.id,
+        field="Indicatore aggiunto",
+        old=None,
+        new=f"{battery}: {text}",
+        objective_id=objective_id,
+    )
     bump_data_change(session)  # figures are computed from the plan: cached dashboards must read again
     return ind
 
@@ -103,8 +147,16 @@ def add_action(objective_id: int, text: str, *, actor: Actor, session: Session) 
     action = Action(objective_id=objective_id, text=text, position=position)
     session.add(action)
     session.flush()
-    record_change(session, actor, entity="action", entity_id=action.id, field="Azione aggiunta", old=None, new=text,
-                  objective_id=objective_id)
+    record_change(
+        session,
+        actor,
+        entity="action",
+        entity_id=action.id,
+        field="Azione aggiunta",
+        old=None,
+        new=text,
+        objective_id=objective_id,
+    )
     bump_data_change(session)  # every report of the objective now has one more planned action
     return action
 
@@ -121,8 +173,16 @@ def edit_text(kind: str, item_id: int, text: str, *, actor: Actor, session: Sess
     old = row.text
     row.text = text
     row.version += 1
-    record_change(session, actor, entity=kind, entity_id=row.id, field=f"{label}: testo", old=old, new=text,
-                  objective_id=row.objective_id)
+    record_change(
+        session,
+        actor,
+        entity=kind,
+        entity_id=row.id,
+        field=f"{label}: testo",
+        old=old,
+        new=text,
+        objective_id=row.objective_id,
+    )
 
 
 def set_retired(kind: str, item_id: int, retired: bool, *, actor: Actor, session: Session) -> None:
@@ -133,33 +193,70 @@ def set_retired(kind: str, item_id: int, retired: bool, *, actor: Actor, session
     if row.retired != retired:
         row.retired = retired
         row.version += 1
-        record_change(session, actor, entity=kind, entity_id=row.id, field=f"{row.text[:60]}: ritirato",
-                      old=not retired, new=retired, objective_id=row.objective_id)
+        record_change(
+            session,
+            actor,
+            entity=kind,
+            entity_id=row.id,
+            field=f"{row.text[:60]}: ritirato",
+            old=not retired,
+            new=retired,
+            objective_id=row.objective_id,
+        )
         bump_data_change(session)
 
 
-def set_budget(objective_id: int, year: int | None, source: str, amount: object, *, actor: Actor,
-               session: Session, public: bool = True) -> BudgetLine:
+def set_budget(
+    objective_id: int,
+    year: int | None,
+    source: str,
+    amount: object,
+    *,
+    actor: Actor,
+    session: Session,
+    public: bool = True,
+) -> BudgetLine:
     """The office's budget for an objective, funding source and year (one line per triple)."""
     require_office(actor, "l'impostazione del budget")
     obj = _objective(session, objective_id)
     if source not in tuple(FundingSource):
         raise FieldError("Fonte", f"fonte «{source}» non ammessa.")
     value = clean_number(amount, "Importo", unit=EURO)
-    row = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.year == year,
-                                                BudgetLine.source == source, BudgetLine.origin == "ufficio")).first()
+    row = session.exec(
+        select(BudgetLine).where(
+            BudgetLine.objective_id == objective_id,
+            BudgetLine.year == year,
+            BudgetLine.source == source,
+            BudgetLine.origin == "ufficio",
+        )
+    ).first()
     old = row.amount if row else None
     if row is None:
-        row = BudgetLine(card_id=obj.card_id, objective_id=objective_id, year=year, source=source, origin="ufficio",
-                         item=f"Budget {year or 'triennio'}", text="impostato dall'Ufficio di Piano")
+        row = BudgetLine(
+            card_id=obj.card_id,
+            objective_id=objective_id,
+            year=year,
+            source=source,
+            origin="ufficio",
+            item=f"Budget {year or 'triennio'}",
+            text="impostato dall'Ufficio di Piano",
+        )
     else:
         row.version += 1
     row.amount, row.public, row.retired = value, public, value is None
     session.add(row)
     session.flush()
     record_set_by(session, actor, BUDGET, row.id)
-    record_change(session, actor, entity="budgetline", entity_id=row.id,
-                  field=f"Budget {source} {year or 'triennio'}", old=old, new=value, objective_id=objective_id)
+    record_change(
+        session,
+        actor,
+        entity="budgetline",
+        entity_id=row.id,
+        field=f"Budget {source} {year or 'triennio'}",
+        old=old,
+        new=value,
+        objective_id=objective_id,
+    )
     bump_data_change(session)
     return row
 
@@ -178,14 +275,25 @@ def set_sub_areas(objective_id: int, codes: list[str], *, actor: Actor, session:
     session.flush()
     for code in sorted(set(codes)):
         session.add(ObjectiveSubArea(objective_id=objective_id, sub_area_id=subs[code]))
-    record_change(session, actor, entity="objective", entity_id=objective_id, field="Sub-ambiti",
-                  old=", ".join(current) or "tutto l'Ambito", new=", ".join(sorted(set(codes))) or "tutto l'Ambito",
-                  objective_id=objective_id)
+    record_change(
+        session,
+        actor,
+        entity="objective",
+        entity_id=objective_id,
+        field="Sub-ambiti",
+        old=", ".join(current) or "tutto l'Ambito",
+        new=", ".join(sorted(set(codes))) or "tutto l'Ambito",
+        objective_id=objective_id,
+    )
 
 
 def objective_sub_areas(objective_id: int, *, session: Session) -> list[str]:
-    rows = session.exec(select(SubArea.code).join(ObjectiveSubArea, ObjectiveSubArea.sub_area_id == SubArea.id)
-                        .where(ObjectiveSubArea.objective_id == objective_id).order_by(SubArea.position))
+    rows = session.exec(
+        select(SubArea.code)
+        .join(ObjectiveSubArea, ObjectiveSubArea.sub_area_id == SubArea.id)
+        .where(ObjectiveSubArea.objective_id == objective_id)
+        .order_by(SubArea.position)
+    )
     return list(rows)
 
 
@@ -208,8 +316,9 @@ def _clean_shares(total: object, shares: list[tuple[str, object]]) -> tuple[floa
         if not partner and value is None:
             continue
         if not partner or value is None:
-            raise FieldError("Quote", "ogni riga richiede partner e quota (un importo in euro o una frazione "
-                                      "come 1/3).")
+            raise FieldError(
+                "Quote", "ogni riga richiede partner e quota (un importo in euro o una frazione come 1/3)."
+            )
         names.append(partner)
         values.append(value)
     if len(names) < 2:
@@ -226,8 +335,16 @@ def preview_shares(total: object, shares: list[tuple[str, object]]) -> str:
     return split.describe(names)
 
 
-def save_shared_project(name: str, total: object, shares: list[tuple[str, object]], *, actor: Actor,
-                        session: Session, objective_id: int | None = None, note: str = "") -> SharedProject:
+def save_shared_project(
+    name: str,
+    total: object,
+    shares: list[tuple[str, object]],
+    *,
+    actor: Actor,
+    session: Session,
+    objective_id: int | None = None,
+    note: str = "",
+) -> SharedProject:
     """A supra-zonal project with each partner's share, as euro amounts or fractions (1/3): the amounts are
     derived to the cent and always add up to the total exactly (models/shares.py)."""
     require_office(actor, "i progetti sovrazonali")
@@ -240,8 +357,16 @@ def save_shared_project(name: str, total: object, shares: list[tuple[str, object
     session.flush()
     for partner, value in zip(names, split.amounts):
         session.add(PartnerShare(project_id=project.id, partner=partner, amount=value))
-    record_change(session, actor, entity="sharedproject", entity_id=project.id, field="Progetto sovrazonale",
-                  old=None, new=f"{name}: {split.describe(names)}", objective_id=objective_id)
+    record_change(
+        session,
+        actor,
+        entity="sharedproject",
+        entity_id=project.id,
+        field="Progetto sovrazonale",
+        old=None,
+        new=f"{name}: {split.describe(names)}",
+        objective_id=objective_id,
+    )
     return project
 
 
@@ -249,8 +374,7 @@ def shared_projects(*, session: Session) -> list[dict]:
     out = []
     for p in session.exec(select(SharedProject).order_by(SharedProject.id)):
         shares = session.exec(select(PartnerShare).where(PartnerShare.project_id == p.id)).all()
-        out.append({"id": p.id, "name": p.name, "total": p.total,
-                    "shares": [(s.partner, s.amount) for s in shares]})
+        out.append({"id": p.id, "name": p.name, "total": p.total, "shares": [(s.partner, s.amount) for s in shares]})
     return out
 
 
@@ -259,19 +383,44 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
     obj = _objective(session, objective_id)
     targets = targets_for_year(objective_id, year, session=session)
     origins = target_origins_for_year(objective_id, year, session=session)
-    indicators = sorted(session.exec(select(Indicator).where(Indicator.objective_id == objective_id)),
-                        key=lambda i: (battery_rank(i.battery), i.position))  # process, output, outcome
+    indicators = sorted(
+        session.exec(select(Indicator).where(Indicator.objective_id == objective_id)),
+        key=lambda i: (battery_rank(i.battery), i.position),
+    )  # process, output, outcome
     actions = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position)).all()
-    budget = session.exec(select(BudgetLine).where(BudgetLine.objective_id == objective_id,
-                                                   BudgetLine.retired == False)).all()  # noqa: E712
+    budget = session.exec(
+        select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.retired == False)
+    ).all()
     budget_origins = set_by(session, BUDGET, [b.id for b in budget])
-    return {"code": obj.code, "text": obj.text,
-            "indicators": [{"id": i.id, "battery": i.battery, "text": i.text, "unit": i.unit, "retired": i.retired,
-                            "baseline": targets.get(i.id, (None, None))[0],
-                            "target": targets.get(i.id, (None, None))[1],
-                            "target_origin": origins[i.id].label if i.id in origins else ""} for i in indicators],
-            "actions": [{"id": a.id, "text": a.text, "retired": a.retired} for a in actions],
-            "budget": [{"year": b.year, "source": b.source, "amount": b.amount, "item": b.item, "origin": b.origin,
-                        "origin_label": (budget_origins.get(b.id) or Origin(line=b.line)).label
-                        if b.origin == "ufficio" else Origin(line=b.line).label} for b in budget],
-            "sub_areas": objective_sub_areas(objective_id, session=session)}
+    return {
+        "code": obj.code,
+        "text": obj.text,
+        "indicators": [
+            {
+                "id": i.id,
+                "battery": i.battery,
+                "text": i.text,
+                "unit": i.unit,
+                "retired": i.retired,
+                "baseline": targets.get(i.id, (None, None))[0],
+                "target": targets.get(i.id, (None, None))[1],
+                "target_origin": origins[i.id].label if i.id in origins else "",
+            }
+            for i in indicators
+        ],
+        "actions": [{"id": a.id, "text": a.text, "retired": a.retired} for a in actions],
+        "budget": [
+            {
+                "year": b.year,
+                "source": b.source,
+                "amount": b.amount,
+                "item": b.item,
+                "origin": b.origin,
+                "origin_label": (budget_origins.get(b.id) or Origin(line=b.line)).label
+                if b.origin == "ufficio"
+                else Origin(line=b.line).label,
+            }
+            for b in budget
+        ],
+        "sub_areas": objective_sub_areas(objective_id, session=session),
+    }

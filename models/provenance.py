@@ -4,6 +4,7 @@ One label per origin, used by Il Piano, Impostazione, the plan export, the repor
 value set in the app is never printed next to a document line as if the document said it. The set-up functions
 (models/plan_setup.py) record who set a value in SetByOffice, in the same transaction as the value.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ NOT_RECORDED = "origine non registrata"  # set before origins were recorded (or 
 @dataclass(frozen=True)
 class Origin:
     """A value's origin: a document line, or who set it in the app and when."""
+
     line: int | None = None
     by: str | None = None
     at: datetime | None = None
@@ -47,8 +49,9 @@ class Origin:
 
 def record_set_by(session: Session, actor: Actor, entity: str, entity_id: int) -> None:
     """Who set this value, now (one row per value: the latest setter)."""
-    row = session.exec(select(SetByOffice).where(SetByOffice.entity == entity,
-                                                 SetByOffice.entity_id == entity_id)).first()
+    row = session.exec(
+        select(SetByOffice).where(SetByOffice.entity == entity, SetByOffice.entity_id == entity_id)
+    ).first()
     if row is None:
         row = SetByOffice(entity=entity, entity_id=entity_id)
     row.user_id, row.name, row.at = actor.user_id, actor.name or actor.username, utcnow()

@@ -15,14 +15,15 @@ Only what the dashboard does not hold is read here: the report's free texts and 
 Layout is built once as plain tables (Table of Row of Cell) and written by two renderers: the workbook below,
 HTML in models.report_html. Band and spend-class colours and labels come from models.scoring only.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -32,21 +33,48 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models import charts, dashboard, rules, scoring
-from models.formatting import BUDGET_TO_DEFINE
-from models.dashboard import (CATEGORY_LABELS, COUNTED_LABELS, NO_REPORT, AreaRow, IndicatorPoint, IndicatorSeries,
-                              Money, ObjectiveRow, SemesterInfo, SourceRow, Summary)
-from models.formatting import INVALID_VALUE
+from models.dashboard import (
+    CATEGORY_LABELS,
+    COUNTED_LABELS,
+    NO_REPORT,
+    AreaRow,
+    IndicatorPoint,
+    IndicatorSeries,
+    Money,
+    ObjectiveRow,
+    SemesterInfo,
+    SourceRow,
+    Summary,
+)
 from models.demo_mark import demo_file_name, is_demo, mark_workbook
+from models.formatting import BUDGET_TO_DEFINE, INVALID_VALUE
 from models.permissions import Actor, require_report_reader
 from models.tables import Card, MacroArea, Objective, Plan, Report, Semester, Spend
 from models.validation import MAX_COUNT, plausible_amount
-from models.vocab import (ADEGUACY_LABELS, FUNDING_LABELS, REPORT_STATE_COUNT_LABELS, SEMESTER_HALF_LABELS,
-                          UNIT_LABELS, YES_NO_LABELS, FundingSource, ReportState, Unit, battery_rank, funding_label,
-                          semester_label)
+from models.vocab import (
+    ADEGUACY_LABELS,
+    FUNDING_LABELS,
+    REPORT_STATE_COUNT_LABELS,
+    SEMESTER_HALF_LABELS,
+    UNIT_LABELS,
+    YES_NO_LABELS,
+    FundingSource,
+    ReportState,
+    Unit,
+    battery_rank,
+    funding_label,
+    semester_label,
+)
 from models.xlsx import BOX, EURO_FORMAT, HEADER_FILL, PERCENT_FORMAT, printable, put, to_bytes
 
-__all__ = ["annual_report_html", "annual_report_name", "annual_report_xlsx", "report_years",
-           "semester_report_name", "semester_report_xlsx"]
+__all__ = [
+    "annual_report_html",
+    "annual_report_name",
+    "annual_report_xlsx",
+    "report_years",
+    "semester_report_name",
+    "semester_report_xlsx",
+]
 
 TIMEZONE = ZoneInfo("Europe/Rome")  # "generato il" in the Ambito's local time, whatever the server's clock
 SHEETS = ("Sintesi", "Tabella Esiti", "Indicatori", "Spesa")
@@ -115,6 +143,7 @@ def _blank(n: int, first: str = "") -> list[Cell]:
 
 # --- what one semester holds -------------------------------------------------------------------
 
+
 @dataclass
 class SemesterData:
     info: SemesterInfo
@@ -142,6 +171,7 @@ class SemesterData:
 @dataclass
 class Slot:
     """One column group of a report: a semester of the year, or its place when it does not exist yet."""
+
     year: int
     half: int
     data: SemesterData | None
@@ -167,9 +197,14 @@ def _params(sem: SemesterInfo, include_submitted: bool) -> dict:
 def _minus(now: Money, before: Money | None) -> Money:
     """Spend between two cumulated figures; rounded to the cent (float noise: 0.3 - 0.1)."""
     before = before or Money()
-    return Money(budget=now.budget, budget_missing=now.budget_missing, budget_amounts=now.budget_amounts,
-                 reported=now.reported,
-                 committed=round(now.committed - before.committed, 2), paid=round(now.paid - before.paid, 2))
+    return Money(
+        budget=now.budget,
+        budget_missing=now.budget_missing,
+        budget_amounts=now.budget_amounts,
+        reported=now.reported,
+        committed=round(now.committed - before.committed, 2),
+        paid=round(now.paid - before.paid, 2),
+    )
 
 
 def _previous(session: Session, sem: SemesterInfo) -> SemesterInfo | None:
@@ -191,14 +226,24 @@ def _load_semester(session: Session, sem: SemesterInfo, include_submitted: bool)
         before_areas = {a.letter: a.money for a in dashboard.area_rows(session=session, **prev_params)}
         before_sources = {s.code: s.money for s in dashboard.source_rows(session=session, **prev_params)}
         before_total = dashboard.semester_summary(session=session, **prev_params).money
-    objectives = [(area, row) for area in areas if area.objectives
-                  for row in dashboard.area_objectives(session=session, area_letter=area.letter, **params)]
+    objectives = [
+        (area, row)
+        for area in areas
+        if area.objectives
+        for row in dashboard.area_objectives(session=session, area_letter=area.letter, **params)
+    ]
     reports = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == sem.id))}
     return SemesterData(
-        info=sem, summary=summary, areas=areas, sources=sources, objectives=objectives, reports=reports,
+        info=sem,
+        summary=summary,
+        areas=areas,
+        sources=sources,
+        objectives=objectives,
+        reports=reports,
         own_areas={a.letter: _minus(a.money, before_areas.get(a.letter)) for a in areas},
         own_sources={s.code: _minus(s.money, before_sources.get(s.code)) for s in sources},
-        own_total=_minus(summary.money, before_total))
+        own_total=_minus(summary.money, before_total),
+    )
 
 
 def _semester_info(session: Session, semester_id: int) -> SemesterInfo:
@@ -212,25 +257,28 @@ def _year_slots(session: Session, year: int, include_submitted: bool) -> list[Sl
     by_half = {s.half: s for s in dashboard.semester_options(session=session) if s.year == year}
     if not by_half:
         raise ValueError(f"Nessun semestre del {year}: il report annuale riguarda un anno con almeno un semestre.")
-    return [Slot(year, half, _load_semester(session, by_half[half], include_submitted) if half in by_half else None)
-            for half in SEMESTER_HALF_LABELS]
+    return [
+        Slot(year, half, _load_semester(session, by_half[half], include_submitted) if half in by_half else None)
+        for half in SEMESTER_HALF_LABELS
+    ]
 
 
 def _series(session: Session, slots: list[Slot], include_submitted: bool) -> dict[int, list[IndicatorSeries]]:
     """Each objective's indicators up to the last existing semester (its points cover the earlier ones too)."""
     last = _last(slots)
-    return dashboard.indicators_of_objectives(session=session, objective_ids=[row.id for _a, row in last.objectives],
-                                              **_params(last.info, include_submitted))
+    return dashboard.indicators_of_objectives(
+        session=session, objective_ids=[row.id for _a, row in last.objectives], **_params(last.info, include_submitted)
+    )
 
 
 def _continuity(session: Session) -> dict[int, bool | None]:
     """Objective id -> its card's flag "in continuità con la programmazione 2021-2023" (None when not stated)."""
     rows = session.exec(select(Objective.id, Card.details).join(Card, Card.id == Objective.card_id))
-    return {oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value")
-            for oid, details in rows}
+    return {oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value") for oid, details in rows}
 
 
 # --- report context ----------------------------------------------------------------------------
+
 
 @dataclass
 class Context:
@@ -245,12 +293,20 @@ class Context:
     demo: bool = False  # generated data (models/demo_mark.py): every file says so
 
     def lines(self) -> list[tuple[str, str]]:
-        return [("Piano", self.plan), ("Ambito", self.ambito), ("Periodo", self.period),
-                ("Che cosa si conta", self.counted), ("Generato il", self.generated),
-                ("Criteri", "griglia regionale: raggiungimento = azioni realizzate × 100 / programmate; "
-                            "budget del periodo monitorato, impegnato e liquidato cumulati fino al semestre; "
-                            "liquidato / budget = liquidato × 100 / budget"),
-                ("Budget di confronto", self.budget)]
+        return [
+            ("Piano", self.plan),
+            ("Ambito", self.ambito),
+            ("Periodo", self.period),
+            ("Che cosa si conta", self.counted),
+            ("Generato il", self.generated),
+            (
+                "Criteri",
+                "griglia regionale: raggiungimento = azioni realizzate × 100 / programmate; "
+                "budget del periodo monitorato, impegnato e liquidato cumulati fino al semestre; "
+                "liquidato / budget = liquidato × 100 / budget",
+            ),
+            ("Budget di confronto", self.budget),
+        ]
 
 
 def _now() -> datetime:
@@ -268,13 +324,21 @@ def _context(session: Session, title: str, slots: list[Slot], include_submitted:
     if include_submitted:
         counted += f"; report inviati non ancora approvati conteggiati: {submitted}"
     budgets = [f"{s.label}: {s.data.summary.period.label}" for s in slots if s.data and s.data.summary.period]
-    return Context(title=title, plan=plan.title if plan else "Piano di Zona", ambito=plan.ambito if plan else "—",
-                   period=_period(slots), counted=counted, generated=_now().strftime("%d/%m/%Y %H:%M"),
-                   include_submitted=include_submitted, budget=" · ".join(budgets) or "—",
-                   demo=is_demo(session=session))
+    return Context(
+        title=title,
+        plan=plan.title if plan else "Piano di Zona",
+        ambito=plan.ambito if plan else "—",
+        period=_period(slots),
+        counted=counted,
+        generated=_now().strftime("%d/%m/%Y %H:%M"),
+        include_submitted=include_submitted,
+        budget=" · ".join(budgets) or "—",
+        demo=is_demo(session=session),
+    )
 
 
 # --- the summary tables (Sintesi) --------------------------------------------------------------
+
 
 def _groups(slots: list[Slot], lead: int, per_slot: int, tail: list[tuple[str, int]] = ()) -> list[tuple[str, int]]:
     """The row above the header naming each semester's columns; none in a one-semester report."""
@@ -283,13 +347,23 @@ def _groups(slots: list[Slot], lead: int, per_slot: int, tail: list[tuple[str, i
     return [("", lead), *[(s.label if s.data else f"{s.label} · {NOT_OPENED}", per_slot) for s in slots], *tail]
 
 
-BAND_COLUMNS = [*[Col(label, 12, BAND) for label in CATEGORY_LABELS], Col("Totale conteggiati", 12),
-                Col("Obiettivi monitorati", 12), Col("Raggiungimento", 14), Col("Fascia", 15)]
+BAND_COLUMNS = [
+    *[Col(label, 12, BAND) for label in CATEGORY_LABELS],
+    Col("Totale conteggiati", 12),
+    Col("Obiettivi monitorati", 12),
+    Col("Raggiungimento", 14),
+    Col("Fascia", 15),
+]
 
 
 def _band_cells(tally: dashboard.Tally, objectives: int) -> list[Cell]:
-    return [*[Cell(tally.counts[label], COUNT) for label in CATEGORY_LABELS], Cell(tally.reported, COUNT),
-            Cell(objectives, COUNT), Cell(tally.achievement, PERCENT), Cell(tally.band, BAND)]
+    return [
+        *[Cell(tally.counts[label], COUNT) for label in CATEGORY_LABELS],
+        Cell(tally.reported, COUNT),
+        Cell(objectives, COUNT),
+        Cell(tally.achievement, PERCENT),
+        Cell(tally.band, BAND),
+    ]
 
 
 def bands_table(slots: list[Slot]) -> Table:
@@ -299,23 +373,34 @@ def bands_table(slots: list[Slot]) -> Table:
     for i, area in enumerate(first.areas):
         cells = [Cell(area.letter), Cell(area.title)]
         for slot in slots:
-            cells += _band_cells(slot.data.areas[i].tally, slot.data.areas[i].objectives) if slot.data \
+            cells += (
+                _band_cells(slot.data.areas[i].tally, slot.data.areas[i].objectives)
+                if slot.data
                 else _blank(len(BAND_COLUMNS), NOT_OPENED)
+            )
         rows.append(Row(cells))
     total = [Cell("Totale"), Cell("Tutte le aree")]
     for slot in slots:
-        total += _band_cells(slot.data.summary.tally, slot.data.summary.objectives) if slot.data \
+        total += (
+            _band_cells(slot.data.summary.tally, slot.data.summary.objectives)
+            if slot.data
             else _blank(len(BAND_COLUMNS))
+        )
     rows.append(Row(total, "total"))
-    return Table("Obiettivi per fascia di raggiungimento e macro-area",
-                 [Col("Area", 16), Col("Macro-area", 44), *BAND_COLUMNS * len(slots)], rows,
-                 _groups(slots, 2, len(BAND_COLUMNS)),
-                 note="Fascia dell'obiettivo: azioni realizzate × 100 / programmate nel suo report del semestre; "
-                      "non calcolabile: nessuna azione programmata.")
+    return Table(
+        "Obiettivi per fascia di raggiungimento e macro-area",
+        [Col("Area", 16), Col("Macro-area", 44), *BAND_COLUMNS * len(slots)],
+        rows,
+        _groups(slots, 2, len(BAND_COLUMNS)),
+        note="Fascia dell'obiettivo: azioni realizzate × 100 / programmate nel suo report del semestre; "
+        "non calcolabile: nessuna azione programmata.",
+    )
 
 
-STATE_ROWS = {state: f"{'Obiettivi' if state == NO_REPORT else 'Report'} {label}"
-              for state, label in REPORT_STATE_COUNT_LABELS.items()}
+STATE_ROWS = {
+    state: f"{'Obiettivi' if state == NO_REPORT else 'Report'} {label}"
+    for state, label in REPORT_STATE_COUNT_LABELS.items()
+}
 
 
 def achievement_table(slots: list[Slot]) -> Table:
@@ -330,19 +415,31 @@ def achievement_table(slots: list[Slot]) -> Table:
         ("Raggiungimento (azioni realizzate × 100 / programmate)", lambda s: Cell(s.tally.achievement, PERCENT)),
         ("Fascia", lambda s: Cell(s.tally.band, BAND)),
     ]
-    rows = [Row([Cell(label), Cell(), *[fn(s.data.summary) if s.data else Cell(NOT_OPENED) for s in slots]])
-            for label, fn in lines]
+    rows = [
+        Row([Cell(label), Cell(), *[fn(s.data.summary) if s.data else Cell(NOT_OPENED) for s in slots]])
+        for label, fn in lines
+    ]
     return Table("Raggiungimento complessivo", [Col("", 16), Col("", 44), *[Col(s.label, 16) for s in slots]], rows)
 
 
-MONEY_COLUMNS = [Col("Impegnato (cumulato)", 16), Col("Liquidato (cumulato)", 16), Col("Liquidato / budget", 13),
-                 Col("Classe (griglia regionale)", 24), Col("Liquidato atteso (% del budget)", 15)]
+MONEY_COLUMNS = [
+    Col("Impegnato (cumulato)", 16),
+    Col("Liquidato (cumulato)", 16),
+    Col("Liquidato / budget", 13),
+    Col("Classe (griglia regionale)", 24),
+    Col("Liquidato atteso (% del budget)", 15),
+]
 YEAR_COLUMNS = [Col("Impegnato nell'anno", 16), Col("Liquidato nell'anno", 16)]
 
 
 def _money_cells(money: Money, expected: float | None) -> list[Cell]:
-    return [Cell(money.committed, EURO), Cell(money.paid, EURO), Cell(money.ratio, PERCENT),
-            Cell(money.spend_class, SPEND_CLASS), Cell(expected, PERCENT)]
+    return [
+        Cell(money.committed, EURO),
+        Cell(money.paid, EURO),
+        Cell(money.ratio, PERCENT),
+        Cell(money.spend_class, SPEND_CLASS),
+        Cell(expected, PERCENT),
+    ]
 
 
 def _year_own(slots: list[Slot], pick: Callable[[SemesterData], Money | None]) -> list[Cell]:
@@ -350,9 +447,14 @@ def _year_own(slots: list[Slot], pick: Callable[[SemesterData], Money | None]) -
     return [Cell(round(sum(m.committed for m in owned), 2), EURO), Cell(round(sum(m.paid for m in owned), 2), EURO)]
 
 
-def _money_table(title: str, slots: list[Slot], keys: list[tuple[str, str, str]],
-                 cumulated: Callable[[SemesterData, str], Money | None],
-                 own: Callable[[SemesterData, str], Money | None], first: tuple[Col, Col]) -> Table:
+def _money_table(
+    title: str,
+    slots: list[Slot],
+    keys: list[tuple[str, str, str]],
+    cumulated: Callable[[SemesterData, str], Money | None],
+    own: Callable[[SemesterData, str], Money | None],
+    first: tuple[Col, Col],
+) -> Table:
     """Rows `keys` (key, first cell, second cell), budget, per semester the cumulated money, per year the own."""
     annual = len(slots) > 1
     last = _last(slots)
@@ -362,25 +464,43 @@ def _money_table(title: str, slots: list[Slot], keys: list[tuple[str, str, str]]
         base = pick(last) or Money()
         cells = [Cell(name), Cell(detail), budget_cell(base), Cell(base.budget_missing, COUNT)]
         for slot in slots:
-            cells += (_money_cells(pick(slot.data) or Money(), slot.data.summary.expected_share) if slot.data
-                      else _blank(len(MONEY_COLUMNS), NOT_OPENED))
+            cells += (
+                _money_cells(pick(slot.data) or Money(), slot.data.summary.expected_share)
+                if slot.data
+                else _blank(len(MONEY_COLUMNS), NOT_OPENED)
+            )
         if annual:
             cells += _year_own(slots, (lambda d, k=key: own(d, k)) if key else (lambda d: d.own_total))
         rows.append(Row(cells, "" if key else "total"))
-    columns = [*first, Col("Budget", 16), Col("Voci senza importo", 11), *MONEY_COLUMNS * len(slots),
-               *(YEAR_COLUMNS if annual else [])]
+    columns = [
+        *first,
+        Col("Budget", 16),
+        Col("Voci senza importo", 11),
+        *MONEY_COLUMNS * len(slots),
+        *(YEAR_COLUMNS if annual else []),
+    ]
     groups = _groups(slots, 4, len(MONEY_COLUMNS), [(f"Anno {slots[0].year}", 2)] if annual else [])
-    return Table(title, columns, rows, groups,
-                 note="Impegnato e liquidato cumulati dall'inizio del piano fino alla fine del semestre; "
-                      "le voci di budget senza importo non entrano nel budget.")
+    return Table(
+        title,
+        columns,
+        rows,
+        groups,
+        note="Impegnato e liquidato cumulati dall'inizio del piano fino alla fine del semestre; "
+        "le voci di budget senza importo non entrano nel budget.",
+    )
 
 
 def area_money_table(slots: list[Slot]) -> Table:
     first = next(s.data for s in slots if s.data)
     keys = [(a.letter, a.letter, a.title) for a in first.areas]
-    return _money_table("Budget e spesa per macro-area", slots, keys,
-                        lambda d, k: next(a.money for a in d.areas if a.letter == k),
-                        lambda d, k: d.own_areas.get(k), (Col("Area", 16), Col("Macro-area", 44)))
+    return _money_table(
+        "Budget e spesa per macro-area",
+        slots,
+        keys,
+        lambda d, k: next(a.money for a in d.areas if a.letter == k),
+        lambda d, k: d.own_areas.get(k),
+        (Col("Area", 16), Col("Macro-area", 44)),
+    )
 
 
 def _source_codes(slots: list[Slot]) -> list[str]:
@@ -391,9 +511,14 @@ def _source_codes(slots: list[Slot]) -> list[str]:
 
 def source_money_table(slots: list[Slot]) -> Table:
     keys = [(code, funding_label(code), FUNDING_LABELS[FundingSource(code)]) for code in _source_codes(slots)]
-    return _money_table("Budget e spesa per fonte di finanziamento", slots, keys,
-                        lambda d, k: next((s.money for s in d.sources if s.code == k), None),
-                        lambda d, k: d.own_sources.get(k), (Col("Fonte", 16), Col("Denominazione", 44)))
+    return _money_table(
+        "Budget e spesa per fonte di finanziamento",
+        slots,
+        keys,
+        lambda d, k: next((s.money for s in d.sources if s.code == k), None),
+        lambda d, k: d.own_sources.get(k),
+        (Col("Fonte", 16), Col("Denominazione", 44)),
+    )
 
 
 def summary_tables(slots: list[Slot]) -> list[Table]:
@@ -402,9 +527,11 @@ def summary_tables(slots: list[Slot]) -> list[Table]:
 
 # --- Tabella Esiti: the regional grid, one block per objective ---------------------------------
 
+
 @dataclass(frozen=True)
 class Outcome:
     """One objective in one semester, for the grid's rows."""
+
     row: ObjectiveRow
     report: Report | None
     continuity: bool | None
@@ -427,22 +554,28 @@ def _users(r: Report) -> str:
 # The grid's dimensions as rows (DOMAIN.md: the regional evaluation grid), each computed from one Outcome.
 GRID_ROWS: tuple[tuple[str, Callable[[Outcome], Cell]], ...] = (
     ("Azioni realizzate su programmate", lambda o: Cell(o.row.actions.text)),
-    ("Grado di raggiungimento (azioni realizzate × 100 / programmate)",
-     lambda o: Cell(o.row.achievement, PERCENT)),
+    ("Grado di raggiungimento (azioni realizzate × 100 / programmate)", lambda o: Cell(o.row.achievement, PERCENT)),
     ("Fascia di raggiungimento", lambda o: Cell(o.row.band, BAND)),
     ("Valutazione degli utenti", lambda o: Cell(_users(o.report) if o.report else None)),
-    ("Adeguatezza delle risorse umane e strumentali",
-     lambda o: Cell(ADEGUACY_LABELS.get(o.report.resource_adequacy) if o.report and o.report.resource_adequacy
-                    else "—")),
+    (
+        "Adeguatezza delle risorse umane e strumentali",
+        lambda o: Cell(
+            ADEGUACY_LABELS.get(o.report.resource_adequacy) if o.report and o.report.resource_adequacy else "—"
+        ),
+    ),
     ("Budget dell'obiettivo", lambda o: budget_cell(o.row.money)),
     ("Impegnato (cumulato fino al semestre)", lambda o: Cell(o.row.money.committed, EURO)),
     ("Liquidato (cumulato fino al semestre)", lambda o: Cell(o.row.money.paid, EURO)),
-    ("Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)",
-     lambda o: Cell(o.row.money.ratio, PERCENT)),
+    (
+        "Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)",
+        lambda o: Cell(o.row.money.ratio, PERCENT),
+    ),
     ("Classe di corrispondenza", lambda o: Cell(o.row.money.spend_class, SPEND_CLASS)),
     ("Criticità e piano di miglioramento", lambda o: Cell(o.report.critical_issues if o.report else None)),
-    ("Ha risposto a un bisogno con un cambiamento positivo?",
-     lambda o: Cell(SI_NO[o.report.need_answered] if o.report else None)),
+    (
+        "Ha risposto a un bisogno con un cambiamento positivo?",
+        lambda o: Cell(SI_NO[o.report.need_answered] if o.report else None),
+    ),
     ("… motivazione", lambda o: Cell(o.report.need_reason if o.report else None)),
     ("In continuità con la precedente programmazione?", lambda o: Cell(SI_NO[o.continuity])),
     ("Sarà riproposto?", lambda o: Cell(SI_NO[o.report.proposed_again] if o.report else None)),
@@ -472,20 +605,43 @@ def esiti_table(slots: list[Slot], continuity: dict[int, bool | None]) -> Table:
     shown_area = None
     for area, obj in last.objectives:
         if area.letter != shown_area:
-            rows.append(Row([Cell(area.letter), Cell(), Cell(f"Area {area.letter} – {area.title}"),
-                             *[Cell()] * len(slots)], "heading"))
+            rows.append(
+                Row(
+                    [Cell(area.letter), Cell(), Cell(f"Area {area.letter} – {area.title}"), *[Cell()] * len(slots)],
+                    "heading",
+                )
+            )
             shown_area = area.letter
-        rows.append(Row([Cell(area.letter), Cell(obj.code), Cell(f"{obj.code} – {obj.text}"),
-                         *[Cell()] * len(slots)], "heading"))
+        rows.append(
+            Row(
+                [Cell(area.letter), Cell(obj.code), Cell(f"{obj.code} – {obj.text}"), *[Cell()] * len(slots)], "heading"
+            )
+        )
         lines = [(-1, "Stato del report")]
         if any(_counted(s, obj.id) for s in slots):  # otherwise the state says "nessun report": nothing to grid
             lines += list(enumerate(label for label, _fn in GRID_ROWS))
         for line, label in lines:
-            rows.append(Row([Cell(area.letter), Cell(obj.code), Cell(label),
-                             *[_esiti_cell(s, obj.id, continuity, line) for s in slots]]))
+            rows.append(
+                Row(
+                    [
+                        Cell(area.letter),
+                        Cell(obj.code),
+                        Cell(label),
+                        *[_esiti_cell(s, obj.id, continuity, line) for s in slots],
+                    ]
+                )
+            )
     width = 60 if len(slots) == 1 else 46
-    return Table("Tabella Esiti", [Col("Area", 7), Col("Obiettivo", 11), Col("Dimensione della griglia", 46),
-                                   *[Col(s.label, width) for s in slots]], rows)
+    return Table(
+        "Tabella Esiti",
+        [
+            Col("Area", 7),
+            Col("Obiettivo", 11),
+            Col("Dimensione della griglia", 46),
+            *[Col(s.label, width) for s in slots],
+        ],
+        rows,
+    )
 
 
 # --- Indicatori --------------------------------------------------------------------------------
@@ -518,8 +674,14 @@ def _indicator_cells(series: IndicatorSeries, slot: Slot) -> list[Cell]:
         return [Cell(), target, Cell(), Cell(), Cell(), Cell("nessun valore conteggiato")]
     achievement = _point_achievement(series, point)
     state = "inviata (da approvare)" if point.state == ReportState.INVIATA else point.state
-    return [_value_cell(series.unit, point.value_num, point.value_text), target, Cell(achievement, PERCENT),
-            Cell(scoring.band_label(achievement), BAND), Cell(point.note or None), Cell(state)]
+    return [
+        _value_cell(series.unit, point.value_num, point.value_text),
+        target,
+        Cell(achievement, PERCENT),
+        Cell(scoring.band_label(achievement), BAND),
+        Cell(point.note or None),
+        Cell(state),
+    ]
 
 
 def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]]) -> Table:
@@ -527,26 +689,54 @@ def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]])
     rows = []
     for area, obj in last.objectives:
         for s in sorted(series.get(obj.id, []), key=lambda x: battery_rank(x.battery)):
-            cells = [Cell(area.letter), Cell(obj.code), Cell(s.battery), Cell(s.text),
-                     Cell(UNIT_LABELS.get(Unit(s.unit), s.unit))]
+            cells = [
+                Cell(area.letter),
+                Cell(obj.code),
+                Cell(s.battery),
+                Cell(s.text),
+                Cell(UNIT_LABELS.get(Unit(s.unit), s.unit)),
+            ]
             for slot in slots:
                 cells += _indicator_cells(s, slot)
             # where the target comes from: the document or who set it (never the indicator's document line)
-            cells.append(Cell("; ".join(f"{y}: {o}" for y, o in sorted(s.target_origins.items())
-                                        if y in {slot.year for slot in slots}) or None))
+            cells.append(
+                Cell(
+                    "; ".join(
+                        f"{y}: {o}" for y, o in sorted(s.target_origins.items()) if y in {slot.year for slot in slots}
+                    )
+                    or None
+                )
+            )
             rows.append(Row(cells))
     annual = len(slots) > 1
-    per_slot = [Col((f"{name} ({slot.short})" if annual else name).replace("Target", f"Target {slot.year}"),
-                    40 if name == "Nota" else 13)
-                for slot in slots for name in INDICATOR_COLUMNS]
-    return Table("Indicatori", [Col("Area", 7), Col("Obiettivo", 11), Col("Tipo", 11), Col("Indicatore", 50),
-                                Col("Unità", 14), *per_slot, Col("Origine del target", 40)], rows,
-                 _groups(slots, 5, len(INDICATOR_COLUMNS)),
-                 note="Raggiungimento: valore × 100 / target (per gli indicatori in cui valori più bassi sono "
-                      "migliori: 100 % se il target è raggiunto, altrimenti target × 100 / valore).")
+    per_slot = [
+        Col(
+            (f"{name} ({slot.short})" if annual else name).replace("Target", f"Target {slot.year}"),
+            40 if name == "Nota" else 13,
+        )
+        for slot in slots
+        for name in INDICATOR_COLUMNS
+    ]
+    return Table(
+        "Indicatori",
+        [
+            Col("Area", 7),
+            Col("Obiettivo", 11),
+            Col("Tipo", 11),
+            Col("Indicatore", 50),
+            Col("Unità", 14),
+            *per_slot,
+            Col("Origine del target", 40),
+        ],
+        rows,
+        _groups(slots, 5, len(INDICATOR_COLUMNS)),
+        note="Raggiungimento: valore × 100 / target (per gli indicatori in cui valori più bassi sono "
+        "migliori: 100 % se il target è raggiunto, altrimenti target × 100 / valore).",
+    )
 
 
 # --- Spesa ---------------------------------------------------------------------------------------
+
 
 def _spend_rows(session: Session, data: SemesterData) -> list[tuple]:
     """(area, objective code, Spend, report state) for the rows the dashboard counts, this semester only,
@@ -555,20 +745,31 @@ def _spend_rows(session: Session, data: SemesterData) -> list[tuple]:
     ids = dashboard.counted_spend_ids(session=session, semester_id=data.info.id, states=data.summary.states)
     if not ids:
         return []
-    rows = session.exec(select(MacroArea.letter, Objective.code, Spend, Report.state, MacroArea.position,
-                               Card.position, Objective.position)
-                        .join(Report, Report.id == Spend.report_id)
-                        .join(Objective, Objective.id == Report.objective_id)
-                        .join(Card, Card.id == Objective.card_id)
-                        .join(MacroArea, MacroArea.id == Objective.area_id)
-                        .where(Spend.id.in_(ids))).all()
+    rows = session.exec(
+        select(
+            MacroArea.letter, Objective.code, Spend, Report.state, MacroArea.position, Card.position, Objective.position
+        )
+        .join(Report, Report.id == Spend.report_id)
+        .join(Objective, Objective.id == Report.objective_id)
+        .join(Card, Card.id == Objective.card_id)
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .where(Spend.id.in_(ids))
+    ).all()
     order = {str(code): i for i, code in enumerate(FundingSource)}
     rows = sorted(rows, key=lambda r: (*r[4:], r[1], order.get(r[2].source, len(order))))
     return [r[:4] for r in rows]
 
 
-SPEND_COLUMNS = [Col("Area", 7), Col("Obiettivo", 11), Col("Fonte", 16), Col("Impegnato", 16), Col("Liquidato", 16),
-                 Col("Documento", 22), Col("Nota", 50), Col("Report", 22)]
+SPEND_COLUMNS = [
+    Col("Area", 7),
+    Col("Obiettivo", 11),
+    Col("Fonte", 16),
+    Col("Impegnato", 16),
+    Col("Liquidato", 16),
+    Col("Documento", 22),
+    Col("Nota", 50),
+    Col("Report", 22),
+]
 
 
 def _stored_amount(value: float) -> Cell:
@@ -577,10 +778,21 @@ def _stored_amount(value: float) -> Cell:
 
 
 def spend_table(session: Session, data: SemesterData) -> Table:
-    rows = [Row([Cell(letter), Cell(code), Cell(funding_label(sp.source)), _stored_amount(sp.committed),
-                 _stored_amount(sp.paid), Cell(sp.document_ref or None), Cell(sp.note or None),
-                 Cell("inviata (da approvare)" if state == ReportState.INVIATA else state)])
-            for letter, code, sp, state in _spend_rows(session, data)]
+    rows = [
+        Row(
+            [
+                Cell(letter),
+                Cell(code),
+                Cell(funding_label(sp.source)),
+                _stored_amount(sp.committed),
+                _stored_amount(sp.paid),
+                Cell(sp.document_ref or None),
+                Cell(sp.note or None),
+                Cell("inviata (da approvare)" if state == ReportState.INVIATA else state),
+            ]
+        )
+        for letter, code, sp, state in _spend_rows(session, data)
+    ]
     return Table("Spesa", SPEND_COLUMNS, rows)
 
 
@@ -590,8 +802,7 @@ def fund_table(slots: list[Slot]) -> Table:
     last = _last(slots)
     rows = []
     for code in [*_source_codes(slots), ""]:
-        cumulated = (next((s.money for s in last.sources if s.code == code), Money()) if code
-                     else last.summary.money)
+        cumulated = next((s.money for s in last.sources if s.code == code), Money()) if code else last.summary.money
         cells = [Cell(funding_label(code) if code else "Totale"), budget_cell(cumulated)]
         for slot in slots:
             if slot.data is None:
@@ -603,16 +814,29 @@ def fund_table(slots: list[Slot]) -> Table:
             cells += _year_own(slots, (lambda d, k=code: d.own_sources.get(k)) if code else (lambda d: d.own_total))
         cells += [Cell(cumulated.paid, EURO), Cell(cumulated.ratio, PERCENT), Cell(cumulated.spend_class, SPEND_CLASS)]
         rows.append(Row(cells, "" if code else "total"))
-    per_slot = [Col(f"{name} nel {slot.short}" if annual else f"{name} nel semestre", 16)
-                for slot in slots for name in ("Impegnato", "Liquidato")]
+    per_slot = [
+        Col(f"{name} nel {slot.short}" if annual else f"{name} nel semestre", 16)
+        for slot in slots
+        for name in ("Impegnato", "Liquidato")
+    ]
     end = f"fine {slots[-1].year}" if annual else "fine semestre"
-    return Table("Spesa per fonte di finanziamento", [
-        Col("Fonte", 16), Col("Budget", 16), *per_slot, *(YEAR_COLUMNS if annual else []),
-        Col(f"Liquidato cumulato a {end}", 16), Col("Liquidato / budget", 13), Col("Classe (griglia regionale)", 24)],
-        rows)
+    return Table(
+        "Spesa per fonte di finanziamento",
+        [
+            Col("Fonte", 16),
+            Col("Budget", 16),
+            *per_slot,
+            *(YEAR_COLUMNS if annual else []),
+            Col(f"Liquidato cumulato a {end}", 16),
+            Col("Liquidato / budget", 13),
+            Col("Classe (griglia regionale)", 24),
+        ],
+        rows,
+    )
 
 
 # --- the workbook --------------------------------------------------------------------------------
+
 
 def _fill(hex_colour: str) -> PatternFill:
     return PatternFill("solid", fgColor=hex_colour.lstrip("#"))
@@ -708,8 +932,9 @@ def _summary_sheet(wb: Workbook, ctx: Context, tables: list[Table]) -> Worksheet
     return ws
 
 
-def _table_sheet(wb: Workbook, name: str, ctx: Context, table: Table, subtitle: str,
-                 extra: list[Table] = ()) -> Worksheet:
+def _table_sheet(
+    wb: Workbook, name: str, ctx: Context, table: Table, subtitle: str, extra: list[Table] = ()
+) -> Worksheet:
     """One table per sheet under a title row: header frozen, filterable and repeated on every printed page."""
     ws = wb.create_sheet(name)
     put(ws.cell(row=1, column=1), f"{table.title} · {subtitle}").font = Font(bold=True, size=12)
@@ -735,8 +960,10 @@ def _workbook(ctx: Context) -> Workbook:
 
 # --- public API --------------------------------------------------------------------------------
 
-def semester_report_xlsx(semester_id: int, *, actor: Actor | None, session: Session,
-                         include_submitted: bool = False) -> bytes:
+
+def semester_report_xlsx(
+    semester_id: int, *, actor: Actor | None, session: Session, include_submitted: bool = False
+) -> bytes:
     """One semester: Sintesi, Tabella Esiti, Indicatori, Spesa (the figures of the Cruscotto)."""
     require_report_reader(actor)
     sem = _semester_info(session, semester_id)
@@ -748,8 +975,7 @@ def semester_report_xlsx(semester_id: int, *, actor: Actor | None, session: Sess
     _summary_sheet(wb, ctx, summary_tables(slots))
     _table_sheet(wb, SHEETS[1], ctx, esiti_table(slots, _continuity(session)), subtitle)
     _table_sheet(wb, SHEETS[2], ctx, indicator_table(slots, _series(session, slots, include_submitted)), subtitle)
-    _table_sheet(wb, SHEETS[3], ctx, spend_table(session, data), f"righe di spesa del {subtitle}",
-                 [fund_table(slots)])
+    _table_sheet(wb, SHEETS[3], ctx, spend_table(session, data), f"righe di spesa del {subtitle}", [fund_table(slots)])
     mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
     return to_bytes(wb)
 
@@ -757,6 +983,7 @@ def semester_report_xlsx(semester_id: int, *, actor: Actor | None, session: Sess
 @dataclass
 class AnnualContent:
     """What both annual formats show."""
+
     ctx: Context
     slots: list[Slot]
     tables: list[Table]  # the summary tables
@@ -767,8 +994,7 @@ class AnnualContent:
 def _annual(session: Session, year: int, include_submitted: bool) -> AnnualContent:
     slots = _year_slots(session, year, include_submitted)
     ctx = _context(session, f"Report annuale {year}", slots, include_submitted)
-    return AnnualContent(ctx, slots, summary_tables(slots), esiti_table(slots, _continuity(session)),
-                         fund_table(slots))
+    return AnnualContent(ctx, slots, summary_tables(slots), esiti_table(slots, _continuity(session)), fund_table(slots))
 
 
 def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> bytes:
@@ -789,6 +1015,7 @@ def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, incl
 def annual_report_html(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> str:
     """The annual report as one self-contained HTML page (Plotly inlined once: works offline)."""
     from models import report_html  # it renders this module's tables: imported here to avoid a cycle
+
     require_report_reader(actor)
     content = _annual(session, year, include_submitted)
     last = [s.data for s in content.slots if s.data][-1]

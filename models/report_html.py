@@ -4,6 +4,7 @@ Plotly's JavaScript is inlined once (the first figure), the others reuse it; no 
 kind. Every text from the plan or a user goes through html.escape (tables) or charts.safe (figures): a critical
 issue written as an HTML tag shows as that text and never runs. Print CSS: A4 landscape, one section per page.
 """
+
 from __future__ import annotations
 
 import html
@@ -14,9 +15,20 @@ import plotly.graph_objects as go
 from models import charts
 from models.dashboard import TrendPoint
 from models.demo_mark import html_banner
-from models.formatting import euro, euro_cents, number, percent
-from models.report_export import (COUNT, COUNTED_LABELS, EURO, NOT_OPENED, NUMBER, PERCENT, AnnualContent, Cell,
-                                  Row, Table, cell_colours)
+from models.formatting import euro_cents, number, percent
+from models.report_export import (
+    COUNT,
+    COUNTED_LABELS,
+    EURO,
+    NOT_OPENED,
+    NUMBER,
+    PERCENT,
+    AnnualContent,
+    Cell,
+    Row,
+    Table,
+    cell_colours,
+)
 
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}  # read, not explored
 # The page is as wide as an A4 landscape sheet's printable area (273 mm ~ 1030 CSS px): charts are drawn at
@@ -91,8 +103,13 @@ def by_group(table: Table) -> list[Table]:
     out, start = [], lead
     for label, span in table.groups[1:]:
         cols = slice(start, start + span)
-        out.append(Table(f"{table.title} · {label}", table.columns[:lead] + table.columns[cols],
-                         [Row(r.cells[:lead] + r.cells[cols], r.style) for r in table.rows]))
+        out.append(
+            Table(
+                f"{table.title} · {label}",
+                table.columns[:lead] + table.columns[cols],
+                [Row(r.cells[:lead] + r.cells[cols], r.style) for r in table.rows],
+            )
+        )
         start += span
     out[-1].note = table.note
     return out
@@ -110,8 +127,11 @@ def table_html(table: Table) -> str:
     body = "".join(f"<tr{_row_class(r.style)}>" + "".join(_td(c) for c in r.cells) + "</tr>" for r in table.rows)
     note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
     # A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1): focusable and named.
-    return (f'<div class="table-wrap" tabindex="0" role="region" aria-label="{e(table.title)}"><table><caption>{e(table.title)}</caption><thead>{head}</thead>'
-            f"<tbody>{body}</tbody></table></div>{note}")
+    return (
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{e(table.title)}">'
+        f"<table><caption>{e(table.title)}</caption><thead>{head}</thead>"
+        f"<tbody>{body}</tbody></table></div>{note}"
+    )
 
 
 class Figures:
@@ -122,8 +142,9 @@ class Figures:
 
     def html(self, fig: go.Figure) -> str:
         self.count += 1
-        div = fig.to_html(full_html=False, include_plotlyjs=self.count == 1, config=CHART_CONFIG,
-                          div_id=f"grafico-{self.count}")
+        div = fig.to_html(
+            full_html=False, include_plotlyjs=self.count == 1, config=CHART_CONFIG, div_id=f"grafico-{self.count}"
+        )
         return f'<figure class="chart">{div}{chart_table(fig)}</figure>'
 
 
@@ -131,12 +152,16 @@ def chart_table(fig: go.Figure) -> str:
     """The figure's text alternative (the same as on the Cruscotto), folded under it."""
     alt = charts.text_alternative(fig)
     head = "".join(f'<th scope="col">{e(h)}</th>' for h in alt.header)
-    body = "".join(f'<tr><th scope="row">{e(row[0])}</th>' + "".join(f"<td>{e(c)}</td>" for c in row[1:]) + "</tr>"
-                   for row in alt.rows)
-    return (f'<details class="chart-data"><summary>Dati del grafico in tabella</summary>'
-            f'<div class="table-wrap" tabindex="0" role="region" aria-label="Dati: {e(alt.title)}">'
-            f"<table><caption>{e(alt.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"</div></details>")
+    body = "".join(
+        f'<tr><th scope="row">{e(row[0])}</th>' + "".join(f"<td>{e(c)}</td>" for c in row[1:]) + "</tr>"
+        for row in alt.rows
+    )
+    return (
+        f'<details class="chart-data"><summary>Dati del grafico in tabella</summary>'
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="Dati: {e(alt.title)}">'
+        f"<table><caption>{e(alt.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"</div></details>"
+    )
 
 
 def _section(title: str, parts: Iterable[str]) -> str:
@@ -153,50 +178,72 @@ def _counted(content: AnnualContent) -> str:
 
 def _bands(content: AnnualContent, figures: Figures) -> str:
     counted = _counted(content)
-    parts = [figures.html(charts.bands_by_area(s.data.areas, s.label, counted)) if s.data
-             else _sentence(f"{s.label}: {NOT_OPENED}.") for s in content.slots]
-    return _section("Obiettivi per fascia di raggiungimento",
-                    [*parts, tables_html(content.tables[0]), table_html(content.tables[1])])
+    parts = [
+        figures.html(charts.bands_by_area(s.data.areas, s.label, counted))
+        if s.data
+        else _sentence(f"{s.label}: {NOT_OPENED}.")
+        for s in content.slots
+    ]
+    return _section(
+        "Obiettivi per fascia di raggiungimento",
+        [*parts, tables_html(content.tables[0]), table_html(content.tables[1])],
+    )
 
 
 def _money(content: AnnualContent, figures: Figures) -> str:
     last = [s.data for s in content.slots if s.data][-1]
     share = last.summary.expected_share
-    note = (f"{_counted(content)} · linea nera: liquidato atteso a fine semestre "
-            f"({percent(share)} del budget)")
+    note = f"{_counted(content)} · linea nera: liquidato atteso a fine semestre ({percent(share)} del budget)"
     areas = [(f"{a.letter} · {a.title}", a.money) for a in last.areas if a.money.budget or a.money.paid]
     sources = [(s.label, s.money) for s in last.sources if s.money.budget or s.money.paid]
     parts = []
     for rows, what in ((areas, "area"), (sources, "fonte di finanziamento")):
         if rows:
-            parts.append(figures.html(charts.money_bars(
-                rows, f"Budget, impegnato e liquidato per {what} · {last.label}", note, share)))
+            parts.append(
+                figures.html(
+                    charts.money_bars(rows, f"Budget, impegnato e liquidato per {what} · {last.label}", note, share)
+                )
+            )
         else:
-            parts.append(_sentence(f"Budget e spesa per {what}: nessun dato (nessun budget con importo e "
-                                   "nessuna spesa registrata)."))
-    return _section("Budget e spesa", [*parts, *(tables_html(t) for t in content.tables[2:]),
-                                       table_html(content.funds)])
+            parts.append(
+                _sentence(
+                    f"Budget e spesa per {what}: nessun dato (nessun budget con importo e nessuna spesa registrata)."
+                )
+            )
+    return _section(
+        "Budget e spesa", [*parts, *(tables_html(t) for t in content.tables[2:]), table_html(content.funds)]
+    )
 
 
 def _trend(content: AnnualContent, trend: list[TrendPoint], figures: Figures) -> str:
     last = [s.data for s in content.slots if s.data][-1]
     points = [p for p in trend if p.area == ""]
-    return _section("Andamento nei semestri",
-                    [figures.html(charts.trend_chart(points, "Tutto il piano", last.label, _counted(content)))])
+    return _section(
+        "Andamento nei semestri",
+        [figures.html(charts.trend_chart(points, "Tutto il piano", last.label, _counted(content)))],
+    )
 
 
 def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> str:
     ctx = content.ctx
     figures = Figures()
     meta = "".join(f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in ctx.lines())
-    body = "".join([_bands(content, figures), _money(content, figures), _trend(content, trend, figures),
-                    _section("Tabella Esiti per obiettivo", [table_html(content.esiti)])])
-    return ("<!DOCTYPE html>\n"
-            '<html lang="it">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{'DIMOSTRATIVO · ' if ctx.demo else ''}{e(ctx.title)} · {e(ctx.plan)}</title>\n"
-            f"<style>{CSS}</style>\n</head>\n<body>\n{html_banner(ctx.demo)}"
-            f"<header><h1>{e(ctx.title)}</h1>"
-            f'<dl class="meta">{meta}</dl></header>\n{body}\n'
-            f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n'
-            "</body>\n</html>\n")
+    body = "".join(
+        [
+            _bands(content, figures),
+            _money(content, figures),
+            _trend(content, trend, figures),
+            _section("Tabella Esiti per obiettivo", [table_html(content.esiti)]),
+        ]
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="it">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{'DIMOSTRATIVO · ' if ctx.demo else ''}{e(ctx.title)} · {e(ctx.plan)}</title>\n"
+        f"<style>{CSS}</style>\n</head>\n<body>\n{html_banner(ctx.demo)}"
+        f"<header><h1>{e(ctx.title)}</h1>"
+        f'<dl class="meta">{meta}</dl></header>\n{body}\n'
+        f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n'
+        "</body>\n</html>\n"
+    )

@@ -3,6 +3,7 @@
 A report is one objective's data for one semester; its `version` is the unit of concurrency: a save names
 the version it started from and is refused when somebody else saved in between.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,21 +14,58 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models import rules
 from models.audit import record_change
 from models.calendar import rome_today
 from models.comments import record_comment
 from models.db import bump_data_change
 from models.entry_flow import SourceContext, carried_states_for, source_context_for, starting_state
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
-from models import rules
 from models.scoring import band_label, objective_achievement
-from models.tables import (Action, ActionStatus, Indicator, IndicatorTarget, IndicatorValue, MacroArea, Objective,
-                           Report, Semester, Spend, SubArea, SubAreaValue, utcnow)
-from models.validation import (EURO, MAX_NOTE, MAX_REF, FieldError, clean_action_state, clean_adequacy,
-                               clean_indicator_value, clean_number, clean_spend, clean_split, clean_text, clean_yes_no,
-                               over_budget, over_budget_message, plausible_amount)
-from models.vocab import (ADEGUACY_LABELS, ActionState, CommentKind, FundingSource, ReportState, SemesterState,
-                          Unit, battery_rank, funding_label, semester_label, yes_no_label)
+from models.tables import (
+    Action,
+    ActionStatus,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    MacroArea,
+    Objective,
+    Report,
+    Semester,
+    Spend,
+    SubArea,
+    SubAreaValue,
+    utcnow,
+)
+from models.validation import (
+    EURO,
+    MAX_NOTE,
+    MAX_REF,
+    FieldError,
+    clean_action_state,
+    clean_adequacy,
+    clean_indicator_value,
+    clean_number,
+    clean_spend,
+    clean_split,
+    clean_text,
+    clean_yes_no,
+    over_budget,
+    over_budget_message,
+    plausible_amount,
+)
+from models.vocab import (
+    ADEGUACY_LABELS,
+    CommentKind,
+    FundingSource,
+    ReportState,
+    SemesterState,
+    Unit,
+    battery_rank,
+    funding_label,
+    semester_label,
+    yes_no_label,
+)
 
 
 class ValidationFailed(ValueError):
@@ -43,8 +81,10 @@ class ConflictError(RuntimeError):
 
     def __init__(self, changes: list[tuple[str, str | None, str | None]], by: str):
         self.changes, self.by = changes, by
-        super().__init__(f"Qualcun altro ({by}) ha salvato questo report mentre lo stava modificando: "
-                         "i suoi dati non sono stati salvati. Rivedere le modifiche e salvare di nuovo.")
+        super().__init__(
+            f"Qualcun altro ({by}) ha salvato questo report mentre lo stava modificando: "
+            "i suoi dati non sono stati salvati. Rivedere le modifiche e salvare di nuovo."
+        )
 
 
 class ReportLocked(PermissionDenied):
@@ -52,6 +92,7 @@ class ReportLocked(PermissionDenied):
 
 
 # --- what the form edits ----------------------------------------------------------------------
+
 
 @dataclass
 class IndicatorInput:
@@ -91,6 +132,7 @@ class ReportInput:
 
 # --- context for the form ---------------------------------------------------------------------
 
+
 def _objective_area(session: Session, objective_id: int) -> tuple[Objective, MacroArea]:
     objective = session.get(Objective, objective_id)
     if objective is None:
@@ -106,8 +148,9 @@ def _semester(session: Session, semester_id: int) -> Semester:
 
 
 def _report(session: Session, objective_id: int, semester_id: int) -> Report | None:
-    return session.exec(select(Report).where(Report.objective_id == objective_id,
-                                             Report.semester_id == semester_id)).first()
+    return session.exec(
+        select(Report).where(Report.objective_id == objective_id, Report.semester_id == semester_id)
+    ).first()
 
 
 def get_report(objective_id: int, semester_id: int, *, session: Session) -> Report | None:
@@ -128,14 +171,17 @@ def live_indicators(session: Session, objective_id: int, report: Report | None) 
     used = set()
     if report is not None:
         used = set(session.exec(select(IndicatorValue.indicator_id).where(IndicatorValue.report_id == report.id)))
-    rows = session.exec(select(Indicator).where(Indicator.objective_id == objective_id)
-                        .order_by(Indicator.battery, Indicator.position))
-    return sorted([i for i in rows if not i.retired or i.id in used],
-                  key=lambda i: (battery_rank(i.battery), i.position))
+    rows = session.exec(
+        select(Indicator).where(Indicator.objective_id == objective_id).order_by(Indicator.battery, Indicator.position)
+    )
+    return sorted(
+        [i for i in rows if not i.retired or i.id in used], key=lambda i: (battery_rank(i.battery), i.position)
+    )
 
 
-def edit_block_reason(actor: Actor, area_letter: str, semester: Semester, report: Report | None,
-                      today: date | None = None) -> str | None:
+def edit_block_reason(
+    actor: Actor, area_letter: str, semester: Semester, report: Report | None, today: date | None = None
+) -> str | None:
     """Why this actor cannot edit this report now, in one Italian line; None when they can."""
     today = today or rome_today()  # the Ambito's calendar day
     if not can_edit_area(actor, area_letter):
@@ -161,15 +207,20 @@ def deadline_reason(actor: Actor, semester: Semester, today: date | None = None)
     today = today or date.today()
     if actor.is_office or semester.deadline is None or today <= semester.deadline:
         return None
-    return (f"Scadenza per l'inserimento superata il {semester.deadline:%d/%m/%Y}: "
-            "per una proroga rivolgersi all'Ufficio di Piano.")
+    return (
+        f"Scadenza per l'inserimento superata il {semester.deadline:%d/%m/%Y}: "
+        "per una proroga rivolgersi all'Ufficio di Piano."
+    )
 
 
 def _targets(session: Session, indicator_ids: list[int], year: int) -> dict[int, IndicatorTarget]:
     if not indicator_ids:
         return {}
-    rows = session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(indicator_ids),
-                                                      IndicatorTarget.year == year))
+    rows = session.exec(
+        select(IndicatorTarget).where(
+            col(IndicatorTarget.indicator_id).in_(indicator_ids), IndicatorTarget.year == year
+        )
+    )
     return {t.indicator_id: t for t in rows}
 
 
@@ -178,12 +229,21 @@ def previous_values(session: Session, indicator_ids: list[int], semester: Semest
     if not indicator_ids:
         return {}
     rows = session.exec(
-        select(IndicatorValue.indicator_id, Semester.year, Semester.half, IndicatorValue.value_num,
-               IndicatorValue.value_text)
-        .join(Report, Report.id == IndicatorValue.report_id).join(Semester, Semester.id == Report.semester_id)
-        .where(col(IndicatorValue.indicator_id).in_(indicator_ids),
-               rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(semester.year, semester.half))
-        .order_by(*rules.SEMESTER_ORDER))
+        select(
+            IndicatorValue.indicator_id,
+            Semester.year,
+            Semester.half,
+            IndicatorValue.value_num,
+            IndicatorValue.value_text,
+        )
+        .join(Report, Report.id == IndicatorValue.report_id)
+        .join(Semester, Semester.id == Report.semester_id)
+        .where(
+            col(IndicatorValue.indicator_id).in_(indicator_ids),
+            rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(semester.year, semester.half),
+        )
+        .order_by(*rules.SEMESTER_ORDER)
+    )
     out: dict[int, list[tuple[str, Any]]] = {}
     for ind_id, year, half, num, text in rows:
         out.setdefault(ind_id, []).append((semester_label(year, half), num if num is not None else text))
@@ -195,10 +255,14 @@ def report_snapshot(session: Session, report: Report | None, objective_id: int) 
     snap: dict[str, str | None] = {}
     if report is None:
         return snap
-    states = {s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
+    states = {
+        s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
+    }
     for a in live_actions(session, objective_id, report):
         snap[f"Azione {a.position + 1}: {_short(a.text)}"] = states.get(a.id)
-    values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))}
+    values = {
+        v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
+    }
     subs = {s.id: s.code for s in session.exec(select(SubArea))}
     for ind in live_indicators(session, objective_id, report):
         v = values.get(ind.id)
@@ -214,9 +278,12 @@ def report_snapshot(session: Session, report: Report | None, objective_id: int) 
         snap[f"{name} – liquidato"] = _num(sp.paid)
         snap[f"{name} – documento"] = sp.document_ref or None
         snap[f"{name} – nota"] = sp.note or None
-    snap["Valutazione degli utenti"] = "non pertinente" if report.users_not_relevant else (report.users_assessment or None)
-    snap["Adeguatezza delle risorse"] = (ADEGUACY_LABELS.get(report.resource_adequacy) if report.resource_adequacy
-                                         else None)
+    snap["Valutazione degli utenti"] = (
+        "non pertinente" if report.users_not_relevant else (report.users_assessment or None)
+    )
+    snap["Adeguatezza delle risorse"] = (
+        ADEGUACY_LABELS.get(report.resource_adequacy) if report.resource_adequacy else None
+    )
     snap["Criticità e piano di miglioramento"] = report.critical_issues or None
     snap["Bisogno soddisfatto"] = _yes_no(report.need_answered)
     snap["Bisogno soddisfatto – motivazione"] = report.need_reason or None
@@ -237,6 +304,7 @@ def _short(text: str, limit: int = 70) -> str:
 
 def _num(value: float | None) -> str | None:
     from models.formatting import number
+
     return None if value is None else number(value, 2)
 
 
@@ -255,6 +323,7 @@ def _value_text(unit: str, v: IndicatorValue) -> str | None:
 
 
 # --- validation -------------------------------------------------------------------------------
+
 
 @dataclass
 class CleanReport:
@@ -327,10 +396,15 @@ def objective_budget(session: Session, objective_id: int, year: int) -> tuple[di
     """The objective's live budget for the semester's year (lines of that year and of the whole plan):
     by funding source, and in total. What a spend line is compared with for the over-budget warning."""
     from models.tables import BudgetLine
+
     by_source: dict[str, float] = {}
-    for line in session.exec(select(BudgetLine).where(
-            BudgetLine.objective_id == objective_id, BudgetLine.retired == False,  # noqa: E712
-            or_(BudgetLine.year == year, BudgetLine.year.is_(None)))):
+    for line in session.exec(
+        select(BudgetLine).where(
+            BudgetLine.objective_id == objective_id,
+            BudgetLine.retired == False,
+            or_(BudgetLine.year == year, BudgetLine.year.is_(None)),
+        )
+    ):
         if line.amount is not None and plausible_amount(line.amount):
             key = line.source or FundingSource.ALTRO
             by_source[key] = by_source.get(key, 0.0) + line.amount
@@ -349,15 +423,17 @@ def _already_confirmed(saved: Spend | None, item: SpendInput, label: str) -> boo
     return committed == saved.committed and paid == saved.paid
 
 
-def _clean_spend_lines(session: Session, data: ReportInput, report: Report | None,
-                       clean: CleanReport) -> list[FieldError]:
+def _clean_spend_lines(
+    session: Session, data: ReportInput, report: Report | None, clean: CleanReport
+) -> list[FieldError]:
     """Spend lines: one per source; an empty line is left out (no data, not zero spent); paid above committed
     and amounts far above the objective's budget need a confirmation with a note (kept while unchanged)."""
     errors: list[FieldError] = []
     semester = _semester(session, data.semester_id)
     by_source, total_budget = objective_budget(session, data.objective_id, semester.year)
-    saved = {} if report is None else {s.source: s for s in session.exec(select(Spend).where(
-        Spend.report_id == report.id))}
+    saved = (
+        {} if report is None else {s.source: s for s in session.exec(select(Spend).where(Spend.report_id == report.id))}
+    )
     seen_sources: set[str] = set()
     explained = False
     for item in data.spend:
@@ -371,17 +447,29 @@ def _clean_spend_lines(session: Session, data: ReportInput, report: Report | Non
         seen_sources.add(item.source)
         confirmed = item.confirmed_over or _already_confirmed(saved.get(item.source), item, label)
         try:
-            line = clean_spend(item.committed, item.paid, item.note, confirmed=confirmed, field=label,
-                               budget=by_source.get(item.source) or total_budget or None)
+            line = clean_spend(
+                item.committed,
+                item.paid,
+                item.note,
+                confirmed=confirmed,
+                field=label,
+                budget=by_source.get(item.source) or total_budget or None,
+            )
             ref = clean_text(item.document_ref, f"{label} – documento", limit=MAX_REF)
         except FieldError as exc:
             errors.append(_at(exc, f"spend:{item.source}"))
             continue
         if line is None:
             if ref or str(item.note or "").strip():
-                errors.append(_at(FieldError(f"{label} – impegnato", "indicare l'impegnato o il liquidato (anche 0), "
-                                                                     "oppure svuotare documento e nota."),
-                                  f"spend:{item.source}"))
+                errors.append(
+                    _at(
+                        FieldError(
+                            f"{label} – impegnato",
+                            "indicare l'impegnato o il liquidato (anche 0), oppure svuotare documento e nota.",
+                        ),
+                        f"spend:{item.source}",
+                    )
+                )
             continue
         committed, paid, note = line
         explained = explained or (confirmed and bool(note))
@@ -397,18 +485,28 @@ def _clean_spend_lines(session: Session, data: ReportInput, report: Report | Non
 def _required_for_submission(q: dict[str, Any]) -> list[FieldError]:
     missing = []
     if not q["users_not_relevant"] and not q["users_assessment"]:
-        missing.append(_at(FieldError("Valutazione degli utenti", "indicare la valutazione o «non pertinente»."),
-                           "q:users_assessment"))
+        missing.append(
+            _at(
+                FieldError("Valutazione degli utenti", "indicare la valutazione o «non pertinente»."),
+                "q:users_assessment",
+            )
+        )
     if q["resource_adequacy"] is None:
-        missing.append(_at(FieldError("Adeguatezza delle risorse", "scegliere un livello prima dell'invio."),
-                           "q:resource_adequacy"))
-    for key, reason, label in (("need_answered", "need_reason", "Bisogno soddisfatto"),
-                               ("proposed_again", "proposed_reason", "Da riproporre")):
+        missing.append(
+            _at(
+                FieldError("Adeguatezza delle risorse", "scegliere un livello prima dell'invio."), "q:resource_adequacy"
+            )
+        )
+    for key, reason, label in (
+        ("need_answered", "need_reason", "Bisogno soddisfatto"),
+        ("proposed_again", "proposed_reason", "Da riproporre"),
+    ):
         if q[key] is None:
             missing.append(_at(FieldError(label, "rispondere SI o NO prima dell'invio."), f"q:{key}"))
         elif not q[reason]:
-            missing.append(_at(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."),
-                               f"q:{reason}"))
+            missing.append(
+                _at(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."), f"q:{reason}")
+            )
     return missing
 
 
@@ -420,6 +518,7 @@ def _at(error: FieldError, target: str) -> FieldError:
 
 # --- saving -----------------------------------------------------------------------------------
 
+
 @dataclass
 class SaveResult:
     report_id: int
@@ -428,8 +527,9 @@ class SaveResult:
     changes: list[tuple[str, str | None, str | None]]
 
 
-def save_report(data: ReportInput, *, actor: Actor, session: Session, submit: bool = False,
-                today: date | None = None) -> SaveResult:
+def save_report(
+    data: ReportInput, *, actor: Actor, session: Session, submit: bool = False, today: date | None = None
+) -> SaveResult:
     """Validate then write the whole report in the caller's transaction; optionally submit it."""
     objective, area = _objective_area(session, data.objective_id)
     require_area_write(actor, area.letter)
@@ -456,24 +556,44 @@ def save_report(data: ReportInput, *, actor: Actor, session: Session, submit: bo
     after = report_snapshot(session, report, objective.id)
     changes = diff_snapshots(before, after)
     for label, old, new in changes:
-        record_change(session, actor, entity="report", entity_id=report.id, field=label, old=old, new=new,
-                      objective_id=objective.id, semester_id=semester.id)
+        record_change(
+            session,
+            actor,
+            entity="report",
+            entity_id=report.id,
+            field=label,
+            old=old,
+            new=new,
+            objective_id=objective.id,
+            semester_id=semester.id,
+        )
     if old_state != report.state:
-        record_change(session, actor, entity="report", entity_id=report.id, field="Stato", old=old_state,
-                      new=report.state, objective_id=objective.id, semester_id=semester.id)
+        record_change(
+            session,
+            actor,
+            entity="report",
+            entity_id=report.id,
+            field="Stato",
+            old=old_state,
+            new=report.state,
+            objective_id=objective.id,
+            semester_id=semester.id,
+        )
         record_comment(session, report.id, actor, CommentKind.INVIO)
     bump_data_change(session)
     return SaveResult(report_id=report.id, version=report.version, state=report.state, changes=changes)
 
 
-def _claim(session: Session, report: Report | None, data: ReportInput, actor: Actor,
-           before: dict[str, str | None]) -> Report:
+def _claim(
+    session: Session, report: Report | None, data: ReportInput, actor: Actor, before: dict[str, str | None]
+) -> Report:
     """Take the report for this save: create it, or bump its version only if nobody saved since."""
     if report is None:
         if data.base_version is not None:
             raise ConflictError([], "sconosciuto")
-        report = Report(objective_id=data.objective_id, semester_id=data.semester_id, version=1,
-                        updated_by=actor.user_id)
+        report = Report(
+            objective_id=data.objective_id, semester_id=data.semester_id, version=1, updated_by=actor.user_id
+        )
         try:
             # Added inside the savepoint: a simultaneous first save that wins makes this INSERT fail, the
             # savepoint's rollback forgets the object and the outer transaction stays usable.
@@ -484,24 +604,31 @@ def _claim(session: Session, report: Report | None, data: ReportInput, actor: Ac
             existing = _report(session, data.objective_id, data.semester_id)
             if existing is None:
                 raise
-            raise ConflictError(diff_snapshots({}, report_snapshot(session, existing, data.objective_id)),
-                                _author(session, existing)) from None
+            raise ConflictError(
+                diff_snapshots({}, report_snapshot(session, existing, data.objective_id)), _author(session, existing)
+            ) from None
         return report
     if data.base_version is None or data.base_version != report.version:
         raise ConflictError(diff_snapshots(data.base_snapshot, before), _author(session, report))
     # Atomic compare-and-set: of two simultaneous saves from the same version, one updates 0 rows.
-    result = session.execute(update(Report).where(Report.id == report.id, Report.version == data.base_version)
-                             .values(version=Report.version + 1))
+    result = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.version == data.base_version)
+        .values(version=Report.version + 1)
+    )
     if result.rowcount != 1:
         session.expire(report)
-        raise ConflictError(diff_snapshots(data.base_snapshot, report_snapshot(session, report, data.objective_id)),
-                            _author(session, report))
+        raise ConflictError(
+            diff_snapshots(data.base_snapshot, report_snapshot(session, report, data.objective_id)),
+            _author(session, report),
+        )
     session.refresh(report)
     return report
 
 
 def _author(session: Session, report: Report | None) -> str:
     from models.tables import User
+
     if report is None or report.updated_by is None:
         return "un altro utente"
     user = session.get(User, report.updated_by)
@@ -514,7 +641,9 @@ def _write_children(session: Session, report: Report, clean: CleanReport) -> Non
         row = statuses.get(action_id) or ActionStatus(report_id=report.id, action_id=action_id)
         row.state = state
         session.add(row)
-    values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))}
+    values = {
+        v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
+    }
     subs = {s.code: s.id for s in session.exec(select(SubArea))}
     for ind_id, (num, text, note, split) in clean.values.items():
         row = values.get(ind_id) or IndicatorValue(report_id=report.id, indicator_id=ind_id)
@@ -557,8 +686,17 @@ def allowed_review_actions(state: str | None) -> frozenset[str]:
     return frozenset(action for (source, action) in TRANSITIONS if source == state)
 
 
-def review_report(objective_id: int, semester_id: int, action: str, *, actor: Actor, session: Session,
-                  expected_version: int, comment: str = "", today: date | None = None) -> Report:
+def review_report(
+    objective_id: int,
+    semester_id: int,
+    action: str,
+    *,
+    actor: Actor,
+    session: Session,
+    expected_version: int,
+    comment: str = "",
+    today: date | None = None,
+) -> Report:
     """Approve or send back (office), or submit as is; enforces the state machine, the closed semester and, for
     a lead's submission, the semester's deadline."""
     objective, area = _objective_area(session, objective_id)
@@ -576,15 +714,19 @@ def review_report(objective_id: int, semester_id: int, action: str, *, actor: Ac
         raise ReportLocked("Nessun dato inserito per questo obiettivo nel semestre: niente da rivedere.")
     target = TRANSITIONS.get((report.state, action))
     if target is None:
-        raise ReportLocked(f"Operazione non ammessa: {ACTION_LABELS.get(action, action)} di un report "
-                           f"in stato «{report.state}».")
+        raise ReportLocked(
+            f"Operazione non ammessa: {ACTION_LABELS.get(action, action)} di un report in stato «{report.state}»."
+        )
     comment = clean_text(comment, "Commento", limit=2000)
     if action == "send_back" and not comment:
         raise ValidationFailed([FieldError("Commento", "obbligatorio quando si rimanda il report al referente.")])
     if report.version != expected_version:
         raise ConflictError([], _author(session, report))
-    result = session.execute(update(Report).where(Report.id == report.id, Report.version == expected_version)
-                             .values(version=Report.version + 1))
+    result = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.version == expected_version)
+        .values(version=Report.version + 1)
+    )
     if result.rowcount != 1:
         raise ConflictError([], _author(session, report))
     session.refresh(report)
@@ -597,30 +739,60 @@ def review_report(objective_id: int, semester_id: int, action: str, *, actor: Ac
     elif action == "send_back":
         report.reviewer_comment = comment
         # The report as sent back: the next review shows what the lead changed since, side by side.
-        record_comment(session, report.id, actor, CommentKind.RINVIO, comment,
-                       snapshot=report_snapshot(session, report, objective_id))
+        record_comment(
+            session,
+            report.id,
+            actor,
+            CommentKind.RINVIO,
+            comment,
+            snapshot=report_snapshot(session, report, objective_id),
+        )
     else:
         record_comment(session, report.id, actor, CommentKind.INVIO, comment)
     report.updated_at, report.updated_by = utcnow(), actor.user_id
     session.add(report)
-    record_change(session, actor, entity="report", entity_id=report.id, field="Stato", old=old_state, new=target,
-                  objective_id=objective_id, semester_id=semester_id, reason=comment)
+    record_change(
+        session,
+        actor,
+        entity="report",
+        entity_id=report.id,
+        field="Stato",
+        old=old_state,
+        new=target,
+        objective_id=objective_id,
+        semester_id=semester_id,
+        reason=comment,
+    )
     bump_data_change(session)
     return report
 
 
-def changes_since_approval(objective_id: int, semester_id: int, *, session: Session) -> list[tuple[str, str | None, str | None]]:
+def changes_since_approval(
+    objective_id: int, semester_id: int, *, session: Session
+) -> list[tuple[str, str | None, str | None]]:
     report = _report(session, objective_id, semester_id)
     if report is None or not report.approved_snapshot:
         return []
     return diff_snapshots(report.approved_snapshot, report_snapshot(session, report, objective_id))
 
 
-__all__ = ["ConflictError", "IndicatorInput", "ReportInput", "ReportLocked", "SaveResult", "SpendInput",
-           "ValidationFailed", "band_label", "objective_achievement", "review_report", "save_report"]
+__all__ = [
+    "ConflictError",
+    "IndicatorInput",
+    "ReportInput",
+    "ReportLocked",
+    "SaveResult",
+    "SpendInput",
+    "ValidationFailed",
+    "band_label",
+    "objective_achievement",
+    "review_report",
+    "save_report",
+]
 
 
 # --- what the entry page shows ----------------------------------------------------------------
+
 
 def open_semesters(*, session: Session) -> list[Semester]:
     """Every semester, newest first (the entry and review pages start from the latest)."""
@@ -629,11 +801,17 @@ def open_semesters(*, session: Session) -> list[Semester]:
 
 def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
     """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
-    rows = session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
-                        .where(rules.MONITORED_SQL)
-                        .order_by(MacroArea.position, Objective.id))
-    return [{"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
-            for o, a in rows if can_edit_area(actor, a.letter)]
+    rows = session.exec(
+        select(Objective, MacroArea)
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .where(rules.MONITORED_SQL)
+        .order_by(MacroArea.position, Objective.id)
+    )
+    return [
+        {"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
+        for o, a in rows
+        if can_edit_area(actor, a.letter)
+    ]
 
 
 def entry_status(*, actor: Actor, semester_id: int, session: Session) -> list[dict]:
@@ -642,8 +820,7 @@ def entry_status(*, actor: Actor, semester_id: int, session: Session) -> list[di
     out = []
     for obj in editable_objectives(actor=actor, session=session):
         rep = states.get(obj["id"])
-        out.append({**obj, "state": rep.state if rep else None,
-                    "comment": rep.reviewer_comment if rep else ""})
+        out.append({**obj, "state": rep.state if rep else None, "comment": rep.reviewer_comment if rep else ""})
     return out
 
 
@@ -678,9 +855,11 @@ class EntryView:
     source_context: dict[str, SourceContext] = field(default_factory=dict)  # budget and earlier spend per source
 
 
-def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Session,
-               today: date | None = None) -> EntryView:
+def load_entry(
+    objective_id: int, semester_id: int, *, actor: Actor, session: Session, today: date | None = None
+) -> EntryView:
     from models.tables import BudgetLine
+
     objective, area = _objective_area(session, objective_id)
     semester = _semester(session, semester_id)
     report = _report(session, objective_id, semester_id)
@@ -690,52 +869,115 @@ def load_entry(objective_id: int, semester_id: int, *, actor: Actor, session: Se
     spend_rows: list[dict] = []
     subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(SubArea.position))}
     if report is not None:
-        states = {s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
-        values = {v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))}
+        states = {
+            s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
+        }
+        values = {
+            v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
+        }
         for v in values.values():
-            splits[v.indicator_id] = {subs[s.sub_area_id]: s.value for s in
-                                      session.exec(select(SubAreaValue).where(SubAreaValue.value_id == v.id))}
-        spend_rows = [{"source": s.source, "committed": s.committed, "paid": s.paid, "document_ref": s.document_ref,
-                       "note": s.note} for s in session.exec(select(Spend).where(Spend.report_id == report.id)
-                                                            .order_by(Spend.source))]
+            splits[v.indicator_id] = {
+                subs[s.sub_area_id]: s.value
+                for s in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == v.id))
+            }
+        spend_rows = [
+            {
+                "source": s.source,
+                "committed": s.committed,
+                "paid": s.paid,
+                "document_ref": s.document_ref,
+                "note": s.note,
+            }
+            for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
+        ]
     indicators = live_indicators(session, objective_id, report)
     targets = _targets(session, [i.id for i in indicators], semester.year)
     history = previous_values(session, [i.id for i in indicators], semester)
     # Actions without a state in this report start from their last approved state (carry forward), while the
     # lead can still save it: a submitted or approved report shows what it holds, the figure the Cruscotto counts.
-    carried = {} if report is not None and report.state in (ReportState.INVIATA, ReportState.APPROVATA) else \
-        carried_states_for(objective_id, semester.year, semester.half, session=session)
+    carried = (
+        {}
+        if report is not None and report.state in (ReportState.INVIATA, ReportState.APPROVATA)
+        else carried_states_for(objective_id, semester.year, semester.half, session=session)
+    )
     carried = {a: item for a, item in carried.items() if a not in states}
-    budget_sources = sorted({b.source for b in session.exec(select(BudgetLine).where(
-        BudgetLine.objective_id == objective_id, BudgetLine.retired == False)) if b.source})  # noqa: E712
+    budget_sources = sorted(
+        {
+            b.source
+            for b in session.exec(
+                select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.retired == False)
+            )
+            if b.source
+        }
+    )
     return EntryView(
-        objective={"id": objective.id, "code": objective.code, "text": objective.text, "area": area.letter,
-                   "area_title": area.title},
-        semester={"id": semester.id, "year": semester.year, "half": semester.half, "state": semester.state,
-                  "deadline": semester.deadline, "label": semester_label(semester.year, semester.half)},
-        report=None if report is None else {"version": report.version, "state": report.state,
-                                            "comment": report.reviewer_comment,
-                                            "users_assessment": report.users_assessment,
-                                            "users_not_relevant": report.users_not_relevant,
-                                            "resource_adequacy": report.resource_adequacy,
-                                            "critical_issues": report.critical_issues,
-                                            "need_answered": report.need_answered, "need_reason": report.need_reason,
-                                            "proposed_again": report.proposed_again,
-                                            "proposed_reason": report.proposed_reason,
-                                            "updated_at": report.updated_at},
-        actions=[{"id": a.id, "text": a.text, "position": a.position, "retired": a.retired,
-                  "state": states.get(a.id) or starting_state(a.id, carried),
-                  "carried": a.id in carried} for a in live_actions(session, objective_id, report)],
-        indicators=[{"id": i.id, "text": i.text, "battery": i.battery, "unit": i.unit,
-                     "higher_is_better": i.higher_is_better, "retired": i.retired,
-                     "target": targets[i.id].target if i.id in targets else None,
-                     "value_num": values[i.id].value_num if i.id in values else None,
-                     "value_text": values[i.id].value_text if i.id in values else "",
-                     "note": values[i.id].note if i.id in values else "",
-                     "split": splits.get(i.id, {}), "history": history.get(i.id, [])} for i in indicators],
-        spend=spend_rows, budget_sources=budget_sources, sub_areas=list(subs.values()),
+        objective={
+            "id": objective.id,
+            "code": objective.code,
+            "text": objective.text,
+            "area": area.letter,
+            "area_title": area.title,
+        },
+        semester={
+            "id": semester.id,
+            "year": semester.year,
+            "half": semester.half,
+            "state": semester.state,
+            "deadline": semester.deadline,
+            "label": semester_label(semester.year, semester.half),
+        },
+        report=None
+        if report is None
+        else {
+            "version": report.version,
+            "state": report.state,
+            "comment": report.reviewer_comment,
+            "users_assessment": report.users_assessment,
+            "users_not_relevant": report.users_not_relevant,
+            "resource_adequacy": report.resource_adequacy,
+            "critical_issues": report.critical_issues,
+            "need_answered": report.need_answered,
+            "need_reason": report.need_reason,
+            "proposed_again": report.proposed_again,
+            "proposed_reason": report.proposed_reason,
+            "updated_at": report.updated_at,
+        },
+        actions=[
+            {
+                "id": a.id,
+                "text": a.text,
+                "position": a.position,
+                "retired": a.retired,
+                "state": states.get(a.id) or starting_state(a.id, carried),
+                "carried": a.id in carried,
+            }
+            for a in live_actions(session, objective_id, report)
+        ],
+        indicators=[
+            {
+                "id": i.id,
+                "text": i.text,
+                "battery": i.battery,
+                "unit": i.unit,
+                "higher_is_better": i.higher_is_better,
+                "retired": i.retired,
+                "target": targets[i.id].target if i.id in targets else None,
+                "value_num": values[i.id].value_num if i.id in values else None,
+                "value_text": values[i.id].value_text if i.id in values else "",
+                "note": values[i.id].note if i.id in values else "",
+                "split": splits.get(i.id, {}),
+                "history": history.get(i.id, []),
+            }
+            for i in indicators
+        ],
+        spend=spend_rows,
+        budget_sources=budget_sources,
+        sub_areas=list(subs.values()),
         block_reason=edit_block_reason(actor, area.letter, semester, report, today),
         snapshot=report_snapshot(session, report, objective_id),
-        carried_from=sorted({i.semester for i in carried.values()}, key=lambda label: next(
-            i.ordinal for i in carried.values() if i.semester == label)),
-        source_context=source_context_for(objective_id, semester.year, semester.half, session=session))
+        carried_from=sorted(
+            {i.semester for i in carried.values()},
+            key=lambda label: next(i.ordinal for i in carried.values() if i.semester == label),
+        ),
+        source_context=source_context_for(objective_id, semester.year, semester.half, session=session),
+    )

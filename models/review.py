@@ -1,4 +1,5 @@
 """What the Ufficio di Piano sees when reviewing a semester."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,18 +11,33 @@ from sqlmodel import Session, col, select
 from models import dashboard, rules
 from models.comments import record_comment
 from models.permissions import Actor, PermissionDenied, require_area_write, require_office
-from models.reports import (ConflictError, ReportLocked, ValidationFailed, allowed_review_actions, diff_snapshots,
-                            get_report, report_snapshot, review_report)
+from models.reports import (
+    ConflictError,
+    ReportLocked,
+    ValidationFailed,
+    allowed_review_actions,
+    diff_snapshots,
+    get_report,
+    report_snapshot,
+    review_report,
+)
 from models.tables import AuditEntry, MacroArea, Objective, Report, ReportComment, Semester, User, UserArea
 from models.validation import FieldError, clean_text
-from models.vocab import (COMMENT_KIND_LABELS, CommentKind, ReportState, SemesterState, report_state_label,
-                          semester_label)
+from models.vocab import (
+    COMMENT_KIND_LABELS,
+    CommentKind,
+    ReportState,
+    SemesterState,
+    report_state_label,
+    semester_label,
+)
 
 
 def _leads_by_area(session: Session) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    rows = session.exec(select(UserArea.area_letter, User.name).join(User, User.id == UserArea.user_id)
-                        .where(User.active == True))  # noqa: E712
+    rows = session.exec(
+        select(UserArea.area_letter, User.name).join(User, User.id == UserArea.user_id).where(User.active == True)
+    )
     for letter, name in rows:
         out.setdefault(letter, []).append(name)
     return out
@@ -41,20 +57,36 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
     leads = _leads_by_area(session)
     late = sem.deadline is not None and today > sem.deadline
     rows = []
-    for obj in dashboard.objective_rows(session=session, semester_id=semester_id,
-                                        include_submitted=REVIEW_COUNTS_SUBMITTED):
+    for obj in dashboard.objective_rows(
+        session=session, semester_id=semester_id, include_submitted=REVIEW_COUNTS_SUBMITTED
+    ):
         rep = reports.get(obj.id)
         state = rep.state if rep else None
-        rows.append({"objective_id": obj.id, "code": obj.code, "area": obj.area, "text": obj.text,
-                     "lead": ", ".join(leads.get(obj.area, [])) or "—", "state": report_state_label(state),
-                     "counted": obj.counted, "actions": obj.actions.text if obj.counted else "—",
-                     "achievement": obj.achievement, "band": obj.band, "budget": obj.money.budget,
-                     "planned": obj.money.planned,  # None: no budget in the plan ("da definire", not 0 €)
-                     "committed": obj.money.committed, "paid": obj.money.paid, "ratio": obj.money.ratio,
-                     "ratio_class": obj.money.spend_class, "updated_at": rep.updated_at if rep else None,
-                     "version": rep.version if rep else None, "no_data": rep is None,
-                     "overdue": rules.is_overdue(state, late),
-                     "actions_allowed": allowed_review_actions(state)})
+        rows.append(
+            {
+                "objective_id": obj.id,
+                "code": obj.code,
+                "area": obj.area,
+                "text": obj.text,
+                "lead": ", ".join(leads.get(obj.area, [])) or "—",
+                "state": report_state_label(state),
+                "counted": obj.counted,
+                "actions": obj.actions.text if obj.counted else "—",
+                "achievement": obj.achievement,
+                "band": obj.band,
+                "budget": obj.money.budget,
+                "planned": obj.money.planned,  # None: no budget in the plan ("da definire", not 0 €)
+                "committed": obj.money.committed,
+                "paid": obj.money.paid,
+                "ratio": obj.money.ratio,
+                "ratio_class": obj.money.spend_class,
+                "updated_at": rep.updated_at if rep else None,
+                "version": rep.version if rep else None,
+                "no_data": rep is None,
+                "overdue": rules.is_overdue(state, late),
+                "actions_allowed": allowed_review_actions(state),
+            }
+        )
     rows.sort(key=lambda r: (not r["no_data"], not r["overdue"]))
     return rows
 
@@ -62,27 +94,35 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
 def report_with_previous(objective_id: int, semester_id: int, *, session: Session) -> dict:
     """This semester's report beside the previous semester's, field by field."""
     sem = session.get(Semester, semester_id)
-    prev = session.exec(select(Semester)
-                        .where(rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(sem.year, sem.half))
-                        .order_by(rules.SEMESTER_ORDINAL_SQL.desc())).first()
+    prev = session.exec(
+        select(Semester)
+        .where(rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(sem.year, sem.half))
+        .order_by(rules.SEMESTER_ORDINAL_SQL.desc())
+    ).first()
     current = get_report(objective_id, semester_id, session=session)
     before = get_report(objective_id, prev.id, session=session) if prev else None
     now_snap = report_snapshot(session, current, objective_id)
     prev_snap = report_snapshot(session, before, objective_id)
     fields = list(dict.fromkeys([*now_snap, *prev_snap]))
-    return {"state": current.state if current else None, "version": current.version if current else None,
-            "comment": current.reviewer_comment if current else "",
-            "previous_label": semester_label(prev.year, prev.half) if prev else None,
-            "actions_allowed": allowed_review_actions(current.state if current else None),
-            "rows": [{"Campo": f, "Semestre": now_snap.get(f) or "—", "Precedente": prev_snap.get(f) or "—"}
-                     for f in fields]}
+    return {
+        "state": current.state if current else None,
+        "version": current.version if current else None,
+        "comment": current.reviewer_comment if current else "",
+        "previous_label": semester_label(prev.year, prev.half) if prev else None,
+        "actions_allowed": allowed_review_actions(current.state if current else None),
+        "rows": [
+            {"Campo": f, "Semestre": now_snap.get(f) or "—", "Precedente": prev_snap.get(f) or "—"} for f in fields
+        ],
+    }
 
 
 # --- the review queue -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class QueueItem:
     """A submitted report waiting for the Ufficio di Piano."""
+
     objective_id: int
     semester_id: int
     semester_label: str
@@ -100,26 +140,46 @@ def review_queue(*, session: Session, semester_id: int | None = None) -> list[Qu
     Waiting since the last time the report was sent (audit entry "Stato" -> inviata); a report whose audit
     is missing (e.g. imported data) falls back to its last change. Ties: catalogue order.
     """
-    query = (select(Report, Objective, MacroArea, Semester)
-             .join(Objective, Objective.id == Report.objective_id)
-             .join(MacroArea, MacroArea.id == Objective.area_id)
-             .join(Semester, Semester.id == Report.semester_id)
-             .where(Report.state == ReportState.INVIATA, Semester.state == SemesterState.APERTO))
+    query = (
+        select(Report, Objective, MacroArea, Semester)
+        .join(Objective, Objective.id == Report.objective_id)
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .join(Semester, Semester.id == Report.semester_id)
+        .where(Report.state == ReportState.INVIATA, Semester.state == SemesterState.APERTO)
+    )
     if semester_id is not None:
         query = query.where(Report.semester_id == semester_id)
     rows = list(session.exec(query))
     if not rows:
         return []
-    sent = {report_id: at for report_id, at in session.exec(
-        select(AuditEntry.entity_id, func.max(AuditEntry.at))
-        .where(AuditEntry.entity == "report", AuditEntry.field == "Stato", AuditEntry.new == ReportState.INVIATA,
-               col(AuditEntry.entity_id).in_([r.id for r, *_ in rows]))
-        .group_by(AuditEntry.entity_id))}
+    sent = {
+        report_id: at
+        for report_id, at in session.exec(
+            select(AuditEntry.entity_id, func.max(AuditEntry.at))
+            .where(
+                AuditEntry.entity == "report",
+                AuditEntry.field == "Stato",
+                AuditEntry.new == ReportState.INVIATA,
+                col(AuditEntry.entity_id).in_([r.id for r, *_ in rows]),
+            )
+            .group_by(AuditEntry.entity_id)
+        )
+    }
     leads = _leads_by_area(session)
-    items = [QueueItem(objective_id=o.id, semester_id=sem.id, semester_label=semester_label(sem.year, sem.half),
-                       area=a.letter, code=o.code, text=o.text, lead=", ".join(leads.get(a.letter, [])) or "—",
-                       submitted_at=_naive(sent.get(r.id) or r.updated_at), version=r.version)
-             for r, o, a, sem in rows]
+    items = [
+        QueueItem(
+            objective_id=o.id,
+            semester_id=sem.id,
+            semester_label=semester_label(sem.year, sem.half),
+            area=a.letter,
+            code=o.code,
+            text=o.text,
+            lead=", ".join(leads.get(a.letter, [])) or "—",
+            submitted_at=_naive(sent.get(r.id) or r.updated_at),
+            version=r.version,
+        )
+        for r, o, a, sem in rows
+    ]
     order = {(r.objective_id, r.semester_id): (a.position, o.id) for r, o, a, _ in rows}
     items.sort(key=lambda i: (i.submitted_at, order[(i.objective_id, i.semester_id)]))
     return items
@@ -135,10 +195,13 @@ def first_to_review(semester_id: int, *, session: Session) -> int | None:
     queue = review_queue(session=session, semester_id=semester_id)
     if queue:
         return queue[0].objective_id
-    first = session.exec(select(Report.objective_id).join(Objective, Objective.id == Report.objective_id)
-                         .join(MacroArea, MacroArea.id == Objective.area_id)
-                         .where(Report.semester_id == semester_id, Objective.retired == False)  # noqa: E712
-                         .order_by(MacroArea.position, Objective.id)).first()
+    first = session.exec(
+        select(Report.objective_id)
+        .join(Objective, Objective.id == Report.objective_id)
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .where(Report.semester_id == semester_id, Objective.retired == False)
+        .order_by(MacroArea.position, Objective.id)
+    ).first()
     return first
 
 
@@ -151,8 +214,9 @@ class ApprovalOutcome:
     message: str
 
 
-def approve_many(items: list[tuple[int, int, int]], *, actor: Actor, session: Session,
-                 comment: str = "") -> list[ApprovalOutcome]:
+def approve_many(
+    items: list[tuple[int, int, int]], *, actor: Actor, session: Session, comment: str = ""
+) -> list[ApprovalOutcome]:
     """Approve several reports, each exactly as one by one (models.reports.review_report: permission, state,
     closed semester, version). Per-report result: each approval is its own savepoint, so a refused report
     leaves the others approved; every refusal says why. items: (objective_id, semester_id, expected_version).
@@ -164,13 +228,26 @@ def approve_many(items: list[tuple[int, int, int]], *, actor: Actor, session: Se
         code = objective.code if objective else str(objective_id)
         try:
             with session.begin_nested():
-                review_report(objective_id, semester_id, "approve", actor=actor, session=session,
-                              expected_version=version, comment=comment)
+                review_report(
+                    objective_id,
+                    semester_id,
+                    "approve",
+                    actor=actor,
+                    session=session,
+                    expected_version=version,
+                    comment=comment,
+                )
             out.append(ApprovalOutcome(objective_id, semester_id, code, True, "approvato"))
         except ConflictError:
-            out.append(ApprovalOutcome(objective_id, semester_id, code, False,
-                                       "modificato da qualcun altro dopo l'apertura della coda: riaprirlo e "
-                                       "controllarlo"))
+            out.append(
+                ApprovalOutcome(
+                    objective_id,
+                    semester_id,
+                    code,
+                    False,
+                    "modificato da qualcun altro dopo l'apertura della coda: riaprirlo e controllarlo",
+                )
+            )
         except ValidationFailed as exc:
             out.append(ApprovalOutcome(objective_id, semester_id, code, False, "; ".join(map(str, exc.errors))))
         except (ReportLocked, PermissionDenied, FieldError, ValueError) as exc:
@@ -179,6 +256,7 @@ def approve_many(items: list[tuple[int, int, int]], *, actor: Actor, session: Se
 
 
 # --- the conversation of a report -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Message:
@@ -196,13 +274,28 @@ def conversation(objective_id: int, semester_id: int, *, session: Session) -> li
     report = get_report(objective_id, semester_id, session=session)
     if report is None:
         return []
-    rows = list(session.exec(select(ReportComment).where(ReportComment.report_id == report.id)
-                             .order_by(col(ReportComment.at), col(ReportComment.id))))
+    rows = list(
+        session.exec(
+            select(ReportComment)
+            .where(ReportComment.report_id == report.id)
+            .order_by(col(ReportComment.at), col(ReportComment.id))
+        )
+    )
     if not rows and report.reviewer_comment:
-        return [Message(report.updated_at, "Ufficio di Piano", "ufficio_di_piano", CommentKind.COMMENTO,
-                        COMMENT_KIND_LABELS[CommentKind.COMMENTO], report.reviewer_comment)]
-    return [Message(r.at, r.author, r.role, r.kind, COMMENT_KIND_LABELS.get(CommentKind(r.kind), r.kind), r.text)
-            for r in rows]
+        return [
+            Message(
+                report.updated_at,
+                "Ufficio di Piano",
+                "ufficio_di_piano",
+                CommentKind.COMMENTO,
+                COMMENT_KIND_LABELS[CommentKind.COMMENTO],
+                report.reviewer_comment,
+            )
+        ]
+    return [
+        Message(r.at, r.author, r.role, r.kind, COMMENT_KIND_LABELS.get(CommentKind(r.kind), r.kind), r.text)
+        for r in rows
+    ]
 
 
 COMMENT_LIMIT = 2000  # characters: a message, not a document
@@ -230,15 +323,18 @@ def add_comment(objective_id: int, semester_id: int, text: str, *, actor: Actor,
     return Message(row.at, row.author, row.role, row.kind, COMMENT_KIND_LABELS[CommentKind.COMMENTO], row.text)
 
 
-def changes_since_send_back(objective_id: int, semester_id: int, *,
-                            session: Session) -> list[tuple[str, str | None, str | None]]:
+def changes_since_send_back(
+    objective_id: int, semester_id: int, *, session: Session
+) -> list[tuple[str, str | None, str | None]]:
     """(field, as sent back, now) for every field the lead changed after the last send-back."""
     report = get_report(objective_id, semester_id, session=session)
     if report is None:
         return []
-    last = session.exec(select(ReportComment).where(ReportComment.report_id == report.id,
-                                                    ReportComment.kind == CommentKind.RINVIO)
-                        .order_by(col(ReportComment.at).desc(), col(ReportComment.id).desc())).first()
+    last = session.exec(
+        select(ReportComment)
+        .where(ReportComment.report_id == report.id, ReportComment.kind == CommentKind.RINVIO)
+        .order_by(col(ReportComment.at).desc(), col(ReportComment.id).desc())
+    ).first()
     if last is None or last.snapshot is None:
         return []
     return diff_snapshots(last.snapshot, report_snapshot(session, report, objective_id))

@@ -12,12 +12,14 @@ property-based test (tests/test_same_figures.py) checks that both give the same 
 - Still with the lead: no report yet, a draft, or a report sent back.
 - Semester order: year then half, as one integer (`semester_ordinal`), in Python and in SQL.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select as sa_select
+from sqlalchemy import and_, func
+from sqlalchemy import select as sa_select
 
 from models import scoring
 from models.tables import Action, ActionStatus, Objective, Semester
@@ -42,7 +44,7 @@ class ActionCount:
 
     @property
     def text(self) -> str:
-        """"2 su 3", and the retired ones apart: "2 su 3 (1 azione ritirata non conteggiata)"."""
+        """ "2 su 3", and the retired ones apart: "2 su 3 (1 azione ritirata non conteggiata)"."""
         return f"{self.done} su {self.planned}" + (f" ({retired_note(self.retired)})" if self.retired else "")
 
 
@@ -65,31 +67,40 @@ def count_actions(actions: Iterable[tuple[int, bool]], states: Mapping[int, str]
 
 def done_actions_sql(report_id):
     """SQL: active actions marked realizzata in the report `report_id` (a column or a value)."""
-    return (sa_select(func.count(ActionStatus.id))
-            .join(Action, Action.id == ActionStatus.action_id)
-            .where(ActionStatus.report_id == report_id, Action.retired == False,  # noqa: E712
-                   ActionStatus.state == ActionState.REALIZZATA)
-            .scalar_subquery())
+    return (
+        sa_select(func.count(ActionStatus.id))
+        .join(Action, Action.id == ActionStatus.action_id)
+        .where(
+            ActionStatus.report_id == report_id,
+            Action.retired == False,
+            ActionStatus.state == ActionState.REALIZZATA,
+        )
+        .scalar_subquery()
+    )
 
 
 def retired_actions_sql(report_id):
     """SQL: retired actions that still have a state in the report `report_id` (reported apart)."""
-    return (sa_select(func.count(ActionStatus.id))
-            .join(Action, Action.id == ActionStatus.action_id)
-            .where(ActionStatus.report_id == report_id, Action.retired == True)  # noqa: E712
-            .scalar_subquery())
+    return (
+        sa_select(func.count(ActionStatus.id))
+        .join(Action, Action.id == ActionStatus.action_id)
+        .where(ActionStatus.report_id == report_id, Action.retired == True)
+        .scalar_subquery()
+    )
 
 
 def planned_actions_sql(objective_id):
     """SQL: active actions of the objective `objective_id` (a column or a value)."""
-    return (sa_select(func.count(Action.id))
-            .where(Action.objective_id == objective_id, Action.retired == False)  # noqa: E712
-            .scalar_subquery())
+    return (
+        sa_select(func.count(Action.id))
+        .where(Action.objective_id == objective_id, Action.retired == False)
+        .scalar_subquery()
+    )
 
 
 # --- objectives and reports -------------------------------------------------------------------
 
-MONITORED_SQL = and_(Objective.retired == False, Objective.kind == ObjectiveKind.SPECIFICO)  # noqa: E712
+MONITORED_SQL = and_(Objective.retired == False, Objective.kind == ObjectiveKind.SPECIFICO)
 
 # Reports that the lead still has to complete: no report (None), a draft, or one sent back.
 WITH_LEAD: tuple[str | None, ...] = (None, ReportState.BOZZA, ReportState.DA_RIVEDERE)
@@ -105,6 +116,7 @@ def is_overdue(state: str | None, late: bool) -> bool:
 
 
 # --- semesters --------------------------------------------------------------------------------
+
 
 def semester_ordinal(year: int, half: int) -> int:
     """Semesters in time order as one integer (2025 H2 < 2026 H1)."""

@@ -3,6 +3,7 @@
 Every band and spend class has one Italian label and one colour, defined here and only here.
 Colours: Okabe-Ito palette (made to be told apart with colour-blind vision); the label is always shown too.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,6 +24,7 @@ class Style:
 
 class Band(Enum):
     """Degree of achievement: (actions carried out x 100) / actions planned."""
+
     NULLO = Style("nullo", "#6E6E6E", "#FFFFFF")
     INSUFFICIENTE = Style("insufficiente", "#D55E00", "#000000")  # black 5,4:1; white only 3,9:1 (WCAG AA)
     SUFFICIENTE = Style("sufficiente", "#E69F00", "#000000")
@@ -43,14 +45,20 @@ class Band(Enum):
 
 
 BANDS: tuple[Band, ...] = tuple(Band)  # grid order, worst to best
-BAND_RANGES = {Band.NULLO: "0%", Band.INSUFFICIENTE: "1-49%", Band.SUFFICIENTE: "50-79%",
-               Band.BUONO: "80-99%", Band.OTTIMO: "100%"}
+BAND_RANGES = {
+    Band.NULLO: "0%",
+    Band.INSUFFICIENTE: "1-49%",
+    Band.SUFFICIENTE: "50-79%",
+    Band.BUONO: "80-99%",
+    Band.OTTIMO: "100%",
+}
 BAND_COLOURS = {b.label: b.colour for b in BANDS}
 BAND_LABELS = [b.label for b in BANDS]
 
 
 class SpendClass(Enum):
     """Match between budgeted and paid: (paid x 100) / budgeted."""
+
     SOTTO_100 = Style("non realizzato come programmato o sovrastimato", "#E69F00", "#000000")
     OTTIMO = Style("ottimo", "#0072B2", "#FFFFFF")
     SOTTOSTIMATO = Style("sottostimato", "#CC79A7", "#000000")
@@ -65,8 +73,7 @@ class SpendClass(Enum):
 
     @property
     def short_label(self) -> str:
-        return {SpendClass.SOTTO_100: "<100%", SpendClass.OTTIMO: "100%",
-                SpendClass.SOTTOSTIMATO: ">100%"}[self]
+        return {SpendClass.SOTTO_100: "<100%", SpendClass.OTTIMO: "100%", SpendClass.SOTTOSTIMATO: ">100%"}[self]
 
 
 SPEND_CLASSES: tuple[SpendClass, ...] = tuple(SpendClass)
@@ -123,15 +130,15 @@ def objective_achievement(actions_done: int, actions_planned: int) -> float | No
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ValueError(f"{name}: atteso un numero intero non negativo, ricevuto {value!r}")
     if actions_done > actions_planned:
-        raise ValueError("Azioni realizzate: non possono superare le azioni programmate "
-                         f"({actions_done} su {actions_planned})")
+        raise ValueError(
+            f"Azioni realizzate: non possono superare le azioni programmate ({actions_done} su {actions_planned})"
+        )
     if actions_planned == 0:
         return None
     return actions_done * 100 / actions_planned
 
 
-def indicator_achievement(value: float | None, target: float | None, *,
-                          higher_is_better: bool = True) -> float | None:
+def indicator_achievement(value: float | None, target: float | None, *, higher_is_better: bool = True) -> float | None:
     """Achievement of an indicator against its target, in percent; None when not computable.
 
     - higher is better: value x 100 / target (may exceed 100: beating the target is *ottimo*);

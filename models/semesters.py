@@ -4,6 +4,7 @@ before the app is backfilled), close (all approved, or with a reason), reopen (l
 Opening a semester while another is open is allowed (backfilling runs beside the current semester) but must
 be confirmed: leads then see two semesters to fill in.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -98,13 +99,15 @@ def suggested_deadline(year: int, half: int, today: date | None = None) -> date:
 
 def other_open_semesters(*, session: Session) -> list[str]:
     """Labels of the semesters open now (opening one more asks for confirmation)."""
-    rows = session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)
-                        .order_by(Semester.year, Semester.half))
+    rows = session.exec(
+        select(Semester).where(Semester.state == SemesterState.APERTO).order_by(Semester.year, Semester.half)
+    )
     return [semester_label(s.year, s.half) for s in rows]
 
 
-def open_semester(year: int, half: int, deadline: date | None, *, actor: Actor, session: Session,
-                  confirmed: bool = False) -> Semester:
+def open_semester(
+    year: int, half: int, deadline: date | None, *, actor: Actor, session: Session, confirmed: bool = False
+) -> Semester:
     """Open any semester of the plan's period; with another one open, only when `confirmed`."""
     require_office(actor, "l'apertura di un semestre")
     if half not in (1, 2):
@@ -113,21 +116,35 @@ def open_semester(year: int, half: int, deadline: date | None, *, actor: Actor, 
         raise FieldError("Semestre", f"il {semester_label(year, half)} esiste già.")
     period = plan_semesters(session=session)
     if period and (year, half) not in period:
-        raise FieldError("Semestre", f"il {semester_label(year, half)} è fuori dal periodo del piano "
-                                     f"({semester_label(*period[0])} – {semester_label(*period[-1])}).")
+        raise FieldError(
+            "Semestre",
+            f"il {semester_label(year, half)} è fuori dal periodo del piano "
+            f"({semester_label(*period[0])} – {semester_label(*period[-1])}).",
+        )
     already_open = other_open_semesters(session=session)
     if already_open and not confirmed:
-        raise ConfirmationNeeded("Conferma", f"è già aperto il {', '.join(already_open)}: confermare per aprire "
-                                             f"anche il {semester_label(year, half)} (i referenti vedranno "
-                                             "entrambi i semestri da compilare).")
+        raise ConfirmationNeeded(
+            "Conferma",
+            f"è già aperto il {', '.join(already_open)}: confermare per aprire "
+            f"anche il {semester_label(year, half)} (i referenti vedranno "
+            "entrambi i semestri da compilare).",
+        )
     deadline = deadline or suggested_deadline(year, half)
     if deadline < semester_end(year, half) - timedelta(days=183):
         raise FieldError("Scadenza", "la scadenza precede l'inizio del semestre.")
     sem = Semester(year=year, half=half, deadline=deadline)
     session.add(sem)
     session.flush()
-    record_change(session, actor, entity="semester", entity_id=sem.id, field="Semestre aperto", old=None,
-                  new=f"{semester_label(year, half)}, scadenza {deadline:%d/%m/%Y}", semester_id=sem.id)
+    record_change(
+        session,
+        actor,
+        entity="semester",
+        entity_id=sem.id,
+        field="Semestre aperto",
+        old=None,
+        new=f"{semester_label(year, half)}, scadenza {deadline:%d/%m/%Y}",
+        semester_id=sem.id,
+    )
     return sem
 
 
@@ -140,18 +157,32 @@ def set_deadline(semester_id: int, deadline: date, *, actor: Actor, session: Ses
     old = sem.deadline
     sem.deadline = deadline
     sem.version += 1
-    record_change(session, actor, entity="semester", entity_id=sem.id, field="Scadenza", old=old and f"{old:%d/%m/%Y}",
-                  new=f"{deadline:%d/%m/%Y}", semester_id=sem.id)
+    record_change(
+        session,
+        actor,
+        entity="semester",
+        entity_id=sem.id,
+        field="Scadenza",
+        old=old and f"{old:%d/%m/%Y}",
+        new=f"{deadline:%d/%m/%Y}",
+        semester_id=sem.id,
+    )
 
 
 def missing_reports(semester_id: int, *, session: Session) -> list[dict]:
     """Live specific objectives whose report this semester is not approved (None = no data at all)."""
     states = {r.objective_id: r.state for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
-    rows = session.exec(select(Objective, MacroArea).join(MacroArea, MacroArea.id == Objective.area_id)
-                        .where(rules.MONITORED_SQL)
-                        .order_by(MacroArea.position, Objective.id))
-    return [{"code": o.code, "area": a.letter, "state": states.get(o.id)} for o, a in rows
-            if states.get(o.id) != ReportState.APPROVATA]
+    rows = session.exec(
+        select(Objective, MacroArea)
+        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .where(rules.MONITORED_SQL)
+        .order_by(MacroArea.position, Objective.id)
+    )
+    return [
+        {"code": o.code, "area": a.letter, "state": states.get(o.id)}
+        for o, a in rows
+        if states.get(o.id) != ReportState.APPROVATA
+    ]
 
 
 def close_semester(semester_id: int, *, actor: Actor, session: Session, reason: str = "") -> list[dict]:
@@ -163,13 +194,24 @@ def close_semester(semester_id: int, *, actor: Actor, session: Session, reason: 
     missing = missing_reports(semester_id, session=session)
     reason = clean_text(reason, "Motivazione", limit=2000)
     if missing and not reason:
-        raise FieldError("Motivazione", f"{len(missing)} obiettivi non hanno un report approvato: per chiudere "
-                                        "comunque indicare il motivo.")
+        raise FieldError(
+            "Motivazione",
+            f"{len(missing)} obiettivi non hanno un report approvato: per chiudere comunque indicare il motivo.",
+        )
     sem.state, sem.closed_reason = SemesterState.CHIUSO, reason
     sem.version += 1
     listed = ", ".join(f"{m['code']} ({report_state_label(m['state'])})" for m in missing)
-    record_change(session, actor, entity="semester", entity_id=sem.id, field="Stato semestre", old="aperto",
-                  new="chiuso", semester_id=sem.id, reason=(reason + (f" — mancanti: {listed}" if listed else "")))
+    record_change(
+        session,
+        actor,
+        entity="semester",
+        entity_id=sem.id,
+        field="Stato semestre",
+        old="aperto",
+        new="chiuso",
+        semester_id=sem.id,
+        reason=(reason + (f" — mancanti: {listed}" if listed else "")),
+    )
     bump_data_change(session)
     return missing
 
@@ -184,6 +226,15 @@ def reopen_semester(semester_id: int, *, actor: Actor, session: Session, reason:
         raise FieldError("Motivazione", "obbligatoria per riaprire un semestre chiuso.")
     sem.state = SemesterState.APERTO
     sem.version += 1
-    record_change(session, actor, entity="semester", entity_id=sem.id, field="Stato semestre", old="chiuso",
-                  new="aperto", semester_id=sem.id, reason=reason)
+    record_change(
+        session,
+        actor,
+        entity="semester",
+        entity_id=sem.id,
+        field="Stato semestre",
+        old="chiuso",
+        new="aperto",
+        semester_id=sem.id,
+        reason=reason,
+    )
     bump_data_change(session)

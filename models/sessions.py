@@ -1,9 +1,10 @@
 """Login sessions as the domain sees them: who is behind a page load, and is their login still valid."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlmodel import Session
@@ -12,10 +13,11 @@ from models.permissions import Actor, PermissionDenied
 from models.tables import User
 from models.users import LoginError, _aware, actor_for, authenticate, get_user, revoke_tokens
 
-
 T = TypeVar("T")
-LOGIN_ENDED = ("Accesso non più valido (utente disattivato, uscito o con la password cambiata): accedere di nuovo "
-               "per scaricare il file.")
+LOGIN_ENDED = (
+    "Accesso non più valido (utente disattivato, uscito o con la password cambiata): accedere di nuovo "
+    "per scaricare il file."
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
     if user is None or not user.active:
         return None
     try:
-        issued = datetime.fromtimestamp(logged_in_at, tz=timezone.utc)
+        issued = datetime.fromtimestamp(logged_in_at, tz=UTC)
     except (OverflowError, OSError, ValueError, TypeError):
         return None
     if issued < _aware(user.tokens_valid_after):
@@ -44,8 +46,15 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
     return SessionUser(actor=actor_for(session, user), must_change_password=user.must_change_password)
 
 
-def build_for_login(username: str | None, logged_in_at: float | None, build: Callable[..., T], *args: Any,
-                    session: Session, pass_actor: bool = True, **kwargs: Any) -> T:
+def build_for_login(
+    username: str | None,
+    logged_in_at: float | None,
+    build: Callable[..., T],
+    *args: Any,
+    session: Session,
+    pass_actor: bool = True,
+    **kwargs: Any,
+) -> T:
     """Build a file for a download as the login is NOW, not as it was when the page was drawn.
 
     A download button's file is built when it is clicked, maybe long after the page was drawn: the login is
@@ -60,8 +69,7 @@ def build_for_login(username: str | None, logged_in_at: float | None, build: Cal
     return build(*args, session=session, **kwargs)
 
 
-def login(username: str, password: str, address: str | None = None, *,
-          session: Session) -> tuple[User | None, str]:
+def login(username: str, password: str, address: str | None = None, *, session: Session) -> tuple[User | None, str]:
     """Check credentials from client `address`; failures are counted (and committed) even though the login
     fails."""
     try:

@@ -10,6 +10,7 @@ left over (at most one per share) go one each to the shares with the largest dro
 partner first on a tie: 20.000 in thirds is 6.666,67 + 6.666,67 + 6.666,66. The remainder is returned, so the
 screen can say where it went.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,16 +81,20 @@ def split_total(total: float, shares: list[Fraction | float]) -> Split:
     total_cents = round(total * 100)
     if all(isinstance(s, Fraction) for s in shares):
         if sum(shares) != 1:
-            raise ShareError(f"le frazioni sommano a {_fraction_text(sum(shares))}, non a 1 (l'intero "
-                             "importo): ad esempio 1/2 + 1/2 oppure 1/3 + 1/3 + 1/3.")
+            raise ShareError(
+                f"le frazioni sommano a {_fraction_text(sum(shares))}, non a 1 (l'intero "
+                "importo): ad esempio 1/2 + 1/2 oppure 1/3 + 1/3 + 1/3."
+            )
         return allocate(total_cents, list(shares))  # type: ignore[arg-type]
     if any(isinstance(s, Fraction) for s in shares):
         raise ShareError("indicare tutte le quote come frazioni (es. 1/3) oppure tutte come importi in euro.")
     cents = [round(float(s) * 100) for s in shares]
     if abs(sum(cents) - total_cents) * 2 > len(cents):  # more than half a cent per share away
-        raise ShareError(f"la somma delle quote ({euro_cents(sum(cents) / 100)}) non corrisponde all'importo "
-                         f"totale ({euro_cents(total_cents / 100)}); per parti uguali si possono scrivere "
-                         "frazioni come 1/3.")
+        raise ShareError(
+            f"la somma delle quote ({euro_cents(sum(cents) / 100)}) non corrisponde all'importo "
+            f"totale ({euro_cents(total_cents / 100)}); per parti uguali si possono scrivere "
+            "frazioni come 1/3."
+        )
     return allocate(total_cents, [Fraction(c) for c in cents])
 
 

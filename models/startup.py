@@ -1,4 +1,5 @@
 """What happens at first start (and every start): schema, plan, first administrator."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ def prepare_database(engine: Engine, plan_dir: Path | None = None) -> StartupRes
 
 def admin_banner(password: str) -> str:
     line = "=" * 68
-    return (f"\n{line}\n PRIMO AVVIO - account dell'Ufficio di Piano creato\n"
-            f"   Nome utente: admin\n   Password monouso: {password}\n"
-            f" Al primo accesso verrà chiesto di cambiarla. Questa password non è\n"
-            f" salvata da nessuna parte: annotarla ora (persa? vedi README, 'make user').\n{line}\n")
+    return (
+        f"\n{line}\n PRIMO AVVIO - account dell'Ufficio di Piano creato\n"
+        f"   Nome utente: admin\n   Password monouso: {password}\n"
+        f" Al primo accesso verrà chiesto di cambiarla. Questa password non è\n"
+        f" salvata da nessuna parte: annotarla ora (persa? vedi README, 'make user').\n{line}\n"
+    )

@@ -1,19 +1,21 @@
 """SQLModel tables. Codes from models.vocab are stored as plain strings."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SchemaInfo(SQLModel, table=True):
     """One row: the schema version this database was created or last migrated with."""
+
     id: int = Field(default=1, primary_key=True)
     version: int
     updated_at: datetime = Field(default_factory=utcnow)
@@ -21,8 +23,9 @@ class SchemaInfo(SQLModel, table=True):
 
 # --- the plan ---------------------------------------------------------------------------------
 
+
 class Plan(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     title: str
     ambito: str
     first_year: int
@@ -31,122 +34,126 @@ class Plan(SQLModel, table=True):
 
 
 class MacroArea(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     letter: str = Field(index=True, max_length=2)
     title: str
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
     __table_args__ = (UniqueConstraint("plan_id", "letter"),)
 
 
 class KeyPoint(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     area_id: int = Field(foreign_key="macroarea.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
 
 
 class Card(SQLModel, table=True):
     """One objective card (scheda) of Chapter 6; area J has three."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     area_id: int = Field(foreign_key="macroarea.id", index=True)
     code: str = Field(max_length=8)
     title: str = ""
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
     target_group: str = Field(default="", sa_column=Column(Text))
     staff: str = Field(default="", sa_column=Column(Text))
     transversal_areas: str = ""  # letters, comma separated
     transversal_text: str = Field(default="", sa_column=Column(Text))
-    service_kind: Optional[str] = None  # nuovo | rivisto | esistente
+    service_kind: str | None = None  # nuovo | rivisto | esistente
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))  # flags with text and line
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
 
 
 class Objective(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="card.id", index=True)
     area_id: int = Field(foreign_key="macroarea.id", index=True)
     code: str = Field(index=True, max_length=16)
     kind: str  # vocab.ObjectiveKind
     text: str = Field(sa_column=Column(Text, nullable=False))
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
     retired: bool = False
     version: int = 1
 
 
 class Action(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     objective_id: int = Field(foreign_key="objective.id", index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
     retired: bool = False  # retired actions keep their history and drop out of new semesters
     version: int = 1
 
 
 class Indicator(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     objective_id: int = Field(foreign_key="objective.id", index=True)
     battery: str  # vocab.Battery
     text: str = Field(sa_column=Column(Text, nullable=False))
     unit: str  # vocab.Unit
     higher_is_better: bool = True
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
     retired: bool = False
     version: int = 1
 
 
 class IndicatorTarget(SQLModel, table=True):
     """Baseline and target of an indicator for one year (set by the Piano Operativo Annuale)."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     year: int
-    baseline: Optional[float] = None
-    target: Optional[float] = None
+    baseline: float | None = None
+    target: float | None = None
     version: int = 1
     __table_args__ = (UniqueConstraint("indicator_id", "year"),)
 
 
 class SubArea(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, max_length=8)  # AT1..AT7
     name: str
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
 
 
 class Municipality(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     sub_area_id: int = Field(foreign_key="subarea.id", index=True)
     name: str
 
 
 class ObjectiveSubArea(SQLModel, table=True):
     """An objective that is local to some sub-areas (none = the whole Ambito)."""
+
     objective_id: int = Field(foreign_key="objective.id", primary_key=True)
     sub_area_id: int = Field(foreign_key="subarea.id", primary_key=True)
 
 
 class BudgetLine(SQLModel, table=True):
     """Planned budget: per objective (or whole card), funding source and year."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="card.id", index=True)
-    objective_id: Optional[int] = Field(default=None, foreign_key="objective.id", index=True)
-    year: Optional[int] = None  # None: the whole plan period
+    objective_id: int | None = Field(default=None, foreign_key="objective.id", index=True)
+    year: int | None = None  # None: the whole plan period
     item: str = ""
-    source: Optional[str] = None  # vocab.FundingSource
-    public: Optional[bool] = None  # None: not stated in the plan
-    amount: Optional[float] = None
+    source: str | None = None  # vocab.FundingSource
+    public: bool | None = None  # None: not stated in the plan
+    amount: float | None = None
     approximate: bool = False
     to_be_completed: bool = False
     text: str = Field(default="", sa_column=Column(Text))
-    line: Optional[int] = None
+    line: int | None = None
     origin: str = "piano"  # piano (from the document) | ufficio (set in the app)
     retired: bool = False
     version: int = 1
@@ -155,16 +162,18 @@ class BudgetLine(SQLModel, table=True):
 class BudgetLineKind(SQLModel, table=True):
     """What the document says a plan budget line is (models/budget_rules.py: BudgetKind). A line without a row
     here is *preventivato*: the plan's own budget. A table of its own, not a column: no migration needed."""
+
     budget_line_id: int = Field(foreign_key="budgetline.id", primary_key=True)
     kind: str
 
 
 class SetByOffice(SQLModel, table=True):
     """Who set a value in the app (a target, a budget) and when: shown beside it instead of a document line."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     entity: str = Field(max_length=32)  # indicatortarget | budgetline
     entity_id: int
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     name: str = ""  # the user's display name at the time
     at: datetime = Field(default_factory=utcnow)
     __table_args__ = (UniqueConstraint("entity", "entity_id"),)
@@ -172,16 +181,17 @@ class SetByOffice(SQLModel, table=True):
 
 class SharedProject(SQLModel, table=True):
     """A supra-zonal project shared with other Ambiti or partners (seed 000)."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     name: str
     total: float
-    objective_id: Optional[int] = Field(default=None, foreign_key="objective.id")
+    objective_id: int | None = Field(default=None, foreign_key="objective.id")
     note: str = ""
     version: int = 1
 
 
 class PartnerShare(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     project_id: int = Field(foreign_key="sharedproject.id", index=True)
     partner: str
     amount: float
@@ -189,12 +199,13 @@ class PartnerShare(SQLModel, table=True):
 
 # --- semesters and reports --------------------------------------------------------------------
 
+
 class Semester(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     year: int
     half: int  # 1 or 2
     state: str = "aperto"  # vocab.SemesterState
-    deadline: Optional[date] = None
+    deadline: date | None = None
     closed_reason: str = ""
     version: int = 1
     __table_args__ = (UniqueConstraint("year", "half"),)
@@ -202,20 +213,21 @@ class Semester(SQLModel, table=True):
 
 class Report(SQLModel, table=True):
     """One objective's semester report: the unit of data entry, review and concurrency."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     objective_id: int = Field(foreign_key="objective.id", index=True)
     semester_id: int = Field(foreign_key="semester.id", index=True)
     state: str = "bozza"  # vocab.ReportState
     users_assessment: str = Field(default="", sa_column=Column(Text))
     users_not_relevant: bool = False
-    resource_adequacy: Optional[str] = None  # vocab.ResourceAdequacy
+    resource_adequacy: str | None = None  # vocab.ResourceAdequacy
     critical_issues: str = Field(default="", sa_column=Column(Text))
-    need_answered: Optional[bool] = None
+    need_answered: bool | None = None
     need_reason: str = Field(default="", sa_column=Column(Text))
-    proposed_again: Optional[bool] = None
+    proposed_again: bool | None = None
     proposed_reason: str = Field(default="", sa_column=Column(Text))
     reviewer_comment: str = Field(default="", sa_column=Column(Text))
-    approved_snapshot: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    approved_snapshot: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # No longer written or read: action counts are computed from the plan's active actions (models/rules.py),
     # so a plan change can never leave them stale. Kept only because existing databases have these NOT NULL
     # columns; drop them in the first schema migration.
@@ -223,9 +235,11 @@ class Report(SQLModel, table=True):
     actions_done: int = 0
     version: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
-    updated_by: Optional[int] = Field(default=None, foreign_key="user.id")
-    __table_args__ = (UniqueConstraint("objective_id", "semester_id"),
-                      Index("ix_report_semester_state", "semester_id", "state"))
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    __table_args__ = (
+        UniqueConstraint("objective_id", "semester_id"),
+        Index("ix_report_semester_state", "semester_id", "state"),
+    )
 
 
 class ReportComment(SQLModel, table=True):
@@ -234,19 +248,20 @@ class ReportComment(SQLModel, table=True):
     A send-back keeps the report as it was at that moment (`snapshot`), so that the next review can show
     what changed since, side by side. Report.reviewer_comment still holds the latest reviewer's comment.
     """
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     author: str = ""  # the user's name when written (a renamed user keeps their old messages)
     role: str = ""  # vocab.Role
     kind: str = "commento"  # vocab.CommentKind
     text: str = Field(default="", sa_column=Column(Text))
-    snapshot: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
+    snapshot: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class ActionStatus(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
     action_id: int = Field(foreign_key="action.id", index=True)
     state: str = "non avviata"  # vocab.ActionState
@@ -254,10 +269,10 @@ class ActionStatus(SQLModel, table=True):
 
 
 class IndicatorValue(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
-    value_num: Optional[float] = None  # numero, percentuale, si_no (1/0)
+    value_num: float | None = None  # numero, percentuale, si_no (1/0)
     value_text: str = Field(default="", sa_column=Column(Text))  # testo
     note: str = Field(default="", sa_column=Column(Text))
     __table_args__ = (UniqueConstraint("report_id", "indicator_id"),)
@@ -265,7 +280,8 @@ class IndicatorValue(SQLModel, table=True):
 
 class SubAreaValue(SQLModel, table=True):
     """An indicator value split by sub-area AT1..AT7."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     value_id: int = Field(foreign_key="indicatorvalue.id", index=True)
     sub_area_id: int = Field(foreign_key="subarea.id")
     value: float
@@ -274,7 +290,8 @@ class SubAreaValue(SQLModel, table=True):
 
 class Spend(SQLModel, table=True):
     """Committed and paid per objective, funding source and semester (cumulative within the semester)."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
     source: str  # vocab.FundingSource
     committed: float = 0.0
@@ -287,10 +304,11 @@ class Spend(SQLModel, table=True):
 class SubmissionNote(SQLModel, table=True):
     """A report sent with data missing: what was missing and the lead's note (shown to the reviewer).
     Its own table, so that every sending keeps its note and no column is added to `report`."""
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(foreign_key="report.id", index=True)
     at: datetime = Field(default_factory=utcnow)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     username: str = ""
     gaps: str = Field(default="", sa_column=Column(Text))  # e.g. "3 indicatori senza valore, 1 fonte senza spesa"
     note: str = Field(default="", sa_column=Column(Text))
@@ -298,32 +316,34 @@ class SubmissionNote(SQLModel, table=True):
 
 # --- the 2021-2023 plan's final assessment (Chapter 1) ------------------------------------------
 
+
 class HistoricalOutcome(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
-    area_letter: Optional[str] = None
+    id: int | None = Field(default=None, primary_key=True)
+    area_letter: str | None = None
     area_title: str = ""
     objective: str = Field(sa_column=Column(Text, nullable=False))
     output: str = Field(default="", sa_column=Column(Text))
     achievement_range: str = ""
-    band: Optional[str] = None
+    band: str | None = None
     users_assessment: str = Field(default="", sa_column=Column(Text))
-    resource_adequacy: Optional[str] = None
+    resource_adequacy: str | None = None
     resource_note: str = Field(default="", sa_column=Column(Text))
-    spend_class: Optional[str] = None
+    spend_class: str | None = None
     critical_issues: str = Field(default="", sa_column=Column(Text))
-    need_answered: Optional[bool] = None
+    need_answered: bool | None = None
     need_reason: str = Field(default="", sa_column=Column(Text))
-    continuity_previous: Optional[bool] = None
-    proposed_again: Optional[bool] = None
+    continuity_previous: bool | None = None
+    proposed_again: bool | None = None
     proposed_reason: str = Field(default="", sa_column=Column(Text))
     position: int = 0
-    line: Optional[int] = None
+    line: int | None = None
 
 
 # --- users and audit --------------------------------------------------------------------------
 
+
 class User(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True, max_length=64)
     name: str
     email: str = ""
@@ -332,7 +352,7 @@ class User(SQLModel, table=True):
     must_change_password: bool = True
     active: bool = True
     failed_logins: int = 0
-    locked_until: Optional[datetime] = None
+    locked_until: datetime | None = None
     # Login tokens issued before this instant are refused (logout, password change, deactivation).
     tokens_valid_after: datetime = Field(default_factory=utcnow)
     created_at: datetime = Field(default_factory=utcnow)
@@ -345,22 +365,23 @@ class UserArea(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     username: str = ""
     entity: str  # table name
-    entity_id: Optional[int] = None
-    objective_id: Optional[int] = Field(default=None, index=True)
-    semester_id: Optional[int] = None
+    entity_id: int | None = None
+    objective_id: int | None = Field(default=None, index=True)
+    semester_id: int | None = None
     field: str = ""
-    old: Optional[str] = Field(default=None, sa_column=Column(Text))
-    new: Optional[str] = Field(default=None, sa_column=Column(Text))
+    old: str | None = Field(default=None, sa_column=Column(Text))
+    new: str | None = Field(default=None, sa_column=Column(Text))
     reason: str = Field(default="", sa_column=Column(Text))
 
 
 class DemoMarker(SQLModel, table=True):
     """Present (one row) when models/demo.py generated this database's data: every export is then marked."""
+
     id: int = Field(default=1, primary_key=True)
     seed: int = 0
     generated_at: datetime = Field(default_factory=utcnow)
@@ -368,6 +389,7 @@ class DemoMarker(SQLModel, table=True):
 
 class DataChange(SQLModel, table=True):
     """One row, bumped on every write: dashboards poll it to refresh their cached figures."""
+
     id: int = Field(default=1, primary_key=True)
     counter: int = 0
     at: datetime = Field(default_factory=utcnow)
@@ -379,7 +401,8 @@ class LoginAttempt(SQLModel, table=True):
     Written before the password is checked, deleted when it was right; rows older than the throttle window are
     pruned. Only attempts with an address count for the per-address throttle (models.users).
     """
-    id: Optional[int] = Field(default=None, primary_key=True)
+
+    id: int | None = Field(default=None, primary_key=True)
     address: str = Field(index=True, max_length=64)
     username: str = Field(default="", max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True)

@@ -1,11 +1,11 @@
 """Users, passwords, lockout and login-token validity. Passwords are bcrypt hashes only."""
+
 from __future__ import annotations
 
 import os
 import secrets
 import string
-from datetime import datetime, timedelta, timezone
-
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import bcrypt
@@ -30,10 +30,14 @@ ADDRESS_WINDOW = timedelta(minutes=15)
 # The same words for unknown user, wrong password, locked account and throttled address (usernames and locks
 # cannot be discovered), naming the lock so that a real user knows why the right password may be refused.
 _LOCK_MINUTES = int(LOCK_DURATION.total_seconds()) // 60
-LOGIN_FAILED = ("Nome utente o password non corretti, oppure troppi tentativi falliti: in quel caso riprovare "
-                f"tra {_LOCK_MINUTES} minuti o chiedere all'Ufficio di Piano di sbloccare l'account.")
-CURRENT_PASSWORD_WRONG = (f"Password attuale: non corretta (dopo {LOCK_AFTER_FAILURES} tentativi falliti l'account "
-                          f"resta bloccato per {_LOCK_MINUTES} minuti).")
+LOGIN_FAILED = (
+    "Nome utente o password non corretti, oppure troppi tentativi falliti: in quel caso riprovare "
+    f"tra {_LOCK_MINUTES} minuti o chiedere all'Ufficio di Piano di sbloccare l'account."
+)
+CURRENT_PASSWORD_WRONG = (
+    f"Password attuale: non corretta (dopo {LOCK_AFTER_FAILURES} tentativi falliti l'account "
+    f"resta bloccato per {_LOCK_MINUTES} minuti)."
+)
 LOCK_FIELD = "blocco"  # audit field of lock and unlock events
 
 
@@ -52,7 +56,7 @@ class UserError(ValueError):
 
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
+        return moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -101,8 +105,9 @@ def user_areas(session: Session, user_id: int) -> frozenset[str]:
 
 
 def actor_for(session: Session, user: User) -> Actor:
-    return Actor(user_id=user.id, username=user.username, role=user.role,
-                 areas=user_areas(session, user.id), name=user.name)
+    return Actor(
+        user_id=user.id, username=user.username, role=user.role, areas=user_areas(session, user.id), name=user.name
+    )
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -133,8 +138,10 @@ def _check_role_areas(session: Session, role: str, areas: list[str]) -> list[str
     unknown = [a for a in areas if a not in known]
     if unknown:
         what = "non è una macro-area" if len(unknown) == 1 else "non sono macro-aree"
-        raise UserError(f"Aree: {', '.join(unknown)} {what} del piano "
-                        f"(ammesse: {', '.join(known) or 'nessuna, piano non caricato'}).")
+        raise UserError(
+            f"Aree: {', '.join(unknown)} {what} del piano "
+            f"(ammesse: {', '.join(known) or 'nessuna, piano non caricato'})."
+        )
     return areas
 
 
@@ -169,8 +176,18 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def create_user(session: Session, *, actor: Actor | None, username: str, name: str, role: str,
-                areas: list[str], password: str, one_time: bool = True, email: str = "") -> User:
+def create_user(
+    session: Session,
+    *,
+    actor: Actor | None,
+    username: str,
+    name: str,
+    role: str,
+    areas: list[str],
+    password: str,
+    one_time: bool = True,
+    email: str = "",
+) -> User:
     """Create a user. `actor` None only for the bootstrap and the command line (trusted callers)."""
     if actor is not None:
         require_office(actor, _MANAGE)
@@ -179,22 +196,35 @@ def create_user(session: Session, *, actor: Actor | None, username: str, name: s
     areas = _check_role_areas(session, role, areas)
     if get_user(session, username) is not None:
         raise UserError(f"Nome utente: '{username}' esiste già.")
-    user = User(username=username, name=name, email=(email or "").strip(), role=role,
-                password_hash=hash_password(validate_password(password)), must_change_password=one_time)
+    user = User(
+        username=username,
+        name=name,
+        email=(email or "").strip(),
+        role=role,
+        password_hash=hash_password(validate_password(password)),
+        must_change_password=one_time,
+    )
     session.add(user)
     session.flush()
     _set_areas(session, user, areas)
-    record_change(session, actor, entity="user", entity_id=user.id, field="creato",
-                  old=None, new=f"{username} ({role}{': ' + ','.join(areas) if areas else ''})")
+    record_change(
+        session,
+        actor,
+        entity="user",
+        entity_id=user.id,
+        field="creato",
+        old=None,
+        new=f"{username} ({role}{': ' + ','.join(areas) if areas else ''})",
+    )
     return user
 
 
-def add_user(session: Session, *, actor: Actor, username: str, name: str, role: str,
-             areas: list[str]) -> str:
+def add_user(session: Session, *, actor: Actor, username: str, name: str, role: str, areas: list[str]) -> str:
     """Create a user with a random one-time password and return it (shown once, stored only hashed)."""
     password = random_password()
-    create_user(session, actor=actor, username=username, name=name, role=role, areas=areas,
-                password=password, one_time=True)
+    create_user(
+        session, actor=actor, username=username, name=name, role=role, areas=areas, password=password, one_time=True
+    )
     return password
 
 
@@ -218,8 +248,9 @@ def update_user(session: Session, *, actor: Actor, user_id: int, role: str, area
     return user
 
 
-def reset_password(session: Session, *, actor: Actor | None, user_id: int, password: str,
-                   one_time: bool = True) -> None:
+def reset_password(
+    session: Session, *, actor: Actor | None, user_id: int, password: str, one_time: bool = True
+) -> None:
     """Set a new password, unlock the account and end the user's logins everywhere."""
     if actor is not None:
         require_office(actor, "il ripristino delle password")
@@ -230,8 +261,15 @@ def reset_password(session: Session, *, actor: Actor | None, user_id: int, passw
     user.tokens_valid_after = utcnow()
     user.version += 1
     session.add(user)
-    record_change(session, actor, entity="user", entity_id=user.id, field="password",
-                  old=None, new="reimpostata (monouso)" if one_time else "reimpostata")
+    record_change(
+        session,
+        actor,
+        entity="user",
+        entity_id=user.id,
+        field="password",
+        old=None,
+        new="reimpostata (monouso)" if one_time else "reimpostata",
+    )
 
 
 def issue_one_time_password(session: Session, *, actor: Actor, user_id: int) -> str:
@@ -242,8 +280,9 @@ def issue_one_time_password(session: Session, *, actor: Actor, user_id: int) -> 
     return password
 
 
-def change_own_password(session: Session, *, user_id: int, current: str, new: str,
-                        address: str | None = None, now: datetime | None = None) -> None:
+def change_own_password(
+    session: Session, *, user_id: int, current: str, new: str, address: str | None = None, now: datetime | None = None
+) -> None:
     """Wrong current passwords count like failed logins (same counter, same lock, same throttle)."""
     user = session.get(User, user_id)
     if user is None or not _checked(session, user, user.username, current, now or utcnow(), address):
@@ -256,8 +295,15 @@ def change_own_password(session: Session, *, user_id: int, current: str, new: st
     user.tokens_valid_after = utcnow()  # a copied cookie stops working
     user.version += 1
     session.add(user)
-    record_change(session, Actor(user.id, user.username, user.role), entity="user", entity_id=user.id,
-                  field="password", old=None, new="cambiata dall'utente")
+    record_change(
+        session,
+        Actor(user.id, user.username, user.role),
+        entity="user",
+        entity_id=user.id,
+        field="password",
+        old=None,
+        new="cambiata dall'utente",
+    )
 
 
 def _apply_active(session: Session, actor: Actor | None, user: User, active: bool) -> None:
@@ -266,8 +312,7 @@ def _apply_active(session: Session, actor: Actor | None, user: User, active: boo
         user.tokens_valid_after = utcnow()  # deactivation ends every login at the next page load
         user.version += 1
         session.add(user)
-        record_change(session, actor, entity="user", entity_id=user.id, field="attivo",
-                      old=not active, new=active)
+        record_change(session, actor, entity="user", entity_id=user.id, field="attivo", old=not active, new=active)
 
 
 def set_active(session: Session, *, actor: Actor, user_id: int, active: bool) -> None:
@@ -286,16 +331,18 @@ def unlock_user(session: Session, *, actor: Actor | None, user_id: int) -> None:
     user = _target(session, user_id)
     if user.locked_until is None and not user.failed_logins:
         return
-    old = f"bloccato fino a {_aware(user.locked_until):%d/%m/%Y %H:%M} UTC" if user.locked_until else \
-        f"{user.failed_logins} tentativi falliti"
+    old = (
+        f"bloccato fino a {_aware(user.locked_until):%d/%m/%Y %H:%M} UTC"
+        if user.locked_until
+        else f"{user.failed_logins} tentativi falliti"
+    )
     user.failed_logins, user.locked_until = 0, None
     user.version += 1
     session.add(user)
     record_change(session, actor, entity="user", entity_id=user.id, field=LOCK_FIELD, old=old, new="sbloccato")
 
 
-def provision_user(session: Session, *, username: str, name: str, role: str, areas: list[str],
-                   password: str) -> bool:
+def provision_user(session: Session, *, username: str, name: str, role: str, areas: list[str], password: str) -> bool:
     """Command line (trusted): create the user, or reset its password, unlock and reactivate it.
 
     The password is not one-time. Role and areas of an existing user are left as they are.
@@ -304,8 +351,16 @@ def provision_user(session: Session, *, username: str, name: str, role: str, are
     validate_password(password)
     user = get_user(session, username)
     if user is None:
-        create_user(session, actor=None, username=username, name=name or username, role=role, areas=areas,
-                    password=password, one_time=False)
+        create_user(
+            session,
+            actor=None,
+            username=username,
+            name=name or username,
+            role=role,
+            areas=areas,
+            password=password,
+            one_time=False,
+        )
         return True
     reset_password(session, actor=None, user_id=user.id, password=password, one_time=False)
     _apply_active(session, None, user, True)
@@ -333,8 +388,9 @@ def _reserve_attempt(session: Session, user_id: int, now: datetime) -> int | Non
         .where(User.id == user_id)
         .where(or_(User.locked_until.is_(None), User.locked_until <= now))
         .where(or_(expired, User.failed_logins < LOCK_AFTER_FAILURES))
-        .values(failed_logins=number,
-                locked_until=case((number >= LOCK_AFTER_FAILURES, now + LOCK_DURATION), else_=None))
+        .values(
+            failed_logins=number, locked_until=case((number >= LOCK_AFTER_FAILURES, now + LOCK_DURATION), else_=None)
+        )
         .returning(User.failed_logins)
         .execution_options(synchronize_session=False)
     )
@@ -343,8 +399,9 @@ def _reserve_attempt(session: Session, user_id: int, now: datetime) -> int | Non
 
 def _address_throttled(session: Session, address: str, username: str, now: datetime) -> bool:
     since = now - ADDRESS_WINDOW
-    recent = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.address == address,
-                                                                   LoginAttempt.at > since)
+    recent = (
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.address == address, LoginAttempt.at > since)
+    )
     total = session.exec(recent).one()
     same = session.exec(recent.where(LoginAttempt.username == username)).one()
     return total >= ADDRESS_FAILURES_TOTAL or same >= ADDRESS_FAILURES_PER_ACCOUNT
@@ -360,8 +417,9 @@ def _note_attempt(session: Session, address: str | None, username: str, now: dat
     return attempt.id
 
 
-def _checked(session: Session, user: User | None, username: str, password: str, now: datetime,
-             address: str | None) -> bool:
+def _checked(
+    session: Session, user: User | None, username: str, password: str, now: datetime, address: str | None
+) -> bool:
     """Whether `password` is the user's, with every attempt counted and exactly one bcrypt check of the
     configured cost in every case (unknown, inactive, locked, throttled, wrong, right): same time for all.
 
@@ -380,19 +438,31 @@ def _checked(session: Session, user: User | None, username: str, password: str, 
         return False
     if not check_password((password or "").strip(), user.password_hash):
         if number >= LOCK_AFTER_FAILURES:
-            record_change(session, None, entity="user", entity_id=user.id, field=LOCK_FIELD, old=None,
-                          new=f"bloccato per {_lock_minutes(LOCK_DURATION)} dopo {LOCK_AFTER_FAILURES} "
-                              f"tentativi falliti" + (f" (ultimo da {address})" if address else ""))
+            record_change(
+                session,
+                None,
+                entity="user",
+                entity_id=user.id,
+                field=LOCK_FIELD,
+                old=None,
+                new=f"bloccato per {_lock_minutes(LOCK_DURATION)} dopo {LOCK_AFTER_FAILURES} "
+                f"tentativi falliti" + (f" (ultimo da {address})" if address else ""),
+            )
         return False
-    session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=None)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
     session.refresh(user)
     return True
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime | None = None,
-                 address: str | None = None) -> User:
+def authenticate(
+    session: Session, username: str, password: str, now: datetime | None = None, address: str | None = None
+) -> User:
     """Check a login from client `address` (None if unknown). Every refusal is LoginError(LOGIN_FAILED).
 
     Commits the attempt's count before checking the password (see _checked); the caller's transaction then
@@ -409,8 +479,11 @@ def lock_events(session: Session, *, actor: Actor, limit: int = 50) -> list[dict
     """The latest locks for failed logins and unlocks, newest first (Ufficio di Piano only)."""
     require_office(actor, "la consultazione dei blocchi")
     names = dict(session.exec(select(User.id, User.username)).all())
-    return [{"at": e.at, "username": names.get(e.entity_id, "?"), "event": e.new or "", "by": e.username}
-            for e in audit_trail(session, field_contains=LOCK_FIELD, limit=limit) if e.entity == "user"]
+    return [
+        {"at": e.at, "username": names.get(e.entity_id, "?"), "event": e.new or "", "by": e.username}
+        for e in audit_trail(session, field_contains=LOCK_FIELD, limit=limit)
+        if e.entity == "user"
+    ]
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
@@ -431,20 +504,53 @@ def bootstrap_admin(session: Session) -> str | None:
     if session.exec(select(User.id)).first() is not None:
         return None
     password = random_password()
-    create_user(session, actor=None, username="admin", name="Ufficio di Piano (amministratore)",
-                role=Role.UFFICIO_DI_PIANO, areas=[], password=password, one_time=True)
+    create_user(
+        session,
+        actor=None,
+        username="admin",
+        name="Ufficio di Piano (amministratore)",
+        role=Role.UFFICIO_DI_PIANO,
+        areas=[],
+        password=password,
+        one_time=True,
+    )
     return password
 
 
 def list_users(session: Session, *, actor: Actor) -> list[dict]:
     require_office(actor, "la consultazione degli utenti")
     users = session.exec(select(User).order_by(User.username)).all()
-    return [{"id": u.id, "username": u.username, "name": u.name, "role": u.role,
-             "areas": sorted(user_areas(session, u.id)), "active": u.active, "locked": is_locked(u),
-             "must_change_password": u.must_change_password} for u in users]
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "name": u.name,
+            "role": u.role,
+            "areas": sorted(user_areas(session, u.id)),
+            "active": u.active,
+            "locked": is_locked(u),
+            "must_change_password": u.must_change_password,
+        }
+        for u in users
+    ]
 
 
-__all__ = ["LoginError", "PermissionDenied", "UserError", "add_user", "area_choices", "authenticate",
-           "bootstrap_admin", "change_own_password", "create_user", "issue_one_time_password", "list_users",
-           "lock_events",
-           "provision_user", "reset_password", "set_active", "unlock_user", "update_user"]
+__all__ = [
+    "LoginError",
+    "PermissionDenied",
+    "UserError",
+    "add_user",
+    "area_choices",
+    "authenticate",
+    "bootstrap_admin",
+    "change_own_password",
+    "create_user",
+    "issue_one_time_password",
+    "list_users",
+    "lock_events",
+    "provision_user",
+    "reset_password",
+    "set_active",
+    "unlock_user",
+    "update_user",
+]

@@ -2,6 +2,7 @@
 
 Each function returns the clean value or raises FieldError naming the field in Italian.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,11 @@ MAX_EURO = 100_000_000.0  # per line: the whole yearly social spend of a large A
 MAX_COUNT = 10_000_000.0  # people, meetings, services: Lombardy has 10 million inhabitants
 MAX_PERCENT = 100.0
 OVER_BUDGET_FACTOR = 3  # committed or paid above 3x the objective's budget: ask for confirmation and a note
-LIMITS = {EURO: (MAX_EURO, "un importo (per riga)"), Unit.NUMERO: (MAX_COUNT, "un conteggio"),
-          Unit.PERCENTUALE: (MAX_PERCENT, "una percentuale")}
+LIMITS = {
+    EURO: (MAX_EURO, "un importo (per riga)"),
+    Unit.NUMERO: (MAX_COUNT, "un conteggio"),
+    Unit.PERCENTUALE: (MAX_PERCENT, "una percentuale"),
+}
 
 
 class FieldError(ValueError):
@@ -64,8 +68,11 @@ def clean_number(raw: object, field: str, *, unit: str = Unit.NUMERO) -> float |
     if value > limit:
         suffix = " €" if unit == EURO else ""
         typed = raw.strip() if isinstance(raw, str) else _show(value)
-        raise FieldError(field, f"valore non plausibile ({typed}{suffix}): il massimo per {what} è "
-                                f"{_show(limit)}{suffix}. Controllare i separatori (es. 1.234,56).")
+        raise FieldError(
+            field,
+            f"valore non plausibile ({typed}{suffix}): il massimo per {what} è "
+            f"{_show(limit)}{suffix}. Controllare i separatori (es. 1.234,56).",
+        )
     return value
 
 
@@ -88,6 +95,7 @@ def input_preview(raw: object, field: str, *, unit: str = Unit.NUMERO) -> tuple[
 def _exact(value: float) -> str:
     """Every decimal that was typed (up to 6), Italian separators: the preview never rounds what is saved."""
     from models.formatting import number
+
     return number(value, 6)
 
 
@@ -133,8 +141,11 @@ def refuse_control_characters(text: str, field: str, *, multiline: bool = False)
     for position, char in enumerate(text, start=1):
         if char not in allowed and unicodedata.category(char) in ("Cc", "Cs"):
             what = "a capo e tabulazioni non ammessi" if char in "\n\t" else "carattere di controllo non ammesso"
-            raise FieldError(field, f"{what} (U+{ord(char):04X}, posizione {position}): di solito arriva da un "
-                                    "copia-incolla; riscrivere il testo senza.")
+            raise FieldError(
+                field,
+                f"{what} (U+{ord(char):04X}, posizione {position}): di solito arriva da un "
+                "copia-incolla; riscrivere il testo senza.",
+            )
 
 
 def clean_indicator_value(unit: str, raw: object, field: str) -> tuple[float | None, str]:
@@ -159,8 +170,9 @@ def clean_split(unit: str, total: float | None, raw_split: dict[str, object], fi
     if unit != Unit.NUMERO:
         raise FieldError(field, "la ripartizione per sub-ambito vale solo per indicatori numerici.")
     if total is not None and abs(sum(split.values()) - total) > SPLIT_TOLERANCE:
-        raise FieldError(field, f"la somma per sub-ambito ({_show(sum(split.values()))}) non corrisponde "
-                                f"al totale ({_show(total)}).")
+        raise FieldError(
+            field, f"la somma per sub-ambito ({_show(sum(split.values()))}) non corrisponde al totale ({_show(total)})."
+        )
     return split
 
 
@@ -174,6 +186,7 @@ def clean_action_state(raw: object, field: str) -> str:
 
 def clean_adequacy(raw: object, field: str = "Adeguatezza delle risorse") -> str | None:
     from models.vocab import ADEGUACY_LABELS
+
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         return None
     text = str(raw).strip().lower().replace(" ", "_")
@@ -183,8 +196,15 @@ def clean_adequacy(raw: object, field: str = "Adeguatezza delle risorse") -> str
     raise FieldError(field, f"livello «{raw}» non ammesso (ammessi: {', '.join(ADEGUACY_LABELS.values())}).")
 
 
-def clean_spend(committed_raw: object, paid_raw: object, note_raw: object, *, confirmed: bool, field: str,
-                budget: float | None = None) -> tuple[float, float, str] | None:
+def clean_spend(
+    committed_raw: object,
+    paid_raw: object,
+    note_raw: object,
+    *,
+    confirmed: bool,
+    field: str,
+    budget: float | None = None,
+) -> tuple[float, float, str] | None:
     """Committed and paid in euro; None for an empty line (both amounts empty: «nessun dato», not zero spent).
     One amount given means the other is 0. Paid above committed, or an amount above OVER_BUDGET_FACTOR times
     `budget` (the objective's budget for this source, or in total), needs a confirmation and a note."""
@@ -196,9 +216,11 @@ def clean_spend(committed_raw: object, paid_raw: object, note_raw: object, *, co
     committed, paid = committed or 0.0, paid or 0.0
     explained = confirmed and bool(note)
     if paid > committed + SPLIT_TOLERANCE and not explained:
-        raise FieldError(f"{field} – liquidato",
-                         f"il liquidato ({_show(paid)} €) supera l'impegnato ({_show(committed)} €): "
-                         "confermare e spiegare il motivo nella nota.")
+        raise FieldError(
+            f"{field} – liquidato",
+            f"il liquidato ({_show(paid)} €) supera l'impegnato ({_show(committed)} €): "
+            "confermare e spiegare il motivo nella nota.",
+        )
     if over_budget(max(committed, paid), budget) and not explained:
         which = "liquidato" if paid >= committed else "impegnato"
         raise FieldError(f"{field} – {which}", over_budget_message(max(committed, paid), budget))
@@ -211,15 +233,31 @@ def over_budget(amount: float, budget: float | None) -> bool:
 
 
 def over_budget_message(amount: float, budget: float | None) -> str:
-    return (f"l'importo ({_show(amount)} €) supera di oltre {OVER_BUDGET_FACTOR} volte il budget dell'obiettivo "
-            f"({_show(budget or 0)} €): se è corretto, confermare e spiegare il motivo nella nota.")
+    return (
+        f"l'importo ({_show(amount)} €) supera di oltre {OVER_BUDGET_FACTOR} volte il budget dell'obiettivo "
+        f"({_show(budget or 0)} €): se è corretto, confermare e spiegare il motivo nella nota."
+    )
 
 
 def _show(value: float) -> str:
     from models.formatting import number
+
     return number(value, 2)
 
 
-__all__ = ["FieldError", "ResourceAdequacy", "clean_action_state", "clean_adequacy", "clean_indicator_value",
-           "clean_number", "clean_spend", "input_preview", "refuse_control_characters", "clean_split", "clean_text", "clean_yes_no", "over_budget",
-           "plausible_amount"]
+__all__ = [
+    "FieldError",
+    "ResourceAdequacy",
+    "clean_action_state",
+    "clean_adequacy",
+    "clean_indicator_value",
+    "clean_number",
+    "clean_spend",
+    "input_preview",
+    "refuse_control_characters",
+    "clean_split",
+    "clean_text",
+    "clean_yes_no",
+    "over_budget",
+    "plausible_amount",
+]

@@ -2,6 +2,7 @@
 
 Codes are stored in the database; labels are what every page, chart and export shows.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -14,8 +15,11 @@ class Battery(StrEnum):
 
 
 BATTERY_ORDER: tuple[Battery, ...] = tuple(Battery)  # the card's order: X.23 process, X.24 output, X.25 outcome
-BATTERY_TITLES = {Battery.PROCESSO: "Indicatori di processo", Battery.OUTPUT: "Indicatori di output",
-                  Battery.OUTCOME: "Indicatori di outcome"}
+BATTERY_TITLES = {
+    Battery.PROCESSO: "Indicatori di processo",
+    Battery.OUTPUT: "Indicatori di output",
+    Battery.OUTCOME: "Indicatori di outcome",
+}
 
 
 def battery_rank(battery: str) -> int:
@@ -30,8 +34,12 @@ class Unit(StrEnum):
     TESTO = "testo"
 
 
-UNIT_LABELS = {Unit.NUMERO: "numero", Unit.PERCENTUALE: "percentuale (0-100)",
-               Unit.SI_NO: "sì/no", Unit.TESTO: "testo libero"}
+UNIT_LABELS = {
+    Unit.NUMERO: "numero",
+    Unit.PERCENTUALE: "percentuale (0-100)",
+    Unit.SI_NO: "sì/no",
+    Unit.TESTO: "testo libero",
+}
 
 
 class ObjectiveKind(StrEnum):
@@ -54,23 +62,32 @@ class ReportState(StrEnum):
 
 class CommentKind(StrEnum):
     """A message of a report's review conversation."""
+
     COMMENTO = "commento"
     INVIO = "invio"
     RINVIO = "rinvio"
     APPROVAZIONE = "approvazione"
 
 
-COMMENT_KIND_LABELS = {CommentKind.COMMENTO: "Commento", CommentKind.INVIO: "Inviato all'Ufficio di Piano",
-                       CommentKind.RINVIO: "Rimandato al referente", CommentKind.APPROVAZIONE: "Approvato"}
+COMMENT_KIND_LABELS = {
+    CommentKind.COMMENTO: "Commento",
+    CommentKind.INVIO: "Inviato all'Ufficio di Piano",
+    CommentKind.RINVIO: "Rimandato al referente",
+    CommentKind.APPROVAZIONE: "Approvato",
+}
 
 
 NO_REPORT = "nessun dato"  # the state shown for an objective with no report in the semester
 NO_SPEND_DATA = NO_REPORT  # no spend line at all (an empty line is not stored): not the same as zero spent
 
 # A number of reports in each state, as counts read ("3 approvati, 1 in bozza, 2 senza report").
-REPORT_STATE_COUNT_LABELS = {ReportState.APPROVATA: "approvati", ReportState.INVIATA: "inviati (da approvare)",
-                             ReportState.BOZZA: "in bozza", ReportState.DA_RIVEDERE: "da rivedere",
-                             NO_REPORT: "senza report"}
+REPORT_STATE_COUNT_LABELS = {
+    ReportState.APPROVATA: "approvati",
+    ReportState.INVIATA: "inviati (da approvare)",
+    ReportState.BOZZA: "in bozza",
+    ReportState.DA_RIVEDERE: "da rivedere",
+    NO_REPORT: "senza report",
+}
 
 
 def report_state_label(state: str | None) -> str:
@@ -98,12 +115,16 @@ class Role(StrEnum):
     COMITATO = "comitato"
 
 
-ROLE_LABELS = {Role.UFFICIO_DI_PIANO: "Ufficio di Piano", Role.REFERENTE: "Referente di Gruppo di Lavoro",
-               Role.COMITATO: "Comitato Ristretto"}
+ROLE_LABELS = {
+    Role.UFFICIO_DI_PIANO: "Ufficio di Piano",
+    Role.REFERENTE: "Referente di Gruppo di Lavoro",
+    Role.COMITATO: "Comitato Ristretto",
+}
 
 
 class ResourceAdequacy(StrEnum):
     """The grid's five-level scale for human and material resources (DOMAIN.md)."""
+
     GRAVEMENTE_INADEGUATO = "gravemente_inadeguato"
     INADEGUATO = "inadeguato"
     SUFFICIENTEMENTE_ADEGUATO = "sufficientemente_adeguato"
@@ -145,9 +166,14 @@ FUNDING_LABELS = {
 }
 
 SHORT_FUNDING_LABELS = {
-    FundingSource.FNPS: "FNPS", FundingSource.FSR: "FSR", FundingSource.FONDO_POVERTA: "Fondo Povertà",
-    FundingSource.FNA: "FNA", FundingSource.PNRR: "PNRR", FundingSource.COMUNALE: "Comunale",
-    FundingSource.DOPO_DI_NOI: "Dopo di Noi", FundingSource.ETEROFINANZIATO: "Eterofinanziati",
+    FundingSource.FNPS: "FNPS",
+    FundingSource.FSR: "FSR",
+    FundingSource.FONDO_POVERTA: "Fondo Povertà",
+    FundingSource.FNA: "FNA",
+    FundingSource.PNRR: "PNRR",
+    FundingSource.COMUNALE: "Comunale",
+    FundingSource.DOPO_DI_NOI: "Dopo di Noi",
+    FundingSource.ETEROFINANZIATO: "Eterofinanziati",
     FundingSource.ALTRO: "Altro",
 }
 
@@ -172,10 +198,19 @@ def semester_short_label(year: int, half: int) -> str:
 
 
 # Page titles: the menu entry and the page's own title are the same words.
-PAGE_TITLES = {"home": "Panoramica", "cruscotto": "Cruscotto", "inserimento": "Inserimento dati",
-               "revisione": "Revisione semestrale", "piano": "Il Piano", "storico": "Piano 2021-2023",
-               "report": "Report ed Excel", "impostazione": "Impostazione piano", "utenti": "Utenti",
-               "account": "Il mio account", "cambio_password": "Cambio password"}
+PAGE_TITLES = {
+    "home": "Panoramica",
+    "cruscotto": "Cruscotto",
+    "inserimento": "Inserimento dati",
+    "revisione": "Revisione semestrale",
+    "piano": "Il Piano",
+    "storico": "Piano 2021-2023",
+    "report": "Report ed Excel",
+    "impostazione": "Impostazione piano",
+    "utenti": "Utenti",
+    "account": "Il mio account",
+    "cambio_password": "Cambio password",
+}
 
 
 def plural(n: int, singular: str, many: str) -> str:

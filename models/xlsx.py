@@ -3,6 +3,7 @@
 Every text cell is written as text: a user's or the plan's text starting with = + - @ comes out as that literal
 text, never as a formula (Excel would run it when the file is opened or the cell edited: formula injection).
 """
+
 from __future__ import annotations
 
 import io

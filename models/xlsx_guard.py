@@ -22,6 +22,7 @@ Checks run from the cheapest to the most expensive, and all of them before openp
 Worksheets are parsed lazily in read-only mode: read them through `read_rows`, which turns the same parsing
 failures into WorkbookRefused.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,8 +38,10 @@ from openpyxl.workbook.workbook import Workbook
 try:
     from defusedxml.common import DefusedXmlException
 except ImportError:  # without defusedxml every import is refused (open_workbook), the app still starts
+
     class DefusedXmlException(ValueError):  # type: ignore[no-redef]
         pass
+
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the whole plan's template is well under 1 MB: room for Excel's extras
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # what openpyxl may inflate: ~100 times a 5,000-row template
@@ -61,16 +64,32 @@ _CHUNK = 1024 * 1024
 # Without defusedxml openpyxl would expand XML entities: every import is then refused (see open_workbook).
 XML_DEFUSED: bool = openpyxl.DEFUSEDXML is True
 
-_NOT_XLSX = ("Il file non è un file Excel .xlsx: scaricare il modello dalla pagina «Report ed Excel», compilarlo "
-             "e salvarlo in formato .xlsx.")
-_CORRUPTED = ("Il file .xlsx è danneggiato o incompleto e non si può leggere: salvarlo di nuovo con Excel "
-              "(o scaricare un nuovo modello) e riprovare.")
-_XML_BOMB = ("Il file contiene costrutti XML non ammessi (dichiarazioni di entità o DTD) e non viene letto: "
-             "salvarlo di nuovo con Excel in formato .xlsx e riprovare.")
+_NOT_XLSX = (
+    "Il file non è un file Excel .xlsx: scaricare il modello dalla pagina «Report ed Excel», compilarlo "
+    "e salvarlo in formato .xlsx."
+)
+_CORRUPTED = (
+    "Il file .xlsx è danneggiato o incompleto e non si può leggere: salvarlo di nuovo con Excel "
+    "(o scaricare un nuovo modello) e riprovare."
+)
+_XML_BOMB = (
+    "Il file contiene costrutti XML non ammessi (dichiarazioni di entità o DTD) e non viene letto: "
+    "salvarlo di nuovo con Excel in formato .xlsx e riprovare."
+)
 _UNREADABLE = "Il file .xlsx non si può leggere ({detail}): salvarlo di nuovo con Excel e riprovare."
 # What openpyxl and zipfile raise on a damaged or hand-made file (openpyxl has no exception hierarchy of its own).
-_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, ParseError, KeyError, ValueError, TypeError, IndexError,
-                AttributeError, OSError)
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ParseError,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    OSError,
+)
 
 
 class WorkbookRefused(ValueError):
@@ -80,8 +99,10 @@ class WorkbookRefused(ValueError):
 def open_workbook(content: bytes) -> Workbook:
     """The upload as a read-only workbook (close it when done), or WorkbookRefused."""
     if not XML_DEFUSED:
-        raise WorkbookRefused("Importazione da Excel non disponibile su questo server: manca la protezione contro "
-                              "i file XML malevoli (pacchetto defusedxml). Rivolgersi all'amministratore.")
+        raise WorkbookRefused(
+            "Importazione da Excel non disponibile su questo server: manca la protezione contro "
+            "i file XML malevoli (pacchetto defusedxml). Rivolgersi all'amministratore."
+        )
     check_size(content)
     check_kind(content)
     check_archive(content)
@@ -108,16 +129,20 @@ def read_rows(ws: Any, *, min_row: int = 1, max_col: int) -> Iterator[tuple[Any,
 
 
 def _too_many(what: str, limit: int) -> str:
-    return (f"Il file contiene troppe {what} (più di {limit:,}".replace(",", ".")
-            + "): non è un modello di inserimento compilato e non viene letto. Scaricare un nuovo modello.")
+    return (
+        f"Il file contiene troppe {what} (più di {limit:,}".replace(",", ".")
+        + "): non è un modello di inserimento compilato e non viene letto. Scaricare un nuovo modello."
+    )
 
 
 def _part_limits(name: str) -> list[tuple[tuple[bytes, ...], int, str, str]]:
     """(markers, limit, what, counter) for one zip entry: what check_work counts in it, and in which counter
     (per part, or shared by all worksheets for the cells)."""
     if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-        return [((b"<row", b":row"), MAX_SHEET_ROWS, "righe in un foglio", f"rows {name}"),
-                ((b"<c", b":c"), MAX_CELLS, "celle", "cells")]
+        return [
+            ((b"<row", b":row"), MAX_SHEET_ROWS, "righe in un foglio", f"rows {name}"),
+            ((b"<c", b":c"), MAX_CELLS, "celle", "cells"),
+        ]
     if name == "xl/sharedStrings.xml":
         return [((b"<si", b":si"), MAX_SHARED_STRINGS, "stringhe condivise", "strings")]
     if name.endswith((".xml", ".rels")):
@@ -137,9 +162,11 @@ def check_work(content: bytes) -> None:
             for info in archive.infolist():
                 if info.file_size > MAX_PART_BYTES:
                     size_mb = info.file_size / 1024 / 1024
-                    raise WorkbookRefused(f"Il file contiene una parte troppo grande ({size_mb:.0f} MB decompressa, "
-                                          f"massimo {MAX_PART_BYTES // (1024 * 1024)} MB): non è un modello di "
-                                          "inserimento compilato.")
+                    raise WorkbookRefused(
+                        f"Il file contiene una parte troppo grande ({size_mb:.0f} MB decompressa, "
+                        f"massimo {MAX_PART_BYTES // (1024 * 1024)} MB): non è un modello di "
+                        "inserimento compilato."
+                    )
                 limits = _part_limits(info.filename)
                 if limits:
                     _count_part(archive, info, limits, counts)
@@ -149,8 +176,12 @@ def check_work(content: bytes) -> None:
         raise WorkbookRefused(_CORRUPTED) from None
 
 
-def _count_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
-                limits: list[tuple[tuple[bytes, ...], int, str, str]], counts: dict[str, int]) -> None:
+def _count_part(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    limits: list[tuple[tuple[bytes, ...], int, str, str]],
+    counts: dict[str, int],
+) -> None:
     tail = b""
     with archive.open(info) as part:
         while chunk := part.read(_CHUNK):
@@ -180,9 +211,11 @@ def _refusal(exc: BaseException) -> WorkbookRefused:
 
 def check_size(content: bytes) -> None:
     if len(content) > MAX_UPLOAD_BYTES:
-        raise WorkbookRefused(f"Il file è troppo grande ({len(content) / 1024 / 1024:.1f} MB, massimo "
-                              f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB): il modello compilato pesa molto meno, "
-                              "controllare di aver scelto il file giusto.")
+        raise WorkbookRefused(
+            f"Il file è troppo grande ({len(content) / 1024 / 1024:.1f} MB, massimo "
+            f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB): il modello compilato pesa molto meno, "
+            "controllare di aver scelto il file giusto."
+        )
     if not content:
         raise WorkbookRefused("Il file è vuoto.")
 
@@ -193,10 +226,14 @@ def check_kind(content: bytes) -> None:
         return
     if content.startswith(OLE2_MAGIC):
         if ENCRYPTION_STREAM in content:
-            raise WorkbookRefused("Il file è protetto da password: aprirlo in Excel, togliere la password "
-                                  "(File > Informazioni > Proteggi cartella di lavoro) e salvarlo di nuovo in .xlsx.")
-        raise WorkbookRefused("Il file è nel vecchio formato Excel .xls: aprirlo in Excel e salvarlo come "
-                              "«Cartella di lavoro di Excel (.xlsx)».")
+            raise WorkbookRefused(
+                "Il file è protetto da password: aprirlo in Excel, togliere la password "
+                "(File > Informazioni > Proteggi cartella di lavoro) e salvarlo di nuovo in .xlsx."
+            )
+        raise WorkbookRefused(
+            "Il file è nel vecchio formato Excel .xls: aprirlo in Excel e salvarlo come "
+            "«Cartella di lavoro di Excel (.xlsx)»."
+        )
     raise WorkbookRefused(_NOT_XLSX)
 
 
@@ -208,13 +245,17 @@ def check_archive(content: bytes) -> None:
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError):
         raise WorkbookRefused(_CORRUPTED) from None
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise WorkbookRefused(f"Il file contiene troppe parti ({len(entries)}, massimo {MAX_ZIP_ENTRIES}): "
-                              "non è un modello di inserimento.")
+        raise WorkbookRefused(
+            f"Il file contiene troppe parti ({len(entries)}, massimo {MAX_ZIP_ENTRIES}): "
+            "non è un modello di inserimento."
+        )
     declared = sum(e.file_size for e in entries)
     if declared > MAX_UNCOMPRESSED_BYTES:
-        raise WorkbookRefused(f"Il file, una volta decompresso, occuperebbe {declared / 1024 / 1024:.0f} MB "
-                              f"(massimo {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB): non viene letto. "
-                              "Un modello compilato ne occupa pochi.")
+        raise WorkbookRefused(
+            f"Il file, una volta decompresso, occuperebbe {declared / 1024 / 1024:.0f} MB "
+            f"(massimo {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB): non viene letto. "
+            "Un modello compilato ne occupa pochi."
+        )
     if any(e.flag_bits & 0x1 for e in entries):  # bit 0: the entry is encrypted
         raise WorkbookRefused("Il file contiene parti cifrate: salvarlo senza password in formato .xlsx.")
     names = {e.filename for e in entries}
@@ -222,6 +263,21 @@ def check_archive(content: bytes) -> None:
         raise WorkbookRefused(_NOT_XLSX)
 
 
-__all__ = ["MAX_PART_BYTES", "MAX_PART_ELEMENTS", "MAX_SHARED_STRINGS", "MAX_CELLS", "MAX_SHEET_ROWS",
-           "MAX_UNCOMPRESSED_BYTES", "MAX_UPLOAD_BYTES", "MAX_ZIP_ENTRIES", "WorkbookRefused", "XML_DEFUSED",
-           "check_archive", "check_kind", "check_size", "check_work", "open_workbook", "read_rows"]
+__all__ = [
+    "MAX_PART_BYTES",
+    "MAX_PART_ELEMENTS",
+    "MAX_SHARED_STRINGS",
+    "MAX_CELLS",
+    "MAX_SHEET_ROWS",
+    "MAX_UNCOMPRESSED_BYTES",
+    "MAX_UPLOAD_BYTES",
+    "MAX_ZIP_ENTRIES",
+    "WorkbookRefused",
+    "XML_DEFUSED",
+    "check_archive",
+    "check_kind",
+    "check_size",
+    "check_work",
+    "open_workbook",
+    "read_rows",
+]

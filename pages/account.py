@@ -1,4 +1,5 @@
 """Il mio account: who I am (role, areas) and changing my own password."""
+
 import streamlit as st
 
 from components import auth_gate
@@ -10,7 +11,9 @@ change_password_form()
 st.divider()
 st.markdown("#### Il mio profilo")
 # st.text: the name is typed by the office and shown as plain text, never as markdown.
-st.text(f"Nome utente: {user.actor.username}\nNome: {user.actor.name}\n"
-        f"Ruolo: {ROLE_LABELS.get(user.actor.role, user.actor.role)}")
+st.text(
+    f"Nome utente: {user.actor.username}\nNome: {user.actor.name}\n"
+    f"Ruolo: {ROLE_LABELS.get(user.actor.role, user.actor.role)}"
+)
 if user.actor.areas:
     st.text("Aree assegnate: " + ", ".join(sorted(user.actor.areas)))

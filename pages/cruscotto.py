@@ -1,4 +1,5 @@
 """Cruscotto: the semester at a glance for the Comitato Ristretto, with a projector mode (?proiettore=1)."""
+
 import streamlit as st
 
 from components import auth_gate, layout
@@ -29,8 +30,7 @@ if projector:
         scale = views.screen_scale()
         choice = views.choose(semesters, user.actor.role, compact=True)
     layout.projector_style(large=scale > 1)
-    head.markdown(f"**Cruscotto · {choice.semester.label}** · "
-                  f"{dashboard.COUNT_SHORT[choice.include_submitted]}")
+    head.markdown(f"**Cruscotto · {choice.semester.label}** · {dashboard.COUNT_SHORT[choice.include_submitted]}")
 else:
     st.title(PAGE_TITLES["cruscotto"])
     choice = views.choose(semesters, user.actor.role)
@@ -59,8 +59,10 @@ if projector:
 
 st.caption(views.report_states_line(summary))
 if not summary.tally.reported:
-    st.info(f"Nessun report conteggiato nel {choice.semester.label}: {choice.counted.lower()}. "
-            "Le fasce restano a zero finché i report non vengono approvati (o inviati, se si contano anche quelli).")
+    st.info(
+        f"Nessun report conteggiato nel {choice.semester.label}: {choice.counted.lower()}. "
+        "Le fasce restano a zero finché i report non vengono approvati (o inviati, se si contano anche quelli)."
+    )
 views.tiles(summary)
 # Only the open tab is computed and drawn (on_change="rerun"): the page opens with one chart, not nine.
 bands, money, trend, drill, subs = st.tabs(views.TABS, key=views.K_TAB, on_change="rerun")

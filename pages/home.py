@@ -1,4 +1,5 @@
 """Panoramica: the plan at a glance and the semesters."""
+
 import pandas as pd
 import streamlit as st
 
@@ -15,8 +16,10 @@ if header is None:
     st.error("Il piano non è ancora stato caricato nel database.")
     st.stop()
 st.subheader(f"{header['title']} · {header['ambito']}")
-st.caption(f"Triennio {header['first_year']}-{header['last_year']} · monitoraggio semestrale "
-           "secondo la griglia di valutazione regionale")
+st.caption(
+    f"Triennio {header['first_year']}-{header['last_year']} · monitoraggio semestrale "
+    "secondo la griglia di valutazione regionale"
+)
 onboarding.show(user)  # the Ufficio di Piano's set-up steps still to do, first
 
 areas = call(queries.area_summary)
@@ -30,9 +33,20 @@ cols[2].metric("Indicatori", totals["indicators"])
 cols[3].metric("Budget indicato nel piano", budget_euro(totals["budget"], cents=False))
 
 st.markdown("#### Macro-aree di policy")
-table = pd.DataFrame([{"Area": a["letter"], "Titolo": a["title"], "Schede": a["cards"],
-                       "Obiettivi specifici": a["objectives"], "Azioni": a["actions"], "Indicatori": a["indicators"],
-                       "Budget": budget_euro(a["budget"])} for a in areas])
+table = pd.DataFrame(
+    [
+        {
+            "Area": a["letter"],
+            "Titolo": a["title"],
+            "Schede": a["cards"],
+            "Obiettivi specifici": a["objectives"],
+            "Azioni": a["actions"],
+            "Indicatori": a["indicators"],
+            "Budget": budget_euro(a["budget"]),
+        }
+        for a in areas
+    ]
+)
 st.dataframe(table, hide_index=True, width="stretch")
 
 st.markdown("#### Semestri di monitoraggio")
@@ -40,6 +54,17 @@ sems = call(queries.semesters)
 if not sems:
     st.info("Nessun semestre aperto: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
 else:
-    st.dataframe(pd.DataFrame([{"Semestre": semester_label(s["year"], s["half"]), "Stato": s["state"],
-                                "Scadenza inserimento": s["deadline"].strftime("%d/%m/%Y") if s["deadline"] else "—"}
-                               for s in sems]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Semestre": semester_label(s["year"], s["half"]),
+                    "Stato": s["state"],
+                    "Scadenza inserimento": s["deadline"].strftime("%d/%m/%Y") if s["deadline"] else "—",
+                }
+                for s in sems
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,5 +1,6 @@
 """Impostazione piano (Ufficio di Piano): targets per year, actions and indicators, budgets, sub-areas,
 shared projects, semesters."""
+
 import pandas as pd
 import streamlit as st
 
@@ -10,8 +11,16 @@ from components.data import call
 from components.safe import md_escape
 from models import plan_setup, queries, reports, semesters
 from models.formatting import euro_cents, number
-from models.vocab import (CHOOSE_MANY, PAGE_TITLES, SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, Unit,
-                          semester_label)
+from models.vocab import (
+    CHOOSE_MANY,
+    PAGE_TITLES,
+    SHORT_FUNDING_LABELS,
+    UNIT_LABELS,
+    Battery,
+    FundingSource,
+    Unit,
+    semester_label,
+)
 
 actor = auth_gate.signed_in().actor
 st.title(PAGE_TITLES["impostazione"])
@@ -25,8 +34,12 @@ with tab_obj:
     objectives = call(reports.editable_objectives, actor=actor)
     by_id = {o["id"]: o for o in objectives}
     c1, c2 = st.columns([3, 1])
-    objective_id = c1.selectbox("Obiettivo", list(by_id), key="set_obj",
-                                format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}")
+    objective_id = c1.selectbox(
+        "Obiettivo",
+        list(by_id),
+        key="set_obj",
+        format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}",
+    )
     year = c2.selectbox("Anno (Piano Operativo Annuale)", years, key="set_year")
     setup = call(plan_setup.objective_setup, objective_id, year)
     st.markdown(f"**{setup['code']}** · {md_escape(setup['text'])}")
@@ -34,42 +47,71 @@ with tab_obj:
     st.markdown(f"##### Baseline e target {year}")
     for ind in setup["indicators"]:
         with st.container(border=True):
-            st.markdown(f"*{ind['battery']}* · {md_escape(ind['text'])}" + (" — **ritirato**" if ind["retired"] else ""))
+            st.markdown(
+                f"*{ind['battery']}* · {md_escape(ind['text'])}" + (" — **ritirato**" if ind["retired"] else "")
+            )
             if ind["unit"] == Unit.TESTO:
                 st.caption("Indicatore testuale: senza target numerico.")
                 cols = st.columns([1, 1, 1, 1])
             else:
                 cols = st.columns([1, 1, 1, 1])
-                base = cols[0].text_input("Baseline", value=number(ind["baseline"], 2) if ind["baseline"] is not None
-                                          else "", key=f"b{ind['id']}_{year}")
-                tgt = cols[1].text_input(f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
-                                         value=number(ind["target"], 2) if ind["target"] is not None else "",
-                                         key=f"t{ind['id']}_{year}")
+                base = cols[0].text_input(
+                    "Baseline",
+                    value=number(ind["baseline"], 2) if ind["baseline"] is not None else "",
+                    key=f"b{ind['id']}_{year}",
+                )
+                tgt = cols[1].text_input(
+                    f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
+                    value=number(ind["target"], 2) if ind["target"] is not None else "",
+                    key=f"t{ind['id']}_{year}",
+                )
                 if ind["target_origin"]:  # who set it, never a document line it does not come from
                     cols[2].caption(f"Target {year}: {md_escape(ind['target_origin'])}")
                 if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
-                    if attempt(plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."):
+                    if attempt(
+                        plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."
+                    ):
                         st.rerun()
             if ind["retired"]:
                 clicked = cols[3].button("Ripristina", key=f"ri{ind['id']}")
             else:
-                clicked = confirmed("Ritira", key=f"ri{ind['id']}", where=cols[3],
-                                    question="Ritirare l'indicatore? Non sarà più chiesto nei nuovi report "
-                                             "(i valori già inseriti restano).")
+                clicked = confirmed(
+                    "Ritira",
+                    key=f"ri{ind['id']}",
+                    where=cols[3],
+                    question="Ritirare l'indicatore? Non sarà più chiesto nei nuovi report "
+                    "(i valori già inseriti restano).",
+                )
             if clicked:
-                if attempt(plan_setup.set_retired, "indicator", ind["id"], not ind["retired"], actor=actor,
-                           success="Indicatore aggiornato."):
+                if attempt(
+                    plan_setup.set_retired,
+                    "indicator",
+                    ind["id"],
+                    not ind["retired"],
+                    actor=actor,
+                    success="Indicatore aggiornato.",
+                ):
                     st.rerun()
 
     with st.expander("Aggiungi un indicatore"):
         a1, a2, a3 = st.columns([3, 1, 1])
         text = a1.text_input("Testo dell'indicatore", key="new_ind_text")
         battery = a2.selectbox("Tipo", [b.value for b in Battery], key="new_ind_bat")
-        unit = a3.selectbox("Unità", [u.value for u in Unit], format_func=lambda u: UNIT_LABELS[Unit(u)], key="new_ind_unit")
+        unit = a3.selectbox(
+            "Unità", [u.value for u in Unit], format_func=lambda u: UNIT_LABELS[Unit(u)], key="new_ind_unit"
+        )
         lower = st.checkbox("Un valore più basso è migliore (es. tempi di attesa)", key="new_ind_lower")
         if st.button("Aggiungi indicatore", key="new_ind"):
-            if attempt(plan_setup.add_indicator, objective_id, battery, text, unit, actor=actor,
-                       higher_is_better=not lower, success="Indicatore aggiunto."):
+            if attempt(
+                plan_setup.add_indicator,
+                objective_id,
+                battery,
+                text,
+                unit,
+                actor=actor,
+                higher_is_better=not lower,
+                success="Indicatore aggiunto.",
+            ):
                 st.rerun()
 
     st.markdown("##### Azioni programmate")
@@ -79,27 +121,53 @@ with tab_obj:
         if act["retired"]:
             clicked = a2.button("Ripristina", key=f"ra{act['id']}")
         else:
-            clicked = confirmed("Ritira", key=f"ra{act['id']}", where=a2,
-                                question="Ritirare l'azione? Non conterà più tra le azioni programmate "
-                                         "dell'obiettivo nei nuovi report.")
+            clicked = confirmed(
+                "Ritira",
+                key=f"ra{act['id']}",
+                where=a2,
+                question="Ritirare l'azione? Non conterà più tra le azioni programmate "
+                "dell'obiettivo nei nuovi report.",
+            )
         if clicked:
-            if attempt(plan_setup.set_retired, "action", act["id"], not act["retired"], actor=actor,
-                       success="Azione aggiornata."):
+            if attempt(
+                plan_setup.set_retired,
+                "action",
+                act["id"],
+                not act["retired"],
+                actor=actor,
+                success="Azione aggiornata.",
+            ):
                 st.rerun()
     new_action = st.text_input("Nuova azione", key="new_act_text")
     if st.button("Aggiungi azione", key="new_act"):
         if attempt(plan_setup.add_action, objective_id, new_action, actor=actor, success="Azione aggiunta."):
             st.rerun()
 
-    st.markdown(f"##### Budget per fonte di finanziamento")
+    st.markdown("##### Budget per fonte di finanziamento")
     if setup["budget"]:
-        st.dataframe(pd.DataFrame([{"Anno": b["year"] or "triennio", "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—")
-                                    if b["source"] else "—", "Voce": b["item"], "Importo": euro_cents(b["amount"]),
-                                    "Origine": b["origin_label"]}
-                                   for b in setup["budget"]]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Anno": b["year"] or "triennio",
+                        "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—") if b["source"] else "—",
+                        "Voce": b["item"],
+                        "Importo": euro_cents(b["amount"]),
+                        "Origine": b["origin_label"],
+                    }
+                    for b in setup["budget"]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     b1, b2, b3 = st.columns([1, 2, 1])
-    src = b1.selectbox("Fonte", [s.value for s in FundingSource], key="bud_src",
-                       format_func=lambda s: SHORT_FUNDING_LABELS[FundingSource(s)])
+    src = b1.selectbox(
+        "Fonte",
+        [s.value for s in FundingSource],
+        key="bud_src",
+        format_func=lambda s: SHORT_FUNDING_LABELS[FundingSource(s)],
+    )
     amount = b2.text_input(f"Importo {year} (€) — vuoto per togliere", key="bud_amount")
     if b3.button("Salva budget", key="bud_save"):
         if attempt(plan_setup.set_budget, objective_id, year, src, amount, actor=actor, success="Budget salvato."):
@@ -107,40 +175,70 @@ with tab_obj:
 
     st.markdown("##### Sub-ambiti")
     subs = [s["code"] for s in call(queries.sub_areas)]
-    chosen = st.multiselect("L'obiettivo è locale a questi sub-ambiti (vuoto: tutto l'Ambito)", subs,
-                            default=setup["sub_areas"], key=f"subs_{objective_id}", placeholder=CHOOSE_MANY)
+    chosen = st.multiselect(
+        "L'obiettivo è locale a questi sub-ambiti (vuoto: tutto l'Ambito)",
+        subs,
+        default=setup["sub_areas"],
+        key=f"subs_{objective_id}",
+        placeholder=CHOOSE_MANY,
+    )
     if st.button("Salva sub-ambiti", key="subs_save"):
         if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
             st.rerun()
 
 with tab_sem:
     sems = call(reports.open_semesters)
-    st.dataframe(pd.DataFrame([{"Semestre": semester_label(s.year, s.half), "Stato": s.state,
-                                "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—"} for s in sems]),
-                 hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Semestre": semester_label(s.year, s.half),
+                    "Stato": s.state,
+                    "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—",
+                }
+                for s in sems
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     openable = call(semesters.openable_semesters)
     if openable:
         # The default is the semester after the latest one; earlier ones stay offered for backfilling.
         following = call(semesters.semester_to_open)
         default = openable.index(following) if following in openable else 0
         st.markdown("##### Apri un semestre del piano")
-        st.caption("Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
-                   "dei semestri già trascorsi; ogni semestre ha la propria scadenza.")
+        st.caption(
+            "Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
+            "dei semestri già trascorsi; ogni semestre ha la propria scadenza."
+        )
         o1, o2 = st.columns(2)
-        chosen = o1.selectbox("Semestre da aprire", openable, index=default, key="new_sem_pick",
-                              format_func=lambda ys: semester_label(*ys))
-        deadline = o2.date_input("Scadenza per l'inserimento dati", value=semesters.suggested_deadline(*chosen),
-                                 key=f"new_sem_deadline_{chosen[0]}_{chosen[1]}", format="DD/MM/YYYY")
+        chosen = o1.selectbox(
+            "Semestre da aprire",
+            openable,
+            index=default,
+            key="new_sem_pick",
+            format_func=lambda ys: semester_label(*ys),
+        )
+        deadline = o2.date_input(
+            "Scadenza per l'inserimento dati",
+            value=semesters.suggested_deadline(*chosen),
+            key=f"new_sem_deadline_{chosen[0]}_{chosen[1]}",
+            format="DD/MM/YYYY",
+        )
         still_open = call(semesters.other_open_semesters)
         label = semester_label(*chosen)
-        question = (f"Aprire il {label} con scadenza {deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
-                    "I referenti vi potranno inserire i dati; un semestre aperto non si cancella.")
+        question = (
+            f"Aprire il {label} con scadenza {deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
+            "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."
+        )
         if still_open:
             question += f" È già aperto il {', '.join(still_open)}: i referenti avranno più semestri aperti."
         # The question is the confirmation the domain asks for when another semester is open.
         if confirmed(f"Apri il {label}", key="new_sem", question=question):
-            if attempt(semesters.open_semester, *chosen, deadline, actor=actor, confirmed=True,
-                       success="Semestre aperto."):
+            if attempt(
+                semesters.open_semester, *chosen, deadline, actor=actor, confirmed=True, success="Semestre aperto."
+            ):
                 st.rerun()
     else:
         st.caption("Tutti i semestri del periodo del piano sono stati aperti.")
@@ -160,8 +258,12 @@ with tab_proj:
     st.markdown("##### Nuovo progetto condiviso con altri Ambiti o partner")
     name = st.text_input("Nome del progetto", key="proj_name")
     total = st.text_input("Importo totale (€)", key="proj_total")
-    shares = st.data_editor(pd.DataFrame({"Partner": ["", ""], SHARE_COLUMN: ["", ""]}), num_rows="dynamic",
-                            key="proj_shares", width="stretch")
+    shares = st.data_editor(
+        pd.DataFrame({"Partner": ["", ""], SHARE_COLUMN: ["", ""]}),
+        num_rows="dynamic",
+        key="proj_shares",
+        width="stretch",
+    )
     rows = [(str(r["Partner"] or ""), r[SHARE_COLUMN]) for _, r in shares.iterrows()]
     if total and any(p for p, _ in rows):
         try:  # the amounts saving would store, remainder cents included

@@ -1,4 +1,5 @@
 """Inserimento dati: a lead enters one objective's semester report."""
+
 import streamlit as st
 
 from components import auth_gate, conversation, report_form
@@ -6,11 +7,11 @@ from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from components.selectors import choose, fresh_selectbox
-from models import reports, semesters as semester_rules
+from models import reports
+from models import semesters as semester_rules
 from models.entry_flow import first_needing_lead
 from models.rules import is_with_lead
-from models.vocab import (PAGE_TITLES, ReportState, SemesterState, count_of, report_state_label,
-                          semester_label)
+from models.vocab import PAGE_TITLES, ReportState, SemesterState, count_of, report_state_label, semester_label
 
 user = auth_gate.signed_in()
 actor = user.actor
@@ -23,12 +24,16 @@ if not semesters:
     st.info("Nessun semestre aperto: l'Ufficio di Piano deve aprirne uno (Impostazione piano).")
     st.stop()
 default = next((i for i, s in enumerate(semesters) if s.state == SemesterState.APERTO), 0)
-semester = st.selectbox("Semestre", semesters, index=default, key="entry_semester",
-                        format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})")
+semester = st.selectbox(
+    "Semestre",
+    semesters,
+    index=default,
+    key="entry_semester",
+    format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})",
+)
 
 left = semester_rules.days_left(semester.deadline)
-(st.warning if left is not None and left <= 7 else st.info)(
-    semester_rules.days_left_text(semester.deadline), icon="📅")
+(st.warning if left is not None and left <= 7 else st.info)(semester_rules.days_left_text(semester.deadline), icon="📅")
 
 status = call(reports.entry_status, actor=actor, semester_id=semester.id)
 if not status:
@@ -41,32 +46,48 @@ if todo:
     with st.container(horizontal=True, gap="small"):
         for r in todo:
             # plan codes and state names only (no user text), so the label needs no escaping
-            st.button(f"{r['code']} ({report_state_label(r['state'])})", key=f"todo_{semester.id}_{r['id']}",
-                      type="tertiary", on_click=choose, args=(objective_key, r["id"]),
-                      help=f"Apri {r['code']} nel modulo qui sotto")
+            st.button(
+                f"{r['code']} ({report_state_label(r['state'])})",
+                key=f"todo_{semester.id}_{r['id']}",
+                type="tertiary",
+                on_click=choose,
+                args=(objective_key, r["id"]),
+                help=f"Apri {r['code']} nel modulo qui sotto",
+            )
 else:
     st.success("Tutti gli obiettivi delle sue aree sono stati inviati per questo semestre.")
 
 by_id = {r["id"]: r for r in status}
 # Opens on the first objective that still needs the lead, not on an approved, read-only one.
 objective_id = fresh_selectbox(
-    "Obiettivo", list(by_id), key=objective_key, default=first_needing_lead(status) or status[0]["id"],
-    format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}"
-                          f" — {report_state_label(by_id[i]['state'])}")
+    "Obiettivo",
+    list(by_id),
+    key=objective_key,
+    default=first_needing_lead(status) or status[0]["id"],
+    format_func=lambda i: (
+        f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]} — {report_state_label(by_id[i]['state'])}"
+    ),
+)
 
 view = call(reports.load_entry, objective_id, semester.id, actor=actor)
 st.markdown(f"#### {view.objective['code']} · {md_escape(view.objective['text'])}")
-st.caption(f"Area {view.objective['area']} · {md_escape(view.objective['area_title'])} · {view.semester['label']}"
-           + (f" · stato: **{view.report['state']}**" if view.report else " · nessun dato salvato"))
+st.caption(
+    f"Area {view.objective['area']} · {md_escape(view.objective['area_title'])} · {view.semester['label']}"
+    + (f" · stato: **{view.report['state']}**" if view.report else " · nessun dato salvato")
+)
 if view.report and view.report["state"] == ReportState.DA_RIVEDERE and view.report["comment"]:
-    st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]),
-               icon="↩️")
+    st.warning("Rimandato dall'Ufficio di Piano con questo commento: " + md_escape(view.report["comment"]), icon="↩️")
 if view.report:
-    with st.expander("Conversazione con l'Ufficio di Piano", icon="💬",
-                     expanded=view.report["state"] == ReportState.DA_RIVEDERE):
-        conversation.thread(objective_id, semester.id, actor=actor,
-                            can_write=view.semester["state"] != SemesterState.CHIUSO,
-                            key=f"entry_thread_{objective_id}_{semester.id}")
+    with st.expander(
+        "Conversazione con l'Ufficio di Piano", icon="💬", expanded=view.report["state"] == ReportState.DA_RIVEDERE
+    ):
+        conversation.thread(
+            objective_id,
+            semester.id,
+            actor=actor,
+            can_write=view.semester["state"] != SemesterState.CHIUSO,
+            key=f"entry_thread_{objective_id}_{semester.id}",
+        )
 if view.block_reason:
     st.info(md_escape(view.block_reason), icon="🔒")
 

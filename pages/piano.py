@@ -21,20 +21,35 @@ st.title(PAGE_TITLES["piano"])
 if header is None:
     st.error("Il piano non è ancora stato caricato nel database.")
     st.stop()
-st.caption(f"{header['title']} · {header['ambito']} · sola lettura. I testi sono quelli del documento del piano; "
-           "ogni voce riporta la riga del documento da cui è tratta.")
+st.caption(
+    f"{header['title']} · {header['ambito']} · sola lettura. I testi sono quelli del documento del piano; "
+    "ogni voce riporta la riga del documento da cui è tratta."
+)
 
 titles = dict(call(plan_browser.area_choices))
 search, choose, download = st.columns([3, 2, 1], vertical_alignment="bottom")
-query = search.text_input("Cerca in obiettivi, azioni e indicatori", key="piano_query",
-                          placeholder="una o più parole, es. affido, tirocini, dimissioni protette")
-area = choose.selectbox("Macro-area", [ALL, *titles], key="piano_area",
-                        format_func=lambda x: "Tutte le macro-aree" if x == ALL else f"{x} · {titles[x]}")
-download.download_button("Scarica Excel",
-                         data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False),
-                         file_name=call(plan_export.file_name), mime=plan_export.MIME, on_click="ignore",
-                         icon="📥", key="piano_excel", width="stretch",
-                         help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.")
+query = search.text_input(
+    "Cerca in obiettivi, azioni e indicatori",
+    key="piano_query",
+    placeholder="una o più parole, es. affido, tirocini, dimissioni protette",
+)
+area = choose.selectbox(
+    "Macro-area",
+    [ALL, *titles],
+    key="piano_area",
+    format_func=lambda x: "Tutte le macro-aree" if x == ALL else f"{x} · {titles[x]}",
+)
+download.download_button(
+    "Scarica Excel",
+    data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False),
+    file_name=call(plan_export.file_name),
+    mime=plan_export.MIME,
+    on_click="ignore",
+    icon="📥",
+    key="piano_excel",
+    width="stretch",
+    help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.",
+)
 
 
 view = call(plan_browser.plan_tree, query=query or "", area=area or None)
@@ -42,9 +57,14 @@ if view.query:
     if not view.hits.total:
         st.info(f"Nessun obiettivo, azione o indicatore contiene «{md_escape(view.query)}».")
         st.stop()
-    found = ", ".join(plural(n, one, many) for n, one, many in (
-        (view.hits.objectives, "obiettivo", "obiettivi"), (view.hits.actions, "azione", "azioni"),
-        (view.hits.indicators, "indicatore", "indicatori")))
+    found = ", ".join(
+        plural(n, one, many)
+        for n, one, many in (
+            (view.hits.objectives, "obiettivo", "obiettivi"),
+            (view.hits.actions, "azione", "azioni"),
+            (view.hits.indicators, "indicatore", "indicatori"),
+        )
+    )
     st.caption(f"Trovati per «{md_escape(view.query)}»: {found} (maiuscole e accenti non contano).")
 
 
@@ -58,10 +78,14 @@ def indicator_lines(objective: ObjectiveView) -> str:
     for battery in plan_browser.BATTERY_ORDER:
         items = [i for i in objective.indicators if i.battery == battery]
         if items:
-            lines = [f"- {md_escape(i.text)} :gray[· {i.unit_label}"
-                     + ("" if i.higher_is_better else " · da ridurre")
-                     + f" · {source_line(i.line)}"
-                     + (f" · target {md_escape(i.target_label)}" if i.target_label else "") + "]" for i in items]
+            lines = [
+                f"- {md_escape(i.text)} :gray[· {i.unit_label}"
+                + ("" if i.higher_is_better else " · da ridurre")
+                + f" · {source_line(i.line)}"
+                + (f" · target {md_escape(i.target_label)}" if i.target_label else "")
+                + "]"
+                for i in items
+            ]
             blocks.append(f"*{battery.value.capitalize()}*\n" + "\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -73,8 +97,11 @@ def show_objective(objective: ObjectiveView, expanded: bool) -> None:
         st.caption(source_line(objective.line))
         if objective.actions:
             st.markdown("**Azioni programmate**")
-            st.markdown("\n".join(f"{n}. {md_escape(a.text)} :gray[(riga {a.line})]"
-                                  for n, a in enumerate(objective.actions, start=1)))
+            st.markdown(
+                "\n".join(
+                    f"{n}. {md_escape(a.text)} :gray[(riga {a.line})]" for n, a in enumerate(objective.actions, start=1)
+                )
+            )
         if objective.indicators:
             st.markdown("**Indicatori**")
             st.markdown(indicator_lines(objective))
@@ -86,34 +113,50 @@ def show_budget(card: CardView) -> None:
     if not card.budget:
         st.info("La scheda non indica voci di budget.")
         return
-    rows = [{"Obiettivo": b.objective or "intera scheda", "Voce": b.item or b.text, "Fonte": b.source_label,
-             "Pubblico/privato": b.public_label, "Importo": b.amount_label, "Natura": b.kind_label,
-             "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"), "Testo del piano": b.text,
-             "Origine": b.origin_label}
-            for b in card.budget]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={"Testo del piano": st.column_config.TextColumn(width="large")})
+    rows = [
+        {
+            "Obiettivo": b.objective or "intera scheda",
+            "Voce": b.item or b.text,
+            "Fonte": b.source_label,
+            "Pubblico/privato": b.public_label,
+            "Importo": b.amount_label,
+            "Natura": b.kind_label,
+            "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"),
+            "Testo del piano": b.text,
+            "Origine": b.origin_label,
+        }
+        for b in card.budget
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"Testo del piano": st.column_config.TextColumn(width="large")},
+    )
     notes = [f"Budget del piano: {budget_euro(card.budget_total)}"]
     if card.budget_not_counted:
-        notes.append(f"{plural(len(card.budget_not_counted), 'voce', 'voci')} che il documento indica come esempio "
-                     "del biennio precedente o come previsione: mostrate, ma escluse dal budget del piano e dai "
-                     "rapporti di spesa finché l'Ufficio di Piano non imposta il budget per anno")
+        notes.append(
+            f"{plural(len(card.budget_not_counted), 'voce', 'voci')} che il documento indica come esempio "
+            "del biennio precedente o come previsione: mostrate, ma escluse dal budget del piano e dai "
+            "rapporti di spesa finché l'Ufficio di Piano non imposta il budget per anno"
+        )
     if any(b.approximate for b in card.budget):
         notes.append("«circa»: importo stimato nel piano")
     if card.budget_to_complete:
-        notes.append(f"{plural(card.budget_to_complete, 'voce', 'voci')} da completare "
-                     "(importo non indicato nel piano)")
+        notes.append(
+            f"{plural(card.budget_to_complete, 'voce', 'voci')} da completare (importo non indicato nel piano)"
+        )
     st.caption(" · ".join(notes))
 
 
 def show_details(card: CardView, letter: str) -> None:
     areas = ", ".join(f"{x} · {titles.get(x, x)}" for x in card.transversal_areas) or "nessuna area indicata"
-    fields = [(f"Destinatari ({letter}.3)", card.target_group, card.target_group_line),
-              (f"Risorse di personale dedicate ({letter}.5)", card.staff, card.staff_line),
-              (f"Trasversale ad altre aree di policy ({letter}.6): {areas}", card.transversal_text,
-               card.transversal_line),
-              (f"Tipo di servizio ({letter}.12): {card.service_kind_label}", card.service_kind_text,
-               card.service_kind_line)]
+    fields = [
+        (f"Destinatari ({letter}.3)", card.target_group, card.target_group_line),
+        (f"Risorse di personale dedicate ({letter}.5)", card.staff, card.staff_line),
+        (f"Trasversale ad altre aree di policy ({letter}.6): {areas}", card.transversal_text, card.transversal_line),
+        (f"Tipo di servizio ({letter}.12): {card.service_kind_label}", card.service_kind_text, card.service_kind_line),
+    ]
     for label, text, line in fields:
         st.markdown(f"**{md_escape(label)}**")
         st.markdown(md_escape(text) if text else ":gray[Non indicato nella scheda.]")
@@ -123,8 +166,9 @@ def show_details(card: CardView, letter: str) -> None:
 def show_flags(card: CardView, letter: str) -> None:
     for f in card.flags:
         said = f"«{md_escape(f.text)}» · " if f.text else ""
-        st.markdown(f"{letter}{f.number[1:]} {md_escape(f.question)}: **{f.answer}**  \n"
-                    f":gray[{said}{source_line(f.line)}]")
+        st.markdown(
+            f"{letter}{f.number[1:]} {md_escape(f.question)}: **{f.answer}**  \n:gray[{said}{source_line(f.line)}]"
+        )
     st.caption("— : la scheda non risponde, o risponde in modo diverso per obiettivi diversi (vedi il testo).")
 
 
@@ -138,13 +182,16 @@ def show_card(card: CardView, letter: str) -> None:
         specific = sum(o.kind == ObjectiveKind.SPECIFICO for o in card.objectives)
         general = len(card.objectives) - specific
         # counted as on the Panoramica: specific objectives (the monitored ones); general ones apart
-        st.caption(f"{plural(specific, 'obiettivo specifico', 'obiettivi specifici')}"
-                   + (f" (più {plural(general, 'obiettivo generale', 'obiettivi generali')})" if general else "")
-                   + " · "
-                   f"{plural(actions, 'azione', 'azioni')} · {plural(indicators, 'indicatore', 'indicatori')} · "
-                   f"budget {budget_euro(card.budget_total)} · {source_line(card.line)}")
-        tabs = st.tabs(["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio",
-                        "Domande sì/no"])
+        st.caption(
+            f"{plural(specific, 'obiettivo specifico', 'obiettivi specifici')}"
+            + (f" (più {plural(general, 'obiettivo generale', 'obiettivi generali')})" if general else "")
+            + " · "
+            f"{plural(actions, 'azione', 'azioni')} · {plural(indicators, 'indicatore', 'indicatori')} · "
+            f"budget {budget_euro(card.budget_total)} · {source_line(card.line)}"
+        )
+        tabs = st.tabs(
+            ["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio", "Domande sì/no"]
+        )
         with tabs[0]:
             for objective in card.objectives:
                 show_objective(objective, expanded=bool(view.query))

@@ -1,5 +1,6 @@
 """Report ed Excel: offline entry templates and their import (leads, office); semester and annual reports
 (office, Comitato Ristretto)."""
+
 import streamlit as st
 
 from components import auth_gate, excel_import, report_downloads
@@ -25,15 +26,18 @@ def label(s) -> str:
 objectives = call(reports.editable_objectives, actor=actor)
 if objectives:
     st.markdown("### Inserimento offline con Excel")
-    st.caption("Scaricare il modello, compilarlo anche senza collegamento (celle gialle), ricaricarlo qui: "
-               "ogni cella è controllata con le stesse regole del modulo di inserimento e nulla viene salvato "
-               "finché il file non è tutto corretto e l'importazione confermata.")
+    st.caption(
+        "Scaricare il modello, compilarlo anche senza collegamento (celle gialle), ricaricarlo qui: "
+        "ogni cella è controllata con le stesse regole del modulo di inserimento e nulla viene salvato "
+        "finché il file non è tutto corretto e l'importazione confermata."
+    )
     open_semesters = [s for s in semesters if s.state == SemesterState.APERTO] or semesters
     areas = list(dict.fromkeys(o["area"] for o in objectives))
     left, right = st.columns([1, 2])
     semester = left.selectbox("Semestre del modello", open_semesters, key="tpl_semester", format_func=label)
-    chosen = right.multiselect("Macro-aree", areas, default=areas if actor.is_lead else areas[:1], key="tpl_areas",
-                               placeholder=CHOOSE_MANY)
+    chosen = right.multiselect(
+        "Macro-aree", areas, default=areas if actor.is_lead else areas[:1], key="tpl_areas", placeholder=CHOOSE_MANY
+    )
     excel_import.template_download(actor, semester, chosen, key="tpl_download")
     excel_import.upload_and_import(actor, semester)
 

@@ -1,5 +1,6 @@
 """Revisione semestrale: the queue of submitted reports (open one, approve several); every objective's state;
 one report with its conversation; close the semester."""
+
 from datetime import datetime, time
 
 import pandas as pd
@@ -10,8 +11,8 @@ from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
 from components.report_form import show_changes
-from components.selectors import choose, fresh_selectbox
 from components.safe import md_escape
+from components.selectors import choose, fresh_selectbox
 from models import audit, reports, review, semesters
 from models.dashboard import COUNTED_LABELS
 from models.formatting import budget_euro, euro_cents, local_time, percent
@@ -32,29 +33,52 @@ if "rev_sem" not in st.session_state or st.session_state["rev_sem"] not in by_se
     st.session_state["rev_sem"] = queue[0].semester_id if queue else sems[0].id
 review_queue.show(queue, actor=actor)
 
-sem_id = st.selectbox("Semestre", list(by_sem), key="rev_sem",
-                      format_func=lambda i: f"{semester_label(by_sem[i].year, by_sem[i].half)} ({by_sem[i].state})")
+sem_id = st.selectbox(
+    "Semestre",
+    list(by_sem),
+    key="rev_sem",
+    format_func=lambda i: f"{semester_label(by_sem[i].year, by_sem[i].half)} ({by_sem[i].state})",
+)
 sem = by_sem[sem_id]
 rows = call(review.review_table, sem.id)
 
 f1, f2 = st.columns(2)
 areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas", placeholder=CHOOSE_MANY)
-states = f2.multiselect("Stato", [NO_REPORT, *[s.value for s in ReportState]], key="rev_states",
-                        placeholder=CHOOSE_MANY)
+states = f2.multiselect(
+    "Stato", [NO_REPORT, *[s.value for s in ReportState]], key="rev_states", placeholder=CHOOSE_MANY
+)
 shown = [r for r in rows if (not areas or r["area"] in areas) and (not states or r["state"] in states)]
 done = sum(r["state"] == ReportState.APPROVATA for r in rows)
 approved = f"{plural(done, 'report approvato', 'report approvati')} su {plural(len(rows), 'obiettivo', 'obiettivi')}"
-st.caption((f"{approved} · scadenza {sem.deadline:%d/%m/%Y}" if sem.deadline else approved)
-           + f" · cifre come nel Cruscotto: {COUNTED_LABELS[review.REVIEW_COUNTS_SUBMITTED].lower()}")
-st.dataframe(pd.DataFrame([{
-    "Area": r["area"], "Obiettivo": r["code"], "Referente": r["lead"], "Stato": r["state"],
-    "In ritardo": "sì" if r["overdue"] else "", "Azioni realizzate": r["actions"],
-    "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—", "Fascia": r["band"],
-    "Budget": budget_euro(r["planned"]),
-    "Impegnato": euro_cents(r["committed"]), "Liquidato": euro_cents(r["paid"]), "Liquidato / budget": percent(r["ratio"]),
-    "Classe di spesa": r["ratio_class"],
-    "Ultima modifica": local_time(r["updated_at"]) if r["updated_at"] else "—"} for r in shown]),
-    hide_index=True, width="stretch")
+st.caption(
+    (f"{approved} · scadenza {sem.deadline:%d/%m/%Y}" if sem.deadline else approved)
+    + f" · cifre come nel Cruscotto: {COUNTED_LABELS[review.REVIEW_COUNTS_SUBMITTED].lower()}"
+)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Area": r["area"],
+                "Obiettivo": r["code"],
+                "Referente": r["lead"],
+                "Stato": r["state"],
+                "In ritardo": "sì" if r["overdue"] else "",
+                "Azioni realizzate": r["actions"],
+                "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—",
+                "Fascia": r["band"],
+                "Budget": budget_euro(r["planned"]),
+                "Impegnato": euro_cents(r["committed"]),
+                "Liquidato": euro_cents(r["paid"]),
+                "Liquidato / budget": percent(r["ratio"]),
+                "Classe di spesa": r["ratio_class"],
+                "Ultima modifica": local_time(r["updated_at"]) if r["updated_at"] else "—",
+            }
+            for r in shown
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 st.markdown("### Report di un obiettivo")
 by_id = {r["objective_id"]: r for r in rows}
@@ -62,32 +86,59 @@ if st.session_state.get("rev_obj") not in by_id:
     # the oldest submitted report of this semester, else the first objective with data; never an empty one
     choose("rev_obj", call(review.first_to_review, sem.id) or next(iter(by_id)))
 # labels follow the data: after *Rimanda* or *Approva* the selector shows the new state
-objective_id = fresh_selectbox("Obiettivo", list(by_id), key="rev_obj", default=st.session_state["rev_obj"],
-                               format_func=lambda i: f"{by_id[i]['code']} — {by_id[i]['state']} — "
-                                                     f"{by_id[i]['text'][:80]}")
+objective_id = fresh_selectbox(
+    "Obiettivo",
+    list(by_id),
+    key="rev_obj",
+    default=st.session_state["rev_obj"],
+    format_func=lambda i: f"{by_id[i]['code']} — {by_id[i]['state']} — {by_id[i]['text'][:80]}",
+)
 detail = call(review.report_with_previous, objective_id, sem.id)
 if detail["state"] is None:
     st.info("Nessun dato inserito per questo obiettivo nel semestre.")
 else:
-    st.markdown(f"Stato: **{detail['state']}**" + (f" · confronto con il {detail['previous_label']}"
-                                                    if detail["previous_label"] else ""))
+    st.markdown(
+        f"Stato: **{detail['state']}**"
+        + (f" · confronto con il {detail['previous_label']}" if detail["previous_label"] else "")
+    )
     submission_notes.show(objective_id, sem.id)
     st.dataframe(pd.DataFrame(detail["rows"]), hide_index=True, width="stretch", height=320)
     conversation.since_send_back(objective_id, sem.id)
-    show_changes(call(reports.changes_since_approval, objective_id, sem.id),
-                 "Modifiche rispetto alla versione approvata")
-    conversation.thread(objective_id, sem.id, actor=actor, can_write=sem.state != SemesterState.CHIUSO,
-                        key=f"rev_thread_{objective_id}_{sem.id}")
+    show_changes(
+        call(reports.changes_since_approval, objective_id, sem.id), "Modifiche rispetto alla versione approvata"
+    )
+    conversation.thread(
+        objective_id,
+        sem.id,
+        actor=actor,
+        can_write=sem.state != SemesterState.CHIUSO,
+        key=f"rev_thread_{objective_id}_{sem.id}",
+    )
     comment = st.text_area("Commento per il referente (obbligatorio per rimandare)", key=f"rev_comment_{objective_id}")
     a, b, _ = st.columns([1, 1, 2])
     if a.button("Approva", type="primary", key="approve", disabled="approve" not in detail["actions_allowed"]):
-        if attempt(reports.review_report, objective_id, sem.id, "approve", actor=actor,
-                   expected_version=detail["version"], comment=comment, success="Report approvato."):
+        if attempt(
+            reports.review_report,
+            objective_id,
+            sem.id,
+            "approve",
+            actor=actor,
+            expected_version=detail["version"],
+            comment=comment,
+            success="Report approvato.",
+        ):
             st.rerun()
-    if b.button("Rimanda al referente", key="send_back",
-                disabled="send_back" not in detail["actions_allowed"]):
-        if attempt(reports.review_report, objective_id, sem.id, "send_back", actor=actor,
-                   expected_version=detail["version"], comment=comment, success="Report rimandato al referente."):
+    if b.button("Rimanda al referente", key="send_back", disabled="send_back" not in detail["actions_allowed"]):
+        if attempt(
+            reports.review_report,
+            objective_id,
+            sem.id,
+            "send_back",
+            actor=actor,
+            expected_version=detail["version"],
+            comment=comment,
+            success="Report rimandato al referente.",
+        ):
             st.rerun()
 
 with st.expander("Storico delle modifiche (audit trail) di questo obiettivo"):
@@ -95,11 +146,30 @@ with st.expander("Storico delle modifiche (audit trail) di questo obiettivo"):
     who = c1.selectbox("Utente", ["tutti", *call(audit.audit_usernames)], key="aud_user")
     field = c2.text_input("Campo contiene", key="aud_field")
     since = c3.date_input("Dal", value=None, key="aud_since", format="DD/MM/YYYY")
-    entries = call(audit.audit_trail, objective_id=objective_id, username=None if who == "tutti" else who,
-                   field_contains=field or None, since=datetime.combine(since, time()) if since else None)
-    st.dataframe(pd.DataFrame([{"Quando": local_time(e.at), "Chi": e.username, "Campo": e.field,
-                                "Prima": e.old or "—", "Dopo": e.new or "—", "Motivo": e.reason}
-                               for e in entries]), hide_index=True, width="stretch")
+    entries = call(
+        audit.audit_trail,
+        objective_id=objective_id,
+        username=None if who == "tutti" else who,
+        field_contains=field or None,
+        since=datetime.combine(since, time()) if since else None,
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Quando": local_time(e.at),
+                    "Chi": e.username,
+                    "Campo": e.field,
+                    "Prima": e.old or "—",
+                    "Dopo": e.new or "—",
+                    "Motivo": e.reason,
+                }
+                for e in entries
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.markdown("### Chiusura del semestre")
 if sem.state == SemesterState.CHIUSO:
@@ -111,11 +181,17 @@ if sem.state == SemesterState.CHIUSO:
 else:
     missing = [r for r in rows if r["state"] != ReportState.APPROVATA]
     if missing:
-        st.warning(f"{len(missing)} obiettivi senza report approvato: "
-                   + ", ".join(f"{r['code']} ({r['state']})" for r in missing[:30]) + ("…" if len(missing) > 30 else ""))
+        st.warning(
+            f"{len(missing)} obiettivi senza report approvato: "
+            + ", ".join(f"{r['code']} ({r['state']})" for r in missing[:30])
+            + ("…" if len(missing) > 30 else "")
+        )
     why = st.text_input("Motivo della chiusura (obbligatorio se mancano report)", key="close_reason")
-    if confirmed("Chiudi il semestre", key="close",
-                 question=f"Chiudere il {semester_label(sem.year, sem.half)}? I referenti non potranno più "
-                          "modificare i dati; per riaprirlo servirà un motivo."):
+    if confirmed(
+        "Chiudi il semestre",
+        key="close",
+        question=f"Chiudere il {semester_label(sem.year, sem.half)}? I referenti non potranno più "
+        "modificare i dati; per riaprirlo servirà un motivo.",
+    ):
         if attempt(semesters.close_semester, sem.id, actor=actor, reason=why, success="Semestre chiuso."):
             st.rerun()

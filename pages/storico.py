@@ -1,5 +1,6 @@
 """Piano 2021-2023: the previous plan's final assessment (Chapter 1 of the document), as written, read-only.
 Bands, labels and colours come from models.scoring and models.vocab; plan texts are shown escaped."""
+
 import html
 
 import pandas as pd
@@ -18,9 +19,11 @@ TITLE_CHARS = 34  # area titles on the chart's axis are cut here; the table belo
 
 auth_gate.signed_in()  # every role may read the history
 st.title(PAGE_TITLES["storico"])
-st.caption("Valutazione finale degli obiettivi del Piano di Zona 2021-2023 (prorogato al 31 dicembre 2024), "
-           "compilata con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata "
-           "come scritta. Le aree sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda.")
+st.caption(
+    "Valutazione finale degli obiettivi del Piano di Zona 2021-2023 (prorogato al 31 dicembre 2024), "
+    "compilata con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata "
+    "come scritta. Le aree sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda."
+)
 
 counts = call(plan_browser.history_band_counts)
 total = sum(counts.values())
@@ -31,25 +34,46 @@ if not total:
 
 def area_band_figure(rows: list[AreaBands]) -> go.Figure:
     """Cards per band in each area: stacked bars in band colours, counts written on the bars and in the legend."""
+
     def short(title: str) -> str:
-        return html.escape(title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…")
+        return html.escape(title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…")
 
     labels = [f"{r.letter} · {short(r.title)}" if r.letter else "area non indicata" for r in rows]
     fig = go.Figure()
     for band in BANDS:
         values = [r.counts[band.label] for r in rows]
-        fig.add_bar(y=labels, x=values, orientation="h", name=f"{band.label} · {counts[band.label]}",
-                    marker_color=band.colour, marker_line={"color": "#FFFFFF", "width": 1},
-                    text=[str(v) if v else "" for v in values], textposition="inside", insidetextanchor="middle",
-                    textangle=0, textfont={"color": band.value.text_colour, "size": 15},
-                    hovertemplate=f"%{{y}}<br>{band.label}: %{{x}}<extra></extra>")
-    fig.update_layout(barmode="stack", height=110 + 48 * len(rows), separators=",.",
-                      title={"text": "<b>Obiettivi 2021-2023 per fascia di raggiungimento e macro-area</b>", "x": 0},
-                      legend={"orientation": "h", "y": -0.15, "x": 0, "title": {"text": "Fascia · obiettivi"},
-                              "traceorder": "normal"},
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"size": 14, "color": "#000000"},
-                      paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
-                      uniformtext={"mode": "show", "minsize": 13})
+        fig.add_bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            name=f"{band.label} · {counts[band.label]}",
+            marker_color=band.colour,
+            marker_line={"color": "#FFFFFF", "width": 1},
+            text=[str(v) if v else "" for v in values],
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,
+            textfont={"color": band.value.text_colour, "size": 15},
+            hovertemplate=f"%{{y}}<br>{band.label}: %{{x}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        height=110 + 48 * len(rows),
+        separators=",.",
+        title={"text": "<b>Obiettivi 2021-2023 per fascia di raggiungimento e macro-area</b>", "x": 0},
+        legend={
+            "orientation": "h",
+            "y": -0.15,
+            "x": 0,
+            "title": {"text": "Fascia · obiettivi"},
+            "traceorder": "normal",
+        },
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": 14, "color": "#000000"},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        uniformtext={"mode": "show", "minsize": 13},
+    )
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(dtick=1, title="obiettivi", gridcolor="#D9D9D9", tickfont={"color": "#000000"})
     fig.update_yaxes(tickfont={"color": "#000000"})
@@ -84,41 +108,72 @@ st.markdown("#### Schede di valutazione")
 f1, f2 = st.columns(2)
 ALL = ""  # a string, not None: a selectbox showing None reads as "nothing chosen"
 bands = {b.name.lower(): b for b in BANDS if counts[b.label]}  # stored code -> band, only bands with cards
-band_filter = f1.selectbox("Fascia", [ALL, *bands], key="storico_band",
-                           format_func=lambda b: "Tutte le fasce" if b == ALL
-                           else f"{bands[b].label} ({bands[b].range_label})")
+band_filter = f1.selectbox(
+    "Fascia",
+    [ALL, *bands],
+    key="storico_band",
+    format_func=lambda b: "Tutte le fasce" if b == ALL else f"{bands[b].label} ({bands[b].range_label})",
+)
 area_titles = {r.letter: r.title for r in area_rows if r.letter}
-area_filter = f2.selectbox("Macro-area", [ALL, *area_titles], key="storico_area",
-                           format_func=lambda a: "Tutte le macro-aree" if a == ALL else f"{a} · {area_titles[a]}")
+area_filter = f2.selectbox(
+    "Macro-area",
+    [ALL, *area_titles],
+    key="storico_area",
+    format_func=lambda a: "Tutte le macro-aree" if a == ALL else f"{a} · {area_titles[a]}",
+)
 outcomes = call(plan_browser.history_outcomes, band=band_filter or None, area=area_filter or None)
 
 if not outcomes:
     st.info("Nessuna scheda 2021-2023 con questa fascia in questa macro-area.")
     st.stop()
-table = pd.DataFrame([{"Area": o.area_letter or "—", "Obiettivo": o.objective, "Raggiungimento": o.achievement_range,
-                       "Fascia": o.band_label, "Risorse": o.adequacy_label,
-                       "Pagato/budget": o.spend_class.short_label if o.spend_class else "—",
-                       "Bisogno risposto": yes_no(o.need_answered), "Riproposto": yes_no(o.proposed_again),
-                       "Riga": o.line} for o in outcomes])
-st.dataframe(table.style.apply(band_style, subset=["Fascia"]), hide_index=True, width="stretch",
-             column_config={"Area": st.column_config.TextColumn(width="small"),
-                            "Obiettivo": st.column_config.TextColumn(width=300),  # full text in the cards below
-                            "Riga": st.column_config.NumberColumn(format="%d", width="small")})
-st.caption("Pagato/budget: " + " · ".join(md_escape(f"{c.short_label} {c.label}") for c in SPEND_CLASSES)
-           + ". Il dettaglio di ogni scheda, con i testi del documento, è qui sotto.")
+table = pd.DataFrame(
+    [
+        {
+            "Area": o.area_letter or "—",
+            "Obiettivo": o.objective,
+            "Raggiungimento": o.achievement_range,
+            "Fascia": o.band_label,
+            "Risorse": o.adequacy_label,
+            "Pagato/budget": o.spend_class.short_label if o.spend_class else "—",
+            "Bisogno risposto": yes_no(o.need_answered),
+            "Riproposto": yes_no(o.proposed_again),
+            "Riga": o.line,
+        }
+        for o in outcomes
+    ]
+)
+st.dataframe(
+    table.style.apply(band_style, subset=["Fascia"]),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Area": st.column_config.TextColumn(width="small"),
+        "Obiettivo": st.column_config.TextColumn(width=300),  # full text in the cards below
+        "Riga": st.column_config.NumberColumn(format="%d", width="small"),
+    },
+)
+st.caption(
+    "Pagato/budget: "
+    + " · ".join(md_escape(f"{c.short_label} {c.label}") for c in SPEND_CLASSES)
+    + ". Il dettaglio di ogni scheda, con i testi del documento, è qui sotto."
+)
 
 for o in outcomes:
     with st.expander(f"{o.band_label} · {md_escape(o.objective)}"):
         st.caption(f"Area: {md_escape(area_name(o))} · {source_line(o.line)}")
-        fields = [("Output", o.output),
-                  ("Grado di raggiungimento", f"{o.achievement_range} · {o.band_label}"),
-                  ("Valutazione dell'utenza", o.users_assessment),
-                  ("Adeguatezza delle risorse umane e materiali",
-                   o.adequacy_label + (f". {o.resource_note}" if o.resource_note else "")),
-                  ("Risorse pagate rispetto al budget", o.spend_label),
-                  ("Criticità e piano di miglioramento", o.critical_issues),
-                  ("Ha risposto a un bisogno con un cambiamento positivo?", answer(o.need_answered, o.need_reason)),
-                  ("Verrà riproposto?", answer(o.proposed_again, o.proposed_reason))]
+        fields = [
+            ("Output", o.output),
+            ("Grado di raggiungimento", f"{o.achievement_range} · {o.band_label}"),
+            ("Valutazione dell'utenza", o.users_assessment),
+            (
+                "Adeguatezza delle risorse umane e materiali",
+                o.adequacy_label + (f". {o.resource_note}" if o.resource_note else ""),
+            ),
+            ("Risorse pagate rispetto al budget", o.spend_label),
+            ("Criticità e piano di miglioramento", o.critical_issues),
+            ("Ha risposto a un bisogno con un cambiamento positivo?", answer(o.need_answered, o.need_reason)),
+            ("Verrà riproposto?", answer(o.proposed_again, o.proposed_reason)),
+        ]
         if o.continuity_previous is not None:
             fields.append(("In continuità con il piano 2018-2020?", yes_no(o.continuity_previous)))
         for label, text in fields:

@@ -2,6 +2,7 @@
 
 Every write goes through models.users, which checks the role again and writes the audit trail.
 """
+
 from collections.abc import Callable
 from typing import Any
 
@@ -42,27 +43,57 @@ if notice:
     message, password = notice
     st.success(md_escape(message))  # names typed by the office: plain text
     if password:
-        st.warning("Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
-                   "dovrà sceglierne una nuova.", icon="🔑")
+        st.warning(
+            "Password monouso, mostrata solo ora: comunicarla all'interessato, che al primo accesso "
+            "dovrà sceglierne una nuova.",
+            icon="🔑",
+        )
         st.code(password, language=None)
 
 rows = call(users.list_users, actor=actor)
 areas = call(users.area_choices)
 area_title = {a["letter"]: a["title"] for a in areas}
-st.dataframe(pd.DataFrame([{"Nome utente": r["username"], "Nome e cognome": r["name"],
-                            "Ruolo": _role_label(r["role"]), "Aree": ", ".join(r["areas"]),
-                            "Attivo": "sì" if r["active"] else "no", "Bloccato": "sì" if r["locked"] else "no",
-                            "Password monouso da cambiare": "sì" if r["must_change_password"] else "no"}
-                           for r in rows]), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Nome utente": r["username"],
+                "Nome e cognome": r["name"],
+                "Ruolo": _role_label(r["role"]),
+                "Aree": ", ".join(r["areas"]),
+                "Attivo": "sì" if r["active"] else "no",
+                "Bloccato": "sì" if r["locked"] else "no",
+                "Password monouso da cambiare": "sì" if r["must_change_password"] else "no",
+            }
+            for r in rows
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 events = call(users.lock_events, actor=actor)
 with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon="🔒"):
-    st.caption(f"Dopo {users.LOCK_AFTER_FAILURES} password sbagliate (accesso o cambio password) l'account resta "
-               "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre.")
+    st.caption(
+        f"Dopo {users.LOCK_AFTER_FAILURES} password sbagliate (accesso o cambio password) l'account resta "
+        "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre."
+    )
     if events:
-        st.dataframe(pd.DataFrame([{"Quando (UTC)": f"{e['at']:%d/%m/%Y %H:%M}", "Utente": e["username"],
-                                    "Evento": e["event"], "Da": e["by"]} for e in events]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Quando (UTC)": f"{e['at']:%d/%m/%Y %H:%M}",
+                        "Utente": e["username"],
+                        "Evento": e["event"],
+                        "Da": e["by"],
+                    }
+                    for e in events
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.write("Nessun blocco registrato.")
 
@@ -72,43 +103,76 @@ with st.form("new_user", clear_on_submit=False):
     username = left.text_input("Nome utente", placeholder="es. mario.rossi (lettere, cifre, . - _)")
     name = right.text_input("Nome e cognome")
     role = left.selectbox("Ruolo", list(Role), format_func=_role_label)
-    chosen = right.multiselect("Aree (solo per i referenti)", list(area_title),
-                               format_func=lambda a: f"{a} · {area_title[a]}", placeholder=CHOOSE_MANY)
+    chosen = right.multiselect(
+        "Aree (solo per i referenti)",
+        list(area_title),
+        format_func=lambda a: f"{a} · {area_title[a]}",
+        placeholder=CHOOSE_MANY,
+    )
     if st.form_submit_button("Crea utente", type="primary"):
-        _write(users.add_user, f"Utente {username.strip().lower()} creato.", username=username, name=name,
-               role=role, areas=chosen)
+        _write(
+            users.add_user,
+            f"Utente {username.strip().lower()} creato.",
+            username=username,
+            name=name,
+            role=role,
+            areas=chosen,
+        )
 
 st.markdown("#### Modifica un utente")
 if not rows:
     st.stop()
 by_id = {r["id"]: r for r in rows}
-selected = by_id[st.selectbox("Utente", list(by_id), key="edit_user",
-                              format_func=lambda i: f"{by_id[i]['username']} · {by_id[i]['name']}")]
+selected = by_id[
+    st.selectbox(
+        "Utente", list(by_id), key="edit_user", format_func=lambda i: f"{by_id[i]['username']} · {by_id[i]['name']}"
+    )
+]
 uid = selected["id"]
 with st.form(f"edit_user_{uid}"):
     left, right = st.columns(2)
     new_name = left.text_input("Nome e cognome", value=selected["name"])
-    new_role = left.selectbox("Ruolo", list(Role), index=list(Role).index(selected["role"]),
-                              format_func=_role_label)
-    new_areas = right.multiselect("Aree (solo per i referenti)", list(area_title),
-                                  default=[a for a in selected["areas"] if a in area_title],
-                                  format_func=lambda a: f"{a} · {area_title[a]}", placeholder=CHOOSE_MANY)
+    new_role = left.selectbox("Ruolo", list(Role), index=list(Role).index(selected["role"]), format_func=_role_label)
+    new_areas = right.multiselect(
+        "Aree (solo per i referenti)",
+        list(area_title),
+        default=[a for a in selected["areas"] if a in area_title],
+        format_func=lambda a: f"{a} · {area_title[a]}",
+        placeholder=CHOOSE_MANY,
+    )
     if st.form_submit_button("Salva ruolo e aree"):
-        _write(users.update_user, f"Utente {selected['username']}: ruolo e aree salvati.", user_id=uid,
-               role=new_role, areas=new_areas, name=new_name)
+        _write(
+            users.update_user,
+            f"Utente {selected['username']}: ruolo e aree salvati.",
+            user_id=uid,
+            role=new_role,
+            areas=new_areas,
+            name=new_name,
+        )
 
 state = ("attivo" if selected["active"] else "disattivato") + (", bloccato" if selected["locked"] else "")
-st.caption(f"Stato: {state}. Un utente non si cancella mai: disattivato, non può più accedere ma resta "
-           "autore delle modifiche registrate.")
+st.caption(
+    f"Stato: {state}. Un utente non si cancella mai: disattivato, non può più accedere ma resta "
+    "autore delle modifiche registrate."
+)
 cols = st.columns(3)
 if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon="🔑"):
-    _write(users.issue_one_time_password, f"Utente {selected['username']}: password reimpostata e account "
-           "sbloccato; i suoi accessi in corso sono terminati.", user_id=uid)
+    _write(
+        users.issue_one_time_password,
+        f"Utente {selected['username']}: password reimpostata e account "
+        "sbloccato; i suoi accessi in corso sono terminati.",
+        user_id=uid,
+    )
 if selected["active"]:
-    if confirmed("Disattiva", key=f"deactivate_{uid}", where=cols[1], icon="🚫",
-                 question=f"Disattivare {md_escape(selected['username'])}? Non potrà più accedere e i suoi accessi "
-                          "in corso "
-                          "terminano subito (si potrà riattivare)."):
+    if confirmed(
+        "Disattiva",
+        key=f"deactivate_{uid}",
+        where=cols[1],
+        icon="🚫",
+        question=f"Disattivare {md_escape(selected['username'])}? Non potrà più accedere e i suoi accessi "
+        "in corso "
+        "terminano subito (si potrà riattivare).",
+    ):
         _write(users.set_active, f"Utente {selected['username']} disattivato.", user_id=uid, active=False)
 elif cols[1].button("Riattiva", key=f"reactivate_{uid}", icon="👤"):
     _write(users.set_active, f"Utente {selected['username']} riattivato.", user_id=uid, active=True)

@@ -1,4 +1,5 @@
 """Helpers to run the real app under streamlit.testing.v1.AppTest on a fresh database."""
+
 from __future__ import annotations
 
 import os
@@ -31,13 +32,20 @@ def app_env(db_path: Path, plan_dir: Path = SMALL_PLAN):
                 os.environ[k] = v
 
 
-def prepared(engine, users=(("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]),
-                            ("com", "comitato", []))):
+def prepared(engine, users=(("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", "comitato", []))):
     prepare_database(engine, SMALL_PLAN)
     with session_scope(engine) as s:
         for username, role, areas in users:
-            create_user(s, actor=None, username=username, name=username.upper(), role=role, areas=list(areas),
-                        password=PASSWORD, one_time=False)
+            create_user(
+                s,
+                actor=None,
+                username=username,
+                name=username.upper(),
+                role=role,
+                areas=list(areas),
+                password=PASSWORD,
+                one_time=False,
+            )
     return engine
 
 

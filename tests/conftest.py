@@ -4,6 +4,7 @@ The modules in BOTH_DATABASES run each test that uses a database fixture twice: 
 (a throwaway cluster, or the server PDZ_TEST_DATABASE names; see tests/pg.py). `--db sqlite` or
 `--db postgresql` runs one side only. When no PostgreSQL can be started, its tests are skipped with the reason.
 """
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,8 @@ import pytest
 os.environ["PDZ_BCRYPT_ROUNDS"] = "4"
 os.environ.setdefault("PDZ_COOKIE_KEY", secrets.token_urlsafe(48))
 
-from models.db import create_db_and_tables, make_engine, session_scope  # noqa: E402
-from models.plan_loader import load_plan, read_plan  # noqa: E402
+from models.db import create_db_and_tables, make_engine, session_scope
+from models.plan_loader import load_plan, read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_PLAN = ROOT / "tests" / "fixtures" / "plan_small"
@@ -25,17 +26,31 @@ REAL_PLAN = ROOT / "data" / "plan"
 
 
 # Domain and data-entry tests, run on both databases.
-BOTH_DATABASES = frozenset({"test_reports.py", "test_review.py", "test_plan_loader.py", "test_db.py",
-                            "test_db_errors.py", "test_concurrency.py", "test_fault.py", "test_backup.py",
-                            "test_budget_origin.py",
-                            "test_login_lockout.py",
-                            "test_one_rule.py"})  # the action counts' SQL (correlated COUNTs) on both
+BOTH_DATABASES = frozenset(
+    {
+        "test_reports.py",
+        "test_review.py",
+        "test_plan_loader.py",
+        "test_db.py",
+        "test_db_errors.py",
+        "test_concurrency.py",
+        "test_fault.py",
+        "test_backup.py",
+        "test_budget_origin.py",
+        "test_login_lockout.py",
+        "test_one_rule.py",
+    }
+)  # the action counts' SQL (correlated COUNTs) on both
 BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--db", choices=(*BACKENDS, "both"), default=os.environ.get("PDZ_TEST_DB", "both"),
-                     help="database(s) for the tests in BOTH_DATABASES (default both; env PDZ_TEST_DB)")
+    parser.addoption(
+        "--db",
+        choices=(*BACKENDS, "both"),
+        default=os.environ.get("PDZ_TEST_DB", "both"),
+        help="database(s) for the tests in BOTH_DATABASES (default both; env PDZ_TEST_DB)",
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -43,8 +58,11 @@ def pytest_generate_tests(metafunc):
         return
     chosen = metafunc.config.getoption("--db")
     backends = ("postgresql",) if metafunc.definition.get_closest_marker("postgres") else BACKENDS
-    params = [pytest.param(b, marks=[pytest.mark.postgres] if b == "postgresql" else []) for b in backends
-              if chosen in (b, "both")]
+    params = [
+        pytest.param(b, marks=[pytest.mark.postgres] if b == "postgresql" else [])
+        for b in backends
+        if chosen in (b, "both")
+    ]
     metafunc.parametrize("backend", params, indirect=True)
 
 
@@ -67,6 +85,7 @@ def backend(request) -> str:
 def pg_databases():
     """A PostgreSQL server for the tests: PDZ_TEST_DATABASE, or a throwaway cluster for this session."""
     from tests.pg import ENV_URL, Databases, PostgresUnavailable, start_cluster
+
     cluster = None
     try:
         admin_url = os.environ.get(ENV_URL)
@@ -76,7 +95,7 @@ def pg_databases():
         databases = Databases(admin_url)
     except (PostgresUnavailable, OSError, ImportError) as exc:
         pytest.skip(f"PostgreSQL non disponibile: {exc}")
-    except Exception as exc:  # a server that does not answer, wrong credentials, ...
+    except Exception as exc:  # noqa: BLE001 (a server that does not answer, wrong credentials, ...: skip)
         pytest.skip(f"PostgreSQL non disponibile ({ENV_URL}): {exc}")
     try:
         yield databases
@@ -89,6 +108,7 @@ def pg_databases():
 def pg_template(pg_databases) -> str:
     """Name of a database holding the empty schema: cloned for every test instead of created again."""
     from sqlalchemy.engine import make_url
+
     url = pg_databases.create()
     eng = make_engine(url)
     create_db_and_tables(eng)
@@ -109,6 +129,7 @@ def new_empty_database(backend, request, tmp_path):
         url = databases.create()
         request.addfinalizer(lambda: databases.drop(url))
         return url
+
     return create
 
 

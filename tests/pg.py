@@ -6,6 +6,7 @@ throwaway cluster is started with Debian's binaries (/usr/lib/postgresql/*/bin) 
 port of 127.0.0.1, with a random password, and removed at the end. As root, initdb and the server run as the
 `postgres` user (PostgreSQL refuses to run as root). `python -m tests.pg start|stop DIR` does the same by hand.
 """
+
 from __future__ import annotations
 
 import glob
@@ -26,8 +27,9 @@ from sqlalchemy.engine import make_url
 ENV_URL = "PDZ_TEST_DATABASE"
 SERVER_USER = "postgres"  # created by Debian's postgresql package; the server never runs as root
 # Durability is pointless for a throwaway cluster: without fsync the suite runs several times faster.
-SERVER_OPTIONS = ("-F -c full_page_writes=off -c synchronous_commit=off -c max_connections=60 "
-                  "-c log_min_messages=warning")
+SERVER_OPTIONS = (
+    "-F -c full_page_writes=off -c synchronous_commit=off -c max_connections=60 -c log_min_messages=warning"
+)
 START_TIMEOUT_S = 60
 
 
@@ -57,8 +59,11 @@ class Cluster:
     bindir: Path
 
     def stop(self) -> None:
-        _run_as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w",
-                       "stop"], self.root, check=False)
+        _run_as_owner(
+            [str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"],
+            self.root,
+            check=False,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -77,8 +82,7 @@ def _run_as_owner(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.C
     ids = _owner_ids()
     kwargs: dict = {"user": ids[0], "group": ids[1], "extra_groups": []} if ids else {}
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=START_TIMEOUT_S,
-                            **kwargs)
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=START_TIMEOUT_S, **kwargs)
     if check and result.returncode != 0:
         raise PostgresUnavailable(f"{Path(cmd[0]).name} non riuscito: {(result.stderr or result.stdout)[-600:]}")
     return result
@@ -98,15 +102,42 @@ def start_cluster() -> Cluster:
             for path in (root, root / "pwfile"):
                 os.chown(path, *ids)
         os.chmod(root / "pwfile", 0o600)
-        _run_as_owner([str(bindir / "initdb"), "-D", str(root / "data"), "-U", "postgres", "--pwfile",
-                       str(root / "pwfile"), "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--no-sync"],
-                      root)
+        _run_as_owner(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(root / "data"),
+                "-U",
+                "postgres",
+                "--pwfile",
+                str(root / "pwfile"),
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+            root,
+        )
         for attempt in itertools.count(1):
             port = _free_port()  # another process may take it before the server binds: retry
-            started = _run_as_owner([str(bindir / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "log"),
-                                     "-w", "-t", str(START_TIMEOUT_S), "-o",
-                                     f"-h 127.0.0.1 -p {port} -k {root} {SERVER_OPTIONS}", "start"],
-                                    root, check=False)
+            started = _run_as_owner(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(root / "data"),
+                    "-l",
+                    str(root / "log"),
+                    "-w",
+                    "-t",
+                    str(START_TIMEOUT_S),
+                    "-o",
+                    f"-h 127.0.0.1 -p {port} -k {root} {SERVER_OPTIONS}",
+                    "start",
+                ],
+                root,
+                check=False,
+            )
             if started.returncode == 0:
                 break
             if attempt == 3:
@@ -115,11 +146,11 @@ def start_cluster() -> Cluster:
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise
-    return Cluster(url=f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port}/postgres", root=root,
-                   bindir=bindir)
+    return Cluster(url=f"postgresql+psycopg://postgres:{password}@127.0.0.1:{port}/postgres", root=root, bindir=bindir)
 
 
 # --- databases on a server --------------------------------------------------------------------
+
 
 def libpq_url(url: str) -> str:
     """The SQLAlchemy URL as a libpq URI (what psycopg and the command-line tools take)."""
@@ -133,6 +164,7 @@ def with_database(url: str, name: str) -> str:
 def admin_execute(admin_url: str, *statements: str) -> None:
     """Run statements outside a transaction (CREATE/DROP DATABASE cannot run inside one)."""
     import psycopg
+
     with psycopg.connect(libpq_url(admin_url), autocommit=True, connect_timeout=10) as conn:
         for statement in statements:
             conn.execute(statement)
@@ -140,6 +172,7 @@ def admin_execute(admin_url: str, *statements: str) -> None:
 
 def server_version(admin_url: str) -> int:
     import psycopg
+
     with psycopg.connect(libpq_url(admin_url), connect_timeout=10) as conn:
         return conn.info.server_version
 

@@ -1,5 +1,6 @@
 """Every field of the lead's form has its own accessible name (a screen reader announces only the label):
 repeated fields say which indicator or funding source they belong to, and what submission needs says so in text."""
+
 import pytest
 
 from models.formatting import shorten
@@ -45,8 +46,13 @@ def test_value_label_names_its_indicator(app_db):
 def test_fields_needed_for_submission_say_so_in_text(app_db):
     at = logged_in("refa", PAGE)
     labels = form_labels(at)
-    for start in ("Valutazione da parte degli utenti", "Adeguatezza delle risorse", "L'obiettivo ha risposto",
-                  "L'obiettivo verrà riproposto", "Motivazione"):
+    for start in (
+        "Valutazione da parte degli utenti",
+        "Adeguatezza delle risorse",
+        "L'obiettivo ha risposto",
+        "L'obiettivo verrà riproposto",
+        "Motivazione",
+    ):
         matching = [label for label in labels if label.startswith(start)]
         assert matching and all("obbligatori" in label for label in matching), (start, matching)
     assert not [label for label in labels if label.startswith("Nota") and " – " in label and "obbligatori" in label]

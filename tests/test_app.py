@@ -1,4 +1,5 @@
 """The entrypoint under AppTest: login screen, login, per-role pages, no exceptions."""
+
 import pytest
 from streamlit.testing.v1 import AppTest
 

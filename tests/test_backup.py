@@ -1,13 +1,13 @@
 """Backup and restore on both databases: every record comes back, audit trail included; nothing is overwritten
 by mistake; a file that is not a usable backup is refused without touching the target."""
+
 from __future__ import annotations
 
 import os
 import random
 import subprocess
 import sys
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 from sqlalchemy import inspect
@@ -100,8 +100,9 @@ def test_backup_never_overwrites_a_file(new_empty_database, tmp_path):
     assert (tmp_path / "esiste").read_text() == "altro"
 
 
-@pytest.mark.parametrize("content", [b"not a backup at all", b"SQLite format 3\x00" + b"\x00" * 200],
-                         ids=["random-bytes", "broken-sqlite"])
+@pytest.mark.parametrize(
+    "content", [b"not a backup at all", b"SQLite format 3\x00" + b"\x00" * 200], ids=["random-bytes", "broken-sqlite"]
+)
 def test_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(new_empty_database, tmp_path, content):
     target = populated(new_empty_database())
     old = rows(target)
@@ -136,8 +137,11 @@ def test_sqlite_backup_moves_an_ambito_to_postgresql(new_empty_database, tmp_pat
     restore(target, file)
 
     def normal(dump):  # SQLite keeps no time zone: compare instants as naive UTC
-        return {t: [tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in r) for r in rs]
-                for t, rs in dump.items()}
+        return {
+            t: [tuple(v.replace(tzinfo=None) if isinstance(v, datetime) else v for v in r) for r in rs]
+            for t, rs in dump.items()
+        }
+
     assert normal(rows(target)) == normal(rows(source))
     engine = make_engine(target)
     assert save_once(engine, report_keys(target)[3], "nuovo", 9, random.Random(3), worker=1).status == "accepted"
@@ -155,8 +159,9 @@ def test_postgresql_backup_is_not_restored_into_sqlite(tmp_path):
 
 def cli(*args: str, url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PDZ_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "models.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "models.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_command_line_backup_and_restore(new_empty_database, backend, tmp_path):
@@ -185,17 +190,26 @@ def test_make_backup_and_restore(tmp_path):
     target = f"sqlite:///{tmp_path / 'destinazione.sqlite3'}"
     env = {**os.environ, "PDZ_DATABASE_URL": source}
     out = tmp_path / "make.backup"
-    done = subprocess.run(["make", "-s", "backup", f"OUT={out}"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        ["make", "-s", "backup", f"OUT={out}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     env["PDZ_DATABASE_URL"] = target
-    done = subprocess.run(["make", "-s", "restore", f"FILE={out}"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        ["make", "-s", "restore", f"FILE={out}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert rows(target) == rows(source)
-    again = subprocess.run(["make", "-s", "restore", f"FILE={out}"], cwd=ROOT, env=env, capture_output=True,
-                           text=True, timeout=300)
+    again = subprocess.run(
+        ["make", "-s", "restore", f"FILE={out}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert again.returncode != 0 and "FORCE=1" in again.stderr
-    done = subprocess.run(["make", "-s", "restore", f"FILE={out}", "FORCE=1"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        ["make", "-s", "restore", f"FILE={out}", "FORCE=1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr

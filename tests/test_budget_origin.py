@@ -1,5 +1,6 @@
 """Issue 14 §3: budget lines are what the document says they are (past example, forecast, planned), only the
 planned ones are the plan's budget; a budget with no amount is "da definire", never 0 €."""
+
 from datetime import date
 
 import pytest
@@ -10,14 +11,23 @@ from models.budget_rules import BudgetKind
 from models.db import session_scope
 from models.formatting import BUDGET_TO_DEFINE, budget_euro
 from models.plan_setup import set_budget
-from models.tables import (BudgetLine, BudgetLineKind, Objective, Report, Semester, Spend, User)
+from models.tables import BudgetLine, BudgetLineKind, Objective, Report, Semester, Spend, User
 from tests.test_reports import OFFICE
 
 # Card A.4 (seed 003): line 1181 "A titolo di esempio, l'importo relativo all'ultimo biennio è di circa",
 # then the seven amounts 1183-1195 and the two "info da Vivi" placeholders 1197, 1199; line 1203
 # "Brevisione [previsione] sul prossimo biennio", then 1204-1206.
-EXAMPLE_LINES = {1183: 124838.00, 1185: 99870.89, 1187: 83623.43, 1189: 286000.00, 1191: 36000.00,
-                 1193: 60000.00, 1195: 105012.00, 1197: None, 1199: None}
+EXAMPLE_LINES = {
+    1183: 124838.00,
+    1185: 99870.89,
+    1187: 83623.43,
+    1189: 286000.00,
+    1191: 36000.00,
+    1193: 60000.00,
+    1195: 105012.00,
+    1197: None,
+    1199: None,
+}
 FORECAST_LINES = {1204: None, 1205: 50000.00, 1206: 190000.00}
 # Budget lines with an amount elsewhere, all stated as the card's planned resources with no qualifier:
 # B.4 lines 1403-1405, G.4 lines 1933-1937 (checked by reading the document: no "circa", "esempio", "previsione").
@@ -27,8 +37,10 @@ PLANNED_AMOUNTS = {"B": 415000 + 85000 + 595000, "G": 100000 + 50000 + 70000}
 def _kinds(engine) -> dict[int, str]:
     with Session(engine) as s:
         kinds = dict(s.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
-        return {b.line: kinds.get(b.id, BudgetKind.PREVENTIVATO)
-                for b in s.exec(select(BudgetLine).where(BudgetLine.retired == False))}  # noqa: E712
+        return {
+            b.line: kinds.get(b.id, BudgetKind.PREVENTIVATO)
+            for b in s.exec(select(BudgetLine).where(BudgetLine.retired == False))
+        }
 
 
 def test_card_a_lines_keep_what_the_document_says(real_plan):
@@ -58,8 +70,16 @@ def test_card_a_examples_are_out_of_the_plan_budget_everywhere(real_plan):
 def _paid_in_area_a(engine, paid: float) -> int:
     """An approved report of A.1 with money paid in 2025 H1; returns the semester id."""
     with session_scope(engine) as s:
-        s.add(User(id=OFFICE.user_id, username=OFFICE.username, name="Ufficio", role=OFFICE.role,
-                   password_hash="x", must_change_password=False))
+        s.add(
+            User(
+                id=OFFICE.user_id,
+                username=OFFICE.username,
+                name="Ufficio",
+                role=OFFICE.role,
+                password_hash="x",
+                must_change_password=False,
+            )
+        )
         sem = Semester(year=2025, half=1, deadline=date(2025, 7, 31))
         s.add(sem)
         s.flush()
@@ -74,10 +94,14 @@ def _paid_in_area_a(engine, paid: float) -> int:
 def test_card_a_examples_are_out_of_every_spend_ratio_until_the_office_sets_a_budget(real_plan):
     sem = _paid_in_area_a(real_plan, 50000.0)
     with Session(real_plan) as s:
-        area_a = next(r for r in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False)
-                      if r.letter == "A")
-        objective = next(o for o in dashboard.area_objectives(session=s, semester_id=sem, include_submitted=False,
-                                                               area_letter="A") if o.code == "A.1")
+        area_a = next(
+            r for r in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False) if r.letter == "A"
+        )
+        objective = next(
+            o
+            for o in dashboard.area_objectives(session=s, semester_id=sem, include_submitted=False, area_letter="A")
+            if o.code == "A.1"
+        )
         source = {r.code: r for r in dashboard.source_rows(session=s, semester_id=sem, include_submitted=False)}
         total = dashboard.semester_summary(session=s, semester_id=sem, include_submitted=False).money
     assert area_a.money.paid == 50000 and area_a.money.budget == 0 and not area_a.money.budget_set
@@ -91,8 +115,9 @@ def test_card_a_examples_are_out_of_every_spend_ratio_until_the_office_sets_a_bu
         a1 = s.exec(select(Objective).where(Objective.code == "A.1")).one().id
         set_budget(a1, 2025, "ETEROFINANZIATO", "200.000", actor=OFFICE, session=s)
     with Session(real_plan) as s:
-        area_a = next(r for r in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False)
-                      if r.letter == "A")
+        area_a = next(
+            r for r in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False) if r.letter == "A"
+        )
     # an annual budget: half of it for the year's first semester
     assert area_a.money.budget == 100000 and area_a.money.budget_set
     assert area_a.money.ratio == pytest.approx(50.0), "the office's budget, not the document's examples"
@@ -107,15 +132,18 @@ def test_missing_budget_reads_to_be_defined_never_zero():
 
 def test_charts_label_a_missing_budget_to_be_defined():
     from models import charts
+
     single = charts.money_single(dashboard.Money(paid=10.0), "Budget e spesa", None)
     assert list(single.data[0].text)[0] == BUDGET_TO_DEFINE
-    bars = charts.money_bars([("A", dashboard.Money(paid=10.0)), ("B", dashboard.Money(budget=5.0, budget_amounts=1))],
-                             "Budget", "", None)
+    bars = charts.money_bars(
+        [("A", dashboard.Money(paid=10.0)), ("B", dashboard.Money(budget=5.0, budget_amounts=1))], "Budget", "", None
+    )
     assert list(bars.data[0].text) == [BUDGET_TO_DEFINE, "5 €"]
 
 
 def test_amount_helpers_show_cents_where_amounts_are_entered_or_compared():
     from models.formatting import amount_field, euro, euro_cents
+
     assert euro_cents(7500.5) == "7.500,50 €" and euro(7500.5) == "7.500 €"  # tables vs tiles
     assert amount_field(7500.5) == "7.500,50" and amount_field(None) == "" and amount_field(3.0) == "3,00"
 
@@ -123,15 +151,24 @@ def test_amount_helpers_show_cents_where_amounts_are_entered_or_compared():
 def test_il_piano_and_panoramica_show_card_a_as_to_be_defined(tmp_path):
     """The screens: Il Piano lists card A's amounts with what they are and its budget as to be defined; the
     Panoramica's area table says "da definire" for A instead of 0 € (or 795.344,32 €)."""
-    from tests.apptest_helpers import PASSWORD, app_env, logged_in
-    from tests.conftest import REAL_PLAN
     from models.startup import prepare_database
     from models.users import create_user
+    from tests.apptest_helpers import PASSWORD, app_env, logged_in
+    from tests.conftest import REAL_PLAN
+
     with app_env(tmp_path / "app.sqlite3", REAL_PLAN) as engine:
         prepare_database(engine, REAL_PLAN)
         with session_scope(engine) as s:
-            create_user(s, actor=None, username="uff", name="UFF", role="ufficio_di_piano", areas=[],
-                        password=PASSWORD, one_time=False)
+            create_user(
+                s,
+                actor=None,
+                username="uff",
+                name="UFF",
+                role="ufficio_di_piano",
+                areas=[],
+                password=PASSWORD,
+                one_time=False,
+            )
         at = logged_in("uff", "pages/piano.py")
         at.selectbox(key="piano_area").select("A").run()
         assert not at.exception, at.exception
@@ -152,6 +189,7 @@ def test_reloading_the_plan_keeps_and_updates_the_kinds(small_plan):
 
     from models.plan_loader import load_plan, read_plan
     from tests.conftest import SMALL_PLAN
+
     data = read_plan(SMALL_PLAN)
     changed = copy.deepcopy(data)
     changed.cards[0]["budget"][0]["kind"] = BudgetKind.ESEMPIO_PASSATO  # "Progetto rete € 100.000", line 140

@@ -2,6 +2,7 @@
 
 Run as a real subprocess: the password comes from PDZ_PASSWORD (or the prompt), never from the command line.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,16 +34,31 @@ def _env(db_url: str, password: str | None) -> dict:
 
 
 def run_cli(db_url: str, *args: str, password: str | None = PASSWORD) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "models.cli", "user", *args], cwd=ROOT, env=_env(db_url, password),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "models.cli", "user", *args],
+        cwd=ROOT,
+        env=_env(db_url, password),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _seeded(db_url: str) -> None:
     """A database that already has users (so no first-start administrator is created)."""
     prepare_database(get_engine(db_url), SMALL_PLAN)
     with session_scope(get_engine(db_url)) as s:
-        create_user(s, actor=None, username="uff", name="Ufficio", role="ufficio_di_piano", areas=[],
-                    password="password-di-prova-1", one_time=True)
+        create_user(
+            s,
+            actor=None,
+            username="uff",
+            name="Ufficio",
+            role="ufficio_di_piano",
+            areas=[],
+            password="password-di-prova-1",
+            one_time=True,
+        )
 
 
 def test_creates_a_referente_with_areas(db_url):
@@ -92,21 +108,25 @@ def test_short_password_is_refused(db_url):
 
 
 def test_password_is_never_taken_from_the_command_line(db_url):
-    done = run_cli(db_url, "--username", "mario", "--role", "comitato", "--password", "una-password-lunga",
-                   password=None)
+    done = run_cli(
+        db_url, "--username", "mario", "--role", "comitato", "--password", "una-password-lunga", password=None
+    )
     assert done.returncode == 2 and "unrecognized arguments: --password" in done.stderr
     # Without PDZ_PASSWORD and without a terminal to ask on, it stops with a message.
     done = run_cli(db_url, "--username", "mario", "--role", "comitato", password=None)
     assert done.returncode == 2 and "Password: impostare PDZ_PASSWORD o eseguire da un terminale." in done.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--username", "mario", "--role", "capo"], "Ruolo: valore 'capo' non ammesso"),
-    (["--username", "mario", "--role", "referente"], "Aree: un referente deve avere almeno un'area"),
-    (["--username", "mario", "--role", "referente", "--areas", "A,Z"], "Aree: Z non è una macro-area del piano"),
-    (["--username", "mario rossi", "--role", "comitato"], "Nome utente: usare"),
-    (["--role", "comitato"], "Uso: make user"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--username", "mario", "--role", "capo"], "Ruolo: valore 'capo' non ammesso"),
+        (["--username", "mario", "--role", "referente"], "Aree: un referente deve avere almeno un'area"),
+        (["--username", "mario", "--role", "referente", "--areas", "A,Z"], "Aree: Z non è una macro-area del piano"),
+        (["--username", "mario rossi", "--role", "comitato"], "Nome utente: usare"),
+        (["--role", "comitato"], "Uso: make user"),
+    ],
+)
 def test_invalid_arguments_are_refused_with_a_message(db_url, args, message):
     done = run_cli(db_url, *args)
     assert done.returncode == 2 and message in done.stderr
@@ -124,9 +144,26 @@ def test_make_user_target(db_url):
     _seeded(db_url)
     env = _env(db_url, PASSWORD)
     # -o install: the virtualenv is already there; never reinstall packages from a test.
-    done = subprocess.run(["make", "-s", "-o", "install", "user", "USERNAME=lucia", "ROLE=referente", "AREAS=A,D",
-                           "NAME=Lucia Bianchi", f"PYTHON={sys.executable}"], cwd=ROOT, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            "make",
+            "-s",
+            "-o",
+            "install",
+            "user",
+            "USERNAME=lucia",
+            "ROLE=referente",
+            "AREAS=A,D",
+            "NAME=Lucia Bianchi",
+            f"PYTHON={sys.executable}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Utente 'lucia' creato." in done.stdout
     with session_scope(get_engine(db_url)) as s:

@@ -6,6 +6,7 @@ Nothing may be lost or half-applied: the accepted saves form an unbroken chain o
 refused save is a genuine conflict refused with the conflict message, the final database equals the last
 accepted save of each report, and the audit trail holds exactly the accepted changes.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -21,8 +22,15 @@ from sqlmodel import Session, func, select
 from models.db import create_db_and_tables, data_change_counter, make_engine, session_scope
 from models.permissions import Actor
 from models.plan_loader import load_plan, read_plan
-from models.reports import (ConflictError, IndicatorInput, ReportInput, SpendInput, load_entry, report_snapshot,
-                            save_report)
+from models.reports import (
+    ConflictError,
+    IndicatorInput,
+    ReportInput,
+    SpendInput,
+    load_entry,
+    report_snapshot,
+    save_report,
+)
 from models.tables import AuditEntry, Objective, Report, Semester, User
 from models.vocab import ActionState
 
@@ -39,6 +47,7 @@ CONFLICT_MESSAGE = "Qualcun altro"
 def seed_entry_database(url: str) -> None:
     """Schema, the small plan, two open semesters and two users: what data entry needs."""
     from tests.conftest import SMALL_PLAN
+
     engine = make_engine(url)
     try:
         create_db_and_tables(engine)
@@ -47,8 +56,16 @@ def seed_entry_database(url: str) -> None:
             s.add(Semester(year=2025, half=1, deadline=date(2025, 7, 31)))
             s.add(Semester(year=2025, half=2, deadline=date(2026, 1, 31)))
             for actor in (OFFICE, LEAD_A):
-                s.add(User(id=actor.user_id, username=actor.username, name=actor.username.upper(), role=actor.role,
-                           password_hash="x", must_change_password=False))
+                s.add(
+                    User(
+                        id=actor.user_id,
+                        username=actor.username,
+                        name=actor.username.upper(),
+                        role=actor.role,
+                        password_hash="x",
+                        must_change_password=False,
+                    )
+                )
     finally:
         engine.dispose()
 
@@ -58,7 +75,9 @@ def report_keys(url: str) -> list[tuple[int, int]]:
     engine = make_engine(url)
     try:
         with Session(engine) as s:
-            objectives = s.exec(select(Objective.id).where(Objective.kind == "specifico").order_by(Objective.code)).all()
+            objectives = s.exec(
+                select(Objective.id).where(Objective.kind == "specifico").order_by(Objective.code)
+            ).all()
             semesters = s.exec(select(Semester.id).order_by(Semester.year, Semester.half)).all()
         return [(o, sem) for sem in semesters for o in objectives]
     finally:
@@ -70,8 +89,12 @@ def form_for(engine, key: tuple[int, int], marker: str, number: int, rng: random
     objective_id, semester_id = key
     with session_scope(engine) as s:
         view = load_entry(objective_id, semester_id, actor=OFFICE, session=s, today=TODAY)
-    data = ReportInput(objective_id=objective_id, semester_id=semester_id,
-                       base_version=view.report["version"] if view.report else None, base_snapshot=view.snapshot)
+    data = ReportInput(
+        objective_id=objective_id,
+        semester_id=semester_id,
+        base_version=view.report["version"] if view.report else None,
+        base_snapshot=view.snapshot,
+    )
     data.actions = {a["id"]: rng.choice(list(ActionState)) for a in view.actions}
     numeric = [i for i in view.indicators if i["unit"] == "numero"]
     data.indicators = {numeric[0]["id"]: IndicatorInput(str(number), note=marker)}
@@ -152,8 +175,10 @@ def test_concurrent_saves_lose_nothing_and_refuse_every_conflict(backend, empty_
     outcomes, elapsed = run_workers(url)
 
     status = Counter(o.status for o in outcomes)
-    summary = (f"{backend}: {len(outcomes)} saves in {elapsed:.1f} s by {WORKERS} processes: "
-               f"{status['accepted']} accepted, {status['refused']} refused (conflicts), {status['error']} errors")
+    summary = (
+        f"{backend}: {len(outcomes)} saves in {elapsed:.1f} s by {WORKERS} processes: "
+        f"{status['accepted']} accepted, {status['refused']} refused (conflicts), {status['error']} errors"
+    )
     print(f"\n{summary}")
     record_property("concurrency", summary)
     assert len(outcomes) == WORKERS * SAVES_PER_WORKER

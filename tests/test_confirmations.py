@@ -1,10 +1,11 @@
 """Actions that cannot be undone in one click ask first (components/confirm.py): Ritira (plan set-up),
 Apri semestre, Chiudi (semester). Disattiva (Utenti) is covered in tests/test_users.py."""
+
 import pytest
 from sqlmodel import Session, select
 
-from tests.apptest_helpers import app_env, logged_in, prepared
 from models.tables import Action, Indicator, Semester
+from tests.apptest_helpers import app_env, logged_in, prepared
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def app_db(tmp_path):
 
 def _first_live(engine, model):
     with Session(engine) as s:
-        return s.exec(select(model).where(model.retired == False).order_by(model.id)).first().id  # noqa: E712
+        return s.exec(select(model).where(model.retired == False).order_by(model.id)).first().id
 
 
 def _retired(engine, model, item_id) -> bool:

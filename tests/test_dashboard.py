@@ -3,6 +3,7 @@
 The expected values below are computed in plain Python from the same literals that are inserted (band thresholds
 written out again, sums by loops), never by calling the code under test.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,13 +12,23 @@ import re
 import pytest
 from sqlmodel import select
 
-from models import charts
-from models import dashboard
+from components.dashboard_views import K_TAB, TABS
+from models import charts, dashboard
 from models.db import bump_data_change, session_scope
 from models.formatting import euro, euro_cents, percent
-from models.tables import (BudgetLine, Card, Indicator, IndicatorTarget, IndicatorValue, Objective, Report,
-                           Semester, Spend, SubArea, SubAreaValue)
-from components.dashboard_views import K_TAB, TABS
+from models.tables import (
+    BudgetLine,
+    Card,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Objective,
+    Report,
+    Semester,
+    Spend,
+    SubArea,
+    SubAreaValue,
+)
 from tests.apptest_helpers import app_env, logged_in, prepared
 from tests.report_helpers import add_report
 
@@ -28,16 +39,23 @@ MISSING_LINES = {"A": 1}  # plan_small's A.1 "Fondo Povertà € – info da Viv
 SEMESTERS = [(2025, 1), (2025, 2)]
 # (objective, year, half) -> (state, actions done, actions planned)
 REPORTS = {
-    ("A.1", 2025, 1): ("approvata", 2, 4), ("A.2", 2025, 1): ("approvata", 0, 1), ("B.1", 2025, 1): ("inviata", 1, 2),
-    ("A.1", 2025, 2): ("approvata", 3, 4), ("A.2", 2025, 2): ("inviata", 1, 1), ("B.1", 2025, 2): ("bozza", 2, 2),
+    ("A.1", 2025, 1): ("approvata", 2, 4),
+    ("A.2", 2025, 1): ("approvata", 0, 1),
+    ("B.1", 2025, 1): ("inviata", 1, 2),
+    ("A.1", 2025, 2): ("approvata", 3, 4),
+    ("A.2", 2025, 2): ("inviata", 1, 1),
+    ("B.1", 2025, 2): ("bozza", 2, 2),
     ("A.0", 2025, 2): ("approvata", 0, 0),  # a general objective: money counts, bands do not
 }
 # (objective, year, half) -> [(source, committed, paid)] spent in that semester
 SPEND = {
     ("A.1", 2025, 1): [("FNPS", 20000.0, 10000.0), ("FONDO_POVERTA", 3000.0, 1500.0)],
-    ("A.2", 2025, 1): [("PNRR", 5000.0, 5000.0)], ("B.1", 2025, 1): [("COMUNALE", 4000.0, 2000.0)],
-    ("A.1", 2025, 2): [("FNPS", 30000.0, 25000.0)], ("A.2", 2025, 2): [("PNRR", 10000.0, 8000.0)],
-    ("B.1", 2025, 2): [("COMUNALE", 6000.0, 6000.0)], ("A.0", 2025, 2): [("ALTRO", 700.0, 700.0)],
+    ("A.2", 2025, 1): [("PNRR", 5000.0, 5000.0)],
+    ("B.1", 2025, 1): [("COMUNALE", 4000.0, 2000.0)],
+    ("A.1", 2025, 2): [("FNPS", 30000.0, 25000.0)],
+    ("A.2", 2025, 2): [("PNRR", 10000.0, 8000.0)],
+    ("B.1", 2025, 2): [("COMUNALE", 6000.0, 6000.0)],
+    ("A.0", 2025, 2): [("ALTRO", 700.0, 700.0)],
 }
 AREA_OF = {"A.0": "A", "A.1": "A", "A.2": "A", "B.1": "B"}
 BANDS = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
@@ -59,18 +77,26 @@ def states_for(include_submitted: bool) -> set[str]:
 def expected_bands(sem: tuple[int, int], include_submitted: bool, area: str | None = None) -> dict[str, int]:
     counts = dict.fromkeys([*BANDS, "non calcolabile"], 0)
     for (code, y, h), (state, done, planned) in REPORTS.items():
-        if (y, h) == sem and state in states_for(include_submitted) and code != "A.0" \
-                and (area is None or AREA_OF[code] == area):
+        if (
+            (y, h) == sem
+            and state in states_for(include_submitted)
+            and code != "A.0"
+            and (area is None or AREA_OF[code] == area)
+        ):
             counts[band_by_hand(done, planned)] += 1
     return counts
 
 
-def expected_paid(sem: tuple[int, int], include_submitted: bool, *, area: str | None = None,
-                  source: str | None = None, field: int = 2) -> float:
+def expected_paid(
+    sem: tuple[int, int], include_submitted: bool, *, area: str | None = None, source: str | None = None, field: int = 2
+) -> float:
     total = 0.0
     for (code, y, h), rows in SPEND.items():
-        if (y, h) <= sem and REPORTS[(code, y, h)][0] in states_for(include_submitted) \
-                and (area is None or AREA_OF[code] == area):
+        if (
+            (y, h) <= sem
+            and REPORTS[(code, y, h)][0] in states_for(include_submitted)
+            and (area is None or AREA_OF[code] == area)
+        ):
             total += sum(r[field] for r in rows if source is None or r[0] == source)
     return total
 
@@ -93,18 +119,40 @@ def populate(engine) -> None:
     with session_scope(engine) as s:
         objs = {o.code: o for o in s.exec(select(Objective))}
         card_b = s.exec(select(Card).where(Card.code == "B")).one()
-        s.add(BudgetLine(card_id=card_b.id, objective_id=None, source=CARD_B_LINE[0], amount=CARD_B_LINE[1],
-                         origin="ufficio", item="Quota di scheda"))
-        s.add(BudgetLine(card_id=objs["A.1"].card_id, objective_id=objs["A.1"].id, source="FNPS",
-                         amount=999999.0, retired=True, origin="ufficio"))
+        s.add(
+            BudgetLine(
+                card_id=card_b.id,
+                objective_id=None,
+                source=CARD_B_LINE[0],
+                amount=CARD_B_LINE[1],
+                origin="ufficio",
+                item="Quota di scheda",
+            )
+        )
+        s.add(
+            BudgetLine(
+                card_id=objs["A.1"].card_id,
+                objective_id=objs["A.1"].id,
+                source="FNPS",
+                amount=999999.0,
+                retired=True,
+                origin="ufficio",
+            )
+        )
         sems = {}
         for i, (year, half) in enumerate(SEMESTERS):
             sems[(year, half)] = Semester(year=year, half=half, state="chiuso" if i == 0 else "aperto")
             s.add(sems[(year, half)])
         s.flush()
         for (code, year, half), (state, done, planned) in REPORTS.items():
-            report = add_report(s, objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
-                                done=done, planned=planned)
+            report = add_report(
+                s,
+                objective_id=objs[code].id,
+                semester_id=sems[(year, half)].id,
+                state=state,
+                done=done,
+                planned=planned,
+            )
             for source, committed, paid in SPEND.get((code, year, half), []):
                 s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
         bump_data_change(s)
@@ -128,28 +176,33 @@ def call(engine, fn, **kwargs):
 
 # --- the aggregates ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("include_submitted", [False, True])
 @pytest.mark.parametrize("sem", SEMESTERS)
 def test_summary_equals_independent_aggregates(data, sem, include_submitted):
-    summary = call(data, dashboard.semester_summary, semester_id=semester_id(data, *sem),
-                   include_submitted=include_submitted)
+    summary = call(
+        data, dashboard.semester_summary, semester_id=semester_id(data, *sem), include_submitted=include_submitted
+    )
     assert summary.tally.counts == expected_bands(sem, include_submitted)
     assert list(summary.tally.counts)[:5] == list(BANDS)  # the five bands always, in grid order
-    counted = [(d, p) for (c, y, h), (st, d, p) in REPORTS.items()
-               if (y, h) == sem and st in states_for(include_submitted) and c != "A.0"]
+    counted = [
+        (d, p)
+        for (c, y, h), (st, d, p) in REPORTS.items()
+        if (y, h) == sem and st in states_for(include_submitted) and c != "A.0"
+    ]
     done, planned = sum(d for d, _ in counted), sum(p for _, p in counted)
     assert summary.tally.achievement == pytest.approx(done * 100 / planned)
     assert summary.money.budget == pytest.approx(expected_budget(sem=sem))
     assert summary.money.budget_missing == 1
     assert summary.money.paid == pytest.approx(expected_paid(sem, include_submitted))
     assert summary.money.committed == pytest.approx(expected_paid(sem, include_submitted, field=1))
-    assert summary.money.ratio == pytest.approx(expected_paid(sem, include_submitted) * 100 /
-                                                expected_budget(sem=sem))
+    assert summary.money.ratio == pytest.approx(expected_paid(sem, include_submitted) * 100 / expected_budget(sem=sem))
     assert summary.money.spend_class == "non realizzato come programmato o sovrastimato"
     assert summary.expected_share == 100  # the period's whole budget is due by its end
     n = SEMESTERS.index(sem) + 1
-    assert summary.period.label == (f"budget 2025{' pro quota 1/2' if n == 1 else ''} dove fissato, altrimenti "
-                                    f"budget del triennio pro quota {n}/6")
+    assert summary.period.label == (
+        f"budget 2025{' pro quota 1/2' if n == 1 else ''} dove fissato, altrimenti budget del triennio pro quota {n}/6"
+    )
     submitted = sum(1 for (c, y, h), (st, *_r) in REPORTS.items() if (y, h) == sem and st == "inviata" and c != "A.0")
     assert summary.tally.submitted == (submitted if include_submitted else 0)
 
@@ -157,8 +210,14 @@ def test_summary_equals_independent_aggregates(data, sem, include_submitted):
 def test_known_figures_for_the_second_semester(data):
     """The same figures as literals, for a reader: approved only, 2025 H2."""
     s = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 2), include_submitted=False)
-    assert s.tally.counts == {"nullo": 0, "insufficiente": 0, "sufficiente": 1, "buono": 0, "ottimo": 0,
-                              "non calcolabile": 0}
+    assert s.tally.counts == {
+        "nullo": 0,
+        "insufficiente": 0,
+        "sufficiente": 1,
+        "buono": 0,
+        "ottimo": 0,
+        "non calcolabile": 0,
+    }
     assert s.money.budget == pytest.approx(160000 * 2 / 6 + 20000)  # 2/6 of the plan's lines, B.1's 2025 line
     assert (s.money.committed, s.money.paid) == (20000 + 3000 + 30000 + 5000 + 700, 10000 + 1500 + 25000 + 5000 + 700)
     assert s.report_states == {"bozza": 1, "inviata": 1, "approvata": 1, "da rivedere": 0, "nessun dato": 0}
@@ -179,8 +238,10 @@ def test_area_rows_equal_independent_aggregates(data, include_submitted):
 
 def test_source_rows_equal_independent_aggregates(data):
     sem = (2025, 2)
-    rows = {r.code: r for r in call(data, dashboard.source_rows, semester_id=semester_id(data, *sem),
-                                    include_submitted=True)}
+    rows = {
+        r.code: r
+        for r in call(data, dashboard.source_rows, semester_id=semester_id(data, *sem), include_submitted=True)
+    }
     budgets = {"FNPS": 100000, "PNRR": 50000, "COMUNALE": 20000, "FSR": 10000, "FONDO_POVERTA": 0, "ALTRO": 0}
     assert set(rows) == set(budgets)
     for code, budget in budgets.items():  # COMUNALE is B.1's 2025 line: whole in 2025; the others 2/6
@@ -199,8 +260,7 @@ def test_trend_per_area_and_overall(data):
     assert by[("", second)].achievement == pytest.approx(3 * 100 / 4)
     # each point against the budget of the period monitored up to it: 1/6, then 2/6 of the plan's
     assert by[("A", first)].ratio == pytest.approx((10000 + 1500 + 5000) * 100 / (150000 / 6))
-    assert by[("A", second)].ratio == pytest.approx(expected_paid((2025, 2), False, area="A") * 100 /
-                                                    (150000 * 2 / 6))
+    assert by[("A", second)].ratio == pytest.approx(expected_paid((2025, 2), False, area="A") * 100 / (150000 * 2 / 6))
     assert by[("B", first)].achievement is None  # its only report was still awaiting approval
     assert by[("D", second)].ratio is None  # no budget
     assert by[("", second)].expected_share == 100
@@ -209,10 +269,16 @@ def test_trend_per_area_and_overall(data):
 def test_annual_budgets_are_used_where_set_and_the_period_says_which(data):
     with session_scope(data) as s:  # the office sets A.1's 2025 budget: 30.000 FNPS
         a1 = s.exec(select(Objective).where(Objective.code == "A.1")).one()
-        s.add(BudgetLine(card_id=a1.card_id, objective_id=a1.id, year=2025, source="FNPS", amount=30000.0,
-                         origin="ufficio"))
-        s.add(BudgetLine(card_id=a1.card_id, objective_id=a1.id, year=2026, source="FNPS", amount=99999.0,
-                         origin="ufficio"))  # a year not monitored yet: not part of the period
+        s.add(
+            BudgetLine(
+                card_id=a1.card_id, objective_id=a1.id, year=2025, source="FNPS", amount=30000.0, origin="ufficio"
+            )
+        )
+        s.add(
+            BudgetLine(
+                card_id=a1.card_id, objective_id=a1.id, year=2026, source="FNPS", amount=99999.0, origin="ufficio"
+            )
+        )  # a year not monitored yet: not part of the period
     first = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 1), include_submitted=False)
     second = call(data, dashboard.semester_summary, semester_id=semester_id(data, 2025, 2), include_submitted=False)
     # A.1: half of its 2025 budget per semester, instead of its plan lines; the others: plan lines pro rata
@@ -222,8 +288,13 @@ def test_annual_budgets_are_used_where_set_and_the_period_says_which(data):
     assert first.period.label == "budget 2025 pro quota 1/2 dove fissato, altrimenti budget del triennio pro quota 1/6"
     assert second.period.label == "budget 2025 dove fissato, altrimenti budget del triennio pro quota 2/6"
     assert (first.period.short_label, second.period.short_label) == ("½ 2025 o triennio, 1/6", "2025 o triennio, 2/6")
-    rows = call(data, dashboard.area_objectives, semester_id=semester_id(data, 2025, 2), include_submitted=False,
-                area_letter="A")
+    rows = call(
+        data,
+        dashboard.area_objectives,
+        semester_id=semester_id(data, 2025, 2),
+        include_submitted=False,
+        area_letter="A",
+    )
     assert rows[0].money.budget == pytest.approx(30000)
 
 
@@ -231,24 +302,33 @@ def test_budget_period_of_a_plan_monitored_from_its_fourth_semester(small_plan):
     with session_scope(small_plan) as s:
         s.add(Semester(year=2026, half=2))
         s.add(Semester(year=2024, half=2))  # before the plan: not part of its period
-    summary = call(small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2026, 2),
-                   include_submitted=False)
+    summary = call(
+        small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2026, 2), include_submitted=False
+    )
     assert summary.period.semesters == ((2026, 2),)
     assert summary.period.label == "budget del triennio pro quota 1/6"
     assert summary.period.short_label == "triennio, 1/6"
     # plan_small's A lines pro rata; B.1's only line is for 2025, outside this period
     assert summary.money.budget == pytest.approx(150000 / 6)
-    early = call(small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2024, 2),
-                 include_submitted=False)
+    early = call(
+        small_plan, dashboard.semester_summary, semester_id=semester_id(small_plan, 2024, 2), include_submitted=False
+    )
     assert early.period.label == "nessun semestre monitorato" and early.money.budget == 0
     assert early.expected_share is None
 
 
 def test_area_objectives_drilldown(data):
-    rows = call(data, dashboard.area_objectives, semester_id=semester_id(data, 2025, 2), include_submitted=False,
-                area_letter="A")
+    rows = call(
+        data,
+        dashboard.area_objectives,
+        semester_id=semester_id(data, 2025, 2),
+        include_submitted=False,
+        area_letter="A",
+    )
     assert [(r.code, r.state, r.counted, r.band) for r in rows] == [
-        ("A.1", "approvata", True, "sufficiente"), ("A.2", "inviata", False, "—")]
+        ("A.1", "approvata", True, "sufficiente"),
+        ("A.2", "inviata", False, "—"),
+    ]
     assert rows[0].achievement == 75
     assert rows[0].money.budget == pytest.approx(100000 * 2 / 6) and rows[0].money.paid == 10000 + 1500 + 25000
     assert rows[1].money.paid == 5000  # its second-semester spend waits for approval
@@ -268,17 +348,25 @@ def test_band_categories_and_what_is_left_out(small_plan):
             s.add(obj)
             s.flush()
             add_report(s, objective_id=obj.id, semester_id=sem.id, state="approvata", done=done, planned=planned)
-        for code, kind, retired, state in (("R.1", "specifico", True, "approvata"),
-                                           ("G.0", "generale", False, "approvata"),
-                                           ("D.1", "specifico", False, "bozza")):
+        for code, kind, retired, state in (
+            ("R.1", "specifico", True, "approvata"),
+            ("G.0", "generale", False, "approvata"),
+            ("D.1", "specifico", False, "bozza"),
+        ):
             obj = Objective(card_id=card, area_id=area, code=code, kind=kind, text=code, retired=retired)
             s.add(obj)
             s.flush()
             add_report(s, objective_id=obj.id, semester_id=sem.id, state=state, done=1, planned=1)
         sid = sem.id
     tally = call(small_plan, dashboard.semester_summary, semester_id=sid, include_submitted=True).tally
-    assert tally.counts == {"nullo": 1, "insufficiente": 2, "sufficiente": 1, "buono": 2, "ottimo": 1,
-                            "non calcolabile": 1}
+    assert tally.counts == {
+        "nullo": 1,
+        "insufficiente": 2,
+        "sufficiente": 1,
+        "buono": 2,
+        "ottimo": 1,
+        "non calcolabile": 1,
+    }
 
 
 def test_indicators_over_semesters_with_targets(data):
@@ -286,16 +374,30 @@ def test_indicators_over_semesters_with_targets(data):
         ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
         s.add(IndicatorTarget(indicator_id=ind.id, year=2025, target=10))
         for (year, half), value in zip(SEMESTERS, (4.0, 9.0)):
-            report = s.exec(select(Report).join(Semester).join(Objective).where(
-                Objective.code == "A.1", Semester.year == year, Semester.half == half)).one()
-            s.add(IndicatorValue(report_id=report.id, indicator_id=ind.id, value_num=value,
-                                 note="<script>alert(1)</script>"))
+            report = s.exec(
+                select(Report)
+                .join(Semester)
+                .join(Objective)
+                .where(Objective.code == "A.1", Semester.year == year, Semester.half == half)
+            ).one()
+            s.add(
+                IndicatorValue(
+                    report_id=report.id, indicator_id=ind.id, value_num=value, note="<script>alert(1)</script>"
+                )
+            )
         objective_id, indicator_id = ind.objective_id, ind.id
-    series = call(data, dashboard.objective_indicators, objective_id=objective_id,
-                  semester_id=semester_id(data, 2025, 2), include_submitted=False)
+    series = call(
+        data,
+        dashboard.objective_indicators,
+        objective_id=objective_id,
+        semester_id=semester_id(data, 2025, 2),
+        include_submitted=False,
+    )
     one = next(x for x in series if x.id == indicator_id)
     assert [(p.semester, p.value_num, p.target) for p in one.points] == [
-        ("I semestre 2025", 4.0, 10), ("II semestre 2025", 9.0, 10)]
+        ("I semestre 2025", 4.0, 10),
+        ("II semestre 2025", 9.0, 10),
+    ]
     assert one.latest_achievement == pytest.approx(90)
     assert len(series) == 5  # every live indicator of A.1, with or without values
     fig = charts.indicator_chart(one, "II semestre 2025")
@@ -306,8 +408,12 @@ def test_indicators_over_semesters_with_targets(data):
 def test_sub_area_splits(data):
     with session_scope(data) as s:
         ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
-        report = s.exec(select(Report).join(Semester).join(Objective).where(
-            Objective.code == "A.1", Semester.year == 2025, Semester.half == 2)).one()
+        report = s.exec(
+            select(Report)
+            .join(Semester)
+            .join(Objective)
+            .where(Objective.code == "A.1", Semester.year == 2025, Semester.half == 2)
+        ).one()
         value = IndicatorValue(report_id=report.id, indicator_id=ind.id, value_num=5)
         s.add(value)
         s.flush()
@@ -330,18 +436,24 @@ def test_empty_semester_keeps_all_five_bands(small_plan):
     assert summary.tally.counts == dict.fromkeys([*BANDS, "non calcolabile"], 0)
     assert summary.tally.achievement is None and summary.money.paid == 0
     assert summary.report_states["nessun dato"] == 3
-    fig = charts.bands_by_area(call(small_plan, dashboard.area_rows, semester_id=sid, include_submitted=False),
-                               "I semestre 2025", "solo approvati")
+    fig = charts.bands_by_area(
+        call(small_plan, dashboard.area_rows, semester_id=sid, include_submitted=False),
+        "I semestre 2025",
+        "solo approvati",
+    )
     assert [t.name for t in fig.data if t.type == "bar"] == [*BANDS, "non calcolabile"]
 
 
 def test_chart_labels_escape_plan_text():
-    assert charts.safe("<b>Area</b> & <a href='x'>link</a>") == \
-        "&lt;b&gt;Area&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt;"
+    assert (
+        charts.safe("<b>Area</b> & <a href='x'>link</a>")
+        == "&lt;b&gt;Area&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt;"
+    )
     assert charts.cut("uno due tre quattro", 9) == "uno due…"
 
 
 # --- the page under AppTest -------------------------------------------------------------------
+
 
 @pytest.fixture
 def app_data(tmp_path):
@@ -356,8 +468,10 @@ def app_data(tmp_path):
 
 def band_tiles(at) -> dict[str, int]:
     body = next(h.proto.body for h in at.get("html") if "pdz-band" in h.proto.body)
-    return {label: int(v) for v, label in re.findall(r'class="v">(\d+)</span><span class="t"><span class="l">([^<]+)<',
-                                                       body)}
+    return {
+        label: int(v)
+        for v, label in re.findall(r'class="v">(\d+)</span><span class="t"><span class="l">([^<]+)<', body)
+    }
 
 
 def charts_of(at) -> list[dict]:
@@ -413,6 +527,7 @@ def test_page_shows_the_independent_aggregates(app_data):
 def test_money_table_says_to_be_defined_for_an_area_without_budget():
     from components.dashboard_views import money_table
     from models.dashboard import Money
+
     table = money_table([("E · Anziani", Money(paid=10.0)), ("B", Money(budget=7500.5, budget_amounts=1))], "Area")
     assert list(table["Budget"]) == ["da definire nel Piano Operativo Annuale", "7.500,50 €"]
     assert list(table["Liquidato"]) == ["10,00 €", "0,00 €"]
@@ -437,8 +552,12 @@ def test_office_sees_submitted_by_default(app_data):
 def test_page_refreshes_when_somebody_saves(app_data):
     at = open_cruscotto("com")
     with session_scope(app_data) as s:
-        report = s.exec(select(Report).join(Objective).join(Semester).where(
-            Objective.code == "A.2", Semester.year == 2025, Semester.half == 2)).one()
+        report = s.exec(
+            select(Report)
+            .join(Objective)
+            .join(Semester)
+            .where(Objective.code == "A.2", Semester.year == 2025, Semester.half == 2)
+        ).one()
         report.state = "approvata"
         bump_data_change(s)
     at.run()
@@ -487,6 +606,7 @@ def test_every_tab_renders_for_every_role(app_data, username):
 
 # --- edge cases: no semester, empty semester, only drafts, one-objective plan --------------------
 
+
 def test_no_semester_at_all(tmp_path):
     with app_env(tmp_path / "nosem.sqlite3") as engine:
         prepared(engine)
@@ -528,17 +648,21 @@ def test_one_objective_plan_renders(tmp_path):
     one = tmp_path / "plan_one"
     (one / "cards").mkdir(parents=True)
     from tests.conftest import SMALL_PLAN
+
     (one / "plan.yaml").write_text((SMALL_PLAN / "plan.yaml").read_text(encoding="utf-8"), encoding="utf-8")
-    (one / "cards" / "B.yaml").write_text((SMALL_PLAN / "cards" / "B.yaml").read_text(encoding="utf-8"),
-                                         encoding="utf-8")
+    (one / "cards" / "B.yaml").write_text(
+        (SMALL_PLAN / "cards" / "B.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     with app_env(tmp_path / "one.sqlite3", one) as engine:
         from models.startup import prepare_database
         from models.users import create_user
         from tests.apptest_helpers import PASSWORD
+
         prepare_database(engine, one)
         with session_scope(engine) as s:
-            create_user(s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD,
-                        one_time=False)
+            create_user(
+                s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD, one_time=False
+            )
             sem = s.exec(select(Semester)).first()
             obj = s.exec(select(Objective)).one()
             report = add_report(s, objective_id=obj.id, semester_id=sem.id, state="approvata", done=1, planned=2)
@@ -552,6 +676,7 @@ def test_one_objective_plan_renders(tmp_path):
 def test_figures_are_built_once_per_input_and_again_for_new_data():
     from components.dashboard_views import figure
     from models.dashboard import Money
+
     first = figure(charts.money_single, Money(budget=1000.0, paid=250.0), "Budget e spesa", 50.0)
     again = figure(charts.money_single, Money(budget=1000.0, paid=250.0), "Budget e spesa", 50.0)
     saved = figure(charts.money_single, Money(budget=1000.0, paid=300.0), "Budget e spesa", 50.0)
@@ -561,6 +686,7 @@ def test_figures_are_built_once_per_input_and_again_for_new_data():
 
 def test_sub_area_tab_draws_the_split_of_generated_data(tmp_path):
     from models import demo
+
     with app_env(tmp_path / "split.sqlite3") as engine:
         prepared(engine)
         with session_scope(engine) as s:

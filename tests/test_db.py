@@ -1,4 +1,5 @@
 """The database created from nothing, the schema version check, the engine from configuration."""
+
 import pytest
 from sqlalchemy import inspect
 from sqlmodel import Session
@@ -13,9 +14,26 @@ def test_database_created_from_nothing(tmp_path):
     create_db_and_tables(engine)
     assert path.exists()
     names = set(inspect(engine).get_table_names())
-    for table in ("plan", "macroarea", "objective", "action", "indicator", "indicatortarget", "subarea",
-                  "semester", "report", "actionstatus", "indicatorvalue", "subareavalue", "spend",
-                  "budgetline", "user", "userarea", "auditentry", "historicaloutcome"):
+    for table in (
+        "plan",
+        "macroarea",
+        "objective",
+        "action",
+        "indicator",
+        "indicatortarget",
+        "subarea",
+        "semester",
+        "report",
+        "actionstatus",
+        "indicatorvalue",
+        "subareavalue",
+        "spend",
+        "budgetline",
+        "user",
+        "userarea",
+        "auditentry",
+        "historicaloutcome",
+    ):
         assert table in names
     create_db_and_tables(engine)  # idempotent
     with Session(engine) as s:

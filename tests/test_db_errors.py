@@ -1,6 +1,7 @@
 """Bad input at the edges of the stack: a database that does not answer, wrong credentials, a bad URL, a file
 that is not a database, a database from a newer version. Each is refused with an Italian message, never with a
 traceback: in the library (DatabaseError), on the command line and in the app."""
+
 from __future__ import annotations
 
 import os
@@ -72,18 +73,23 @@ def test_unknown_database_gives_a_clear_message(pg_databases, empty_database_url
 
 def test_server_that_does_not_answer_gives_a_clear_message_quickly(monkeypatch):
     monkeypatch.setattr(db, "PG_CONNECT_TIMEOUT_S", 2)
-    for url in (unreachable_url(),  # nobody listening: refused at once
-                f"postgresql+psycopg://pdz:{SECRET}@10.255.255.1:5432/pdz"):  # no answer at all: the timeout
+    for url in (
+        unreachable_url(),  # nobody listening: refused at once
+        f"postgresql+psycopg://pdz:{SECRET}@10.255.255.1:5432/pdz",
+    ):  # no answer at all: the timeout
         started = time.monotonic()
         with pytest.raises(DatabaseError, match="Impossibile collegarsi") as info:
             check_connection(make_engine(url))
         assert time.monotonic() - started < 8 and SECRET not in str(info.value)
 
 
-@pytest.mark.parametrize("url, message", [
-    ("non-è-un-indirizzo", "Indirizzo del database non valido"),
-    (f"postgresql+driverinesistente://pdz:{SECRET}@localhost/pdz", "Indirizzo del database non valido"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("non-è-un-indirizzo", "Indirizzo del database non valido"),
+        (f"postgresql+driverinesistente://pdz:{SECRET}@localhost/pdz", "Indirizzo del database non valido"),
+    ],
+)
 def test_bad_url_is_refused_with_a_message(url, message):
     with pytest.raises(DatabaseError, match=message) as info:
         make_engine(url)
@@ -99,8 +105,9 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path):
 
 def test_command_line_init_prints_the_message_not_a_traceback():
     env = {**os.environ, "PDZ_DATABASE_URL": unreachable_url(), "PDZ_PLAN_DIR": str(SMALL_PLAN)}
-    done = subprocess.run([sys.executable, "-m", "models.cli", "init"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "models.cli", "init"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("ERRORE: Impossibile collegarsi al database postgresql+psycopg://pdz:***@")
     assert "Traceback" not in done.stderr and SECRET not in done.stderr + done.stdout
@@ -124,6 +131,7 @@ def _page_whose_database_goes_away() -> None:
 
     def save(*, session):
         raise OperationalError("UPDATE report ...", {}, Exception("server closed the connection unexpectedly"))
+
     call(save)
     st.write("non raggiunto")
 

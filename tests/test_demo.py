@@ -1,4 +1,5 @@
 """`make demo`: generated data are plausible, consistent and reproducible; demo accounts; the login page."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,8 +13,19 @@ from models import dashboard, demo
 from models.dashboard import report_actions
 from models.db import data_change_counter, get_engine, session_scope
 from models.sessions import login
-from models.tables import (Action, ActionStatus, Indicator, IndicatorTarget, IndicatorValue, Objective, Report,
-                           Semester, Spend, SubAreaValue, User)
+from models.tables import (
+    Action,
+    ActionStatus,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Objective,
+    Report,
+    Semester,
+    Spend,
+    SubAreaValue,
+    User,
+)
 from models.vocab import ObjectiveKind, Role, Unit
 from tests.apptest_helpers import APP, app_env
 from tests.conftest import SMALL_PLAN
@@ -35,10 +47,14 @@ def generated(engine, seed: int = demo.DEMO_SEED, scale: int = 1) -> demo.Genera
 def fingerprint(engine) -> list[tuple]:
     """Everything generated, as plain values (ids included: same plan, same order)."""
     with session_scope(engine) as s:
-        reports = [(r.objective_id, r.semester_id, r.state, report_actions(session=s, report_id=r.id))
-                   for r in s.exec(select(Report).order_by(Report.id))]
-        values = [(v.indicator_id, v.value_num, v.value_text) for v in s.exec(select(IndicatorValue)
-                                                                              .order_by(IndicatorValue.id))]
+        reports = [
+            (r.objective_id, r.semester_id, r.state, report_actions(session=s, report_id=r.id))
+            for r in s.exec(select(Report).order_by(Report.id))
+        ]
+        values = [
+            (v.indicator_id, v.value_num, v.value_text)
+            for v in s.exec(select(IndicatorValue).order_by(IndicatorValue.id))
+        ]
         spend = [(x.source, x.committed, x.paid) for x in s.exec(select(Spend).order_by(Spend.id))]
     return [reports, values, spend]
 
@@ -46,6 +62,7 @@ def fingerprint(engine) -> list[tuple]:
 def test_generate_is_reproducible(small_plan):
     from models.db import create_db_and_tables, make_engine
     from models.plan_loader import load_plan, read_plan
+
     generated(small_plan)
     other = make_engine("sqlite://")
     create_db_and_tables(other)
@@ -64,17 +81,25 @@ def test_generated_data_are_consistent(small_plan):
     with session_scope(small_plan) as s:
         assert data_change_counter(s) == before + 1  # open dashboards refresh
         sems = s.exec(select(Semester).order_by(Semester.year, Semester.half)).all()
-        assert [(x.year, x.half, x.state) for x in sems] == [(2025, 1, "chiuso"), (2025, 2, "chiuso"),
-                                                             (2026, 1, "chiuso"), (2026, 2, "aperto")]
+        assert [(x.year, x.half, x.state) for x in sems] == [
+            (2025, 1, "chiuso"),
+            (2025, 2, "chiuso"),
+            (2026, 1, "chiuso"),
+            (2026, 2, "aperto"),
+        ]
         monitored = s.exec(select(Objective).where(Objective.kind == ObjectiveKind.SPECIFICO)).all()
         for sem in sems[:-1]:  # closed semesters: every objective reported and approved
             states = s.exec(select(Report.state).where(Report.semester_id == sem.id)).all()
             assert sorted(states) == ["approvata"] * len(monitored)
         for report in s.exec(select(Report)):
-            live = s.exec(select(func.count(Action.id)).where(Action.objective_id == report.objective_id,
-                                                              Action.retired == False)).one()  # noqa: E712
-            done = s.exec(select(func.count(ActionStatus.id)).where(ActionStatus.report_id == report.id,
-                                                                    ActionStatus.state == "realizzata")).one()
+            live = s.exec(
+                select(func.count(Action.id)).where(Action.objective_id == report.objective_id, Action.retired == False)
+            ).one()
+            done = s.exec(
+                select(func.count(ActionStatus.id)).where(
+                    ActionStatus.report_id == report.id, ActionStatus.state == "realizzata"
+                )
+            ).one()
             counts = report_actions(session=s, report_id=report.id)
             assert (counts.planned, counts.done) == (live, done)  # the generator's states, counted by the rule
             assert report.state != "approvata" or report.approved_snapshot
@@ -93,8 +118,12 @@ def test_generated_data_are_consistent(small_plan):
         for row in s.exec(select(Spend)):
             assert 0 <= row.paid <= row.committed
         # budget-consistent: money only where the objective has a budget, and in the plausible range
-        paid = {obj: total for obj, total in s.exec(select(Report.objective_id, func.sum(Spend.paid))
-                                                    .join(Spend).group_by(Report.objective_id))}
+        paid = {
+            obj: total
+            for obj, total in s.exec(
+                select(Report.objective_id, func.sum(Spend.paid)).join(Spend).group_by(Report.objective_id)
+            )
+        }
         codes = {o.id: o.code for o in monitored}
         assert {codes[o] for o in paid} == {"A.1", "A.2", "B.1"}
         assert 0 < paid[next(i for i, c in codes.items() if c == "B.1")] < 20000 * 1.5
@@ -114,8 +143,11 @@ def test_demo_dashboard_is_alive(small_plan):
 def test_scale_copies_every_objective(small_plan):
     result = generated(small_plan, scale=3)
     with session_scope(small_plan) as s:
-        live = s.exec(select(func.count(Objective.id)).where(Objective.kind == ObjectiveKind.SPECIFICO,
-                                                             Objective.retired == False)).one()  # noqa: E712
+        live = s.exec(
+            select(func.count(Objective.id)).where(
+                Objective.kind == ObjectiveKind.SPECIFICO, Objective.retired == False
+            )
+        ).one()
     assert live == 3 * 3
     assert result.reports >= 3 * 3 * 3  # the three closed semesters, at least
 
@@ -123,8 +155,11 @@ def test_scale_copies_every_objective(small_plan):
 def test_generate_on_the_real_plan(real_plan):
     result = generated(real_plan)
     with session_scope(real_plan) as s:
-        monitored = s.exec(select(func.count(Objective.id)).where(Objective.kind == ObjectiveKind.SPECIFICO,
-                                                                  Objective.retired == False)).one()  # noqa: E712
+        monitored = s.exec(
+            select(func.count(Objective.id)).where(
+                Objective.kind == ObjectiveKind.SPECIFICO, Objective.retired == False
+            )
+        ).one()
         targets = s.exec(select(func.count(IndicatorTarget.id))).one()
     assert result.reports >= 3 * monitored and result.values > 0 and result.spend_rows > 0
     assert targets > 0 and result.splits > 0
@@ -138,6 +173,7 @@ def test_generate_refuses_bad_arguments(small_plan):
 
 
 # --- main(): the `make demo` entry point --------------------------------------------------------
+
 
 @pytest.fixture
 def demo_env(tmp_path, monkeypatch):
@@ -153,6 +189,7 @@ def test_main_refuses_outside_demo_mode(demo_env, monkeypatch, capsys):
     assert demo.main() == 2
     monkeypatch.setenv("PDZ_DEMO", "1")
     from models.config import DEFAULT_DB_PATH
+
     monkeypatch.setenv("PDZ_DATABASE_URL", f"sqlite:///{DEFAULT_DB_PATH}")
     assert demo.main() == 2  # the real database never receives demo accounts with public passwords
     assert "make demo" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """Offline entry template (.xlsx) and its validated import: layout, round trip, every refusal, no partial writes."""
+
 from __future__ import annotations
 
 import io
@@ -15,12 +16,26 @@ from sqlmodel import Session, SQLModel, func, select
 
 from models.dashboard import report_actions
 from models.db import data_change_counter, session_scope
-from models.entry_import import (MAX_UPLOAD_BYTES, ImportPreview, Problem, apply_import, check_import)
+from models.entry_import import MAX_UPLOAD_BYTES, ImportPreview, Problem, apply_import, check_import
 from models.entry_template import EDITABLE_FILL, EXTRA_SPEND_ROWS, build_template, template_file_name
 from models.permissions import Actor, PermissionDenied
 from models.reports import ConflictError, IndicatorInput, ReportInput, SpendInput, save_report
-from models.tables import (Action, ActionStatus, AuditEntry, Indicator, IndicatorTarget, IndicatorValue, MacroArea,
-                           Objective, Report, Semester, Spend, SubArea, SubAreaValue, User)
+from models.tables import (
+    Action,
+    ActionStatus,
+    AuditEntry,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    MacroArea,
+    Objective,
+    Report,
+    Semester,
+    Spend,
+    SubArea,
+    SubAreaValue,
+    User,
+)
 from models.xlsx import put
 from models.xlsx_guard import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES, WorkbookRefused, open_workbook
 
@@ -44,12 +59,21 @@ def db(small_plan):
         s.add(Semester(year=2025, half=1, deadline=date(2025, 7, 31)))
         s.add(Semester(year=2025, half=2, deadline=date(2026, 1, 31)))
         for actor in (OFFICE, LEAD_A, LEAD_B, COMITATO):
-            s.add(User(id=actor.user_id, username=actor.username, name=actor.username.upper(), role=actor.role,
-                       password_hash="x", must_change_password=False))
+            s.add(
+                User(
+                    id=actor.user_id,
+                    username=actor.username,
+                    name=actor.username.upper(),
+                    role=actor.role,
+                    password_hash="x",
+                    must_change_password=False,
+                )
+            )
     return small_plan
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
 
 def semester(engine, half: int = 1) -> int:
     with Session(engine) as s:
@@ -69,8 +93,9 @@ def indicators(engine, code: str) -> dict[str, int]:
 
 def actions(engine, code: str) -> list[int]:
     with Session(engine) as s:
-        return list(s.exec(select(Action.id).where(Action.objective_id == objective(engine, code))
-                           .order_by(Action.position)))
+        return list(
+            s.exec(select(Action.id).where(Action.objective_id == objective(engine, code)).order_by(Action.position))
+        )
 
 
 def template(engine, actor: Actor = LEAD_A, areas: tuple[str, ...] = ("A",), half: int = 1) -> bytes:
@@ -121,8 +146,10 @@ def first_extra_spend_row(ws: Worksheet) -> int:
 def dump(engine) -> dict[str, list]:
     """Every row of every table: 'nothing written' means this is identical."""
     with Session(engine) as s:
-        return {t.name: sorted((tuple(r) for r in s.execute(t.select()).all()), key=repr)
-                for t in SQLModel.metadata.sorted_tables}
+        return {
+            t.name: sorted((tuple(r) for r in s.execute(t.select()).all()), key=repr)
+            for t in SQLModel.metadata.sorted_tables
+        }
 
 
 def save_in_app(engine, code: str = "A.1", actor: Actor = LEAD_A, half: int = 1, **fields) -> None:
@@ -141,14 +168,24 @@ def save_in_app(engine, code: str = "A.1", actor: Actor = LEAD_A, half: int = 1,
 def a1_report(engine, **extra) -> None:
     """A.1 saved in the app with a bit of everything."""
     acts, inds = actions(engine, "A.1"), indicators(engine, "A.1")
-    save_in_app(engine, actions={acts[0]: "in corso"},
-                indicators={inds[INCONTRI]: IndicatorInput("10", "prima nota", {"AT1": "4", "AT2": "6"}),
-                            inds[PROTOCOLLO]: IndicatorInput("no"), inds[CAMBIAMENTO]: IndicatorInput("poco")},
-                spend=[SpendInput("FNPS", "100", "150", "Det. 1", "anticipo", confirmed_over=True)],
-                resource_adequacy="inadeguato", need_answered=True, need_reason="In parte", **extra)
+    save_in_app(
+        engine,
+        actions={acts[0]: "in corso"},
+        indicators={
+            inds[INCONTRI]: IndicatorInput("10", "prima nota", {"AT1": "4", "AT2": "6"}),
+            inds[PROTOCOLLO]: IndicatorInput("no"),
+            inds[CAMBIAMENTO]: IndicatorInput("poco"),
+        },
+        spend=[SpendInput("FNPS", "100", "150", "Det. 1", "anticipo", confirmed_over=True)],
+        resource_adequacy="inadeguato",
+        need_answered=True,
+        need_reason="In parte",
+        **extra,
+    )
 
 
 # --- the template -----------------------------------------------------------------------------
+
 
 def test_template_layout_protection_and_drop_downs(db):
     wb = book(template(db))
@@ -157,13 +194,30 @@ def test_template_layout_protection_and_drop_downs(db):
     assert wb["_meta"].sheet_state == "veryHidden"
     assert all(ws.protection.sheet for ws in wb.worksheets)
     instructions = "\n".join(str(c.value) for c in wb["Istruzioni"]["A"] if c.value)
-    for words in ("I semestre 2025", "Macro-aree: A", "formula", "Report ed Excel", "giallo", "0 a 100", "1.234,5",
-                  "SI oppure NO", "righe vuote"):
+    for words in (
+        "I semestre 2025",
+        "Macro-aree: A",
+        "formula",
+        "Report ed Excel",
+        "giallo",
+        "0 a 100",
+        "1.234,5",
+        "SI oppure NO",
+        "righe vuote",
+    ):
         assert words in instructions, words
 
     actions_ws = wb["Azioni"]
-    assert [c.value for c in actions_ws[1]] == ["id obiettivo", "id azione", "Area", "Obiettivo",
-                                                "Descrizione obiettivo", "N.", "Azione", "Stato"]
+    assert [c.value for c in actions_ws[1]] == [
+        "id obiettivo",
+        "id azione",
+        "Area",
+        "Obiettivo",
+        "Descrizione obiettivo",
+        "N.",
+        "Azione",
+        "Stato",
+    ]
     assert actions_ws.column_dimensions["A"].hidden and actions_ws.column_dimensions["B"].hidden
     assert actions_ws["A1"].font.b and actions_ws.freeze_panes == "E2"
     state = cell(actions_ws, {"Obiettivo": "A.1", "N.": 1}, "Stato")
@@ -196,8 +250,13 @@ def test_template_layout_protection_and_drop_downs(db):
     assert [r[2].value for r in assess.iter_rows(min_row=2)] == ["A.1", "A.2"]
 
     meta = {r[0].value: r[1].value for r in wb["_meta"].iter_rows() if r[0].value}
-    assert (meta["formato"], meta["versione"], meta["anno"], meta["semestre"], meta["aree"]) == \
-        ("pdz-modello-inserimento", 1, 2025, 1, "A")
+    assert (meta["formato"], meta["versione"], meta["anno"], meta["semestre"], meta["aree"]) == (
+        "pdz-modello-inserimento",
+        1,
+        2025,
+        1,
+        "A",
+    )
 
 
 def test_file_name(db):
@@ -220,18 +279,24 @@ def test_template_shows_saved_values_target_and_previous_semester(db):
     wb = book(template(db, half=1))
     spend = wb["Spesa"]
     fnps = {"Obiettivo": "A.1", "Fonte": "FNPS"}
-    assert [cell(spend, fnps, h).value for h in ("Impegnato (€)", "Liquidato (€)", "Documento", "Nota",
-                                                 "Conferma liquidato > impegnato")] == [100, 150, "Det. 1",
-                                                                                        "anticipo", "SI"]
+    assert [
+        cell(spend, fnps, h).value
+        for h in ("Impegnato (€)", "Liquidato (€)", "Documento", "Nota", "Conferma liquidato > impegnato")
+    ] == [100, 150, "Det. 1", "anticipo", "SI"]
     assess = wb["Valutazione"]
     assert cell(assess, {"Obiettivo": "A.1"}, "Adeguatezza delle risorse").value == "Inadeguato"
     assert cell(assess, {"Obiettivo": "A.1"}, "Stato del report").value == "bozza"
 
 
-@pytest.mark.parametrize("actor, areas, message", [
-    (LEAD_A, ("B",), "area B non è tra le aree"), (LEAD_A, ("A", "B"), "area B non è tra le aree"),
-    (COMITATO, ("A",), "sola lettura"), (LEAD_A, (), "almeno una macro-area"),
-])
+@pytest.mark.parametrize(
+    "actor, areas, message",
+    [
+        (LEAD_A, ("B",), "area B non è tra le aree"),
+        (LEAD_A, ("A", "B"), "area B non è tra le aree"),
+        (COMITATO, ("A",), "sola lettura"),
+        (LEAD_A, (), "almeno una macro-area"),
+    ],
+)
 def test_template_refused_outside_the_actors_areas(db, actor, areas, message):
     with pytest.raises(PermissionDenied, match=message):
         template(db, actor, areas)
@@ -245,18 +310,26 @@ def test_office_template_covers_several_areas(db):
 def test_text_typed_in_the_app_that_looks_like_a_formula_is_written_as_text(db):
     payloads = ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", '=HYPERLINK("http://x","y")']
     inds = indicators(db, "A.1")
-    save_in_app(db, indicators={inds[INCONTRI]: IndicatorInput("1", payloads[0]),
-                                inds[ATTESA]: IndicatorInput("2", payloads[1]),
-                                inds[CAMBIAMENTO]: IndicatorInput(payloads[2])},
-                spend=[SpendInput("FNPS", "1", "1", payloads[3], payloads[4])], critical_issues=payloads[4])
+    save_in_app(
+        db,
+        indicators={
+            inds[INCONTRI]: IndicatorInput("1", payloads[0]),
+            inds[ATTESA]: IndicatorInput("2", payloads[1]),
+            inds[CAMBIAMENTO]: IndicatorInput(payloads[2]),
+        },
+        spend=[SpendInput("FNPS", "1", "1", payloads[3], payloads[4])],
+        critical_issues=payloads[4],
+    )
     content = template(db)
     wb = book(content)
-    cells = [cell(wb["Indicatori"], {"Indicatore": INCONTRI}, "Nota"),
-             cell(wb["Indicatori"], {"Indicatore": ATTESA}, "Nota"),
-             cell(wb["Indicatori"], {"Indicatore": CAMBIAMENTO}, "Valore"),
-             cell(wb["Spesa"], {"Obiettivo": "A.1", "Fonte": "FNPS"}, "Documento"),
-             cell(wb["Spesa"], {"Obiettivo": "A.1", "Fonte": "FNPS"}, "Nota"),
-             cell(wb["Valutazione"], {"Obiettivo": "A.1"}, "Criticità e piano di miglioramento")]
+    cells = [
+        cell(wb["Indicatori"], {"Indicatore": INCONTRI}, "Nota"),
+        cell(wb["Indicatori"], {"Indicatore": ATTESA}, "Nota"),
+        cell(wb["Indicatori"], {"Indicatore": CAMBIAMENTO}, "Valore"),
+        cell(wb["Spesa"], {"Obiettivo": "A.1", "Fonte": "FNPS"}, "Documento"),
+        cell(wb["Spesa"], {"Obiettivo": "A.1", "Fonte": "FNPS"}, "Nota"),
+        cell(wb["Valutazione"], {"Obiettivo": "A.1"}, "Criticità e piano di miglioramento"),
+    ]
     assert [c.value for c in cells] == [*payloads[:4], payloads[4], payloads[4]]
     assert all(c.data_type == "s" for c in cells)
     preview = check(db, content)  # and they come back as the same text
@@ -264,6 +337,7 @@ def test_text_typed_in_the_app_that_looks_like_a_formula_is_written_as_text(db):
 
 
 # --- round trip -------------------------------------------------------------------------------
+
 
 def fill_as_a_lead(wb: openpyxl.Workbook) -> None:
     acts, ind, spend, assess = wb["Azioni"], wb["Indicatori"], wb["Spesa"], wb["Valutazione"]
@@ -285,15 +359,24 @@ def fill_as_a_lead(wb: openpyxl.Workbook) -> None:
     cell(spend, fnps, "Liquidato (€)").value = "8.000,50"
     cell(spend, fnps, "Documento").value = "Det. 12/2025"
     extra = first_extra_spend_row(spend)
-    for header, value in (("Obiettivo", "A.2"), ("Fonte", "Comunale"), ("Impegnato (€)", "5.000"),
-                          ("Liquidato (€)", 0), ("Nota", "quota comunale")):
+    for header, value in (
+        ("Obiettivo", "A.2"),
+        ("Fonte", "Comunale"),
+        ("Impegnato (€)", "5.000"),
+        ("Liquidato (€)", 0),
+        ("Nota", "quota comunale"),
+    ):
         spend.cell(extra, headers(spend)[header]).value = value
-    for header, value in (("Valutazione degli utenti", "Questionario: 80% soddisfatti"),
-                          ("Non pertinente (SI/NO)", "NO"), ("Adeguatezza delle risorse", "Adeguato"),
-                          ("Criticità e piano di miglioramento", "Carenza di personale"),
-                          ("Bisogno soddisfatto (SI/NO)", "SI"),
-                          ("Bisogno soddisfatto – motivazione", "Rete più solida"),
-                          ("Da riproporre (SI/NO)", "no"), ("Da riproporre – motivazione", "Obiettivo raggiunto")):
+    for header, value in (
+        ("Valutazione degli utenti", "Questionario: 80% soddisfatti"),
+        ("Non pertinente (SI/NO)", "NO"),
+        ("Adeguatezza delle risorse", "Adeguato"),
+        ("Criticità e piano di miglioramento", "Carenza di personale"),
+        ("Bisogno soddisfatto (SI/NO)", "SI"),
+        ("Bisogno soddisfatto – motivazione", "Rete più solida"),
+        ("Da riproporre (SI/NO)", "no"),
+        ("Da riproporre – motivazione", "Obiettivo raggiunto"),
+    ):
         cell(assess, {"Obiettivo": "A.1"}, header).value = value
 
 
@@ -341,10 +424,25 @@ def test_round_trip_fill_check_apply_then_nothing_left_to_change(db):
     inds, acts = indicators(db, "A.1"), actions(db, "A.1")
     with Session(db) as s:
         rep = s.exec(select(Report).where(Report.objective_id == a1)).one()
-        assert (rep.users_assessment, rep.users_not_relevant, rep.resource_adequacy, rep.critical_issues,
-                rep.need_answered, rep.need_reason, rep.proposed_again, rep.proposed_reason) == (
-            "Questionario: 80% soddisfatti", False, "adeguato", "Carenza di personale", True, "Rete più solida",
-            False, "Obiettivo raggiunto")
+        assert (
+            rep.users_assessment,
+            rep.users_not_relevant,
+            rep.resource_adequacy,
+            rep.critical_issues,
+            rep.need_answered,
+            rep.need_reason,
+            rep.proposed_again,
+            rep.proposed_reason,
+        ) == (
+            "Questionario: 80% soddisfatti",
+            False,
+            "adeguato",
+            "Carenza di personale",
+            True,
+            "Rete più solida",
+            False,
+            "Obiettivo raggiunto",
+        )
         counts = report_actions(session=s, report_id=rep.id)
         assert (counts.planned, counts.done, rep.updated_by) == (4, 1, LEAD_A.user_id)
         states = {a.action_id: a.state for a in s.exec(select(ActionStatus).where(ActionStatus.report_id == rep.id))}
@@ -353,18 +451,28 @@ def test_round_trip_fill_check_apply_then_nothing_left_to_change(db):
         assert (values[inds[INCONTRI]].value_num, values[inds[INCONTRI]].note) == (12, "=1+1")
         assert values[inds[ATTESA]].value_num == 1234.5 and values[inds[PERCENTUALE]].value_num == 45.5
         assert values[inds[PROTOCOLLO]].value_num == 1 and values[inds[CAMBIAMENTO]].value_text == XSS
-        split = {code: v for code, v in s.exec(select(SubArea.code, SubAreaValue.value).join(
-            SubArea, SubArea.id == SubAreaValue.sub_area_id).where(SubAreaValue.value_id == values[inds[INCONTRI]].id))}
+        split = {
+            code: v
+            for code, v in s.exec(
+                select(SubArea.code, SubAreaValue.value)
+                .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
+                .where(SubAreaValue.value_id == values[inds[INCONTRI]].id)
+            )
+        }
         assert split == {"AT1": 5, "AT2": 7}
-        spend = {(sp.report_id, sp.source): (sp.committed, sp.paid, sp.document_ref, sp.note)
-                 for sp in s.exec(select(Spend))}
+        spend = {
+            (sp.report_id, sp.source): (sp.committed, sp.paid, sp.document_ref, sp.note) for sp in s.exec(select(Spend))
+        }
         rep2 = s.exec(select(Report).where(Report.objective_id == a2)).one()
-        assert spend == {(rep.id, "FNPS"): (10000, 8000.5, "Det. 12/2025", ""),
-                         (rep2.id, "COMUNALE"): (5000, 0, "", "quota comunale")}  # no rows of zeros
+        assert spend == {
+            (rep.id, "FNPS"): (10000, 8000.5, "Det. 12/2025", ""),
+            (rep2.id, "COMUNALE"): (5000, 0, "", "quota comunale"),
+        }  # no rows of zeros
         audit = [(e.objective_id, e.field, e.old, e.new, e.username) for e in s.exec(select(AuditEntry))]
     codes = {"A.1": a1, "A.2": a2}
-    assert sorted(audit, key=repr) == sorted(((codes[o], f, old, new, "refa") for o, f, old, new in EXPECTED_CHANGES),
-                                             key=repr)
+    assert sorted(audit, key=repr) == sorted(
+        ((codes[o], f, old, new, "refa") for o, f, old, new in EXPECTED_CHANGES), key=repr
+    )
 
     again = check(db, template(db))
     assert (again.problems, again.changes, again.unchanged, again.ok) == ([], [], 2, False)
@@ -410,7 +518,9 @@ def test_updating_an_existing_report_lists_old_and_new(db):
     cell(wb["Indicatori"], {"Indicatore": INCONTRI}, "AT2").value = 7
     preview = check(db, saved(wb))
     assert [(c.field, c.old, c.new) for c in preview.changes] == [
-        (f"Indicatore (processo): {INCONTRI}", "10", "11"), (f"Indicatore (processo): {INCONTRI} – AT2", "6", "7")]
+        (f"Indicatore (processo): {INCONTRI}", "10", "11"),
+        (f"Indicatore (processo): {INCONTRI} – AT2", "6", "7"),
+    ]
     assert preview.inputs[0].base_version == 1
     apply(db, preview)
     with Session(db) as s:
@@ -429,8 +539,12 @@ def test_paid_over_committed_accepted_with_confirmation_and_note(db):
     wb = book(template(db))
     spend = wb["Spesa"]
     row = {"Obiettivo": "A.1", "Fonte": "FNPS"}
-    for header, value in (("Impegnato (€)", 100), ("Liquidato (€)", 200), ("Nota", "anticipo su fattura 2024"),
-                          ("Conferma liquidato > impegnato", "SI")):
+    for header, value in (
+        ("Impegnato (€)", 100),
+        ("Liquidato (€)", 200),
+        ("Nota", "anticipo su fattura 2024"),
+        ("Conferma liquidato > impegnato", "SI"),
+    ):
         cell(spend, row, header).value = value
     preview = check(db, saved(wb))
     assert preview.ok
@@ -444,27 +558,30 @@ def test_paid_over_committed_accepted_with_confirmation_and_note(db):
 A1_FNPS = {"Obiettivo": "A.1", "Fonte": "FNPS"}
 
 
-@pytest.mark.parametrize("sheet, match, header, value, message", [
-    ("Indicatori", {"Indicatore": INCONTRI}, "Valore", -3, "non può essere negativo"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "Valore", "-3", "non può essere negativo"),
-    ("Indicatori", {"Indicatore": PERCENTUALE}, "Valore", 101, "da 0 a 100"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "Valore", "abc", "non è un numero"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "Valore", datetime(2025, 2, 1), "data non ammessa: atteso un numero"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "Valore", "=1+1", "la cella contiene una formula: scrivere il valore"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "AT1", "=B2", "la cella contiene una formula"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "Nota", "=A1", "la cella contiene una formula"),
-    ("Indicatori", {"Indicatore": PROTOCOLLO}, "Valore", "forse", "atteso sì o no"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "Nota", "x" * 1001, "testo troppo lungo"),
-    ("Azioni", {"Obiettivo": "A.1", "N.": 2}, "Stato", "finita", "stato «finita» non ammesso"),
-    ("Azioni", {"Obiettivo": "A.1", "N.": 2}, "Stato", None, "non ammesso"),
-    ("Spesa", A1_FNPS, "Impegnato (€)", -1, "non può essere negativo"),
-    ("Spesa", A1_FNPS, "Liquidato (€)", "=SUM(1,2)", "la cella contiene una formula"),
-    ("Spesa", A1_FNPS, "Documento", "x" * 201, "testo troppo lungo"),
-    ("Spesa", A1_FNPS, "Conferma liquidato > impegnato", "boh", "atteso sì o no"),
-    ("Valutazione", {"Obiettivo": "A.1"}, "Adeguatezza delle risorse", "ottimo", "livello «ottimo» non ammesso"),
-    ("Valutazione", {"Obiettivo": "A.1"}, "Bisogno soddisfatto (SI/NO)", "forse", "atteso sì o no"),
-    ("Valutazione", {"Obiettivo": "A.1"}, "Criticità e piano di miglioramento", "x" * 4001, "testo troppo lungo"),
-])
+@pytest.mark.parametrize(
+    "sheet, match, header, value, message",
+    [
+        ("Indicatori", {"Indicatore": INCONTRI}, "Valore", -3, "non può essere negativo"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "Valore", "-3", "non può essere negativo"),
+        ("Indicatori", {"Indicatore": PERCENTUALE}, "Valore", 101, "da 0 a 100"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "Valore", "abc", "non è un numero"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "Valore", datetime(2025, 2, 1), "data non ammessa: atteso un numero"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "Valore", "=1+1", "la cella contiene una formula: scrivere il valore"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "AT1", "=B2", "la cella contiene una formula"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "Nota", "=A1", "la cella contiene una formula"),
+        ("Indicatori", {"Indicatore": PROTOCOLLO}, "Valore", "forse", "atteso sì o no"),
+        ("Indicatori", {"Indicatore": INCONTRI}, "Nota", "x" * 1001, "testo troppo lungo"),
+        ("Azioni", {"Obiettivo": "A.1", "N.": 2}, "Stato", "finita", "stato «finita» non ammesso"),
+        ("Azioni", {"Obiettivo": "A.1", "N.": 2}, "Stato", None, "non ammesso"),
+        ("Spesa", A1_FNPS, "Impegnato (€)", -1, "non può essere negativo"),
+        ("Spesa", A1_FNPS, "Liquidato (€)", "=SUM(1,2)", "la cella contiene una formula"),
+        ("Spesa", A1_FNPS, "Documento", "x" * 201, "testo troppo lungo"),
+        ("Spesa", A1_FNPS, "Conferma liquidato > impegnato", "boh", "atteso sì o no"),
+        ("Valutazione", {"Obiettivo": "A.1"}, "Adeguatezza delle risorse", "ottimo", "livello «ottimo» non ammesso"),
+        ("Valutazione", {"Obiettivo": "A.1"}, "Bisogno soddisfatto (SI/NO)", "forse", "atteso sì o no"),
+        ("Valutazione", {"Obiettivo": "A.1"}, "Criticità e piano di miglioramento", "x" * 4001, "testo troppo lungo"),
+    ],
+)
 def test_bad_cell_refused_naming_sheet_cell_and_field(db, sheet, match, header, value, message):
     wb = book(template(db))
     target = cell(wb[sheet], match, header)
@@ -481,9 +598,13 @@ def test_split_not_adding_up_is_refused_on_the_split(db):
     row = {"Indicatore": INCONTRI}
     cell(ind, row, "Valore").value, cell(ind, row, "AT1").value, cell(ind, row, "AT2").value = 10, 4, 5
     preview = check(db, saved(wb))
-    assert preview.problems == [Problem("Indicatori", cell(ind, row, "AT1").coordinate,
-                                        "Ripartizione per sub-ambito: la somma per sub-ambito (9) non corrisponde "
-                                        "al totale (10).")]
+    assert preview.problems == [
+        Problem(
+            "Indicatori",
+            cell(ind, row, "AT1").coordinate,
+            "Ripartizione per sub-ambito: la somma per sub-ambito (9) non corrisponde al totale (10).",
+        )
+    ]
 
 
 def test_split_of_a_percentage_refused(db):
@@ -493,7 +614,8 @@ def test_split_of_a_percentage_refused(db):
     cell(ind, {"Indicatore": PERCENTUALE}, "AT2").value = 50  # a locked cell: the user removed the protection
     preview = check(db, saved(wb))
     assert [(p.sheet, p.cell) for p in preview.problems] == [
-        ("Indicatori", cell(ind, {"Indicatore": PERCENTUALE}, "AT2").coordinate)]
+        ("Indicatori", cell(ind, {"Indicatore": PERCENTUALE}, "AT2").coordinate)
+    ]
     assert "solo per indicatori numerici" in preview.problems[0].message
 
 
@@ -509,14 +631,17 @@ def test_paid_over_committed_without_confirmation_refused_on_paid(db):
     assert preview.problems[0].message.startswith("Spesa FNPS – liquidato: il liquidato (200 €) supera l'impegnato")
 
 
-@pytest.mark.parametrize("code, source, where, message", [
-    ("A.1", "FNPS", "Fonte", "ripetuta per l'obiettivo A.1"),
-    ("A.1", "Regione", "Fonte", "«Regione» non ammessa"),
-    ("A.1", None, "Fonte", "da scegliere"),
-    ("Z.9", "FNPS", "Obiettivo", "«Z.9» non è tra questi: A.1, A.2"),
-    ("B.1", "FNPS", "Obiettivo", "«B.1» non è tra questi"),
-    (None, "FNPS", "Obiettivo", "indicare il codice"),
-])
+@pytest.mark.parametrize(
+    "code, source, where, message",
+    [
+        ("A.1", "FNPS", "Fonte", "ripetuta per l'obiettivo A.1"),
+        ("A.1", "Regione", "Fonte", "«Regione» non ammessa"),
+        ("A.1", None, "Fonte", "da scegliere"),
+        ("Z.9", "FNPS", "Obiettivo", "«Z.9» non è tra questi: A.1, A.2"),
+        ("B.1", "FNPS", "Obiettivo", "«B.1» non è tra questi"),
+        (None, "FNPS", "Obiettivo", "indicare il codice"),
+    ],
+)
 def test_extra_spend_row_refusals(db, code, source, where, message):
     wb = book(template(db))
     spend = wb["Spesa"]
@@ -543,17 +668,30 @@ def test_one_bad_cell_blocks_the_whole_file(db):
     assert dump(db) == before
 
 
-@pytest.mark.parametrize("sheet, match, header, value, message", [
-    ("Azioni", {"Obiettivo": "A.1", "N.": 1}, "id azione", "B.1 action", "non è un'azione dell'obiettivo A.1"),
-    ("Azioni", {"Obiettivo": "A.1", "N.": 1}, "id obiettivo", "B.1", "l'obiettivo B.1 (area B) non è tra quelli"),
-    ("Indicatori", {"Indicatore": INCONTRI}, "id indicatore", "A.2 indicator",
-     "non è un indicatore dell'obiettivo A.1"),
-    ("Valutazione", {"Obiettivo": "A.1"}, "id obiettivo", "A.0", "l'obiettivo A.0 (area A) non è tra quelli"),
-    ("Valutazione", {"Obiettivo": "A.1"}, "id obiettivo", "abc", "riferimento «abc» non valido"),
-])
+@pytest.mark.parametrize(
+    "sheet, match, header, value, message",
+    [
+        ("Azioni", {"Obiettivo": "A.1", "N.": 1}, "id azione", "B.1 action", "non è un'azione dell'obiettivo A.1"),
+        ("Azioni", {"Obiettivo": "A.1", "N.": 1}, "id obiettivo", "B.1", "l'obiettivo B.1 (area B) non è tra quelli"),
+        (
+            "Indicatori",
+            {"Indicatore": INCONTRI},
+            "id indicatore",
+            "A.2 indicator",
+            "non è un indicatore dell'obiettivo A.1",
+        ),
+        ("Valutazione", {"Obiettivo": "A.1"}, "id obiettivo", "A.0", "l'obiettivo A.0 (area A) non è tra quelli"),
+        ("Valutazione", {"Obiettivo": "A.1"}, "id obiettivo", "abc", "riferimento «abc» non valido"),
+    ],
+)
 def test_hidden_ids_pointing_elsewhere_refused_on_that_cell(db, sheet, match, header, value, message):
-    ids = {"B.1 action": actions(db, "B.1")[0], "B.1": objective(db, "B.1"), "A.0": objective(db, "A.0"),
-           "A.2 indicator": indicators(db, "A.2")[ACCOLTE], "abc": "abc"}
+    ids = {
+        "B.1 action": actions(db, "B.1")[0],
+        "B.1": objective(db, "B.1"),
+        "A.0": objective(db, "A.0"),
+        "A.2 indicator": indicators(db, "A.2")[ACCOLTE],
+        "abc": "abc",
+    }
     wb = book(template(db))
     target = cell(wb[sheet], match, header)
     target.value = ids[value]
@@ -573,6 +711,7 @@ def test_added_row_without_reference_refused(db):
 
 # --- structure and identity refusals ----------------------------------------------------------
 
+
 def test_renamed_and_missing_columns_refused_naming_the_expected_header(db):
     wb = book(template(db))
     wb["Indicatori"]["J1"] = "Valore del semestre"
@@ -580,8 +719,9 @@ def test_renamed_and_missing_columns_refused_naming_the_expected_header(db):
     preview = check(db, saved(wb))
     found = {(p.sheet, p.cell): p.message for p in preview.problems}
     assert "al posto di «Valore»" in found[("Indicatori", "J1")]
-    assert "«Criticità e piano di miglioramento» al posto di «Adeguatezza delle risorse»" in \
-        found[("Valutazione", "H1")]
+    assert (
+        "«Criticità e piano di miglioramento» al posto di «Adeguatezza delle risorse»" in found[("Valutazione", "H1")]
+    )
     assert not preview.ok
 
 
@@ -597,8 +737,9 @@ def test_missing_sheet_refused(db):
     wb = book(template(db))
     del wb["Spesa"]
     preview = check(db, saved(wb))
-    assert preview.problems == [Problem("Spesa", "", "Foglio «Spesa» mancante: non eliminare né rinominare i fogli "
-                                                     "del modello.")]
+    assert preview.problems == [
+        Problem("Spesa", "", "Foglio «Spesa» mancante: non eliminare né rinominare i fogli del modello.")
+    ]
 
 
 def test_workbook_that_is_not_a_template_refused(db):
@@ -623,11 +764,14 @@ def test_template_of_another_semester_refused_naming_both(db):
     assert preview.semester_label == "II semestre 2025"
 
 
-@pytest.mark.parametrize("maker, importer, message", [
-    (LEAD_A, LEAD_B, "area A non è tra le aree"),
-    (OFFICE, LEAD_A, "area B non è tra le aree"),  # a template of A and B
-    (LEAD_A, COMITATO, "sola lettura"),
-])
+@pytest.mark.parametrize(
+    "maker, importer, message",
+    [
+        (LEAD_A, LEAD_B, "area A non è tra le aree"),
+        (OFFICE, LEAD_A, "area B non è tra le aree"),  # a template of A and B
+        (LEAD_A, COMITATO, "sola lettura"),
+    ],
+)
 def test_template_of_areas_the_importer_may_not_write_refused(db, maker, importer, message):
     areas = ("A", "B") if maker is OFFICE else ("A",)
     preview = check(db, template(db, maker, areas), actor=importer)
@@ -654,6 +798,7 @@ def test_changes_to_a_submitted_report_refused_naming_the_objective(db):
 
 
 # --- concurrency and permissions at apply time ------------------------------------------------
+
 
 def test_saved_in_the_app_after_the_check_conflicts_and_nothing_is_written(db):
     save_in_app(db, "A.2", critical_issues="prima")
@@ -699,12 +844,14 @@ def test_report_saved_since_the_download_is_pointed_out(db):
     cell(wb["Azioni"], {"Obiettivo": "A.1", "N.": 1}, "Stato").value = "realizzata"
     preview = check(db, saved(wb))
     assert preview.ok
-    assert ("A.1", "Criticità e piano di miglioramento", "salvato dopo il download", None) in \
-        [(c.objective, c.field, c.old, c.new) for c in preview.changes]
+    assert ("A.1", "Criticità e piano di miglioramento", "salvato dopo il download", None) in [
+        (c.objective, c.field, c.old, c.new) for c in preview.changes
+    ]
     assert len(preview.notices) == 1 and "dopo la creazione del modello" in preview.notices[0]
 
 
 # --- file refusals before openpyxl ------------------------------------------------------------
+
 
 def replace_part(content: bytes, name: str, data: bytes, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(content))
@@ -712,8 +859,11 @@ def replace_part(content: bytes, name: str, data: bytes, compression: int = zipf
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            dst.writestr(info.filename, data if info.filename == name else src.read(info.filename),
-                         compress_type=compression if info.filename == name else zipfile.ZIP_DEFLATED)
+            dst.writestr(
+                info.filename,
+                data if info.filename == name else src.read(info.filename),
+                compress_type=compression if info.filename == name else zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()
 
 
@@ -743,17 +893,23 @@ def encrypted_flag(content: bytes) -> bytes:
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 FILES = {
     "pdf renamed .xlsx": (lambda t: b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n", "non è un file Excel .xlsx"),
-    "csv renamed .xlsx": (lambda t: "Area;Valore\nA;12\n".encode(), "non è un file Excel .xlsx"),
+    "csv renamed .xlsx": (lambda t: b"Area;Valore\nA;12\n", "non è un file Excel .xlsx"),
     "empty": (lambda t: b"", "vuoto"),
-    "old xls": (lambda t: OLE2 + bytes(500) + "Workbook".encode("utf-16-le") + bytes(100),
-                "vecchio formato Excel .xls"),
-    "password": (lambda t: OLE2 + bytes(500) + "EncryptionInfo".encode("utf-16-le") + bytes(100),
-                 "protetto da password"),
+    "old xls": (
+        lambda t: OLE2 + bytes(500) + "Workbook".encode("utf-16-le") + bytes(100),
+        "vecchio formato Excel .xls",
+    ),
+    "password": (
+        lambda t: OLE2 + bytes(500) + "EncryptionInfo".encode("utf-16-le") + bytes(100),
+        "protetto da password",
+    ),
     "truncated": (lambda t: t[: len(t) // 2], "danneggiato"),
     "bad crc": (crc_broken, "danneggiato"),
     "encrypted entry": (encrypted_flag, "parti cifrate"),
-    "word document": (lambda t: zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
-                      "non è un file Excel .xlsx"),
+    "word document": (
+        lambda t: zip_of({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w/>"}),
+        "non è un file Excel .xlsx",
+    ),
     "too many parts": (lambda t: zip_of({f"p{i}.xml": b"" for i in range(MAX_ZIP_ENTRIES + 1)}), "troppe parti"),
     "over 10 MB": (lambda t: b"PK\x03\x04" + bytes(MAX_UPLOAD_BYTES), "troppo grande"),
 }
@@ -789,6 +945,7 @@ def test_zip_bomb_refused_from_the_directory_without_decompressing(db, zip_bomb,
 
     def no_inflating(*args, **kwargs):
         raise AssertionError("an entry was decompressed")
+
     monkeypatch.setattr(zipfile.ZipFile, "open", no_inflating)
     monkeypatch.setattr(openpyxl, "load_workbook", no_inflating)
     with pytest.raises(WorkbookRefused, match="una volta decompresso, occuperebbe 200 MB"):
@@ -797,12 +954,15 @@ def test_zip_bomb_refused_from_the_directory_without_decompressing(db, zip_bomb,
     assert len(preview.problems) == 1 and "occuperebbe" in preview.problems[0].message
 
 
-BILLION_LAUGHS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE lolz [\n'
-                  b'<!ENTITY lol "lol">\n'
-                  + b"".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'.encode()
-                             for i in range(1, 10))
-                  + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>')
+BILLION_LAUGHS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE lolz [\n'
+    b'<!ENTITY lol "lol">\n'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'.encode() for i in range(1, 10)
+    )
+    + b']>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>'
+)
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet2.xml", "xl/workbook.xml"])  # read late / at opening
@@ -817,6 +977,7 @@ def test_xml_bomb_refused_without_expanding(db, part):
 
 def test_import_refused_when_defusedxml_is_missing(db, monkeypatch):
     import models.xlsx_guard as guard
+
     monkeypatch.setattr(guard, "XML_DEFUSED", False)
     preview = check(db, template(db))
     assert len(preview.problems) == 1 and "defusedxml" in preview.problems[0].message
@@ -828,13 +989,18 @@ def test_defusedxml_is_active():
 
 # --- the real plan ----------------------------------------------------------------------------
 
+
 def test_real_plan_template_round_trips_for_the_largest_area(real_plan):
     with session_scope(real_plan) as s:
         s.add(Semester(year=2025, half=1, deadline=date(2025, 7, 31)))
         s.add(User(id=1, username="uff", name="UFF", role="ufficio_di_piano", password_hash="x"))
     with Session(real_plan) as s:
-        counts = s.exec(select(Objective.area_id, func.count()).where(Objective.kind == "specifico")
-                        .group_by(Objective.area_id).order_by(func.count().desc())).first()
+        counts = s.exec(
+            select(Objective.area_id, func.count())
+            .where(Objective.kind == "specifico")
+            .group_by(Objective.area_id)
+            .order_by(func.count().desc())
+        ).first()
         letter = s.get(MacroArea, counts[0]).letter
     content = template(real_plan, OFFICE, (letter,))
     wb = book(content)

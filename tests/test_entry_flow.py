@@ -1,32 +1,45 @@
 """The lead's path, domain side: first objective to do, carry-forward of approved action states, each source's
 budget and earlier spend, completeness before sending (and the note that lets an incomplete report go)."""
+
 from datetime import date
 
 import pytest
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.entry_flow import (Completeness, PastActionState, carried_states, completeness, first_needing_lead,
-                               source_context)
-from models.reports import ReportInput, SpendInput, ValidationFailed, load_entry, review_report, save_report
+from models.entry_flow import (
+    Completeness,
+    PastActionState,
+    carried_states,
+    completeness,
+    first_needing_lead,
+    source_context,
+)
+from models.reports import SpendInput, ValidationFailed, load_entry, review_report, save_report
 from models.submission import IncompleteReport, submission_notes, submit_report
 from models.tables import AuditEntry, Report, Semester, SubmissionNote
 from tests.test_reports import LEAD_A, OFFICE, db, form, ids  # noqa: F401
 
 
 def test_first_objective_needing_the_lead_skips_sent_and_approved_ones():
-    rows = [{"id": 1, "state": "approvata"}, {"id": 2, "state": "inviata"}, {"id": 3, "state": "da rivedere"},
-            {"id": 4, "state": None}]
+    rows = [
+        {"id": 1, "state": "approvata"},
+        {"id": 2, "state": "inviata"},
+        {"id": 3, "state": "da rivedere"},
+        {"id": 4, "state": None},
+    ]
     assert first_needing_lead(rows) == 3
     assert first_needing_lead([{"id": 5, "state": "bozza"}]) == 5
     assert first_needing_lead([{"id": 1, "state": "approvata"}]) is None
 
 
 def test_carried_states_take_the_latest_approved_semester_before_this_one():
-    history = [PastActionState(1, 4051, "I semestre 2025", "in corso"),
-               PastActionState(1, 4052, "II semestre 2025", "realizzata"),
-               PastActionState(2, 4051, "I semestre 2025", "in corso"),
-               PastActionState(1, 4054, "II semestre 2026", "non avviata")]  # later than the one being filled
+    history = [
+        PastActionState(1, 4051, "I semestre 2025", "in corso"),
+        PastActionState(1, 4052, "II semestre 2025", "realizzata"),
+        PastActionState(2, 4051, "I semestre 2025", "in corso"),
+        PastActionState(1, 4054, "II semestre 2026", "non avviata"),
+    ]  # later than the one being filled
     carried = carried_states(history, before=4053)
     assert {a: c.state for a, c in carried.items()} == {1: "realizzata", 2: "in corso"}
     assert carried[1].semester == "II semestre 2025"
@@ -34,20 +47,28 @@ def test_carried_states_take_the_latest_approved_semester_before_this_one():
 
 
 def test_source_context_sums_budget_and_earlier_spend_per_source():
-    ctx = source_context([("FNPS", 100_000.0), ("FNPS", 20_000.0), ("FONDO_POVERTA", None), (None, 5.0)],
-                         [("FNPS", 10_000, 8_000), ("PNRR", 1_000, 0)])
+    ctx = source_context(
+        [("FNPS", 100_000.0), ("FNPS", 20_000.0), ("FONDO_POVERTA", None), (None, 5.0)],
+        [("FNPS", 10_000, 8_000), ("PNRR", 1_000, 0)],
+    )
     assert ctx["FNPS"].budget == 120_000 and (ctx["FNPS"].committed_before, ctx["FNPS"].paid_before) == (10_000, 8_000)
     assert ctx["FONDO_POVERTA"].budget is None, "a line without amount says 'not stated', not zero"
     assert ctx["PNRR"].budget is None and ctx["PNRR"].committed_before == 1_000
 
 
-@pytest.mark.parametrize("indicators, spend, summary", [
-    ([("a", ""), ("b", None), ("c", "—"), ("d", "12")], [("FNPS", "", "0,00")],
-     "3 indicatori senza valore, 1 fonte senza spesa"),
-    ([("a", False), ("b", "0")], [("FNPS", "0", "10"), ("PNRR", "1.000", "")], ""),
-    ([("a", " ")], [], "1 indicatore senza valore"),
-    ([], [("FNPS", None, None), ("PNRR", "0.000,00", "0")], "2 fonti senza spesa"),
-])
+@pytest.mark.parametrize(
+    "indicators, spend, summary",
+    [
+        (
+            [("a", ""), ("b", None), ("c", "—"), ("d", "12")],
+            [("FNPS", "", "0,00")],
+            "3 indicatori senza valore, 1 fonte senza spesa",
+        ),
+        ([("a", False), ("b", "0")], [("FNPS", "0", "10"), ("PNRR", "1.000", "")], ""),
+        ([("a", " ")], [], "1 indicatore senza valore"),
+        ([], [("FNPS", None, None), ("PNRR", "0.000,00", "0")], "2 fonti senza spesa"),
+    ],
+)
 def test_completeness_counts_empty_indicators_and_sources_without_spend(indicators, spend, summary):
     gaps = completeness(indicators, spend)
     assert gaps.summary == summary and gaps.complete == (summary == "")
@@ -56,13 +77,20 @@ def test_completeness_counts_empty_indicators_and_sources_without_spend(indicato
 def _approve(engine, data, today=date(2025, 7, 1)):
     with session_scope(engine) as s:
         sent = save_report(data, actor=LEAD_A, session=s, submit=True, today=today)
-        review_report(data.objective_id, data.semester_id, "approve", actor=OFFICE, session=s,
-                      expected_version=sent.version)
+        review_report(
+            data.objective_id, data.semester_id, "approve", actor=OFFICE, session=s, expected_version=sent.version
+        )
 
 
 def _complete(engine, **overrides):
-    fields = dict(users_not_relevant=True, resource_adequacy="adeguato", need_answered="SI", need_reason="sì",
-                  proposed_again="NO", proposed_reason="concluso")
+    fields = dict(
+        users_not_relevant=True,
+        resource_adequacy="adeguato",
+        need_answered="SI",
+        need_reason="sì",
+        proposed_again="NO",
+        proposed_reason="concluso",
+    )
     return form(engine, **{**fields, **overrides})
 
 
@@ -78,8 +106,9 @@ def test_a_new_semester_starts_from_the_last_approved_action_states(db):
     assert [a["state"] for a in view.actions] == ["realizzata", "realizzata", "in corso", "non avviata"]
     assert view.carried_from == ["I semestre 2025"]
     assert view.source_context["FNPS"].budget == 100_000 and view.source_context["FNPS"].paid_before == 8000.5
-    assert earlier.carried_from == [] and earlier.source_context["FNPS"].paid_before == 0, \
+    assert earlier.carried_from == [] and earlier.source_context["FNPS"].paid_before == 0, (
         "a semester does not carry or count its own data"
+    )
 
 
 def test_drafts_and_submitted_reports_are_not_carried_forward(db):
@@ -114,8 +143,9 @@ def test_incomplete_report_sent_with_a_note_keeps_it_for_the_reviewer(db):
         audit = s.exec(select(AuditEntry).where(AuditEntry.field == "Inviato con dati mancanti")).one()
         assert audit.new == "1 indicatore senza valore" and audit.reason == "Dato qualitativo in arrivo"
         notes = submission_notes(obj, sem, session=s)
-    assert [(n.username, n.gaps, n.note) for n in notes] == [("refa", "1 indicatore senza valore",
-                                                              "Dato qualitativo in arrivo")]
+    assert [(n.username, n.gaps, n.note) for n in notes] == [
+        ("refa", "1 indicatore senza valore", "Dato qualitativo in arrivo")
+    ]
 
 
 def test_complete_report_needs_no_note_and_field_errors_come_first(db):
@@ -139,10 +169,13 @@ def test_field_errors_name_their_form_field(db):
     with session_scope(db) as s, pytest.raises(ValidationFailed) as caught:
         save_report(data, actor=LEAD_A, session=s, today=date(2025, 7, 1))
     targets = {e.target: e.field for e in caught.value.errors}
-    assert targets == {f"action:{acts[0]}": "Azione 1",
-                       f"indicator:{inds['N. di incontri della cabina di regia']}":
-                           "Indicatore «N. di incontri della cabina di regia»",
-                       "spend:FNPS": "Spesa FNPS – liquidato", "q:need_answered": "Bisogno soddisfatto (SI/NO)"}
+    meetings = "N. di incontri della cabina di regia"
+    assert targets == {
+        f"action:{acts[0]}": "Azione 1",
+        f"indicator:{inds[meetings]}": f"Indicatore «{meetings}»",
+        "spend:FNPS": "Spesa FNPS – liquidato",
+        "q:need_answered": "Bisogno soddisfatto (SI/NO)",
+    }
 
 
 def test_completeness_dataclass_defaults():

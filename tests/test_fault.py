@@ -1,4 +1,5 @@
 """A save cut off half-way (process killed, connection dropped) leaves the database as it was before it."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -30,6 +31,7 @@ def all_rows(engine) -> dict[str, list[tuple]]:
 def save_that_hangs(url: str, key: tuple[int, int], inside, proceed, results, again) -> None:
     """Child process: start a save, stop inside its transaction after the report's rows are written."""
     import models.reports as reports
+
     original = reports._write_children
 
     def write_then_wait(session, report, clean):
@@ -107,5 +109,9 @@ def test_connection_dropped_in_the_middle_of_a_save_changes_nothing(entry_db):
     child.join(timeout=30)
     assert status == "accepted", message  # the same process saves again, on a new connection
     with Session(engine) as s:
-        assert s.exec(select(Report.critical_issues).where(Report.objective_id == key[0],
-                                                             Report.semester_id == key[1])).one() == "dopo"
+        assert (
+            s.exec(
+                select(Report.critical_issues).where(Report.objective_id == key[0], Report.semester_id == key[1])
+            ).one()
+            == "dopo"
+        )

@@ -5,6 +5,7 @@ a few seconds with little memory, and the preview never keeps more than MAX_PROB
 The hostile workbooks are written part by part with zipfile (fast); the test measures time and the peak of
 Python allocations (tracemalloc) around check_import only.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,15 +16,26 @@ import zipfile
 import pytest
 
 from models.entry_import import MAX_PROBLEMS, check_import
-from models.xlsx_guard import (MAX_PART_BYTES, MAX_SHARED_STRINGS, MAX_CELLS, MAX_SHEET_ROWS,
-                               MAX_UNCOMPRESSED_BYTES, MAX_UPLOAD_BYTES, WorkbookRefused, check_work, read_rows)
+from models.xlsx_guard import (
+    MAX_CELLS,
+    MAX_PART_BYTES,
+    MAX_SHARED_STRINGS,
+    MAX_SHEET_ROWS,
+    MAX_UNCOMPRESSED_BYTES,
+    MAX_UPLOAD_BYTES,
+    WorkbookRefused,
+    check_work,
+    read_rows,
+)
 from tests.test_entry_excel import LEAD_A, TODAY, book, db, headers, saved, semester, template  # noqa: F401
 
 TIME_LIMIT_S = 5.0  # the issue's bound for any file within the size limits
 MEMORY_LIMIT_MB = 100.0
 NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
-                 b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>')
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+    b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>'
+)
 WORKBOOK = b'<workbook ' + NS + b'><sheets><sheet name="Azioni" sheetId="1"/></sheets></workbook>'
 
 
@@ -47,8 +59,10 @@ def million_rows() -> bytes:
     per_sheet = 325_000
     parts = {}
     for n in range(1, 5):
-        body = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (i, i)
-                        for i in range(1, per_sheet + 1))
+        body = b"".join(
+            b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (i, i)
+            for i in range(1, per_sheet + 1)
+        )
         parts[f"xl/worksheets/sheet{n}.xml"] = sheet(body)
     content = workbook_zip(parts)
     assert len(content) <= MAX_UPLOAD_BYTES
@@ -60,13 +74,18 @@ def million_rows() -> bytes:
 def shared_strings_workbook(item: bytes) -> bytes:
     """3,6 million shared strings: openpyxl would load them all at opening, even in read-only mode."""
     body = item * 3_600_000
-    return workbook_zip({"xl/sharedStrings.xml": b'<sst ' + NS + b'>' + body + b'</sst>',
-                         "xl/worksheets/sheet1.xml": sheet(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>')})
+    return workbook_zip(
+        {
+            "xl/sharedStrings.xml": b'<sst ' + NS + b'>' + body + b'</sst>',
+            "xl/worksheets/sheet1.xml": sheet(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+        }
+    )
 
 
-def measured_check(db, content: bytes):  # noqa: F811
+def measured_check(db, content: bytes):
     sem = semester(db)
     from models.db import session_scope
+
     with session_scope(db) as s:
         tracemalloc.start()
         started = time.perf_counter()
@@ -81,7 +100,7 @@ def measured_check(db, content: bytes):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_a_million_rows_refused_quickly_with_little_memory(db, million_rows):  # noqa: F811
+def test_a_million_rows_refused_quickly_with_little_memory(db, million_rows):
     preview, elapsed, peak_mb = measured_check(db, million_rows)
     assert len(preview.problems) == 1 and not preview.truncated
     assert "troppe righe in un foglio (più di 20.000)" in preview.problems[0].message
@@ -89,11 +108,14 @@ def test_a_million_rows_refused_quickly_with_little_memory(db, million_rows):  #
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("item", "message"), [
-    (b"<si><t>7</t></si>", "parte troppo grande (58 MB decompressa, massimo 30 MB)"),  # refused from the directory
-    (b"<si/>", "troppe stringhe condivise (più di 100.000)"),  # 17 MB: refused by the count
-])
-def test_millions_of_shared_strings_refused_quickly_with_little_memory(db, item, message):  # noqa: F811
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        (b"<si><t>7</t></si>", "parte troppo grande (58 MB decompressa, massimo 30 MB)"),  # refused from the directory
+        (b"<si/>", "troppe stringhe condivise (più di 100.000)"),  # 17 MB: refused by the count
+    ],
+)
+def test_millions_of_shared_strings_refused_quickly_with_little_memory(db, item, message):
     content = shared_strings_workbook(item)
     assert len(content) <= MAX_UPLOAD_BYTES
     preview, elapsed, peak_mb = measured_check(db, content)
@@ -101,21 +123,29 @@ def test_millions_of_shared_strings_refused_quickly_with_little_memory(db, item,
     assert elapsed < TIME_LIMIT_S and peak_mb < MEMORY_LIMIT_MB
 
 
-@pytest.mark.parametrize(("parts", "message"), [
-    ({"xl/worksheets/sheet1.xml": sheet(b'<row r="1">' + b'<c r="A1"/>' * (MAX_CELLS + 1) + b'</row>')},
-     r"troppe celle \(più di 100\.000\)"),
-    ({f"xl/worksheets/sheet{n}.xml": sheet(b'<c r="A1"/>' * (MAX_CELLS // 3 + 1)) for n in (1, 2, 3)},
-     "troppe celle"),  # counted over all the sheets
-    ({"xl/worksheets/sheet1.xml": sheet(b'<x:row/>' * (MAX_SHEET_ROWS + 1))}, "troppe righe in un foglio"),
-    ({"xl/sharedStrings.xml": b'<sst>' + b'<si/>' * (MAX_SHARED_STRINGS + 1) + b'</sst>'}, "stringhe condivise"),
-    ({"xl/styles.xml": b'<styleSheet>' + b'<xf/>' * 200_001 + b'</styleSheet>'}, "troppe voci XML in una parte"),
-    ({"xl/worksheets/sheet1.xml": b" " * (MAX_PART_BYTES + 1)}, "parte troppo grande"),
-])
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (
+            {"xl/worksheets/sheet1.xml": sheet(b'<row r="1">' + b'<c r="A1"/>' * (MAX_CELLS + 1) + b'</row>')},
+            r"troppe celle \(più di 100\.000\)",
+        ),
+        (
+            {f"xl/worksheets/sheet{n}.xml": sheet(b'<c r="A1"/>' * (MAX_CELLS // 3 + 1)) for n in (1, 2, 3)},
+            "troppe celle",
+        ),  # counted over all the sheets
+        ({"xl/worksheets/sheet1.xml": sheet(b'<x:row/>' * (MAX_SHEET_ROWS + 1))}, "troppe righe in un foglio"),
+        ({"xl/sharedStrings.xml": b'<sst>' + b'<si/>' * (MAX_SHARED_STRINGS + 1) + b'</sst>'}, "stringhe condivise"),
+        ({"xl/styles.xml": b'<styleSheet>' + b'<xf/>' * 200_001 + b'</styleSheet>'}, "troppe voci XML in una parte"),
+        ({"xl/worksheets/sheet1.xml": b" " * (MAX_PART_BYTES + 1)}, "parte troppo grande"),
+    ],
+)
 def test_work_limits_refuse_before_openpyxl_reads(parts, message, monkeypatch):
     import openpyxl
 
     def never(*args, **kwargs):
         raise AssertionError("openpyxl was asked to read a file over the work limits")
+
     monkeypatch.setattr(openpyxl, "load_workbook", never)
     with pytest.raises(WorkbookRefused, match=message):
         check_work(workbook_zip(parts))
@@ -123,6 +153,7 @@ def test_work_limits_refuse_before_openpyxl_reads(parts, message, monkeypatch):
 
 def test_markers_across_chunk_boundaries_are_counted_once(monkeypatch):
     import models.xlsx_guard as guard
+
     monkeypatch.setattr(guard, "_CHUNK", 7)  # every marker straddles some boundary
     monkeypatch.setattr(guard, "MAX_SHEET_ROWS", 50)
     rows = sheet(b'<row r="1"/>' * 50)
@@ -131,20 +162,23 @@ def test_markers_across_chunk_boundaries_are_counted_once(monkeypatch):
         guard.check_work(workbook_zip({"xl/worksheets/sheet1.xml": rows + b'<row r="51"/>'}))
 
 
-def test_a_row_numbered_a_million_stops_at_the_row_limit(db):  # noqa: F811
+def test_a_row_numbered_a_million_stops_at_the_row_limit(db):
     """One <row r="1048576">: openpyxl makes up a million empty rows before it; reading stops at the limit."""
     wb = book(template(db))
     wb["Azioni"].cell(1_048_576, 1).value = "x"
     preview, elapsed, peak_mb = measured_check(db, saved(wb))
     assert [p.message for p in preview.problems] == [
         "Il file contiene troppe righe nel foglio «Azioni» (più di 20.000): non è un modello di inserimento "
-        "compilato e non viene letto. Scaricare un nuovo modello."]
+        "compilato e non viene letto. Scaricare un nuovo modello."
+    ]
     assert elapsed < TIME_LIMIT_S and peak_mb < MEMORY_LIMIT_MB
 
 
 def test_read_rows_refuses_past_the_limit(monkeypatch):
     import openpyxl
+
     import models.xlsx_guard as guard
+
     monkeypatch.setattr(guard, "MAX_SHEET_ROWS", 10)
     wb = openpyxl.Workbook()
     for r in range(1, 12):
@@ -158,7 +192,7 @@ def test_read_rows_refuses_past_the_limit(monkeypatch):
         next(rows)
 
 
-def test_the_check_stops_at_the_first_problems(db):  # noqa: F811
+def test_the_check_stops_at_the_first_problems(db):
     wb = book(template(db))
     ws = wb["Azioni"]
     first = ws.max_row + 1
@@ -170,7 +204,7 @@ def test_the_check_stops_at_the_first_problems(db):  # noqa: F811
 
 
 @pytest.mark.slow
-def test_the_worst_file_within_the_limits_takes_under_five_seconds_of_cpu(db):  # noqa: F811
+def test_the_worst_file_within_the_limits_takes_under_five_seconds_of_cpu(db):
     """Just under MAX_CELLS, in the costliest shape found: text cells past the template's columns (openpyxl
     parses them, the check ignores them, so no problem stops it early). CPU time, not wall time: the machine
     running the tests is shared, and the bound is about the work this file costs."""
@@ -184,6 +218,7 @@ def test_the_worst_file_within_the_limits_takes_under_five_seconds_of_cpu(db):  
     content = saved(wb)
     sem = semester(db)
     from models.db import session_scope
+
     with session_scope(db) as s:
         started = time.process_time()
         preview = check_import(content, semester_id=sem, actor=LEAD_A, session=s, today=TODAY)

@@ -1,5 +1,6 @@
 """The login cookie keeps streamlit-authenticator's format: cookies written by the library (earlier releases
 drew its cookie component) still log in, and the library reads ours. Our reader refuses anything else."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -47,14 +48,20 @@ def test_the_library_reads_our_cookie():
     assert claims["exp_date"] == pytest.approx(expires.timestamp())
 
 
-@pytest.mark.parametrize("token", [
-    None, "", "garbage", 42,
-    jwt.encode({"username": "admin", "exp_date": 9e9}, "another-key-of-at-least-32-bytes!!", algorithm="HS256"),
-    jwt.encode({"username": "admin", "exp_date": 9e9}, KEY * 2, algorithm="HS512"),  # another algorithm
-    jwt.encode({"username": "admin", "exp_date": 1.0}, KEY, algorithm="HS256"),  # expired
-    jwt.encode({"username": ["admin"], "exp_date": 9e9}, KEY, algorithm="HS256"),
-    jwt.encode({"username": "admin", "exp_date": True}, KEY, algorithm="HS256"),
-    jwt.encode({"username": "admin"}, KEY, algorithm="HS256"),
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        "",
+        "garbage",
+        42,
+        jwt.encode({"username": "admin", "exp_date": 9e9}, "another-key-of-at-least-32-bytes!!", algorithm="HS256"),
+        jwt.encode({"username": "admin", "exp_date": 9e9}, KEY * 2, algorithm="HS512"),  # another algorithm
+        jwt.encode({"username": "admin", "exp_date": 1.0}, KEY, algorithm="HS256"),  # expired
+        jwt.encode({"username": ["admin"], "exp_date": 9e9}, KEY, algorithm="HS256"),
+        jwt.encode({"username": "admin", "exp_date": True}, KEY, algorithm="HS256"),
+        jwt.encode({"username": "admin"}, KEY, algorithm="HS256"),
+    ],
+)
 def test_anything_else_is_no_cookie(token):
     assert token_claims(token, KEY) is None

@@ -4,6 +4,7 @@ throttle, the same words and the same time for every refusal, the password-chang
 Each attempt is counted atomically before bcrypt runs (models.users._reserve_attempt), so however many requests
 arrive at once, at most LOCK_AFTER_FAILURES passwords are checked per lock period.
 """
+
 from __future__ import annotations
 
 import threading
@@ -17,8 +18,16 @@ from models.audit import audit_trail
 from models.db import create_db_and_tables, make_engine, session_scope
 from models.sessions import login
 from models.tables import LoginAttempt, User
-from models.users import (ADDRESS_FAILURES_PER_ACCOUNT, CURRENT_PASSWORD_WRONG, LOCK_AFTER_FAILURES, LOGIN_FAILED,
-                          UserError, change_own_password, create_user, lock_events)
+from models.users import (
+    ADDRESS_FAILURES_PER_ACCOUNT,
+    CURRENT_PASSWORD_WRONG,
+    LOCK_AFTER_FAILURES,
+    LOGIN_FAILED,
+    UserError,
+    change_own_password,
+    create_user,
+    lock_events,
+)
 
 PASSWORD = "password-di-prova-1"
 WRONG = "sbagliata-12345"
@@ -32,8 +41,16 @@ def file_engine(empty_database_url):
     create_db_and_tables(engine)
     with session_scope(engine) as s:
         for name in ("mario", "uff"):
-            create_user(s, actor=None, username=name, name=name.upper(),
-                        role="ufficio_di_piano", areas=[], password=PASSWORD, one_time=False)
+            create_user(
+                s,
+                actor=None,
+                username=name,
+                name=name.upper(),
+                role="ufficio_di_piano",
+                areas=[],
+                password=PASSWORD,
+                one_time=False,
+            )
     yield engine
     engine.dispose()
 
@@ -113,8 +130,7 @@ def test_the_right_tenth_password_is_refused_while_nine_wrong_ones_run(file_engi
     assert counter.real <= LOCK_AFTER_FAILURES
 
 
-def test_parallel_attempts_with_the_right_password_among_them_check_at_most_five(file_engine, monkeypatch,
-                                                                                  backend):
+def test_parallel_attempts_with_the_right_password_among_them_check_at_most_five(file_engine, monkeypatch, backend):
     counter = CheckCounter(file_engine, monkeypatch)
     outcomes = _parallel(file_engine, [WRONG] * 9 + [PASSWORD])
     # The right password logs in only if it was among the first five checked; it then resets the counter and
@@ -162,8 +178,9 @@ def test_lock_events_are_listed_for_the_office_only(file_engine, backend):
     with session_scope(file_engine) as s:
         office = users.actor_for(s, users.get_user(s, "uff"))
         events = lock_events(s, actor=office)
-        assert [(e["username"], e["event"]) for e in events] == \
-            [("mario", "bloccato per 15 minuti dopo 5 tentativi falliti")]
+        assert [(e["username"], e["event"]) for e in events] == [
+            ("mario", "bloccato per 15 minuti dopo 5 tentativi falliti")
+        ]
         with pytest.raises(users.PermissionDenied):
             lock_events(s, actor=users.Actor(99, "com", "comitato"))
 
@@ -190,8 +207,16 @@ def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_data
     try:
         with session_scope(engine) as s:
             for name in ("wrong", "locked"):
-                create_user(s, actor=None, username=name, name=name, role="comitato", areas=[],
-                            password=PASSWORD, one_time=False)
+                create_user(
+                    s,
+                    actor=None,
+                    username=name,
+                    name=name,
+                    role="comitato",
+                    areas=[],
+                    password=PASSWORD,
+                    one_time=False,
+                )
         for _ in range(LOCK_AFTER_FAILURES):
             with session_scope(engine) as s:
                 login("locked", WRONG, session=s)
@@ -209,17 +234,21 @@ def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_data
         assert 0.5 * reference <= ms <= 1.5 * reference, (case, timings)  # locked was ~100x faster before
 
 
-@pytest.mark.parametrize(("ip", "forwarded", "proxies", "expected"), [
-    ("203.0.113.7", "", "", "203.0.113.7"),  # a direct client
-    (None, "", "", None),  # localhost, or a proxy on this machine: no address, only the account lock
-    ("10.0.0.2", "198.51.100.9, 203.0.113.7", "10.0.0.2", "203.0.113.7"),  # the hop our proxy appended
-    ("10.0.0.2", "", "10.0.0.2", None),  # a listed proxy that sent no header
-    ("10.0.0.2", "203.0.113.7", "", "10.0.0.2"),  # an unlisted proxy: its own address
-])
+@pytest.mark.parametrize(
+    ("ip", "forwarded", "proxies", "expected"),
+    [
+        ("203.0.113.7", "", "", "203.0.113.7"),  # a direct client
+        (None, "", "", None),  # localhost, or a proxy on this machine: no address, only the account lock
+        ("10.0.0.2", "198.51.100.9, 203.0.113.7", "10.0.0.2", "203.0.113.7"),  # the hop our proxy appended
+        ("10.0.0.2", "", "10.0.0.2", None),  # a listed proxy that sent no header
+        ("10.0.0.2", "203.0.113.7", "", "10.0.0.2"),  # an unlisted proxy: its own address
+    ],
+)
 def test_client_address_for_the_throttle(monkeypatch, ip, forwarded, proxies, expected):
     from types import SimpleNamespace
 
     from components import auth_gate
+
     monkeypatch.setenv("PDZ_PROXY_ADDRESSES", proxies)
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
     monkeypatch.setattr(auth_gate, "st", SimpleNamespace(context=SimpleNamespace(ip_address=ip, headers=headers)))

@@ -1,5 +1,6 @@
 """Numbers typed by people: one parser (formatting.parse_number) and one set of limits (validation) for the form
 and the Excel import. A text is read only when its reading is certain; otherwise refused naming both readings."""
+
 from __future__ import annotations
 
 import math
@@ -12,14 +13,40 @@ from models.formatting import parse_number
 from models.reports import IndicatorInput, ReportInput, SpendInput, ValidationFailed, save_report
 from models.tables import IndicatorValue, Report, Spend
 from models.validation import MAX_COUNT, MAX_EURO, FieldError, clean_number, clean_spend
-from tests.test_entry_excel import (INCONTRI, LEAD_A, PERCENTUALE, TODAY, book, cell, check, db, indicators,  # noqa: F401
-                                    objective, saved, semester, template)
+from tests.test_entry_excel import (  # noqa: F401
+    INCONTRI,
+    LEAD_A,
+    PERCENTUALE,
+    TODAY,
+    book,
+    cell,
+    check,
+    db,
+    indicators,
+    objective,
+    saved,
+    semester,
+    template,
+)
 
 # (typed text, value read) — certain readings
 CERTAIN = [
-    ("1.234,56", 1234.56), ("1234,56", 1234.56), ("1234", 1234), ("0,5", 0.5), ("1.234", 1234),
-    ("12,5 %", 12.5), ("€ 1.234", 1234), ("1.234.567", 1234567), ("0,500", 0.5), ("1234,567", 1234.567),
-    ("€1.234,50", 1234.5), ("1,5", 1.5), ("+4", 4), ("007", 7), ("  42  ", 42), ("1.234 €", 1234),
+    ("1.234,56", 1234.56),
+    ("1234,56", 1234.56),
+    ("1234", 1234),
+    ("0,5", 0.5),
+    ("1.234", 1234),
+    ("12,5 %", 12.5),
+    ("€ 1.234", 1234),
+    ("1.234.567", 1234567),
+    ("0,500", 0.5),
+    ("1234,567", 1234.567),
+    ("€1.234,50", 1234.5),
+    ("1,5", 1.5),
+    ("+4", 4),
+    ("007", 7),
+    ("  42  ", 42),
+    ("1.234 €", 1234),
 ]
 # (typed text, fragments of the refusal: the two readings, or what is wrong)
 AMBIGUOUS = [
@@ -33,11 +60,21 @@ AMBIGUOUS = [
     ("1.2345", ["1,2345", "12.345"]),
 ]
 REFUSED = [
-    ("1_000", "ammessi solo le cifre 0-9"), ("１２３", "ammessi solo le cifre 0-9"), ("1e5", "non è un numero"),
-    ("inf", "non è un numero"), ("nan", "non è un numero"), ("Infinity", "non è un numero"),
-    ("0x10", "non è un numero"), ("1,000,000", "in italiano si scrive 1.000.000"), ("12 345", "non è un numero"),
-    ("5,", "incompleto"), ("1.23,4", "non è un numero scritto correttamente"), ("--5", "non è un numero"),
-    ("abc", "non è un numero"), ("٣", "ammessi solo le cifre 0-9"), ("1.2.3", "non è un numero scritto"),
+    ("1_000", "ammessi solo le cifre 0-9"),
+    ("１２３", "ammessi solo le cifre 0-9"),
+    ("1e5", "non è un numero"),
+    ("inf", "non è un numero"),
+    ("nan", "non è un numero"),
+    ("Infinity", "non è un numero"),
+    ("0x10", "non è un numero"),
+    ("1,000,000", "in italiano si scrive 1.000.000"),
+    ("12 345", "non è un numero"),
+    ("5,", "incompleto"),
+    ("1.23,4", "non è un numero scritto correttamente"),
+    ("--5", "non è un numero"),
+    ("abc", "non è un numero"),
+    ("٣", "ammessi solo le cifre 0-9"),
+    ("1.2.3", "non è un numero scritto"),
     ("9" * 41, "troppo lungo"),
 ]
 
@@ -67,7 +104,7 @@ def test_parser_refusals(text, fragment):
         parse_number(text, "Campo")
 
 
-@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 10 ** 400])
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan, 10**400])
 def test_numbers_from_excel_must_be_finite(value):
     with pytest.raises(ValueError, match="non valido"):
         parse_number(value, "Campo")
@@ -75,11 +112,16 @@ def test_numbers_from_excel_must_be_finite(value):
 
 # --- the same readings through the form's path and the Excel import's path ---------------------
 
+
 def _form_save(engine, text: str):
     """What the entry form does with the text typed in an indicator count (save_report reads it)."""
     obj, sem = objective(engine, "A.1"), semester(engine)
-    data = ReportInput(objective_id=obj, semester_id=sem, base_version=None,
-                       indicators={indicators(engine, "A.1")[INCONTRI]: IndicatorInput(text)})
+    data = ReportInput(
+        objective_id=obj,
+        semester_id=sem,
+        base_version=None,
+        indicators={indicators(engine, "A.1")[INCONTRI]: IndicatorInput(text)},
+    )
     with session_scope(engine) as s:
         save_report(data, actor=LEAD_A, session=s, today=TODAY)
     with Session(engine) as s:
@@ -116,8 +158,12 @@ def test_uncertain_and_bad_texts_refused_by_form_and_import(db, text, fragments)
 
 def test_issue_reproduction_english_amounts_refused_on_a2(db):
     """Impegnato 1,234.56 and Liquidato 1,000.00 were saved as 1,23 and 1."""
-    data = ReportInput(objective_id=objective(db, "A.2"), semester_id=semester(db), base_version=None,
-                       spend=[SpendInput("PNRR", "1,234.56", "1,000.00")])
+    data = ReportInput(
+        objective_id=objective(db, "A.2"),
+        semester_id=semester(db),
+        base_version=None,
+        spend=[SpendInput("PNRR", "1,234.56", "1,000.00")],
+    )
     with pytest.raises(ValidationFailed) as info, session_scope(db) as s:
         save_report(data, actor=LEAD_A, session=s, today=TODAY)
     fields = [e.field for e in info.value.errors]
@@ -136,12 +182,24 @@ def test_issue_reproduction_in_the_import(db):
 
 # --- limits -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, unit, ok", [
-    ("100.000.000", "euro", True), ("100.000.001", "euro", False), ("99999999999999999999999", "euro", False),
-    (1e308, "euro", False), (1e9, "euro", False), (99_999_999.99, "euro", True),
-    ("10.000.000", "numero", True), ("10.000.001", "numero", False), (2e7, "numero", False),
-    ("100", "percentuale", True), ("100,01", "percentuale", False), (0.0, "percentuale", True),
-])
+
+@pytest.mark.parametrize(
+    "raw, unit, ok",
+    [
+        ("100.000.000", "euro", True),
+        ("100.000.001", "euro", False),
+        ("99999999999999999999999", "euro", False),
+        (1e308, "euro", False),
+        (1e9, "euro", False),
+        (99_999_999.99, "euro", True),
+        ("10.000.000", "numero", True),
+        ("10.000.001", "numero", False),
+        (2e7, "numero", False),
+        ("100", "percentuale", True),
+        ("100,01", "percentuale", False),
+        (0.0, "percentuale", True),
+    ],
+)
 def test_plausibility_limits_per_kind(raw, unit, ok):
     if ok:
         assert clean_number(raw, "Campo", unit=unit) is not None
@@ -158,10 +216,20 @@ def test_plausibility_limits_per_kind(raw, unit, ok):
 
 
 def test_issue_huge_amount_refused_with_the_limit(db):
-    data = ReportInput(objective_id=objective(db, "A.2"), semester_id=semester(db), base_version=None,
-                       spend=[SpendInput("PNRR", "99999999999999999999999", "")])
-    with pytest.raises(ValidationFailed, match=r"99999999999999999999999 €\): il massimo per un importo .* "
-                                               r"100\.000\.000 €"), session_scope(db) as s:
+    data = ReportInput(
+        objective_id=objective(db, "A.2"),
+        semester_id=semester(db),
+        base_version=None,
+        spend=[SpendInput("PNRR", "99999999999999999999999", "")],
+    )
+    with (
+        pytest.raises(
+            ValidationFailed,
+            match=r"99999999999999999999999 €\): il massimo per un importo .* "
+            r"100\.000\.000 €",
+        ),
+        session_scope(db) as s,
+    ):
         save_report(data, actor=LEAD_A, session=s, today=TODAY)
 
 
@@ -179,9 +247,11 @@ def test_constants_are_the_documented_limits():
 
 # --- over the objective's budget: confirmation and note -------------------------------------------
 
+
 def _spend(engine, *lines: SpendInput, code: str = "A.1"):
-    data = ReportInput(objective_id=objective(engine, code), semester_id=semester(engine), base_version=None,
-                       spend=list(lines))
+    data = ReportInput(
+        objective_id=objective(engine, code), semester_id=semester(engine), base_version=None, spend=list(lines)
+    )
     with session_scope(engine) as s:
         return save_report(data, actor=LEAD_A, session=s, today=TODAY)
 
@@ -196,8 +266,7 @@ def test_amount_far_above_the_budget_needs_confirmation_and_note(db):
 def test_amount_far_above_the_budget_accepted_with_confirmation_and_note(db):
     with pytest.raises(ValidationFailed, match="Spesa FNPS – impegnato"):
         _spend(db, SpendInput("FNPS", "350.000", "", note="", confirmed_over=True))
-    _spend(db, SpendInput("FNPS", "350.000", "", note="Cofinanziamento regionale straordinario",
-                          confirmed_over=True))
+    _spend(db, SpendInput("FNPS", "350.000", "", note="Cofinanziamento regionale straordinario", confirmed_over=True))
     with Session(db) as s:
         assert s.exec(select(Spend.committed)).one() == 350_000
 
@@ -218,6 +287,7 @@ def test_clean_spend_empty_line_is_none_and_one_amount_means_the_other_is_zero()
 
 # --- a bad value already stored never takes a screen down --------------------------------------
 
+
 @pytest.fixture
 def bad_app(tmp_path):
     """The Cruscotto's dataset plus, in the open semester, paid 1e308 twice on A.1 and infinity on A.2."""
@@ -225,6 +295,7 @@ def bad_app(tmp_path):
     from models.tables import Objective, Semester
     from tests.apptest_helpers import app_env, prepared
     from tests.test_report_export import populate
+
     with app_env(tmp_path / "bad.sqlite3") as engine:
         prepared(engine)
         with session_scope(engine) as s:
@@ -233,13 +304,15 @@ def bad_app(tmp_path):
         populate(engine)
         with session_scope(engine) as s:
             sem = s.exec(select(Semester).where(Semester.half == 2)).one()
-            reports = {s.get(Objective, r.objective_id).code: r
-                       for r in s.exec(select(Report).where(Report.semester_id == sem.id))}
+            reports = {
+                s.get(Objective, r.objective_id).code: r
+                for r in s.exec(select(Report).where(Report.semester_id == sem.id))
+            }
             s.add(Spend(report_id=reports["A.1"].id, source="FSR", committed=1.0, paid=1e308))
-            s.add(Spend(report_id=reports["A.1"].id, source="PNRR", committed=1.0,
-                        paid=1e308))
+            s.add(Spend(report_id=reports["A.1"].id, source="PNRR", committed=1.0, paid=1e308))
             s.add(Spend(report_id=reports["A.2"].id, source="FSR", committed=1.0, paid=math.inf))
             from models.tables import Indicator, IndicatorTarget
+
             meetings = s.exec(select(Indicator).where(Indicator.text == INCONTRI)).one()
             s.add(IndicatorTarget(indicator_id=meetings.id, year=2025, target=10))
             s.add(IndicatorValue(report_id=reports["A.1"].id, indicator_id=meetings.id, value_num=1e308))
@@ -250,6 +323,7 @@ def bad_app(tmp_path):
 def test_cruscotto_shows_invalid_value_and_renders_every_tab(bad_app):
     from components.dashboard_views import TABS
     from tests.test_dashboard import charts_of, open_cruscotto, open_tab
+
     at = open_cruscotto("uff")  # the office counts submitted reports too: A.2's infinity included
     html = " ".join(h.proto.body for h in at.get("html"))
     assert "valore non valido" in html
@@ -263,6 +337,7 @@ def test_cruscotto_shows_invalid_value_and_renders_every_tab(bad_app):
 
 def test_revisione_renders_with_invalid_value(bad_app):
     from tests.apptest_helpers import logged_in
+
     at = logged_in("uff", "pages/revisione.py")
     assert not at.exception, at.exception
     table = at.dataframe[0].value
@@ -271,12 +346,14 @@ def test_revisione_renders_with_invalid_value(bad_app):
 
 # --- an empty spend line is "nessun dato", a line of zeros is zero spent ------------------------
 
+
 def test_no_spend_data_is_not_zero_percent_in_cruscotto_and_export(db):
     import io
 
     from openpyxl import load_workbook
 
     from models import dashboard, report_export
+
     _spend(db, SpendInput("FNPS", "", ""), code="A.1")  # an empty line: nothing stored
     _spend(db, SpendInput("PNRR", "0", "0"), code="A.2")  # zero spent, stated
     with session_scope(db) as s:
@@ -287,8 +364,7 @@ def test_no_spend_data_is_not_zero_percent_in_cruscotto_and_export(db):
     with session_scope(db) as s:
         areas = {a.letter: a.money for a in dashboard.area_rows(session=s, **params)}
         objectives = {o.code: o.money for o in dashboard.area_objectives(session=s, area_letter="A", **params)}
-        xlsx = report_export.semester_report_xlsx(params["semester_id"], actor=None, session=s,
-                                                  include_submitted=True)
+        xlsx = report_export.semester_report_xlsx(params["semester_id"], actor=None, session=s, include_submitted=True)
     assert objectives["A.1"].ratio is None and objectives["A.1"].spend_class == "nessun dato"
     assert objectives["A.2"].ratio == 0 and objectives["A.2"].spend_class.startswith("non realizzato")
     assert areas["A"].ratio == 0  # A.2's zero counts for the area
@@ -300,8 +376,10 @@ def test_no_spend_data_is_not_zero_percent_in_cruscotto_and_export(db):
 
 # --- the form shows each number as it will be saved ------------------------------------------
 
+
 def test_form_shows_the_value_as_it_will_be_saved_or_the_refusal(tmp_path):
     from tests.apptest_helpers import app_env, logged_in, prepared
+
     with app_env(tmp_path / "form.sqlite3") as engine:
         prepared(engine)
         at = logged_in("refa", "pages/inserimento.py")
@@ -334,6 +412,7 @@ def test_import_over_budget_refused_on_its_cell_then_accepted_confirmed_and_kept
     preview = check(db, saved(wb))
     assert preview.ok, preview.problems
     from tests.test_entry_excel import apply
+
     apply(db, preview)
     again = book(template(db))  # downloaded again: the confirmation column is empty (paid <= committed)
     cell(again["Indicatori"], {"Indicatore": INCONTRI}, "Valore").value = 3

@@ -1,5 +1,6 @@
 """The Ufficio di Piano's next set-up steps (models/onboarding.py), computed from the data, and their place on
 the landing page."""
+
 from datetime import date
 
 import pytest
@@ -23,7 +24,8 @@ def test_a_new_installation_has_every_step_to_do(small_plan):
     assert [k for k, s in steps.items() if not s.done] == ["leads", "targets", "semesters"]
     assert steps["leads"].detail == "Aree con obiettivi ma senza un referente attivo: A, B."
     assert steps["semesters"].detail.startswith(
-        "Semestri del piano non ancora aperti: I semestre 2025, II semestre 2025, I semestre 2026.")
+        "Semestri del piano non ancora aperti: I semestre 2025, II semestre 2025, I semestre 2026."
+    )
     assert steps["leads"].page == "utenti" and steps["semesters"].page == "impostazione"
 
 
@@ -53,7 +55,7 @@ def test_steps_are_done_as_the_data_fills_in(small_plan):
 def test_targets_count_only_numeric_indicators_of_the_year(small_plan):
     with Session(small_plan) as s:
         numeric = len(s.exec(select(Indicator).where(Indicator.unit != "testo")).all())
-        missing_amounts = len(s.exec(select(BudgetLine).where(BudgetLine.amount == None)).all())  # noqa: E711
+        missing_amounts = len(s.exec(select(BudgetLine).where(BudgetLine.amount == None)).all())
     detail = _steps(small_plan)["targets"].detail
     assert detail.startswith(f"{numeric} indicatori numerici senza target per il 2026")
     assert f"{missing_amounts} voc" in detail

@@ -4,6 +4,7 @@ The regression of issue 14 (section 2): retire one action of an objective that h
 said "2 su 3, sufficiente" (it counted the retired action's state), the Cruscotto kept the stored 2/4 and a
 re-save gave 1/3. Now every screen says 1 su 3 (the retired action reported apart), before and after a re-save.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,7 @@ from models.reports import allowed_review_actions, load_entry
 from models.review import review_table
 from models.vocab import ReportState
 from tests.test_plan_setup import run
-from tests.test_reports import OFFICE, db, ids, save, submitted, form  # noqa: F401
+from tests.test_reports import OFFICE, db, form, ids, save, submitted  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,17 +32,23 @@ def screens(engine) -> dict[str, tuple[int, int, str]]:
     obj, _acts, _inds, sem = ids(engine)
     view = run(engine, load_entry, obj, sem, actor=OFFICE)
     live = live_action_count(view, {a["id"]: a["state"] for a in view.actions})
-    row = next(r for r in run(engine, dashboard.area_objectives, semester_id=sem, include_submitted=True,
-                              area_letter="A") if r.id == obj)
+    row = next(
+        r
+        for r in run(engine, dashboard.area_objectives, semester_id=sem, include_submitted=True, area_letter="A")
+        if r.id == obj
+    )
     review = next(r for r in run(engine, review_table, sem) if r["objective_id"] == obj)
-    xlsx = openpyxl.load_workbook(io.BytesIO(run(engine, semester_report_xlsx, sem, actor=OFFICE,
-                                                 include_submitted=True)))
+    xlsx = openpyxl.load_workbook(
+        io.BytesIO(run(engine, semester_report_xlsx, sem, actor=OFFICE, include_submitted=True))
+    )
     esiti = {r[2]: r[3] for r in xlsx["Tabella Esiti"].iter_rows(values_only=True) if r[1] == "A.1"}
     match = re.match(r"(\d+) su (\d+)", esiti["Azioni realizzate su programmate"])
-    return {"form": (live.done, live.planned, live.band_label),
-            "cruscotto": (row.done, row.planned, row.band),
-            "revisione": (*map(int, re.match(r"(\d+) su (\d+)", review["actions"]).groups()), review["band"]),
-            "xlsx": (int(match[1]), int(match[2]), esiti["Fascia di raggiungimento"])}
+    return {
+        "form": (live.done, live.planned, live.band_label),
+        "cruscotto": (row.done, row.planned, row.band),
+        "revisione": (*map(int, re.match(r"(\d+) su (\d+)", review["actions"]).groups()), review["band"]),
+        "xlsx": (int(match[1]), int(match[2]), esiti["Fascia di raggiungimento"]),
+    }
 
 
 def test_retiring_an_action_changes_every_screen_at_once(db):
@@ -69,6 +76,7 @@ def test_retiring_an_action_changes_every_screen_at_once(db):
 
 def test_plan_change_refreshes_cached_dashboards(db):
     from models.db import data_change_counter, session_scope
+
     obj, acts, _inds, _sem = ids(db)
     with session_scope(db) as s:
         before = data_change_counter(s)
@@ -78,14 +86,20 @@ def test_plan_change_refreshes_cached_dashboards(db):
         assert data_change_counter(s) == before + 2
 
 
-@pytest.mark.parametrize("actions, states, expected", [
-    ([], {}, rules.ActionCount(0, 0, 0)),
-    ([(1, False), (2, False)], {1: "realizzata"}, rules.ActionCount(1, 2, 0)),
-    ([(1, False), (2, True)], {1: "in corso", 2: "realizzata"}, rules.ActionCount(0, 1, 1)),
-    ([(1, True), (2, True)], {1: "non avviata"}, rules.ActionCount(0, 0, 1)),
-    ([(1, False), (2, False), (3, False)], {1: "realizzata", 2: "realizzata", 3: "realizzata"},
-     rules.ActionCount(3, 3, 0)),
-])
+@pytest.mark.parametrize(
+    "actions, states, expected",
+    [
+        ([], {}, rules.ActionCount(0, 0, 0)),
+        ([(1, False), (2, False)], {1: "realizzata"}, rules.ActionCount(1, 2, 0)),
+        ([(1, False), (2, True)], {1: "in corso", 2: "realizzata"}, rules.ActionCount(0, 1, 1)),
+        ([(1, True), (2, True)], {1: "non avviata"}, rules.ActionCount(0, 0, 1)),
+        (
+            [(1, False), (2, False), (3, False)],
+            {1: "realizzata", 2: "realizzata", 3: "realizzata"},
+            rules.ActionCount(3, 3, 0),
+        ),
+    ],
+)
 def test_count_actions(actions, states, expected):
     assert rules.count_actions(actions, states) == expected
 
@@ -113,8 +127,9 @@ RULE_COPIES = {
     r"year \* 2 \+|\.year \* 2": {"models/rules.py"},
     r"\"SI\"|\"NO\"": {"models/vocab.py"},
     r"\{\"processo\": 0|\(\"processo\", \"output\", \"outcome\"\)": set(),
-    r"in \(None, \"bozza\", \"da rivedere\"\)|\(None, ReportState\.BOZZA, ReportState\.DA_RIVEDERE\)":
-        {"models/rules.py"},
+    r"in \(None, \"bozza\", \"da rivedere\"\)|\(None, ReportState\.BOZZA, ReportState\.DA_RIVEDERE\)": {
+        "models/rules.py"
+    },
     r"\"nessun dato\"|'nessun dato'": {"models/vocab.py"},
     r"dashboard\._|reports\._|from models\.\w+ import _": set(),
 }

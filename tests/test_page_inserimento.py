@@ -1,4 +1,5 @@
 """Inserimento dati under AppTest: a lead sees only their objectives, saves a draft, bad input is refused."""
+
 import pytest
 from sqlmodel import Session, select
 
@@ -66,8 +67,12 @@ def test_conflict_keeps_typed_values_and_can_rebase(app_db):
         obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
         sem = s.exec(select(Semester)).first()
         uff = s.exec(select(User).where(User.username == "uff")).one()
-        save_report(ReportInput(obj.id, sem.id, None, critical_issues="Scritto dall'ufficio"),
-                    actor=Actor(uff.id, "uff", "ufficio_di_piano"), session=s, today=date(sem.year, 1, 1))
+        save_report(
+            ReportInput(obj.id, sem.id, None, critical_issues="Scritto dall'ufficio"),
+            actor=Actor(uff.id, "uff", "ufficio_di_piano"),
+            session=s,
+            today=date(sem.year, 1, 1),
+        )
     box = next(t for t in at.text_area if t.label.startswith("Criticità"))
     box.input("Scritto dal referente")
     next(b for b in at.button if b.label == "Salva bozza").click().run()
@@ -94,16 +99,32 @@ def test_reviewer_sees_the_note_of_a_report_sent_with_data_missing(app_db):
         obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
         sem = s.exec(select(Semester)).first()
         lead = s.exec(select(User).where(User.username == "refa")).one()
-        data = ReportInput(obj.id, sem.id, None, spend=[SpendInput("FNPS", "", "")], users_not_relevant=True,
-                           resource_adequacy="adeguato", need_answered="SI", need_reason="sì", proposed_again="SI",
-                           proposed_reason="sì")
-        submit_report(data, actor=Actor(lead.id, "refa", "referente", frozenset({"A"})), session=s,
-                      note="Spesa FNPS non ancora liquidata", today=date(sem.year, sem.half * 6, 1))
+        data = ReportInput(
+            obj.id,
+            sem.id,
+            None,
+            spend=[SpendInput("FNPS", "", "")],
+            users_not_relevant=True,
+            resource_adequacy="adeguato",
+            need_answered="SI",
+            need_reason="sì",
+            proposed_again="SI",
+            proposed_reason="sì",
+        )
+        submit_report(
+            data,
+            actor=Actor(lead.id, "refa", "referente", frozenset({"A"})),
+            session=s,
+            note="Spesa FNPS non ancora liquidata",
+            today=date(sem.year, sem.half * 6, 1),
+        )
     at = logged_in("uff", "pages/revisione.py")
     next(s for s in at.selectbox if s.label == "Obiettivo").set_value(obj.id).run()
     assert not at.exception, at.exception
-    assert any("Inviato con dati mancanti (1 fonte senza spesa)" in w.value and "Spesa FNPS non ancora liquidata"
-               in w.value for w in at.warning)
+    assert any(
+        "Inviato con dati mancanti (1 fonte senza spesa)" in w.value and "Spesa FNPS non ancora liquidata" in w.value
+        for w in at.warning
+    )
 
 
 def test_lead_opens_on_the_first_objective_to_do_and_the_list_links_to_each(app_db):
@@ -119,10 +140,23 @@ def test_lead_opens_on_the_first_objective_to_do_and_the_list_links_to_each(app_
         sem = s.exec(select(Semester)).first()
         uff = s.exec(select(User).where(User.username == "uff")).one()
         office = Actor(uff.id, "uff", "ufficio_di_piano")
-        sent = save_report(ReportInput(obj.id, sem.id, None, users_not_relevant=True, resource_adequacy="adeguato",
-                                       need_answered="SI", need_reason="sì", proposed_again="SI",
-                                       proposed_reason="sì"), actor=office, session=s, submit=True,
-                           today=date(sem.year, 1, 1))
+        sent = save_report(
+            ReportInput(
+                obj.id,
+                sem.id,
+                None,
+                users_not_relevant=True,
+                resource_adequacy="adeguato",
+                need_answered="SI",
+                need_reason="sì",
+                proposed_again="SI",
+                proposed_reason="sì",
+            ),
+            actor=office,
+            session=s,
+            submit=True,
+            today=date(sem.year, 1, 1),
+        )
         review_report(obj.id, sem.id, "approve", actor=office, session=s, expected_version=sent.version)
     at = logged_in("refa", PAGE)
     assert not at.exception, at.exception
@@ -131,8 +165,15 @@ def test_lead_opens_on_the_first_objective_to_do_and_the_list_links_to_each(app_
     assert any(i.value.startswith("Scadenza per l'inserimento:") for i in [*at.info, *at.warning])
     assert [b.label for b in at.button if b.key and b.key.startswith("todo_")] == ["A.2 (nessun dato)"]
     with session_scope(app_db) as s:  # back to the lead: the list's link opens A.1
-        review_report(obj.id, sem.id, "send_back", actor=office, session=s, expected_version=sent.version + 1,
-                      comment="Manca la spesa")
+        review_report(
+            obj.id,
+            sem.id,
+            "send_back",
+            actor=office,
+            session=s,
+            expected_version=sent.version + 1,
+            comment="Manca la spesa",
+        )
     at.run()
     next(b for b in at.button if b.label == "A.1 (da rivedere)").click().run()
     picker = next(s for s in at.selectbox if s.label == "Obiettivo")

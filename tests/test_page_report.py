@@ -1,4 +1,5 @@
 """Report ed Excel under AppTest: each role sees its part of the page, and only that."""
+
 import pytest
 
 from tests.apptest_helpers import app_env, logged_in, prepared
@@ -45,10 +46,12 @@ def test_office_gets_both(app_db):
 
 # --- downloads re-check the login when the file is built (issue 15) ------------------------------------
 
+
 @pytest.fixture
 def deferred_builds(monkeypatch):
     """The callables the download buttons register (Streamlit runs them on click, on another thread)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
+
     builds: dict[str, object] = {}
     original = MediaFileManager.add_deferred
 
@@ -56,6 +59,7 @@ def deferred_builds(monkeypatch):
         file_id = original(self, data, *args, **kwargs)
         builds[file_id] = data
         return file_id
+
     monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
     return builds
 
@@ -64,14 +68,16 @@ def _builders(at, builds) -> dict[str, object]:
     return {b.proto.label: builds[b.proto.deferred_file_id] for b in at.get("download_button")}
 
 
-@pytest.mark.parametrize(("username", "label"), [("com", "Report annuale .html"),
-                                                 ("com", "Report semestrale .xlsx"),
-                                                 ("refa", "Scarica il modello Excel")])
+@pytest.mark.parametrize(
+    ("username", "label"),
+    [("com", "Report annuale .html"), ("com", "Report semestrale .xlsx"), ("refa", "Scarica il modello Excel")],
+)
 def test_a_download_after_deactivation_is_refused(app_db, deferred_builds, username, label):
     from models.db import session_scope
     from models.permissions import PermissionDenied
     from models.sessions import LOGIN_ENDED
     from models.users import actor_for, get_user, set_active
+
     at = logged_in(username, PAGE)
     build = _builders(at, deferred_builds)[label]
     assert build()  # the file, while the user is active
@@ -86,10 +92,17 @@ def test_a_download_uses_the_role_of_the_click_not_of_the_drawing(app_db, deferr
     from models.db import session_scope
     from models.permissions import PermissionDenied
     from models.users import actor_for, get_user, update_user
+
     at = logged_in("refa", PAGE)
     build = _builders(at, deferred_builds)["Scarica il modello Excel"]
     with session_scope(app_db) as s:  # area A taken away from the lead after the page was drawn
-        update_user(s, actor=actor_for(s, get_user(s, "uff")), user_id=get_user(s, "refa").id, role="comitato",
-                    areas=[], name="REFA")
+        update_user(
+            s,
+            actor=actor_for(s, get_user(s, "uff")),
+            user_id=get_user(s, "refa").id,
+            role="comitato",
+            areas=[],
+            name="REFA",
+        )
     with pytest.raises(PermissionDenied):
         build()

@@ -1,5 +1,6 @@
 """Revisione page: the objective selector shows each report's current state (issue 16: after *Rimanda* and after
 *Approva* it used to keep saying "inviata")."""
+
 from datetime import date
 
 import pytest
@@ -21,10 +22,23 @@ def submitted(tmp_path):
             obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
             sem = s.exec(select(Semester)).first()
             uff = s.exec(select(User).where(User.username == "uff")).one()
-            save_report(ReportInput(obj.id, sem.id, None, users_not_relevant=True, resource_adequacy="adeguato",
-                                    need_answered="SI", need_reason="sì", proposed_again="SI", proposed_reason="sì"),
-                        actor=Actor(uff.id, "uff", "ufficio_di_piano"), session=s, submit=True,
-                        today=date(sem.year, 1, 1))
+            save_report(
+                ReportInput(
+                    obj.id,
+                    sem.id,
+                    None,
+                    users_not_relevant=True,
+                    resource_adequacy="adeguato",
+                    need_answered="SI",
+                    need_reason="sì",
+                    proposed_again="SI",
+                    proposed_reason="sì",
+                ),
+                actor=Actor(uff.id, "uff", "ufficio_di_piano"),
+                session=s,
+                submit=True,
+                today=date(sem.year, 1, 1),
+            )
         yield engine
 
 

@@ -1,5 +1,6 @@
 """Every page a role may open renders under AppTest without an exception, with a title (the house rule: one
 parametrized test opens every page). On the small plan."""
+
 import pytest
 
 from components.navigation import PAGES
@@ -19,6 +20,7 @@ def app_db(tmp_path):
 
 def test_every_page_file_is_in_the_navigation():
     from tests.conftest import ROOT
+
     assert {p.stem for p in (ROOT / "pages").glob("*.py")} == {spec.key for spec in PAGES}
 
 

@@ -3,6 +3,7 @@
 Area writes: models.permissions.require_area_write for every role and area A..K (report saving has its own
 matrix in the reports tests). User management: every write function of models.users, called by each role.
 """
+
 from __future__ import annotations
 
 import string
@@ -12,8 +13,15 @@ from sqlmodel import func, select
 
 from models import users
 from models.db import session_scope
-from models.permissions import (PAGES_BY_ROLE, Actor, PermissionDenied, can_edit_area, can_open_page,
-                                require_area_write, require_office)
+from models.permissions import (
+    PAGES_BY_ROLE,
+    Actor,
+    PermissionDenied,
+    can_edit_area,
+    can_open_page,
+    require_area_write,
+    require_office,
+)
 from models.tables import AuditEntry, User
 from models.vocab import Role
 
@@ -46,8 +54,7 @@ def test_area_write_matrix(actor, area):
         if actor.role == Role.COMITATO:
             assert str(exc.value) == "Il Comitato Ristretto ha accesso in sola lettura."
         else:
-            assert str(exc.value) == (f"Non autorizzato: l'area {area} non è tra le aree assegnate "
-                                      f"a {actor.username}.")
+            assert str(exc.value) == (f"Non autorizzato: l'area {area} non è tra le aree assegnate a {actor.username}.")
 
 
 def test_a_lead_of_area_b_cannot_write_area_a():
@@ -71,8 +78,9 @@ def test_office_only_matrix(actor):
     if actor.role == Role.UFFICIO_DI_PIANO:
         require_office(actor, "la chiusura del semestre")
     else:
-        with pytest.raises(PermissionDenied, match="Non autorizzato: la chiusura del semestre è riservata "
-                                                   "all'Ufficio di Piano."):
+        with pytest.raises(
+            PermissionDenied, match="Non autorizzato: la chiusura del semestre è riservata all'Ufficio di Piano."
+        ):
             require_office(actor, "la chiusura del semestre")
 
 
@@ -89,15 +97,28 @@ def test_pages_by_role():
 
 # --- user management: every write function × every role ----------------------------------------------
 
+
 @pytest.fixture
 def people(small_plan):
     """Small plan (areas A, B, D) with one user per role; returns (engine, {username: Actor}, target id)."""
     with session_scope(small_plan) as s:
-        for username, role, areas in (("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]),
-                                      ("refabd", "referente", ["A", "B", "D"]), ("com", "comitato", []),
-                                      ("target", "referente", ["B"])):
-            users.create_user(s, actor=None, username=username, name=username.upper(), role=role, areas=areas,
-                              password=PASSWORD, one_time=False)
+        for username, role, areas in (
+            ("uff", "ufficio_di_piano", []),
+            ("refa", "referente", ["A"]),
+            ("refabd", "referente", ["A", "B", "D"]),
+            ("com", "comitato", []),
+            ("target", "referente", ["B"]),
+        ):
+            users.create_user(
+                s,
+                actor=None,
+                username=username,
+                name=username.upper(),
+                role=role,
+                areas=areas,
+                password=PASSWORD,
+                one_time=False,
+            )
         actors = {u.username: users.actor_for(s, u) for u in s.exec(select(User))}
         target = users.get_user(s, "target").id
         users.get_user(s, "target").failed_logins = 3
@@ -105,12 +126,13 @@ def people(small_plan):
 
 
 USER_WRITES = {
-    "create_user": lambda s, a, t: users.create_user(s, actor=a, username="nuovo", name="Nuovo", role="comitato",
-                                                     areas=[], password=PASSWORD),
-    "add_user": lambda s, a, t: users.add_user(s, actor=a, username="nuovo", name="Nuovo", role="referente",
-                                               areas=["A"]),
-    "update_user": lambda s, a, t: users.update_user(s, actor=a, user_id=t, role="comitato", areas=[],
-                                                     name="Target"),
+    "create_user": lambda s, a, t: users.create_user(
+        s, actor=a, username="nuovo", name="Nuovo", role="comitato", areas=[], password=PASSWORD
+    ),
+    "add_user": lambda s, a, t: users.add_user(
+        s, actor=a, username="nuovo", name="Nuovo", role="referente", areas=["A"]
+    ),
+    "update_user": lambda s, a, t: users.update_user(s, actor=a, user_id=t, role="comitato", areas=[], name="Target"),
     "reset_password": lambda s, a, t: users.reset_password(s, actor=a, user_id=t, password="altra-password-1"),
     "issue_one_time_password": lambda s, a, t: users.issue_one_time_password(s, actor=a, user_id=t),
     "deactivate": lambda s, a, t: users.set_active(s, actor=a, user_id=t, active=False),
@@ -122,8 +144,9 @@ USER_WRITES = {
 def _snapshot(session) -> tuple:
     rows = session.exec(select(User).order_by(User.id)).all()
     audit = session.exec(select(func.count()).select_from(AuditEntry)).one()
-    return tuple((u.username, u.role, u.name, u.password_hash, u.active, u.failed_logins, u.version)
-                 for u in rows), audit
+    return tuple(
+        (u.username, u.role, u.name, u.password_hash, u.active, u.failed_logins, u.version) for u in rows
+    ), audit
 
 
 @pytest.mark.parametrize("action", USER_WRITES)
@@ -153,5 +176,6 @@ def test_a_lead_cannot_manage_even_users_of_its_own_area(people):
     engine, actors, target = people
     with session_scope(engine) as s:
         with pytest.raises(PermissionDenied):
-            users.update_user(s, actor=actors["refabd"], user_id=target, role="referente", areas=["B", "D"],
-                              name="Target")
+            users.update_user(
+                s, actor=actors["refabd"], user_id=target, role="referente", areas=["B", "D"], name="Target"
+            )

@@ -4,6 +4,7 @@
 AppTest gives the Markdown source each element sends to the browser; `renders_link` says whether the browser's
 Markdown (GitHub flavour: links, autolinks, raw HTML) would turn any part of it into a link.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,12 +19,21 @@ from models.users import create_user
 from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
 
 HOSTILE_NAME = "[Sessione scaduta: accedi qui](http://x)"
-HOSTILE_TEXTS = [HOSTILE_NAME, "<a href='http://x'>qui</a>", "http://x.example/login", "www.example.com",
-                 "**grassetto** :red[rosso] :material/lock: $x^2$", "![img](http://x/p.png)"]
+HOSTILE_TEXTS = [
+    HOSTILE_NAME,
+    "<a href='http://x'>qui</a>",
+    "http://x.example/login",
+    "www.example.com",
+    "**grassetto** :red[rosso] :material/lock: $x^2$",
+    "![img](http://x/p.png)",
+]
 # An unescaped [text](url) or ![alt](url), a bare URL or www. (autolinked), an <a>/<img> tag or <http:...>.
-_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\("  # [text](url), ![alt](url)
-                   r"|(?<![\\/])\b(?:https?|ftp)://|(?<![\\.])\bwww\."  # autolinked URLs
-                   r"|(?<!\\)<(?:a|img)\b|(?<!\\)<https?:", re.IGNORECASE)  # raw HTML, <http:...>
+_LINK = re.compile(
+    r"(?<!\\)\[[^\]]*(?<!\\)\]\("  # [text](url), ![alt](url)
+    r"|(?<![\\/])\b(?:https?|ftp)://|(?<![\\.])\bwww\."  # autolinked URLs
+    r"|(?<!\\)<(?:a|img)\b|(?<!\\)<https?:",
+    re.IGNORECASE,
+)  # raw HTML, <http:...>
 
 
 def renders_link(markdown: str) -> bool:
@@ -39,8 +49,12 @@ def test_md_escape_leaves_no_link_and_keeps_the_words(text):
 
 
 def _markdown_of(at) -> list[str]:
-    return [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success")
-            for e in at.get(kind) if isinstance(getattr(e, "value", None), str)]
+    return [
+        e.value
+        for kind in ("markdown", "caption", "error", "warning", "info", "success")
+        for e in at.get(kind)
+        if isinstance(getattr(e, "value", None), str)
+    ]
 
 
 @pytest.fixture
@@ -51,8 +65,16 @@ def app_db(tmp_path):
 
 def test_a_hostile_display_name_is_plain_text_in_the_sidebar(app_db):
     with session_scope(app_db) as s:
-        create_user(s, actor=None, username="mallory", name=HOSTILE_NAME, role="comitato", areas=[],
-                    password=PASSWORD, one_time=False)
+        create_user(
+            s,
+            actor=None,
+            username="mallory",
+            name=HOSTILE_NAME,
+            role="comitato",
+            areas=[],
+            password=PASSWORD,
+            one_time=False,
+        )
     at = logged_in("mallory")
     assert not at.exception
     shown = [c.value for c in at.sidebar.caption]
@@ -67,6 +89,7 @@ def _conflict_panel_script() -> None:
 
     from components import entry_messages
     from models.reports import ConflictError
+
     view = SimpleNamespace(objective={"id": 1}, semester={"id": 1})
     error = ConflictError([("Criticità", None, st.session_state["hostile"])], st.session_state["hostile"])
     st.session_state[entry_messages._conflict_key(view)] = (str(error), error.changes)
@@ -87,8 +110,16 @@ def test_the_conflict_panel_shows_the_other_users_name_as_plain_text(text):
 
 def test_users_page_shows_names_and_lock_events_in_plain_tables(app_db):
     with session_scope(app_db) as s:
-        create_user(s, actor=None, username="mallory", name=HOSTILE_NAME, role="comitato", areas=[],
-                    password=PASSWORD, one_time=False)
+        create_user(
+            s,
+            actor=None,
+            username="mallory",
+            name=HOSTILE_NAME,
+            role="comitato",
+            areas=[],
+            password=PASSWORD,
+            one_time=False,
+        )
     at = logged_in("uff", "pages/utenti.py")
     assert not at.exception
     assert HOSTILE_NAME in set(at.dataframe[0].value["Nome e cognome"])  # a table cell: text, not Markdown

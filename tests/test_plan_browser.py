@@ -1,4 +1,5 @@
 """Read queries of *Il Piano* and *Piano 2021-2023* (models/plan_browser.py) and both pages under AppTest."""
+
 from __future__ import annotations
 
 import shutil
@@ -8,11 +9,19 @@ import yaml
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.plan_browser import (BudgetView, history_area_bands, history_band_counts, history_outcomes, matches,
-                                 normalise, plan_tree, search_words)
+from models.plan_browser import (
+    BudgetView,
+    history_area_bands,
+    history_band_counts,
+    history_outcomes,
+    matches,
+    normalise,
+    plan_tree,
+    search_words,
+)
 from models.scoring import Band, SpendClass
-from models.tables import Indicator, IndicatorTarget, Objective
 from models.startup import prepare_database
+from models.tables import Indicator, IndicatorTarget, Objective
 from models.users import create_user
 from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
 from tests.conftest import SMALL_PLAN
@@ -30,6 +39,7 @@ def _codes(view) -> list[str]:
 
 
 # --- the plan tree ----------------------------------------------------------------------------
+
 
 def test_tree_follows_catalogue_order_with_key_points_and_cards(small_plan):
     view = _tree(small_plan)
@@ -55,21 +65,28 @@ def test_card_fields_flags_and_budget(small_plan):
     assert (flags["asst_analysis"].answer, flags["asst_analysis"].line) == ("Sì", 114)
     assert flags["premiale"].answer == "—" and flags["premiale"].number == "X.13"
     assert [(b.objective, b.amount_label) for b in card.budget] == [
-        ("A.1", "100.000,00 €"), ("A.1", "da completare"), ("A.2", "circa 50.000,00 €")]
+        ("A.1", "100.000,00 €"),
+        ("A.1", "da completare"),
+        ("A.2", "circa 50.000,00 €"),
+    ]
     assert card.budget_total == 150000 and card.budget_to_complete == 1
     assert [b.public_label for b in card.budget] == ["pubblico"] * 3
     assert card.budget[1].source_label == "Fondo Povertà"
 
 
-@pytest.mark.parametrize("line, label", [
-    (dict(amount=1234567, approximate=False, to_be_completed=False), "1.234.567,00 €"),  # cents in tables
-    (dict(amount=99870.89, approximate=True, to_be_completed=False), "circa 99.870,89 €"),
-    (dict(amount=None, approximate=False, to_be_completed=True), "da completare"),
-    (dict(amount=None, approximate=False, to_be_completed=False), "—"),
-])
+@pytest.mark.parametrize(
+    "line, label",
+    [
+        (dict(amount=1234567, approximate=False, to_be_completed=False), "1.234.567,00 €"),  # cents in tables
+        (dict(amount=99870.89, approximate=True, to_be_completed=False), "circa 99.870,89 €"),
+        (dict(amount=None, approximate=False, to_be_completed=True), "da completare"),
+        (dict(amount=None, approximate=False, to_be_completed=False), "—"),
+    ],
+)
 def test_budget_amount_labels(line, label):
-    view = BudgetView(objective=None, item="x", source=None, public=None, year=None, text="x", line=1,
-                      origin="piano", **line)
+    view = BudgetView(
+        objective=None, item="x", source=None, public=None, year=None, text="x", line=1, origin="piano", **line
+    )
     assert view.amount_label == label
     assert view.source_label == "non indicata" and view.public_label == "non indicato"
 
@@ -96,6 +113,7 @@ def test_retired_records_are_not_shown(small_plan):
 
 
 # --- search -----------------------------------------------------------------------------------
+
 
 def test_normalise_ignores_case_accents_and_typographic_apostrophes():
     assert normalise("POVERTA' Città Perché l\u2019affido") == "poverta' citta perche l'affido"
@@ -144,6 +162,7 @@ def test_search_on_the_real_plan(real_plan):
 
 # --- the 2021-2023 history --------------------------------------------------------------------
 
+
 def test_history_views(small_plan):
     with Session(small_plan) as s:
         (outcome,) = history_outcomes(session=s)
@@ -153,8 +172,13 @@ def test_history_views(small_plan):
         assert outcome.spend_label == "<100% · non realizzato come programmato o sovrastimato"
         assert history_outcomes(session=s, band="buono") == []
         assert len(history_outcomes(session=s, area="A")) == 1
-        assert history_band_counts(session=s) == {"nullo": 0, "insufficiente": 0, "sufficiente": 1, "buono": 0,
-                                                  "ottimo": 0}
+        assert history_band_counts(session=s) == {
+            "nullo": 0,
+            "insufficiente": 0,
+            "sufficiente": 1,
+            "buono": 0,
+            "ottimo": 0,
+        }
         (row,) = history_area_bands(session=s)
         assert (row.letter, row.title, row.total) == ("A", "Contrasto alla povertà", 1)
         assert list(row.counts) == ["nullo", "insufficiente", "sufficiente", "buono", "ottimo"]
@@ -162,14 +186,20 @@ def test_history_views(small_plan):
 
 def test_history_views_on_the_real_plan(real_plan):
     with Session(real_plan) as s:
-        assert history_band_counts(session=s) == {"nullo": 0, "insufficiente": 1, "sufficiente": 6, "buono": 9,
-                                                  "ottimo": 0}
+        assert history_band_counts(session=s) == {
+            "nullo": 0,
+            "insufficiente": 1,
+            "sufficiente": 6,
+            "buono": 9,
+            "ottimo": 0,
+        }
         rows = history_area_bands(session=s)
         assert [(r.letter, r.total) for r in rows] == [("A", 5), ("B", 3), ("E", 5), ("F", 1), ("I", 2)]
         assert all(o.adequacy_label != "—" and o.spend_class is not None for o in history_outcomes(session=s))
 
 
 # --- the pages under AppTest ------------------------------------------------------------------
+
 
 @pytest.fixture
 def app_db(tmp_path):
@@ -182,8 +212,11 @@ def test_piano_page_for_every_role(app_db, username):
     at = logged_in(username, "pages/piano.py")
     assert not at.exception
     assert at.title[0].value == "Il Piano"
-    assert [h.value for h in at.header] == ["A · Contrasto alla povertà", "B · Politiche abitative",
-                                            "D · Domiciliarità"]
+    assert [h.value for h in at.header] == [
+        "A · Contrasto alla povertà",
+        "B · Politiche abitative",
+        "D · Domiciliarità",
+    ]
     assert any("non ha una scheda obiettivi" in i.value for i in at.info)  # D: catalogue only
     labels = [e.label for e in at.expander]
     assert any(label.startswith("**A.1**") for label in labels)
@@ -214,8 +247,9 @@ def test_piano_page_escapes_plan_text(tmp_path):
     with app_env(tmp_path / "app.sqlite3", plan) as engine:
         prepare_database(engine, plan)
         with session_scope(engine) as s:
-            create_user(s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD,
-                        one_time=False)
+            create_user(
+                s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD, one_time=False
+            )
         at = logged_in("com", "pages/piano.py")
     assert not at.exception
     bodies = [m.value for m in at.markdown if "grassetto" in m.value]

@@ -4,6 +4,7 @@ Every number below was counted in shared/seeds/003_4be68b8e0ea9bbb6.txt (line ra
 not from the YAML files, so a record lost or added by mistake makes a test fail.
 Choices on ambiguous text: data/notes/cards_FGH.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,12 +19,21 @@ SOURCE = ROOT.parent / "shared/seeds/003_4be68b8e0ea9bbb6.txt"  # optional: only
 
 BATTERIES = {"processo", "output", "outcome"}
 UNITS = {"numero", "percentuale", "si_no", "testo"}
-SOURCES = {"FNPS", "FSR", "FONDO_POVERTA", "FNA", "PNRR", "COMUNALE", "DOPO_DI_NOI", "ETEROFINANZIATO", "ALTRO",
-           None}
+SOURCES = {"FNPS", "FSR", "FONDO_POVERTA", "FNA", "PNRR", "COMUNALE", "DOPO_DI_NOI", "ETEROFINANZIATO", "ALTRO", None}
 KINDS = {"generale", "specifico"}
 SERVICE_KINDS = {"nuovo", "rivisto", "esistente", None}
-FLAG_KEYS = {"asst_analysis", "asst_delivery", "other_ambiti", "continuity", "new_service", "premiale",
-             "co_programmed", "co_designed", "other_actors", "digitalisation"}
+FLAG_KEYS = {
+    "asst_analysis",
+    "asst_delivery",
+    "other_ambiti",
+    "continuity",
+    "new_service",
+    "premiale",
+    "co_programmed",
+    "co_designed",
+    "other_actors",
+    "digitalisation",
+}
 AREA_LETTERS = set("ABDEFGHIJK")
 
 EXPECTED = {
@@ -35,16 +45,20 @@ EXPECTED = {
         "specifico": 4,
         # F.2, lines 1737-1751: 5 bullets (1737-1741) + 8 sub-bullets (1743-1750) of the intro 1742 (not an
         # action) + 1 bullet (1751) = 14
-        "actions": {"F.1": 11,   # 1737, 1738, 1739 + the 8 sub-bullets 1743-1750
-                    "F.2": 2,    # 1740 Hi-Social, 1741 Digital Twin
-                    "F.3": 1,    # 1751 SD Manager
-                    "F.4": 0},
+        "actions": {
+            "F.1": 11,  # 1737, 1738, 1739 + the 8 sub-bullets 1743-1750
+            "F.2": 2,  # 1740 Hi-Social, 1741 Digital Twin
+            "F.3": 1,  # 1751 SD Manager
+            "F.4": 0,
+        },
         # F.23: 1846-1850 is the template's prompt; 1852 "Tavoli di lavoro interni all'Ambito e con ASST"
         # answers "quali modalità organizzative" and states no quantity: not an indicator (SCHEMA.md)
-        "indicators": {"processo": 0,
-                       "output": 2,     # F.24 lines 1856-1857
-                       "outcome": 4},   # F.25 lines 1861, 1863, 1865, 1867
-        "budget_lines": 0,              # F.4, lines 1759-1760: empty
+        "indicators": {
+            "processo": 0,
+            "output": 2,  # F.24 lines 1856-1857
+            "outcome": 4,
+        },  # F.25 lines 1861, 1863, 1865, 1867
+        "budget_lines": 0,  # F.4, lines 1759-1760: empty
         "budget_sum": 0.0,
         "to_be_completed": 0,
     },
@@ -56,12 +70,24 @@ EXPECTED = {
         # 1873 and 1887 are not objectives
         "specifico": 10,
         # G.2, lines 1901, 1903, 1905 (bisogni) + 1909, 1911, 1913, 1915, 1917 (desideri) = 8
-        "actions": {"G.1": 2, "G.2": 1, "G.3": 0, "G.4": 0, "G.5": 0, "G.6": 0,
-                    "G.7": 1, "G.8": 2, "G.9": 1, "G.10": 1},
-        "indicators": {"processo": 0,   # G.23 lines 2074-2075: only the template's prompt
-                       "output": 6,     # G.24: 2081, 2082-2084, 2086, 2088-2090, 2094-2096, 2098
-                       "outcome": 6},   # G.25: 2104, 2106-2107, 2109, 2113, 2115, 2117
-        "budget_lines": 3,              # G.4 lines 1933, 1935, 1937
+        "actions": {
+            "G.1": 2,
+            "G.2": 1,
+            "G.3": 0,
+            "G.4": 0,
+            "G.5": 0,
+            "G.6": 0,
+            "G.7": 1,
+            "G.8": 2,
+            "G.9": 1,
+            "G.10": 1,
+        },
+        "indicators": {
+            "processo": 0,  # G.23 lines 2074-2075: only the template's prompt
+            "output": 6,  # G.24: 2081, 2082-2084, 2086, 2088-2090, 2094-2096, 2098
+            "outcome": 6,
+        },  # G.25: 2104, 2106-2107, 2109, 2113, 2115, 2117
+        "budget_lines": 3,  # G.4 lines 1933, 1935, 1937
         "budget_sum": 100000 + 50000 + 70000,
         "to_be_completed": 0,
     },
@@ -69,13 +95,15 @@ EXPECTED = {
         # card heading "H. INTERVENTI CONNESSI ALLE POLITICHE PER IL LAVORO" at 2119; I's heading at 2244
         "range": (2119, 2243),
         "generale": 0,
-        "specifico": 3,                 # H.1, lines 2123-2125
-        "actions": {"H.1": 0, "H.2": 1, "H.3": 0},   # H.2, line 2129: one bullet (profit enterprises)
+        "specifico": 3,  # H.1, lines 2123-2125
+        "actions": {"H.1": 0, "H.2": 1, "H.3": 0},  # H.2, line 2129: one bullet (profit enterprises)
         # H.23 2218-2226: governance bullets 2220-2224 (the same as card A's 1318-1320) state no quantity and
         # are not called indicators: not indicators (SCHEMA.md, one rule for every card)
-        "indicators": {"processo": 0,
-                       "output": 6,     # H.24 lines 2230-2235
-                       "outcome": 4},   # H.25 lines 2239-2242
+        "indicators": {
+            "processo": 0,
+            "output": 6,  # H.24 lines 2230-2235
+            "outcome": 4,
+        },  # H.25 lines 2239-2242
         # H.4 line 2141: no euro amount; the 8 funds it names, each a line with amount null:
         # spesa corrente (TIS, ARS...), FNPS, Fondo Povertà, Sistema Dotale, Servizio Civile Universale,
         # Leva Civica, progetti eterofinanziati, programmi di politica attiva del lavoro

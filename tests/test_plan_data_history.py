@@ -1,6 +1,7 @@
 """The real plan files data/plan/plan.yaml and data/plan/history_2021_2023.yaml against figures counted by hand
 in shared/seeds/003_4be68b8e0ea9bbb6.txt (line numbers below are 1-based lines of that file).
 Choices on ambiguous text: data/notes/plan_history.md."""
+
 from collections import Counter
 from pathlib import Path
 
@@ -13,8 +14,7 @@ HISTORY_FILE = ROOT / "data/plan/history_2021_2023.yaml"
 SOURCE_LINES = 2935  # `grep -c '' 003_4be68b8e0ea9bbb6.txt`
 
 BANDS = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
-ADEQUACY = ("gravemente_inadeguato", "inadeguato", "sufficientemente_adeguato", "adeguato",
-            "perfettamente_adeguato")
+ADEQUACY = ("gravemente_inadeguato", "inadeguato", "sufficientemente_adeguato", "adeguato", "perfettamente_adeguato")
 SPEND = ("sotto_100", "ottimo", "sottostimato")
 
 
@@ -34,9 +34,14 @@ def _line_ok(value):
 
 # --- plan.yaml --------------------------------------------------------------------------------
 
+
 def test_header(plan):
-    assert plan["plan"] == {"title": "Piano di Zona 2025-2027", "ambito": "Ambito Sociale Cremonese",
-                            "first_year": 2025, "last_year": 2027}
+    assert plan["plan"] == {
+        "title": "Piano di Zona 2025-2027",
+        "ambito": "Ambito Sociale Cremonese",
+        "first_year": 2025,
+        "last_year": 2027,
+    }
 
 
 def test_sub_areas_and_municipalities(plan):
@@ -46,7 +51,14 @@ def test_sub_areas_and_municipalities(plan):
     assert [s["code"] for s in subs] == ["AT1", "AT2", "AT3", "AT4", "AT5", "AT6", "AT7"]
     assert [s["line"] for s in subs] == [956, 958, 960, 962, 964, 966, 968]
     assert {s["code"]: len(s["municipalities"]) for s in subs} == {
-        "AT1": 5, "AT2": 6, "AT3": 7, "AT4": 8, "AT5": 12, "AT6": 9, "AT7": 1}
+        "AT1": 5,
+        "AT2": 6,
+        "AT3": 7,
+        "AT4": 8,
+        "AT5": 12,
+        "AT6": 9,
+        "AT7": 1,
+    }
     assert subs[-1]["municipalities"] == ["CREMONA"]
     # The list adds up to the Ambito's 48 municipalities (lines 432 and 523 say 48): 5+6+7+8+12+9+1 = 48.
     names = [m for s in subs for m in s["municipalities"]]
@@ -76,8 +88,17 @@ def test_key_points_per_area(plan):
     counts = {a["letter"]: len(a["key_points"]) for a in plan["macro_areas"]}
     assert counts == {"A": 10, "B": 5, "D": 9, "E": 11, "F": 5, "G": 7, "H": 6, "I": 9, "J": 6, "K": 0}
     assert sum(counts.values()) == 68
-    ranges = {"A": (133, 142), "B": (147, 151), "D": (156, 164), "E": (169, 179), "F": (184, 188),
-              "G": (193, 199), "H": (204, 209), "I": (214, 222), "J": (227, 232)}
+    ranges = {
+        "A": (133, 142),
+        "B": (147, 151),
+        "D": (156, 164),
+        "E": (169, 179),
+        "F": (184, 188),
+        "G": (193, 199),
+        "H": (204, 209),
+        "I": (214, 222),
+        "J": (227, 232),
+    }
     for area in plan["macro_areas"]:
         if area["letter"] in ranges:
             first, last = ranges[area["letter"]]
@@ -92,11 +113,28 @@ def test_plan_lines_are_ints_in_range(plan):
 
 # --- history_2021_2023.yaml -------------------------------------------------------------------
 
+
 def test_number_of_cards(outcomes):
     # 17 grids printed in 332-584; the one at 392-400 repeats 377-390 and is loaded once -> 16
     assert len(outcomes) == 16
-    assert [o["line"] for o in outcomes] == [335, 346, 357, 367, 377, 404, 414, 426, 472, 485, 497, 509,
-                                             543, 554, 565, 576]
+    assert [o["line"] for o in outcomes] == [
+        335,
+        346,
+        357,
+        367,
+        377,
+        404,
+        414,
+        426,
+        472,
+        485,
+        497,
+        509,
+        543,
+        554,
+        565,
+        576,
+    ]
     assert len({o["objective"] for o in outcomes}) == 16
 
 
@@ -118,7 +156,10 @@ def test_cards_per_resource_adequacy(outcomes):
     # Adeguato: 338 349 360 464 476 488 501 512 546 557; Sufficientemente adeguato: 371 380 407 417 569;
     # Inadeguato: 579
     assert Counter(o["resource_adequacy"] for o in outcomes) == {
-        "adeguato": 10, "sufficientemente_adeguato": 5, "inadeguato": 1}
+        "adeguato": 10,
+        "sufficientemente_adeguato": 5,
+        "inadeguato": 1,
+    }
 
 
 def test_cards_per_spend_class(outcomes):

@@ -1,4 +1,5 @@
 """The plan's Excel export (models/plan_export.py) and `python -m models.cli export-plan`."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,20 @@ HEADERS = {
     "Obiettivi": ["Area", "Obiettivo", "Tipo", "Testo", "Riga"],
     "Azioni": ["Area", "Obiettivo", "Azione", "Riga", "Ritirata"],
     "Indicatori": ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Target", "Riga"],
-    "Budget": ["Area", "Obiettivo", "Voce", "Fonte", "Importo", "Pubblico/privato", "Circa", "Da completare", "Riga",
-               "Anno", "Origine", "Natura (solo «preventivato» è budget del piano)"],
+    "Budget": [
+        "Area",
+        "Obiettivo",
+        "Voce",
+        "Fonte",
+        "Importo",
+        "Pubblico/privato",
+        "Circa",
+        "Da completare",
+        "Riga",
+        "Anno",
+        "Origine",
+        "Natura (solo «preventivato» è budget del piano)",
+    ],
 }
 FORMULA_LIKE = ["=HYPERLINK(\"http://esempio.it\",\"clic\")", "+39 0372 123456", "-1+1", "@SUM(A1:A2)"]
 
@@ -54,25 +67,50 @@ def test_rows_of_the_small_plan(small_plan):
     data = _export(small_plan)
     objectives = _rows(data, "Obiettivi")
     assert [(r["Area"], r["Obiettivo"], r["Tipo"], r["Riga"]) for r in objectives] == [
-        ("A", "A.0", "generale", 101), ("A", "A.1", "specifico", 102), ("A", "A.2", "specifico", 130),
-        ("B", "B.1", "specifico", 201)]
+        ("A", "A.0", "generale", 101),
+        ("A", "A.1", "specifico", 102),
+        ("A", "A.2", "specifico", 130),
+        ("B", "B.1", "specifico", 201),
+    ]
     actions = _rows(data, "Azioni")
-    assert len(actions) == 7 and actions[0] == {"Area": "A", "Obiettivo": "A.1",
-                                                "Azione": "Costituire la cabina di regia", "Riga": 103,
-                                                "Ritirata": "No"}
+    assert len(actions) == 7 and actions[0] == {
+        "Area": "A",
+        "Obiettivo": "A.1",
+        "Azione": "Costituire la cabina di regia",
+        "Riga": 103,
+        "Ritirata": "No",
+    }
     indicators = _rows(data, "Indicatori")
     assert len(indicators) == 7
     assert {r["Tipo"] for r in indicators} == {"processo", "output", "outcome"}
-    assert indicators[0] == {"Area": "A", "Obiettivo": "A.1", "Tipo": "processo",
-                             "Indicatore": "N. di incontri della cabina di regia", "Unità": "numero",
-                             "Target": None, "Riga": 120}
+    assert indicators[0] == {
+        "Area": "A",
+        "Obiettivo": "A.1",
+        "Tipo": "processo",
+        "Indicatore": "N. di incontri della cabina di regia",
+        "Unità": "numero",
+        "Target": None,
+        "Riga": 120,
+    }
     budget = _rows(data, "Budget")
-    assert [(r["Obiettivo"], r["Voce"], r["Fonte"], r["Importo"], r["Pubblico/privato"], r["Circa"],
-             r["Da completare"], r["Riga"]) for r in budget] == [
+    assert [
+        (
+            r["Obiettivo"],
+            r["Voce"],
+            r["Fonte"],
+            r["Importo"],
+            r["Pubblico/privato"],
+            r["Circa"],
+            r["Da completare"],
+            r["Riga"],
+        )
+        for r in budget
+    ] == [
         ("A.1", "Progetto rete", "FNPS", 100000, "pubblico", "No", "No", 140),
         ("A.1", "Fondo Povertà", "Fondo Povertà", None, "pubblico", "No", "Sì", 141),
         ("A.2", "Stazione di posta", "PNRR", 50000, "pubblico", "Sì", "No", 142),
-        ("B.1", "Sportello casa", "Comunale", 20000, "pubblico", "No", "No", 220)]
+        ("B.1", "Sportello casa", "Comunale", 20000, "pubblico", "No", "No", 220),
+    ]
     assert budget[3]["Anno"] == 2025 and budget[0]["Origine"] == "documento del piano"
 
 
@@ -92,15 +130,29 @@ def test_targets_retired_actions_and_office_budget_lines(small_plan):
         s.add(IndicatorTarget(indicator_id=ind.id, year=2026, target=12.5))
         s.exec(select(Action).where(Action.text == "Formare gli operatori")).one().retired = True
         obj = s.exec(select(Objective).where(Objective.code == "B.1")).one()
-        s.add(BudgetLine(card_id=obj.card_id, objective_id=obj.id, year=2026, source="FSR", amount=1500.5,
-                         origin="ufficio", public=True))
+        s.add(
+            BudgetLine(
+                card_id=obj.card_id,
+                objective_id=obj.id,
+                year=2026,
+                source="FSR",
+                amount=1500.5,
+                origin="ufficio",
+                public=True,
+            )
+        )
     data = _export(small_plan)
     assert _rows(data, "Indicatori")[0]["Target"] == "2025: 10; 2026: 12,5 (origine non registrata)"
     retired = [r for r in _rows(data, "Azioni") if r["Azione"] == "Formare gli operatori"]
     assert retired and retired[0]["Ritirata"] == "Sì", "a retired action stays, marked"
     office = _rows(data, "Budget")[-1]
     assert (office["Obiettivo"], office["Fonte"], office["Importo"], office["Anno"], office["Origine"]) == (
-        "B.1", "FSR", 1500.5, 2026, "fissato dall'Ufficio di Piano (autore e data non registrati)")
+        "B.1",
+        "FSR",
+        1500.5,
+        2026,
+        "fissato dall'Ufficio di Piano (autore e data non registrati)",
+    )
 
 
 def test_formula_like_text_stays_text(small_plan):
@@ -130,10 +182,20 @@ def test_control_characters_are_dropped(small_plan):
 
 
 def _cli(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PDZ_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "PDZ_PLAN_DIR": str(SMALL_PLAN),
-           "PDZ_BCRYPT_ROUNDS": "4"}
-    return subprocess.run([sys.executable, "-m", "models.cli", "export-plan", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PDZ_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "PDZ_PLAN_DIR": str(SMALL_PLAN),
+        "PDZ_BCRYPT_ROUNDS": "4",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "models.cli", "export-plan", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_creates_loads_and_exports(tmp_path):
@@ -150,10 +212,13 @@ def test_cli_creates_loads_and_exports(tmp_path):
     assert second.returncode == 0 and "PRIMO AVVIO" not in second.stdout and out.exists()
 
 
-@pytest.mark.parametrize("args, code, message", [
-    ((), 2, "Uso: make export-plan OUT="),
-    (("--out", ""), 2, "Uso: make export-plan OUT="),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        ((), 2, "Uso: make export-plan OUT="),
+        (("--out", ""), 2, "Uso: make export-plan OUT="),
+    ],
+)
 def test_cli_without_out_explains_usage(tmp_path, args, code, message):
     result = _cli(tmp_path, *args)
     assert result.returncode == code and message in result.stderr

@@ -1,4 +1,5 @@
 """The loader: validation with file/line/key, idempotence, update without losing entered data."""
+
 import shutil
 
 import pytest
@@ -7,8 +8,19 @@ from sqlmodel import Session, select
 
 from models.db import session_scope
 from models.plan_loader import PlanFileError, load_plan, read_plan
-from models.tables import (Action, ActionStatus, BudgetLine, HistoricalOutcome, Indicator, IndicatorValue,
-                           MacroArea, Municipality, Objective, Report, Semester)
+from models.tables import (
+    Action,
+    ActionStatus,
+    BudgetLine,
+    HistoricalOutcome,
+    Indicator,
+    IndicatorValue,
+    MacroArea,
+    Municipality,
+    Objective,
+    Report,
+    Semester,
+)
 from tests.conftest import SMALL_PLAN
 
 
@@ -66,8 +78,16 @@ def test_changed_file_updates_plan_without_losing_entered_data(engine, plan_copy
     a1 = card["objectives"][1]
     a1["indicators"][0]["text"] = "N. di incontri della Cabina di Regia (corretto)"  # a corrected indicator
     a1["actions"] = [x for x in a1["actions"] if x["text"] != "Formare gli operatori"]  # an action removed
-    card["objectives"].append({"code": "A.3", "kind": "specifico", "text": "Nuovo obiettivo", "line": 150,
-                               "actions": [{"text": "Nuova azione", "line": 151}], "indicators": []})
+    card["objectives"].append(
+        {
+            "code": "A.3",
+            "kind": "specifico",
+            "text": "Nuovo obiettivo",
+            "line": 150,
+            "actions": [{"text": "Nuova azione", "line": 151}],
+            "indicators": [],
+        }
+    )
     card_file.write_text(yaml.safe_dump(card, allow_unicode=True))
 
     with session_scope(engine) as s:
@@ -93,16 +113,23 @@ def test_objective_removed_from_file_is_retired(engine, plan_copy):
         assert s.exec(select(Objective).where(Objective.code == "B.1")).one().retired
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda t: t.replace("battery: processo", "battery: processi"), r"A\.yaml, riga \d+, chiave 'battery'"),
-    (lambda t: t.replace("kind: specifico\n    text: \"Consolidare", "kind: specifico\n    text: \"Consolidare", 1)
-     .replace("unit: numero, line: 120", "unit: numero, line: dodici"), r"chiave 'line'"),
-    (lambda t: t.replace("source: FNPS", "source: EUROPA"), r"chiave 'source'"),
-    (lambda t: t.replace("amount: 100000", "amount: -5"), r"chiave 'amount'"),
-    (lambda t: t.replace("objective: A.2,", "objective: Z.9,"), r"obiettivo 'Z.9'"),
-    (lambda t: t.replace("indicators: []}", "indicators: []", 1), r"A\.yaml, riga \d+: YAML non valido"),
-    (lambda t: t.replace("- {code: A.0", "- {code A.0"), r"chiave 'code': chiave mancante"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda t: t.replace("battery: processo", "battery: processi"), r"A\.yaml, riga \d+, chiave 'battery'"),
+        (
+            lambda t: t.replace(
+                "kind: specifico\n    text: \"Consolidare", "kind: specifico\n    text: \"Consolidare", 1
+            ).replace("unit: numero, line: 120", "unit: numero, line: dodici"),
+            r"chiave 'line'",
+        ),
+        (lambda t: t.replace("source: FNPS", "source: EUROPA"), r"chiave 'source'"),
+        (lambda t: t.replace("amount: 100000", "amount: -5"), r"chiave 'amount'"),
+        (lambda t: t.replace("objective: A.2,", "objective: Z.9,"), r"obiettivo 'Z.9'"),
+        (lambda t: t.replace("indicators: []}", "indicators: []", 1), r"A\.yaml, riga \d+: YAML non valido"),
+        (lambda t: t.replace("- {code: A.0", "- {code A.0"), r"chiave 'code': chiave mancante"),
+    ],
+)
 def test_malformed_file_is_refused_naming_line_and_key(engine, plan_copy, mutate, message):
     card_file = plan_copy / "cards" / "A.yaml"
     card_file.write_text(mutate(card_file.read_text()))

@@ -1,5 +1,6 @@
 """Plan set-up, semesters, review table: targets per year used by scoring, retiring keeps history,
 shares must add up, closed semester refuses writes, every change audited."""
+
 from datetime import date
 
 import pytest
@@ -8,12 +9,19 @@ from sqlmodel import Session, select
 from models.audit import audit_trail
 from models.db import session_scope
 from models.permissions import PermissionDenied
-from models.plan_setup import (add_action, add_indicator, save_shared_project, set_budget, set_retired, set_sub_areas,
-                               set_target)
+from models.plan_setup import (
+    add_action,
+    add_indicator,
+    save_shared_project,
+    set_budget,
+    set_retired,
+    set_sub_areas,
+    set_target,
+)
 from models.reports import ReportLocked, load_entry
 from models.review import review_table
 from models.semesters import close_semester, missing_reports, open_semester, reopen_semester
-from models.tables import Action, Indicator, IndicatorValue, Objective, Semester
+from models.tables import IndicatorValue, Semester
 from models.validation import FieldError
 from tests.test_reports import COMITATO, LEAD_A, OFFICE, db, form, ids, save, submitted  # noqa: F401
 
@@ -33,6 +41,7 @@ def test_targets_per_year_are_used_by_the_scoring(db):
     row = next(i for i in view.indicators if i["id"] == ind)
     assert row["target"] == 2000 and row["value_num"] == 1234  # 2025 semester uses the 2025 target
     from models.scoring import achievement_band, indicator_achievement
+
     assert achievement_band(indicator_achievement(row["value_num"], row["target"])).label == "sufficiente"
 
 
@@ -95,10 +104,22 @@ def test_sub_area_assignment(db):
 
 def test_partner_shares_must_add_up(db):
     # seed 000: €20,000 per project, split 1/2 or 1/3 among partners
-    run(db, save_shared_project, "LIMES", "20.000", [("Ambito Cremonese", "10.000"), ("Ambito Casalasco", "10.000")],
-        actor=OFFICE)
-    run(db, save_shared_project, "MATRICE", "20000", [("A", "6666,67"), ("B", "6666,67"), ("C", "6666,66")],
-        actor=OFFICE)
+    run(
+        db,
+        save_shared_project,
+        "LIMES",
+        "20.000",
+        [("Ambito Cremonese", "10.000"), ("Ambito Casalasco", "10.000")],
+        actor=OFFICE,
+    )
+    run(
+        db,
+        save_shared_project,
+        "MATRICE",
+        "20000",
+        [("A", "6666,67"), ("B", "6666,67"), ("C", "6666,66")],
+        actor=OFFICE,
+    )
     with pytest.raises(FieldError, match="somma delle quote .* non corrisponde"):
         run(db, save_shared_project, "X", "20000", [("A", "10000"), ("B", "9000")], actor=OFFICE)
     with pytest.raises(PermissionDenied):

@@ -1,6 +1,7 @@
 """One rule for process indicators (data/SCHEMA.md, "Process indicators (X.23)"), checked against every card:
 an X.23 entry is a `processo` indicator when the card calls it an indicator or it states something to count or
 check; a description of how the work is organised is not, and neither is the form's own prompt."""
+
 from __future__ import annotations
 
 import re
@@ -20,17 +21,23 @@ SECTION_START = re.compile(r"^\**[A-K]\.23 ")
 SECTION_END = re.compile(r"^\**[A-K]\.24 ")
 
 # The cases the issue names, with the document's lines as evidence.
-NOT_INDICATORS = {1318, 1319, 1320,  # card A: Cabina di regia, Comitato tecnico, Équipe di sistema
-                  2220, 2221, 2222, 2224,  # card H: the same three governance bullets
-                  1852}  # card F: "Tavoli di lavoro interni all'Ambito e con ASST"
+NOT_INDICATORS = {
+    1318,
+    1319,
+    1320,  # card A: Cabina di regia, Comitato tecnico, Équipe di sistema
+    2220,
+    2221,
+    2222,
+    2224,  # card H: the same three governance bullets
+    1852,
+}  # card F: "Tavoli di lavoro interni all'Ambito e con ASST"
 
 
 def rule(text: str, next_text: str) -> bool:
     """The SCHEMA.md rule on one non-empty line of an X.23 section."""
     if FORM_PROMPT.search(text):
         return False
-    if CALLED.search(text) and not QUANTITY.search(text) and next_text.startswith("- ") \
-            and not text.startswith("- "):
+    if CALLED.search(text) and not QUANTITY.search(text) and next_text.startswith("- ") and not text.startswith("- "):
         return False  # a sentence introducing a list of indicators (E 1670) is not itself one
     return bool(CALLED.search(text) or QUANTITY.search(text))
 
@@ -47,7 +54,7 @@ def x23_lines(lines: list[str]) -> dict[int, bool]:
         if SECTION_END.match(text):
             inside = False
         if inside and text:
-            following = next((t for _, t in numbered[i + 1:] if t), "")
+            following = next((t for _, t in numbered[i + 1 :] if t), "")
             out[n] = rule(text, following)
     return out
 

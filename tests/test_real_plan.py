@@ -5,6 +5,7 @@ test_plan_data_FGH.py and test_plan_data_IJK.py (each with the line ranges it co
 shared/seeds/003_4be68b8e0ea9bbb6.txt). Those tests check the YAML files; these check what the loader writes
 into the database from them, the plan browser and the Excel export, so that a record lost on the way fails.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,18 +35,35 @@ def _normalised() -> dict[str, dict]:
     """The three files' expectations in one shape: objectives by kind, actions, indicators by battery, budget."""
     out: dict[str, dict] = {}
     for code, e in EXPECTED_ABE.items():
-        out[code] = {"generale": e["general"], "specifico": e["specific"], "actions": sum(e["actions"].values()),
-                     "indicators": e["indicators"], "budget_lines": e["budget_lines"],
-                     "budget_sum": e["budget_sum"], "to_be_completed": e["to_be_completed"]}
+        out[code] = {
+            "generale": e["general"],
+            "specifico": e["specific"],
+            "actions": sum(e["actions"].values()),
+            "indicators": e["indicators"],
+            "budget_lines": e["budget_lines"],
+            "budget_sum": e["budget_sum"],
+            "to_be_completed": e["to_be_completed"],
+        }
     for code, e in EXPECTED_FGH.items():
-        out[code] = {"generale": e["generale"], "specifico": e["specifico"], "actions": sum(e["actions"].values()),
-                     "indicators": e["indicators"], "budget_lines": e["budget_lines"],
-                     "budget_sum": e["budget_sum"], "to_be_completed": e["to_be_completed"]}
+        out[code] = {
+            "generale": e["generale"],
+            "specifico": e["specifico"],
+            "actions": sum(e["actions"].values()),
+            "indicators": e["indicators"],
+            "budget_lines": e["budget_lines"],
+            "budget_sum": e["budget_sum"],
+            "to_be_completed": e["to_be_completed"],
+        }
     for code, e in EXPECTED_IJK.items():
-        out[code] = {"generale": e["general"], "specifico": e["specific"], "actions": e["actions_total"],
-                     "indicators": {b: e[b] for b in ("processo", "output", "outcome")},
-                     "budget_lines": e["budget_lines"], "budget_sum": e["budget_sum"],
-                     "to_be_completed": e["to_be_completed"]}
+        out[code] = {
+            "generale": e["general"],
+            "specifico": e["specific"],
+            "actions": e["actions_total"],
+            "indicators": {b: e[b] for b in ("processo", "output", "outcome")},
+            "budget_lines": e["budget_lines"],
+            "budget_sum": e["budget_sum"],
+            "to_be_completed": e["to_be_completed"],
+        }
     return out
 
 
@@ -67,19 +85,19 @@ def test_card_counts_in_the_database(real_plan, code):
     exp = EXPECTED[code]
     with Session(real_plan) as s:
         card = s.exec(select(Card).where(Card.code == code)).one()
-        objectives = s.exec(select(Objective).where(Objective.card_id == card.id,
-                                                    Objective.retired == False)).all()  # noqa: E712
+        objectives = s.exec(select(Objective).where(Objective.card_id == card.id, Objective.retired == False)).all()
         kinds = Counter(o.kind for o in objectives)
         assert (kinds["generale"], kinds["specifico"]) == (exp["generale"], exp["specifico"])
         ids = [o.id for o in objectives]
-        actions = s.exec(select(func.count(Action.id)).where(Action.objective_id.in_(ids),
-                                                            Action.retired == False)).one()  # noqa: E712
+        actions = s.exec(
+            select(func.count(Action.id)).where(Action.objective_id.in_(ids), Action.retired == False)
+        ).one()
         assert actions == exp["actions"]
-        batteries = Counter(s.exec(select(Indicator.battery).where(Indicator.objective_id.in_(ids),
-                                                                   Indicator.retired == False)).all())  # noqa: E712
+        batteries = Counter(
+            s.exec(select(Indicator.battery).where(Indicator.objective_id.in_(ids), Indicator.retired == False)).all()
+        )
         assert {b: batteries[b] for b in ("processo", "output", "outcome")} == exp["indicators"]
-        lines = s.exec(select(BudgetLine).where(BudgetLine.card_id == card.id,
-                                                BudgetLine.retired == False)).all()  # noqa: E712
+        lines = s.exec(select(BudgetLine).where(BudgetLine.card_id == card.id, BudgetLine.retired == False)).all()
         assert len(lines) == exp["budget_lines"]
         assert sum(b.amount or 0 for b in lines) == pytest.approx(exp["budget_sum"])
         assert sum(b.to_be_completed for b in lines) == exp["to_be_completed"]
@@ -115,8 +133,12 @@ def test_plan_browser_and_export_hold_every_record(real_plan):
     assert sum(len(o.indicators) for o in shown) == indicators
     assert sum(len(c.budget) for a in view.areas for c in a.cards) == budget_lines
     wb = load_workbook(io.BytesIO(data))
-    assert {ws.title: ws.max_row - 1 for ws in wb} == {"Obiettivi": objectives, "Azioni": actions,
-                                                       "Indicatori": indicators, "Budget": budget_lines}
+    assert {ws.title: ws.max_row - 1 for ws in wb} == {
+        "Obiettivi": objectives,
+        "Azioni": actions,
+        "Indicatori": indicators,
+        "Budget": budget_lines,
+    }
     amounts = [r[0] for r in wb["Budget"].iter_rows(min_row=2, min_col=5, max_col=5, values_only=True)]
     assert sum(a or 0 for a in amounts) == pytest.approx(sum(e["budget_sum"] for e in EXPECTED.values()))
 

@@ -4,6 +4,7 @@ Figures are checked twice: against the Cruscotto's aggregates (models.dashboard:
 screen) and against values computed here by hand from the literals that are inserted (band thresholds written
 out again, sums by loops), never by calling the code under test.
 """
+
 from __future__ import annotations
 
 import html
@@ -15,13 +16,12 @@ import sys
 import zipfile
 
 import pytest
-
-from models.formatting import BUDGET_TO_DEFINE
 from openpyxl import load_workbook
 from sqlmodel import select
 
 from models import dashboard, report_export
 from models.db import bump_data_change, get_engine, session_scope
+from models.formatting import BUDGET_TO_DEFINE
 from models.permissions import Actor, PermissionDenied
 from models.scoring import BANDS, SPEND_CLASSES
 from models.startup import prepare_database
@@ -45,34 +45,53 @@ def period_budget(amount: float, key: str, sem: tuple[int, int]) -> float:
     if key in ANNUAL_2025:
         return amount * sum(1 for y, _ in monitored if y == 2025) / 2
     return amount * len(monitored) / 6
+
+
 AREA_OF = {"A.1": "A", "A.2": "A", "B.1": "B"}
 SEMESTERS = [(2025, 1), (2025, 2)]
 # (objective, year, half) -> (state, actions done, actions planned)
 REPORTS = {
-    ("A.1", 2025, 1): ("approvata", 2, 4), ("A.2", 2025, 1): ("approvata", 0, 1), ("B.1", 2025, 1): ("inviata", 1, 2),
-    ("A.1", 2025, 2): ("approvata", 4, 4), ("A.2", 2025, 2): ("inviata", 1, 1), ("B.1", 2025, 2): ("bozza", 2, 2),
+    ("A.1", 2025, 1): ("approvata", 2, 4),
+    ("A.2", 2025, 1): ("approvata", 0, 1),
+    ("B.1", 2025, 1): ("inviata", 1, 2),
+    ("A.1", 2025, 2): ("approvata", 4, 4),
+    ("A.2", 2025, 2): ("inviata", 1, 1),
+    ("B.1", 2025, 2): ("bozza", 2, 2),
 }
 # (objective, year, half) -> [(source, committed, paid)] spent in that semester
 SPEND = {
     ("A.1", 2025, 1): [("FNPS", 20000.0, 10000.0), ("FONDO_POVERTA", 3000.0, 1500.0)],
-    ("A.2", 2025, 1): [("PNRR", 5000.0, 2500.0)], ("B.1", 2025, 1): [("COMUNALE", 4000.0, 2000.0)],
-    ("A.1", 2025, 2): [("FNPS", 30000.0, 25000.0)], ("A.2", 2025, 2): [("PNRR", 10000.0, 8000.0)],
+    ("A.2", 2025, 1): [("PNRR", 5000.0, 2500.0)],
+    ("B.1", 2025, 1): [("COMUNALE", 4000.0, 2000.0)],
+    ("A.1", 2025, 2): [("FNPS", 30000.0, 25000.0)],
+    ("A.2", 2025, 2): [("PNRR", 10000.0, 8000.0)],
     ("B.1", 2025, 2): [("COMUNALE", 6000.0, 6000.0)],
 }
 # Texts typed by users that a spreadsheet would read as formulas, and HTML that a browser would run.
-FORMULA_LIKE = {"critical_issues": '=HYPERLINK("http://esempio.it","clic")', "users_assessment": "+39 0372 123456",
-                "need_reason": "-1+1", "proposed_reason": "@SUM(A1:A2)"}
+FORMULA_LIKE = {
+    "critical_issues": '=HYPERLINK("http://esempio.it","clic")',
+    "users_assessment": "+39 0372 123456",
+    "need_reason": "-1+1",
+    "proposed_reason": "@SUM(A1:A2)",
+}
 SPEND_NOTE, SPEND_DOC = "=1+1", "@documento"
 HTML_ATTACK = "<img src=x onerror=alert(1)>"
-SEM_TITLE, AREA_MONEY, SOURCE_MONEY = ("Obiettivi per fascia di raggiungimento e macro-area",
-                                       "Budget e spesa per macro-area", "Budget e spesa per fonte di finanziamento")
+SEM_TITLE, AREA_MONEY, SOURCE_MONEY = (
+    "Obiettivi per fascia di raggiungimento e macro-area",
+    "Budget e spesa per macro-area",
+    "Budget e spesa per fonte di finanziamento",
+)
 
 
 # --- the known dataset ------------------------------------------------------------------------
 
+
 def counted(sem, include_submitted, area=None):
-    return [(code, done, planned) for (code, y, h), (state, done, planned) in REPORTS.items()
-            if (y, h) == sem and state in states_for(include_submitted) and (area is None or AREA_OF[code] == area)]
+    return [
+        (code, done, planned)
+        for (code, y, h), (state, done, planned) in REPORTS.items()
+        if (y, h) == sem and state in states_for(include_submitted) and (area is None or AREA_OF[code] == area)
+    ]
 
 
 def expected_bands(sem, include_submitted, area=None) -> dict[str, int]:
@@ -87,8 +106,11 @@ def expected_money(sem, include_submitted, *, area=None, source=None, only_this=
     committed = paid = 0.0
     for (code, y, h), rows in SPEND.items():
         in_range = (y, h) == sem if only_this else (y, h) <= sem
-        if in_range and REPORTS[(code, y, h)][0] in states_for(include_submitted) \
-                and (area is None or AREA_OF[code] == area):
+        if (
+            in_range
+            and REPORTS[(code, y, h)][0] in states_for(include_submitted)
+            and (area is None or AREA_OF[code] == area)
+        ):
             for src, c, p in rows:
                 if source is None or src == source:
                     committed, paid = committed + c, paid + p
@@ -106,10 +128,19 @@ def populate(engine, semesters=SEMESTERS) -> None:
         for (code, year, half), (state, done, planned) in REPORTS.items():
             if (year, half) not in sems:
                 continue
-            report = add_report(s, objective_id=objs[code].id, semester_id=sems[(year, half)].id, state=state,
-                                done=done, planned=planned, resource_adequacy="adeguato",
-                                need_answered=True, need_reason="Bisogno rilevato", proposed_again=True,
-                                proposed_reason="Da consolidare")
+            report = add_report(
+                s,
+                objective_id=objs[code].id,
+                semester_id=sems[(year, half)].id,
+                state=state,
+                done=done,
+                planned=planned,
+                resource_adequacy="adeguato",
+                need_answered=True,
+                need_reason="Bisogno rilevato",
+                proposed_again=True,
+                proposed_reason="Da consolidare",
+            )
             if (code, year, half) == ("A.1", 2025, 1):
                 for name, text in FORMULA_LIKE.items():
                     setattr(report, name, text)
@@ -121,8 +152,16 @@ def populate(engine, semesters=SEMESTERS) -> None:
             s.flush()
             for source, committed, paid in SPEND.get((code, year, half), []):
                 first = (code, year, half, source) == ("A.1", 2025, 1, "FNPS")
-                s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid,
-                            note=SPEND_NOTE if first else "", document_ref=SPEND_DOC if first else "Det. 1/2025"))
+                s.add(
+                    Spend(
+                        report_id=report.id,
+                        source=source,
+                        committed=committed,
+                        paid=paid,
+                        note=SPEND_NOTE if first else "",
+                        document_ref=SPEND_DOC if first else "Det. 1/2025",
+                    )
+                )
         bump_data_change(s)
 
 
@@ -134,10 +173,20 @@ def add_indicator_values(engine) -> None:
         s.add(IndicatorTarget(indicator_id=meetings.id, year=2025, target=10))
         s.add(IndicatorTarget(indicator_id=waiting.id, year=2025, target=20))
         for (year, half), value in zip(SEMESTERS, (4.0, 9.0)):
-            report = s.exec(select(Report).join(Semester).join(Objective).where(
-                Objective.code == "A.1", Semester.year == year, Semester.half == half)).one()
-            s.add(IndicatorValue(report_id=report.id, indicator_id=meetings.id, value_num=value,
-                                 note="-nota: stimato" if half == 1 else ""))
+            report = s.exec(
+                select(Report)
+                .join(Semester)
+                .join(Objective)
+                .where(Objective.code == "A.1", Semester.year == year, Semester.half == half)
+            ).one()
+            s.add(
+                IndicatorValue(
+                    report_id=report.id,
+                    indicator_id=meetings.id,
+                    value_num=value,
+                    note="-nota: stimato" if half == 1 else "",
+                )
+            )
             if half == 1:
                 s.add(IndicatorValue(report_id=report.id, indicator_id=waiting.id, value_num=40.0))
 
@@ -160,8 +209,13 @@ def call(engine, fn, *args, **kwargs):
 
 
 def semester_wb(engine, year=2025, half=1, include_submitted=False):
-    data = call(engine, report_export.semester_report_xlsx, sid(engine, year, half), actor=None,
-                include_submitted=include_submitted)
+    data = call(
+        engine,
+        report_export.semester_report_xlsx,
+        sid(engine, year, half),
+        actor=None,
+        include_submitted=include_submitted,
+    )
     return load_workbook(io.BytesIO(data)), data
 
 
@@ -172,13 +226,14 @@ def annual_wb(engine, year=2025, include_submitted=False):
 
 # --- reading the workbook back ------------------------------------------------------------------
 
+
 def find_table(ws, title: str, first: str):
     """(header values, body rows as cells) of the table titled `title` whose header starts with `first`."""
     rows = list(ws.iter_rows())
     start = next(i for i, r in enumerate(rows) if r[0].value == title)
     head = next(i for i in range(start + 1, len(rows)) if rows[i][0].value == first)
     body = []
-    for r in rows[head + 1:]:
+    for r in rows[head + 1 :]:
         if all(c.value is None for c in r):
             break
         body.append(r)
@@ -192,7 +247,7 @@ def by_first(body) -> dict:
 def label_row(ws, title: str, label: str):
     rows = list(ws.iter_rows())
     start = next(i for i, r in enumerate(rows) if r[0].value == title)
-    return next(r for r in rows[start + 1:] if r[0].value == label)
+    return next(r for r in rows[start + 1 :] if r[0].value == label)
 
 
 def sheet_table(ws, first: str = "Area") -> tuple[list, list[dict]]:
@@ -201,7 +256,7 @@ def sheet_table(ws, first: str = "Area") -> tuple[list, list[dict]]:
     head = next(i for i, r in enumerate(rows) if r[0].value == first)
     header = [c.value for c in rows[head]]
     body = []
-    for r in rows[head + 1:]:
+    for r in rows[head + 1 :]:
         if all(c.value is None for c in r):
             break
         body.append(dict(zip(header, r)))
@@ -227,22 +282,56 @@ def hex_of(colour) -> str:
 
 # --- semester report: structure ------------------------------------------------------------------
 
+
 def test_semester_report_sheets_and_headers(data):
     wb, _ = semester_wb(data)
     assert wb.sheetnames == ["Sintesi", "Tabella Esiti", "Indicatori", "Spesa"]
     header, _ = find_table(wb["Sintesi"], SEM_TITLE, "Area")
-    assert header == ["Area", "Macro-area", *CATEGORIES, "Totale conteggiati", "Obiettivi monitorati",
-                      "Raggiungimento", "Fascia"]
+    assert header == [
+        "Area",
+        "Macro-area",
+        *CATEGORIES,
+        "Totale conteggiati",
+        "Obiettivi monitorati",
+        "Raggiungimento",
+        "Fascia",
+    ]
     header, _ = find_table(wb["Sintesi"], AREA_MONEY, "Area")
-    assert header[:8] == ["Area", "Macro-area", "Budget", "Voci senza importo", "Impegnato (cumulato)",
-                          "Liquidato (cumulato)", "Liquidato / budget", "Classe (griglia regionale)"]
-    assert sheet_table(wb["Indicatori"])[0] == ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Valore",
-                                                "Target 2025", "Raggiungimento %", "Fascia", "Nota", "Report",
-                                                "Origine del target"]
-    assert sheet_table(wb["Spesa"])[0] == ["Area", "Obiettivo", "Fonte", "Impegnato", "Liquidato", "Documento",
-                                           "Nota", "Report"]
-    assert sheet_table(wb["Tabella Esiti"])[0] == ["Area", "Obiettivo", "Dimensione della griglia",
-                                                   "I semestre 2025"]
+    assert header[:8] == [
+        "Area",
+        "Macro-area",
+        "Budget",
+        "Voci senza importo",
+        "Impegnato (cumulato)",
+        "Liquidato (cumulato)",
+        "Liquidato / budget",
+        "Classe (griglia regionale)",
+    ]
+    assert sheet_table(wb["Indicatori"])[0] == [
+        "Area",
+        "Obiettivo",
+        "Tipo",
+        "Indicatore",
+        "Unità",
+        "Valore",
+        "Target 2025",
+        "Raggiungimento %",
+        "Fascia",
+        "Nota",
+        "Report",
+        "Origine del target",
+    ]
+    assert sheet_table(wb["Spesa"])[0] == [
+        "Area",
+        "Obiettivo",
+        "Fonte",
+        "Impegnato",
+        "Liquidato",
+        "Documento",
+        "Nota",
+        "Report",
+    ]
+    assert sheet_table(wb["Tabella Esiti"])[0] == ["Area", "Obiettivo", "Dimensione della griglia", "I semestre 2025"]
     lines = {r[0].value: r[1].value for r in wb["Sintesi"].iter_rows(min_row=2, max_row=7)}
     assert lines["Piano"] == "Piano di Zona di prova" and lines["Ambito"] == "Ambito di prova"
     assert lines["Periodo"] == "I semestre 2025 (chiuso)"
@@ -252,6 +341,7 @@ def test_semester_report_sheets_and_headers(data):
 
 # --- semester report: figures ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("include_submitted", [False, True])
 @pytest.mark.parametrize("sem", SEMESTERS)
 def test_sintesi_bands_equal_dashboard_and_hand(data, sem, include_submitted):
@@ -259,8 +349,7 @@ def test_sintesi_bands_equal_dashboard_and_hand(data, sem, include_submitted):
     header, body = find_table(wb["Sintesi"], SEM_TITLE, "Area")
     rows = by_first(body)
     areas = call(data, dashboard.area_rows, semester_id=sid(data, *sem), include_submitted=include_submitted)
-    summary = call(data, dashboard.semester_summary, semester_id=sid(data, *sem),
-                   include_submitted=include_submitted)
+    summary = call(data, dashboard.semester_summary, semester_id=sid(data, *sem), include_submitted=include_submitted)
     assert [r[0].value for r in body] == ["A", "B", "D", "Totale"]  # catalogue order, then the total
     for area in areas:
         got = {c: rows[area.letter][header.index(c)].value for c in CATEGORIES}
@@ -290,20 +379,39 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
         budget = period_budget(PLAN_BUDGET[area.letter], area.letter, sem)
         assert area.money.budget == pytest.approx(budget)
         # a budget the plan does not state is written as such, never as 0 € (issue 14 §3)
-        assert row[col["Budget"]].value == (pytest.approx(area.money.budget) if PLAN_BUDGET[area.letter]
-                                            else BUDGET_TO_DEFINE)
+        assert row[col["Budget"]].value == (
+            pytest.approx(area.money.budget) if PLAN_BUDGET[area.letter] else BUDGET_TO_DEFINE
+        )
         assert row[col["Impegnato (cumulato)"]].value == pytest.approx(area.money.committed) == committed
         assert row[col["Liquidato (cumulato)"]].value == pytest.approx(area.money.paid) == paid
-        lines = sum(1 for (code, y, h), spent in SPEND.items() if (y, h) <= sem and AREA_OF[code] == area.letter
-                    and REPORTS[(code, y, h)][0] in states_for(include_submitted) for _ in spent)
+        lines = sum(
+            1
+            for (code, y, h), spent in SPEND.items()
+            if (y, h) <= sem
+            and AREA_OF[code] == area.letter
+            and REPORTS[(code, y, h)][0] in states_for(include_submitted)
+            for _ in spent
+        )
         ratio = paid * 100 / budget if budget and lines else None
         assert row[col["Liquidato / budget"]].value == pytest.approx(area.money.ratio) == pytest.approx(ratio)
-        assert row[col["Classe (griglia regionale)"]].value == area.money.spend_class == \
-            ("nessun dato" if not lines else  # no spend line counted: not 0 %
-             "non realizzato come programmato o sovrastimato" if ratio is not None else "non calcolabile")
+        assert (
+            row[col["Classe (griglia regionale)"]].value
+            == area.money.spend_class
+            == (
+                "nessun dato"
+                if not lines
+                # no spend line counted: not 0 %
+                else "non realizzato come programmato o sovrastimato"
+                if ratio is not None
+                else "non calcolabile"
+            )
+        )
     summary = call(data, dashboard.semester_summary, **params)
-    assert rows["Totale"][col["Liquidato (cumulato)"]].value == pytest.approx(summary.money.paid) == \
-        expected_money(sem, include_submitted)[1]
+    assert (
+        rows["Totale"][col["Liquidato (cumulato)"]].value
+        == pytest.approx(summary.money.paid)
+        == expected_money(sem, include_submitted)[1]
+    )
     assert rows["Totale"][col["Liquidato atteso (% del budget)"]].value == 100 == summary.expected_share
     assert rows["Totale"][col["Voci senza importo"]].value == 1  # plan_small: A.1 "Fondo Povertà € – info da Vivi"
 
@@ -315,8 +423,9 @@ def test_sintesi_money_equals_dashboard_and_hand(data, sem, include_submitted):
         row = next(r for r in body if r[0].value == source.label)
         committed, paid = expected_money(sem, include_submitted, source=source.code)
         assert source.money.budget == pytest.approx(period_budget(SOURCE_BUDGET[source.code], source.code, sem))
-        assert row[header.index("Budget")].value == (pytest.approx(source.money.budget)
-                                                     if SOURCE_BUDGET[source.code] else BUDGET_TO_DEFINE)
+        assert row[header.index("Budget")].value == (
+            pytest.approx(source.money.budget) if SOURCE_BUDGET[source.code] else BUDGET_TO_DEFINE
+        )
         assert row[header.index("Liquidato (cumulato)")].value == pytest.approx(source.money.paid) == paid
         assert row[header.index("Impegnato (cumulato)")].value == pytest.approx(committed)
     assert "Fondi comunali (Fondo di Solidarietà)" in rows
@@ -392,8 +501,10 @@ def test_user_text_is_written_as_text_never_as_a_formula(data):
     grid = esiti(wb["Tabella Esiti"], "A.1")
     assert grid["Criticità e piano di miglioramento"] == [FORMULA_LIKE["critical_issues"]]
     assert grid["Valutazione degli utenti"] == [FORMULA_LIKE["users_assessment"]]
-    cells = [esiti_cells(wb["Tabella Esiti"], "A.1", "Criticità e piano di miglioramento")[0],
-             esiti_cells(wb["Tabella Esiti"], "A.1", "Valutazione degli utenti")[0]]
+    cells = [
+        esiti_cells(wb["Tabella Esiti"], "A.1", "Criticità e piano di miglioramento")[0],
+        esiti_cells(wb["Tabella Esiti"], "A.1", "Valutazione degli utenti")[0],
+    ]
     _, spend = sheet_table(wb["Spesa"])
     first = next(r for r in spend if r["Obiettivo"].value == "A.1" and r["Fonte"].value == "FNPS")
     cells += [first["Nota"], first["Documento"]]
@@ -413,10 +524,13 @@ def test_include_submitted_changes_what_is_counted(data):
     for wb, expected in ((only, 0), (both, 1)):  # B.1 was submitted, not yet approved
         header, body = find_table(wb["Sintesi"], SEM_TITLE, "Area")
         assert by_first(body)["B"][header.index("sufficiente")].value == expected
-        assert label_row(wb["Sintesi"], "Raggiungimento complessivo",
-                         "di cui inviati non ancora approvati")[2].value == expected
+        assert (
+            label_row(wb["Sintesi"], "Raggiungimento complessivo", "di cui inviati non ancora approvati")[2].value
+            == expected
+        )
     assert esiti(only["Tabella Esiti"], "B.1")["Stato del report"] == [
-        "nessun report conteggiato (report in stato «inviata»)"]
+        "nessun report conteggiato (report in stato «inviata»)"
+    ]
     assert "Grado di raggiungimento (azioni realizzate × 100 / programmate)" not in esiti(only["Tabella Esiti"], "B.1")
     assert esiti(both["Tabella Esiti"], "B.1")["Stato del report"][0].startswith("inviata: in attesa di approvazione")
     lines = {r[0].value: r[1].value for r in both["Sintesi"].iter_rows(min_row=2, max_row=7)}
@@ -434,8 +548,9 @@ def test_tabella_esiti_grid_of_one_objective(data):
     assert grid["Adeguatezza delle risorse umane e strumentali"] == ["Adeguato"]
     # A.1's own lines (the Fondo Povertà one has no amount), one sixth of them for the first semester
     assert grid["Budget dell'obiettivo"] == [pytest.approx(100000 / 6)]
-    assert grid["Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)"] == \
-        [pytest.approx(11500 * 100 / (100000 / 6))]
+    assert grid["Corrispondenza tra risorse preventivate e impegnate/liquidate (liquidato × 100 / budget)"] == [
+        pytest.approx(11500 * 100 / (100000 / 6))
+    ]
     assert grid["Classe di corrispondenza"] == ["non realizzato come programmato o sovrastimato"]
     assert grid["Ha risposto a un bisogno con un cambiamento positivo?"] == ["SI"]
     assert grid["… motivazione"] == [FORMULA_LIKE["need_reason"]]  # the first of the two "motivazione" rows
@@ -449,7 +564,8 @@ def test_tabella_esiti_grid_of_one_objective(data):
     second, _ = semester_wb(data, 2025, 2)
     assert esiti(second["Tabella Esiti"], "A.1")["Valutazione degli utenti"] == ["non pertinente"]
     assert esiti(second["Tabella Esiti"], "B.1")["Stato del report"] == [
-        "nessun report conteggiato (report in stato «bozza»)"]
+        "nessun report conteggiato (report in stato «bozza»)"
+    ]
 
 
 def test_indicatori_values_targets_and_bands(data):
@@ -477,11 +593,17 @@ def test_indicatori_values_targets_and_bands(data):
 def test_spesa_rows_and_fund_totals(data, include_submitted):
     wb, _ = semester_wb(data, 2025, 2, include_submitted=include_submitted)
     _, rows = sheet_table(wb["Spesa"])
-    expected = [(AREA_OF[code], code, src, c, p) for (code, y, h), spend in SPEND.items() if (y, h) == (2025, 2)
-                and REPORTS[(code, y, h)][0] in states_for(include_submitted) for src, c, p in spend]
+    expected = [
+        (AREA_OF[code], code, src, c, p)
+        for (code, y, h), spend in SPEND.items()
+        if (y, h) == (2025, 2) and REPORTS[(code, y, h)][0] in states_for(include_submitted)
+        for src, c, p in spend
+    ]
     names = {"FNPS": "FNPS", "PNRR": "PNRR", "COMUNALE": "Comunale", "FONDO_POVERTA": "Fondo Povertà"}
-    assert [(r["Area"].value, r["Obiettivo"].value, r["Fonte"].value, r["Impegnato"].value, r["Liquidato"].value)
-            for r in rows] == [(a, code, names[src], c, p) for a, code, src, c, p in expected]
+    assert [
+        (r["Area"].value, r["Obiettivo"].value, r["Fonte"].value, r["Impegnato"].value, r["Liquidato"].value)
+        for r in rows
+    ] == [(a, code, names[src], c, p) for a, code, src, c, p in expected]
     header, body = find_table(wb["Spesa"], "Spesa per fonte di finanziamento", "Fonte")
     funds = by_first(body)
     params = {"include_submitted": include_submitted}
@@ -489,20 +611,26 @@ def test_spesa_rows_and_fund_totals(data, include_submitted):
     before = {s.code: s.money for s in call(data, dashboard.source_rows, semester_id=sid(data, 2025, 1), **params)}
     for code, name in names.items():
         committed, paid = expected_money((2025, 2), include_submitted, source=code, only_this=True)
-        assert funds[name][header.index("Liquidato nel semestre")].value == pytest.approx(paid) == \
-            pytest.approx(now[code].paid - before[code].paid)
+        assert (
+            funds[name][header.index("Liquidato nel semestre")].value
+            == pytest.approx(paid)
+            == pytest.approx(now[code].paid - before[code].paid)
+        )
         assert funds[name][header.index("Impegnato nel semestre")].value == pytest.approx(committed)
-        assert funds[name][header.index("Liquidato cumulato a fine semestre")].value == \
-            pytest.approx(expected_money((2025, 2), include_submitted, source=code)[1])
-    assert funds["Totale"][header.index("Liquidato nel semestre")].value == \
-        pytest.approx(sum(p for *_r, p in expected))
+        assert funds[name][header.index("Liquidato cumulato a fine semestre")].value == pytest.approx(
+            expected_money((2025, 2), include_submitted, source=code)[1]
+        )
+    assert funds["Totale"][header.index("Liquidato nel semestre")].value == pytest.approx(sum(p for *_r, p in expected))
 
 
 @pytest.mark.parametrize("role,allowed", [("referente", False), ("comitato", True), ("ufficio_di_piano", True)])
 def test_only_office_and_comitato_read_reports(data, role, allowed):
     actor = Actor(user_id=1, username="x", role=role, areas=frozenset({"A"}))
-    builders = [(report_export.semester_report_xlsx, sid(data, 2025, 1)), (report_export.annual_report_xlsx, 2025),
-                (report_export.annual_report_html, 2025)]
+    builders = [
+        (report_export.semester_report_xlsx, sid(data, 2025, 1)),
+        (report_export.annual_report_xlsx, 2025),
+        (report_export.annual_report_html, 2025),
+    ]
     for fn, arg in builders:
         if allowed:
             assert call(data, fn, arg, actor=actor)
@@ -521,14 +649,18 @@ def test_empty_semester(data):
     assert by_first(body)["Totale"][header.index("Fascia")].value == "non calcolabile"
     for code in ("A.1", "A.2", "B.1"):
         assert esiti(wb["Tabella Esiti"], code) == {
-            f"{code} – " + call(data, lambda session, c=code: session.exec(
-                select(Objective.text).where(Objective.code == c)).one()): [None],
-            "Stato del report": ["nessun report (nessun dato inserito nel semestre)"]}
+            f"{code} – "
+            + call(
+                data, lambda session, c=code: session.exec(select(Objective.text).where(Objective.code == c)).one()
+            ): [None],
+            "Stato del report": ["nessun report (nessun dato inserito nel semestre)"],
+        }
     assert sheet_table(wb["Spesa"])[1] == []
     header, body = find_table(wb["Sintesi"], AREA_MONEY, "Area")
     # no spend in the semester, cumulated spend unchanged: what was paid in 2025 still counts
-    assert by_first(body)["Totale"][header.index("Liquidato (cumulato)")].value == \
-        pytest.approx(expected_money((2025, 2), False)[1])
+    assert by_first(body)["Totale"][header.index("Liquidato (cumulato)")].value == pytest.approx(
+        expected_money((2025, 2), False)[1]
+    )
     html = call(data, report_export.annual_report_html, 2026, actor=None)
     assert "II semestre 2026: semestre non ancora aperto." in html
 
@@ -545,6 +677,7 @@ def test_plan_with_no_semester_data_at_all(small_plan):
 
 
 # --- annual report ---------------------------------------------------------------------------------
+
 
 def test_annual_xlsx_has_both_semesters_side_by_side(data):
     wb = annual_wb(data, 2025)
@@ -582,7 +715,8 @@ def test_annual_xlsx_has_both_semesters_side_by_side(data):
     assert fnps["Liquidato cumulato a fine 2025"].value == 35000
     total = next(r for r in funds if r["Fonte"].value == "Totale")
     assert total["Liquidato nell'anno"].value == pytest.approx(
-        sum(expected_money(sem, False, only_this=True)[1] for sem in SEMESTERS))
+        sum(expected_money(sem, False, only_this=True)[1] for sem in SEMESTERS)
+    )
 
 
 def test_annual_with_only_the_first_semester(small_plan):
@@ -595,8 +729,9 @@ def test_annual_with_only_the_first_semester(small_plan):
     assert lines["Periodo"] == "I semestre 2025 (chiuso) · II semestre 2025 (semestre non ancora aperto)"
     assert esiti(wb["Tabella Esiti"], "A.1")["Stato del report"] == ["approvata", "semestre non ancora aperto"]
     header, body = find_table(ws, AREA_MONEY, "Area")
-    own = sum(p for (_c, y, h), rows in SPEND.items() if (y, h) == (2025, 1) and _c in ("A.1", "A.2")
-              for _s, _cm, p in rows)
+    own = sum(
+        p for (_c, y, h), rows in SPEND.items() if (y, h) == (2025, 1) and _c in ("A.1", "A.2") for _s, _cm, p in rows
+    )
     assert by_first(body)["A"][header.index("Liquidato nell'anno")].value == pytest.approx(own)
 
 
@@ -655,6 +790,7 @@ def test_annual_html_tables_equal_the_dashboard(data):
     page = call(data, report_export.annual_report_html, 2025, actor=None, include_submitted=True)
     summary = call(data, dashboard.semester_summary, semester_id=sid(data, 2025, 2), include_submitted=True)
     from models.formatting import euro_cents, percent
+
     assert euro_cents(summary.money.paid) in page and percent(summary.money.ratio) in page  # tables: cents
     assert "Conteggiati i report approvati e quelli inviati" in page
     for band in BANDS:
@@ -662,6 +798,7 @@ def test_annual_html_tables_equal_the_dashboard(data):
 
 
 # --- the command line -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def cli_db(tmp_path):
@@ -673,8 +810,15 @@ def cli_db(tmp_path):
 
 def run_cli(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PDZ_DATABASE_URL": url, "PDZ_PLAN_DIR": str(SMALL_PLAN), "PDZ_BCRYPT_ROUNDS": "4"}
-    return subprocess.run([sys.executable, "-m", "models.cli", "report", *args], cwd=ROOT, env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "models.cli", "report", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_writes_a_semester_xlsx_and_an_annual_html(cli_db, tmp_path):
@@ -693,21 +837,27 @@ def test_cli_writes_a_semester_xlsx_and_an_annual_html(cli_db, tmp_path):
     annual = tmp_path / "anno.xlsx"
     assert run_cli(cli_db, "--year", "2025", "--out", str(annual)).returncode == 0
     assert load_workbook(annual).sheetnames == ["Sintesi", "Tabella Esiti", "Indicatori", "Spesa"]
-    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".html", ".tmp")) == \
-        ["anno.html", "anno.xlsx", "semestre.xlsx"]  # no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".html", ".tmp")) == [
+        "anno.html",
+        "anno.xlsx",
+        "semestre.xlsx",
+    ]  # no temporary file left behind
 
 
-@pytest.mark.parametrize("args,message", [
-    (("--year", "2025", "--semester", "2", "--out", "x.xlsx"), None),  # exists: the control case
-    (("--year", "2024", "--semester", "1", "--out", "x.xlsx"), "Semestre I 2024 non trovato"),
-    (("--year", "2031", "--out", "x.html"), "Nessun semestre del 2031"),
-    (("--year", "2025", "--out", ""), "Uso: make report"),
-    (("--year", "", "--out", "x.xlsx"), "Uso: make report"),
-    (("--year", "duemila", "--out", "x.xlsx"), "non è un anno"),
-    (("--year", "2025", "--semester", "3", "--out", "x.xlsx"), "SEMESTER"),
-    (("--year", "2025", "--semester", "1", "--out", "x.html"), "il report semestrale si scrive in .xlsx"),
-    (("--year", "2025", "--out", "x.pdf"), "il report annuale si scrive in .xlsx o .html"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--year", "2025", "--semester", "2", "--out", "x.xlsx"), None),  # exists: the control case
+        (("--year", "2024", "--semester", "1", "--out", "x.xlsx"), "Semestre I 2024 non trovato"),
+        (("--year", "2031", "--out", "x.html"), "Nessun semestre del 2031"),
+        (("--year", "2025", "--out", ""), "Uso: make report"),
+        (("--year", "", "--out", "x.xlsx"), "Uso: make report"),
+        (("--year", "duemila", "--out", "x.xlsx"), "non è un anno"),
+        (("--year", "2025", "--semester", "3", "--out", "x.xlsx"), "SEMESTER"),
+        (("--year", "2025", "--semester", "1", "--out", "x.html"), "il report semestrale si scrive in .xlsx"),
+        (("--year", "2025", "--out", "x.pdf"), "il report annuale si scrive in .xlsx o .html"),
+    ],
+)
 def test_cli_errors_exit_2_and_write_nothing(cli_db, tmp_path, args, message):
     args = tuple(str(tmp_path / a) if a.startswith("x.") else a for a in args)
     done = run_cli(cli_db, *args)
@@ -723,8 +873,10 @@ def test_cli_errors_exit_2_and_write_nothing(cli_db, tmp_path, args, message):
 
 # --- the real plan with demo data -------------------------------------------------------------------
 
+
 def test_real_plan_with_demo_data(real_plan):
     from models.demo import generate
+
     with session_scope(real_plan) as s:
         generate(s, seed=7, semesters=[(2025, 1), (2025, 2), (2026, 1)])
     second = sid(real_plan, 2025, 2)
@@ -737,8 +889,9 @@ def test_real_plan_with_demo_data(real_plan):
     header, body = find_table(wb["Sintesi"], AREA_MONEY, "Area")
     for row, area in zip(body, areas):
         assert row[header.index("Liquidato (cumulato)")].value == pytest.approx(area.money.paid)
-        assert row[header.index("Budget")].value == (pytest.approx(area.money.budget) if area.money.budget_set
-                                                     else BUDGET_TO_DEFINE)
+        assert row[header.index("Budget")].value == (
+            pytest.approx(area.money.budget) if area.money.budget_set else BUDGET_TO_DEFINE
+        )
     monitored = call(real_plan, dashboard.semester_summary, semester_id=second, include_submitted=False).objectives
     blocks = sum(1 for r in wb["Tabella Esiti"].iter_rows(min_row=3) if r[2].value == "Stato del report")
     assert blocks == monitored  # every monitored objective has its block
@@ -749,5 +902,6 @@ def test_real_plan_with_demo_data(real_plan):
 def test_the_exports_say_which_budget_the_spend_is_compared_with(data):
     wb, _ = semester_wb(data, 2025, 1)
     lines = {r[0].value: r[1].value for r in wb["Sintesi"].iter_rows(min_row=2, max_row=10)}
-    assert lines["Budget di confronto"] == ("I semestre 2025: budget 2025 pro quota 1/2 dove fissato, altrimenti "
-                                            "budget del triennio pro quota 1/6")
+    assert lines["Budget di confronto"] == (
+        "I semestre 2025: budget 2025 pro quota 1/2 dove fissato, altrimenti budget del triennio pro quota 1/6"
+    )

@@ -1,4 +1,5 @@
 """Semester reports: validation, one transaction, optimistic locking, audit, permissions, review."""
+
 from datetime import date
 
 import pytest
@@ -8,11 +9,32 @@ from models.audit import audit_trail
 from models.dashboard import report_actions
 from models.db import session_scope
 from models.permissions import Actor, PermissionDenied
-from models.reports import (ConflictError, IndicatorInput, ReportInput, ReportLocked, SpendInput, ValidationFailed,
-                            changes_since_approval, load_entry, review_report, save_report, waiting_for_lead)
+from models.reports import (
+    ConflictError,
+    IndicatorInput,
+    ReportInput,
+    ReportLocked,
+    SpendInput,
+    ValidationFailed,
+    changes_since_approval,
+    load_entry,
+    review_report,
+    save_report,
+    waiting_for_lead,
+)
+from models.tables import (
+    Action,
+    ActionStatus,
+    Indicator,
+    IndicatorValue,
+    Objective,
+    Report,
+    Semester,
+    Spend,
+    SubAreaValue,
+    User,
+)
 from models.validation import FieldError
-from models.tables import (User, Action, ActionStatus, Indicator, IndicatorValue, Objective, Report, Semester, Spend,
-                           SubAreaValue)
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}))
@@ -25,8 +47,16 @@ def db(small_plan):
     with session_scope(small_plan) as s:
         s.add(Semester(year=2025, half=1, deadline=date(2025, 7, 31)))
         for actor in (OFFICE, LEAD_A, LEAD_B, COMITATO):
-            s.add(User(id=actor.user_id, username=actor.username, name=actor.username.upper(), role=actor.role,
-                       password_hash="x", must_change_password=False))
+            s.add(
+                User(
+                    id=actor.user_id,
+                    username=actor.username,
+                    name=actor.username.upper(),
+                    role=actor.role,
+                    password_hash="x",
+                    must_change_password=False,
+                )
+            )
     return small_plan
 
 
@@ -43,11 +73,12 @@ def form(engine, **overrides) -> ReportInput:
     obj, acts, inds, sem = ids(engine)
     data = ReportInput(objective_id=obj, semester_id=sem, base_version=None)
     data.actions = {acts[0]: "realizzata", acts[1]: "realizzata", acts[2]: "in corso"}
-    data.indicators = {inds["N. di incontri della cabina di regia"]: IndicatorInput("1.234", "nota",
-                                                                                    {"AT1": "1.000", "AT2": "234"}),
-                       inds["Percentuale di progetti personalizzati avviati"]: IndicatorInput("45,5"),
-                       inds["Protocollo sottoscritto"]: IndicatorInput("sì"),
-                       inds["Cambiamento percepito"]: IndicatorInput("Rete più solida")}
+    data.indicators = {
+        inds["N. di incontri della cabina di regia"]: IndicatorInput("1.234", "nota", {"AT1": "1.000", "AT2": "234"}),
+        inds["Percentuale di progetti personalizzati avviati"]: IndicatorInput("45,5"),
+        inds["Protocollo sottoscritto"]: IndicatorInput("sì"),
+        inds["Cambiamento percepito"]: IndicatorInput("Rete più solida"),
+    }
     data.spend = [SpendInput("FNPS", "10.000", "8.000,50", "Det. 12/2025")]
     for k, v in overrides.items():
         setattr(data, k, v)
@@ -73,23 +104,47 @@ def test_save_draft_writes_everything_and_computes_achievement(db):
         assert (spend.committed, spend.paid, spend.document_ref) == (10000, 8000.5, "Det. 12/2025")
 
 
-@pytest.mark.parametrize("mutate, field, message", [
-    (lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"], IndicatorInput("-3")),
-     "Indicatore «N. di incontri", "negativo"),
-    (lambda d, i: d.indicators.__setitem__(i["Percentuale di progetti personalizzati avviati"], IndicatorInput("101")),
-     "Indicatore «Percentuale", "da 0 a 100"),
-    (lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"], IndicatorInput("dodici")),
-     "Indicatore «N. di incontri", "non è un numero"),
-    (lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"],
-                                           IndicatorInput("10", "", {"AT1": "4", "AT2": "5"})),
-     "Indicatore «N. di incontri", "non corrisponde al totale"),
-    (lambda d, i: d.indicators.__setitem__(i["Protocollo sottoscritto"], IndicatorInput("forse")),
-     "Indicatore «Protocollo", "sì o no"),
-    (lambda d, i: setattr(d, "spend", [SpendInput("FNPS", "100", "200")]), "Spesa FNPS – liquidato",
-     "supera l'impegnato"),
-    (lambda d, i: setattr(d, "spend", [SpendInput("FNPS", "-1", "0")]), "Spesa FNPS – impegnato", "negativo"),
-    (lambda d, i: setattr(d, "resource_adequacy", "ottimo"), "Adeguatezza delle risorse", "non ammesso"),
-])
+@pytest.mark.parametrize(
+    "mutate, field, message",
+    [
+        (
+            lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"], IndicatorInput("-3")),
+            "Indicatore «N. di incontri",
+            "negativo",
+        ),
+        (
+            lambda d, i: d.indicators.__setitem__(
+                i["Percentuale di progetti personalizzati avviati"], IndicatorInput("101")
+            ),
+            "Indicatore «Percentuale",
+            "da 0 a 100",
+        ),
+        (
+            lambda d, i: d.indicators.__setitem__(i["N. di incontri della cabina di regia"], IndicatorInput("dodici")),
+            "Indicatore «N. di incontri",
+            "non è un numero",
+        ),
+        (
+            lambda d, i: d.indicators.__setitem__(
+                i["N. di incontri della cabina di regia"], IndicatorInput("10", "", {"AT1": "4", "AT2": "5"})
+            ),
+            "Indicatore «N. di incontri",
+            "non corrisponde al totale",
+        ),
+        (
+            lambda d, i: d.indicators.__setitem__(i["Protocollo sottoscritto"], IndicatorInput("forse")),
+            "Indicatore «Protocollo",
+            "sì o no",
+        ),
+        (
+            lambda d, i: setattr(d, "spend", [SpendInput("FNPS", "100", "200")]),
+            "Spesa FNPS – liquidato",
+            "supera l'impegnato",
+        ),
+        (lambda d, i: setattr(d, "spend", [SpendInput("FNPS", "-1", "0")]), "Spesa FNPS – impegnato", "negativo"),
+        (lambda d, i: setattr(d, "resource_adequacy", "ottimo"), "Adeguatezza delle risorse", "non ammesso"),
+    ],
+)
 def test_bad_input_refused_naming_field_and_nothing_written(db, mutate, field, message):
     data = form(db)
     mutate(data, ids(db)[2])
@@ -110,11 +165,13 @@ def test_paid_over_committed_accepted_with_confirmation_and_note(db):
 
 def test_failure_half_way_writes_nothing(db, monkeypatch):
     import models.reports as reports
+
     original = reports._write_children
 
     def explode(session, report, clean):
         original(session, report, clean)
         raise RuntimeError("disk full")
+
     monkeypatch.setattr(reports, "_write_children", explode)
     with pytest.raises(RuntimeError):
         save(db, form(db))
@@ -182,8 +239,15 @@ def test_submit_requires_qualitative_fields_then_locks_for_the_lead(db):
     with pytest.raises(ValidationFailed) as info:
         save(db, form(db), submit=True)
     assert {e.field for e in info.value.errors} >= {"Adeguatezza delle risorse", "Bisogno soddisfatto"}
-    data = form(db, users_not_relevant=True, resource_adequacy="adeguato", need_answered="SI",
-                need_reason="Sì, in parte", proposed_again="no", proposed_reason="Obiettivo raggiunto")
+    data = form(
+        db,
+        users_not_relevant=True,
+        resource_adequacy="adeguato",
+        need_answered="SI",
+        need_reason="Sì, in parte",
+        proposed_again="no",
+        proposed_reason="Obiettivo raggiunto",
+    )
     result = save(db, data, submit=True)
     assert result.state == "inviata"
     with pytest.raises(ReportLocked, match="inviato"):
@@ -191,18 +255,35 @@ def test_submit_requires_qualitative_fields_then_locks_for_the_lead(db):
 
 
 def submitted(db):
-    data = form(db, users_not_relevant=True, resource_adequacy="adeguato", need_answered=True, need_reason="x",
-                proposed_again=True, proposed_reason="y")
+    data = form(
+        db,
+        users_not_relevant=True,
+        resource_adequacy="adeguato",
+        need_answered=True,
+        need_reason="x",
+        proposed_again=True,
+        proposed_reason="y",
+    )
     return save(db, data, submit=True)
 
 
-@pytest.mark.parametrize("start, action, actor, ok", [
-    ("bozza", "submit", LEAD_A, True), ("bozza", "approve", OFFICE, False), ("bozza", "send_back", OFFICE, False),
-    ("inviata", "approve", OFFICE, True), ("inviata", "send_back", OFFICE, True), ("inviata", "submit", LEAD_A, False),
-    ("approvata", "send_back", OFFICE, True), ("approvata", "approve", OFFICE, False),
-    ("approvata", "submit", LEAD_A, False), ("da rivedere", "submit", LEAD_A, True),
-    ("da rivedere", "approve", OFFICE, False), ("da rivedere", "send_back", OFFICE, False),
-])
+@pytest.mark.parametrize(
+    "start, action, actor, ok",
+    [
+        ("bozza", "submit", LEAD_A, True),
+        ("bozza", "approve", OFFICE, False),
+        ("bozza", "send_back", OFFICE, False),
+        ("inviata", "approve", OFFICE, True),
+        ("inviata", "send_back", OFFICE, True),
+        ("inviata", "submit", LEAD_A, False),
+        ("approvata", "send_back", OFFICE, True),
+        ("approvata", "approve", OFFICE, False),
+        ("approvata", "submit", LEAD_A, False),
+        ("da rivedere", "submit", LEAD_A, True),
+        ("da rivedere", "approve", OFFICE, False),
+        ("da rivedere", "send_back", OFFICE, False),
+    ],
+)
 def test_review_state_machine(db, start, action, actor, ok):
     save(db, form(db))
     with session_scope(db) as s:
@@ -211,8 +292,19 @@ def test_review_state_machine(db, start, action, actor, ok):
     with Session(db) as s:
         version = s.exec(select(Report)).one().version
     obj, _, _, sem = ids(db)
-    call = lambda: review_report(obj, sem, action, actor=actor, session=s2, expected_version=version,  # noqa: E731
-                                 comment="Completare i valori", today=date(2025, 7, 1))
+
+    def call():
+        return review_report(
+            obj,
+            sem,
+            action,
+            actor=actor,
+            session=s2,
+            expected_version=version,
+            comment="Completare i valori",
+            today=date(2025, 7, 1),
+        )
+
     if ok:
         with session_scope(db) as s2:
             call()
@@ -240,11 +332,20 @@ def test_approved_snapshot_and_changes_since_approval(db):
         rep = review_report(obj, sem, "approve", actor=OFFICE, session=s, expected_version=result.version)
         version = rep.version
     with session_scope(db) as s:
-        rep = review_report(obj, sem, "send_back", actor=OFFICE, session=s, expected_version=version,
-                            comment="Aggiornare l'azione 4")
+        rep = review_report(
+            obj, sem, "send_back", actor=OFFICE, session=s, expected_version=version, comment="Aggiornare l'azione 4"
+        )
         version = rep.version
-    data = form(db, base_version=version, users_not_relevant=True, resource_adequacy="adeguato",
-                need_answered=True, need_reason="x", proposed_again=True, proposed_reason="y")
+    data = form(
+        db,
+        base_version=version,
+        users_not_relevant=True,
+        resource_adequacy="adeguato",
+        need_answered=True,
+        need_reason="x",
+        proposed_again=True,
+        proposed_reason="y",
+    )
     data.actions[acts[3]] = "realizzata"
     save(db, data)
     with Session(db) as s:
@@ -279,22 +380,32 @@ def test_lead_submission_after_the_deadline_refused_by_the_domain(db):
     obj, _, _, sem = ids(db)
     with pytest.raises(ReportLocked, match="Scadenza per l'inserimento superata il 31/07/2025"):
         with session_scope(db) as s:
-            review_report(obj, sem, "submit", actor=LEAD_A, session=s, expected_version=result.version,
-                          today=date(2025, 8, 1))
+            review_report(
+                obj, sem, "submit", actor=LEAD_A, session=s, expected_version=result.version, today=date(2025, 8, 1)
+            )
     with Session(db) as s:
         assert s.exec(select(Report)).one().state == "bozza"
     with session_scope(db) as s:  # the Ufficio di Piano still can, as in the form
-        assert review_report(obj, sem, "submit", actor=OFFICE, session=s, expected_version=result.version,
-                             today=date(2025, 8, 1)).state == "inviata"
+        assert (
+            review_report(
+                obj, sem, "submit", actor=OFFICE, session=s, expected_version=result.version, today=date(2025, 8, 1)
+            ).state
+            == "inviata"
+        )
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85"])
-@pytest.mark.parametrize("field, label", [
-    ("critical_issues", "Criticità e piano di miglioramento"), ("need_reason", "Bisogno soddisfatto – motivazione"),
-    ("spend_ref", "Spesa FNPS – documento"), ("spend_note", "Spesa FNPS – nota"),
-    ("indicator_note", "Indicatore «N. di incontri della cabina di regia» – nota"),
-    ("indicator_text", "Indicatore «Cambiamento percepito»"),
-])
+@pytest.mark.parametrize(
+    "field, label",
+    [
+        ("critical_issues", "Criticità e piano di miglioramento"),
+        ("need_reason", "Bisogno soddisfatto – motivazione"),
+        ("spend_ref", "Spesa FNPS – documento"),
+        ("spend_note", "Spesa FNPS – nota"),
+        ("indicator_note", "Indicatore «N. di incontri della cabina di regia» – nota"),
+        ("indicator_text", "Indicatore «Cambiamento percepito»"),
+    ],
+)
 def test_control_characters_refused_in_every_text(db, char, field, label):
     """On PostgreSQL a NUL used to crash the save with psycopg.DataError; now every text refuses it first."""
     data = form(db)
@@ -319,8 +430,14 @@ def test_control_characters_refused_in_every_text(db, char, field, label):
 
 
 def test_newline_and_tab_kept_in_long_texts_refused_in_short_ones(db):
-    save(db, form(db, critical_issues="riga 1\n\triga 2", spend=[SpendInput("FNPS", "10", "5", "Det. 1",
-                                                                          "nota\nsu due righe")]))
+    save(
+        db,
+        form(
+            db,
+            critical_issues="riga 1\n\triga 2",
+            spend=[SpendInput("FNPS", "10", "5", "Det. 1", "nota\nsu due righe")],
+        ),
+    )
     with Session(db) as s:
         assert s.exec(select(Report)).one().critical_issues == "riga 1\n\triga 2"
         assert s.exec(select(Spend)).one().note == "nota\nsu due righe"
@@ -330,12 +447,14 @@ def test_newline_and_tab_kept_in_long_texts_refused_in_short_ones(db):
 
 def test_control_characters_refused_in_review_comment_and_user_names(db):
     from models.users import UserError, add_user
+
     result = submitted(db)
     obj, _, _, sem = ids(db)
     with pytest.raises(FieldError, match="Commento: carattere di controllo"):
         with session_scope(db) as s:
-            review_report(obj, sem, "send_back", actor=OFFICE, session=s, expected_version=result.version,
-                          comment="rivedere\x00")
+            review_report(
+                obj, sem, "send_back", actor=OFFICE, session=s, expected_version=result.version, comment="rivedere\x00"
+            )
     with pytest.raises(UserError, match="Nome e cognome: carattere di controllo"):
         with session_scope(db) as s:
             add_user(s, actor=OFFICE, username="nuovo", name="Mario\x00 Rossi", role="comitato", areas=[])
@@ -374,23 +493,35 @@ def _bad_stored_amounts(engine) -> int:
     """A.1 with paid 1e308 on two lines (their sum is infinite), A.2 with paid infinity, B.1 a sound 500 €: all
     written straight into the database, as before the input checks. Returns the semester id."""
     import math
+
     from models.tables import MacroArea
+
     with session_scope(engine) as s:
         sem = s.exec(select(Semester)).one()
         objectives = {o.code: o.id for o in s.exec(select(Objective))}
-        rows = {"A.1": [("FNPS", 10.0, 1e308), ("FSR", 5.0, 1e308)], "A.2": [("PNRR", 10.0, math.inf)],
-                "B.1": [("COMUNALE", 800.0, 500.0)]}
+        rows = {
+            "A.1": [("FNPS", 10.0, 1e308), ("FSR", 5.0, 1e308)],
+            "A.2": [("PNRR", 10.0, math.inf)],
+            "B.1": [("COMUNALE", 800.0, 500.0)],
+        }
         for code, lines in rows.items():
-            report = Report(objective_id=objectives[code], semester_id=sem.id, state="approvata",
-                            actions_done=1, actions_planned=2)
+            report = Report(
+                objective_id=objectives[code], semester_id=sem.id, state="approvata", actions_done=1, actions_planned=2
+            )
             s.add(report)
             s.flush()
             for source, committed, paid in lines:
                 s.add(Spend(report_id=report.id, source=source, committed=committed, paid=paid))
             if code == "A.1":  # indicator values too: 1e308 against a target of 10 overflows the achievement
                 from models.tables import IndicatorTarget
-                meetings, percentage = (s.exec(select(Indicator).where(Indicator.text == text)).one() for text in (
-                    "N. di incontri della cabina di regia", "Percentuale di progetti personalizzati avviati"))
+
+                meetings, percentage = (
+                    s.exec(select(Indicator).where(Indicator.text == text)).one()
+                    for text in (
+                        "N. di incontri della cabina di regia",
+                        "Percentuale di progetti personalizzati avviati",
+                    )
+                )
                 for indicator, value in ((meetings, 1e308), (percentage, math.inf)):
                     s.add(IndicatorTarget(indicator_id=indicator.id, year=sem.year, target=10))
                     s.add(IndicatorValue(report_id=report.id, indicator_id=indicator.id, value_num=value))
@@ -401,14 +532,17 @@ def _bad_stored_amounts(engine) -> int:
 def test_bad_stored_amounts_never_break_figures_or_exports(db):
     from models import dashboard, report_export, review
     from models.formatting import INVALID_VALUE
+
     sem = _bad_stored_amounts(db)
     with session_scope(db) as s:
         summary = dashboard.semester_summary(session=s, semester_id=sem, include_submitted=False)
         areas = {a.letter: a.money for a in dashboard.area_rows(session=s, semester_id=sem, include_submitted=False)}
         sources = {r.code: r.money for r in dashboard.source_rows(session=s, semester_id=sem, include_submitted=False)}
         dashboard.trend(session=s, semester_id=sem, include_submitted=False)
-        objectives = {o.code: o.money for o in dashboard.area_objectives(session=s, semester_id=sem,
-                                                                         include_submitted=False, area_letter="A")}
+        objectives = {
+            o.code: o.money
+            for o in dashboard.area_objectives(session=s, semester_id=sem, include_submitted=False, area_letter="A")
+        }
         table = {r["code"]: r for r in review.review_table(sem, session=s)}
         xlsx = report_export.semester_report_xlsx(sem, actor=OFFICE, session=s)
         page = report_export.annual_report_html(2025, actor=OFFICE, session=s)
@@ -421,6 +555,7 @@ def test_bad_stored_amounts_never_break_figures_or_exports(db):
     import io
 
     from openpyxl import load_workbook
+
     book = load_workbook(io.BytesIO(xlsx))
     values = [c.value for ws in book for row in ws.iter_rows() for c in row]
     assert INVALID_VALUE in values and 500 in values

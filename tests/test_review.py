@@ -1,4 +1,5 @@
 """The review queue, the conversation of a report and approving several reports at once (models/review.py)."""
+
 from datetime import date
 
 import pytest
@@ -7,8 +8,14 @@ from sqlmodel import Session, select
 from models.db import session_scope
 from models.permissions import Actor, PermissionDenied
 from models.reports import ReportInput, ReportLocked, ValidationFailed, review_report, save_report
-from models.review import (add_comment, approve_many, changes_since_send_back, conversation, first_to_review,
-                           review_queue)
+from models.review import (
+    add_comment,
+    approve_many,
+    changes_since_send_back,
+    conversation,
+    first_to_review,
+    review_queue,
+)
 from models.tables import AuditEntry, Indicator, Objective, Report, ReportComment, Semester, User
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
@@ -23,8 +30,16 @@ def db(small_plan):
     with session_scope(small_plan) as s:
         s.add(Semester(year=2025, half=1, deadline=date(2025, 7, 31)))
         for actor in (OFFICE, LEAD_A, LEAD_B, COMITATO):
-            s.add(User(id=actor.user_id, username=actor.username, name=actor.name, role=actor.role,
-                       password_hash="x", must_change_password=False))
+            s.add(
+                User(
+                    id=actor.user_id,
+                    username=actor.username,
+                    name=actor.name,
+                    role=actor.role,
+                    password_hash="x",
+                    must_change_password=False,
+                )
+            )
     return small_plan
 
 
@@ -34,9 +49,17 @@ def _ids(engine) -> tuple[dict[str, int], int]:
 
 
 def _complete(objective_id: int, semester_id: int, version: int | None = None, **extra) -> ReportInput:
-    data = ReportInput(objective_id=objective_id, semester_id=semester_id, base_version=version,
-                       users_not_relevant=True, resource_adequacy="adeguato", need_answered="SI",
-                       need_reason="sì", proposed_again="SI", proposed_reason="sì")
+    data = ReportInput(
+        objective_id=objective_id,
+        semester_id=semester_id,
+        base_version=version,
+        users_not_relevant=True,
+        resource_adequacy="adeguato",
+        need_answered="SI",
+        need_reason="sì",
+        proposed_again="SI",
+        proposed_reason="sì",
+    )
     for k, v in extra.items():
         setattr(data, k, v)
     return data
@@ -59,8 +82,9 @@ def _version(engine, code: str) -> int:
 def _review(engine, code: str, action: str, comment: str = "", actor: Actor = OFFICE) -> None:
     objs, sem = _ids(engine)
     with session_scope(engine) as s:
-        review_report(objs[code], sem, action, actor=actor, session=s, expected_version=_version(engine, code),
-                      comment=comment)
+        review_report(
+            objs[code], sem, action, actor=actor, session=s, expected_version=_version(engine, code), comment=comment
+        )
 
 
 def _queue_codes(engine, **kw) -> list[str]:
@@ -116,8 +140,15 @@ def test_bulk_approve_mixed_reports_gives_a_result_for_each(db):
     _save(db, "B.1", OFFICE, submit=False)  # B.1 changed after the queue was read: refused (version)
     audit_before = _count(db, AuditEntry)
     with session_scope(db) as s:
-        out = approve_many([(objs["A.1"], sem, _version(db, "A.1")), (objs["A.2"], sem, _version(db, "A.2")),
-                            (objs["B.1"], sem, stale_b1)], actor=OFFICE, session=s)
+        out = approve_many(
+            [
+                (objs["A.1"], sem, _version(db, "A.1")),
+                (objs["A.2"], sem, _version(db, "A.2")),
+                (objs["B.1"], sem, stale_b1),
+            ],
+            actor=OFFICE,
+            session=s,
+        )
     assert [(o.code, o.approved) for o in out] == [("A.1", True), ("A.2", False), ("B.1", False)]
     assert "bozza" in out[1].message
     assert "qualcun altro" in out[2].message
@@ -152,6 +183,7 @@ def test_conversation_keeps_every_message_and_what_changed_since_send_back(db):
     with Session(db) as s:
         ind = s.exec(select(Indicator).where(Indicator.objective_id == objs["A.2"])).one()
     from models.reports import IndicatorInput
+
     _save(db, "A.2", LEAD_A, submit=True, indicators={ind.id: IndicatorInput("10")})
     _review(db, "A.2", "send_back", "Il numero di persone accolte sembra basso")
     with session_scope(db) as s:
@@ -162,9 +194,12 @@ def test_conversation_keeps_every_message_and_what_changed_since_send_back(db):
         thread = conversation(objs["A.2"], sem, session=s)
         changes = changes_since_send_back(objs["A.2"], sem, session=s)
     assert [(m.kind, m.author, m.text) for m in thread] == [
-        ("invio", "Referente A", ""), ("rinvio", "Ufficio", "Il numero di persone accolte sembra basso"),
-        ("commento", "Referente A", "Erano 12, correggo"), ("commento", "Ufficio", "Grazie"),
-        ("invio", "Referente A", "")]
+        ("invio", "Referente A", ""),
+        ("rinvio", "Ufficio", "Il numero di persone accolte sembra basso"),
+        ("commento", "Referente A", "Erano 12, correggo"),
+        ("commento", "Ufficio", "Grazie"),
+        ("invio", "Referente A", ""),
+    ]
     assert thread[1].kind_label == "Rimandato al referente"
     assert all(m.at is not None for m in thread)
     assert changes == [("Indicatore (output): N. persone accolte", "10", "12")]

@@ -6,6 +6,7 @@ Property-based (Hypothesis): random small plans (objectives with 0..5 actions, s
 states, budgets of 0, missing or positive, spend empty, equal to the budget or above it) over one or two
 semesters with reports in every state. Then the grid's edges through every screen, written out.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,12 +17,13 @@ from unittest.mock import patch
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from components.report_form import live_action_count
 from models import dashboard, report_html
 from models.db import create_db_and_tables, make_engine, session_scope
-from models.formatting import BUDGET_TO_DEFINE, budget_euro, euro, euro_cents, percent
+from models.formatting import BUDGET_TO_DEFINE, budget_euro, euro_cents, percent
 from models.permissions import Actor
 from models.report_export import annual_report_html, semester_report_xlsx
 from models.reports import load_entry
@@ -37,6 +39,7 @@ SOURCES = ("FNPS", "FSR")
 
 
 # --- the data, as plain values ------------------------------------------------------------------
+
 
 @dataclass
 class ObjectiveSpec:
@@ -69,20 +72,35 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
         band = "nullo"
     else:
         whole = int(achievement)
-        band = ("insufficiente" if whole < 50 else "sufficiente" if whole < 80 else "buono" if whole < 100
-                else "ottimo")
+        band = "insufficiente" if whole < 50 else "sufficiente" if whole < 80 else "buono" if whole < 100 else "ottimo"
     # Spend is compared with the budget of the period monitored (dashboard.budget_period): the lines here are
     # for the whole plan, so its pro-rata share of the semesters monitored so far.
     budget = sum(a for a in spec.budget if a is not None) * (upto + 1) / PLAN_SEMESTERS
-    committed = sum(c for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED for _s, c, _p in spend)
-    paid = sum(p for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED for _s, _c, p in spend)
-    lines = sum(len(spend) for st_, _a, spend in spec.reports[:upto + 1] if st_ in COUNTED)
+    committed = sum(c for st_, _a, spend in spec.reports[: upto + 1] if st_ in COUNTED for _s, c, _p in spend)
+    paid = sum(p for st_, _a, spend in spec.reports[: upto + 1] if st_ in COUNTED for _s, _c, p in spend)
+    lines = sum(len(spend) for st_, _a, spend in spec.reports[: upto + 1] if st_ in COUNTED)
     ratio = round(paid * 100 / budget, 9) if budget and lines else None
-    spend_class = ("nessun dato" if not lines  # no spend line counted: no data, not 0 %
-                   else "non calcolabile" if ratio is None else "non realizzato come programmato o sovrastimato"
-                   if ratio < 100 else "ottimo" if ratio == 100 else "sottostimato")
-    return Figures(achievement, band, budget, committed, paid, ratio, spend_class,
-                   budget_set=any(a is not None for a in spec.budget))
+    spend_class = (
+        "nessun dato"
+        if not lines  # no spend line counted: no data, not 0 %
+        else "non calcolabile"
+        if ratio is None
+        else "non realizzato come programmato o sovrastimato"
+        if ratio < 100
+        else "ottimo"
+        if ratio == 100
+        else "sottostimato"
+    )
+    return Figures(
+        achievement,
+        band,
+        budget,
+        committed,
+        paid,
+        ratio,
+        spend_class,
+        budget_set=any(a is not None for a in spec.budget),
+    )
 
 
 PLAN_SEMESTERS = 6  # the test plan's three years
@@ -107,16 +125,26 @@ def build(specs: list[ObjectiveSpec], halves: int):
         s.flush()
         objective_ids = []
         for n, spec in enumerate(specs):
-            obj = Objective(card_id=card.id, area_id=area.id, code=f"A.{n + 1}", kind="specifico",
-                            text=f"Obiettivo {n + 1}", position=n)
+            obj = Objective(
+                card_id=card.id,
+                area_id=area.id,
+                code=f"A.{n + 1}",
+                kind="specifico",
+                text=f"Obiettivo {n + 1}",
+                position=n,
+            )
             s.add(obj)
             s.flush()
             objective_ids.append(obj.id)
-            actions = [Action(objective_id=obj.id, text=f"Azione {i + 1}", position=i, retired=retired)
-                       for i, retired in enumerate(spec.actions)]
+            actions = [
+                Action(objective_id=obj.id, text=f"Azione {i + 1}", position=i, retired=retired)
+                for i, retired in enumerate(spec.actions)
+            ]
             s.add_all(actions)
-            s.add_all(BudgetLine(card_id=card.id, objective_id=obj.id, source=SOURCES[i % 2], amount=amount,
-                                 origin="ufficio") for i, amount in enumerate(spec.budget))
+            s.add_all(
+                BudgetLine(card_id=card.id, objective_id=obj.id, source=SOURCES[i % 2], amount=amount, origin="ufficio")
+                for i, amount in enumerate(spec.budget)
+            )
             s.flush()
             for sem, (state, action_states, spend) in zip(sems, spec.reports):
                 if state is None:
@@ -124,13 +152,17 @@ def build(specs: list[ObjectiveSpec], halves: int):
                 report = Report(objective_id=obj.id, semester_id=sem.id, state=state)
                 s.add(report)
                 s.flush()
-                s.add_all(ActionStatus(report_id=report.id, action_id=a.id, state=a_state)
-                          for a, a_state in zip(actions, action_states) if a_state is not None)
+                s.add_all(
+                    ActionStatus(report_id=report.id, action_id=a.id, state=a_state)
+                    for a, a_state in zip(actions, action_states)
+                    if a_state is not None
+                )
                 s.add_all(Spend(report_id=report.id, source=source, committed=c, paid=p) for source, c, p in spend)
         return engine, [x.id for x in sems], objective_ids
 
 
 # --- every screen -------------------------------------------------------------------------------
+
 
 class _Tables(HTMLParser):
     """Every <table> of a page as (caption, rows of cell texts)."""
@@ -165,9 +197,15 @@ class _Tables(HTMLParser):
             self._cell.append(data)
 
 
-GRID = {"achievement": "Grado di raggiungimento", "band": "Fascia di raggiungimento",
-        "budget": "Budget dell'obiettivo", "committed": "Impegnato", "paid": "Liquidato",
-        "ratio": "Corrispondenza", "spend_class": "Classe di corrispondenza"}
+GRID = {
+    "achievement": "Grado di raggiungimento",
+    "band": "Fascia di raggiungimento",
+    "budget": "Budget dell'obiettivo",
+    "committed": "Impegnato",
+    "paid": "Liquidato",
+    "ratio": "Corrispondenza",
+    "spend_class": "Classe di corrispondenza",
+}
 
 
 def _grid(rows, code: str, column: int) -> dict[str, object]:
@@ -180,9 +218,15 @@ def _grid(rows, code: str, column: int) -> dict[str, object]:
 def tables_only():
     """The annual HTML without its Plotly charts (most of its time; they draw the same aggregates): used by the
     property test only, so that many random plans fit in its time; the edge tests build the real page."""
-    with patch.object(report_html.Figures, "html", lambda self, fig: ""), \
-            patch.multiple(report_html.charts, bands_by_area=lambda *a, **k: None,
-                           money_bars=lambda *a, **k: None, trend_chart=lambda *a, **k: None):
+    with (
+        patch.object(report_html.Figures, "html", lambda self, fig: ""),
+        patch.multiple(
+            report_html.charts,
+            bands_by_area=lambda *a, **k: None,
+            money_bars=lambda *a, **k: None,
+            trend_chart=lambda *a, **k: None,
+        ),
+    ):
         yield
 
 
@@ -200,13 +244,22 @@ def every_screen(engine, semester_ids: list[int], objective_ids: list[int]) -> d
                 out["form"][oid] = {"achievement": live.achievement, "band": live.band_label}
         for row in dashboard.area_objectives(session=s, semester_id=sem, include_submitted=True, area_letter="A"):
             m = row.money
-            out["cruscotto"][row.id] = {"counted": row.counted, "done": row.done, "planned": row.planned,
-                                        "achievement": row.achievement, "band": row.band,
-                                        "budget": m.budget, "committed": m.committed, "paid": m.paid,
-                                        "ratio": m.ratio, "spend_class": m.spend_class}
+            out["cruscotto"][row.id] = {
+                "counted": row.counted,
+                "done": row.done,
+                "planned": row.planned,
+                "achievement": row.achievement,
+                "band": row.band,
+                "budget": m.budget,
+                "committed": m.committed,
+                "paid": m.paid,
+                "ratio": m.ratio,
+                "spend_class": m.spend_class,
+            }
         for r in review_table(sem, session=s):
-            out["revisione"][r["objective_id"]] = {k: r[k] for k in ("achievement", "band", "budget", "committed",
-                                                                      "paid", "ratio")}
+            out["revisione"][r["objective_id"]] = {
+                k: r[k] for k in ("achievement", "band", "budget", "committed", "paid", "ratio")
+            }
             out["revisione"][r["objective_id"]]["spend_class"] = r["ratio_class"]
         codes = {oid: s.get(Objective, oid).code for oid in objective_ids}
         xlsx = semester_report_xlsx(sem, actor=OFFICE, session=s, include_submitted=True)
@@ -228,8 +281,13 @@ def assert_same(screens: dict[str, dict[int, dict]], expected: dict[int, Figures
     assert screens["tiles"][0] == {"done": sum(r["done"] for r in rows), "planned": sum(r["planned"] for r in rows)}
     for oid, fig in expected.items():
         crus = screens["cruscotto"][oid]
-        money = {"budget": fig.budget, "committed": fig.committed, "paid": fig.paid, "ratio": fig.ratio,
-                 "spend_class": fig.spend_class}
+        money = {
+            "budget": fig.budget,
+            "committed": fig.committed,
+            "paid": fig.paid,
+            "ratio": fig.ratio,
+            "spend_class": fig.spend_class,
+        }
         for name, screen in (("cruscotto", crus), ("revisione", screens["revisione"][oid])):
             for key, value in money.items():
                 assert screen[key] == pytest.approx(value, abs=1e-6), (name, oid, key)
@@ -246,10 +304,15 @@ def assert_same(screens: dict[str, dict[int, dict]], expected: dict[int, Figures
         for key, value in {**figures, "budget": fig.budget if fig.budget_set else BUDGET_TO_DEFINE}.items():
             assert xlsx[key] == pytest.approx(value, abs=1e-6), ("xlsx", oid, key)
         html = screens["html"][oid]
-        shown = {"achievement": percent(fig.achievement), "band": fig.band,
-                 "budget": budget_euro(fig.budget if fig.budget_set else None),  # tables: cents, or "da definire"
-                 "committed": euro_cents(fig.committed), "paid": euro_cents(fig.paid), "ratio": percent(fig.ratio),
-                 "spend_class": fig.spend_class}
+        shown = {
+            "achievement": percent(fig.achievement),
+            "band": fig.band,
+            "budget": budget_euro(fig.budget if fig.budget_set else None),  # tables: cents, or "da definire"
+            "committed": euro_cents(fig.committed),
+            "paid": euro_cents(fig.paid),
+            "ratio": percent(fig.ratio),
+            "spend_class": fig.spend_class,
+        }
         assert html == shown, ("html", oid)
 
 
@@ -266,8 +329,7 @@ def objective_specs(draw, halves: int) -> ObjectiveSpec:
     reports = []
     for _ in range(halves):
         state = draw(st.sampled_from(STATES))
-        action_states = draw(st.lists(st.sampled_from(ACTION_STATES), min_size=len(actions),
-                                      max_size=len(actions)))
+        action_states = draw(st.lists(st.sampled_from(ACTION_STATES), min_size=len(actions), max_size=len(actions)))
         mode = draw(st.sampled_from(("empty", "random", "budget", "above")))
         spend: list[tuple[str, float, float]] = []
         if mode == "random":
@@ -304,12 +366,24 @@ def test_every_screen_gives_the_same_figures(plan):
 
 # --- the grid's edges, written out --------------------------------------------------------------
 
-@pytest.mark.parametrize("done, planned, band", [
-    (0, 1, "nullo"), (1, 200, "insufficiente"), (99, 200, "insufficiente"), (999, 1000, "buono"),
-    (1, 1, "ottimo"), (0, 0, "non calcolabile")])
+
+@pytest.mark.parametrize(
+    "done, planned, band",
+    [
+        (0, 1, "nullo"),
+        (1, 200, "insufficiente"),
+        (99, 200, "insufficiente"),
+        (999, 1000, "buono"),
+        (1, 1, "ottimo"),
+        (0, 0, "non calcolabile"),
+    ],
+)
 def test_achievement_edges_on_every_screen(done, planned, band):
-    spec = ObjectiveSpec(actions=[False] * planned, budget=[100.0],
-                         reports=[("approvata", ["realizzata"] * done + ["in corso"] * (planned - done), [])])
+    spec = ObjectiveSpec(
+        actions=[False] * planned,
+        budget=[100.0],
+        reports=[("approvata", ["realizzata"] * done + ["in corso"] * (planned - done), [])],
+    )
     engine, sems, oids = build([spec], 1)
     try:
         screens = every_screen(engine, sems, oids)
@@ -319,20 +393,26 @@ def test_achievement_edges_on_every_screen(done, planned, band):
     assert_same(screens, {oids[0]: by_hand(spec, 0)}, set(oids))
 
 
-@pytest.mark.parametrize("paid, budget, spend_class", [
-    (0.0, 100.0, "non realizzato come programmato o sovrastimato"),
-    (0.5, 100.0, "non realizzato come programmato o sovrastimato"),
-    (49.5, 100.0, "non realizzato come programmato o sovrastimato"),
-    (99.9, 100.0, "non realizzato come programmato o sovrastimato"),
-    (100.0, 100.0, "ottimo"),
-    (100.01, 100.0, "sottostimato"),
-    (50.0, 0.0, "non calcolabile"),  # budget 0: no ratio
-    (50.0, None, "non calcolabile"),  # budget line without an amount
-])
+@pytest.mark.parametrize(
+    "paid, budget, spend_class",
+    [
+        (0.0, 100.0, "non realizzato come programmato o sovrastimato"),
+        (0.5, 100.0, "non realizzato come programmato o sovrastimato"),
+        (49.5, 100.0, "non realizzato come programmato o sovrastimato"),
+        (99.9, 100.0, "non realizzato come programmato o sovrastimato"),
+        (100.0, 100.0, "ottimo"),
+        (100.01, 100.0, "sottostimato"),
+        (50.0, 0.0, "non calcolabile"),  # budget 0: no ratio
+        (50.0, None, "non calcolabile"),  # budget line without an amount
+    ],
+)
 def test_spend_edges_on_every_screen(paid, budget, spend_class):
     # `budget` is the first semester's share: the plan's line holds six times as much
-    spec = ObjectiveSpec(actions=[False, False], budget=[None if budget is None else budget * PLAN_SEMESTERS],
-                         reports=[("inviata", ["realizzata", None], [("FNPS", paid, paid)])])
+    spec = ObjectiveSpec(
+        actions=[False, False],
+        budget=[None if budget is None else budget * PLAN_SEMESTERS],
+        reports=[("inviata", ["realizzata", None], [("FNPS", paid, paid)])],
+    )
     engine, sems, oids = build([spec], 1)
     try:
         screens = every_screen(engine, sems, oids)
@@ -345,9 +425,11 @@ def test_spend_edges_on_every_screen(paid, budget, spend_class):
 def test_submitted_report_shows_what_it_holds_not_carried_states():
     """Found by the property test: an approved earlier state was carried into a submitted report's form (20 %)
     while the Cruscotto counted the report's own states (0 %). Carry-forward is for a report still being written."""
-    spec = ObjectiveSpec(actions=[False] * 5, budget=[],
-                         reports=[("approvata", [None, None, None, None, "realizzata"], []),
-                                  ("inviata", [None] * 5, [])])
+    spec = ObjectiveSpec(
+        actions=[False] * 5,
+        budget=[],
+        reports=[("approvata", [None, None, None, None, "realizzata"], []), ("inviata", [None] * 5, [])],
+    )
     engine, sems, oids = build([spec], 2)
     try:
         screens = every_screen(engine, sems, oids)

@@ -1,19 +1,46 @@
 """The regional grid: band edges, spend classes, bad inputs (DOMAIN.md)."""
+
 import math
 
 import pytest
 
-from models.scoring import (BANDS, Band, SpendClass, achievement_band, band_label, expected_share,
-                            expected_share_of_year, indicator_achievement, objective_achievement, spend_class,
-                            spend_class_label, spend_ratio)
+from models.scoring import (
+    BANDS,
+    Band,
+    SpendClass,
+    achievement_band,
+    band_label,
+    expected_share,
+    expected_share_of_year,
+    indicator_achievement,
+    objective_achievement,
+    spend_class,
+    spend_class_label,
+    spend_ratio,
+)
 
 
-@pytest.mark.parametrize("percent, band", [
-    (0, "nullo"), (0.0, "nullo"), (0.4, "insufficiente"), (0.5, "insufficiente"), (1, "insufficiente"),
-    (49, "insufficiente"), (49.5, "insufficiente"), (49.9, "insufficiente"), (50, "sufficiente"),
-    (79.99, "sufficiente"), (80, "buono"), (99.5, "buono"), (99.9, "buono"), (100, "ottimo"),
-    (100.0, "ottimo"), (137, "ottimo"),
-])
+@pytest.mark.parametrize(
+    "percent, band",
+    [
+        (0, "nullo"),
+        (0.0, "nullo"),
+        (0.4, "insufficiente"),
+        (0.5, "insufficiente"),
+        (1, "insufficiente"),
+        (49, "insufficiente"),
+        (49.5, "insufficiente"),
+        (49.9, "insufficiente"),
+        (50, "sufficiente"),
+        (79.99, "sufficiente"),
+        (80, "buono"),
+        (99.5, "buono"),
+        (99.9, "buono"),
+        (100, "ottimo"),
+        (100.0, "ottimo"),
+        (137, "ottimo"),
+    ],
+)
 def test_band_edges(percent, band):
     assert achievement_band(percent).label == band
 
@@ -62,11 +89,17 @@ def test_indicator_achievement_lower_is_better():
     assert indicator_achievement(5, 0, higher_is_better=False) == 0
 
 
-@pytest.mark.parametrize("paid, budget, ratio, cls", [
-    (0, 1000, 0, SpendClass.SOTTO_100), (994, 1000, 99.4, SpendClass.SOTTO_100),
-    (999, 1000, 99.9, SpendClass.SOTTO_100), (1000, 1000, 100, SpendClass.OTTIMO),
-    (1006, 1000, 100.6, SpendClass.SOTTOSTIMATO), (0.3, 0.1, 300, SpendClass.SOTTOSTIMATO),
-])
+@pytest.mark.parametrize(
+    "paid, budget, ratio, cls",
+    [
+        (0, 1000, 0, SpendClass.SOTTO_100),
+        (994, 1000, 99.4, SpendClass.SOTTO_100),
+        (999, 1000, 99.9, SpendClass.SOTTO_100),
+        (1000, 1000, 100, SpendClass.OTTIMO),
+        (1006, 1000, 100.6, SpendClass.SOTTOSTIMATO),
+        (0.3, 0.1, 300, SpendClass.SOTTOSTIMATO),
+    ],
+)
 def test_spend_classes(paid, budget, ratio, cls):
     r = spend_ratio(paid, budget)
     assert r == pytest.approx(ratio)

@@ -1,5 +1,6 @@
 """Targets and budgets carry their origin wherever they are shown: "fissato dall'Ufficio di Piano" with who and
 when for a value set in Impostazione, never the indicator's document line as if the document said it."""
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,7 @@ from models.db import session_scope
 from models.permissions import Actor
 from models.plan_setup import objective_setup, set_budget, set_target
 from models.provenance import NOT_RECORDED
-from models.tables import Indicator, IndicatorTarget, Objective, Semester, User
+from models.tables import Indicator, IndicatorTarget, Semester, User
 from tests.apptest_helpers import app_env, logged_in, prepared
 
 ANNA = Actor(1, "anna", "ufficio_di_piano", name="Anna Rossi")
@@ -29,8 +30,16 @@ def today() -> str:
 @pytest.fixture
 def db(small_plan):
     with session_scope(small_plan) as s:
-        s.add(User(id=1, username="anna", name="Anna Rossi", role="ufficio_di_piano", password_hash="x",
-                   must_change_password=False))
+        s.add(
+            User(
+                id=1,
+                username="anna",
+                name="Anna Rossi",
+                role="ufficio_di_piano",
+                password_hash="x",
+                must_change_password=False,
+            )
+        )
         s.add(Semester(year=2025, half=1))
     return small_plan
 
@@ -69,8 +78,12 @@ def test_a_target_with_no_recorded_origin_never_borrows_the_indicators_line(db):
     with session_scope(db) as s:
         s.add(IndicatorTarget(indicator_id=ind, year=2026, target=5))
     with Session(db) as s:
-        view = next(i for o in plan_browser.plan_tree(session=s, area="A").areas[0].cards[0].objectives
-                    for i in o.indicators if i.text == MEETINGS)
+        view = next(
+            i
+            for o in plan_browser.plan_tree(session=s, area="A").areas[0].cards[0].objectives
+            for i in o.indicators
+            if i.text == MEETINGS
+        )
     assert view.target_label == f"2026: 5 ({NOT_RECORDED})" and "riga" not in view.target_label
 
 
@@ -81,8 +94,9 @@ def test_a_budget_set_by_the_office_says_who_and_when(db):
     with Session(db) as s:
         card = plan_browser.plan_tree(session=s, area="A").areas[0].cards[0]
         setup = objective_setup(obj, 2026, session=s)
-        rows = list(load_workbook(io.BytesIO(plan_export.export_plan_xlsx(session=s)))["Budget"]
-                    .iter_rows(values_only=True))
+        rows = list(
+            load_workbook(io.BytesIO(plan_export.export_plan_xlsx(session=s)))["Budget"].iter_rows(values_only=True)
+        )
     office = next(b for b in card.budget if b.origin == "ufficio")
     origin = f"fissato dall'Ufficio di Piano (Anna Rossi, {today()})"
     assert office.origin_label == origin and office.amount_label == "7.500,50 €"
@@ -111,13 +125,19 @@ def test_impostazione_shows_the_origin_after_a_set_and_il_piano_too(tmp_path):
 
 def test_the_cruscotto_indicator_chart_names_the_targets_origin(db):
     from models import charts, dashboard
+
     ind, obj = _ids(db)
     with session_scope(db) as s:
         set_target(ind, 2025, "", "12", actor=ANNA, session=s)
     with Session(db) as s:
         sem = s.exec(select(Semester)).one().id
-        series = next(x for x in dashboard.objective_indicators(session=s, objective_id=obj, semester_id=sem,
-                                                                include_submitted=False) if x.id == ind)
+        series = next(
+            x
+            for x in dashboard.objective_indicators(
+                session=s, objective_id=obj, semester_id=sem, include_submitted=False
+            )
+            if x.id == ind
+        )
     assert series.target_origins == {2025: f"fissato dall'Ufficio di Piano (Anna Rossi, {today()})"}
     fig = charts.indicator_chart(series, "I semestre 2025")
     target = next(t for t in fig.data if t.name == "Target dell'anno")
@@ -126,6 +146,7 @@ def test_the_cruscotto_indicator_chart_names_the_targets_origin(db):
 
 def test_the_entry_template_notes_the_targets_origin_without_a_new_column(db):
     from models import entry_template
+
     ind, _ = _ids(db)
     with session_scope(db) as s:
         set_target(ind, 2025, "", "12", actor=ANNA, session=s)
@@ -136,4 +157,6 @@ def test_the_entry_template_notes_the_targets_origin_without_a_new_column(db):
     assert "Origine del target" not in header  # templates already handed out keep importing
     row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("id indicatore")].value == ind)
     cell = row[header.index("Target")]
-    assert cell.value == 12 and cell.comment.text == f"Target 2025: fissato dall'Ufficio di Piano (Anna Rossi, {today()})"
+    assert (
+        cell.value == 12 and cell.comment.text == f"Target 2025: fissato dall'Ufficio di Piano (Anna Rossi, {today()})"
+    )

@@ -1,5 +1,6 @@
 """Users at the domain layer: first-start bootstrap, passwords, lockout, login validity, user management;
 and the Utenti page and the cookie-key refusal under AppTest."""
+
 from __future__ import annotations
 
 import time
@@ -17,10 +18,25 @@ from models.permissions import Actor
 from models.sessions import SessionUser, login, logout, resolve_login
 from models.startup import prepare_database
 from models.tables import AuditEntry, User, utcnow
-from models.users import (LOCK_AFTER_FAILURES, LOCK_DURATION, LOGIN_FAILED, LoginError, UserError, add_user,
-                          area_choices, authenticate, bootstrap_admin, change_own_password, create_user,
-                          issue_one_time_password, list_users, reset_password, set_active, unlock_user,
-                          update_user)
+from models.users import (
+    LOCK_AFTER_FAILURES,
+    LOCK_DURATION,
+    LOGIN_FAILED,
+    LoginError,
+    UserError,
+    add_user,
+    area_choices,
+    authenticate,
+    bootstrap_admin,
+    change_own_password,
+    create_user,
+    issue_one_time_password,
+    list_users,
+    reset_password,
+    set_active,
+    unlock_user,
+    update_user,
+)
 from tests.apptest_helpers import APP, app_env, logged_in, prepared
 from tests.conftest import ROOT, SMALL_PLAN
 
@@ -28,13 +44,22 @@ PASSWORD = "password-di-prova-1"
 
 
 def _make(session, username, role="ufficio_di_piano", areas=(), password=PASSWORD, one_time=False) -> User:
-    return create_user(session, actor=None, username=username, name=username.upper(), role=role,
-                       areas=list(areas), password=password, one_time=one_time)
+    return create_user(
+        session,
+        actor=None,
+        username=username,
+        name=username.upper(),
+        role=role,
+        areas=list(areas),
+        password=password,
+        one_time=one_time,
+    )
 
 
 def shown(markdown: str) -> str:
     """What the reader sees of an escaped message (user data goes through md_escape)."""
     import re
+
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
@@ -51,6 +76,7 @@ def office(small_plan):
 
 
 # --- first start --------------------------------------------------------------------------------------
+
 
 def test_first_start_creates_admin_once_with_one_time_password(tmp_path):
     path = tmp_path / "pdz.sqlite3"
@@ -105,6 +131,7 @@ def test_first_login_requires_password_change(engine):
 
 # --- passwords ----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("password", ["", "corta", "123456789", " 12345678 "])
 def test_password_shorter_than_10_is_refused_everywhere(engine, password):
     with session_scope(engine) as s:
@@ -138,6 +165,7 @@ def test_wrong_current_password_refused_on_change(engine):
 
 
 # --- login, lockout -----------------------------------------------------------------------------------
+
 
 def test_unknown_user_and_wrong_password_get_the_same_message(engine):
     with session_scope(engine) as s:
@@ -234,6 +262,7 @@ def test_failures_are_committed_even_though_login_fails(engine):
 
 # --- login validity (cookies) -------------------------------------------------------------------------
 
+
 def test_login_issued_before_logout_password_change_or_deactivation_is_refused(office):
     with session_scope(office) as s:
         mario = _make(s, "mario")
@@ -292,6 +321,7 @@ def test_role_change_applies_at_the_next_page_load(office):
 
 # --- user management ----------------------------------------------------------------------------------
 
+
 def test_area_choices_come_from_the_plan_catalogue(small_plan):
     with session_scope(small_plan) as s:
         assert [a["letter"] for a in area_choices(session=s)] == ["A", "B", "D"]
@@ -301,8 +331,9 @@ def test_area_choices_come_from_the_plan_catalogue(small_plan):
 def test_add_user_returns_a_one_time_password_and_audits(office):
     with session_scope(office) as s:
         admin = _actor(s, "uff")
-        password = add_user(s, actor=admin, username=" Mario.Rossi ", name="Mario Rossi", role="referente",
-                            areas=["b", "A"])
+        password = add_user(
+            s, actor=admin, username=" Mario.Rossi ", name="Mario Rossi", role="referente", areas=["b", "A"]
+        )
     with session_scope(office) as s:
         mario = users.get_user(s, "mario.rossi")
         assert mario.must_change_password and users.user_areas(s, mario.id) == {"A", "B"}
@@ -312,17 +343,20 @@ def test_add_user_returns_a_one_time_password_and_audits(office):
         assert password not in f"{entry.old} {entry.new}"
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"username": "uff"}, "Nome utente: 'uff' esiste già"),
-    ({"username": "mario rossi"}, "Nome utente: usare da 1 a 64 caratteri"),
-    ({"username": ""}, "Nome utente: usare"),
-    ({"name": "  "}, "Nome e cognome: campo obbligatorio"),
-    ({"role": "admin"}, "Ruolo: valore 'admin' non ammesso"),
-    ({"role": "referente", "areas": []}, "Aree: un referente deve avere almeno un'area"),
-    ({"role": "comitato", "areas": ["A"]}, "Aree: solo un referente ha aree assegnate"),
-    ({"role": "referente", "areas": ["A", "Z"]}, r"Aree: Z non è una macro-area del piano \(ammesse: A, B, D\)"),
-    ({"role": "referente", "areas": ["Y", "Z"]}, "Aree: Y, Z non sono macro-aree del piano"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"username": "uff"}, "Nome utente: 'uff' esiste già"),
+        ({"username": "mario rossi"}, "Nome utente: usare da 1 a 64 caratteri"),
+        ({"username": ""}, "Nome utente: usare"),
+        ({"name": "  "}, "Nome e cognome: campo obbligatorio"),
+        ({"role": "admin"}, "Ruolo: valore 'admin' non ammesso"),
+        ({"role": "referente", "areas": []}, "Aree: un referente deve avere almeno un'area"),
+        ({"role": "comitato", "areas": ["A"]}, "Aree: solo un referente ha aree assegnate"),
+        ({"role": "referente", "areas": ["A", "Z"]}, r"Aree: Z non è una macro-area del piano \(ammesse: A, B, D\)"),
+        ({"role": "referente", "areas": ["Y", "Z"]}, "Aree: Y, Z non sono macro-aree del piano"),
+    ],
+)
 def test_invalid_user_data_is_refused_naming_the_field(office, kwargs, message):
     data = {"username": "mario", "name": "Mario Rossi", "role": "referente", "areas": ["A"], **kwargs}
     with session_scope(office) as s:
@@ -359,8 +393,9 @@ def test_deactivate_never_deletes_and_keeps_the_audit_author(office):
     with session_scope(office) as s:
         admin = _actor(s, "uff")
         mario = _make(s, "mario", role="comitato")
-        create_user(s, actor=_actor(s, "uff"), username="luigi", name="Luigi", role="comitato", areas=[],
-                    password=PASSWORD)
+        create_user(
+            s, actor=_actor(s, "uff"), username="luigi", name="Luigi", role="comitato", areas=[], password=PASSWORD
+        )
     with session_scope(office) as s:
         set_active(s, actor=admin, user_id=admin.user_id, active=True)  # no change: no audit entry
         set_active(s, actor=admin, user_id=mario.id, active=False)
@@ -381,8 +416,11 @@ def test_unlock_and_one_time_reset_lift_a_lock(office):
     for name in ("mario", "luigi"):
         _fail(office, name, LOCK_AFTER_FAILURES)
     with session_scope(office) as s:
-        assert {r["username"]: r["locked"] for r in list_users(s, actor=admin)} == \
-            {"luigi": True, "mario": True, "uff": False}
+        assert {r["username"]: r["locked"] for r in list_users(s, actor=admin)} == {
+            "luigi": True,
+            "mario": True,
+            "uff": False,
+        }
         unlock_user(s, actor=admin, user_id=mario.id)
         password = issue_one_time_password(s, actor=admin, user_id=luigi.id)
     with session_scope(office) as s:
@@ -397,13 +435,18 @@ def test_unlock_and_one_time_reset_lift_a_lock(office):
 def test_unknown_user_id_is_refused(office):
     with session_scope(office) as s:
         admin = _actor(s, "uff")
-        for fn, kwargs in ((set_active, {"active": False}), (unlock_user, {}), (issue_one_time_password, {}),
-                           (update_user, {"role": "comitato", "areas": [], "name": "X"})):
+        for fn, kwargs in (
+            (set_active, {"active": False}),
+            (unlock_user, {}),
+            (issue_one_time_password, {}),
+            (update_user, {"role": "comitato", "areas": [], "name": "X"}),
+        ):
             with pytest.raises(UserError, match="Utente: non trovato"):
                 fn(s, actor=admin, user_id=9999, **kwargs)
 
 
 # --- the Utenti page and the gate under AppTest -------------------------------------------------------
+
 
 @pytest.fixture
 def app_db(tmp_path):
@@ -448,7 +491,8 @@ def test_utenti_page_resets_deactivates_and_unlocks(app_db):
     events = at.dataframe[1].value  # the lock events, for the office to see who gets locked
     assert list(events["Utente"]) == ["refa"] and "5 tentativi falliti" in events["Evento"][0]
     at.selectbox(key="edit_user").select_index(
-        [o.split(" · ")[0] for o in at.selectbox(key="edit_user").options].index("refa")).run()
+        [o.split(" · ")[0] for o in at.selectbox(key="edit_user").options].index("refa")
+    ).run()
     with session_scope(app_db) as s:
         refa_id = users.get_user(s, "refa").id
     at.button(key=f"unlock_{refa_id}").click().run()
@@ -478,8 +522,7 @@ def test_utenti_page_file_refuses_a_non_office_user_even_if_run_directly(app_db)
     with session_scope(app_db) as s:
         for username in ("refa", "com"):
             at = AppTest.from_file(str(ROOT / "pages" / "utenti.py"), default_timeout=30)
-            at.session_state[auth_gate._RESOLVED] = SessionUser(actor=_actor(s, username),
-                                                                must_change_password=False)
+            at.session_state[auth_gate._RESOLVED] = SessionUser(actor=_actor(s, username), must_change_password=False)
             at.run()
             assert not at.exception
             assert at.warning[0].value == auth_gate.DENIED
@@ -489,14 +532,17 @@ def test_utenti_page_file_refuses_a_non_office_user_even_if_run_directly(app_db)
     assert at.warning[0].value == auth_gate.DENIED and not at.dataframe
 
 
-@pytest.mark.parametrize(("key", "message"), [
-    ("", "Chiave dei cookie mancante"),
-    ("some_signature_key", "Chiave dei cookie predefinita/pubblica"),
-    ("some_key", "Chiave dei cookie troppo corta"),
-    ("x" * 31, "Chiave dei cookie troppo corta: servono almeno 32 byte"),
-    ("x" * 32, "Chiave dei cookie prevedibile: contiene solo 1 caratteri diversi"),
-    ("abcdefghi" * 8, "Chiave dei cookie prevedibile: contiene solo 9 caratteri diversi"),
-])
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("", "Chiave dei cookie mancante"),
+        ("some_signature_key", "Chiave dei cookie predefinita/pubblica"),
+        ("some_key", "Chiave dei cookie troppo corta"),
+        ("x" * 31, "Chiave dei cookie troppo corta: servono almeno 32 byte"),
+        ("x" * 32, "Chiave dei cookie prevedibile: contiene solo 1 caratteri diversi"),
+        ("abcdefghi" * 8, "Chiave dei cookie prevedibile: contiene solo 9 caratteri diversi"),
+    ],
+)
 def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_path, key, message):
     monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "no-secrets.toml")
     monkeypatch.setattr("components.data.ensure_cookie_key", lambda *a, **k: None)  # no key generated here
@@ -513,6 +559,7 @@ def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_pat
 
 def test_a_generated_cookie_key_is_accepted(monkeypatch, tmp_path):
     import secrets
+
     for _ in range(20):
         key = secrets.token_urlsafe(32)  # the shortest a generator gives: 43 characters
         monkeypatch.setenv("PDZ_COOKIE_KEY", key)
@@ -523,6 +570,7 @@ def test_a_generated_cookie_key_is_accepted(monkeypatch, tmp_path):
 
 def test_config_hides_error_details_and_keeps_xsrf_on():
     import tomllib
+
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert settings["server"]["enableXsrfProtection"] is True
     assert settings["client"]["showErrorDetails"] in ("none", False)
@@ -578,6 +626,7 @@ def test_cookie_issue_time_survives_a_daylight_saving_change(monkeypatch):
     of summer time expires after it. The gate must recover the real issue time, not one an hour later
     (which would let a cookie issued just before a logout pass as issued after it)."""
     from datetime import datetime as dt
+
     if not hasattr(time, "tzset"):
         pytest.skip("time.tzset non disponibile")
     monkeypatch.setenv("TZ", "Europe/Rome")

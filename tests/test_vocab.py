@@ -1,5 +1,6 @@
 """One vocabulary (models/vocab.py): counts that agree with their noun, one way to write a semester, page
 titles equal to the menu entries, and chart labels that do not sit on each other."""
+
 import pytest
 
 from components.navigation import PAGES
@@ -26,8 +27,9 @@ def test_semester_written_one_way():
 
 
 def test_menu_entries_are_the_page_titles():
-    assert {spec.key: spec.title for spec in PAGES} == {k: v for k, v in PAGE_TITLES.items() if k in
-                                                        {spec.key for spec in PAGES}}
+    assert {spec.key: spec.title for spec in PAGES} == {
+        k: v for k, v in PAGE_TITLES.items() if k in {spec.key for spec in PAGES}
+    }
 
 
 @pytest.fixture
@@ -54,8 +56,16 @@ def test_panoramica_and_scheda_count_the_same_objectives(app_db):
 
 
 def test_trend_labels_of_one_semester_never_on_the_same_side():
-    points = [TrendPoint(area="", semester="II semestre 2026", ordinal=2026 * 2 + 2, achievement=56.2,
-                         ratio=58.0, expected_share=66.7)]
+    points = [
+        TrendPoint(
+            area="",
+            semester="II semestre 2026",
+            ordinal=2026 * 2 + 2,
+            achievement=56.2,
+            ratio=58.0,
+            expected_share=66.7,
+        )
+    ]
     fig = charts.trend_chart(points, "Tutto il piano", "II semestre 2026", "solo report approvati")
     achievement, ratio, expected = fig.data
     assert (achievement.textposition, ratio.textposition) == (("bottom center",), ("top center",))

@@ -1,4 +1,5 @@
 """Benchmark entrypoint: the real Cruscotto page for a comitato user, without the login round trip."""
+
 import streamlit as st
 
 from models.permissions import Actor

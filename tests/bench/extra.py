@@ -1,4 +1,5 @@
 """Benchmark figures that use the Excel module and the app process."""
+
 from __future__ import annotations
 
 import time
@@ -12,6 +13,7 @@ def _office(session):
 
     from models.permissions import Actor
     from models.tables import User
+
     office = session.exec(select(User).where(User.role == "ufficio_di_piano")).first()
     return Actor(office.id, office.username, office.role)
 
@@ -20,28 +22,33 @@ def _latest_semester(session):
     from sqlmodel import col, select
 
     from models.tables import Semester
+
     return session.exec(select(Semester).order_by(col(Semester.year).desc(), col(Semester.half).desc())).first()
 
 
 def semester_report(url: str) -> Figure:
     from models.db import get_engine, session_scope
     from models.report_export import semester_report_xlsx
+
     engine = get_engine(url)
 
     def once():
         with session_scope(engine) as s:
             semester_report_xlsx(_latest_semester(s).id, actor=_office(s), session=s, include_submitted=True)
+
     return measure("report semestrale .xlsx", once)
 
 
 def annual_report(url: str) -> Figure:
     from models.db import get_engine, session_scope
     from models.report_export import annual_report_html
+
     engine = get_engine(url)
 
     def once():
         with session_scope(engine) as s:
             annual_report_html(_latest_semester(s).year, actor=_office(s), session=s, include_submitted=True)
+
     return measure("report annuale .html", once)
 
 
@@ -49,9 +56,11 @@ def _template_rows(content: bytes) -> int:
     import io
 
     from openpyxl import load_workbook
+
     wb = load_workbook(io.BytesIO(content))
-    return sum(max(ws.max_row - 1, 0) for ws in wb.worksheets if ws.title in ("Azioni", "Indicatori", "Spesa",
-                                                                              "Valutazione"))
+    return sum(
+        max(ws.max_row - 1, 0) for ws in wb.worksheets if ws.title in ("Azioni", "Indicatori", "Spesa", "Valutazione")
+    )
 
 
 def _fill(content: bytes, value: int) -> bytes:
@@ -59,6 +68,7 @@ def _fill(content: bytes, value: int) -> bytes:
     import io
 
     from openpyxl import load_workbook
+
     wb = load_workbook(io.BytesIO(content))
     ws = wb["Indicatori"]
     headers = [c.value for c in ws[1]]
@@ -77,12 +87,13 @@ def _fill(content: bytes, value: int) -> bytes:
 def import_template(url: str, rows: int) -> Figure:
     """Check and import (one transaction) a filled template of at least `rows` rows: areas are added, in
     catalogue order, until the template is that long (the size-100 database has 100 copies per area)."""
-    from models import entry_import, entry_template
-    from models.db import get_engine, session_scope
     from sqlalchemy import update
 
+    from models import entry_import, entry_template
+    from models.db import get_engine, session_scope
     from models.reports import editable_objectives
     from models.tables import Report
+
     engine = get_engine(url)
     with session_scope(engine) as s:
         actor, sem = _office(s), _latest_semester(s)
@@ -109,6 +120,7 @@ def import_template(url: str, rows: int) -> Figure:
             if preview.problems:
                 raise RuntimeError(f"{len(preview.problems)} problems, e.g. {preview.problems[0]}")
             entry_import.apply_import(preview, actor=actor, session=s)
+
     return measure(f"importazione di un modello di {n} righe (controllo + salvataggio)", once)
 
 
@@ -118,6 +130,7 @@ def peak_memory(url: str) -> Figure:
 
     from tests.bench.servers import serve
     from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
     with serve(BENCH / "cruscotto_app.py", url) as crus_url, sync_playwright() as pw:
         pid = serve.pid
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

@@ -5,6 +5,7 @@ six semesters (2025 H1 .. 2027 H2; fixed seed). Size 100: the same plan with eve
 times into plan files of its own (tests/bench/scaled_plan.py: 5,300 objectives, 14,000 indicators), the same
 generator. Every figure: median, min and max over REPS repetitions after one warm-up.
 """
+
 from __future__ import annotations
 
 import os
@@ -63,6 +64,7 @@ def build_database(path: Path, scale: int) -> tuple[str, Path]:
     from models.tables import Indicator, Objective
     from tests.bench.scaled_plan import write_scaled_plan
     from tests.conftest import REAL_PLAN
+
     plan_dir = REAL_PLAN if scale == 1 else write_scaled_plan(REAL_PLAN, path.with_suffix(".plan"), scale)
     url = f"sqlite:///{path}"
     engine = get_engine(url)
@@ -70,10 +72,13 @@ def build_database(path: Path, scale: int) -> tuple[str, Path]:
     prepare_database(engine, plan_dir)
     with session_scope(engine) as s:
         result = generate(s, seed=20251, semesters=SEMESTERS)
-        objectives = s.exec(select(func.count()).select_from(Objective).where(Objective.retired == False)).one()  # noqa: E712
-        indicators = s.exec(select(func.count()).select_from(Indicator).where(Indicator.retired == False)).one()  # noqa: E712
-    print(f"  scale={scale}: {objectives} objectives, {indicators} indicators; generated {result} "
-          f"in {time.perf_counter() - t:.1f} s", flush=True)
+        objectives = s.exec(select(func.count()).select_from(Objective).where(Objective.retired == False)).one()
+        indicators = s.exec(select(func.count()).select_from(Indicator).where(Indicator.retired == False)).one()
+    print(
+        f"  scale={scale}: {objectives} objectives, {indicators} indicators; generated {result} "
+        f"in {time.perf_counter() - t:.1f} s",
+        flush=True,
+    )
     return url, plan_dir
 
 
@@ -86,6 +91,7 @@ def server_side(url: str) -> tuple[Figure, Figure, Figure]:
     from models.db import bump_data_change, get_engine, session_scope
     from models.permissions import Actor
     from models.sessions import SessionUser
+
     os.environ["PDZ_DATABASE_URL"] = url
     engine = get_engine(url)
 
@@ -114,22 +120,31 @@ def server_side(url: str) -> tuple[Figure, Figure, Figure]:
         t = time.perf_counter()
         run(page, True)
         miss.append((time.perf_counter() - t) * 1000)
-    return (Figure("cruscotto (AppTest run)", crus), Figure("pagina vuota (AppTest run)", base),
-            Figure("cruscotto subito dopo un salvataggio (AppTest run)", miss))
+    return (
+        Figure("cruscotto (AppTest run)", crus),
+        Figure("pagina vuota (AppTest run)", base),
+        Figure("cruscotto subito dopo un salvataggio (AppTest run)", miss),
+    )
 
 
 def browser(url: str) -> tuple[Figure, Figure, int]:
     """(b) in Chromium: navigation to every Plotly chart drawn, vs navigation to the bare page's text."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
     from tests.bench.servers import serve
-    with serve(BENCH / "cruscotto_app.py", url) as crus_url, serve(BENCH / "bare_app.py", url) as bare_url, \
-            sync_playwright() as pw:
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    with (
+        serve(BENCH / "cruscotto_app.py", url) as crus_url,
+        serve(BENCH / "bare_app.py", url) as bare_url,
+        sync_playwright() as pw,
+    ):
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         charts = _count_charts(b, crus_url)
-        ready = ("n => { const c = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]');"
-                 " return c.length >= n && [...c].every(e => e.querySelector('.main-svg')); }")
+        ready = (
+            "n => { const c = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]');"
+            " return c.length >= n && [...c].every(e => e.querySelector('.main-svg')); }"
+        )
 
         def open_crus():
             ctx = b.new_context(viewport={"width": 1280, "height": 720})
@@ -144,6 +159,7 @@ def browser(url: str) -> tuple[Figure, Figure, int]:
             pg.goto(bare_url)
             pg.get_by_text("Pagina vuota di riferimento").wait_for(timeout=60000)
             ctx.close()
+
         open_crus(), open_bare()
         crus, base = [], []
         for _ in range(REPS):
@@ -173,12 +189,12 @@ def save_one(url: str) -> Figure:
     from models.permissions import Actor
     from models.reports import IndicatorInput, ReportInput, load_entry, save_report
     from models.tables import Report, Semester, User
+
     engine = get_engine(url)
     with Session(engine) as s:
         office = s.exec(select(User).where(User.role == "ufficio_di_piano")).first()
         actor = Actor(office.id, office.username, office.role)
-        sem = s.exec(select(Semester).where(Semester.state == "aperto")).first() or \
-            s.exec(select(Semester)).all()[-1]
+        sem = s.exec(select(Semester).where(Semester.state == "aperto")).first() or s.exec(select(Semester)).all()[-1]
         sem.state = "aperto"
         s.add(sem)
         s.commit()
@@ -190,11 +206,16 @@ def save_one(url: str) -> Figure:
         counter[0] += 1
         with session_scope(engine) as s:
             view = load_entry(objective_id, semester_id, actor=actor, session=s)
-            data = ReportInput(objective_id, semester_id, view.report["version"], view.snapshot,
-                               critical_issues=f"Nota di prova {counter[0]}",
-                               indicators={i["id"]: IndicatorInput(str(counter[0])) for i in view.indicators
-                                           if i["unit"] == "numero"})
+            data = ReportInput(
+                objective_id,
+                semester_id,
+                view.report["version"],
+                view.snapshot,
+                critical_issues=f"Nota di prova {counter[0]}",
+                indicators={i["id"]: IndicatorInput(str(counter[0])) for i in view.indicators if i["unit"] == "numero"},
+            )
             save_report(data, actor=actor, session=s)
+
     return measure("salvataggio di un report (carica + salva)", once)
 
 
@@ -208,6 +229,7 @@ def optional(name: str, fn: Callable[[], Figure | None]) -> Figure | None:
 
 def main() -> int:
     from tests.bench import extra
+
     tmp = Path(tempfile.mkdtemp(prefix="pdz-bench-"))
     figures: list[Figure] = []
     ratios: dict[str, float] = {}
@@ -225,8 +247,11 @@ def main() -> int:
         figures += [crus, bare, miss]
         ratios[label] = crus.median / bare.median
         print(f"[{label}] save, reports, import...", flush=True)
-        for fig in (optional("save", lambda: save_one(url)), optional("report", lambda: extra.semester_report(url)),
-                    optional("annual", lambda: extra.annual_report(url))):
+        for fig in (
+            optional("save", lambda url=url: save_one(url)),
+            optional("report", lambda url=url: extra.semester_report(url)),
+            optional("annual", lambda url=url: extra.annual_report(url)),
+        ):
             if fig:
                 fig.name = f"{label}: {fig.name}"
                 figures.append(fig)
@@ -251,8 +276,10 @@ def main() -> int:
     for fig in figures:
         print(fig.row())
     print(f"rumore della macchina (pagina vuota, {SIZES['size100']}x): spread {noise:.0f}% della mediana")
-    print(f"ratio cruscotto/bare: size1={ratios['size1']:.2f} size100={ratios['size100']:.2f} "
-          f"browser={ratios['browser']:.2f}")
+    print(
+        f"ratio cruscotto/bare: size1={ratios['size1']:.2f} size100={ratios['size100']:.2f} "
+        f"browser={ratios['browser']:.2f}"
+    )
     return 0
 
 

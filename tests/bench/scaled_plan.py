@@ -4,6 +4,7 @@ scale-1 times (code "A.1~2", ...) with its actions, indicators and budget lines,
 The copies live in the plan files themselves, so the plan loader that runs at every app start keeps them
 (copies added to the database only would be retired by it as "no longer in the plan").
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,9 +29,13 @@ def write_scaled_plan(source: Path, dest: Path, scale: int) -> Path:
                 clone = copy.deepcopy(o)
                 clone["code"] = f"{o['code']}~{k}"
                 card["objectives"].append(clone)
-                budget += [{**copy.deepcopy(b), "objective": clone["code"]} for b in card.get("budget") or []
-                           if b.get("objective") == o["code"]]
+                budget += [
+                    {**copy.deepcopy(b), "objective": clone["code"]}
+                    for b in card.get("budget") or []
+                    if b.get("objective") == o["code"]
+                ]
         card["budget"] = budget
-        (dest / "cards" / card_file.name).write_text(yaml.safe_dump(card, allow_unicode=True, sort_keys=False),
-                                                     encoding="utf-8")
+        (dest / "cards" / card_file.name).write_text(
+            yaml.safe_dump(card, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return dest

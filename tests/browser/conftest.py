@@ -1,4 +1,5 @@
 """Browser tests: the real app served by `streamlit run`, driven in Debian's Chromium via Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,15 @@ from models.users import create_user
 from tests.conftest import ROOT, SMALL_PLAN
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "password-di-prova-1"
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -61,16 +69,37 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_url = f"sqlite:///{db_path}"
-        env = {**os.environ, "PDZ_DATABASE_URL": self.db_url, "PDZ_PLAN_DIR": str(plan_dir),
-               "PDZ_BCRYPT_ROUNDS": "4", **(extra_env or {})}
+        env = {
+            **os.environ,
+            "PDZ_DATABASE_URL": self.db_url,
+            "PDZ_PLAN_DIR": str(plan_dir),
+            "PDZ_BCRYPT_ROUNDS": "4",
+            **(extra_env or {}),
+        }
         self.log = open(db_path.with_suffix(".log"), "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             # No file watcher: files edited while tests run must not reload modules in the server
-             # (re-importing models.tables redefines the tables and breaks every page).
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                # No file watcher: files edited while tests run must not reload modules in the server
+                # (re-importing models.tables redefines the tables and breaks every page).
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         if not wait_healthy(self.url):
             self.stop()
             raise RuntimeError("streamlit did not start: " + db_path.with_suffix(".log").read_text()[-2000:])
@@ -85,8 +114,16 @@ def seed_users(db_url: str, users, plan_dir: Path = SMALL_PLAN) -> None:
     prepare_database(engine, plan_dir)
     with session_scope(engine) as s:
         for username, role, areas in users:
-            create_user(s, actor=None, username=username, name=username.upper(), role=role, areas=list(areas),
-                        password=PASSWORD, one_time=False)
+            create_user(
+                s,
+                actor=None,
+                username=username,
+                name=username.upper(),
+                role=role,
+                areas=list(areas),
+                password=PASSWORD,
+                one_time=False,
+            )
 
 
 DEFAULT_USERS = (("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", "comitato", []))
@@ -97,6 +134,7 @@ def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium non trovato in {CHROMIUM} (make test lo installa con apt-get)")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield b
@@ -133,6 +171,7 @@ def settle_after_login(page, timeout_s: float = 10) -> None:
     """Wait until the login cookie is written and its component's confirmation rerun is over: a value typed
     during that rerun (within a second of the login) can be lost, which a person never manages but a test does."""
     from components.auth_gate import COOKIE_NAME
+
     deadline = time.time() + timeout_s
     while time.time() < deadline and not any(c["name"] == COOKIE_NAME for c in page.context.cookies()):
         page.wait_for_timeout(100)
@@ -172,6 +211,6 @@ def open_page(page, link: str, url_part: str, attempts: int = 3) -> None:
         try:
             page.wait_for_url(re.compile(re.escape(url_part)), timeout=5000)
             return
-        except Exception:  # noqa: BLE001  (playwright's TimeoutError; retried)
+        except Exception:
             if attempt == attempts - 1:
                 raise

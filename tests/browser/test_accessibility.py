@@ -8,11 +8,11 @@ every page records every request and fails on any host other than the app's, on 
 and on a page without lang="it". One server for the module, one login per role; pages are opened from the menu
 as a user would.
 """
+
 from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -24,7 +24,6 @@ from models import demo, report_export
 from models.db import get_engine, session_scope
 from models.permissions import PAGES_BY_ROLE
 from models.startup import prepare_database
-from models.tables import Semester
 from models.users import create_user
 from tests.browser.conftest import PASSWORD, Server, login, open_page, screenshot
 from tests.conftest import REAL_PLAN
@@ -49,8 +48,16 @@ def demo_server(tmp_path_factory):
     with session_scope(engine) as s:
         demo.ensure_demo_accounts(s)
         demo.generate(s, seed=demo.DEMO_SEED, semesters=[(2025, 1), (2025, 2), (2026, 1), (2026, 2)])
-        create_user(s, actor=None, username="nuovo", name="Nuovo utente", role="comitato", areas=[],
-                    password=PASSWORD, one_time=True)
+        create_user(
+            s,
+            actor=None,
+            username="nuovo",
+            name="Nuovo utente",
+            role="comitato",
+            areas=[],
+            password=PASSWORD,
+            one_time=True,
+        )
     srv = Server(db, plan_dir=REAL_PLAN, extra_env={"PDZ_DEMO": "1"})
     srv.engine = engine
     yield srv
@@ -82,18 +89,31 @@ def violations(page, where: str) -> list[str]:
     lines = []
     for v in result.response["violations"]:
         for node in v["nodes"]:
-            lines.append(f"{where}: {v['id']} ({v['impact']}) {', '.join(map(str, node['target']))} "
-                         f"{node.get('failureSummary', '').splitlines()[-1:]} {node['html'][:160]}")
+            lines.append(
+                f"{where}: {v['id']} ({v['impact']}) {', '.join(map(str, node['target']))} "
+                f"{node.get('failureSummary', '').splitlines()[-1:]} {node['html'][:160]}"
+            )
     return lines
 
 
 # Streamlit's own English, as it would show if the translation in components/layout.py stopped working
-ENGLISH = ("Choose an option", "Choose options", "Drag and drop", "Upload", "MB per file", "Skip to main content",
-           "Link to heading", "No results", "Press Enter", "Page not found", "Clear all")
+ENGLISH = (
+    "Choose an option",
+    "Choose options",
+    "Drag and drop",
+    "Upload",
+    "MB per file",
+    "Skip to main content",
+    "Link to heading",
+    "No results",
+    "Press Enter",
+    "Page not found",
+    "Clear all",
+)
 STREAMLIT_TEXTS = """() => {
     const texts = [document.body.innerText];
     for (const el of document.querySelectorAll('[aria-label], [placeholder], [title]'))
-        texts.push(el.getAttribute('aria-label') || '', el.getAttribute('placeholder') || '', el.getAttribute('title') || '');
+        for (const name of ['aria-label', 'placeholder', 'title']) texts.push(el.getAttribute(name) || '');
     return texts.join('\\n');
 }"""
 
@@ -103,8 +123,11 @@ def not_italian(page, where: str) -> list[str]:
     if page.evaluate("document.documentElement.lang") != "it":
         problems.append(f"{where}: <html lang> non è 'it'")
     text = page.evaluate(STREAMLIT_TEXTS)
-    problems += [f"{where}: testo inglese {word!r}" for word in ENGLISH
-                 if word in text and not (word == "MB per file" and "massimo" in text)]
+    problems += [
+        f"{where}: testo inglese {word!r}"
+        for word in ENGLISH
+        if word in text and not (word == "MB per file" and "massimo" in text)
+    ]
     return problems
 
 

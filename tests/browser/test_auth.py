@@ -4,6 +4,7 @@ First start (one-time admin password from the terminal, forced change), the logi
 fresh page load, refused when copied after a logout or a password change, refused when forged), pages per
 role (menu and direct URLs), two users at once, refusal to start with a bad cookie key, no tracebacks.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,6 +19,7 @@ from datetime import datetime, timedelta
 
 import jwt
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components.auth_gate import COOKIE_NAME, DENIED
 from components.navigation import PAGES
@@ -25,16 +27,28 @@ from models.db import get_engine, session_scope
 from models.permissions import PAGES_BY_ROLE, can_open_page
 from models.users import LOGIN_FAILED, create_user
 from models.vocab import ROLE_LABELS, Role
-from tests.browser.conftest import (PASSWORD, ROOT, Server, _free_port, login, screenshot, seed_users, stop_process,
-                                    wait_healthy)
+from tests.browser.conftest import (
+    PASSWORD,
+    ROOT,
+    Server,
+    _free_port,
+    login,
+    screenshot,
+    seed_users,
+    stop_process,
+    wait_healthy,
+)
 
 WAIT = 45000  # ms: a full page load on a busy 2-core machine (the Cruscotto draws plotly.js); a bound, not a wait
 # Elements that would show data; a refused page has none of them.
-DATA_ELEMENTS = ('[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stPlotlyChart"], '
-                 '[data-testid="stMetric"], [data-testid="stForm"], [data-testid="stExpander"]')
+DATA_ELEMENTS = (
+    '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stPlotlyChart"], '
+    '[data-testid="stMetric"], [data-testid="stForm"], [data-testid="stExpander"]'
+)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module", autouse=True)
 def _entrypoint_ran(browser, server):
@@ -50,8 +64,16 @@ def _entrypoint_ran(browser, server):
 def add_user(server: Server, username: str, role: str = Role.COMITATO, areas=()) -> None:
     """A user of its own for a test that logs out or changes password (the server reads the database)."""
     with session_scope(get_engine(server.db_url)) as s:
-        create_user(s, actor=None, username=username, name=username.upper(), role=role, areas=list(areas),
-                    password=PASSWORD, one_time=False)
+        create_user(
+            s,
+            actor=None,
+            username=username,
+            name=username.upper(),
+            role=role,
+            areas=list(areas),
+            password=PASSWORD,
+            one_time=False,
+        )
 
 
 def login_cookie(context, *, other_than: str | None = None, timeout: float = 10) -> dict:
@@ -139,6 +161,7 @@ def logout(page) -> None:
 
 # --- first start --------------------------------------------------------------------------------------
 
+
 def test_first_start_admin_one_time_password_then_forced_change(browser, tmp_path):
     db = tmp_path / "first.sqlite3"
     server = Server(db)  # empty database: the app creates schema, plan and the first administrator
@@ -194,6 +217,7 @@ def test_first_start_admin_one_time_password_then_forced_change(browser, tmp_pat
 
 
 # --- the cookie ---------------------------------------------------------------------------------------
+
 
 def test_cookie_is_set_after_login_and_logs_in_a_fresh_page_load(page, server, browser):
     login(page, server, "uff")
@@ -286,20 +310,25 @@ def _future() -> float:
 def _unsigned(claims: dict) -> str:
     def part(data: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
     return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
 
 
 FORGED = {
-    "chiave-predefinita-libreria": lambda: jwt.encode({"username": "uff", "exp_date": _future()}, "some_key",
-                                                      algorithm="HS256"),
-    "chiave-esempio-documentazione": lambda: jwt.encode({"username": "uff", "exp_date": _future()},
-                                                        "some_signature_key", algorithm="HS256"),
+    "chiave-predefinita-libreria": lambda: jwt.encode(
+        {"username": "uff", "exp_date": _future()}, "some_key", algorithm="HS256"
+    ),
+    "chiave-esempio-documentazione": lambda: jwt.encode(
+        {"username": "uff", "exp_date": _future()}, "some_signature_key", algorithm="HS256"
+    ),
     "chiave-casuale": lambda: jwt.encode({"username": "uff", "exp_date": _future()}, "x" * 48, algorithm="HS256"),
     "senza-firma": lambda: _unsigned({"username": "uff", "exp_date": _future()}),
-    "algoritmo-diverso": lambda: jwt.encode({"username": "uff", "exp_date": _future()},
-                                            os.environ["PDZ_COOKIE_KEY"], algorithm="HS512"),
-    "scadenza-non-numerica": lambda: jwt.encode({"username": "uff", "exp_date": "domani"},
-                                                os.environ["PDZ_COOKIE_KEY"], algorithm="HS256"),
+    "algoritmo-diverso": lambda: jwt.encode(
+        {"username": "uff", "exp_date": _future()}, os.environ["PDZ_COOKIE_KEY"], algorithm="HS512"
+    ),
+    "scadenza-non-numerica": lambda: jwt.encode(
+        {"username": "uff", "exp_date": "domani"}, os.environ["PDZ_COOKIE_KEY"], algorithm="HS256"
+    ),
     "spazzatura": lambda: "non-un-token",
 }
 
@@ -351,7 +380,7 @@ def test_each_role_sees_its_pages_only_and_other_urls_are_refused(page, server, 
         page.goto(f"{server.url}/{spec.url}")  # typed in the address bar: a fresh load, cookie login
         try:
             page.get_by_role("button", name="Esci").first.wait_for(timeout=WAIT)
-        except Exception:
+        except PlaywrightTimeout:
             screenshot(page, f"auth-{role}-{spec.key}")
             raise AssertionError(f"{role}: /{spec.url} did not open logged in") from None
         if can_open_page(role, spec.key):
@@ -371,12 +400,15 @@ def test_logged_out_every_page_url_asks_to_log_in_and_shows_no_data(page, server
         page.goto(f"{server.url}/{spec.url}")
         page.get_by_text(f"Per aprire la pagina «{spec.title}» occorre accedere.").first.wait_for(timeout=WAIT)
         expect_login_form(page)
-        assert page.locator('[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], '
-                            '[data-testid="stMetric"]').count() == 0, spec.key
+        assert (
+            page.locator('[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], [data-testid="stMetric"]').count()
+            == 0
+        ), spec.key
         assert sidebar_pages(page) == []
 
 
 # --- two people at once -------------------------------------------------------------------------------
+
 
 def test_two_users_at_once_each_see_only_their_own_session(browser, server):
     contexts = [browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT") for _ in range(2)]
@@ -412,10 +444,14 @@ def test_two_users_at_once_each_see_only_their_own_session(browser, server):
 
 # --- starting ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("key", "message"), [
-    ("some_signature_key", "Chiave dei cookie predefinita/pubblica"),
-    ("corta-di-prova", "Chiave dei cookie troppo corta: servono almeno 32 byte"),
-])
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("some_signature_key", "Chiave dei cookie predefinita/pubblica"),
+        ("corta-di-prova", "Chiave dei cookie troppo corta: servono almeno 32 byte"),
+    ],
+)
 def test_app_refuses_to_start_with_a_bad_cookie_key(page, tmp_path, key, message):
     db = tmp_path / "key.sqlite3"
     seed_users(f"sqlite:///{db}", [("uff", Role.UFFICIO_DI_PIANO, [])])
@@ -461,15 +497,30 @@ def test_page_files_opened_before_the_first_navigation_refuse_by_themselves(page
 
 def test_a_crash_shows_no_traceback_with_the_project_config(page, tmp_path):
     """The project's .streamlit/config.toml (showErrorDetails = none) applied to a script that raises."""
-    shutil.copytree(ROOT / ".streamlit", tmp_path / ".streamlit",
-                    ignore=shutil.ignore_patterns("secrets.toml"))
+    shutil.copytree(ROOT / ".streamlit", tmp_path / ".streamlit", ignore=shutil.ignore_patterns("secrets.toml"))
     (tmp_path / "crash.py").write_text("raise RuntimeError('dettaglio-interno-segreto')\n")
     port = _free_port()
     log = open(tmp_path / "crash.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "crash.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--server.fileWatcherType", "none"],
-                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "crash.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         assert wait_healthy(url), (tmp_path / "crash.log").read_text()

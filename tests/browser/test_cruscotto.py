@@ -3,6 +3,7 @@
 
 Screenshots go to test-artifacts/ (cruscotto-*.png): look at them when changing the layout.
 """
+
 from __future__ import annotations
 
 import re
@@ -148,9 +149,14 @@ def test_refreshes_on_new_data_without_losing_the_view(page, demo_server):
     before = page.locator(".pdz-band").all_inner_texts()
     with session_scope(demo_server.engine) as s:
         sem = s.exec(select(Semester).order_by(Semester.year.desc(), Semester.half.desc())).first()
-        waiting = s.exec(select(Report).join(Objective).join(MacroArea, MacroArea.id == Objective.area_id)
-                         .where(Report.semester_id == sem.id, Report.state != "approvata",
-                                planned_actions_sql(Report.objective_id) > 0)).first()
+        waiting = s.exec(
+            select(Report)
+            .join(Objective)
+            .join(MacroArea, MacroArea.id == Objective.area_id)
+            .where(
+                Report.semester_id == sem.id, Report.state != "approvata", planned_actions_sql(Report.objective_id) > 0
+            )
+        ).first()
         waiting.state = "approvata"
         bump_data_change(s)
     deadline = time.time() + 45

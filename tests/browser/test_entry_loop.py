@@ -1,6 +1,7 @@
 """In Chromium, the semester loop as a lead lives it: the office backfills a 2025 semester; a bad value is shown
 at its field, listed at the top and focused; a new semester's form starts from the last approved action states
 and shows each source's budget and earlier spend; sending with data missing needs a note."""
+
 import re
 from datetime import date
 
@@ -26,8 +27,11 @@ def _a1(db_url):
     with Session(get_engine(db_url)) as s:
         obj = s.exec(select(Objective).where(Objective.code == "A.1")).one()
         actions = s.exec(select(Action).where(Action.objective_id == obj.id).order_by(Action.position)).all()
-        counts = s.exec(select(Indicator).where(Indicator.objective_id == obj.id,
-                                                Indicator.text == "N. di incontri della cabina di regia")).one()
+        counts = s.exec(
+            select(Indicator).where(
+                Indicator.objective_id == obj.id, Indicator.text == "N. di incontri della cabina di regia"
+            )
+        ).one()
         return obj.id, [a.id for a in actions], counts.id
 
 
@@ -55,8 +59,9 @@ def test_office_backfills_a_2025_semester_and_the_lead_can_fill_it_in(page, serv
     open_page(page, "Inserimento dati", "/inserimento")
     choose(page, "Semestre", "I semestre 2025 (aperto)")
     page.get_by_text(re.compile("I semestre 2025 · nessun dato salvato")).wait_for(timeout=15000)
-    expect(page.get_by_text(re.compile(r"^Scadenza per l'inserimento: \d\d/\d\d/\d{4} \(mancano \d+ giorni\)"))
-           ).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"^Scadenza per l'inserimento: \d\d/\d\d/\d{4} \(mancano \d+ giorni\)"))
+    ).to_be_visible()
     assert page.get_by_role("button", name="Salva bozza").is_enabled()
     assert not events, events
 
@@ -74,8 +79,9 @@ def test_bad_value_is_shown_at_its_field_listed_at_the_top_and_focused(page, ser
     summary = page.get_by_role("alert").filter(has_text="Nulla è stato salvato: 1 errore da correggere")
     summary.wait_for(timeout=15000)
     # the message sits in the field's own container, names the field, and the field has the keyboard focus
-    expect(field.get_by_text("Indicatore «N. di incontri della cabina di regia»: «dodici» non è un numero")
-           ).to_be_visible()
+    expect(
+        field.get_by_text("Indicatore «N. di incontri della cabina di regia»: «dodici» non è un numero")
+    ).to_be_visible()
     expect(box).to_be_focused(timeout=5000)
     assert box.input_value() == "dodici", "what the lead typed stays"
     screenshot(page, "errore-al-campo")
@@ -98,14 +104,34 @@ def test_new_semester_starts_from_the_last_approved_action_states(page, server):
         earlier = Semester(year=2026, half=1, deadline=date(2026, 7, 31))
         s.add(earlier)
         s.flush()
-        data = ReportInput(obj, earlier.id, None, actions={actions[0]: "realizzata", actions[1]: "in corso"},
-                           spend=[SpendInput("FNPS", "10.000", "8.000")], users_not_relevant=True,
-                           resource_adequacy="adeguato", need_answered="SI", need_reason="Sì",
-                           proposed_again="SI", proposed_reason="Sì")
-        sent = save_report(data, actor=Actor(lead.id, "refa", "referente", frozenset({"A"})), session=s,
-                           today=date(2026, 7, 1), submit=True)
-        review_report(obj, earlier.id, "approve", actor=Actor(office.id, "uff", "ufficio_di_piano"), session=s,
-                      expected_version=sent.version)
+        data = ReportInput(
+            obj,
+            earlier.id,
+            None,
+            actions={actions[0]: "realizzata", actions[1]: "in corso"},
+            spend=[SpendInput("FNPS", "10.000", "8.000")],
+            users_not_relevant=True,
+            resource_adequacy="adeguato",
+            need_answered="SI",
+            need_reason="Sì",
+            proposed_again="SI",
+            proposed_reason="Sì",
+        )
+        sent = save_report(
+            data,
+            actor=Actor(lead.id, "refa", "referente", frozenset({"A"})),
+            session=s,
+            today=date(2026, 7, 1),
+            submit=True,
+        )
+        review_report(
+            obj,
+            earlier.id,
+            "approve",
+            actor=Actor(office.id, "uff", "ufficio_di_piano"),
+            session=s,
+            expected_version=sent.version,
+        )
     login(page, server, "refa")
     open_page(page, "Inserimento dati", "/inserimento")
     choose(page, "Semestre", "II semestre 2026 (aperto)")
@@ -114,8 +140,12 @@ def test_new_semester_starts_from_the_last_approved_action_states(page, server):
     expect(radios.nth(0).get_by_role("radio", name="realizzata")).to_be_checked()
     expect(radios.nth(1).get_by_role("radio", name="in corso")).to_be_checked()
     expect(radios.nth(2).get_by_role("radio", name="non avviata")).to_be_checked()
-    page.get_by_text(re.compile(r"Budget dell'obiettivo 100\.000,00 € · nei semestri precedenti \(report "
-                                r"approvati\): impegnato 10\.000,00 €, liquidato 8\.000,00 €")).wait_for()
+    page.get_by_text(
+        re.compile(
+            r"Budget dell'obiettivo 100\.000,00 € · nei semestri precedenti \(report "
+            r"approvati\): impegnato 10\.000,00 €, liquidato 8\.000,00 €"
+        )
+    ).wait_for()
     screenshot(page, "stati-ripresi")
     page.get_by_role("button", name="Salva bozza").click()
     page.get_by_text("Bozza salvata").wait_for(timeout=15000)
@@ -138,8 +168,9 @@ def test_sending_with_data_missing_needs_a_note_that_is_stored(page, server, wit
     page.get_by_label("Valutazione degli utenti: non pertinente").check(force=True)
     page.get_by_label(re.compile("^Adeguatezza delle risorse")).click()
     page.get_by_role("option", name="Adeguato", exact=True).click()
-    for nth, (question, reason) in enumerate((("L'obiettivo ha risposto", "La rete è cresciuta"),
-                                              ("L'obiettivo verrà riproposto", "Da consolidare"))):
+    for nth, (question, reason) in enumerate(
+        (("L'obiettivo ha risposto", "La rete è cresciuta"), ("L'obiettivo verrà riproposto", "Da consolidare"))
+    ):
         group = page.get_by_role("radiogroup", name=re.compile("^" + re.escape(question)))
         group.get_by_text("SI", exact=True).click()
         expect(group.get_by_role("radio", name="SI")).to_be_checked()

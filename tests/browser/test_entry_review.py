@@ -1,5 +1,6 @@
 """In Chromium on the real plan: a lead fills A.1, saves, reloads, submits; the office sends back and approves.
 A note with an HTML/JavaScript payload is stored and shown as text; no script runs."""
+
 import re
 
 import pytest
@@ -10,9 +11,6 @@ from models.db import get_engine
 from models.tables import IndicatorValue, Report
 from tests.browser.conftest import Server, choose, login, open_page, screenshot, seed_users
 from tests.conftest import REAL_PLAN
-
-
-
 
 PAYLOAD = '<img src=x onerror="alert(1)"> [clicca](javascript:alert(2))'
 

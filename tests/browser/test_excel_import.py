@@ -1,6 +1,7 @@
 """In Chromium on the real plan: a lead downloads the entry template, uploads a file with a bad cell (refused,
 nothing written), then the corrected file: preview, confirmation, values in the database. The Comitato
 downloads the three reports."""
+
 import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
@@ -9,7 +10,6 @@ from models.db import get_engine
 from models.tables import AuditEntry, IndicatorValue, Report
 from tests.browser.conftest import Server, login, open_page, screenshot, seed_users
 from tests.conftest import REAL_PLAN
-
 
 NOTE = "=HYPERLINK(\"http://x\")"
 
@@ -27,8 +27,9 @@ def _fill(template: str, out: str, value, *, formula_note: bool = False) -> None
     wb = load_workbook(template)
     ws = wb["Indicatori"]
     headers = [c.value for c in ws[1]]
-    row = next(r for r in range(2, ws.max_row + 1) if str(ws.cell(r, headers.index("Unità") + 1).value)
-               .startswith("numero"))
+    row = next(
+        r for r in range(2, ws.max_row + 1) if str(ws.cell(r, headers.index("Unità") + 1).value).startswith("numero")
+    )
     ws.cell(row, headers.index("Valore") + 1).value = value
     note = ws.cell(row, headers.index("Nota") + 1)
     note.value = NOTE

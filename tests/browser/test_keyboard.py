@@ -1,6 +1,7 @@
 """Keyboard only, on the real plan: a lead logs in, fills A.1, saves a draft and submits it; the Ufficio di Piano
 logs in, opens the report and approves it. Every interaction is page.keyboard (Tab, Shift+Tab, Enter, Space,
 arrows, typing); the test only reads where the focus is, as a screen reader user hears it."""
+
 from __future__ import annotations
 
 import re

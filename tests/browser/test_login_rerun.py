@@ -1,6 +1,7 @@
 """Right after login nothing is lost: no cookie component (an iframe that reruns the script when it loads) is
 drawn any more, so a menu click made at once is followed on the first try and a value typed in the first
 second stays. The cookie is still written, at once."""
+
 from __future__ import annotations
 
 import re

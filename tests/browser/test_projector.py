@@ -2,6 +2,7 @@
 objective's label is drawn, at 1280x720 and at 1920x1080 (opened from a bookmark with &schermo=1920); text in
 the bars is at least 14 px; the 0/50/80/100 % ticks are horizontal and apart; an area without budget shows a
 sentence, not an empty chart. Labels are read from the Plotly figure's SVG in the page."""
+
 from __future__ import annotations
 
 import re
@@ -34,9 +35,14 @@ def plan_server(tmp_path_factory):
 
 def _codes(server, letter: str) -> list[str]:
     with Session(get_engine(server.db_url)) as s:
-        return [o.code for o in s.exec(select(Objective).join(MacroArea, MacroArea.id == Objective.area_id)
-                                       .where(MacroArea.letter == letter, Objective.kind == "specifico",
-                                              Objective.retired == False))]  # noqa: E712
+        return [
+            o.code
+            for o in s.exec(
+                select(Objective)
+                .join(MacroArea, MacroArea.id == Objective.area_id)
+                .where(MacroArea.letter == letter, Objective.kind == "specifico", Objective.retired == False)
+            )
+        ]
 
 
 def _go_to(page, title: str) -> None:

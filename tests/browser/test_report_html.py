@@ -1,5 +1,6 @@
 """The annual report's HTML opened from disk in Chromium with every network request aborted: the charts are drawn
 from the inlined Plotly, nothing leaves the machine, no script error, and a user's HTML shows as text."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -36,7 +37,9 @@ def test_annual_html_draws_its_charts_offline(page, report_file):
     page.goto(report_file.as_uri())
     page.wait_for_function(
         f"[...document.querySelectorAll('.plotly-graph-div')].filter(d => d.querySelector('.main-svg')).length"
-        f" >= {FIGURES}", timeout=30000)
+        f" >= {FIGURES}",
+        timeout=30000,
+    )
     graphs = page.locator(".plotly-graph-div")
     assert graphs.count() == FIGURES
     for i in range(FIGURES):

@@ -1,5 +1,6 @@
 """In Chromium on the small plan: the review queue (oldest first, each a link that opens the report, several
 approved at once) and a report's conversation between the office and the lead."""
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,17 @@ WAIT = 30000  # ms: a bound for a busy 2-core machine, not a wait
 def _submit(s, code: str, actor: Actor) -> None:
     obj = s.exec(select(Objective).where(Objective.code == code)).one()
     sem = s.exec(select(Semester)).first()
-    data = ReportInput(objective_id=obj.id, semester_id=sem.id, base_version=None, users_not_relevant=True,
-                       resource_adequacy="adeguato", need_answered="SI", need_reason="sì", proposed_again="SI",
-                       proposed_reason="sì")
+    data = ReportInput(
+        objective_id=obj.id,
+        semester_id=sem.id,
+        base_version=None,
+        users_not_relevant=True,
+        resource_adequacy="adeguato",
+        need_answered="SI",
+        need_reason="sì",
+        proposed_again="SI",
+        proposed_reason="sì",
+    )
     save_report(data, actor=actor, session=s, submit=True, today=date(2000, 1, 1))
 
 
@@ -61,8 +70,7 @@ def test_queue_oldest_first_link_opens_report_and_bulk_approve(page, review_serv
     expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^B\.1 — inviata"))
     page.get_by_text("Stato: inviata").wait_for()
     links.nth(2).click()  # A.1
-    expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.1 — inviata"),
-                                                                        timeout=WAIT)
+    expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.1 — inviata"), timeout=WAIT)
     screenshot(page, "revisione-coda")
     page.get_by_label("Seleziona B.1", exact=False).check(force=True)
     page.get_by_label("Seleziona A.1", exact=False).check(force=True)
@@ -71,8 +79,7 @@ def test_queue_oldest_first_link_opens_report_and_bulk_approve(page, review_serv
     assert _states(review_server) == {"B.1": "approvata", "A.2": "inviata", "A.1": "approvata"}
     expect(links).to_have_count(1)
     # the selector follows the data: the report on screen now reads "approvata", not "inviata"
-    expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.1 — approvata"),
-                                                                        timeout=WAIT)
+    expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.1 — approvata"), timeout=WAIT)
 
 
 def test_comment_thread_between_office_and_lead(browser, page, review_server):
@@ -87,8 +94,9 @@ def test_comment_thread_between_office_and_lead(browser, page, review_server):
     box.press("Tab")
     page.get_by_role("button", name="Aggiungi alla conversazione").click()
     page.get_by_text("Quante persone sono state accolte a giugno?").wait_for(timeout=WAIT)
-    expect(page.get_by_text(re.compile(r"UFF · Ufficio di Piano · \d\d/\d\d/\d{4} \d\d:\d\d · Commento"))
-           ).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"UFF · Ufficio di Piano · \d\d/\d\d/\d{4} \d\d:\d\d · Commento"))
+    ).to_be_visible()
     screenshot(page, "revisione-conversazione")
 
     lead_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")

@@ -1,4 +1,5 @@
 """The real app in Chromium: it starts, shows its title, and a user logs in."""
+
 from tests.browser.conftest import login, screenshot
 
 
