@@ -53,6 +53,57 @@ def measure(name: str, fn: Callable[[], object], reps: int = REPS, unit: str = "
     return Figure(name, samples, unit)
 
 
+SEED = 20251
+CACHE = ROOT / "bench-results" / "cache"
+
+
+def cache_key(scale: int) -> str:
+    """What the generated database depends on: size, seed, semesters, and the sources of the generator, the
+    tables, the plan loader, the scaled plan writer and the plan files. Any change builds it again."""
+    import hashlib
+
+    from tests.conftest import REAL_PLAN
+
+    digest = hashlib.sha256(f"{scale}|{SEED}|{SEMESTERS}".encode())
+    sources = [ROOT / "models" / name for name in ("demo.py", "tables.py", "plan_loader.py", "startup.py")]
+    sources += [BENCH / "scaled_plan.py", *sorted(p for p in REAL_PLAN.rglob("*") if p.is_file())]
+    for source in sources:
+        if source.exists():
+            digest.update(source.name.encode() + source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_database(work: Path, label: str, scale: int) -> tuple[str, Path]:
+    """The database of `scale`, built once per cache key and copied into `work` for this run (the benchmark
+    saves into it): the size-100 build takes minutes, the copy a second."""
+    import shutil
+
+    key = cache_key(scale)
+    built = CACHE / f"{label}-{key}.sqlite3"
+    if not built.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for old in CACHE.glob(f"{label}-*"):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        partial = built.with_suffix(".partial")
+        url, _plan_dir = build_database(partial, scale)  # the scaled plan is written beside it: <key>.plan
+        from models.db import get_engine
+
+        engine = get_engine(url)
+        with engine.connect() as conn:  # WAL mode: fold the log into the file before copying it
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        for leftover in CACHE.glob(f"{partial.name}-*"):
+            leftover.unlink()
+        partial.rename(built)
+    else:
+        print(f"  {label}: database from the cache ({built.name})", flush=True)
+    target = work / f"{label}.sqlite3"
+    shutil.copyfile(built, target)
+    from tests.conftest import REAL_PLAN
+
+    return f"sqlite:///{target}", REAL_PLAN if scale == 1 else built.with_suffix(".plan")
+
+
 def build_database(path: Path, scale: int) -> tuple[str, Path]:
     """A database with the plan (multiplied by `scale`, in plan files of its own) and six semesters of data;
     returns its URL and the plan folder that the app must load at start (PDZ_PLAN_DIR)."""
@@ -71,7 +122,7 @@ def build_database(path: Path, scale: int) -> tuple[str, Path]:
     t = time.perf_counter()
     prepare_database(engine, plan_dir)
     with session_scope(engine) as s:
-        result = generate(s, seed=20251, semesters=SEMESTERS)
+        result = generate(s, seed=SEED, semesters=SEMESTERS)
         objectives = s.exec(select(func.count()).select_from(Objective).where(Objective.retired == False)).one()
         indicators = s.exec(select(func.count()).select_from(Indicator).where(Indicator.retired == False)).one()
     print(
@@ -237,7 +288,7 @@ def main() -> int:
     plans = {}
     for label, scale in SIZES.items():
         print(f"[{label}] database...", flush=True)
-        urls[label], plans[label] = build_database(tmp / f"{label}.sqlite3", scale)
+        urls[label], plans[label] = cached_database(tmp, label, scale)
     for label, url in urls.items():
         os.environ["PDZ_PLAN_DIR"] = str(plans[label])  # the app loads this plan at start
         print(f"[{label}] server-side...", flush=True)
