@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from models.errors import DomainError
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB_PATH = ROOT / "instance" / "pdz.sqlite3"  # gitignored; created at first start
 DEFAULT_DEMO_DB_PATH = ROOT / "instance" / "pdz-demo.sqlite3"
@@ -78,7 +80,7 @@ KNOWN_PUBLIC_KEYS = frozenset(
 )
 
 
-class ConfigError(RuntimeError):
+class ConfigError(DomainError, RuntimeError):
     pass
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, select
 
 from models.audit import audit_trail, record_change
+from models.errors import DomainError
 from models.permissions import Actor, PermissionDenied, require_office
 from models.tables import LoginAttempt, MacroArea, User, UserArea, utcnow
 from models.validation import FieldError, refuse_control_characters
@@ -46,11 +47,11 @@ def bcrypt_rounds() -> int:
     return int(os.environ.get("PDZ_BCRYPT_ROUNDS", "12"))
 
 
-class LoginError(ValueError):
+class LoginError(DomainError, ValueError):
     pass
 
 
-class UserError(ValueError):
+class UserError(DomainError, ValueError):
     pass
 
 
