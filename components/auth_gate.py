@@ -23,6 +23,7 @@ from components.data import DATABASE_UNAVAILABLE, call, engine
 from models import config, sessions
 from models.config import ConfigError, database_url, demo_mode
 from models.db import DatabaseError, get_engine, session_scope
+from models.errors import DomainError
 from models.permissions import can_open_page
 from models.plan_loader import PlanFileError
 from models.sessions import SessionUser
@@ -229,7 +230,7 @@ def start_session(username: str) -> None:
     st.session_state[_SET_COOKIE] = True  # written on the next run, when the page is fully drawn
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(DomainError, RuntimeError):
     """in_callback could not reach the database; the message is for the user."""
 
 
