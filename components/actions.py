@@ -61,7 +61,7 @@ def run(
         return runner(fn, *args, **kwargs), None
     except DomainError as exc:
         # The message only: arguments may hold a password, and the message names the refused value at most.
-        log.warning("refused %s for %s: %s: %s", what, _who(kwargs), type(exc).__name__, exc)
+        log.info("refused %s for %s: %s: %s", what, _who(kwargs), type(exc).__name__, exc)
         return None, Failure(error_message(exc), exc)
     except Exception:
         log.exception("failed %s for %s: nothing saved", what, _who(kwargs))

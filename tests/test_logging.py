@@ -72,7 +72,7 @@ def test_a_refused_save_logs_who_and_what(caplog):
         result, failure = run(save_report, actor=actor, runner=lambda fn, **kw: fn(session=None, **kw))
     assert result is None and failure.error is not None and "Semestre chiuso" in failure.message
     line = next(r for r in caplog.records if r.name == "pdz.save")
-    assert line.levelno == logging.WARNING
+    assert line.levelno == logging.INFO
     assert line.getMessage() == "refused save_report for refa: PermissionDenied: Semestre chiuso."
 
 
