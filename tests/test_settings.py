@@ -45,3 +45,19 @@ def test_only_the_settings_module_reads_the_environment():
                 readers.append(path.relative_to(ROOT).as_posix())
     assert readers == ["models/config.py"]
     assert "os.environ" not in (ROOT / "app.py").read_text(encoding="utf-8")
+
+
+def test_the_ambito_name_comes_from_the_plan(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import APP, app_env, logged_in, prepared
+
+    with app_env(tmp_path / "app.sqlite3") as engine:
+        prepared(engine)  # the small plan: "Ambito di prova", 2025-2027
+        at = AppTest.from_file(str(APP), default_timeout=30)
+        at.run()
+        assert "Ambito di prova · Piano di Zona 2025-2027" in [c.value for c in at.caption]
+        at = logged_in("uff")
+        assert not at.exception
+        assert "Ambito di prova" in [c.value for c in at.sidebar.caption]
+        assert not any("Cremonese" in c.value for c in at.caption)
