@@ -3,6 +3,9 @@
 import streamlit as st
 
 from components import auth_gate, layout, navigation, notices
+from models.config import configure_logging
+
+configure_logging()  # idempotent: once per process
 
 st.set_page_config(page_title="Monitoraggio Piano di Zona", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 layout.accessibility()

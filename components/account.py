@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth_gate
-from models.users import MIN_PASSWORD_LENGTH, UserError, change_own_password
+from components.actions import run
+from models.users import MIN_PASSWORD_LENGTH, change_own_password
 from models.vocab import PAGE_TITLES
 
 _CURRENT, _NEW, _REPEAT = "pdz_pw_current", "pdz_pw_new", "pdz_pw_repeat"
@@ -20,12 +21,16 @@ def _submit(user_id: int, first_login: bool) -> None:
     if new != repeat:
         st.session_state[_OUTCOME] = ("error", "Ripeti la nuova password: le due password non coincidono.")
         return
-    try:
-        auth_gate.in_callback(
-            change_own_password, user_id=user_id, current=current, new=new, address=auth_gate.client_address()
-        )
-    except (UserError, auth_gate.DatabaseUnavailable) as exc:
-        st.session_state[_OUTCOME] = ("error", str(exc))
+    _, failure = run(
+        change_own_password,
+        runner=auth_gate.in_callback,
+        user_id=user_id,
+        current=current,
+        new=new,
+        address=auth_gate.client_address(),
+    )
+    if failure is not None:
+        st.session_state[_OUTCOME] = ("error", failure.message)
         return
     # Cookies issued before now are refused from now on: this browser gets a fresh one.
     auth_gate.refresh_cookie_after_password_change()

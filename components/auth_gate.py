@@ -20,11 +20,14 @@ import streamlit as st
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from components.data import DATABASE_UNAVAILABLE, call, engine
+from components.safe import md_escape
 from models import config, sessions
 from models.config import ConfigError, database_url, demo_mode
 from models.db import DatabaseError, get_engine, session_scope
+from models.errors import DomainError
 from models.permissions import can_open_page
 from models.plan_loader import PlanFileError
+from models.queries import plan_header
 from models.sessions import SessionUser
 
 T = TypeVar("T")
@@ -229,7 +232,7 @@ def start_session(username: str) -> None:
     st.session_state[_SET_COOKIE] = True  # written on the next run, when the page is fully drawn
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(DomainError, RuntimeError):
     """in_callback could not reach the database; the message is for the user."""
 
 
@@ -300,9 +303,37 @@ def _submit_login() -> None:
         start_session(user.username)
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _plan_header(url: str) -> dict | None:
+    with session_scope(get_engine(url)) as session:
+        return plan_header(session=session)
+
+
+def _header() -> dict | None:
+    try:
+        return _plan_header(database_url())
+    except (OperationalError, InterfaceError):
+        logging.getLogger(__name__).exception("database unavailable reading the plan header")
+        return None
+
+
+def ambito_name() -> str:
+    """The Ambito's name as the plan states it (Plan.ambito), escaped for markdown; empty before the plan is loaded."""
+    header = _header()
+    return md_escape(header["ambito"]) if header else ""
+
+
+def plan_caption() -> str:
+    """'<Ambito> · Piano di Zona <first>-<last>', from the Plan table."""
+    header = _header()
+    if not header:
+        return "Piano di Zona"
+    return f"{md_escape(header['ambito'])} · Piano di Zona {header['first_year']}-{header['last_year']}"
+
+
 def login_page() -> None:
     st.title("Monitoraggio Piano di Zona")
-    st.caption("Ambito Sociale Cremonese · Piano di Zona 2025-2027")
+    st.caption(plan_caption())
     requested = st.session_state.pop(_REQUESTED, None)
     if st.session_state.get(_LOGGED_OUT):
         st.info("Uscita effettuata: per rientrare occorre accedere di nuovo.")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components import auth_gate, report_form
+from components.actions import attempt
 from components.data import call
 from components.safe import md_escape
-from models.permissions import PermissionDenied
+from models.errors import DomainError
 from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, load_entry, save_report
 from models.submission import IncompleteReport, submit_report
 
@@ -18,24 +19,26 @@ def _conflict_key(view: EntryView) -> str:
 
 def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> None:
     user = auth_gate.signed_in()
-    try:
-        if submit:
-            result = call(submit_report, data, actor=user.actor, note=report_form.gap_note(view))
-        else:
-            result = call(save_report, data, actor=user.actor)
-    except ValidationFailed as exc:
-        # Shown at the top and at each field on the next run (report_form), with the focus on the first.
-        report_form.set_errors(view, exc.errors)
-        st.rerun()
-    except IncompleteReport as exc:
-        exc.target = report_form.NOTE_TARGET
-        report_form.set_errors(view, [exc])
-        st.rerun()
-    except ConflictError as exc:
-        st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
-        st.rerun()
-    except PermissionDenied as exc:
-        st.error(md_escape(str(exc)))
+
+    def on_error(exc: DomainError) -> bool:
+        if isinstance(exc, ValidationFailed):
+            # Shown at the top and at each field on the next run (report_form), with the focus on the first.
+            report_form.set_errors(view, exc.errors)
+            st.rerun()
+        if isinstance(exc, IncompleteReport):
+            exc.target = report_form.NOTE_TARGET
+            report_form.set_errors(view, [exc])
+            st.rerun()
+        if isinstance(exc, ConflictError):
+            st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
+            st.rerun()
+        return False  # PermissionDenied & co.: shown by attempt
+
+    if submit:
+        result = attempt(submit_report, data, actor=user.actor, note=report_form.gap_note(view), on_error=on_error)
+    else:
+        result = attempt(save_report, data, actor=user.actor, on_error=on_error)
+    if result is None:
         return
     st.session_state.pop(_conflict_key(view), None)
     report_form.reload(view)

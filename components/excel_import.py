@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pandas as pd
 import streamlit as st
 
 from components import auth_gate
+from components.actions import attempt
 from components.data import call
 from components.safe import md_escape
 from models import entry_import, entry_template
-from models.permissions import Actor, PermissionDenied
-from models.reports import ConflictError, ReportLocked, ValidationFailed
+from models.errors import DomainError
+from models.permissions import Actor
+from models.reports import ConflictError, ValidationFailed
 from models.tables import Semester
 from models.xlsx import MIME
 
 _PREVIEW = "excel_import_preview"  # (file digest, semester id, ImportPreview) of the last checked file
 _DONE = "excel_import_done"  # the outcome of the last confirmed import, shown once
 _UPLOADS = "excel_import_uploads"  # bumped after an import so the uploader starts empty
+
+log = logging.getLogger("pdz.import")
 
 
 def template_download(actor: Actor, semester: Semester, areas: list[str], *, key: str) -> None:
@@ -72,20 +77,22 @@ def _show_problems(preview: entry_import.ImportPreview) -> None:
 
 
 def _confirm(actor: Actor, preview: entry_import.ImportPreview) -> None:
-    try:
-        result = call(entry_import.apply_import, preview, actor=actor)
-    except ValidationFailed as exc:
-        st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
+    def on_error(exc: DomainError) -> bool:
+        if isinstance(exc, ValidationFailed):
+            st.error("Nulla è stato importato:\n\n" + "\n".join(f"- {md_escape(str(e))}" for e in exc.errors))
+        elif isinstance(exc, ConflictError):
+            st.error(
+                f"Nulla è stato importato. {md_escape(str(exc))} Ricaricare il file per vedere il confronto aggiornato."
+            )
+            st.session_state.pop(_PREVIEW, None)
+        else:
+            st.error(f"Nulla è stato importato: {md_escape(str(exc))}")
+        return True
+
+    result = attempt(entry_import.apply_import, preview, actor=actor, on_error=on_error)
+    if result is None:
         return
-    except ConflictError as exc:
-        st.error(
-            f"Nulla è stato importato. {md_escape(str(exc))} Ricaricare il file per vedere il confronto aggiornato."
-        )
-        st.session_state.pop(_PREVIEW, None)
-        return
-    except (ReportLocked, PermissionDenied, ValueError) as exc:
-        st.error(f"Nulla è stato importato: {md_escape(str(exc))}")
-        return
+    log.info("import by %s: %s changes in %s reports", actor.username, result.changes, result.reports)
     st.session_state[_DONE] = (
         f"Importazione completata: {result.changes} modifiche in {result.reports} report "
         f"({preview.semester_label}). Ogni modifica è nel registro delle modifiche."

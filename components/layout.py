@@ -155,7 +155,8 @@ def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:
         return
     with st.sidebar:
         st.markdown("**Monitoraggio Piano di Zona**")
-        st.caption("Ambito Sociale Cremonese")
+        if ambito := auth_gate.ambito_name():
+            st.caption(ambito)
         for page in pages.values():
             st.page_link(page)
         st.divider()

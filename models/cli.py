@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
 from pathlib import Path
 
-from models.config import ConfigError, ensure_cookie_key
+from models.config import ConfigError, configure_logging, ensure_cookie_key, setting
 from models.db import DatabaseError, get_engine, session_scope
 from models.plan_loader import PlanFileError
 from models.startup import admin_banner, prepare_database
+
+log = logging.getLogger("pdz.cli")
 
 
 def cmd_init(_args: argparse.Namespace) -> int:
@@ -45,7 +48,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     if args.role not in tuple(Role):
         print(f"Ruolo: valore {args.role!r} non ammesso (ammessi: {', '.join(Role)}).", file=sys.stderr)
         return 2
-    password = os.environ.get("PDZ_PASSWORD") or ""
+    password = setting("PDZ_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
             print("Password: impostare PDZ_PASSWORD o eseguire da un terminale.", file=sys.stderr)
@@ -205,6 +208,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from models.config import database_url
 
     out = backup(database_url(), Path(args.out) if args.out else default_backup_path(database_url()))
+    log.info("backup written to %s (%d bytes)", out, out.stat().st_size)
     print(f"Backup salvato in {out} ({out.stat().st_size:,} byte). Per ripristinarlo: make restore FILE={out}")
     return 0
 
@@ -220,6 +224,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print("Uso: make restore FILE=backup [FORCE=1]", file=sys.stderr)
         return 2
     result = restore(database_url(), Path(args.file), force=args.force)
+    log.warning(
+        "database restored from %s: %d rows (previous data kept in %s)",
+        args.file,
+        sum(result.rows.values()),
+        result.safety_copy,
+    )
     if result.safety_copy:
         print(f"Il contenuto precedente del database è stato salvato in {result.safety_copy}.")
     print(
@@ -262,9 +272,11 @@ def main(argv: list[str] | None = None) -> int:
         "backup": cmd_backup,
         "restore": cmd_restore,
     }
+    configure_logging()
     try:
         return handlers[args.command](args)
     except (DatabaseError, PlanFileError, ConfigError) as exc:
+        log.error("%s failed: %s", args.command, exc)
         print(f"ERRORE: {exc}", file=sys.stderr)
         return 1
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from models.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB_PATH = ROOT / "instance" / "pdz.sqlite3"  # gitignored; created at first start
@@ -36,6 +40,13 @@ SETTINGS = (
     Setting("PDZ_PLAN_DIR", str(PLAN_DIR), "Folder of the plan's YAML files (tests use a small one)"),
     Setting("PDZ_BCRYPT_ROUNDS", "12", "bcrypt cost; 12 in production, tests use 4"),
     Setting(
+        "PDZ_LOG_LEVEL",
+        "INFO",
+        "Level of the administrator's log (DEBUG, INFO, WARNING, ERROR): failed saves, logins locked out, imports, "
+        "backups; never a password or a key",
+    ),
+    Setting("PDZ_LOG_FILE", "", "File the log is appended to; empty = standard error (the service's journal)"),
+    Setting(
         "PDZ_PROXY_ADDRESSES",
         "",
         "Comma-separated addresses of reverse proxies on another machine: for them the login throttle uses "
@@ -49,6 +60,35 @@ def setting(name: str) -> str:
         if s.name == name:
             return os.environ.get(name, s.default) or s.default
     raise KeyError(name)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+
+
+class _RedactingFormatter(logging.Formatter):
+    """The one log format; a database URL's password and the configured secrets are masked (tracebacks too)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = _URL_PASSWORD.sub(r"\1***@", super().format(record))
+        for name in ("PDZ_COOKIE_KEY", "PDZ_PASSWORD"):
+            if secret := setting(name):
+                text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging() -> None:
+    """Once per process (idempotent): the root logger at PDZ_LOG_LEVEL, one handler to PDZ_LOG_FILE or stderr."""
+    level = setting("PDZ_LOG_LEVEL").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"PDZ_LOG_LEVEL: livello sconosciuto {level!r} (ammessi: DEBUG, INFO, WARNING, ERROR).")
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, _RedactingFormatter) for h in root.handlers):
+        path = setting("PDZ_LOG_FILE")
+        handler: logging.Handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
+        handler.setFormatter(_RedactingFormatter(LOG_FORMAT))
+        root.addHandler(handler)
+    root.setLevel(level)
 
 
 def database_url() -> str:
@@ -78,7 +118,7 @@ KNOWN_PUBLIC_KEYS = frozenset(
 )
 
 
-class ConfigError(RuntimeError):
+class ConfigError(DomainError, RuntimeError):
     pass
 
 
@@ -93,7 +133,7 @@ def _read_secrets(path: Path) -> dict:
 
 def ensure_cookie_key(path: Path = SECRETS_FILE) -> None:
     """At first start, write a random cookie key to .streamlit/secrets.toml (gitignored)."""
-    if os.environ.get("PDZ_COOKIE_KEY") or _read_secrets(path).get("cookie_key"):
+    if setting("PDZ_COOKIE_KEY") or _read_secrets(path).get("cookie_key"):
         return
     import secrets
 
@@ -105,7 +145,7 @@ def ensure_cookie_key(path: Path = SECRETS_FILE) -> None:
 
 def cookie_key(path: Path = SECRETS_FILE) -> str:
     """The login cookie's signing key; refuses a missing, public or short key."""
-    key = os.environ.get("PDZ_COOKIE_KEY") or str(_read_secrets(path).get("cookie_key", ""))
+    key = setting("PDZ_COOKIE_KEY") or str(_read_secrets(path).get("cookie_key", ""))
     if not key:
         raise ConfigError(
             "Chiave dei cookie mancante: impostare PDZ_COOKIE_KEY o cookie_key in "

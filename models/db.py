@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from models import tables  # noqa: F401  (registers the tables)
 from models.config import database_url
+from models.errors import DomainError
 from models.tables import DataChange, SchemaInfo, utcnow
 
 # Bump when the schema changes, and add the step to MIGRATIONS (see README: "Aggiornamenti").
@@ -22,7 +23,7 @@ SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, object] = {}
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(DomainError, RuntimeError):
     """A database that cannot be used, with an Italian message for the user."""
 
 

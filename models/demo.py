@@ -20,6 +20,7 @@ from models import rules
 from models.budget_rules import counted_budget_line
 from models.db import bump_data_change
 from models.demo_mark import mark_database
+from models.errors import DomainError, InputRefused
 from models.provenance import TARGET
 from models.reports import report_snapshot  # what review stores on approval
 from models.semesters import default_deadline
@@ -332,12 +333,12 @@ def generate(
     because it costs several queries per report and benchmarks do not need it.
     """
     if not semesters:
-        raise ValueError("Semestri: indicare almeno un semestre.")
+        raise InputRefused("Semestri: indicare almeno un semestre.")
     if scale < 1:
-        raise ValueError("Scala: atteso un intero >= 1.")
+        raise InputRefused("Scala: atteso un intero >= 1.")
     plan = session.exec(select(Plan)).first()
     if plan is None:
-        raise ValueError("Piano non caricato: eseguire prima prepare_database.")
+        raise InputRefused("Piano non caricato: eseguire prima prepare_database.")
     rng = random.Random(seed)
     snapshots = scale == 1 if snapshots is None else snapshots
     if scale > 1:
@@ -485,9 +486,8 @@ def has_semester_data(session: Session) -> bool:
 
 
 def main() -> int:
-    from models.config import DEFAULT_DB_PATH, ConfigError, database_url, demo_mode, ensure_cookie_key
-    from models.db import DatabaseError, get_engine, session_scope
-    from models.plan_loader import PlanFileError
+    from models.config import DEFAULT_DB_PATH, database_url, demo_mode, ensure_cookie_key
+    from models.db import get_engine, session_scope
     from models.startup import admin_banner, prepare_database
 
     url = database_url()
@@ -516,7 +516,7 @@ def main() -> int:
                     f"Dati dimostrativi generati: {result.semesters} semestri, {result.reports} report, "
                     f"{result.values} valori di indicatori, {result.spend_rows} righe di spesa."
                 )
-    except (ConfigError, DatabaseError, PlanFileError, ValueError) as exc:
+    except DomainError as exc:  # ConfigError, DatabaseError, PlanFileError, InputRefused
         print(f"Errore: {exc}", file=sys.stderr)
         return 1
     if created:

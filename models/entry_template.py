@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models.demo_mark import demo_file_name, mark_workbook
+from models.errors import InputRefused, NotFound
 from models.permissions import Actor, require_template_areas
 from models.provenance import TARGET, set_by, target_origin
 from models.reports import EntryView, editable_objectives, load_entry
@@ -186,7 +187,7 @@ def build_template(semester_id: int, areas: list[str], *, actor: Actor, session:
     _check_areas_exist(session, letters)
     objectives = [o for o in editable_objectives(actor=actor, session=session) if o["area"] in letters]
     if not objectives:
-        raise ValueError(f"Nessun obiettivo specifico da compilare per le aree {', '.join(letters)}.")
+        raise InputRefused(f"Nessun obiettivo specifico da compilare per le aree {', '.join(letters)}.")
     views = [load_entry(o["id"], semester_id, actor=actor, session=session) for o in objectives]
     subs = sub_area_codes(session)
     generated = datetime.now()
@@ -554,7 +555,7 @@ def _meta(
 def _semester(session: Session, semester_id: int) -> Semester:
     semester = session.get(Semester, semester_id)
     if semester is None:
-        raise ValueError("Semestre non trovato.")
+        raise NotFound("Semestre non trovato.")
     return semester
 
 
@@ -562,7 +563,7 @@ def _check_areas_exist(session: Session, letters: list[str]) -> None:
     known = set(session.exec(select(MacroArea.letter)))
     unknown = [a for a in letters if a not in known]
     if unknown:
-        raise ValueError(f"Macro-area sconosciuta: {', '.join(unknown)}.")
+        raise InputRefused(f"Macro-area sconosciuta: {', '.join(unknown)}.")
 
 
 def _short(text: str, limit: int) -> str:

@@ -6,6 +6,8 @@ import math
 import re
 from datetime import UTC
 
+from models.errors import InputRefused
+
 
 def _group(number: float, decimals: int) -> str:
     text = f"{abs(number):,.{decimals}f}"  # 1,234,567.89
@@ -96,10 +98,10 @@ def _two_readings(text: str, first: str, second: str, how: str) -> ValueError:
 
 def _read_body(body: str, shown: str) -> tuple[str, str]:
     """(integer digits, decimal digits) of an unsigned number written with Italian separators; ValueError
-    when the reading is not certain."""
+    (InputRefused, a ValueError) when the reading is not certain."""
     dots, commas = body.count("."), body.count(",")
     if not body or any(c not in _DIGITS and c not in ".," for c in body):
-        raise ValueError(
+        raise InputRefused(
             f"«{shown}» non è un numero: ammessi solo le cifre 0-9, un segno iniziale, il punto "
             "per le migliaia e la virgola per i decimali (es. 1.234,56)."
         )
@@ -117,18 +119,18 @@ def _read_body(body: str, shown: str) -> tuple[str, str]:
                 f"{_italian(first, rest.replace('.', ''))} (virgola decimale)",
                 f"in italiano il punto separa le migliaia e la virgola i decimali: scrivere {english}",
             )
-        raise ValueError(f"«{shown}» non è un numero scritto correttamente: {_HOW}.")
+        raise InputRefused(f"«{shown}» non è un numero scritto correttamente: {_HOW}.")
     if commas:
         int_part, _, frac = body.partition(",")
         if commas > 1:
             if _EN_GROUPED.fullmatch(body):
-                raise ValueError(
+                raise InputRefused(
                     f"«{shown}» usa la virgola come separatore delle migliaia (all'inglese): in "
                     f"italiano si scrive {_italian(body.replace(',', ''))}."
                 )
-            raise ValueError(f"«{shown}» ha più di una virgola: {_HOW}.")
+            raise InputRefused(f"«{shown}» ha più di una virgola: {_HOW}.")
         if not int_part or not frac:
-            raise ValueError(f"«{shown}» è incompleto: scrivere le cifre prima e dopo la virgola (es. 0,5).")
+            raise InputRefused(f"«{shown}» è incompleto: scrivere le cifre prima e dopo la virgola (es. 0,5).")
         if _EN_GROUPED.fullmatch(body):  # 1,000: one (Italian) or one thousand (English)
             raise _two_readings(
                 shown,
@@ -149,7 +151,7 @@ def _read_body(body: str, shown: str) -> tuple[str, str]:
                 f"usare la virgola per i decimali ({_italian(int_part, frac)}) e il punto solo "
                 "per le migliaia, a gruppi di tre cifre",
             )
-        raise ValueError(f"«{shown}» non è un numero scritto correttamente: {_HOW}.")
+        raise InputRefused(f"«{shown}» non è un numero scritto correttamente: {_HOW}.")
     return body, ""
 
 
@@ -172,17 +174,17 @@ def parse_number(text: str | float | int | None, field: str) -> float | None:
     if text is None:
         return None
     if isinstance(text, bool):
-        raise ValueError(f"{field}: atteso un numero.")
+        raise InputRefused(f"{field}: atteso un numero.")
     if isinstance(text, (int, float)):
         value = float(text) if not isinstance(text, int) or abs(text) < 10**300 else math.inf
         if not math.isfinite(value):
-            raise ValueError(f"{field}: numero non valido (infinito o indefinito).")
+            raise InputRefused(f"{field}: numero non valido (infinito o indefinito).")
         return value
     raw = str(text).strip()
     if raw == "":
         return None
     if len(raw) > _MAX_NUMBER_TEXT:
-        raise ValueError(f"{field}: testo troppo lungo per essere un numero ({len(raw)} caratteri).")
+        raise InputRefused(f"{field}: testo troppo lungo per essere un numero ({len(raw)} caratteri).")
     body = raw
     for symbol in ("€", "%"):
         if body.startswith(symbol):
@@ -195,10 +197,10 @@ def parse_number(text: str | float | int | None, field: str) -> float | None:
     try:
         int_digits, frac_digits = _read_body(body, raw)
     except ValueError as exc:
-        raise ValueError(f"{field}: {exc}") from None
+        raise InputRefused(f"{field}: {exc}") from None
     value = float(f"{sign}{int_digits}.{frac_digits or '0'}")
     if not math.isfinite(value):
-        raise ValueError(f"{field}: numero non valido (troppo grande).")
+        raise InputRefused(f"{field}: numero non valido (troppo grande).")
     return value
 
 

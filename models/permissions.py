@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from models.errors import DomainError
 from models.vocab import Role
 
 
-class PermissionDenied(PermissionError):
+class PermissionDenied(DomainError, PermissionError):
     """Raised with an Italian message when an actor may not perform a write."""
 
 

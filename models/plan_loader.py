@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from models.budget_rules import BudgetKind
 from models.config import plan_dir as configured_plan_dir
+from models.errors import DomainError
 from models.tables import (
     Action,
     BudgetLine,
@@ -50,7 +51,7 @@ FLAG_KEYS = (
 )
 
 
-class PlanFileError(ValueError):
+class PlanFileError(DomainError, ValueError):
     """A malformed plan file; the message names file, line and key."""
 
 

@@ -20,6 +20,7 @@ from models.calendar import rome_today
 from models.comments import record_comment
 from models.db import bump_data_change
 from models.entry_flow import SourceContext, carried_states_for, source_context_for, starting_state
+from models.errors import DomainError
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
 from models.scoring import band_label, objective_achievement
 from models.tables import (
@@ -68,7 +69,7 @@ from models.vocab import (
 )
 
 
-class ValidationFailed(ValueError):
+class ValidationFailed(DomainError, ValueError):
     """Every problem of a submitted form; nothing was written."""
 
     def __init__(self, errors: list[FieldError]):
@@ -76,7 +77,7 @@ class ValidationFailed(ValueError):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-class ConflictError(RuntimeError):
+class ConflictError(DomainError, RuntimeError):
     """Somebody else saved this report first; `changes` lists what they changed."""
 
     def __init__(self, changes: list[tuple[str, str | None, str | None]], by: str):

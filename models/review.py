@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from models import dashboard, rules
 from models.comments import record_comment
-from models.permissions import Actor, PermissionDenied, require_area_write, require_office
+from models.errors import DomainError, NotFound
+from models.permissions import Actor, require_area_write, require_office
 from models.reports import (
     ConflictError,
     ReportLocked,
@@ -250,7 +251,7 @@ def approve_many(
             )
         except ValidationFailed as exc:
             out.append(ApprovalOutcome(objective_id, semester_id, code, False, "; ".join(map(str, exc.errors))))
-        except (ReportLocked, PermissionDenied, FieldError, ValueError) as exc:
+        except DomainError as exc:  # ReportLocked, PermissionDenied, FieldError...
             out.append(ApprovalOutcome(objective_id, semester_id, code, False, str(exc)))
     return out
 
@@ -306,7 +307,7 @@ def add_comment(objective_id: int, semester_id: int, text: str, *, actor: Actor,
     semester (its reports are final)."""
     objective = session.get(Objective, objective_id)
     if objective is None:
-        raise ValueError("Obiettivo non trovato.")
+        raise NotFound("Obiettivo non trovato.")
     area = session.get(MacroArea, objective.area_id)
     require_area_write(actor, area.letter)
     semester = session.get(Semester, semester_id)

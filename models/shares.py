@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from models.errors import DomainError
 from models.formatting import euro_cents
 
 _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _PERCENT = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*%\s*$")
 
 
-class ShareError(ValueError):
+class ShareError(DomainError, ValueError):
     """A share that cannot be used; the message is Italian and names the problem."""
 
 

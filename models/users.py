@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import logging
 import secrets
 import string
 from datetime import UTC, datetime, timedelta
@@ -12,7 +12,9 @@ import bcrypt
 from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, select
 
+from models import config
 from models.audit import audit_trail, record_change
+from models.errors import DomainError
 from models.permissions import Actor, PermissionDenied, require_office
 from models.tables import LoginAttempt, MacroArea, User, UserArea, utcnow
 from models.validation import FieldError, refuse_control_characters
@@ -40,17 +42,21 @@ CURRENT_PASSWORD_WRONG = (
 )
 LOCK_FIELD = "blocco"  # audit field of lock and unlock events
 
+# Usernames and addresses only, never a password: an unknown name is not logged (it may be a password typed
+# in the wrong box).
+log = logging.getLogger("pdz.login")
+
 
 def bcrypt_rounds() -> int:
     """Cost 12 in production (~270 ms); tests lower it with PDZ_BCRYPT_ROUNDS."""
-    return int(os.environ.get("PDZ_BCRYPT_ROUNDS", "12"))
+    return int(config.setting("PDZ_BCRYPT_ROUNDS"))
 
 
-class LoginError(ValueError):
+class LoginError(DomainError, ValueError):
     pass
 
 
-class UserError(ValueError):
+class UserError(DomainError, ValueError):
     pass
 
 
@@ -435,9 +441,21 @@ def _checked(
     session.commit()
     if number is None:
         check_password(password or "", _dummy_hash())
+        if throttled:
+            log.warning("login refused: too many failed attempts from address %s", address)
+        elif user is not None and user.active:
+            log.info("login refused for %s: account locked", user.username)
         return False
     if not check_password((password or "").strip(), user.password_hash):
+        log.info("wrong password for %s (attempt %d from %s)", user.username, number, address or "-")
         if number >= LOCK_AFTER_FAILURES:
+            log.warning(
+                "account %s locked for %s after %d failed attempts (last from %s)",
+                user.username,
+                _lock_minutes(LOCK_DURATION),
+                LOCK_AFTER_FAILURES,
+                address or "-",
+            )
             record_change(
                 session,
                 None,

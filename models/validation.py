@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from models.errors import DomainError
 from models.formatting import parse_number
 from models.vocab import ActionState, ResourceAdequacy, Unit
 
@@ -30,7 +31,7 @@ LIMITS = {
 }
 
 
-class FieldError(ValueError):
+class FieldError(DomainError, ValueError):
     """A bad value: `field` names it in Italian, `message` says what is wrong; `target` (set by whoever knows
     the form, e.g. "indicator:12") names the form field it belongs to, so the form can show it there."""
 

@@ -35,6 +35,8 @@ from xml.etree.ElementTree import ParseError
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
+from models.errors import DomainError
+
 try:
     from defusedxml.common import DefusedXmlException
 except ImportError:  # without defusedxml every import is refused (open_workbook), the app still starts
@@ -92,7 +94,7 @@ _READ_ERRORS = (
 )
 
 
-class WorkbookRefused(ValueError):
+class WorkbookRefused(DomainError, ValueError):
     """An upload that is not read; the message (Italian) says why and what to do."""
 
 

@@ -10,6 +10,7 @@ from components.confirm import confirmed
 from components.data import call
 from components.safe import md_escape
 from models import plan_setup, queries, reports, semesters
+from models.errors import DomainError
 from models.formatting import euro_cents, number
 from models.vocab import (
     CHOOSE_MANY,
@@ -268,7 +269,7 @@ with tab_proj:
     if total and any(p for p, _ in rows):
         try:  # the amounts saving would store, remainder cents included
             st.caption("Quote risultanti: " + plan_setup.preview_shares(total, rows))
-        except ValueError as exc:
+        except DomainError as exc:
             st.caption(f":orange[{md_escape(str(exc))}]")
     if st.button("Salva progetto", key="proj_save"):
         if attempt(plan_setup.save_shared_project, name, total, rows, actor=actor, success="Progetto salvato."):

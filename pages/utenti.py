@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from components import auth_gate
+from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
 from components.safe import md_escape
 from models import users
-from models.permissions import PermissionDenied
 from models.vocab import CHOOSE_MANY, PAGE_TITLES, ROLE_LABELS, Role
 
 _NOTICE = "utenti_notice"  # (message, one-time password or None): shown once, on the next run
@@ -24,10 +24,8 @@ actor = auth_gate.require_page("utenti").actor
 
 def _write(fn: Callable[..., Any], message: str, **kwargs: Any) -> None:
     """Run a models write; on success show `message` (and a returned one-time password) after the rerun."""
-    try:
-        result = call(fn, actor=actor, **kwargs)
-    except (users.UserError, PermissionDenied) as exc:
-        st.error(md_escape(str(exc)))
+    result = attempt(fn, actor=actor, **kwargs)
+    if result is None:
         return
     st.session_state[_NOTICE] = (message, result if isinstance(result, str) else None)
     st.rerun()
