@@ -276,8 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except (DatabaseError, PlanFileError, ConfigError) as exc:
-        log.error("%s failed: %s", args.command, exc)
         print(f"ERRORE: {exc}", file=sys.stderr)
+        if setting("PDZ_LOG_FILE"):  # on stderr the line above is the log
+            log.error("%s failed: %s", args.command, exc)
         return 1
 
 

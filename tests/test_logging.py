@@ -78,13 +78,21 @@ def test_a_refused_save_logs_who_and_what(caplog):
 
 @pytest.fixture
 def root_logger():
+    """The root logger without the handler an earlier test's configure_logging() left (AppTest runs app.py in this
+    process), restored afterwards."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    for h in handlers:
+        if isinstance(h.formatter, config._RedactingFormatter):
+            root.removeHandler(h)
     yield root
-    for h in root.handlers:
+    for h in list(root.handlers):
         if h not in handlers:
             root.removeHandler(h)
             h.close()
+    for h in handlers:
+        if h not in root.handlers:
+            root.addHandler(h)
     root.setLevel(level)
 
 
