@@ -7,8 +7,9 @@ import streamlit as st
 from components import auth_gate, report_form
 from components.data import call
 from components.safe import md_escape
+from models.entry_view import EntryView, load_entry
 from models.permissions import PermissionDenied
-from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, load_entry, save_report
+from models.reports import ConflictError, ReportInput, ValidationFailed, save_report
 from models.submission import IncompleteReport, submit_report
 
 

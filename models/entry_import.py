@@ -72,6 +72,7 @@ from models.entry_template import (
     indicator_fields,
     sub_area_codes,
 )
+from models.entry_view import editable_objectives
 from models.permissions import Actor, PermissionDenied, require_template_areas
 from models.reports import (
     ConflictError,
@@ -81,7 +82,6 @@ from models.reports import (
     SpendInput,
     ValidationFailed,
     edit_block_reason,
-    editable_objectives,
     live_actions,
     live_indicators,
     objective_budget,

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from components.report_form import live_action_count
 from models import dashboard, report_html
 from models.db import create_db_and_tables, make_engine, session_scope
+from models.entry_view import load_entry
 from models.formatting import BUDGET_TO_DEFINE, budget_euro, euro_cents, percent
 from models.permissions import Actor
 from models.report_export import annual_report_html, semester_report_xlsx
-from models.reports import load_entry
 from models.review import review_table
 from models.tables import Action, ActionStatus, BudgetLine, Card, MacroArea, Objective, Plan, Report, Semester, Spend
 
