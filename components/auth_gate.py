@@ -24,7 +24,7 @@ from models import config, sessions
 from models.config import ConfigError, database_url, demo_mode
 from models.db import DatabaseError, get_engine, session_scope
 from models.permissions import can_open_page
-from models.plan_loader import PlanFileError
+from models.plan_yaml import PlanFileError
 from models.sessions import SessionUser
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models.config import ConfigError, ensure_cookie_key
 from models.db import DatabaseError, get_engine, session_scope
-from models.plan_loader import PlanFileError
+from models.plan_yaml import PlanFileError
 from models.startup import admin_banner, prepare_database
 
 

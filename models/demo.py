@@ -487,7 +487,7 @@ def has_semester_data(session: Session) -> bool:
 def main() -> int:
     from models.config import DEFAULT_DB_PATH, ConfigError, database_url, demo_mode, ensure_cookie_key
     from models.db import DatabaseError, get_engine, session_scope
-    from models.plan_loader import PlanFileError
+    from models.plan_yaml import PlanFileError
     from models.startup import admin_banner, prepare_database
 
     url = database_url()

@@ -18,7 +18,8 @@ os.environ["PDZ_BCRYPT_ROUNDS"] = "4"
 os.environ.setdefault("PDZ_COOKIE_KEY", secrets.token_urlsafe(48))
 
 from models.db import create_db_and_tables, make_engine, session_scope
-from models.plan_loader import load_plan, read_plan
+from models.plan_loader import load_plan
+from models.plan_yaml import read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_PLAN = ROOT / "tests" / "fixtures" / "plan_small"

@@ -187,7 +187,8 @@ def test_reloading_the_plan_keeps_and_updates_the_kinds(small_plan):
     """A kind written in the YAML later is applied on the next load; a second load changes nothing."""
     import copy
 
-    from models.plan_loader import load_plan, read_plan
+    from models.plan_loader import load_plan
+    from models.plan_yaml import read_plan
     from tests.conftest import SMALL_PLAN
 
     data = read_plan(SMALL_PLAN)

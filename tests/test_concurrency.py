@@ -22,7 +22,8 @@ from sqlmodel import Session, func, select
 from models.db import create_db_and_tables, data_change_counter, make_engine, session_scope
 from models.entry_view import load_entry
 from models.permissions import Actor
-from models.plan_loader import load_plan, read_plan
+from models.plan_loader import load_plan
+from models.plan_yaml import read_plan
 from models.reports import ConflictError, IndicatorInput, ReportInput, SpendInput, report_snapshot, save_report
 from models.tables import AuditEntry, Objective, Report, Semester, User
 from models.vocab import ActionState

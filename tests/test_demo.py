@@ -61,7 +61,8 @@ def fingerprint(engine) -> list[tuple]:
 
 def test_generate_is_reproducible(small_plan):
     from models.db import create_db_and_tables, make_engine
-    from models.plan_loader import load_plan, read_plan
+    from models.plan_loader import load_plan
+    from models.plan_yaml import read_plan
 
     generated(small_plan)
     other = make_engine("sqlite://")

@@ -7,7 +7,8 @@ import yaml
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.plan_loader import PlanFileError, load_plan, read_plan
+from models.plan_loader import load_plan
+from models.plan_yaml import PlanFileError, read_plan
 from models.tables import (
     Action,
     ActionStatus,
