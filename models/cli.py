@@ -146,7 +146,7 @@ def _write_atomically(out: Path, data: bytes) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     """The semester report (YEAR and SEMESTER, .xlsx) or the annual report (YEAR only, .xlsx or .html)."""
     from models import report_export
-    from models.dashboard import semester_options
+    from models.dashboard_sql import semester_options
 
     if not args.year or not args.out:
         print(REPORT_USAGE, file=sys.stderr)

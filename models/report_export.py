@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from models import dashboard, report_html
-from models.dashboard import COUNTED_LABELS
+from models import dashboard, dashboard_sql, report_html
+from models.dashboard_results import COUNTED_LABELS
 from models.demo_mark import demo_file_name, mark_workbook
 from models.permissions import Actor, require_report_reader
 from models.report_model import (
@@ -91,7 +91,7 @@ def annual_report_html(year: int, *, actor: Actor | None, session: Session, incl
 
 def report_years(*, session: Session) -> list[int]:
     """Years with at least one semester, newest first."""
-    return sorted({s.year for s in dashboard.semester_options(session=session)}, reverse=True)
+    return sorted({s.year for s in dashboard_sql.semester_options(session=session)}, reverse=True)
 
 
 def semester_report_name(semester_id: int, *, session: Session) -> str:

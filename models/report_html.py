@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 
 from models import charts
-from models.dashboard import COUNTED_LABELS, TrendPoint
+from models.dashboard_results import COUNTED_LABELS, TrendPoint
 from models.demo_mark import html_banner
 from models.formatting import euro_cents, number, percent
 from models.report_model import (

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from models import charts, dashboard, rules, scoring
-from models.dashboard import (
+from models import charts, dashboard, dashboard_sql, rules, scoring
+from models.dashboard_results import (
     CATEGORY_LABELS,
     COUNTED_LABELS,
     AreaRow,
@@ -175,7 +175,7 @@ def _minus(now: Money, before: Money | None) -> Money:
 
 
 def _previous(session: Session, sem: SemesterInfo) -> SemesterInfo | None:
-    earlier = [s for s in dashboard.semester_options(session=session) if s.ordinal < sem.ordinal]
+    earlier = [s for s in dashboard_sql.semester_options(session=session) if s.ordinal < sem.ordinal]
     return earlier[-1] if earlier else None
 
 
@@ -214,14 +214,14 @@ def load_semester(session: Session, sem: SemesterInfo, include_submitted: bool) 
 
 
 def semester_info(session: Session, semester_id: int) -> SemesterInfo:
-    for s in dashboard.semester_options(session=session):
+    for s in dashboard_sql.semester_options(session=session):
         if s.id == semester_id:
             return s
     raise ValueError("Semestre non trovato.")
 
 
 def year_slots(session: Session, year: int, include_submitted: bool) -> list[Slot]:
-    by_half = {s.half: s for s in dashboard.semester_options(session=session) if s.year == year}
+    by_half = {s.half: s for s in dashboard_sql.semester_options(session=session) if s.year == year}
     if not by_half:
         raise ValueError(f"Nessun semestre del {year}: il report annuale riguarda un anno con almeno un semestre.")
     return [
@@ -258,7 +258,7 @@ class Context:
     counted: str
     generated: str
     include_submitted: bool
-    budget: str = ""  # which budget the spend is compared with (dashboard.budget_period's label)
+    budget: str = ""  # which budget the spend is compared with (dashboard_sql.budget_period's label)
     demo: bool = False  # generated data (models/demo_mark.py): every file says so
 
     def lines(self) -> list[tuple[str, str]]:

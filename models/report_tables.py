@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from models import dashboard, scoring
-from models.dashboard import (
+from models import dashboard_results, dashboard_sql, scoring
+from models.dashboard_results import (
     CATEGORY_LABELS,
     NO_REPORT,
     IndicatorPoint,
@@ -79,7 +79,7 @@ BAND_COLUMNS = [
 ]
 
 
-def _band_cells(tally: dashboard.Tally, objectives: int) -> list[Cell]:
+def _band_cells(tally: dashboard_results.Tally, objectives: int) -> list[Cell]:
     return [
         *[Cell(tally.counts[label], COUNT) for label in CATEGORY_LABELS],
         Cell(tally.reported, COUNT),
@@ -465,7 +465,7 @@ def _spend_rows(session: Session, data: SemesterData) -> list[tuple]:
     """(area, objective code, Spend, report state) for the rows the dashboard counts, this semester only,
     in catalogue order and, within an objective, in the vocabulary's order of funding sources."""
     # The dashboard holds the counting rule (counted reports of live objectives): the same rows, by id.
-    ids = dashboard.counted_spend_ids(session=session, semester_id=data.info.id, states=data.summary.states)
+    ids = dashboard_sql.counted_spend_ids(session=session, semester_id=data.info.id, states=data.summary.states)
     if not ids:
         return []
     rows = session.exec(

@@ -14,7 +14,7 @@ from components.report_form import show_changes
 from components.safe import md_escape
 from components.selectors import choose, fresh_selectbox
 from models import audit, entry_view, review, semesters
-from models.dashboard import COUNTED_LABELS
+from models.dashboard_results import COUNTED_LABELS
 from models.formatting import budget_euro, euro_cents, local_time, percent
 from models.vocab import CHOOSE_MANY, NO_REPORT, PAGE_TITLES, ReportState, SemesterState, plural, semester_label
 

@@ -73,7 +73,7 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
     else:
         whole = int(achievement)
         band = "insufficiente" if whole < 50 else "sufficiente" if whole < 80 else "buono" if whole < 100 else "ottimo"
-    # Spend is compared with the budget of the period monitored (dashboard.budget_period): the lines here are
+    # Spend is compared with the budget of the period monitored (dashboard_sql.budget_period): the lines here are
     # for the whole plan, so its pro-rata share of the semesters monitored so far.
     budget = sum(a for a in spec.budget if a is not None) * (upto + 1) / PLAN_SEMESTERS
     committed = sum(c for st_, _a, spend in spec.reports[: upto + 1] if st_ in COUNTED for _s, c, _p in spend)
