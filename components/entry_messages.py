@@ -13,7 +13,7 @@ from models.reports import ConflictError, ReportInput, ValidationFailed, save_re
 from models.submission import IncompleteReport, submit_report
 
 
-def _conflict_key(view: EntryView) -> str:
+def conflict_key(view: EntryView) -> str:
     return f"conflict:{view.objective['id']}:{view.semester['id']}"
 
 
@@ -33,12 +33,12 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
         report_form.set_errors(view, [exc])
         st.rerun()
     except ConflictError as exc:
-        st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
+        st.session_state[conflict_key(view)] = (str(exc), exc.changes)
         st.rerun()
     except PermissionDenied as exc:
         st.error(md_escape(str(exc)))
         return
-    st.session_state.pop(_conflict_key(view), None)
+    st.session_state.pop(conflict_key(view), None)
     report_form.reload(view)
     st.session_state["entry_flash"] = (
         "Report inviato all'Ufficio di Piano." if submit else f"Bozza salvata ({len(result.changes)} campi modificati)."
@@ -48,7 +48,7 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
 
 def conflict_panel(view: EntryView) -> None:
     """Shown until resolved: who saved first, what they changed, and the two ways forward."""
-    conflict = st.session_state.get(_conflict_key(view))
+    conflict = st.session_state.get(conflict_key(view))
     if not conflict:
         return
     message, changes = conflict
@@ -60,9 +60,9 @@ def conflict_panel(view: EntryView) -> None:
         if left.button("Tieni i miei valori e salva sui dati aggiornati", key="rebase"):
             user = auth_gate.signed_in()
             report_form.rebase(call(load_entry, view.objective["id"], view.semester["id"], actor=user.actor))
-            st.session_state.pop(_conflict_key(view), None)
+            st.session_state.pop(conflict_key(view), None)
             st.rerun()
         if right.button("Scarta i miei valori e ricarica i dati salvati", key="reload"):
             report_form.reload(view)
-            st.session_state.pop(_conflict_key(view), None)
+            st.session_state.pop(conflict_key(view), None)
             st.rerun()

@@ -23,6 +23,8 @@ from tests.conftest import ROOT
 from tests.test_concurrency import OFFICE, TODAY, form_for, report_keys, save_once, seed_entry_database
 from tests.test_fault import all_rows
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture(autouse=True)
 def backups_in_tmp(tmp_path, monkeypatch):

@@ -28,6 +28,8 @@ from models.reports import ConflictError, IndicatorInput, ReportInput, SpendInpu
 from models.tables import AuditEntry, Objective, Report, Semester, User
 from models.vocab import ActionState
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}))
 TODAY = date(2025, 7, 1)  # before the first semester's deadline

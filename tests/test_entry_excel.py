@@ -39,6 +39,8 @@ from models.tables import (
 from models.xlsx import put
 from models.xlsx_guard import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES, WorkbookRefused, open_workbook
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}), name="Referente A")
 LEAD_B = Actor(3, "refb", "referente", frozenset({"B"}))

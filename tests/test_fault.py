@@ -15,6 +15,8 @@ from models.db import make_engine
 from models.tables import Report
 from tests.test_concurrency import report_keys, save_once, seed_entry_database
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 HANG_TIMEOUT_S = 120  # the child waits at most this long inside the transaction
 
 

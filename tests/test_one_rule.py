@@ -24,6 +24,8 @@ from models.vocab import ReportState
 from tests.test_plan_setup import run
 from tests.test_reports import OFFICE, db, form, ids, save, submitted  # noqa: F401
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -24,6 +24,8 @@ from models.tables import (
 )
 from tests.conftest import SMALL_PLAN
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def plan_copy(tmp_path):

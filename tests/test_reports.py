@@ -34,6 +34,8 @@ from models.tables import (
 )
 from models.validation import FieldError
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}))
 LEAD_B = Actor(3, "refb", "referente", frozenset({"B"}))

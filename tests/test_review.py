@@ -19,6 +19,8 @@ from models.review import (
 )
 from models.tables import AuditEntry, Indicator, Objective, Report, ReportComment, Semester, User
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}), name="Referente A")
 LEAD_B = Actor(3, "refb", "referente", frozenset({"B"}), name="Referente B")
