@@ -26,7 +26,7 @@ from models.config import ConfigError, database_url, demo_mode
 from models.db import DatabaseError, get_engine, session_scope
 from models.errors import DomainError
 from models.permissions import can_open_page
-from models.plan_loader import PlanFileError
+from models.plan_yaml import PlanFileError
 from models.queries import plan_header
 from models.sessions import SessionUser
 
@@ -36,11 +36,11 @@ COOKIE_EXPIRY_DAYS = 7.0  # re-login without password for a week, unless logged 
 DENIED = "Accesso non consentito: questa pagina non è disponibile per il suo ruolo."
 _USER = "pdz_username"
 _LOGIN_AT = "pdz_login_at"
-_SET_COOKIE = "pdz_set_cookie"
+SET_COOKIE = "pdz_set_cookie"
 _LOGGED_OUT = "pdz_logged_out"  # this browser logged out: keep its cookie deleted
-_RESOLVED = "pdz_resolved_user"  # this session's user as resolved at the top of the current run
+RESOLVED = "pdz_resolved_user"  # this session's user as resolved at the top of the current run
 _REQUESTED = "pdz_requested_page"
-_LOGIN_USERNAME, _LOGIN_PASSWORD = "pdz_login_username", "pdz_login_password"
+LOGIN_USERNAME, LOGIN_PASSWORD = "pdz_login_username", "pdz_login_password"
 _LOGIN_ERROR = "pdz_login_error"
 _REVOKE = "pdz_revoke_user_id"  # logout pressed: revoke this user's logins at the top of the next run
 
@@ -83,7 +83,7 @@ COOKIE_ALGORITHM = "HS256"
 _TOKEN = "pdz_cookie_token"  # (login time it was made for, token): the same token on every run of a session
 
 
-def _issued_at(exp_date: float) -> float | None:
+def issued_at(exp_date: float) -> float | None:
     """When a cookie expiring at `exp_date` was issued.
 
     exp_date = (datetime.now() + lifetime).timestamp() on naive local time, as the library computes it;
@@ -115,7 +115,7 @@ def token_claims(token: object, key: str) -> tuple[str, float] | None:
         return None
     if exp_date <= datetime.now().timestamp():
         return None
-    issued = _issued_at(float(exp_date))
+    issued = issued_at(float(exp_date))
     return None if issued is None else (username, issued)
 
 
@@ -174,7 +174,7 @@ def _finish_logout(run: Callable[..., Any] = call) -> None:
 
 def current_user() -> SessionUser | None:
     """The logged-in user of this browser session, re-checked against the database on every load."""
-    st.session_state[_RESOLVED] = None
+    st.session_state[RESOLVED] = None
     key = _cookie_key()
     _finish_logout()
     # Always drawn, empty or not: the cookie script comes and goes without moving anything below it.
@@ -188,12 +188,12 @@ def current_user() -> SessionUser | None:
                 st.session_state[_USER], st.session_state[_LOGIN_AT] = cookie
             else:
                 _write_cookie(slot, None)  # revoked, expired or forged: remove it from this browser
-    if st.session_state.get(_SET_COOKIE) and st.session_state.get(_USER):
+    if st.session_state.get(SET_COOKIE) and st.session_state.get(_USER):
         _write_cookie(slot, *_token(key))  # the same script on every run: no rerun, nothing moves
     user = call(sessions.resolve_login, st.session_state.get(_USER), st.session_state.get(_LOGIN_AT))
     if user is None and st.session_state.get(_USER):
         _forget()
-    st.session_state[_RESOLVED] = user
+    st.session_state[RESOLVED] = user
     return user
 
 
@@ -203,7 +203,7 @@ def signed_in() -> SessionUser:
     A page file run without app.py (possible only before the first st.navigation of the server) finds no
     user here and stops with the refusal message.
     """
-    user = st.session_state.get(_RESOLVED)
+    user = st.session_state.get(RESOLVED)
     if user is None:
         st.warning(DENIED)
         st.stop()
@@ -220,7 +220,7 @@ def require_page(page_key: str) -> SessionUser:
 
 
 def _forget() -> None:
-    for key in (_USER, _LOGIN_AT, _RESOLVED, "username", "name", "authentication_status"):
+    for key in (_USER, _LOGIN_AT, RESOLVED, "username", "name", "authentication_status"):
         st.session_state.pop(key, None)
 
 
@@ -229,7 +229,7 @@ def start_session(username: str) -> None:
     st.session_state[_LOGIN_AT] = time.time()
     st.session_state["authentication_status"] = True
     st.session_state.pop(_LOGGED_OUT, None)
-    st.session_state[_SET_COOKIE] = True  # written on the next run, when the page is fully drawn
+    st.session_state[SET_COOKIE] = True  # written on the next run, when the page is fully drawn
 
 
 class DatabaseUnavailable(DomainError, RuntimeError):
@@ -290,9 +290,9 @@ def client_address() -> str | None:
 
 def _submit_login() -> None:
     _finish_logout(in_callback)  # a logout of this browser still pending is recorded before the new login
-    username = st.session_state.get(_LOGIN_USERNAME, "")
-    password = st.session_state.get(_LOGIN_PASSWORD, "")
-    st.session_state[_LOGIN_PASSWORD] = ""  # not kept in the session
+    username = st.session_state.get(LOGIN_USERNAME, "")
+    password = st.session_state.get(LOGIN_PASSWORD, "")
+    st.session_state[LOGIN_PASSWORD] = ""  # not kept in the session
     try:
         user, error = in_callback(sessions.login, username, password, client_address())
     except DatabaseUnavailable as exc:
@@ -341,8 +341,8 @@ def login_page() -> None:
         st.info(f"Per aprire la pagina «{requested}» occorre accedere.")
     with st.form("login", clear_on_submit=False):
         st.subheader("Accesso")
-        st.text_input("Nome utente", key=_LOGIN_USERNAME, autocomplete="username")
-        st.text_input("Password", key=_LOGIN_PASSWORD, type="password", autocomplete="current-password")
+        st.text_input("Nome utente", key=LOGIN_USERNAME, autocomplete="username")
+        st.text_input("Password", key=LOGIN_PASSWORD, type="password", autocomplete="current-password")
         st.form_submit_button("Accedi", type="primary", on_click=_submit_login)
     error = st.session_state.pop(_LOGIN_ERROR, None)
     if error:
@@ -368,7 +368,7 @@ def _logout(user_id: int) -> None:
     # A callback: Streamlit runs it at the start of the click's run even if another rerun interrupts it.
     # Only session-state changes here; the revocation follows at the top of the run (_finish_logout).
     _forget()
-    st.session_state.pop(_SET_COOKIE, None)
+    st.session_state.pop(SET_COOKIE, None)
     st.session_state.pop(_TOKEN, None)
     st.session_state[_LOGGED_OUT] = True
     st.session_state[_REVOKE] = user_id
@@ -383,4 +383,4 @@ def logout_button(user: SessionUser) -> None:
 
 def refresh_cookie_after_password_change() -> None:
     st.session_state[_LOGIN_AT] = time.time()
-    st.session_state[_SET_COOKIE] = True
+    st.session_state[SET_COOKIE] = True

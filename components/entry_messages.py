@@ -8,12 +8,13 @@ from components import auth_gate, report_form
 from components.actions import attempt
 from components.data import call
 from components.safe import md_escape
+from models.entry_view import EntryView, load_entry
 from models.errors import DomainError
-from models.reports import ConflictError, EntryView, ReportInput, ValidationFailed, load_entry, save_report
+from models.reports import ConflictError, ReportInput, ValidationFailed, save_report
 from models.submission import IncompleteReport, submit_report
 
 
-def _conflict_key(view: EntryView) -> str:
+def conflict_key(view: EntryView) -> str:
     return f"conflict:{view.objective['id']}:{view.semester['id']}"
 
 
@@ -30,7 +31,7 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
             report_form.set_errors(view, [exc])
             st.rerun()
         if isinstance(exc, ConflictError):
-            st.session_state[_conflict_key(view)] = (str(exc), exc.changes)
+            st.session_state[conflict_key(view)] = (str(exc), exc.changes)
             st.rerun()
         return False  # PermissionDenied & co.: shown by attempt
 
@@ -40,7 +41,7 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
         result = attempt(save_report, data, actor=user.actor, on_error=on_error)
     if result is None:
         return
-    st.session_state.pop(_conflict_key(view), None)
+    st.session_state.pop(conflict_key(view), None)
     report_form.reload(view)
     st.session_state["entry_flash"] = (
         "Report inviato all'Ufficio di Piano." if submit else f"Bozza salvata ({len(result.changes)} campi modificati)."
@@ -50,7 +51,7 @@ def show_save_outcome(view: EntryView, data: ReportInput, *, submit: bool) -> No
 
 def conflict_panel(view: EntryView) -> None:
     """Shown until resolved: who saved first, what they changed, and the two ways forward."""
-    conflict = st.session_state.get(_conflict_key(view))
+    conflict = st.session_state.get(conflict_key(view))
     if not conflict:
         return
     message, changes = conflict
@@ -62,9 +63,9 @@ def conflict_panel(view: EntryView) -> None:
         if left.button("Tieni i miei valori e salva sui dati aggiornati", key="rebase"):
             user = auth_gate.signed_in()
             report_form.rebase(call(load_entry, view.objective["id"], view.semester["id"], actor=user.actor))
-            st.session_state.pop(_conflict_key(view), None)
+            st.session_state.pop(conflict_key(view), None)
             st.rerun()
         if right.button("Scarta i miei valori e ricarica i dati salvati", key="reload"):
             report_form.reload(view)
-            st.session_state.pop(_conflict_key(view), None)
+            st.session_state.pop(conflict_key(view), None)
             st.rerun()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.data import call
-from models.reports import waiting_for_lead
+from models.entry_view import waiting_for_lead
 from models.sessions import SessionUser
 
 

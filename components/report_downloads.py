@@ -10,7 +10,7 @@ import streamlit as st
 from components import auth_gate
 from components.data import call
 from models import report_export
-from models.dashboard import COUNT_OPTIONS
+from models.dashboard_results import COUNT_OPTIONS
 from models.permissions import Actor
 from models.tables import Semester
 from models.xlsx import MIME

@@ -19,8 +19,9 @@ import streamlit as st
 from components.field_errors import error_summary, field_errors
 from components.safe import md_escape
 from models.entry_flow import completeness
+from models.entry_view import EntryView
 from models.formatting import amount_field, euro, number, percent, shorten
-from models.reports import EntryView, IndicatorInput, ReportInput, SpendInput
+from models.reports import IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
 from models.validation import EURO, FieldError, input_preview

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from models import scoring
-from models.dashboard import CATEGORY_LABELS, AreaRow, IndicatorSeries, Money, ObjectiveRow, SplitRow, TrendPoint
+from models.dashboard_results import (
+    CATEGORY_LABELS,
+    AreaRow,
+    IndicatorSeries,
+    Money,
+    ObjectiveRow,
+    SplitRow,
+    TrendPoint,
+)
 from models.formatting import budget_euro, euro, number, percent
 from models.rules import semester_of_ordinal
 from models.vocab import ReportState, Unit, semester_short_label

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from models.config import ConfigError, configure_logging, ensure_cookie_key, setting
 from models.db import DatabaseError, get_engine, session_scope
-from models.plan_loader import PlanFileError
+from models.plan_yaml import PlanFileError
 from models.startup import admin_banner, prepare_database
 
 log = logging.getLogger("pdz.cli")
@@ -149,7 +149,7 @@ def _write_atomically(out: Path, data: bytes) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     """The semester report (YEAR and SEMESTER, .xlsx) or the annual report (YEAR only, .xlsx or .html)."""
     from models import report_export
-    from models.dashboard import semester_options
+    from models.dashboard_sql import semester_options
 
     if not args.year or not args.out:
         print(REPORT_USAGE, file=sys.stderr)

@@ -66,7 +66,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 
-class _RedactingFormatter(logging.Formatter):
+class RedactingFormatter(logging.Formatter):
     """The one log format; a database URL's password and the configured secrets are masked (tracebacks too)."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -83,10 +83,10 @@ def configure_logging() -> None:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"PDZ_LOG_LEVEL: livello sconosciuto {level!r} (ammessi: DEBUG, INFO, WARNING, ERROR).")
     root = logging.getLogger()
-    if not any(isinstance(h.formatter, _RedactingFormatter) for h in root.handlers):
+    if not any(isinstance(h.formatter, RedactingFormatter) for h in root.handlers):
         path = setting("PDZ_LOG_FILE")
         handler: logging.Handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler()
-        handler.setFormatter(_RedactingFormatter(LOG_FORMAT))
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
 

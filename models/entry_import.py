@@ -34,18 +34,20 @@ Decisions:
   template has, and the check stops at the first MAX_PROBLEMS problems (`truncated`): a 1,3-million-row file
   once produced 1,3 million entries in 155 s, kept in the user's session. Counting the rest would mean parsing
   the rest (openpyxl costs ~40 µs per cell), so the page says "e altri" without a number.
+Reading cells: models/import_cells.py; an objective's saved report, draft and merge: models/import_drafts.py.
+Over 400 lines: the checker is one class reading the template's sheets in order, its steps share its state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from models.entry_template import (
     ACTION_FIELDS,
@@ -58,7 +60,6 @@ from models.entry_template import (
     META_OBJECTIVES_HEADER,
     META_VERSION,
     META_YEAR,
-    NO,
     SHEET_ACTIONS,
     SHEET_ASSESSMENT,
     SHEET_INDICATORS,
@@ -66,12 +67,26 @@ from models.entry_template import (
     SHEET_SPEND,
     SPEND_FIELDS,
     SPLIT_PREFIX,
-    YES,
     Field,
     area_letters,
     indicator_fields,
     sub_area_codes,
 )
+from models.entry_view import editable_objectives
+from models.errors import InputRefused, NotFound
+from models.import_cells import (
+    BAD_CELL,
+    CellRefused,
+    SheetLine,
+    StopCheck,
+    amount_cell,
+    as_id,
+    input_value,
+    number_cell,
+    plain_cell,
+    text_cell,
+)
+from models.import_drafts import Draft, ObjectiveNow, changes_of, load_objective, merged_input, same_input
 from models.permissions import Actor, PermissionDenied, require_template_areas
 from models.reports import (
     ConflictError,
@@ -81,26 +96,17 @@ from models.reports import (
     SpendInput,
     ValidationFailed,
     edit_block_reason,
-    editable_objectives,
-    live_actions,
-    live_indicators,
     objective_budget,
     report_snapshot,
     save_report,
 )
 from models.tables import (
-    ActionStatus,
-    IndicatorValue,
     MacroArea,
     Objective,
     Report,
     Semester,
-    Spend,
-    SubArea,
-    SubAreaValue,
 )
 from models.validation import (
-    EURO,
     MAX_NOTE,
     MAX_REF,
     MAX_TEXT,
@@ -117,7 +123,6 @@ from models.validation import (
 from models.vocab import (
     FUNDING_LABELS,
     SHORT_FUNDING_LABELS,
-    ActionState,
     FundingSource,
     Unit,
     funding_label,
@@ -136,8 +141,6 @@ __all__ = [
     "check_import",
 ]
 
-FORMULA_REFUSED = "la cella contiene una formula: scrivere il valore"
-DATE_REFUSED = "data non ammessa: atteso un numero"
 NOT_A_TEMPLATE = (
     "Il file non è un modello di inserimento di questa applicazione (manca il foglio nascosto "
     "«_meta» o non è valido): scaricare il modello dalla pagina «Report ed Excel», compilarlo e "
@@ -196,7 +199,7 @@ def check_import(
     """Everything the import would do, and every problem in the file; writes nothing."""
     semester = session.get(Semester, semester_id)
     if semester is None:
-        raise ValueError("Semestre non trovato.")
+        raise NotFound("Semestre non trovato.")
     preview = ImportPreview(semester_id, semester_label(semester.year, semester.half), [], [], [], [], 0)
     try:
         wb = open_workbook(content)
@@ -208,7 +211,7 @@ def check_import(
     except WorkbookRefused as exc:  # a sheet that fails to parse half way (XML bomb, damaged part)
         preview.problems[:] = [Problem("", "", str(exc))]
         preview.truncated = False
-    except _Stop:
+    except StopCheck:
         preview.truncated = True
     finally:
         wb.close()
@@ -220,123 +223,17 @@ def check_import(
 def apply_import(preview: ImportPreview, *, actor: Actor, session: Session, today: date | None = None) -> ImportResult:
     """Save every objective of a checked file in the caller's transaction: all of them, or none."""
     if preview.problems:
-        raise ValueError("Il file contiene errori: correggerli e caricarlo di nuovo prima di importare.")
+        raise InputRefused("Il file contiene errori: correggerli e caricarlo di nuovo prima di importare.")
     if not preview.inputs:
-        raise ValueError("Nessuna modifica da importare.")
+        raise InputRefused("Nessuna modifica da importare.")
     require_template_areas(actor, preview.areas)  # the actor may have lost an area since the check
     changes = 0
     with session.begin_nested():  # a failure rolls back every objective, even if the caller commits anyway
         for data in preview.inputs:
             if data.semester_id != preview.semester_id:
-                raise ValueError("Importazione non valida: obiettivi di semestri diversi.")
+                raise InputRefused("Importazione non valida: obiettivi di semestri diversi.")
             changes += len(save_report(data, actor=actor, session=session, today=today).changes)
     return ImportResult(reports=len(preview.inputs), changes=changes)
-
-
-# --- reading cells ----------------------------------------------------------------------------
-
-
-class _Stop(Exception):
-    """MAX_PROBLEMS problems found: the check ends here."""
-
-
-class _CellRefused(ValueError):
-    """A cell that cannot be read as a value (formula, Excel error, date in a number)."""
-
-
-_BAD = object()  # a cell whose problem is already recorded
-
-
-def _plain(cell: Any) -> Any:
-    if cell.data_type == "f":
-        raise _CellRefused(FORMULA_REFUSED)
-    if cell.data_type == "e":
-        raise _CellRefused(f"la cella contiene un errore di Excel ({cell.value}): scrivere il valore")
-    value = cell.value
-    if isinstance(value, str) and value.strip() == "":
-        return None
-    return value
-
-
-def _number(cell: Any) -> Any:
-    value = _plain(cell)
-    if isinstance(value, (date, time, timedelta)):  # datetime is a date
-        raise _CellRefused(DATE_REFUSED)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
-        return round(value * 100, 9)  # typed "45%": Excel stores 0.45
-    return value
-
-
-def _text(cell: Any) -> Any:
-    """A text cell: whatever Excel made of what was typed, back to text (12 -> "12", a date -> 12/05/2025)."""
-    value = _plain(cell)
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y}" if value.time() == time(0) else f"{value:%d/%m/%Y %H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
-    if isinstance(value, (time, timedelta)):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
-    if isinstance(value, int):
-        return str(value)
-    return value
-
-
-@dataclass
-class _Line:
-    """One data row of a sheet: cells by field key."""
-
-    sheet: str
-    number: int
-    cells: dict[str, Any]
-    fields: dict[str, Field]
-    letters: dict[str, str]
-
-    def ref(self, key: str) -> str:
-        return f"{self.letters[key]}{self.number}"
-
-    def empty(self, keys: tuple[str, ...]) -> bool:
-        return all(self.cells[k].value is None for k in keys)
-
-
-# --- what one objective is now, and what the file says --------------------------------------
-
-
-@dataclass
-class _Objective:
-    id: int
-    code: str
-    area: str
-    report_id: int | None
-    version: int | None
-    actions: set[int]  # live actions
-    indicators: dict[int, str]  # live indicator -> unit
-    saved: ReportInput  # the saved report as the form would send it
-
-
-@dataclass
-class _Draft:
-    objective: _Objective
-    anchor: tuple[str, str]  # sheet and cell naming the objective in problems
-    actions: dict[int, str] = field(default_factory=dict)
-    indicators: dict[int, IndicatorInput] = field(default_factory=dict)
-    spend: dict[str, SpendInput] = field(default_factory=dict)
-    qualitative: dict[str, Any] | None = None
-
-
-_QUALITATIVE = (
-    "users_assessment",
-    "users_not_relevant",
-    "resource_adequacy",
-    "critical_issues",
-    "need_answered",
-    "need_reason",
-    "proposed_again",
-    "proposed_reason",
-)
 
 
 class _Check:
@@ -347,8 +244,8 @@ class _Check:
         self.problems = preview.problems
         self.catalogue: dict[int, dict] = {}  # objectives of the file's areas the actor may edit, in order
         self.by_code: dict[str, list[int]] = {}
-        self.contexts: dict[int, _Objective] = {}
-        self.drafts: dict[int, _Draft] = {}
+        self.contexts: dict[int, ObjectiveNow] = {}
+        self.drafts: dict[int, Draft] = {}
         self.generated_versions: dict[int, int | None] = {}
         self.spend_rows: set[tuple[int, str]] = set()  # (objective, source) rows met in Spesa
         self.budgets: dict[int, tuple[dict[str, float], float]] = {}  # objective -> reports.objective_budget
@@ -356,7 +253,7 @@ class _Check:
     def problem(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
         if len(self.problems) >= MAX_PROBLEMS:
-            raise _Stop
+            raise StopCheck
 
     def run(self, wb: Workbook) -> None:
         if not self._identity(wb):
@@ -442,7 +339,7 @@ class _Check:
                 meta[key] = value
         return meta
 
-    def _lines(self, wb: Workbook, sheet: str, fields: tuple[Field, ...]) -> Iterator[_Line]:
+    def _lines(self, wb: Workbook, sheet: str, fields: tuple[Field, ...]) -> Iterator[SheetLine]:
         """Data rows of a sheet whose headers are the expected ones; a Problem for each wrong header."""
         if sheet not in wb.sheetnames:
             self.problem(sheet, "", f"Foglio «{sheet}» mancante: non eliminare né rinominare i fogli del modello.")
@@ -456,7 +353,7 @@ class _Check:
         for number, row in enumerate(rows, start=2):
             if all(c.value is None for c in row[: len(fields)]):
                 continue
-            yield _Line(sheet, number, {f.key: c for f, c in zip(fields, row)}, by_key, letters)
+            yield SheetLine(sheet, number, {f.key: c for f, c in zip(fields, row)}, by_key, letters)
 
     def _headers_ok(self, sheet: str, header: tuple[Any, ...], fields: tuple[Field, ...]) -> bool:
         found = [" ".join(str(c.value).split()) if c.value is not None else "" for c in header]
@@ -483,23 +380,23 @@ class _Check:
     # --- one cell ---------------------------------------------------------------------------
 
     def read(
-        self, line: _Line, key: str, reader: Callable[[Any], Any], clean: Callable[[Any, str], Any] | None = None
+        self, line: SheetLine, key: str, reader: Callable[[Any], Any], clean: Callable[[Any, str], Any] | None = None
     ) -> Any:
-        """The cell's clean value, or _BAD after recording its problem (naming sheet, cell and field)."""
+        """The cell's clean value, or BAD_CELL after recording its problem (naming sheet, cell and field)."""
         header = line.fields[key].header
         try:
             raw = reader(line.cells[key])
             return clean(raw, header) if clean else raw
-        except _CellRefused as exc:
+        except CellRefused as exc:
             self.problem(line.sheet, line.ref(key), f"{header}: {exc}")
         except FieldError as exc:
             self.problem(line.sheet, line.ref(key), str(exc))
-        return _BAD
+        return BAD_CELL
 
-    def _objective(self, line: _Line, *, code_allowed: bool = False) -> _Objective | None:
+    def _objective(self, line: SheetLine, *, code_allowed: bool = False) -> ObjectiveNow | None:
         """The objective a row belongs to (hidden id; in Spesa's extra rows, the typed code)."""
-        raw = self.read(line, "objective_id", _plain)
-        if raw is _BAD:
+        raw = self.read(line, "objective_id", plain_cell)
+        if raw is BAD_CELL:
             return None
         if raw is None:
             if code_allowed:
@@ -510,15 +407,15 @@ class _Check:
                 "id obiettivo: riga senza riferimento all'obiettivo: non aggiungere righe in questo foglio.",
             )
             return None
-        objective_id = _as_id(raw)
+        objective_id = as_id(raw)
         if objective_id not in self.catalogue:
             self.problem(line.sheet, line.ref("objective_id"), f"id obiettivo: {self._not_in_template(raw)}")
             return None
         return self._context(objective_id)
 
-    def _objective_by_code(self, line: _Line) -> _Objective | None:
-        code = self.read(line, "code", _text)
-        if code is _BAD:
+    def _objective_by_code(self, line: SheetLine) -> ObjectiveNow | None:
+        code = self.read(line, "code", text_cell)
+        if code is BAD_CELL:
             return None
         ids = self.by_code.get(str(code or "").strip().casefold(), [])
         if len(ids) != 1:
@@ -533,7 +430,7 @@ class _Check:
         return self._context(ids[0])
 
     def _not_in_template(self, raw: Any) -> str:
-        objective_id = _as_id(raw)
+        objective_id = as_id(raw)
         found = self.session.get(Objective, objective_id) if objective_id is not None else None
         if found is None:
             return f"riferimento «{raw}» non valido: non modificare le colonne nascoste."
@@ -543,17 +440,17 @@ class _Check:
             f"compilare con questo modello (aree {', '.join(self.preview.areas)})."
         )
 
-    def _draft(self, objective: _Objective, line: _Line) -> _Draft:
+    def _draft(self, objective: ObjectiveNow, line: SheetLine) -> Draft:
         if objective.id not in self.drafts:
-            self.drafts[objective.id] = _Draft(objective, (line.sheet, line.ref("code")))
+            self.drafts[objective.id] = Draft(objective, (line.sheet, line.ref("code")))
         return self.drafts[objective.id]
 
-    def _row_id(self, line: _Line, column: str, allowed, seen, code: str, words: tuple[str, str]) -> int | None:
+    def _row_id(self, line: SheetLine, column: str, allowed, seen, code: str, words: tuple[str, str]) -> int | None:
         """The hidden id of an action or indicator row: it must belong to the row's objective, once."""
-        raw = self.read(line, column, _plain)
-        if raw is _BAD:
+        raw = self.read(line, column, plain_cell)
+        if raw is BAD_CELL:
             return None
-        row_id = _as_id(raw)
+        row_id = as_id(raw)
         what, wrong = words
         if row_id is None or row_id not in allowed:
             self.problem(
@@ -569,7 +466,7 @@ class _Check:
 
     # --- the four sheets --------------------------------------------------------------------
 
-    def _action(self, line: _Line) -> None:
+    def _action(self, line: SheetLine) -> None:
         objective = self._objective(line)
         if objective is None:
             return
@@ -584,12 +481,12 @@ class _Check:
         )
         if action_id is None:
             return
-        state = self.read(line, "state", _plain, lambda raw, f: clean_action_state("" if raw is None else raw, f))
-        if state is _BAD:
+        state = self.read(line, "state", plain_cell, lambda raw, f: clean_action_state("" if raw is None else raw, f))
+        if state is BAD_CELL:
             return
         draft.actions[action_id] = state
 
-    def _indicator(self, line: _Line) -> None:
+    def _indicator(self, line: SheetLine) -> None:
         objective = self._objective(line)
         if objective is None:
             return
@@ -605,12 +502,12 @@ class _Check:
         if indicator_id is None:
             return
         unit = objective.indicators[indicator_id]
-        reader = _number if unit in NUMERIC_UNITS else (_text if unit == Unit.TESTO else _plain)
+        reader = number_cell if unit in NUMERIC_UNITS else (text_cell if unit == Unit.TESTO else plain_cell)
         value = self.read(line, "value", reader, lambda raw, f: clean_indicator_value(unit, raw, f))
-        note = self.read(line, "note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE))
+        note = self.read(line, "note", text_cell, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE))
         split_keys = [k for k in line.cells if k.startswith(SPLIT_PREFIX)]
-        split = {k[len(SPLIT_PREFIX) :]: self.read(line, k, _number, clean_number) for k in split_keys}
-        if _BAD in (value, note, *split.values()):
+        split = {k[len(SPLIT_PREFIX) :]: self.read(line, k, number_cell, clean_number) for k in split_keys}
+        if BAD_CELL in (value, note, *split.values()):
             return
         try:
             split = clean_split(unit, value[0], split, SPLIT_FIELD)
@@ -618,17 +515,17 @@ class _Check:
             first = next((k for k in split_keys if line.cells[k].value is not None), split_keys[0])
             self.problem(line.sheet, line.ref(first), str(exc))
             return
-        draft.indicators[indicator_id] = IndicatorInput(_input_value(unit, *value), note, split)
+        draft.indicators[indicator_id] = IndicatorInput(input_value(unit, *value), note, split)
 
-    def _spend(self, line: _Line) -> None:
+    def _spend(self, line: SheetLine) -> None:
         values = {
             key: self.read(line, key, reader, clean)
             for key, reader, clean in (
-                ("committed", _number, _amount),
-                ("paid", _number, _amount),
-                ("document", _text, lambda raw, f: clean_text(raw, f, limit=MAX_REF)),
-                ("note", _text, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE)),
-                ("confirm", _plain, clean_yes_no),
+                ("committed", number_cell, amount_cell),
+                ("paid", number_cell, amount_cell),
+                ("document", text_cell, lambda raw, f: clean_text(raw, f, limit=MAX_REF)),
+                ("note", text_cell, lambda raw, f: clean_text(raw, f, limit=MAX_NOTE)),
+                ("confirm", plain_cell, clean_yes_no),
             )
         }
         blank = all(values[k] in (None, "") for k in ("committed", "paid", "document", "note"))
@@ -648,7 +545,7 @@ class _Check:
             )
             return
         self.spend_rows.add((objective.id, source))
-        if _BAD in values.values():
+        if BAD_CELL in values.values():
             return
         if blank and source not in {s.source for s in objective.saved.spend}:
             return  # nothing spent and nothing saved: no row of zeros
@@ -669,9 +566,9 @@ class _Check:
             return
         draft.spend[source] = item
 
-    def _source(self, line: _Line) -> str | None:
-        text = self.read(line, "source", _text)
-        if text is _BAD:
+    def _source(self, line: SheetLine) -> str | None:
+        text = self.read(line, "source", text_cell)
+        if text is BAD_CELL:
             return None
         source = _SOURCES.get(str(text or "").strip().casefold())
         if source is None:
@@ -680,7 +577,7 @@ class _Check:
             self.problem(line.sheet, line.ref("source"), f"Fonte: {what} (ammesse: {allowed}).")
         return source
 
-    def _spend_rule_ok(self, line: _Line, source: str, item: SpendInput, line_objective: int) -> bool:
+    def _spend_rule_ok(self, line: SheetLine, source: str, item: SpendInput, line_objective: int) -> bool:
         """Paid above committed, or an amount far above the objective's budget, needs the confirmation and a note:
         the form's rule, on the cell it concerns."""
         if line_objective not in self.budgets:  # one query per objective, not per spend row
@@ -703,7 +600,7 @@ class _Check:
             return False
         return True
 
-    def _assessment(self, line: _Line) -> None:
+    def _assessment(self, line: SheetLine) -> None:
         objective = self._objective(line)
         if objective is None:
             return
@@ -714,39 +611,39 @@ class _Check:
         draft.anchor = (line.sheet, line.ref("code"))  # the objective's own row names it best
         text = lambda raw, f: clean_text(raw, f, limit=MAX_TEXT)  # noqa: E731
         rules: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {
-            "users_assessment": (_text, text),
-            "users_not_relevant": (_plain, clean_yes_no),
-            "resource_adequacy": (_plain, clean_adequacy),
-            "critical_issues": (_text, text),
-            "need_answered": (_plain, clean_yes_no),
-            "need_reason": (_text, text),
-            "proposed_again": (_plain, clean_yes_no),
-            "proposed_reason": (_text, text),
+            "users_assessment": (text_cell, text),
+            "users_not_relevant": (plain_cell, clean_yes_no),
+            "resource_adequacy": (plain_cell, clean_adequacy),
+            "critical_issues": (text_cell, text),
+            "need_answered": (plain_cell, clean_yes_no),
+            "need_reason": (text_cell, text),
+            "proposed_again": (plain_cell, clean_yes_no),
+            "proposed_reason": (text_cell, text),
         }
         q = {key: self.read(line, key, reader, clean) for key, (reader, clean) in rules.items()}
-        if _BAD in q.values():
+        if BAD_CELL in q.values():
             return
         q["users_not_relevant"] = bool(q["users_not_relevant"])
         draft.qualitative = q
 
     # --- one objective: what is saved now, merge, dry run -----------------------------------
 
-    def _context(self, objective_id: int) -> _Objective:
+    def _context(self, objective_id: int) -> ObjectiveNow:
         if objective_id not in self.contexts:
-            self.contexts[objective_id] = _load_objective(self.session, self.catalogue[objective_id], self.semester.id)
+            self.contexts[objective_id] = load_objective(self.session, self.catalogue[objective_id], self.semester.id)
         return self.contexts[objective_id]
 
-    def _dry_run(self, draft: _Draft) -> None:
+    def _dry_run(self, draft: Draft) -> None:
         objective = draft.objective
-        data = _merged(draft)
+        data = merged_input(draft)
         sheet, cell = draft.anchor
-        if _same_input(data, objective.saved):  # no save needed to know: also fine for a read-only report
+        if same_input(data, objective.saved):  # no save needed to know: also fine for a read-only report
             self.preview.unchanged += objective.report_id is not None
             return
         report = self.session.get(Report, objective.report_id) if objective.report_id else None
         data.base_snapshot = report_snapshot(self.session, report, objective.id)
         try:
-            changes = _changes_of(self.session, data, self.actor, self.today)
+            changes = changes_of(self.session, data, self.actor, self.today)
         except (ReportLocked, ConflictError, PermissionDenied) as exc:
             self.problem(sheet, cell, f"Obiettivo {objective.code}: {exc}")
             return
@@ -766,137 +663,3 @@ class _Check:
                 f"Obiettivo {objective.code}: il report è stato salvato nell'applicazione dopo la creazione del "
                 "modello; le modifiche elencate sostituiscono anche i dati salvati nel frattempo: controllarle."
             )
-
-
-def _amount(raw: Any, field: str) -> float | None:
-    return clean_number(raw, field, unit=EURO)
-
-
-def _as_id(raw: Any) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
-    return None
-
-
-def _input_value(unit: str, num: float | None, text: str) -> Any:
-    """A clean indicator value as the form hands it to save_report."""
-    if unit == Unit.TESTO:
-        return text
-    if unit == Unit.SI_NO:
-        return None if num is None else bool(num)
-    return num
-
-
-def _load_objective(session: Session, entry: dict, semester_id: int) -> _Objective:
-    """An objective's live actions and indicators and its saved report, as plain values."""
-    report = session.exec(
-        select(Report).where(Report.objective_id == entry["id"], Report.semester_id == semester_id)
-    ).first()
-    saved = ReportInput(
-        objective_id=entry["id"], semester_id=semester_id, base_version=report.version if report else None
-    )
-    indicators = {i.id: i.unit for i in live_indicators(session, entry["id"], report)}
-    if report is not None:
-        _fill_saved(session, report, indicators, saved)
-    return _Objective(
-        entry["id"],
-        entry["code"],
-        entry["area"],
-        report.id if report else None,
-        report.version if report else None,
-        {a.id for a in live_actions(session, entry["id"], report)},
-        indicators,
-        saved,
-    )
-
-
-def _fill_saved(session: Session, report: Report, units: dict[int, str], saved: ReportInput) -> None:
-    saved.actions = {
-        s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
-    }
-    values = list(session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id)))
-    splits: dict[int, dict[str, float]] = {}
-    if values:
-        rows = session.exec(
-            select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
-            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
-            .where(col(SubAreaValue.value_id).in_([v.id for v in values]))
-        )
-        for value_id, code, value in rows:
-            splits.setdefault(value_id, {})[code] = value
-    for v in values:
-        unit = units.get(v.indicator_id, Unit.NUMERO)
-        saved.indicators[v.indicator_id] = IndicatorInput(
-            _input_value(unit, v.value_num, v.value_text), v.note, splits.get(v.id, {})
-        )
-    saved.spend = [
-        SpendInput(
-            s.source, s.committed, s.paid, s.document_ref, s.note, confirmed_over=s.paid > s.committed
-        )  # it was confirmed when saved
-        for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
-    ]
-    for key in _QUALITATIVE:
-        setattr(saved, key, getattr(report, key))
-
-
-def _merged(draft: _Draft) -> ReportInput:
-    """The saved report with the file's rows on top: what the form would send."""
-    saved = draft.objective.saved
-    data = ReportInput(
-        objective_id=saved.objective_id,
-        semester_id=saved.semester_id,
-        base_version=saved.base_version,
-        actions=dict(saved.actions),
-        indicators=dict(saved.indicators),
-    )
-    for action_id, state in draft.actions.items():
-        if state != ActionState.NON_AVVIATA or action_id in saved.actions:
-            data.actions[action_id] = state  # a default state never saved stays unsaved: no change
-    for indicator_id, given in draft.indicators.items():
-        if indicator_id in saved.indicators or given.value not in (None, "") or given.note or given.split:
-            data.indicators[indicator_id] = given
-    spend = {s.source: s for s in saved.spend}
-    spend.update(draft.spend)
-    data.spend = list(spend.values())
-    for key in _QUALITATIVE:
-        setattr(data, key, getattr(saved, key) if draft.qualitative is None else draft.qualitative[key])
-    return data
-
-
-def _same_input(data: ReportInput, saved: ReportInput) -> bool:
-    """True when saving `data` would write exactly what is saved; False is settled by the dry run (it may still
-    change nothing, e.g. an assessment typed next to «non pertinente», which the save drops)."""
-    return (
-        data.actions == saved.actions
-        and _indicator_key(data) == _indicator_key(saved)
-        and _spend_key(data) == _spend_key(saved)
-        and all(getattr(data, k) == getattr(saved, k) for k in _QUALITATIVE)
-    )
-
-
-def _indicator_key(data: ReportInput) -> dict[int, tuple[Any, str, dict[str, Any]]]:
-    return {i: (v.value, v.note, v.split) for i, v in data.indicators.items()}
-
-
-def _spend_key(data: ReportInput) -> list[tuple[str, float, float, str, str]]:
-    return sorted((s.source, s.committed or 0.0, s.paid or 0.0, s.document_ref, s.note) for s in data.spend)
-
-
-def _changes_of(
-    session: Session, data: ReportInput, actor: Actor, today: date | None
-) -> list[tuple[str, str | None, str | None]]:
-    """save_report's exact changes, inside a SAVEPOINT that is always rolled back."""
-    savepoint = session.begin_nested()
-    try:
-        result = save_report(data, actor=actor, session=session, today=today)
-        session.flush()  # every row and audit entry inside the savepoint, so that the rollback drops them
-        return result.changes
-    finally:
-        savepoint.rollback()
-        session.expire_all()  # nothing read during the dry run may be mistaken for saved data

@@ -26,10 +26,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session, select
 
 from models.demo_mark import demo_file_name, mark_workbook
+from models.entry_view import EntryView, editable_objectives, load_entry
 from models.errors import InputRefused, NotFound
 from models.permissions import Actor, require_template_areas
 from models.provenance import TARGET, set_by, target_origin
-from models.reports import EntryView, editable_objectives, load_entry
 from models.tables import IndicatorTarget, MacroArea, Semester, SubArea
 from models.validation import MAX_NOTE, MAX_REF, MAX_TEXT
 from models.vocab import (

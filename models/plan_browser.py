@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from models.budget_rules import BudgetKind, counts_in_budget, kind_label
 from models.formatting import euro, number
-from models.plan_loader import FLAG_KEYS
+from models.plan_yaml import FLAG_KEYS
 from models.provenance import BUDGET, FROM_OFFICE, TARGET, Origin, set_by, target_origin
 from models.scoring import BANDS, Band, SpendClass
 from models.tables import (

@@ -13,12 +13,11 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 
 from models import charts
-from models.dashboard import TrendPoint
+from models.dashboard_results import COUNTED_LABELS, TrendPoint
 from models.demo_mark import html_banner
 from models.formatting import euro_cents, number, percent
-from models.report_export import (
+from models.report_model import (
     COUNT,
-    COUNTED_LABELS,
     EURO,
     NOT_OPENED,
     NUMBER,

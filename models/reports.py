@@ -1,4 +1,4 @@
-"""Semester reports: load, validate, save (one transaction, optimistic locking, audit), submit, review.
+"""Semester reports: input, validation, save (one transaction, optimistic locking, audit).
 
 A report is one objective's data for one semester; its `version` is the unit of concurrency: a save names
 the version it started from and is refused when somebody else saved in between.
@@ -19,9 +19,8 @@ from models.audit import record_change
 from models.calendar import rome_today
 from models.comments import record_comment
 from models.db import bump_data_change
-from models.entry_flow import SourceContext, carried_states_for, source_context_for, starting_state
-from models.errors import DomainError
-from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write, require_office
+from models.errors import DomainError, NotFound
+from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write
 from models.scoring import band_label, objective_achievement
 from models.tables import (
     Action,
@@ -134,17 +133,17 @@ class ReportInput:
 # --- context for the form ---------------------------------------------------------------------
 
 
-def _objective_area(session: Session, objective_id: int) -> tuple[Objective, MacroArea]:
+def objective_area(session: Session, objective_id: int) -> tuple[Objective, MacroArea]:
     objective = session.get(Objective, objective_id)
     if objective is None:
-        raise ValueError("Obiettivo non trovato.")
+        raise NotFound("Obiettivo non trovato.")
     return objective, session.get(MacroArea, objective.area_id)
 
 
-def _semester(session: Session, semester_id: int) -> Semester:
+def get_semester(session: Session, semester_id: int) -> Semester:
     semester = session.get(Semester, semester_id)
     if semester is None:
-        raise ValueError("Semestre non trovato.")
+        raise NotFound("Semestre non trovato.")
     return semester
 
 
@@ -214,7 +213,7 @@ def deadline_reason(actor: Actor, semester: Semester, today: date | None = None)
     )
 
 
-def _targets(session: Session, indicator_ids: list[int], year: int) -> dict[int, IndicatorTarget]:
+def indicator_targets(session: Session, indicator_ids: list[int], year: int) -> dict[int, IndicatorTarget]:
     if not indicator_ids:
         return {}
     rows = session.exec(
@@ -430,7 +429,7 @@ def _clean_spend_lines(
     """Spend lines: one per source; an empty line is left out (no data, not zero spent); paid above committed
     and amounts far above the objective's budget need a confirmation with a note (kept while unchanged)."""
     errors: list[FieldError] = []
-    semester = _semester(session, data.semester_id)
+    semester = get_semester(session, data.semester_id)
     by_source, total_budget = objective_budget(session, data.objective_id, semester.year)
     saved = (
         {} if report is None else {s.source: s for s in session.exec(select(Spend).where(Spend.report_id == report.id))}
@@ -532,9 +531,9 @@ def save_report(
     data: ReportInput, *, actor: Actor, session: Session, submit: bool = False, today: date | None = None
 ) -> SaveResult:
     """Validate then write the whole report in the caller's transaction; optionally submit it."""
-    objective, area = _objective_area(session, data.objective_id)
+    objective, area = objective_area(session, data.objective_id)
     require_area_write(actor, area.letter)
-    semester = _semester(session, data.semester_id)
+    semester = get_semester(session, data.semester_id)
     report = _report(session, data.objective_id, data.semester_id)
     reason = edit_block_reason(actor, area.letter, semester, report, today)
     if reason:
@@ -545,7 +544,7 @@ def save_report(
 
     before = report_snapshot(session, report, objective.id)
     report = _claim(session, report, data, actor, before)
-    _write_children(session, report, clean)
+    write_children(session, report, clean)
     for key, value in clean.qualitative.items():
         setattr(report, key, value)
     report.updated_at, report.updated_by = utcnow(), actor.user_id
@@ -606,11 +605,12 @@ def _claim(
             if existing is None:
                 raise
             raise ConflictError(
-                diff_snapshots({}, report_snapshot(session, existing, data.objective_id)), _author(session, existing)
+                diff_snapshots({}, report_snapshot(session, existing, data.objective_id)),
+                last_author(session, existing),
             ) from None
         return report
     if data.base_version is None or data.base_version != report.version:
-        raise ConflictError(diff_snapshots(data.base_snapshot, before), _author(session, report))
+        raise ConflictError(diff_snapshots(data.base_snapshot, before), last_author(session, report))
     # Atomic compare-and-set: of two simultaneous saves from the same version, one updates 0 rows.
     result = session.execute(
         update(Report)
@@ -621,13 +621,13 @@ def _claim(
         session.expire(report)
         raise ConflictError(
             diff_snapshots(data.base_snapshot, report_snapshot(session, report, data.objective_id)),
-            _author(session, report),
+            last_author(session, report),
         )
     session.refresh(report)
     return report
 
 
-def _author(session: Session, report: Report | None) -> str:
+def last_author(session: Session, report: Report | None) -> str:
     from models.tables import User
 
     if report is None or report.updated_by is None:
@@ -636,7 +636,7 @@ def _author(session: Session, report: Report | None) -> str:
     return user.name if user else "un altro utente"
 
 
-def _write_children(session: Session, report: Report, clean: CleanReport) -> None:
+def write_children(session: Session, report: Report, clean: CleanReport) -> None:
     statuses = {s.action_id: s for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
     for action_id, state in clean.actions.items():
         row = statuses.get(action_id) or ActionStatus(report_id=report.id, action_id=action_id)
@@ -668,115 +668,6 @@ def _write_children(session: Session, report: Report, clean: CleanReport) -> Non
             session.delete(row)
 
 
-# --- review state machine ---------------------------------------------------------------------
-
-# (from state, action) -> to state; action: submit (lead or office), approve, send_back (office only)
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (ReportState.BOZZA, "submit"): ReportState.INVIATA,
-    (ReportState.DA_RIVEDERE, "submit"): ReportState.INVIATA,
-    (ReportState.INVIATA, "approve"): ReportState.APPROVATA,
-    (ReportState.INVIATA, "send_back"): ReportState.DA_RIVEDERE,
-    (ReportState.APPROVATA, "send_back"): ReportState.DA_RIVEDERE,  # reopening an approved report
-}
-ACTION_LABELS = {"submit": "invio", "approve": "approvazione", "send_back": "rinvio al referente"}
-OFFICE_ACTIONS = ("approve", "send_back")  # what the Revisione page offers
-
-
-def allowed_review_actions(state: str | None) -> frozenset[str]:
-    """The review actions the state machine allows from `state` (None: no report, nothing to review)."""
-    return frozenset(action for (source, action) in TRANSITIONS if source == state)
-
-
-def review_report(
-    objective_id: int,
-    semester_id: int,
-    action: str,
-    *,
-    actor: Actor,
-    session: Session,
-    expected_version: int,
-    comment: str = "",
-    today: date | None = None,
-) -> Report:
-    """Approve or send back (office), or submit as is; enforces the state machine, the closed semester and, for
-    a lead's submission, the semester's deadline."""
-    objective, area = _objective_area(session, objective_id)
-    if action == "submit":
-        require_area_write(actor, area.letter)
-    else:
-        require_office(actor, "la revisione dei report")
-    semester = _semester(session, semester_id)
-    if semester.state == SemesterState.CHIUSO:
-        raise ReportLocked(f"Il {semester_label(semester.year, semester.half)} è chiuso: nessuna modifica possibile.")
-    if action == "submit" and (late := deadline_reason(actor, semester, today)):
-        raise ReportLocked(late)
-    report = _report(session, objective_id, semester_id)
-    if report is None:
-        raise ReportLocked("Nessun dato inserito per questo obiettivo nel semestre: niente da rivedere.")
-    target = TRANSITIONS.get((report.state, action))
-    if target is None:
-        raise ReportLocked(
-            f"Operazione non ammessa: {ACTION_LABELS.get(action, action)} di un report in stato «{report.state}»."
-        )
-    comment = clean_text(comment, "Commento", limit=2000)
-    if action == "send_back" and not comment:
-        raise ValidationFailed([FieldError("Commento", "obbligatorio quando si rimanda il report al referente.")])
-    if report.version != expected_version:
-        raise ConflictError([], _author(session, report))
-    result = session.execute(
-        update(Report)
-        .where(Report.id == report.id, Report.version == expected_version)
-        .values(version=Report.version + 1)
-    )
-    if result.rowcount != 1:
-        raise ConflictError([], _author(session, report))
-    session.refresh(report)
-    old_state = report.state
-    report.state = target
-    if action == "approve":
-        report.approved_snapshot = report_snapshot(session, report, objective_id)
-        report.reviewer_comment = comment
-        record_comment(session, report.id, actor, CommentKind.APPROVAZIONE, comment)
-    elif action == "send_back":
-        report.reviewer_comment = comment
-        # The report as sent back: the next review shows what the lead changed since, side by side.
-        record_comment(
-            session,
-            report.id,
-            actor,
-            CommentKind.RINVIO,
-            comment,
-            snapshot=report_snapshot(session, report, objective_id),
-        )
-    else:
-        record_comment(session, report.id, actor, CommentKind.INVIO, comment)
-    report.updated_at, report.updated_by = utcnow(), actor.user_id
-    session.add(report)
-    record_change(
-        session,
-        actor,
-        entity="report",
-        entity_id=report.id,
-        field="Stato",
-        old=old_state,
-        new=target,
-        objective_id=objective_id,
-        semester_id=semester_id,
-        reason=comment,
-    )
-    bump_data_change(session)
-    return report
-
-
-def changes_since_approval(
-    objective_id: int, semester_id: int, *, session: Session
-) -> list[tuple[str, str | None, str | None]]:
-    report = _report(session, objective_id, semester_id)
-    if report is None or not report.approved_snapshot:
-        return []
-    return diff_snapshots(report.approved_snapshot, report_snapshot(session, report, objective_id))
-
-
 __all__ = [
     "ConflictError",
     "IndicatorInput",
@@ -787,198 +678,5 @@ __all__ = [
     "ValidationFailed",
     "band_label",
     "objective_achievement",
-    "review_report",
     "save_report",
 ]
-
-
-# --- what the entry page shows ----------------------------------------------------------------
-
-
-def open_semesters(*, session: Session) -> list[Semester]:
-    """Every semester, newest first (the entry and review pages start from the latest)."""
-    return list(session.exec(select(Semester).order_by(*(c.desc() for c in rules.SEMESTER_ORDER))))
-
-
-def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
-    """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
-    rows = session.exec(
-        select(Objective, MacroArea)
-        .join(MacroArea, MacroArea.id == Objective.area_id)
-        .where(rules.MONITORED_SQL)
-        .order_by(MacroArea.position, Objective.id)
-    )
-    return [
-        {"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
-        for o, a in rows
-        if can_edit_area(actor, a.letter)
-    ]
-
-
-def entry_status(*, actor: Actor, semester_id: int, session: Session) -> list[dict]:
-    """Per editable objective: its report state this semester (None = nothing entered yet)."""
-    states = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
-    out = []
-    for obj in editable_objectives(actor=actor, session=session):
-        rep = states.get(obj["id"])
-        out.append({**obj, "state": rep.state if rep else None, "comment": rep.reviewer_comment if rep else ""})
-    return out
-
-
-def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = None) -> dict[str, int]:
-    """Reports waiting for this lead in open semesters: sent back, or not started before the deadline."""
-    if not actor.is_lead:
-        return {"returned": 0, "not_started": 0}
-    today = today or rome_today()  # the Ambito's calendar day
-    returned = not_started = 0
-    for sem in session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)):
-        for row in entry_status(actor=actor, semester_id=sem.id, session=session):
-            if row["state"] == ReportState.DA_RIVEDERE:
-                returned += 1
-            elif row["state"] is None and (sem.deadline is None or today <= sem.deadline):
-                not_started += 1  # past the deadline the lead can no longer enter it: not a to-do
-    return {"returned": returned, "not_started": not_started}
-
-
-@dataclass
-class EntryView:
-    objective: dict
-    semester: dict
-    report: dict | None
-    actions: list[dict]
-    indicators: list[dict]
-    spend: list[dict]
-    budget_sources: list[str]
-    sub_areas: list[str]
-    block_reason: str | None
-    snapshot: dict[str, str | None]
-    carried_from: list[str] = field(default_factory=list)  # semesters whose approved action states were taken
-    source_context: dict[str, SourceContext] = field(default_factory=dict)  # budget and earlier spend per source
-
-
-def load_entry(
-    objective_id: int, semester_id: int, *, actor: Actor, session: Session, today: date | None = None
-) -> EntryView:
-    from models.tables import BudgetLine
-
-    objective, area = _objective_area(session, objective_id)
-    semester = _semester(session, semester_id)
-    report = _report(session, objective_id, semester_id)
-    states = {}
-    values: dict[int, IndicatorValue] = {}
-    splits: dict[int, dict[str, float]] = {}
-    spend_rows: list[dict] = []
-    subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(SubArea.position))}
-    if report is not None:
-        states = {
-            s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
-        }
-        values = {
-            v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
-        }
-        for v in values.values():
-            splits[v.indicator_id] = {
-                subs[s.sub_area_id]: s.value
-                for s in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == v.id))
-            }
-        spend_rows = [
-            {
-                "source": s.source,
-                "committed": s.committed,
-                "paid": s.paid,
-                "document_ref": s.document_ref,
-                "note": s.note,
-            }
-            for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
-        ]
-    indicators = live_indicators(session, objective_id, report)
-    targets = _targets(session, [i.id for i in indicators], semester.year)
-    history = previous_values(session, [i.id for i in indicators], semester)
-    # Actions without a state in this report start from their last approved state (carry forward), while the
-    # lead can still save it: a submitted or approved report shows what it holds, the figure the Cruscotto counts.
-    carried = (
-        {}
-        if report is not None and report.state in (ReportState.INVIATA, ReportState.APPROVATA)
-        else carried_states_for(objective_id, semester.year, semester.half, session=session)
-    )
-    carried = {a: item for a, item in carried.items() if a not in states}
-    budget_sources = sorted(
-        {
-            b.source
-            for b in session.exec(
-                select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.retired == False)
-            )
-            if b.source
-        }
-    )
-    return EntryView(
-        objective={
-            "id": objective.id,
-            "code": objective.code,
-            "text": objective.text,
-            "area": area.letter,
-            "area_title": area.title,
-        },
-        semester={
-            "id": semester.id,
-            "year": semester.year,
-            "half": semester.half,
-            "state": semester.state,
-            "deadline": semester.deadline,
-            "label": semester_label(semester.year, semester.half),
-        },
-        report=None
-        if report is None
-        else {
-            "version": report.version,
-            "state": report.state,
-            "comment": report.reviewer_comment,
-            "users_assessment": report.users_assessment,
-            "users_not_relevant": report.users_not_relevant,
-            "resource_adequacy": report.resource_adequacy,
-            "critical_issues": report.critical_issues,
-            "need_answered": report.need_answered,
-            "need_reason": report.need_reason,
-            "proposed_again": report.proposed_again,
-            "proposed_reason": report.proposed_reason,
-            "updated_at": report.updated_at,
-        },
-        actions=[
-            {
-                "id": a.id,
-                "text": a.text,
-                "position": a.position,
-                "retired": a.retired,
-                "state": states.get(a.id) or starting_state(a.id, carried),
-                "carried": a.id in carried,
-            }
-            for a in live_actions(session, objective_id, report)
-        ],
-        indicators=[
-            {
-                "id": i.id,
-                "text": i.text,
-                "battery": i.battery,
-                "unit": i.unit,
-                "higher_is_better": i.higher_is_better,
-                "retired": i.retired,
-                "target": targets[i.id].target if i.id in targets else None,
-                "value_num": values[i.id].value_num if i.id in values else None,
-                "value_text": values[i.id].value_text if i.id in values else "",
-                "note": values[i.id].note if i.id in values else "",
-                "split": splits.get(i.id, {}),
-                "history": history.get(i.id, []),
-            }
-            for i in indicators
-        ],
-        spend=spend_rows,
-        budget_sources=budget_sources,
-        sub_areas=list(subs.values()),
-        block_reason=edit_block_reason(actor, area.letter, semester, report, today),
-        snapshot=report_snapshot(session, report, objective_id),
-        carried_from=sorted(
-            {i.semester for i in carried.values()},
-            key=lambda label: next(i.ordinal for i in carried.values() if i.semester == label),
-        ),
-        source_context=source_context_for(objective_id, semester.year, semester.half, session=session),
-    )

@@ -1,28 +1,35 @@
-"""What the Ufficio di Piano sees when reviewing a semester."""
+"""Reviewing reports: the state machine (submit, approve, send back) and what the Ufficio di Piano sees.
+
+Over 400 lines: the state machine and the review read model (table, queue, conversation) change together.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from models import dashboard, rules
+from models.audit import record_change
 from models.comments import record_comment
+from models.db import bump_data_change
 from models.errors import DomainError, NotFound
 from models.permissions import Actor, require_area_write, require_office
 from models.reports import (
     ConflictError,
     ReportLocked,
     ValidationFailed,
-    allowed_review_actions,
+    deadline_reason,
     diff_snapshots,
     get_report,
+    get_semester,
+    last_author,
+    objective_area,
     report_snapshot,
-    review_report,
 )
-from models.tables import AuditEntry, MacroArea, Objective, Report, ReportComment, Semester, User, UserArea
+from models.tables import AuditEntry, MacroArea, Objective, Report, ReportComment, Semester, User, UserArea, utcnow
 from models.validation import FieldError, clean_text
 from models.vocab import (
     COMMENT_KIND_LABELS,
@@ -32,6 +39,117 @@ from models.vocab import (
     report_state_label,
     semester_label,
 )
+
+# --- review state machine ---------------------------------------------------------------------
+
+# (from state, action) -> to state; action: submit (lead or office), approve, send_back (office only)
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (ReportState.BOZZA, "submit"): ReportState.INVIATA,
+    (ReportState.DA_RIVEDERE, "submit"): ReportState.INVIATA,
+    (ReportState.INVIATA, "approve"): ReportState.APPROVATA,
+    (ReportState.INVIATA, "send_back"): ReportState.DA_RIVEDERE,
+    (ReportState.APPROVATA, "send_back"): ReportState.DA_RIVEDERE,  # reopening an approved report
+}
+ACTION_LABELS = {"submit": "invio", "approve": "approvazione", "send_back": "rinvio al referente"}
+OFFICE_ACTIONS = ("approve", "send_back")  # what the Revisione page offers
+
+
+def allowed_review_actions(state: str | None) -> frozenset[str]:
+    """The review actions the state machine allows from `state` (None: no report, nothing to review)."""
+    return frozenset(action for (source, action) in TRANSITIONS if source == state)
+
+
+def review_report(
+    objective_id: int,
+    semester_id: int,
+    action: str,
+    *,
+    actor: Actor,
+    session: Session,
+    expected_version: int,
+    comment: str = "",
+    today: date | None = None,
+) -> Report:
+    """Approve or send back (office), or submit as is; enforces the state machine, the closed semester and, for
+    a lead's submission, the semester's deadline."""
+    objective, area = objective_area(session, objective_id)
+    if action == "submit":
+        require_area_write(actor, area.letter)
+    else:
+        require_office(actor, "la revisione dei report")
+    semester = get_semester(session, semester_id)
+    if semester.state == SemesterState.CHIUSO:
+        raise ReportLocked(f"Il {semester_label(semester.year, semester.half)} è chiuso: nessuna modifica possibile.")
+    if action == "submit" and (late := deadline_reason(actor, semester, today)):
+        raise ReportLocked(late)
+    report = get_report(objective_id, semester_id, session=session)
+    if report is None:
+        raise ReportLocked("Nessun dato inserito per questo obiettivo nel semestre: niente da rivedere.")
+    target = TRANSITIONS.get((report.state, action))
+    if target is None:
+        raise ReportLocked(
+            f"Operazione non ammessa: {ACTION_LABELS.get(action, action)} di un report in stato «{report.state}»."
+        )
+    comment = clean_text(comment, "Commento", limit=2000)
+    if action == "send_back" and not comment:
+        raise ValidationFailed([FieldError("Commento", "obbligatorio quando si rimanda il report al referente.")])
+    if report.version != expected_version:
+        raise ConflictError([], last_author(session, report))
+    result = session.execute(
+        update(Report)
+        .where(Report.id == report.id, Report.version == expected_version)
+        .values(version=Report.version + 1)
+    )
+    if result.rowcount != 1:
+        raise ConflictError([], last_author(session, report))
+    session.refresh(report)
+    old_state = report.state
+    report.state = target
+    if action == "approve":
+        report.approved_snapshot = report_snapshot(session, report, objective_id)
+        report.reviewer_comment = comment
+        record_comment(session, report.id, actor, CommentKind.APPROVAZIONE, comment)
+    elif action == "send_back":
+        report.reviewer_comment = comment
+        # The report as sent back: the next review shows what the lead changed since, side by side.
+        record_comment(
+            session,
+            report.id,
+            actor,
+            CommentKind.RINVIO,
+            comment,
+            snapshot=report_snapshot(session, report, objective_id),
+        )
+    else:
+        record_comment(session, report.id, actor, CommentKind.INVIO, comment)
+    report.updated_at, report.updated_by = utcnow(), actor.user_id
+    session.add(report)
+    record_change(
+        session,
+        actor,
+        entity="report",
+        entity_id=report.id,
+        field="Stato",
+        old=old_state,
+        new=target,
+        objective_id=objective_id,
+        semester_id=semester_id,
+        reason=comment,
+    )
+    bump_data_change(session)
+    return report
+
+
+def changes_since_approval(
+    objective_id: int, semester_id: int, *, session: Session
+) -> list[tuple[str, str | None, str | None]]:
+    report = get_report(objective_id, semester_id, session=session)
+    if report is None or not report.approved_snapshot:
+        return []
+    return diff_snapshots(report.approved_snapshot, report_snapshot(session, report, objective_id))
+
+
+# --- the review table -------------------------------------------------------------------------
 
 
 def _leads_by_area(session: Session) -> dict[str, list[str]]:
@@ -218,7 +336,7 @@ class ApprovalOutcome:
 def approve_many(
     items: list[tuple[int, int, int]], *, actor: Actor, session: Session, comment: str = ""
 ) -> list[ApprovalOutcome]:
-    """Approve several reports, each exactly as one by one (models.reports.review_report: permission, state,
+    """Approve several reports, each exactly as one by one (review_report above: permission, state,
     closed semester, version). Per-report result: each approval is its own savepoint, so a refused report
     leaves the others approved; every refusal says why. items: (objective_id, semester_id, expected_version).
     """

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from models.permissions import Actor, PermissionDenied
 from models.tables import User
-from models.users import LoginError, _aware, actor_for, authenticate, get_user, revoke_tokens
+from models.users import LoginError, actor_for, authenticate, aware_utc, get_user, revoke_tokens
 
 T = TypeVar("T")
 LOGIN_ENDED = (
@@ -41,7 +41,7 @@ def resolve_login(username: str | None, logged_in_at: float | None, *, session: 
         issued = datetime.fromtimestamp(logged_in_at, tz=UTC)
     except (OverflowError, OSError, ValueError, TypeError):
         return None
-    if issued < _aware(user.tokens_valid_after):
+    if issued < aware_utc(user.tokens_valid_after):
         return None
     return SessionUser(actor=actor_for(session, user), must_change_password=user.must_change_password)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from models.db import create_db_and_tables, session_scope
-from models.plan_loader import LoadReport, load_plan, read_plan
+from models.plan_loader import LoadReport, load_plan
+from models.plan_yaml import read_plan
 from models.semesters import ensure_current_semester
 from models.users import bootstrap_admin
 

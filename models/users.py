@@ -60,7 +60,7 @@ class UserError(DomainError, ValueError):
     pass
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def aware_utc(moment: datetime | None) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment
@@ -89,7 +89,7 @@ def check_password(password: str, hashed: str) -> bool:
 
 
 @cache
-def _dummy_hash() -> str:
+def dummy_hash() -> str:
     """A hash of the configured cost: an unknown user costs the same time as a wrong password."""
     return hash_password("timing-equaliser")
 
@@ -338,7 +338,7 @@ def unlock_user(session: Session, *, actor: Actor | None, user_id: int) -> None:
     if user.locked_until is None and not user.failed_logins:
         return
     old = (
-        f"bloccato fino a {_aware(user.locked_until):%d/%m/%Y %H:%M} UTC"
+        f"bloccato fino a {aware_utc(user.locked_until):%d/%m/%Y %H:%M} UTC"
         if user.locked_until
         else f"{user.failed_logins} tentativi falliti"
     )
@@ -440,7 +440,7 @@ def _checked(
     attempt_id = _note_attempt(session, address, name, now)
     session.commit()
     if number is None:
-        check_password(password or "", _dummy_hash())
+        check_password(password or "", dummy_hash())
         if throttled:
             log.warning("login refused: too many failed attempts from address %s", address)
         elif user is not None and user.active:
@@ -505,7 +505,7 @@ def lock_events(session: Session, *, actor: Actor, limit: int = 50) -> list[dict
 
 
 def is_locked(user: User, now: datetime | None = None) -> bool:
-    locked_until = _aware(user.locked_until)
+    locked_until = aware_utc(user.locked_until)
     return locked_until is not None and locked_until > (now or utcnow())
 
 

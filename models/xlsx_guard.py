@@ -61,7 +61,7 @@ MAX_CELLS = 100_000  # the size-100 benchmark template (6.265 rows) has ~75.000
 MAX_SHARED_STRINGS = 100_000  # loaded whole by openpyxl: ~300 bytes of Python objects each
 MAX_PART_ELEMENTS = 200_000  # any other part (styles, workbook, rels...): Excel writes a few thousand at most
 MAX_PART_BYTES = 30 * 1024 * 1024  # one part, uncompressed: a single huge string is held whole in memory
-_CHUNK = 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 # Without defusedxml openpyxl would expand XML entities: every import is then refused (see open_workbook).
 XML_DEFUSED: bool = openpyxl.DEFUSEDXML is True
@@ -186,7 +186,7 @@ def _count_part(
 ) -> None:
     tail = b""
     with archive.open(info) as part:
-        while chunk := part.read(_CHUNK):
+        while chunk := part.read(CHUNK_BYTES):
             for markers, limit, what, counter in limits:
                 for marker in markers:
                     edge = len(marker) - 1  # a marker across the boundary lies wholly in this window

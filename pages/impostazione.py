@@ -9,7 +9,7 @@ from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
 from components.safe import md_escape
-from models import plan_setup, queries, reports, semesters
+from models import entry_view, plan_setup, queries, semesters
 from models.errors import DomainError
 from models.formatting import euro_cents, number
 from models.vocab import (
@@ -32,7 +32,7 @@ SHARE_COLUMN = "Quota (€ o frazione, es. 1/3)"
 tab_obj, tab_sem, tab_proj = st.tabs(["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali"])
 
 with tab_obj:
-    objectives = call(reports.editable_objectives, actor=actor)
+    objectives = call(entry_view.editable_objectives, actor=actor)
     by_id = {o["id"]: o for o in objectives}
     c1, c2 = st.columns([3, 1])
     objective_id = c1.selectbox(
@@ -188,7 +188,7 @@ with tab_obj:
             st.rerun()
 
 with tab_sem:
-    sems = call(reports.open_semesters)
+    sems = call(entry_view.open_semesters)
     st.dataframe(
         pd.DataFrame(
             [

@@ -7,7 +7,7 @@ from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
 from components.selectors import choose, fresh_selectbox
-from models import reports
+from models import entry_view
 from models import semesters as semester_rules
 from models.entry_flow import first_needing_lead
 from models.rules import is_with_lead
@@ -19,7 +19,7 @@ st.title(PAGE_TITLES["inserimento"])
 if flash := st.session_state.pop("entry_flash", None):
     st.success(flash, icon="✅")
 
-semesters = call(reports.open_semesters)
+semesters = call(entry_view.open_semesters)
 if not semesters:
     st.info("Nessun semestre aperto: l'Ufficio di Piano deve aprirne uno (Impostazione piano).")
     st.stop()
@@ -35,7 +35,7 @@ semester = st.selectbox(
 left = semester_rules.days_left(semester.deadline)
 (st.warning if left is not None and left <= 7 else st.info)(semester_rules.days_left_text(semester.deadline), icon="📅")
 
-status = call(reports.entry_status, actor=actor, semester_id=semester.id)
+status = call(entry_view.entry_status, actor=actor, semester_id=semester.id)
 if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
@@ -69,7 +69,7 @@ objective_id = fresh_selectbox(
     ),
 )
 
-view = call(reports.load_entry, objective_id, semester.id, actor=actor)
+view = call(entry_view.load_entry, objective_id, semester.id, actor=actor)
 st.markdown(f"#### {view.objective['code']} · {md_escape(view.objective['text'])}")
 st.caption(
     f"Area {view.objective['area']} · {md_escape(view.objective['area_title'])} · {view.semester['label']}"

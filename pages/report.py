@@ -5,7 +5,7 @@ import streamlit as st
 
 from components import auth_gate, excel_import, report_downloads
 from components.data import call
-from models import reports
+from models import entry_view
 from models.permissions import can_read_reports
 from models.vocab import CHOOSE_MANY, PAGE_TITLES, SemesterState, semester_label
 
@@ -13,7 +13,7 @@ user = auth_gate.require_page("report")
 actor = user.actor
 st.title(PAGE_TITLES["report"])
 
-semesters = call(reports.open_semesters)
+semesters = call(entry_view.open_semesters)
 if not semesters:
     st.info("Nessun semestre: l'Ufficio di Piano deve aprirne uno (Impostazione piano).")
     st.stop()
@@ -23,7 +23,7 @@ def label(s) -> str:
     return f"{semester_label(s.year, s.half)} ({s.state})"
 
 
-objectives = call(reports.editable_objectives, actor=actor)
+objectives = call(entry_view.editable_objectives, actor=actor)
 if objectives:
     st.markdown("### Inserimento offline con Excel")
     st.caption(

@@ -13,15 +13,15 @@ from components.data import call
 from components.report_form import show_changes
 from components.safe import md_escape
 from components.selectors import choose, fresh_selectbox
-from models import audit, reports, review, semesters
-from models.dashboard import COUNTED_LABELS
+from models import audit, entry_view, review, semesters
+from models.dashboard_results import COUNTED_LABELS
 from models.formatting import budget_euro, euro_cents, local_time, percent
 from models.vocab import CHOOSE_MANY, NO_REPORT, PAGE_TITLES, ReportState, SemesterState, plural, semester_label
 
 actor = auth_gate.signed_in().actor
 st.title(PAGE_TITLES["revisione"])
 
-sems = call(reports.open_semesters)
+sems = call(entry_view.open_semesters)
 if not sems:
     st.info("Nessun semestre: aprirne uno da Impostazione piano.")
     st.stop()
@@ -105,7 +105,7 @@ else:
     st.dataframe(pd.DataFrame(detail["rows"]), hide_index=True, width="stretch", height=320)
     conversation.since_send_back(objective_id, sem.id)
     show_changes(
-        call(reports.changes_since_approval, objective_id, sem.id), "Modifiche rispetto alla versione approvata"
+        call(review.changes_since_approval, objective_id, sem.id), "Modifiche rispetto alla versione approvata"
     )
     conversation.thread(
         objective_id,
@@ -118,7 +118,7 @@ else:
     a, b, _ = st.columns([1, 1, 2])
     if a.button("Approva", type="primary", key="approve", disabled="approve" not in detail["actions_allowed"]):
         if attempt(
-            reports.review_report,
+            review.review_report,
             objective_id,
             sem.id,
             "approve",
@@ -130,7 +130,7 @@ else:
             st.rerun()
     if b.button("Rimanda al referente", key="send_back", disabled="send_back" not in detail["actions_allowed"]):
         if attempt(
-            reports.review_report,
+            review.review_report,
             objective_id,
             sem.id,
             "send_back",

@@ -1,7 +1,8 @@
 """Shared fixtures: every test gets a fresh database; bcrypt is cheap here (cost 4).
 
-The modules in BOTH_DATABASES run each test that uses a database fixture twice: on SQLite and on PostgreSQL
-(a throwaway cluster, or the server PDZ_TEST_DATABASE names; see tests/pg.py). `--db sqlite` or
+A test marked `both_databases` (a module's `pytestmark`) that uses a database fixture runs twice: on SQLite and on
+PostgreSQL (a throwaway cluster, or the server PDZ_TEST_DATABASE names; see tests/pg.py). The domain and data-entry
+modules, the Cruscotto's, the reports' and the import's SQL are marked. `--db sqlite` or
 `--db postgresql` runs one side only. When no PostgreSQL can be started, its tests are skipped with the reason.
 """
 
@@ -18,29 +19,14 @@ os.environ["PDZ_BCRYPT_ROUNDS"] = "4"
 os.environ.setdefault("PDZ_COOKIE_KEY", secrets.token_urlsafe(48))
 
 from models.db import create_db_and_tables, make_engine, session_scope
-from models.plan_loader import load_plan, read_plan
+from models.plan_loader import load_plan
+from models.plan_yaml import read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_PLAN = ROOT / "tests" / "fixtures" / "plan_small"
 REAL_PLAN = ROOT / "data" / "plan"
 
 
-# Domain and data-entry tests, run on both databases.
-BOTH_DATABASES = frozenset(
-    {
-        "test_reports.py",
-        "test_review.py",
-        "test_plan_loader.py",
-        "test_db.py",
-        "test_db_errors.py",
-        "test_concurrency.py",
-        "test_fault.py",
-        "test_backup.py",
-        "test_budget_origin.py",
-        "test_login_lockout.py",
-        "test_one_rule.py",
-    }
-)  # the action counts' SQL (correlated COUNTs) on both
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -49,12 +35,12 @@ def pytest_addoption(parser):
         "--db",
         choices=(*BACKENDS, "both"),
         default=os.environ.get("PDZ_TEST_DB", "both"),
-        help="database(s) for the tests in BOTH_DATABASES (default both; env PDZ_TEST_DB)",
+        help="database(s) for the tests marked both_databases (default both; env PDZ_TEST_DB)",
     )
 
 
 def pytest_generate_tests(metafunc):
-    if "backend" not in metafunc.fixturenames or Path(metafunc.definition.fspath).name not in BOTH_DATABASES:
+    if "backend" not in metafunc.fixturenames or metafunc.definition.get_closest_marker("both_databases") is None:
         return
     chosen = metafunc.config.getoption("--db")
     backends = ("postgresql",) if metafunc.definition.get_closest_marker("postgres") else BACKENDS
@@ -77,7 +63,7 @@ def _restore_main_module():
 
 @pytest.fixture
 def backend(request) -> str:
-    """'sqlite' or 'postgresql': the database under test (SQLite outside BOTH_DATABASES)."""
+    """'sqlite' or 'postgresql': the database under test (SQLite for a test not marked both_databases)."""
     return getattr(request, "param", "sqlite")
 
 

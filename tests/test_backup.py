@@ -16,11 +16,14 @@ from sqlmodel import Session, select
 from models import backup as backup_module
 from models.backup import BackupError, RestoreRefused, backup, restore
 from models.db import SCHEMA_VERSION, make_engine, session_scope
-from models.reports import review_report, save_report
+from models.reports import save_report
+from models.review import review_report
 from models.tables import AuditEntry, Report, SchemaInfo
 from tests.conftest import ROOT
 from tests.test_concurrency import OFFICE, TODAY, form_for, report_keys, save_once, seed_entry_database
 from tests.test_fault import all_rows
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)

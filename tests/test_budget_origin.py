@@ -6,13 +6,15 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from models import dashboard, plan_browser, queries
+from models import dashboard, dashboard_results, plan_browser, queries
 from models.budget_rules import BudgetKind
 from models.db import session_scope
 from models.formatting import BUDGET_TO_DEFINE, budget_euro
 from models.plan_setup import set_budget
 from models.tables import BudgetLine, BudgetLineKind, Objective, Report, Semester, Spend, User
 from tests.test_reports import OFFICE
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 # Card A.4 (seed 003): line 1181 "A titolo di esempio, l'importo relativo all'ultimo biennio è di circa",
 # then the seven amounts 1183-1195 and the two "info da Vivi" placeholders 1197, 1199; line 1203
@@ -127,16 +129,22 @@ def test_missing_budget_reads_to_be_defined_never_zero():
     assert budget_euro(None) == "da definire nel Piano Operativo Annuale"
     assert budget_euro(0.0) == "0,00 €", "a budget set to zero is zero"
     assert budget_euro(7500.5) == "7.500,50 €" and budget_euro(7500.5, cents=False) == "7.500 €"
-    assert dashboard.Money().planned is None and dashboard.Money(budget=10.0, budget_amounts=1).planned == 10.0
+    assert (
+        dashboard_results.Money().planned is None
+        and dashboard_results.Money(budget=10.0, budget_amounts=1).planned == 10.0
+    )
 
 
 def test_charts_label_a_missing_budget_to_be_defined():
     from models import charts
 
-    single = charts.money_single(dashboard.Money(paid=10.0), "Budget e spesa", None)
+    single = charts.money_single(dashboard_results.Money(paid=10.0), "Budget e spesa", None)
     assert list(single.data[0].text)[0] == BUDGET_TO_DEFINE
     bars = charts.money_bars(
-        [("A", dashboard.Money(paid=10.0)), ("B", dashboard.Money(budget=5.0, budget_amounts=1))], "Budget", "", None
+        [("A", dashboard_results.Money(paid=10.0)), ("B", dashboard_results.Money(budget=5.0, budget_amounts=1))],
+        "Budget",
+        "",
+        None,
     )
     assert list(bars.data[0].text) == [BUDGET_TO_DEFINE, "5 €"]
 
@@ -187,7 +195,8 @@ def test_reloading_the_plan_keeps_and_updates_the_kinds(small_plan):
     """A kind written in the YAML later is applied on the next load; a second load changes nothing."""
     import copy
 
-    from models.plan_loader import load_plan, read_plan
+    from models.plan_loader import load_plan
+    from models.plan_yaml import read_plan
     from tests.conftest import SMALL_PLAN
 
     data = read_plan(SMALL_PLAN)

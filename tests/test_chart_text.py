@@ -4,9 +4,9 @@ import json
 
 import plotly.graph_objects as go
 
-from components.dashboard_views import TABS
+from components.dashboard_controls import TABS
 from models import charts, report_export
-from models.dashboard import Money, TrendPoint
+from models.dashboard_results import Money, TrendPoint
 from models.db import session_scope
 from models.scoring import BAND_LABELS
 from tests.test_dashboard import app_data, open_cruscotto, open_tab  # noqa: F401  (fixture and helpers)

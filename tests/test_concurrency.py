@@ -20,19 +20,15 @@ import pytest
 from sqlmodel import Session, func, select
 
 from models.db import create_db_and_tables, data_change_counter, make_engine, session_scope
+from models.entry_view import load_entry
 from models.permissions import Actor
-from models.plan_loader import load_plan, read_plan
-from models.reports import (
-    ConflictError,
-    IndicatorInput,
-    ReportInput,
-    SpendInput,
-    load_entry,
-    report_snapshot,
-    save_report,
-)
+from models.plan_loader import load_plan
+from models.plan_yaml import read_plan
+from models.reports import ConflictError, IndicatorInput, ReportInput, SpendInput, report_snapshot, save_report
 from models.tables import AuditEntry, Objective, Report, Semester, User
 from models.vocab import ActionState
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}))

@@ -12,7 +12,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from components.dashboard_views import K_TAB, TABS
+from components.dashboard_controls import K_TAB, TABS
 from models import charts, dashboard
 from models.db import bump_data_change, session_scope
 from models.formatting import euro, euro_cents, percent
@@ -31,6 +31,8 @@ from models.tables import (
 )
 from tests.apptest_helpers import app_env, logged_in, prepared
 from tests.report_helpers import add_report
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 PLAN_BUDGET = {"A.1": {"FNPS": 100000.0}, "A.2": {"PNRR": 50000.0}, "B.1": {"COMUNALE": 20000.0}}  # plan_small
 ANNUAL = {"B.1": 2025}  # plan_small's B.1 line is tied to 2025; the others cover the whole plan
@@ -525,8 +527,8 @@ def test_page_shows_the_independent_aggregates(app_data):
 
 
 def test_money_table_says_to_be_defined_for_an_area_without_budget():
-    from components.dashboard_views import money_table
-    from models.dashboard import Money
+    from components.dashboard_sections import money_table
+    from models.dashboard_results import Money
 
     table = money_table([("E · Anziani", Money(paid=10.0)), ("B", Money(budget=7500.5, budget_amounts=1))], "Area")
     assert list(table["Budget"]) == ["da definire nel Piano Operativo Annuale", "7.500,50 €"]
@@ -674,8 +676,8 @@ def test_one_objective_plan_renders(tmp_path):
 
 
 def test_figures_are_built_once_per_input_and_again_for_new_data():
-    from components.dashboard_views import figure
-    from models.dashboard import Money
+    from components.dashboard_cache import figure
+    from models.dashboard_results import Money
 
     first = figure(charts.money_single, Money(budget=1000.0, paid=250.0), "Budget e spesa", 50.0)
     again = figure(charts.money_single, Money(budget=1000.0, paid=250.0), "Budget e spesa", 50.0)

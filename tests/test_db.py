@@ -7,6 +7,8 @@ from sqlmodel import Session
 from models.db import SCHEMA_VERSION, DatabaseError, create_db_and_tables, make_engine
 from models.tables import SchemaInfo
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def test_database_created_from_nothing(tmp_path):
     path = tmp_path / "sub" / "pdz.sqlite3"

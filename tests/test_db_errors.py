@@ -21,6 +21,8 @@ from models.db import SCHEMA_VERSION, DatabaseError, check_connection, create_db
 from models.tables import SchemaInfo
 from tests.conftest import ROOT, SMALL_PLAN
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 SECRET = "segreto-da-non-mostrare"
 
 

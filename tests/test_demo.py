@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from models import dashboard, demo
+from models import dashboard, dashboard_sql, demo
 from models.dashboard import report_actions
 from models.db import data_change_counter, get_engine, session_scope
 from models.sessions import login
@@ -61,7 +61,8 @@ def fingerprint(engine) -> list[tuple]:
 
 def test_generate_is_reproducible(small_plan):
     from models.db import create_db_and_tables, make_engine
-    from models.plan_loader import load_plan, read_plan
+    from models.plan_loader import load_plan
+    from models.plan_yaml import read_plan
 
     generated(small_plan)
     other = make_engine("sqlite://")
@@ -132,8 +133,8 @@ def test_generated_data_are_consistent(small_plan):
 def test_demo_dashboard_is_alive(small_plan):
     generated(small_plan)
     with session_scope(small_plan) as s:
-        last = dashboard.semester_options(session=s)[-1]
-        earlier = dashboard.semester_options(session=s)[-2]
+        last = dashboard_sql.semester_options(session=s)[-1]
+        earlier = dashboard_sql.semester_options(session=s)[-2]
         summary = dashboard.semester_summary(session=s, semester_id=earlier.id, include_submitted=False)
         trend = dashboard.trend(session=s, semester_id=last.id, include_submitted=True)
     assert summary.tally.reported == 3 and summary.money.paid > 0

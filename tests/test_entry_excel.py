@@ -18,6 +18,7 @@ from models.dashboard import report_actions
 from models.db import data_change_counter, session_scope
 from models.entry_import import MAX_UPLOAD_BYTES, ImportPreview, Problem, apply_import, check_import
 from models.entry_template import EDITABLE_FILL, EXTRA_SPEND_ROWS, build_template, template_file_name
+from models.errors import InputRefused
 from models.permissions import Actor, PermissionDenied
 from models.reports import ConflictError, IndicatorInput, ReportInput, SpendInput, save_report
 from models.tables import (
@@ -38,6 +39,8 @@ from models.tables import (
 )
 from models.xlsx import put
 from models.xlsx_guard import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES, WorkbookRefused, open_workbook
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}), name="Referente A")
@@ -485,7 +488,7 @@ def test_unmodified_template_has_nothing_to_change(db):
     preview = check(db, template(db))
     assert (preview.problems, preview.changes, preview.inputs, preview.unchanged) == ([], [], [], 2)
     assert not preview.ok
-    with pytest.raises(ValueError, match="Nessuna modifica"):
+    with pytest.raises(InputRefused, match="Nessuna modifica"):
         apply(db, preview)
     assert dump(db) == before
 
@@ -663,7 +666,7 @@ def test_one_bad_cell_blocks_the_whole_file(db):
     preview = check(db, saved(wb))
     assert len(preview.problems) == 1 and not preview.ok
     assert preview.inputs == [] and preview.changes == []
-    with pytest.raises(ValueError, match="contiene errori"):
+    with pytest.raises(InputRefused, match="contiene errori"):
         apply(db, preview)
     assert dump(db) == before
 

@@ -15,7 +15,9 @@ from models.entry_flow import (
     first_needing_lead,
     source_context,
 )
-from models.reports import SpendInput, ValidationFailed, load_entry, review_report, save_report
+from models.entry_view import load_entry
+from models.reports import SpendInput, ValidationFailed, save_report
+from models.review import review_report
 from models.submission import IncompleteReport, submission_notes, submit_report
 from models.tables import AuditEntry, Report, Semester, SubmissionNote
 from tests.test_reports import LEAD_A, OFFICE, db, form, ids  # noqa: F401

@@ -15,6 +15,8 @@ from models.db import make_engine
 from models.tables import Report
 from tests.test_concurrency import report_keys, save_once, seed_entry_database
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 HANG_TIMEOUT_S = 120  # the child waits at most this long inside the transaction
 
 
@@ -32,7 +34,7 @@ def save_that_hangs(url: str, key: tuple[int, int], inside, proceed, results, ag
     """Child process: start a save, stop inside its transaction after the report's rows are written."""
     import models.reports as reports
 
-    original = reports._write_children
+    original = reports.write_children
 
     def write_then_wait(session, report, clean):
         original(session, report, clean)
@@ -43,11 +45,11 @@ def save_that_hangs(url: str, key: tuple[int, int], inside, proceed, results, ag
         inside.put(pid)
         proceed.wait(HANG_TIMEOUT_S)
 
-    reports._write_children = write_then_wait
+    reports.write_children = write_then_wait
     engine = make_engine(url)
     outcome = save_once(engine, key, "interrotto", 999, random.Random(7), worker=9)
     results.put((outcome.status, outcome.message))
-    reports._write_children = original
+    reports.write_children = original
     again.wait(HANG_TIMEOUT_S)
     retry = save_once(engine, key, "dopo", 1000, random.Random(8), worker=9)  # the pool recovers
     results.put((retry.status, retry.message))

@@ -154,7 +154,7 @@ def test_work_limits_refuse_before_openpyxl_reads(parts, message, monkeypatch):
 def test_markers_across_chunk_boundaries_are_counted_once(monkeypatch):
     import models.xlsx_guard as guard
 
-    monkeypatch.setattr(guard, "_CHUNK", 7)  # every marker straddles some boundary
+    monkeypatch.setattr(guard, "CHUNK_BYTES", 7)  # every marker straddles some boundary
     monkeypatch.setattr(guard, "MAX_SHEET_ROWS", 50)
     rows = sheet(b'<row r="1"/>' * 50)
     guard.check_work(workbook_zip({"xl/worksheets/sheet1.xml": rows}))  # exactly the limit: accepted

@@ -83,7 +83,7 @@ def root_logger():
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     for h in handlers:
-        if isinstance(h.formatter, config._RedactingFormatter):
+        if isinstance(h.formatter, config.RedactingFormatter):
             root.removeHandler(h)
     yield root
     for h in list(root.handlers):
@@ -104,7 +104,7 @@ def test_configure_logging_once_with_level_file_and_masked_secrets(root_logger, 
     config.configure_logging()
     config.configure_logging()  # idempotent: one handler
     assert root_logger.level == logging.WARNING
-    assert sum(isinstance(h.formatter, config._RedactingFormatter) for h in root_logger.handlers) == 1
+    assert sum(isinstance(h.formatter, config.RedactingFormatter) for h in root_logger.handlers) == 1
     log = logging.getLogger("pdz.test")
     log.info("not at this level")
     log.warning("cannot connect to postgresql+psycopg://pdz:pw-db-123@db:5432/pdz")

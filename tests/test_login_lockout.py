@@ -1,7 +1,7 @@
 """The login lockout under attack, on SQLite (file, WAL) and PostgreSQL: parallel attempts, a per-address
 throttle, the same words and the same time for every refusal, the password-change form on the same lock.
 
-Each attempt is counted atomically before bcrypt runs (models.users._reserve_attempt), so however many requests
+Each attempt is counted atomically before bcrypt runs (_reserve_attempt in models/users.py), so however many requests
 arrive at once, at most LOCK_AFTER_FAILURES passwords are checked per lock period.
 """
 
@@ -28,6 +28,8 @@ from models.users import (
     create_user,
     lock_events,
 )
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 PASSWORD = "password-di-prova-1"
 WRONG = "sbagliata-12345"
@@ -201,7 +203,7 @@ def _fastest_ms(engine, username: str, password: str, runs: int = 5) -> float:
 def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_database_url, monkeypatch, backend):
     """bcrypt at cost 10 (~70 ms) so that the check dominates, as it does in production (cost 12)."""
     monkeypatch.setenv("PDZ_BCRYPT_ROUNDS", "10")
-    users._dummy_hash.cache_clear()
+    users.dummy_hash.cache_clear()
     engine = make_engine(empty_database_url)
     create_db_and_tables(engine)
     try:
@@ -227,7 +229,7 @@ def test_unknown_wrong_and_locked_get_the_same_words_in_the_same_time(empty_data
         }
     finally:
         engine.dispose()
-        users._dummy_hash.cache_clear()
+        users.dummy_hash.cache_clear()
     print(f"{backend} fastest login refusals (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in timings.items()))
     reference = timings["wrong"]
     for case, ms in timings.items():

@@ -321,7 +321,7 @@ def bad_app(tmp_path):
 
 
 def test_cruscotto_shows_invalid_value_and_renders_every_tab(bad_app):
-    from components.dashboard_views import TABS
+    from components.dashboard_controls import TABS
     from tests.test_dashboard import charts_of, open_cruscotto, open_tab
 
     at = open_cruscotto("uff")  # the office counts submitted reports too: A.2's infinity included

@@ -16,13 +16,15 @@ import pytest
 
 from components.report_form import achievement_line, live_action_count
 from models import dashboard, rules
+from models.entry_view import load_entry
 from models.plan_setup import add_action, set_retired
 from models.report_export import semester_report_xlsx
-from models.reports import allowed_review_actions, load_entry
-from models.review import review_table
+from models.review import allowed_review_actions, review_table
 from models.vocab import ReportState
 from tests.test_plan_setup import run
 from tests.test_reports import OFFICE, db, form, ids, save, submitted  # noqa: F401
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -132,7 +132,8 @@ def test_lead_opens_on_the_first_objective_to_do_and_the_list_links_to_each(app_
 
     from models.db import session_scope
     from models.permissions import Actor
-    from models.reports import ReportInput, review_report, save_report
+    from models.reports import ReportInput, save_report
+    from models.review import review_report
     from models.tables import Objective, Semester, User
 
     with session_scope(app_db) as s:  # A.1 approved: read-only for the lead, so the page opens on A.2

@@ -92,7 +92,7 @@ def _conflict_panel_script() -> None:
 
     view = SimpleNamespace(objective={"id": 1}, semester={"id": 1})
     error = ConflictError([("Criticità", None, st.session_state["hostile"])], st.session_state["hostile"])
-    st.session_state[entry_messages._conflict_key(view)] = (str(error), error.changes)
+    st.session_state[entry_messages.conflict_key(view)] = (str(error), error.changes)
     entry_messages.conflict_panel(view)
 
 

@@ -7,7 +7,8 @@ import yaml
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.plan_loader import PlanFileError, load_plan, read_plan
+from models.plan_loader import load_plan
+from models.plan_yaml import PlanFileError, read_plan
 from models.tables import (
     Action,
     ActionStatus,
@@ -22,6 +23,8 @@ from models.tables import (
     Semester,
 )
 from tests.conftest import SMALL_PLAN
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from models.audit import audit_trail
 from models.db import session_scope
+from models.entry_view import load_entry
 from models.permissions import PermissionDenied
 from models.plan_setup import (
     add_action,
@@ -18,7 +19,7 @@ from models.plan_setup import (
     set_sub_areas,
     set_target,
 )
-from models.reports import ReportLocked, load_entry
+from models.reports import ReportLocked
 from models.review import review_table
 from models.semesters import close_semester, missing_reports, open_semester, reopen_semester
 from models.tables import IndicatorValue, Semester

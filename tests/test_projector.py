@@ -1,10 +1,10 @@
-"""The projector's slides (models/charts.py slide_ranges, components/dashboard_views.py stepping), the
+"""The projector's slides (models/charts.py slide_ranges, components/dashboard_controls.py stepping), the
 objectives chart's readability settings and the screen size from the bookmark (&schermo=1920)."""
 
 import pytest
 
 from models import charts
-from models.dashboard import AreaRow, Money, ObjectiveRow, Tally
+from models.dashboard_results import AreaRow, Money, ObjectiveRow, Tally
 from tests.apptest_helpers import app_env, logged_in, prepared
 
 
@@ -76,7 +76,7 @@ def test_bookmark_with_schermo_1920_opens_sized_for_1920(app_db):
 
 
 def test_an_area_without_money_says_so_instead_of_an_empty_chart(app_db):
-    from components.dashboard_views import no_money_sentence
+    from components.dashboard_sections import no_money_sentence
 
     area = AreaRow("K", "Sistema", 1, Tally(), Money(budget_missing=1))
     assert no_money_sentence(area, "II semestre 2026") == (

@@ -21,13 +21,11 @@ from models.plan_browser import plan_tree
 from models.plan_export import export_plan_xlsx
 from models.plan_loader import load_plan
 from models.tables import Action, BudgetLine, Card, HistoricalOutcome, Indicator, MacroArea, Objective
-from tests.conftest import REAL_PLAN
 from tests.test_plan_data_ABE import EXPECTED as EXPECTED_ABE
 from tests.test_plan_data_FGH import EXPECTED as EXPECTED_FGH
 from tests.test_plan_data_IJK import EXPECTED as EXPECTED_IJK
 
 CARD_CODES = ("A", "B", "E", "F", "G", "H", "I", "J1", "J2", "J3", "K")  # Chapter 6, document order
-LATE_CARDS = ("I", "J1", "J2", "J3", "K")  # written after the others: skipped while their file is missing
 AREAS = ("A", "B", "D", "E", "F", "G", "H", "I", "J", "K")  # catalogue order; C no longer exists
 
 
@@ -74,14 +72,8 @@ def test_expectations_cover_every_card():
     assert sorted(EXPECTED) == sorted(CARD_CODES)
 
 
-def _skip_if_missing(code: str) -> None:
-    if code in LATE_CARDS and not (REAL_PLAN / "cards" / f"{code}.yaml").exists():
-        pytest.skip(f"data/plan/cards/{code}.yaml non ancora presente: la scheda {code} è in lavorazione")
-
-
 @pytest.mark.parametrize("code", CARD_CODES)
 def test_card_counts_in_the_database(real_plan, code):
-    _skip_if_missing(code)
     exp = EXPECTED[code]
     with Session(real_plan) as s:
         card = s.exec(select(Card).where(Card.code == code)).one()
@@ -105,8 +97,6 @@ def test_card_counts_in_the_database(real_plan, code):
 
 
 def test_eleven_cards_and_the_catalogue(real_plan):
-    for code in LATE_CARDS:
-        _skip_if_missing(code)
     with Session(real_plan) as s:
         assert [a.letter for a in s.exec(select(MacroArea).order_by(MacroArea.position))] == list(AREAS)
         cards = s.exec(select(Card).order_by(Card.position)).all()
@@ -117,8 +107,6 @@ def test_eleven_cards_and_the_catalogue(real_plan):
 
 def test_plan_browser_and_export_hold_every_record(real_plan):
     """The page and the workbook show exactly what was counted in the document."""
-    for code in LATE_CARDS:
-        _skip_if_missing(code)
     objectives = sum(e["generale"] + e["specifico"] for e in EXPECTED.values())
     actions = sum(e["actions"] for e in EXPECTED.values())
     indicators = sum(sum(e["indicators"].values()) for e in EXPECTED.values())

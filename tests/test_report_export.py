@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from models import dashboard, report_export
 from models.db import bump_data_change, get_engine, session_scope
+from models.errors import InputRefused, NotFound
 from models.formatting import BUDGET_TO_DEFINE
 from models.permissions import Actor, PermissionDenied
 from models.scoring import BANDS, SPEND_CLASSES
@@ -31,6 +32,8 @@ from tests.conftest import ROOT, SMALL_PLAN
 from tests.report_helpers import add_report
 from tests.test_dashboard import band_by_hand, states_for
 
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
+
 BAND_NAMES = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
 CATEGORIES = (*BAND_NAMES, "non calcolabile")
 PLAN_BUDGET = {"A": 100000.0 + 50000.0, "B": 20000.0, "D": 0.0}  # plan_small's budget lines with an amount
@@ -39,7 +42,7 @@ ANNUAL_2025 = {"B", "COMUNALE"}  # plan_small's B.1 line (COMUNALE) is tied to 2
 
 
 def period_budget(amount: float, key: str, sem: tuple[int, int]) -> float:
-    """The share of a budget in the period monitored up to `sem` (dashboard.budget_period): a plan line
+    """The share of a budget in the period monitored up to `sem` (dashboard_sql.budget_period): a plan line
     one sixth per semester opened, a 2025 line half per semester of 2025."""
     monitored = [s for s in SEMESTERS if s <= sem]
     if key in ANNUAL_2025:
@@ -736,9 +739,9 @@ def test_annual_with_only_the_first_semester(small_plan):
 
 
 def test_unknown_year_and_semester(data):
-    with pytest.raises(ValueError, match="Nessun semestre del 2030"):
+    with pytest.raises(InputRefused, match="Nessun semestre del 2030"):
         call(data, report_export.annual_report_xlsx, 2030, actor=None)
-    with pytest.raises(ValueError, match="Semestre non trovato"):
+    with pytest.raises(NotFound, match="Semestre non trovato"):
         call(data, report_export.semester_report_xlsx, 99999, actor=None)
 
 

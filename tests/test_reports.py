@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from models.audit import audit_trail
 from models.dashboard import report_actions
 from models.db import session_scope
+from models.entry_view import load_entry, waiting_for_lead
 from models.permissions import Actor, PermissionDenied
 from models.reports import (
     ConflictError,
@@ -16,12 +17,9 @@ from models.reports import (
     ReportLocked,
     SpendInput,
     ValidationFailed,
-    changes_since_approval,
-    load_entry,
-    review_report,
     save_report,
-    waiting_for_lead,
 )
+from models.review import changes_since_approval, review_report
 from models.tables import (
     Action,
     ActionStatus,
@@ -35,6 +33,8 @@ from models.tables import (
     User,
 )
 from models.validation import FieldError
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}))
@@ -166,13 +166,13 @@ def test_paid_over_committed_accepted_with_confirmation_and_note(db):
 def test_failure_half_way_writes_nothing(db, monkeypatch):
     import models.reports as reports
 
-    original = reports._write_children
+    original = reports.write_children
 
     def explode(session, report, clean):
         original(session, report, clean)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(reports, "_write_children", explode)
+    monkeypatch.setattr(reports, "write_children", explode)
     with pytest.raises(RuntimeError):
         save(db, form(db))
     with Session(db) as s:

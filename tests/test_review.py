@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from models.db import session_scope
 from models.permissions import Actor, PermissionDenied
-from models.reports import ReportInput, ReportLocked, ValidationFailed, review_report, save_report
+from models.reports import ReportInput, ReportLocked, ValidationFailed, save_report
 from models.review import (
     add_comment,
     approve_many,
@@ -15,8 +15,11 @@ from models.review import (
     conversation,
     first_to_review,
     review_queue,
+    review_report,
 )
 from models.tables import AuditEntry, Indicator, Objective, Report, ReportComment, Semester, User
+
+pytestmark = pytest.mark.both_databases  # its SQL runs on SQLite and on PostgreSQL (tests/conftest.py)
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
 LEAD_A = Actor(2, "refa", "referente", frozenset({"A"}), name="Referente A")

@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from components.report_form import live_action_count
 from models import dashboard, report_html
 from models.db import create_db_and_tables, make_engine, session_scope
+from models.entry_view import load_entry
 from models.formatting import BUDGET_TO_DEFINE, budget_euro, euro_cents, percent
 from models.permissions import Actor
 from models.report_export import annual_report_html, semester_report_xlsx
-from models.reports import load_entry
 from models.review import review_table
 from models.tables import Action, ActionStatus, BudgetLine, Card, MacroArea, Objective, Plan, Report, Semester, Spend
 
@@ -73,7 +73,7 @@ def by_hand(spec: ObjectiveSpec, upto: int) -> Figures:
     else:
         whole = int(achievement)
         band = "insufficiente" if whole < 50 else "sufficiente" if whole < 80 else "buono" if whole < 100 else "ottimo"
-    # Spend is compared with the budget of the period monitored (dashboard.budget_period): the lines here are
+    # Spend is compared with the budget of the period monitored (dashboard_sql.budget_period): the lines here are
     # for the whole plan, so its pro-rata share of the semesters monitored so far.
     budget = sum(a for a in spec.budget if a is not None) * (upto + 1) / PLAN_SEMESTERS
     committed = sum(c for st_, _a, spend in spec.reports[: upto + 1] if st_ in COUNTED for _s, c, _p in spend)

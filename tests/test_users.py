@@ -183,7 +183,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(engine):
 
 def test_unknown_user_costs_a_hash_of_the_configured_cost():
     # same bcrypt cost as real hashes, so the response time does not tell which usernames exist
-    assert users._dummy_hash().startswith(f"$2b${users.bcrypt_rounds():02d}$")
+    assert users.dummy_hash().startswith(f"$2b${users.bcrypt_rounds():02d}$")
 
 
 def _fail(engine, username, times, now=None):
@@ -522,7 +522,7 @@ def test_utenti_page_file_refuses_a_non_office_user_even_if_run_directly(app_db)
     with session_scope(app_db) as s:
         for username in ("refa", "com"):
             at = AppTest.from_file(str(ROOT / "pages" / "utenti.py"), default_timeout=30)
-            at.session_state[auth_gate._RESOLVED] = SessionUser(actor=_actor(s, username), must_change_password=False)
+            at.session_state[auth_gate.RESOLVED] = SessionUser(actor=_actor(s, username), must_change_password=False)
             at.run()
             assert not at.exception
             assert at.warning[0].value == auth_gate.DENIED
@@ -581,8 +581,8 @@ def test_first_login_forces_the_password_change_then_opens_the_pages(app_db):
         one_time = add_user(s, actor=_actor(s, "uff"), username="nuova", name="Nuova", role="comitato", areas=[])
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.run()
-    at.text_input(key=auth_gate._LOGIN_USERNAME).input("nuova")
-    at.text_input(key=auth_gate._LOGIN_PASSWORD).input(one_time)
+    at.text_input(key=auth_gate.LOGIN_USERNAME).input("nuova")
+    at.text_input(key=auth_gate.LOGIN_PASSWORD).input(one_time)
     at.button[0].click().run()
     assert not at.exception and at.title[0].value == "Cambio password"
     assert "Primo accesso" in at.info[0].value
@@ -598,7 +598,7 @@ def test_first_login_forces_the_password_change_then_opens_the_pages(app_db):
     [b for b in at.button if b.label == "Cambia password"][0].click().run()
     assert not at.exception and not at.error
     assert at.title[0].value != "Cambio password"  # the plan overview opens
-    assert at.session_state[auth_gate._SET_COOKIE]  # a fresh cookie for the new password is on its way
+    assert at.session_state[auth_gate.SET_COOKIE]  # a fresh cookie for the new password is on its way
     with session_scope(app_db) as s:
         assert not users.get_user(s, "nuova").must_change_password
 
@@ -611,14 +611,14 @@ def test_logout_revokes_the_logins_and_shows_the_login_form(app_db):
     assert not at.exception
     assert at.info[0].value.startswith("Uscita effettuata")
     assert [t.label for t in at.text_input] == ["Nome utente", "Password"]
-    assert at.session_state[auth_gate._RESOLVED] is None
+    assert at.session_state[auth_gate.RESOLVED] is None
     with session_scope(app_db) as s:
         assert users.get_user(s, "com").tokens_valid_after > before  # copied cookies stop working
 
 
 def test_login_form_does_not_keep_the_password_in_the_session(app_db):
     at = logged_in("com")
-    assert at.session_state[auth_gate._LOGIN_PASSWORD] == ""
+    assert at.session_state[auth_gate.LOGIN_PASSWORD] == ""
 
 
 def test_cookie_issue_time_survives_a_daylight_saving_change(monkeypatch):
@@ -635,7 +635,7 @@ def test_cookie_issue_time_survives_a_daylight_saving_change(monkeypatch):
         issued = dt(2026, 10, 22, 12, 0, 0)  # CEST; + 7 days is CET (clocks go back on 25 October)
         exp_date = (issued + timedelta(days=auth_gate.COOKIE_EXPIRY_DAYS)).timestamp()  # as the library does
         assert exp_date - 7 * 86400 - issued.timestamp() == 3600  # the naive inversion is an hour late
-        assert auth_gate._issued_at(exp_date) == issued.timestamp()
+        assert auth_gate.issued_at(exp_date) == issued.timestamp()
     finally:
         monkeypatch.undo()
         time.tzset()

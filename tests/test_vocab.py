@@ -5,7 +5,7 @@ import pytest
 
 from components.navigation import PAGES
 from models import charts
-from models.dashboard import TrendPoint
+from models.dashboard_results import TrendPoint
 from models.vocab import PAGE_TITLES, count_of, plural, semester_label, semester_short_label
 from tests.apptest_helpers import app_env, logged_in, prepared
 

@@ -91,7 +91,7 @@ def import_template(url: str, rows: int) -> Figure:
 
     from models import entry_import, entry_template
     from models.db import get_engine, session_scope
-    from models.reports import editable_objectives
+    from models.entry_view import editable_objectives
     from models.tables import Report
 
     engine = get_engine(url)

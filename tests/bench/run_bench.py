@@ -237,8 +237,9 @@ def save_one(url: str) -> Figure:
     from sqlmodel import Session, select
 
     from models.db import get_engine, session_scope
+    from models.entry_view import load_entry
     from models.permissions import Actor
-    from models.reports import IndicatorInput, ReportInput, load_entry, save_report
+    from models.reports import IndicatorInput, ReportInput, save_report
     from models.tables import Report, Semester, User
 
     engine = get_engine(url)

@@ -8,14 +8,14 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.browser.conftest import _free_port, stop_process, wait_healthy
+from tests.browser.conftest import free_port, stop_process, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
 def serve(script: Path, db_url: str):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PDZ_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [

@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -66,7 +66,7 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 class Server:
     def __init__(self, db_path: Path, plan_dir: Path = SMALL_PLAN, extra_env: dict | None = None):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_url = f"sqlite:///{db_path}"
         env = {

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from components.dashboard_views import TABS
+from components.dashboard_controls import TABS
 from components.navigation import PAGES
 from models import demo, report_export
 from models.db import get_engine, session_scope

@@ -31,7 +31,7 @@ from tests.browser.conftest import (
     PASSWORD,
     ROOT,
     Server,
-    _free_port,
+    free_port,
     login,
     screenshot,
     seed_users,
@@ -499,7 +499,7 @@ def test_a_crash_shows_no_traceback_with_the_project_config(page, tmp_path):
     """The project's .streamlit/config.toml (showErrorDetails = none) applied to a script that raises."""
     shutil.copytree(ROOT / ".streamlit", tmp_path / ".streamlit", ignore=shutil.ignore_patterns("secrets.toml"))
     (tmp_path / "crash.py").write_text("raise RuntimeError('dettaglio-interno-segreto')\n")
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "crash.log", "w")
     proc = subprocess.Popen(
         [

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from models.dashboard import report_actions
 from models.db import get_engine, session_scope
 from models.permissions import Actor
-from models.reports import ReportInput, SpendInput, review_report, save_report
+from models.reports import ReportInput, SpendInput, save_report
+from models.review import review_report
 from models.tables import Action, Indicator, Objective, Report, Semester, SubmissionNote, User
 from tests.browser.conftest import choose, login, open_page, screenshot
 

@@ -1,227 +1,27 @@
-"""The Cruscotto's pieces: cached figures, selections kept in st.session_state, tiles, sections, auto-refresh.
+"""The Cruscotto's sections: tiles, charts and tables of one choice (what components.dashboard_controls chose).
 
-Caching: both caches are shared by every user of the server, so only what is the same for every role is cached:
-the dashboard's query results (st.cache_data, keyed by the database, every parameter and the data-change counter
-that every save bumps: a save by anyone makes the next read fresh) and the figures built from them
-(st.cache_resource, keyed by every input of the figure).
+Over 400 lines: one function per tab of the Cruscotto, plus the tiles they share.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import pickle
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from components.data import call
+from components.dashboard_cache import fetch, figure
+from components.dashboard_controls import K_AREA, Choice, current_area, focus_areas, set_default
 from components.layout import projector_mode
 from components.safe import md_escape
 from models import charts, dashboard, scoring
-from models.config import database_url
-from models.dashboard import AreaRow, Money, Summary
-from models.db import data_change_counter
+from models.dashboard_results import AreaRow, Money, Summary
 from models.formatting import budget_euro, euro, euro_cents, number, percent
-from models.vocab import REPORT_STATE_COUNT_LABELS, Role, Unit
+from models.vocab import REPORT_STATE_COUNT_LABELS, Unit
 
-T = TypeVar("T")
-
-REFRESH_SECONDS = 30  # how often an open Cruscotto checks for new data (one tiny query)
-SLIDESHOW_SECONDS = 20  # default pause between areas in the projector's slideshow
 CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}  # mayors read, they do not zoom
 PROJECTOR_CHART_HEIGHT = 390  # with the header and the tiles, fits a 1280x720 screen without scrolling
-SCREENS = {"1280 × 720": 1.0, "1920 × 1080": 1.45}  # projector sizes: everything scales with the screen
-
-# Session keys: the current view survives auto-refresh, slideshow steps and page switches.
-K_SEMESTER, K_SUBMITTED, K_AREA, K_OBJECTIVE = "cr_semester", "cr_submitted", "cr_area", "cr_objective"
-K_VIEW, K_SLIDESHOW, K_INTERVAL, K_PROJECTOR = "cr_view", "cr_slideshow", "cr_interval", "cr_projector"
-K_SEEN, K_LAST_STEP, K_SCREEN = "cr_seen_counter", "cr_last_step", "cr_screen"
-K_SLIDE = "cr_slide"  # which slide of the current area (areas with many objectives span several)
-SCREEN_PARAM = "schermo"  # ?proiettore=1&schermo=1920 in the bookmark: the projector's size from the start
-SCREEN_BY_PARAM = {"1280": "1280 × 720", "1920": "1920 × 1080"}
-K_TAB = "cr_tab"
-TABS = ("Fasce per area", "Budget e spesa", "Andamento", "Obiettivi e indicatori", "Sotto-ambiti")
-
-COUNT_OPTIONS = dashboard.COUNT_OPTIONS
-PROJECTOR_VIEWS = ("Area per area", "Tutte le aree", "Budget e spesa", "Andamento")
-
-
-# --- cached reads -----------------------------------------------------------------------------
-
-
-@st.cache_data(show_spinner=False, max_entries=500)
-def _cached(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...]) -> Any:
-    """One dashboard query. The key holds the database, the counter and every parameter; no user data."""
-    return call(getattr(dashboard, name), **dict(params))
-
-
-def data_version() -> int:
-    """The data-change counter now; remembered so that the auto-refresh notices the next change."""
-    counter = call(data_change_counter)
-    st.session_state[K_SEEN] = counter
-    return counter
-
-
-def fetch(fn: Callable[..., T], **params: Any) -> T:
-    return _cached(fn.__name__, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())))
-
-
-# A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as
-# much as building it. Safe to share: the figures hold the same plan figures for every role, and nothing
-# mutates them afterwards (st.plotly_chart only reads them). The key is a digest of the builder and of all its
-# arguments, pickled: Streamlit's own hashing of the dataclasses costs more than building a small chart.
-@st.cache_resource(show_spinner=False, max_entries=300)
-def _figure(key: str, _builder: Callable[..., Any], _args: tuple, _kwargs: dict[str, Any]):
-    return _builder(*_args, **_kwargs)
-
-
-def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
-    """builder(*args, **kwargs) from models.charts, built once for the same inputs (Plotly's validation is slow)."""
-    key = hashlib.sha256(
-        pickle.dumps(
-            (builder.__module__, builder.__name__, args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL
-        )
-    ).hexdigest()
-    return _figure(key, builder, args, kwargs)
-
-
-@st.fragment(run_every=REFRESH_SECONDS)
-def auto_refresh() -> None:
-    """Read-only and cheap (one counter): on a change, rerun the whole app, which re-checks the login."""
-    if call(data_change_counter) != st.session_state.get(K_SEEN):
-        st.rerun(scope="app")
-
-
-# --- selections -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    semester: dashboard.SemesterInfo
-    include_submitted: bool
-
-    @property
-    def counted(self) -> str:
-        return dashboard.COUNTED_LABELS[self.include_submitted]
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return {"semester_id": self.semester.id, "include_submitted": self.include_submitted}
-
-
-def _default(key: str, value: Any, allowed: list | None = None) -> None:
-    """Set a widget's starting value once (or when the stored one is no longer offered)."""
-    if key not in st.session_state or (allowed is not None and st.session_state[key] not in allowed):
-        st.session_state[key] = value
-
-
-def choose(semesters: list[dashboard.SemesterInfo], role: str, *, compact: bool = False) -> Choice:
-    """Semester (latest by default) and what counts (only approved by default for the Comitato)."""
-    by_id = {s.id: s for s in semesters}
-    _default(K_SEMESTER, semesters[-1].id, list(by_id))
-    _default(K_SUBMITTED, role != Role.COMITATO)
-    left, right = st.columns([1, 2]) if not compact else (st.container(), st.container())
-    left.selectbox(
-        "Semestre", list(by_id), key=K_SEMESTER, format_func=lambda i: by_id[i].label, persist_state="session"
-    )
-    right.radio(
-        "Che cosa si conta",
-        list(COUNT_OPTIONS),
-        key=K_SUBMITTED,
-        format_func=COUNT_OPTIONS.get,
-        horizontal=True,
-        persist_state="session",
-    )
-    return Choice(by_id[st.session_state[K_SEMESTER]], bool(st.session_state[K_SUBMITTED]))
-
-
-def _set_projector() -> None:
-    if st.session_state.get(K_PROJECTOR):
-        st.query_params["proiettore"] = "1"
-    else:
-        st.query_params.pop("proiettore", None)
-
-
-def projector_toggle(active: bool) -> None:
-    """Mirrors the URL parameter ?proiettore=1 (bookmarkable); the callback runs before the frame is drawn."""
-    st.session_state[K_PROJECTOR] = active
-    st.toggle(
-        "Modalità proiettore",
-        key=K_PROJECTOR,
-        on_change=_set_projector,
-        help="Schermo intero per la sala riunioni: caratteri grandi, niente menu (anche con ?proiettore=1).",
-    )
-
-
-def focus_areas(rows: list[AreaRow]) -> list[AreaRow]:
-    """Areas worth a screen of their own: with objectives or money (D has a catalogue but no card)."""
-    return [r for r in rows if r.objectives or r.money.budget or r.money.paid] or rows
-
-
-def current_area(rows: list[AreaRow]) -> AreaRow:
-    letters = [r.letter for r in rows]
-    _default(K_AREA, letters[0], letters)
-    return rows[letters.index(st.session_state[K_AREA])]
-
-
-def slides(rows: list[AreaRow]) -> list[tuple[str, int]]:
-    """The projector's slides in order: (area letter, slide of that area); an area of 14 objectives has two."""
-    return [(r.letter, i) for r in rows for i in range(len(charts.slide_ranges(r.objectives)))]
-
-
-def current_slide(area: AreaRow) -> int:
-    count = len(charts.slide_ranges(area.objectives))
-    _default(K_SLIDE, 0, list(range(count)))
-    return st.session_state[K_SLIDE]
-
-
-def _step(order: list[tuple[str, int]], delta: int) -> None:
-    current = (st.session_state.get(K_AREA), st.session_state.get(K_SLIDE, 0))
-    if current not in order:  # e.g. an area whose objectives changed: its first slide
-        current = next((x for x in order if x[0] == current[0]), order[0])
-    st.session_state[K_AREA], st.session_state[K_SLIDE] = order[(order.index(current) + delta) % len(order)]
-    st.session_state[K_LAST_STEP] = time.monotonic()  # the slideshow restarts its pause after a click
-
-
-def area_stepper(rows: list[AreaRow]) -> None:
-    order = slides(rows)
-    current = (st.session_state.get(K_AREA), st.session_state.get(K_SLIDE, 0))
-    following = order[(order.index(current) + 1) % len(order)] if current in order else None
-    # the same button goes on to the rest of a long area: its label says so
-    label = f"Area {following[0]}, seguito" if following and following[0] == current[0] else "Area successiva"
-    back, forward = st.columns(2)
-    back.button("Precedente", icon="⬅️", on_click=_step, args=(order, -1), key="cr_prev", width="stretch")
-    forward.button(label, icon="➡️", on_click=_step, args=(order, 1), key="cr_next", type="primary", width="stretch")
-
-
-def slideshow_controls() -> int | None:
-    """The optional slideshow: seconds between areas, or None when off."""
-    _default(K_SLIDESHOW, False)
-    _default(K_INTERVAL, SLIDESHOW_SECONDS)
-    st.toggle(
-        "Presentazione automatica", key=K_SLIDESHOW, persist_state="session", help="Passa da sola all'area successiva."
-    )
-    st.number_input("Secondi per area", min_value=5, max_value=300, step=5, key=K_INTERVAL, persist_state="session")
-    return int(st.session_state[K_INTERVAL]) if st.session_state[K_SLIDESHOW] else None
-
-
-def run_slideshow(rows: list[AreaRow], seconds: int) -> None:
-    """Every `seconds`, step to the next slide and rerun the app (the login is checked again)."""
-    letters = slides(rows)
-
-    def tick() -> None:
-        now = time.monotonic()
-        last = st.session_state.setdefault(K_LAST_STEP, now)
-        if now - last >= seconds * 0.9:  # a full rerun also runs this: step only when the pause is over
-            _step(letters, 1)
-            st.rerun(scope="app")
-
-    st.fragment(tick, run_every=seconds)()
+K_OBJECTIVE = "cr_objective"  # session key: the objective chosen in the drill-down
 
 
 # --- tiles ------------------------------------------------------------------------------------
@@ -464,7 +264,7 @@ def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, are
     points = fetch(dashboard.trend, **choice.params)
     names = {"": "Tutto il piano", **{a.letter: f"Area {a.letter} – {charts.cut(a.title, 32)}" for a in areas}}
     if area is None:
-        _default("cr_trend_area", "", list(names))
+        set_default("cr_trend_area", "", list(names))
         st.selectbox("Andamento di", list(names), key="cr_trend_area", format_func=names.get)
         letter = st.session_state["cr_trend_area"]
     else:
@@ -530,7 +330,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
         width="stretch",
     )
     by_id = {o.id: o for o in objectives}
-    _default(K_OBJECTIVE, objectives[0].id, list(by_id))
+    set_default(K_OBJECTIVE, objectives[0].id, list(by_id))
     st.selectbox(
         "Indicatori dell'obiettivo",
         list(by_id),
@@ -602,7 +402,7 @@ def sub_area_section(choice: Choice) -> None:
         width="stretch",
         column_config={"Indicatore": st.column_config.TextColumn(width="medium")},
     )
-    _default("cr_split", next(iter(by_indicator)), list(by_indicator))
+    set_default("cr_split", next(iter(by_indicator)), list(by_indicator))
     st.selectbox(
         "Indicatore nel grafico",
         list(by_indicator),
@@ -618,32 +418,3 @@ def sub_area_section(choice: Choice) -> None:
 def chart_height(projector: float) -> int | None:
     """Chart height on the projector's main screen (None: the chart's own height)."""
     return round(PROJECTOR_CHART_HEIGHT * projector) if projector else None
-
-
-def _screen_to_url() -> None:
-    wanted = {label: param for param, label in SCREEN_BY_PARAM.items()}[st.session_state[K_SCREEN]]
-    st.query_params[SCREEN_PARAM] = wanted
-
-
-def screen_from_url() -> float:
-    """The scale named by the bookmark (?schermo=1920), before any widget is drawn: the first run after the
-    page opens is already sized for the screen, and the choice in Opzioni follows."""
-    wanted = SCREEN_BY_PARAM.get(st.query_params.get(SCREEN_PARAM, ""))
-    if wanted:
-        st.session_state[K_SCREEN] = wanted
-    _default(K_SCREEN, next(iter(SCREENS)), list(SCREENS))
-    return SCREENS[st.session_state[K_SCREEN]]
-
-
-def screen_scale() -> float:
-    """The projector's resolution: 1 at 1280x720, 1.45 at 1920x1080; the choice is written in the address
-    (&schermo=1920), so that a bookmark opens at the right size."""
-    screen_from_url()
-    st.radio("Schermo", list(SCREENS), key=K_SCREEN, horizontal=True, persist_state="session", on_change=_screen_to_url)
-    return SCREENS[st.session_state[K_SCREEN]]
-
-
-def projector_view_choice() -> str:
-    _default(K_VIEW, PROJECTOR_VIEWS[0], list(PROJECTOR_VIEWS))
-    st.radio("Vista", PROJECTOR_VIEWS, key=K_VIEW, persist_state="session")
-    return st.session_state[K_VIEW]

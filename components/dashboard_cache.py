@@ -1,0 +1,73 @@
+"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh.
+
+Caching: both caches are shared by every user of the server, so only what is the same for every role is cached:
+the dashboard's query results (st.cache_data, keyed by the database, every parameter and the data-change counter
+that every save bumps: a save by anyone makes the next read fresh) and the figures built from them
+(st.cache_resource, keyed by every input of the figure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from components.data import call
+from models.config import database_url
+from models.db import data_change_counter
+
+T = TypeVar("T")
+
+REFRESH_SECONDS = 30  # how often an open Cruscotto checks for new data (one tiny query)
+K_SEEN = "cr_seen_counter"  # session key: the data-change counter of the last read
+
+
+# --- cached reads -----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _cached(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> Any:
+    """One dashboard query, `_fn` (named by `name` in the key; Streamlit does not hash a leading-underscore
+    argument). The key holds the database, the counter and every parameter; no user data."""
+    return call(_fn, **dict(params))
+
+
+def data_version() -> int:
+    """The data-change counter now; remembered so that the auto-refresh notices the next change."""
+    counter = call(data_change_counter)
+    st.session_state[K_SEEN] = counter
+    return counter
+
+
+def fetch(fn: Callable[..., T], **params: Any) -> T:
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
+
+
+# A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as
+# much as building it. Safe to share: the figures hold the same plan figures for every role, and nothing
+# mutates them afterwards (st.plotly_chart only reads them). The key is a digest of the builder and of all its
+# arguments, pickled: Streamlit's own hashing of the dataclasses costs more than building a small chart.
+@st.cache_resource(show_spinner=False, max_entries=300)
+def _figure(key: str, _builder: Callable[..., Any], _args: tuple, _kwargs: dict[str, Any]):
+    return _builder(*_args, **_kwargs)
+
+
+def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
+    """builder(*args, **kwargs) from models.charts, built once for the same inputs (Plotly's validation is slow)."""
+    key = hashlib.sha256(
+        pickle.dumps(
+            (builder.__module__, builder.__name__, args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL
+        )
+    ).hexdigest()
+    return _figure(key, builder, args, kwargs)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def auto_refresh() -> None:
+    """Read-only and cheap (one counter): on a change, rerun the whole app, which re-checks the login."""
+    if call(data_change_counter) != st.session_state.get(K_SEEN):
+        st.rerun(scope="app")
