@@ -10,16 +10,15 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from models import tables  # noqa: F401  (registers the tables)
 from models.config import database_url
-from models.tables import DataChange, SchemaInfo, utcnow
+from models.migrate import MigrationError, upgrade
+from models.tables import DataChange, SchemaInfo
 
-# Bump when the schema changes, and add the step to MIGRATIONS (see README: "Aggiornamenti").
+# The home-made runner's version, frozen: schema changes are Alembic revisions now (models/migrate.py).
 SCHEMA_VERSION = 1
-# version reached -> function(connection) bringing the schema from version-1 to it
-MIGRATIONS: dict[int, object] = {}
 
 
 class DatabaseError(RuntimeError):
@@ -126,10 +125,9 @@ def check_connection(engine: Engine) -> None:
 
 
 def create_db_and_tables(engine: Engine) -> None:
-    """Create missing tables, record or check the schema version, run pending migrations."""
+    """Build or upgrade the schema with the Alembic revisions (under a lock), then add the fixed rows."""
     check_connection(engine)
-    existing = set(inspect(engine).get_table_names())
-    if "schemainfo" in existing:
+    if "schemainfo" in set(inspect(engine).get_table_names()):
         with Session(engine) as session:
             info = session.get(SchemaInfo, 1)
             found = info.version if info else SCHEMA_VERSION
@@ -139,16 +137,13 @@ def create_db_and_tables(engine: Engine) -> None:
                 f"(schema {found}, questa versione gestisce lo schema {SCHEMA_VERSION}): "
                 "aggiornare l'applicazione prima di usarlo."
             )
-        for version in range(found + 1, SCHEMA_VERSION + 1):
-            with engine.begin() as conn:
-                MIGRATIONS[version](conn)  # type: ignore[operator]
-    SQLModel.metadata.create_all(engine)
+    try:
+        upgrade(engine)
+    except MigrationError as exc:
+        raise DatabaseError(str(exc)) from exc
     with Session(engine) as session:
-        info = session.get(SchemaInfo, 1)
-        if info is None:
+        if session.get(SchemaInfo, 1) is None:
             session.add(SchemaInfo(id=1, version=SCHEMA_VERSION))
-        elif info.version != SCHEMA_VERSION:
-            info.version, info.updated_at = SCHEMA_VERSION, utcnow()
         if session.get(DataChange, 1) is None:
             session.add(DataChange(id=1, counter=0))
         session.commit()
