@@ -138,10 +138,13 @@ def create_db_and_tables(engine: Engine) -> None:
                 "aggiornare l'applicazione prima di usarlo."
             )
     try:
-        upgrade(engine)
+        upgrade(engine, then=_add_fixed_rows)
     except MigrationError as exc:
         raise DatabaseError(str(exc)) from exc
-    with Session(engine) as session:
+
+
+def _add_fixed_rows(conn) -> None:
+    with Session(bind=conn) as session:
         if session.get(SchemaInfo, 1) is None:
             session.add(SchemaInfo(id=1, version=SCHEMA_VERSION))
         if session.get(DataChange, 1) is None:

@@ -12,7 +12,7 @@ database.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -60,8 +60,12 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the database to `revision` (adopting a database of the old runner first), under the lock."""
+def upgrade(engine: Engine, revision: str = "head", then: Callable[[Connection], None] | None = None) -> None:
+    """Bring the database to `revision` (adopting a database of the old runner first), under the lock.
+
+    `then` runs under the same lock, after the upgrade: rows every database needs are added once even when
+    several processes start together.
+    """
     with migration_lock(engine) as conn:
         _adopt_legacy(conn)
         found = current_revision(conn)
@@ -73,6 +77,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             )
         command.upgrade(alembic_config(conn), revision)
         conn.commit()
+        if then is not None:
+            then(conn)
+            conn.commit()
 
 
 def _adopt_legacy(conn: Connection) -> None:
