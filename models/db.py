@@ -14,7 +14,7 @@ from sqlmodel import Session, create_engine, select
 
 from models import tables  # noqa: F401  (registers the tables)
 from models.config import database_url
-from models.migrate import MigrationError, upgrade
+from models.migrate import MigrationError, head_revision, upgrade
 from models.tables import DataChange, SchemaInfo
 
 # The home-made runner's version, frozen: schema changes are Alembic revisions now (models/migrate.py).
@@ -124,13 +124,15 @@ def check_connection(engine: Engine) -> None:
         ) from exc
 
 
-def create_db_and_tables(engine: Engine) -> None:
-    """Build or upgrade the schema with the Alembic revisions (under a lock), then add the fixed rows."""
+def create_db_and_tables(engine: Engine) -> str | None:
+    """Build or upgrade the schema with the Alembic revisions (under a lock), then add the fixed rows.
+
+    Returns the revision an existing database was upgraded from, None when there was nothing to upgrade.
+    """
     check_connection(engine)
     if "schemainfo" in set(inspect(engine).get_table_names()):
-        with Session(engine) as session:
-            info = session.get(SchemaInfo, 1)
-            found = info.version if info else SCHEMA_VERSION
+        with engine.connect() as conn:  # plain SQL: before the upgrade the table may lack the models' columns
+            found = conn.execute(text("SELECT version FROM schemainfo WHERE id = 1")).scalar() or SCHEMA_VERSION
         if found > SCHEMA_VERSION:
             raise DatabaseError(
                 f"Il database è stato creato da una versione più recente dell'applicazione "
@@ -138,9 +140,10 @@ def create_db_and_tables(engine: Engine) -> None:
                 "aggiornare l'applicazione prima di usarlo."
             )
     try:
-        upgrade(engine, then=_add_fixed_rows)
+        before = upgrade(engine, then=_add_fixed_rows)
     except MigrationError as exc:
         raise DatabaseError(str(exc)) from exc
+    return before if before not in (None, head_revision()) else None
 
 
 def _add_fixed_rows(conn) -> None:

@@ -10,7 +10,7 @@ Create Date: 2026-12-05 17:10:18.398357
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = '0001_baseline'
