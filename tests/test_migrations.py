@@ -173,3 +173,10 @@ def test_baseline_tables_are_the_baseline_revision_s(tmp_path, engine_of):
     engine = engine_of(f"sqlite:///{tmp_path / 'b.sqlite3'}")
     upgrade(engine, BASELINE)
     assert set(inspect(engine).get_table_names()) - {"alembic_version"} == set(BASELINE_TABLES)
+
+
+def test_new_revision_command_needs_a_message(capsys):
+    from models.cli import main
+
+    assert main(["migration"]) == 2
+    assert "make migration MSG=" in capsys.readouterr().err
