@@ -97,8 +97,37 @@ def _adopt_legacy(conn: Connection) -> None:
             f"Il database non ha lo schema atteso (mancano le tabelle {', '.join(missing)}): "
             "ripristinare un backup o usare un database nuovo."
         )
+    inspector = inspect(conn)
+    differ = sorted(
+        table
+        for table, columns in _baseline_columns().items()
+        if {c["name"] for c in inspector.get_columns(table)} != columns
+    )
+    if differ:
+        raise MigrationError(
+            f"Il database non ha lo schema atteso (colonne diverse nelle tabelle {', '.join(differ)}): "
+            "ripristinare un backup o usare un database nuovo."
+        )
     command.stamp(alembic_config(conn), BASELINE)
     conn.commit()
+
+
+@cache
+def _baseline_columns() -> dict[str, set[str]]:
+    """Table -> column names of the baseline, built in a scratch in-memory database (names are the same on
+    every backend): what a database of the old runner must hold to be stamped at the baseline."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        with engine.connect() as conn:
+            command.upgrade(alembic_config(conn), BASELINE)
+            conn.commit()
+            inspector = inspect(conn)
+            return {t: {c["name"] for c in inspector.get_columns(t)} for t in BASELINE_TABLES}
+    finally:
+        engine.dispose()
 
 
 @contextmanager

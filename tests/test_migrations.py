@@ -127,6 +127,18 @@ def test_a_database_of_the_old_runner_without_its_tables_is_refused(empty_databa
     assert set(inspect(engine).get_table_names()) == {"schemainfo"}
 
 
+def test_a_database_of_the_old_runner_with_other_columns_is_refused(empty_database_url, engine_of):
+    engine = engine_of(empty_database_url)
+    upgrade(engine, BASELINE)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("INSERT INTO schemainfo (id, version, updated_at) VALUES (1, 1, CURRENT_TIMESTAMP)"))
+        conn.execute(text("ALTER TABLE semester ADD COLUMN extra INTEGER"))
+    with pytest.raises(DatabaseError, match="colonne diverse nelle tabelle semester"):
+        create_db_and_tables(engine)
+    assert "alembic_version" not in inspect(engine).get_table_names()
+
+
 def test_a_database_migrated_by_a_newer_version_is_refused(empty_database_url, engine_of):
     engine = engine_of(empty_database_url)
     create_db_and_tables(engine)
