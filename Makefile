@@ -7,7 +7,7 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-.PHONY: install install-test lint format lock browser postgres run demo test test-quick bench user export-plan report backup restore clean
+.PHONY: install install-test lint format lock browser postgres run demo test test-quick bench user export-plan report backup restore migration clean
 
 install: $(VENV)/.installed
 
@@ -85,6 +85,10 @@ backup: install
 
 restore: install
 	$(PY) -m models.cli restore --file "$(FILE)" $(if $(filter 1,$(FORCE)),--force)
+
+# Developers, after changing models/tables.py: make migration MSG="what changes" writes the next Alembic revision
+migration: install
+	$(PY) -m models.cli migration --message "$(MSG)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

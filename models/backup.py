@@ -7,6 +7,10 @@ move an Ambito from SQLite to PostgreSQL): the tables are copied row by row in o
 
 A restore is refused when the target already holds tables, unless forced; a forced restore first saves a copy of
 what it overwrites in instance/backups/.
+
+Both formats hold the `alembic_version` table, so a backup records the schema revision it was taken at; after a
+restore the database is upgraded to this version's head, as at the app's start. A backup from a revision this
+version does not know (a newer app) is refused.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import SQLModel
 
 from models.config import ROOT
 from models.db import SCHEMA_VERSION, DatabaseError, check_connection, create_db_and_tables, make_engine
+from models.migrate import alembic_config, head_revision, known_revisions
 
 # Where `make backup` without OUT, and a forced restore (the data it overwrites), write: a `backups` folder
 # beside a SQLite database file (instance/backups for the default one), this one for PostgreSQL.
@@ -104,7 +110,7 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
             "Un backup di PostgreSQL (pg_dump) si ripristina solo in un database PostgreSQL: "
             "impostare PDZ_DATABASE_URL=postgresql+psycopg://..."
         )
-    version = _sqlite_backup_version(file) if kind == "sqlite" else SCHEMA_VERSION  # pg_dump: checked in psql
+    revision = _sqlite_backup_revision(file) if kind == "sqlite" else None  # pg_dump: checked in psql
     engine = make_engine(url)
     try:
         check_connection(engine)
@@ -124,8 +130,8 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
         elif _is_sqlite(parsed):
             _sqlite_restore(file, _sqlite_path(parsed, must_exist=False))
         else:
-            _copy_sqlite_into(file, version, engine, drop_existing=bool(tables))
-        create_db_and_tables(engine)  # an older backup is migrated here, as at the app's start
+            _copy_sqlite_into(file, revision, engine, drop_existing=bool(tables))
+        create_db_and_tables(engine)  # a backup from an earlier revision is upgraded here, as at the app's start
         result.rows = row_counts(engine)
         return result
     finally:
@@ -171,14 +177,19 @@ def _sqlite_backup(source: Path, target: Path) -> None:
         src.close()
 
 
-def _sqlite_backup_version(file: Path) -> int:
-    """The schema version stored in a SQLite backup; refuses a file this version cannot use."""
+def _sqlite_backup_revision(file: Path) -> str | None:
+    """The schema revision a SQLite backup was taken at (None: made before Alembic, the baseline's schema);
+    refuses a file this version cannot use."""
     try:
         conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise BackupError(f"Il backup {file} è danneggiato (controllo di integrità non superato).")
             row = conn.execute("SELECT version FROM schemainfo WHERE id = 1").fetchone()
+            has_revision = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+            revision = conn.execute("SELECT version_num FROM alembic_version").fetchone() if has_revision else None
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -186,8 +197,10 @@ def _sqlite_backup_version(file: Path) -> int:
     if row is None:
         raise RestoreRefused(f"Il file {file} non è un backup di questa applicazione (manca la versione dello schema).")
     if row[0] > SCHEMA_VERSION:
-        raise RestoreRefused(_newer_message(row[0]))
-    return int(row[0])
+        raise RestoreRefused(_newer_message(f"schema {row[0]}"))
+    if revision is not None and revision[0] not in known_revisions():
+        raise RestoreRefused(_newer_message(f"revisione {revision[0]}"))
+    return revision[0] if revision else None
 
 
 def _sqlite_restore(file: Path, target: Path) -> None:
@@ -203,13 +216,17 @@ def _sqlite_restore(file: Path, target: Path) -> None:
         src.close()
 
 
-def _copy_sqlite_into(file: Path, version: int, engine: Engine, *, drop_existing: bool) -> None:
-    """SQLite backup -> PostgreSQL: the same tables, every row, in one transaction."""
+def _copy_sqlite_into(file: Path, revision: str | None, engine: Engine, *, drop_existing: bool) -> None:
+    """SQLite backup -> PostgreSQL: the same tables, every row, in one transaction.
+
+    The target's schema is built by the migrations (so it records the head revision); the rows come from a copy
+    of the backup brought to the head first, so that both have the same tables.
+    """
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         source_path = file
-        if version < SCHEMA_VERSION:  # bring a copy up to this version first: the tables must match
+        if revision != head_revision():  # bring a copy up to the head first: the tables must match
             source_path = Path(tmp) / "copia.sqlite3"
             shutil.copyfile(file, source_path)
             create_db_and_tables(make_engine(f"sqlite:///{source_path}"))
@@ -219,7 +236,8 @@ def _copy_sqlite_into(file: Path, version: int, engine: Engine, *, drop_existing
             with source.connect() as src, engine.begin() as dst:
                 if drop_existing:
                     SQLModel.metadata.drop_all(dst)
-                SQLModel.metadata.create_all(dst)
+                    dst.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                command.upgrade(alembic_config(dst), "head")  # inside this transaction: PostgreSQL DDL is transactional
                 for table in tables:
                     rows = src.execute(select(table)).mappings()
                     while batch := rows.fetchmany(COPY_BATCH):
@@ -279,11 +297,17 @@ def _pg_restore(file: Path, parsed: URL, *, drop_existing: bool) -> None:
     ).stdout
     before = b""
     if drop_existing:  # our tables only: whatever else lives in that database is not ours to drop
-        names = ", ".join(f'public."{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        ours = [t.name for t in SQLModel.metadata.sorted_tables] + ["alembic_version"]
+        names = ", ".join(f'public."{name}"' for name in ours)
         before = f"DROP TABLE IF EXISTS {names} CASCADE;\n".encode()
+    known = ", ".join(f"'{r}'" for r in sorted(known_revisions()))
+    # the revision's query is planned only when the table exists: a backup from before Alembic has none
     check = (
         f"\nDO $$ BEGIN IF (SELECT version FROM public.schemainfo WHERE id = 1) > {SCHEMA_VERSION} THEN "
-        "RAISE EXCEPTION 'PDZ_SCHEMA_PIU_RECENTE'; END IF; END $$;\n"
+        "RAISE EXCEPTION 'PDZ_SCHEMA_PIU_RECENTE'; END IF; "
+        "IF to_regclass('public.alembic_version') IS NOT NULL THEN "
+        f"IF EXISTS (SELECT 1 FROM public.alembic_version WHERE version_num NOT IN ({known})) THEN "
+        "RAISE EXCEPTION 'PDZ_SCHEMA_PIU_RECENTE'; END IF; END IF; END $$;\n"
     ).encode()
     try:
         _run(
@@ -332,10 +356,10 @@ def _safe(parsed: URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
-def _newer_message(found: int | None) -> str:
-    which = f"schema {found}" if found is not None else "schema più recente"
+def _newer_message(found: str | None) -> str:
+    which = found or "schema più recente"
     return (
         f"Il backup è stato creato da una versione più recente dell'applicazione ({which}, questa versione "
-        f"gestisce lo schema {SCHEMA_VERSION}): aggiornare l'applicazione prima di ripristinarlo. "
+        f"arriva alla revisione {head_revision()}): aggiornare l'applicazione prima di ripristinarlo. "
         "Nessuna modifica."
     )

@@ -18,8 +18,12 @@ log = logging.getLogger("pdz.cli")
 
 
 def cmd_init(_args: argparse.Namespace) -> int:
+    from models.migrate import head_revision
+
     ensure_cookie_key()
     result = prepare_database(get_engine())
+    if result.upgraded_from:
+        print(f"Schema del database aggiornato: revisione {result.upgraded_from} -> {head_revision()}.")
     if result.admin_password:
         print(admin_banner(result.admin_password), flush=True)
     elif result.plan.changed:
@@ -240,6 +244,18 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migration(args: argparse.Namespace) -> int:
+    """For developers: write the next Alembic revision from the models (to review before committing)."""
+    from models.migrate import new_revision
+
+    if not args.message.strip():
+        print('Uso: make migration MSG="cosa cambia nello schema"', file=sys.stderr)
+        return 2
+    path = new_revision(args.message.strip())
+    print(f"Nuova revisione: {path}. Rileggerla (rinomine = tolta + aggiunta) e provarla: make test.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="models.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     restore = sub.add_parser("restore", help="restore a backup into the database (PDZ_DATABASE_URL)")
     restore.add_argument("--file", default="", help="the backup to restore")
     restore.add_argument("--force", action="store_true", help="replace a database that already holds data")
+    migration = sub.add_parser("migration", help="(developers) write the next Alembic revision from the models")
+    migration.add_argument("--message", default="", help="what changes in the schema")
     args = parser.parse_args(argv)
     handlers = {
         "init": cmd_init,
@@ -271,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "backup": cmd_backup,
         "restore": cmd_restore,
+        "migration": cmd_migration,
     }
     configure_logging()
     try:

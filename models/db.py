@@ -10,17 +10,16 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine, select
+from sqlmodel import Session, create_engine, select
 
 from models import tables  # noqa: F401  (registers the tables)
 from models.config import database_url
 from models.errors import DomainError
-from models.tables import DataChange, SchemaInfo, utcnow
+from models.migrate import MigrationError, head_revision, upgrade
+from models.tables import DataChange, SchemaInfo
 
-# Bump when the schema changes, and add the step to MIGRATIONS (see README: "Aggiornamenti").
+# The home-made runner's version, frozen: schema changes are Alembic revisions now (models/migrate.py).
 SCHEMA_VERSION = 1
-# version reached -> function(connection) bringing the schema from version-1 to it
-MIGRATIONS: dict[int, object] = {}
 
 
 class DatabaseError(DomainError, RuntimeError):
@@ -126,30 +125,32 @@ def check_connection(engine: Engine) -> None:
         ) from exc
 
 
-def create_db_and_tables(engine: Engine) -> None:
-    """Create missing tables, record or check the schema version, run pending migrations."""
+def create_db_and_tables(engine: Engine) -> str | None:
+    """Build or upgrade the schema with the Alembic revisions (under a lock), then add the fixed rows.
+
+    Returns the revision an existing database was upgraded from, None when there was nothing to upgrade.
+    """
     check_connection(engine)
-    existing = set(inspect(engine).get_table_names())
-    if "schemainfo" in existing:
-        with Session(engine) as session:
-            info = session.get(SchemaInfo, 1)
-            found = info.version if info else SCHEMA_VERSION
+    if "schemainfo" in set(inspect(engine).get_table_names()):
+        with engine.connect() as conn:  # plain SQL: before the upgrade the table may lack the models' columns
+            found = conn.execute(text("SELECT version FROM schemainfo WHERE id = 1")).scalar() or SCHEMA_VERSION
         if found > SCHEMA_VERSION:
             raise DatabaseError(
                 f"Il database è stato creato da una versione più recente dell'applicazione "
                 f"(schema {found}, questa versione gestisce lo schema {SCHEMA_VERSION}): "
                 "aggiornare l'applicazione prima di usarlo."
             )
-        for version in range(found + 1, SCHEMA_VERSION + 1):
-            with engine.begin() as conn:
-                MIGRATIONS[version](conn)  # type: ignore[operator]
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        info = session.get(SchemaInfo, 1)
-        if info is None:
+    try:
+        before = upgrade(engine, then=_add_fixed_rows)
+    except MigrationError as exc:
+        raise DatabaseError(str(exc)) from exc
+    return before if before not in (None, head_revision()) else None
+
+
+def _add_fixed_rows(conn) -> None:
+    with Session(bind=conn) as session:
+        if session.get(SchemaInfo, 1) is None:
             session.add(SchemaInfo(id=1, version=SCHEMA_VERSION))
-        elif info.version != SCHEMA_VERSION:
-            info.version, info.updated_at = SCHEMA_VERSION, utcnow()
         if session.get(DataChange, 1) is None:
             session.add(DataChange(id=1, counter=0))
         session.commit()

@@ -18,17 +18,19 @@ from models.users import bootstrap_admin
 class StartupResult:
     admin_password: str | None
     plan: LoadReport
+    upgraded_from: str | None = None  # the schema revision the database had before this start's upgrade
 
 
 def prepare_database(engine: Engine, plan_dir: Path | None = None) -> StartupResult:
-    """Create the schema, load or update the plan, create the first administrator. Idempotent."""
-    create_db_and_tables(engine)
+    """Create or upgrade the schema (Alembic, under a lock), load or update the plan, create the first
+    administrator. Idempotent."""
+    upgraded_from = create_db_and_tables(engine)
     data = read_plan(plan_dir)  # validated before any write
     with session_scope(engine) as session:
         report = load_plan(session, data)
         password = bootstrap_admin(session)
         ensure_current_semester(session)
-    return StartupResult(admin_password=password, plan=report)
+    return StartupResult(admin_password=password, plan=report, upgraded_from=upgraded_from)
 
 
 def admin_banner(password: str) -> str:

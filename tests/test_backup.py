@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from models import backup as backup_module
 from models.backup import BackupError, RestoreRefused, backup, restore
-from models.db import SCHEMA_VERSION, make_engine, session_scope
+from models.db import SCHEMA_VERSION, create_db_and_tables, make_engine, session_scope
 from models.reports import save_report
 from models.review import review_report
 from models.tables import AuditEntry, Report, SchemaInfo
@@ -216,3 +216,92 @@ def test_make_backup_and_restore(tmp_path):
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
+
+
+BASELINE_BACKUP = ROOT / "tests" / "fixtures" / "backup-baseline.backup"  # `make backup` at the baseline, demo data
+
+
+def backup_counts(file) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n != "alembic_version"}
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("made", ["baseline", "before-alembic"])
+def test_backup_of_an_earlier_revision_is_restored_and_brought_to_head(new_empty_database, tmp_path, made):
+    """The stored backup was taken at the baseline revision; without its alembic_version table it is a backup of
+    the old home-made runner. Either way every row comes back and the database ends at the head revision."""
+    import shutil
+    import sqlite3
+
+    from models.migrate import current_revision, head_revision
+
+    file = tmp_path / "vecchio.backup"
+    shutil.copyfile(BASELINE_BACKUP, file)
+    if made == "before-alembic":
+        conn = sqlite3.connect(file)
+        conn.execute("DROP TABLE alembic_version")
+        conn.commit()
+        conn.close()
+    expected = backup_counts(file)
+    assert expected["report"] > 0
+    target = new_empty_database()
+    result = restore(target, file)
+    assert {t: n for t, n in result.rows.items() if t in expected} == expected
+    engine = make_engine(target)
+    try:
+        with engine.connect() as conn:
+            assert current_revision(conn) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def test_backup_of_a_newer_revision_is_refused(new_empty_database, tmp_path):
+    from sqlalchemy import text
+
+    source = new_empty_database()
+    engine = make_engine(source)
+    create_db_and_tables(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    file = backup(source, tmp_path / "futuro.backup")
+    target = new_empty_database()
+    with pytest.raises(RestoreRefused, match="versione più recente"):
+        restore(target, file)
+    engine = make_engine(target)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
+
+
+def test_native_backup_made_before_alembic_is_restored_and_adopted(new_empty_database, tmp_path):
+    """A backup in the database's own format (pg_dump on PostgreSQL) of the old runner: no alembic_version."""
+    from sqlalchemy import text
+
+    from models.migrate import current_revision, head_revision
+    from tests.test_migrations import columns_of, dump, load_baseline_data
+
+    source = new_empty_database()
+    engine = make_engine(source)
+    try:
+        load_baseline_data(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        columns, before = columns_of(engine), dump(engine)
+    finally:
+        engine.dispose()
+    file = backup(source, tmp_path / "prima.backup")
+    target = new_empty_database()
+    restore(target, file)
+    engine = make_engine(target)
+    try:
+        assert dump(engine, columns) == before
+        with engine.connect() as conn:
+            assert current_revision(conn) == head_revision()
+    finally:
+        engine.dispose()
