@@ -301,7 +301,7 @@ def _indicator_inputs(
                 key=f"{k}:v",
                 disabled=disabled,
             )
-            value: object = None if answer == UNANSWERED else answer == YES
+            value: str | bool | None = None if answer == UNANSWERED else answer == YES
         elif unit == Unit.TESTO:
             value = left.text_area(
                 "Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled, height=68

@@ -115,7 +115,8 @@ class Role(StrEnum):
     COMITATO = "comitato"
 
 
-ROLE_LABELS = {
+# Roles are stored as plain strings: looked up by str (a Role is one)
+ROLE_LABELS: dict[str, str] = {
     Role.UFFICIO_DI_PIANO: "Ufficio di Piano",
     Role.REFERENTE: "Referente di Gruppo di Lavoro",
     Role.COMITATO: "Comitato Ristretto",
