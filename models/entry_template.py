@@ -23,13 +23,13 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.demo_mark import demo_file_name, mark_workbook
 from models.permissions import Actor, require_template_areas
 from models.provenance import TARGET, set_by, target_origin
 from models.reports import EntryView, editable_objectives, load_entry
-from models.tables import IndicatorTarget, MacroArea, Semester, SubArea
+from models.tables import IndicatorTarget, MacroArea, Semester, SubArea, pk
 from models.validation import MAX_NOTE, MAX_REF, MAX_TEXT
 from models.vocab import (
     ADEGUACY_LABELS,
@@ -164,7 +164,7 @@ def indicator_fields(sub_area_codes: list[str]) -> tuple[Field, ...]:
 
 
 def sub_area_codes(session: Session) -> list[str]:
-    return list(session.exec(select(SubArea.code).order_by(SubArea.position, SubArea.id)))
+    return list(session.exec(select(SubArea.code).order_by(col(SubArea.position), col(SubArea.id))))
 
 
 def area_letters(areas: list[str]) -> list[str]:
@@ -339,12 +339,12 @@ def _target_origin_notes(ws: Worksheet, fields: tuple[Field, ...], session: Sess
     id_col, target_col = keys.index("indicator_id") + 1, keys.index("target") + 1
     ids = [ws.cell(row=r, column=id_col).value for r in range(2, ws.max_row + 1)]
     targets = {
-        t.indicator_id: t.id
+        t.indicator_id: pk(t)
         for t in session.exec(
             select(IndicatorTarget).where(
-                IndicatorTarget.indicator_id.in_([i for i in ids if i]),
+                col(IndicatorTarget.indicator_id).in_([i for i in ids if i]),
                 IndicatorTarget.year == year,
-                IndicatorTarget.target.is_not(None),
+                col(IndicatorTarget.target).is_not(None),
             )
         )
     }

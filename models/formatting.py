@@ -82,7 +82,7 @@ _HOW = "virgola per i decimali, punto o nulla per le migliaia (es. 1.234,56 o 12
 def _italian(int_digits: str, frac_digits: str = "") -> str:
     """Digits shown the Italian way, exactly as typed (no float rounding): 1.234,56."""
     whole = int_digits.lstrip("0") or "0"
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
