@@ -40,7 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, literal, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import provenance, rules, scoring, vocab
 from models.budget_rules import counted_budget_line
@@ -59,6 +59,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
 )
 from models.validation import MAX_EURO
 from models.vocab import FundingSource, ReportState, funding_label, semester_label
@@ -88,7 +89,7 @@ _SEMESTER_ORDINAL = rules.SEMESTER_ORDINAL_SQL
 _LIVE_SPECIFIC = (rules.MONITORED_SQL,)
 _LIVE_BUDGET = (
     BudgetLine.retired == False,
-    or_(BudgetLine.objective_id.is_(None), Objective.retired == False),
+    or_(col(BudgetLine.objective_id).is_(None), col(Objective.retired) == False),
 )
 
 
@@ -337,14 +338,14 @@ class SplitRow:
 
 def semester_options(*, session: Session) -> list[SemesterInfo]:
     rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
-    return [SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state) for s in rows]
+    return [SemesterInfo(id=pk(s), year=s.year, half=s.half, state=s.state) for s in rows]
 
 
 def _semester(session: Session, semester_id: int) -> SemesterInfo:
     s = session.get(Semester, semester_id)
     if s is None:
         raise ValueError("Semestre non trovato.")
-    return SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state)
+    return SemesterInfo(id=pk(s), year=s.year, half=s.half, state=s.state)
 
 
 def _holder(objective_id: int | None, card_id: int) -> object:
@@ -389,8 +390,8 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     years = {y for y, _h in rows}
     lines = session.exec(
         select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
-        .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-        .where(*_LIVE_BUDGET, counted_budget_line(), BudgetLine.amount.is_not(None))
+        .outerjoin(Objective, col(Objective.id) == col(BudgetLine.objective_id))
+        .where(*_LIVE_BUDGET, counted_budget_line(), col(BudgetLine.amount).is_not(None))
         .distinct()
     ).all()
     annual = frozenset((_holder(o, c), y) for o, c, y in lines if y in years)
@@ -402,7 +403,7 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
 
 
 def _areas(session: Session) -> list[MacroArea]:
-    return list(session.exec(select(MacroArea).order_by(MacroArea.position)))
+    return list(session.exec(select(MacroArea).order_by(col(MacroArea.position))))
 
 
 def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...]) -> list[tuple]:
@@ -411,19 +412,21 @@ def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str,
     Each report's counts come from the rules' SQL (active actions only), then reports with equal counts are
     grouped: the Python side sees one row per (area, semester, state, done, planned)."""
     per_report = (
-        select(
-            Objective.area_id.label("area_id"),
-            Report.semester_id.label("semester_id"),
-            Report.state.label("state"),
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
+            col(Objective.area_id).label("area_id"),
+            col(Report.semester_id).label("semester_id"),
+            col(Report.state).label("state"),
             rules.done_actions_sql(Report.id).label("done"),
             rules.planned_actions_sql(Report.objective_id).label("planned"),
         )
-        .join(Objective, Objective.id == Report.objective_id)
-        .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *_LIVE_SPECIFIC)
+        .join(Objective, col(Objective.id) == col(Report.objective_id))
+        .where(col(Report.semester_id).in_(list(semester_ids)), col(Report.state).in_(states), *_LIVE_SPECIFIC)
         .subquery()
     )
     c = per_report.c
-    stmt = select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count()).group_by(
+    # sqlmodel.select is typed for up to 4 columns
+    stmt = select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count()).group_by(  # type: ignore[call-overload]
         c.area_id, c.semester_id, c.state, c.done, c.planned
     )
     return [
@@ -445,14 +448,15 @@ def _budget(session: Session, key, period: BudgetPeriod) -> dict:
     # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER); grouped by holder and
     # year too, as each holder's year decides the period's share of its lines.
     stmt = (
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             key,
             BudgetLine.objective_id,
             BudgetLine.card_id,
             BudgetLine.year,
             func.coalesce(func.sum(BudgetLine.amount), 0.0),
-            func.count(BudgetLine.id) - func.count(BudgetLine.amount),
-            func.count(BudgetLine.amount),
+            func.count(col(BudgetLine.id)) - func.count(col(BudgetLine.amount)),
+            func.count(col(BudgetLine.amount)),
         )
         .select_from(BudgetLine)
         .join(Card, Card.id == BudgetLine.card_id)
@@ -471,24 +475,27 @@ def _budget(session: Session, key, period: BudgetPeriod) -> dict:
 # A stored spend row whose amounts are plausible (validation.plausible_amount, in SQL). Rows written before the
 # input checks (1e308, infinity) are left out of every sum, so sums stay finite on both databases (PostgreSQL
 # refuses to add 1e308 twice), and their group's figures become NaN: shown as "valore non valido".
-VALID_SPEND = and_(Spend.committed >= 0, Spend.committed <= MAX_EURO, Spend.paid >= 0, Spend.paid <= MAX_EURO)
+VALID_SPEND = and_(
+    col(Spend.committed) >= 0, col(Spend.committed) <= MAX_EURO, col(Spend.paid) >= 0, col(Spend.paid) <= MAX_EURO
+)
 
 
 def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
     """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`; both NaN for a
     group with a stored value that is not a plausible amount (VALID_SPEND)."""
     stmt = (
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             *keys,
             func.coalesce(func.sum(case((VALID_SPEND, Spend.committed))), 0.0),
             func.coalesce(func.sum(case((VALID_SPEND, Spend.paid))), 0.0),
             func.count(case((VALID_SPEND, None), else_=literal(1))),
         )
         .select_from(Spend)
-        .join(Report, Report.id == Spend.report_id)
-        .join(Semester, Semester.id == Report.semester_id)
-        .join(Objective, Objective.id == Report.objective_id)
-        .where(Report.state.in_(states), _SEMESTER_ORDINAL <= up_to, Objective.retired == False)
+        .join(Report, col(Report.id) == col(Spend.report_id))
+        .join(Semester, col(Semester.id) == col(Report.semester_id))
+        .join(Objective, col(Objective.id) == col(Report.objective_id))
+        .where(col(Report.state).in_(states), _SEMESTER_ORDINAL <= up_to, col(Objective.retired) == False)
         .group_by(*keys)
     )
     return [(*row[:-3], math.nan, math.nan) if row[-1] else tuple(row[:-1]) for row in session.exec(stmt)]
@@ -516,7 +523,7 @@ def _money(budget: dict, spend: Iterable[tuple]) -> dict:
 
 
 def _monitored_objectives(session: Session, key) -> dict:
-    stmt = select(key, func.count(Objective.id)).where(*_LIVE_SPECIFIC).group_by(key)
+    stmt = select(key, func.count(col(Objective.id))).where(*_LIVE_SPECIFIC).group_by(key)
     return dict(session.exec(stmt).all())
 
 
@@ -541,8 +548,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
         money.committed, money.paid, money.reported = money.committed + committed, money.paid + paid, True
     per_state = dict(
         session.exec(
-            select(Report.state, func.count(Report.id))
-            .join(Objective, Objective.id == Report.objective_id)
+            select(Report.state, func.count(col(Report.id)))
+            .join(Objective, col(Objective.id) == col(Report.objective_id))
             .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)
             .group_by(Report.state)
         ).all()
@@ -653,7 +660,8 @@ def objective_rows(
     states = counted_states(include_submitted)
     where = [*_LIVE_SPECIFIC] + ([MacroArea.letter == area_letter] if area_letter is not None else [])
     rows = session.exec(
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             Objective,
             MacroArea.letter,
             Report.state,
@@ -734,29 +742,29 @@ def indicators_of_objectives(
     sem = _semester(session, semester_id)
     indicators = session.exec(
         select(Indicator)
-        .where(Indicator.objective_id.in_(objective_ids), Indicator.retired == False)
-        .order_by(Indicator.objective_id, Indicator.position)
+        .where(col(Indicator.objective_id).in_(objective_ids), col(Indicator.retired) == False)
+        .order_by(col(Indicator.objective_id), col(Indicator.position))
     ).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
     target_rows = [
         t
-        for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
+        for t in session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids)))
         if t.target is not None
     ]
-    set_in_app = provenance.set_by(session, provenance.TARGET, [t.id for t in target_rows])
+    set_in_app = provenance.set_by(session, provenance.TARGET, [pk(t) for t in target_rows])
     origins: dict = defaultdict(dict)
     for t in target_rows:
         targets[t.indicator_id][t.year] = t.target
-        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, t.id).label
+        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, pk(t)).label
     found: dict = {}
     for v, state, year, half in session.exec(
         select(IndicatorValue, Report.state, Semester.year, Semester.half)
-        .join(Report, Report.id == IndicatorValue.report_id)
-        .join(Semester, Semester.id == Report.semester_id)
+        .join(Report, col(Report.id) == col(IndicatorValue.report_id))
+        .join(Semester, col(Semester.id) == col(Report.semester_id))
         .where(
-            Report.objective_id.in_(objective_ids),
-            Report.state.in_(counted_states(include_submitted)),
+            col(Report.objective_id).in_(objective_ids),
+            col(Report.state).in_(counted_states(include_submitted)),
             _SEMESTER_ORDINAL <= sem.ordinal,
         )
     ):
@@ -781,12 +789,12 @@ def indicators_of_objectives(
     for i in indicators:
         out[i.objective_id].append(
             IndicatorSeries(
-                id=i.id,
+                id=pk(i),
                 text=i.text,
                 battery=i.battery,
                 unit=i.unit,
                 higher_is_better=i.higher_is_better,
-                points=[point(i.id, s) for s in sems],
+                points=[point(pk(i), s) for s in sems],
                 targets=dict(targets[i.id]),
                 target_origins=dict(origins[i.id]),
             )
@@ -797,7 +805,8 @@ def indicators_of_objectives(
 def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bool) -> list[SplitRow]:
     """Indicator values split by sub-area (AT1..AT7) in the chosen semester, counted reports only."""
     stmt = (
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             Indicator.id,
             Indicator.text,
             Indicator.unit,
@@ -816,7 +825,7 @@ def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bo
         .join(MacroArea, MacroArea.id == Objective.area_id)
         .where(
             Report.semester_id == semester_id,
-            Report.state.in_(counted_states(include_submitted)),
+            col(Report.state).in_(counted_states(include_submitted)),
             Objective.retired == False,
         )
         .order_by(MacroArea.position, Objective.code, Indicator.position, SubArea.position)
@@ -837,4 +846,4 @@ def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bo
 
 
 def sub_area_codes(*, session: Session) -> list[str]:
-    return list(session.exec(select(SubArea.code).order_by(SubArea.position)))
+    return list(session.exec(select(SubArea.code).order_by(col(SubArea.position))))

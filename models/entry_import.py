@@ -98,6 +98,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
 )
 from models.validation import (
     EURO,
@@ -733,7 +734,7 @@ class _Check:
 
     def _context(self, objective_id: int) -> _Objective:
         if objective_id not in self.contexts:
-            self.contexts[objective_id] = _load_objective(self.session, self.catalogue[objective_id], self.semester.id)
+            self.contexts[objective_id] = _load_objective(self.session, self.catalogue[objective_id], pk(self.semester))
         return self.contexts[objective_id]
 
     def _dry_run(self, draft: _Draft) -> None:
@@ -801,7 +802,7 @@ def _load_objective(session: Session, entry: dict, semester_id: int) -> _Objecti
     saved = ReportInput(
         objective_id=entry["id"], semester_id=semester_id, base_version=report.version if report else None
     )
-    indicators = {i.id: i.unit for i in live_indicators(session, entry["id"], report)}
+    indicators = {pk(i): i.unit for i in live_indicators(session, entry["id"], report)}
     if report is not None:
         _fill_saved(session, report, indicators, saved)
     return _Objective(
@@ -810,7 +811,7 @@ def _load_objective(session: Session, entry: dict, semester_id: int) -> _Objecti
         entry["area"],
         report.id if report else None,
         report.version if report else None,
-        {a.id for a in live_actions(session, entry["id"], report)},
+        {pk(a) for a in live_actions(session, entry["id"], report)},
         indicators,
         saved,
     )
@@ -825,7 +826,7 @@ def _fill_saved(session: Session, report: Report, units: dict[int, str], saved: 
     if values:
         rows = session.exec(
             select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
-            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
+            .join(SubArea, col(SubArea.id) == col(SubAreaValue.sub_area_id))
             .where(col(SubAreaValue.value_id).in_([v.id for v in values]))
         )
         for value_id, code, value in rows:
@@ -833,7 +834,7 @@ def _fill_saved(session: Session, report: Report, units: dict[int, str], saved: 
     for v in values:
         unit = units.get(v.indicator_id, Unit.NUMERO)
         saved.indicators[v.indicator_id] = IndicatorInput(
-            _input_value(unit, v.value_num, v.value_text), v.note, splits.get(v.id, {})
+            _input_value(unit, v.value_num, v.value_text), v.note, splits.get(pk(v), {})
         )
     saved.spend = [
         SpendInput(

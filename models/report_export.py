@@ -19,7 +19,7 @@ HTML in models.report_html. Band and spend-class colours and labels come from mo
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import charts, dashboard, rules, scoring
 from models.dashboard import (
@@ -80,7 +80,8 @@ TIMEZONE = ZoneInfo("Europe/Rome")  # "generato il" in the Ambito's local time, 
 SHEETS = ("Sintesi", "Tabella Esiti", "Indicatori", "Spesa")
 NOT_OPENED = "semestre non ancora aperto"
 NO_REPORT_TEXT = "nessun report"
-SI_NO = {**YES_NO_LABELS, None: "—"}  # the regional Tabella Esiti writes SI / NO
+# the regional Tabella Esiti writes SI / NO
+SI_NO: dict[bool | None, str] = {True: YES_NO_LABELS[True], False: YES_NO_LABELS[False], None: "—"}
 FILE_EXTENSIONS = ("xlsx", "html")
 HEADING_FILL = "EDEDED"  # an objective's heading row in the Tabella Esiti
 
@@ -273,8 +274,12 @@ def _series(session: Session, slots: list[Slot], include_submitted: bool) -> dic
 
 def _continuity(session: Session) -> dict[int, bool | None]:
     """Objective id -> its card's flag "in continuità con la programmazione 2021-2023" (None when not stated)."""
-    rows = session.exec(select(Objective.id, Card.details).join(Card, Card.id == Objective.card_id))
-    return {oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value") for oid, details in rows}
+    rows = session.exec(select(Objective.id, col(Card.details)).join(Card, col(Card.id) == col(Objective.card_id)))
+    return {
+        oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value")
+        for oid, details in rows
+        if oid is not None  # a primary key: never NULL
+    }
 
 
 # --- report context ----------------------------------------------------------------------------
@@ -340,7 +345,7 @@ def _context(session: Session, title: str, slots: list[Slot], include_submitted:
 # --- the summary tables (Sintesi) --------------------------------------------------------------
 
 
-def _groups(slots: list[Slot], lead: int, per_slot: int, tail: list[tuple[str, int]] = ()) -> list[tuple[str, int]]:
+def _groups(slots: list[Slot], lead: int, per_slot: int, tail: Sequence[tuple[str, int]] = ()) -> list[tuple[str, int]]:
     """The row above the header naming each semester's columns; none in a one-semester report."""
     if len(slots) == 1 and not tail:
         return []
@@ -442,6 +447,11 @@ def _money_cells(money: Money, expected: float | None) -> list[Cell]:
     ]
 
 
+def _own_by(own: Callable[[SemesterData, str], Money | None], key: str) -> Callable[[SemesterData], Money | None]:
+    """One row's money in a semester, for _year_own (the key bound here, not read from a loop variable)."""
+    return lambda d: own(d, key)
+
+
 def _year_own(slots: list[Slot], pick: Callable[[SemesterData], Money | None]) -> list[Cell]:
     owned = [m for m in (pick(s.data) for s in slots if s.data) if m is not None]
     return [Cell(round(sum(m.committed for m in owned), 2), EURO), Cell(round(sum(m.paid for m in owned), 2), EURO)]
@@ -470,7 +480,7 @@ def _money_table(
                 else _blank(len(MONEY_COLUMNS), NOT_OPENED)
             )
         if annual:
-            cells += _year_own(slots, (lambda d, k=key: own(d, k)) if key else (lambda d: d.own_total))
+            cells += _year_own(slots, _own_by(own, key) if key else (lambda d: d.own_total))
         rows.append(Row(cells, "" if key else "total"))
     columns = [
         *first,
@@ -746,14 +756,15 @@ def _spend_rows(session: Session, data: SemesterData) -> list[tuple]:
     if not ids:
         return []
     rows = session.exec(
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             MacroArea.letter, Objective.code, Spend, Report.state, MacroArea.position, Card.position, Objective.position
         )
         .join(Report, Report.id == Spend.report_id)
         .join(Objective, Objective.id == Report.objective_id)
         .join(Card, Card.id == Objective.card_id)
         .join(MacroArea, MacroArea.id == Objective.area_id)
-        .where(Spend.id.in_(ids))
+        .where(col(Spend.id).in_(ids))
     ).all()
     order = {str(code): i for i, code in enumerate(FundingSource)}
     rows = sorted(rows, key=lambda r: (*r[4:], r[1], order.get(r[2].source, len(order))))
@@ -811,7 +822,9 @@ def fund_table(slots: list[Slot]) -> Table:
             own = (slot.data.own_sources.get(code) or Money()) if code else slot.data.own_total
             cells += [Cell(own.committed, EURO), Cell(own.paid, EURO)]
         if annual:
-            cells += _year_own(slots, (lambda d, k=code: d.own_sources.get(k)) if code else (lambda d: d.own_total))
+            cells += _year_own(
+                slots, _own_by(lambda d, k: d.own_sources.get(k), code) if code else (lambda d: d.own_total)
+            )
         cells += [Cell(cumulated.paid, EURO), Cell(cumulated.ratio, PERCENT), Cell(cumulated.spend_class, SPEND_CLASS)]
         rows.append(Row(cells, "" if code else "total"))
     per_slot = [
@@ -933,7 +946,7 @@ def _summary_sheet(wb: Workbook, ctx: Context, tables: list[Table]) -> Worksheet
 
 
 def _table_sheet(
-    wb: Workbook, name: str, ctx: Context, table: Table, subtitle: str, extra: list[Table] = ()
+    wb: Workbook, name: str, ctx: Context, table: Table, subtitle: str, extra: Sequence[Table] = ()
 ) -> Worksheet:
     """One table per sheet under a title row: header frozen, filterable and repeated on every printed page."""
     ws = wb.create_sheet(name)

@@ -35,6 +35,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
     utcnow,
 )
 from models.validation import (
@@ -137,7 +138,10 @@ def _objective_area(session: Session, objective_id: int) -> tuple[Objective, Mac
     objective = session.get(Objective, objective_id)
     if objective is None:
         raise ValueError("Obiettivo non trovato.")
-    return objective, session.get(MacroArea, objective.area_id)
+    area = session.get(MacroArea, objective.area_id)
+    if area is None:  # a foreign key: only a broken database lacks it
+        raise ValueError("Area dell'obiettivo non trovata.")
+    return objective, area
 
 
 def _semester(session: Session, semester_id: int) -> Semester:
@@ -163,7 +167,7 @@ def live_actions(session: Session, objective_id: int, report: Report | None) -> 
     used = set()
     if report is not None:
         used = set(session.exec(select(ActionStatus.action_id).where(ActionStatus.report_id == report.id)))
-    rows = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position))
+    rows = session.exec(select(Action).where(col(Action.objective_id) == objective_id).order_by(col(Action.position)))
     return [a for a in rows if not a.retired or a.id in used]
 
 
@@ -172,7 +176,9 @@ def live_indicators(session: Session, objective_id: int, report: Report | None) 
     if report is not None:
         used = set(session.exec(select(IndicatorValue.indicator_id).where(IndicatorValue.report_id == report.id)))
     rows = session.exec(
-        select(Indicator).where(Indicator.objective_id == objective_id).order_by(Indicator.battery, Indicator.position)
+        select(Indicator)
+        .where(col(Indicator.objective_id) == objective_id)
+        .order_by(col(Indicator.battery), col(Indicator.position))
     )
     return sorted(
         [i for i in rows if not i.retired or i.id in used], key=lambda i: (battery_rank(i.battery), i.position)
@@ -229,7 +235,8 @@ def previous_values(session: Session, indicator_ids: list[int], semester: Semest
     if not indicator_ids:
         return {}
     rows = session.exec(
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             IndicatorValue.indicator_id,
             Semester.year,
             Semester.half,
@@ -259,13 +266,13 @@ def report_snapshot(session: Session, report: Report | None, objective_id: int) 
         s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
     }
     for a in live_actions(session, objective_id, report):
-        snap[f"Azione {a.position + 1}: {_short(a.text)}"] = states.get(a.id)
+        snap[f"Azione {a.position + 1}: {_short(a.text)}"] = states.get(pk(a))
     values = {
         v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
     }
     subs = {s.id: s.code for s in session.exec(select(SubArea))}
     for ind in live_indicators(session, objective_id, report):
-        v = values.get(ind.id)
+        v = values.get(pk(ind))
         label = f"Indicatore ({ind.battery}): {_short(ind.text)}"
         snap[label] = None if v is None else _value_text(ind.unit, v)
         snap[f"{label} – nota"] = (v.note or None) if v else None
@@ -402,7 +409,7 @@ def objective_budget(session: Session, objective_id: int, year: int) -> tuple[di
         select(BudgetLine).where(
             BudgetLine.objective_id == objective_id,
             BudgetLine.retired == False,
-            or_(BudgetLine.year == year, BudgetLine.year.is_(None)),
+            or_(col(BudgetLine.year) == year, col(BudgetLine.year).is_(None)),
         )
     ):
         if line.amount is not None and plausible_amount(line.amount):
@@ -474,8 +481,9 @@ def _clean_spend_lines(
         committed, paid, note = line
         explained = explained or (confirmed and bool(note))
         clean.spend.append((item.source, committed, paid, ref, note))
-    for what, index in (("impegnato", 1), ("liquidato", 2)):
-        amount = sum(row[index] for row in clean.spend)
+    committed_total = sum(row[1] for row in clean.spend)
+    paid_total = sum(row[2] for row in clean.spend)
+    for what, amount in (("impegnato", committed_total), ("liquidato", paid_total)):
         if over_budget(amount, total_budget) and not explained and not errors:
             errors.append(FieldError(f"Spesa – totale {what}", over_budget_message(amount, total_budget)))
             break
@@ -542,7 +550,7 @@ def save_report(
         raise ReportLocked("Obiettivo ritirato: non riceve dati nei nuovi semestri.")
     clean = validate_report(session, data, submitting=submit)
 
-    before = report_snapshot(session, report, objective.id)
+    before = report_snapshot(session, report, pk(objective))
     report = _claim(session, report, data, actor, before)
     _write_children(session, report, clean)
     for key, value in clean.qualitative.items():
@@ -553,7 +561,7 @@ def save_report(
         report.state = ReportState.INVIATA
     session.add(report)
     session.flush()
-    after = report_snapshot(session, report, objective.id)
+    after = report_snapshot(session, report, pk(objective))
     changes = diff_snapshots(before, after)
     for label, old, new in changes:
         record_change(
@@ -579,9 +587,9 @@ def save_report(
             objective_id=objective.id,
             semester_id=semester.id,
         )
-        record_comment(session, report.id, actor, CommentKind.INVIO)
+        record_comment(session, pk(report), actor, CommentKind.INVIO)
     bump_data_change(session)
-    return SaveResult(report_id=report.id, version=report.version, state=report.state, changes=changes)
+    return SaveResult(report_id=pk(report), version=report.version, state=report.state, changes=changes)
 
 
 def _claim(
@@ -611,9 +619,9 @@ def _claim(
     if data.base_version is None or data.base_version != report.version:
         raise ConflictError(diff_snapshots(data.base_snapshot, before), _author(session, report))
     # Atomic compare-and-set: of two simultaneous saves from the same version, one updates 0 rows.
-    result = session.execute(
+    result = session.exec(
         update(Report)
-        .where(Report.id == report.id, Report.version == data.base_version)
+        .where(col(Report.id) == report.id, col(Report.version) == data.base_version)
         .values(version=Report.version + 1)
     )
     if result.rowcount != 1:
@@ -638,27 +646,27 @@ def _author(session: Session, report: Report | None) -> str:
 def _write_children(session: Session, report: Report, clean: CleanReport) -> None:
     statuses = {s.action_id: s for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
     for action_id, state in clean.actions.items():
-        row = statuses.get(action_id) or ActionStatus(report_id=report.id, action_id=action_id)
-        row.state = state
-        session.add(row)
+        status = statuses.get(action_id) or ActionStatus(report_id=pk(report), action_id=action_id)
+        status.state = state
+        session.add(status)
     values = {
         v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
     }
-    subs = {s.code: s.id for s in session.exec(select(SubArea))}
+    subs = {s.code: pk(s) for s in session.exec(select(SubArea))}
     for ind_id, (num, text, note, split) in clean.values.items():
-        row = values.get(ind_id) or IndicatorValue(report_id=report.id, indicator_id=ind_id)
-        row.value_num, row.value_text, row.note = num, text, note
-        session.add(row)
+        value_row = values.get(ind_id) or IndicatorValue(report_id=pk(report), indicator_id=ind_id)
+        value_row.value_num, value_row.value_text, value_row.note = num, text, note
+        session.add(value_row)
         session.flush()
-        for old in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == row.id)):
+        for old in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == value_row.id)):
             session.delete(old)
         session.flush()
         for code, value in split.items():
-            session.add(SubAreaValue(value_id=row.id, sub_area_id=subs[code], value=value))
+            session.add(SubAreaValue(value_id=pk(value_row), sub_area_id=subs[code], value=value))
     spends = {s.source: s for s in session.exec(select(Spend).where(Spend.report_id == report.id))}
     kept = set()
     for source, committed, paid, ref, note in clean.spend:
-        row = spends.get(source) or Spend(report_id=report.id, source=source)
+        row = spends.get(source) or Spend(report_id=pk(report), source=source)
         row.committed, row.paid, row.document_ref, row.note = committed, paid, ref, note
         session.add(row)
         kept.add(source)
@@ -722,9 +730,9 @@ def review_report(
         raise ValidationFailed([FieldError("Commento", "obbligatorio quando si rimanda il report al referente.")])
     if report.version != expected_version:
         raise ConflictError([], _author(session, report))
-    result = session.execute(
+    result = session.exec(
         update(Report)
-        .where(Report.id == report.id, Report.version == expected_version)
+        .where(col(Report.id) == report.id, col(Report.version) == expected_version)
         .values(version=Report.version + 1)
     )
     if result.rowcount != 1:
@@ -735,20 +743,20 @@ def review_report(
     if action == "approve":
         report.approved_snapshot = report_snapshot(session, report, objective_id)
         report.reviewer_comment = comment
-        record_comment(session, report.id, actor, CommentKind.APPROVAZIONE, comment)
+        record_comment(session, pk(report), actor, CommentKind.APPROVAZIONE, comment)
     elif action == "send_back":
         report.reviewer_comment = comment
         # The report as sent back: the next review shows what the lead changed since, side by side.
         record_comment(
             session,
-            report.id,
+            pk(report),
             actor,
             CommentKind.RINVIO,
             comment,
             snapshot=report_snapshot(session, report, objective_id),
         )
     else:
-        record_comment(session, report.id, actor, CommentKind.INVIO, comment)
+        record_comment(session, pk(report), actor, CommentKind.INVIO, comment)
     report.updated_at, report.updated_by = utcnow(), actor.user_id
     session.add(report)
     record_change(
@@ -803,9 +811,9 @@ def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
     """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
     rows = session.exec(
         select(Objective, MacroArea)
-        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .join(MacroArea, col(MacroArea.id) == col(Objective.area_id))
         .where(rules.MONITORED_SQL)
-        .order_by(MacroArea.position, Objective.id)
+        .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [
         {"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
@@ -831,7 +839,7 @@ def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = Non
     today = today or rome_today()  # the Ambito's calendar day
     returned = not_started = 0
     for sem in session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)):
-        for row in entry_status(actor=actor, semester_id=sem.id, session=session):
+        for row in entry_status(actor=actor, semester_id=pk(sem), session=session):
             if row["state"] == ReportState.DA_RIVEDERE:
                 returned += 1
             elif row["state"] is None and (sem.deadline is None or today <= sem.deadline):
@@ -867,7 +875,7 @@ def load_entry(
     values: dict[int, IndicatorValue] = {}
     splits: dict[int, dict[str, float]] = {}
     spend_rows: list[dict] = []
-    subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(SubArea.position))}
+    subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(col(SubArea.position)))}
     if report is not None:
         states = {
             s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
@@ -891,8 +899,8 @@ def load_entry(
             for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
         ]
     indicators = live_indicators(session, objective_id, report)
-    targets = _targets(session, [i.id for i in indicators], semester.year)
-    history = previous_values(session, [i.id for i in indicators], semester)
+    targets = _targets(session, [pk(i) for i in indicators], semester.year)
+    history = previous_values(session, [pk(i) for i in indicators], semester)
     # Actions without a state in this report start from their last approved state (carry forward), while the
     # lead can still save it: a submitted or approved report shows what it holds, the figure the Cruscotto counts.
     carried = (
@@ -948,7 +956,7 @@ def load_entry(
                 "text": a.text,
                 "position": a.position,
                 "retired": a.retired,
-                "state": states.get(a.id) or starting_state(a.id, carried),
+                "state": states.get(pk(a)) or starting_state(pk(a), carried),
                 "carried": a.id in carried,
             }
             for a in live_actions(session, objective_id, report)
@@ -965,8 +973,8 @@ def load_entry(
                 "value_num": values[i.id].value_num if i.id in values else None,
                 "value_text": values[i.id].value_text if i.id in values else "",
                 "note": values[i.id].note if i.id in values else "",
-                "split": splits.get(i.id, {}),
-                "history": history.get(i.id, []),
+                "split": splits.get(pk(i), {}),
+                "history": history.get(pk(i), []),
             }
             for i in indicators
         ],

@@ -191,8 +191,8 @@ def clean_adequacy(raw: object, field: str = "Adeguatezza delle risorse") -> str
         return None
     text = str(raw).strip().lower().replace(" ", "_")
     for level, label in ADEGUACY_LABELS.items():
-        if text in (level.value, label.lower().replace(" ", "_")):
-            return level.value
+        if text in (level, label.lower().replace(" ", "_")):
+            return str(level)  # the stored code (a ResourceAdequacy's value)
     raise FieldError(field, f"livello «{raw}» non ammesso (ammessi: {', '.join(ADEGUACY_LABELS.values())}).")
 
 

@@ -133,7 +133,7 @@ class ResourceAdequacy(StrEnum):
     PERFETTAMENTE_ADEGUATO = "perfettamente_adeguato"
 
 
-ADEGUACY_LABELS = {
+ADEGUACY_LABELS: dict[str, str] = {
     ResourceAdequacy.GRAVEMENTE_INADEGUATO: "Gravemente inadeguato",
     ResourceAdequacy.INADEGUATO: "Inadeguato",
     ResourceAdequacy.SUFFICIENTEMENTE_ADEGUATO: "Sufficientemente adeguato",
