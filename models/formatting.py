@@ -153,9 +153,9 @@ def _read_body(body: str, shown: str) -> tuple[str, str]:
     return body, ""
 
 
-def parse_number(text: str | float | int | None, field: str) -> float | None:
-    """Read a number typed in Italian, or a numeric Excel cell. Empty is None; anything not certain is a
-    ValueError whose message starts with `field` and says how to write it.
+def parse_number(text: object, field: str) -> float | None:
+    """Read a number typed in Italian, or a numeric Excel cell (any other value is read as its text). Empty is
+    None; anything not certain is a ValueError whose message starts with `field` and says how to write it.
 
     Accepted: ASCII digits, one leading sign (+ or -), the Italian separators, an optional "€" or "%" before or
     after (spaces only next to them): `1234`, `1.234` and `1.234.567` (a dot before groups of exactly three

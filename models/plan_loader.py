@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 from sqlmodel import Session, col, select
@@ -114,6 +114,10 @@ class _Check:
             raise self.fail(node, key, "atteso un testo non vuoto" if key in node else "chiave mancante")
         return value.strip()
 
+    @overload
+    def integer(self, node: dict, key: str, required: Literal[True] = True) -> int: ...
+    @overload
+    def integer(self, node: dict, key: str, required: bool) -> int | None: ...
     def integer(self, node: dict, key: str, required: bool = True) -> int | None:
         value = node.get(key)
         if value is None and not required:
@@ -161,15 +165,16 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
     c = _Check(path.name)
     root = c.mapping(_read_yaml(path), "(radice)")
     head = c.mapping(root.get("plan"), "plan")
+    first_year, last_year = c.integer(head, "first_year"), c.integer(head, "last_year")
     header = {
         "title": c.text(head, "title"),
         "ambito": c.text(head, "ambito"),
-        "first_year": c.integer(head, "first_year"),
-        "last_year": c.integer(head, "last_year"),
+        "first_year": first_year,
+        "last_year": last_year,
     }
-    if header["last_year"] < header["first_year"]:
+    if last_year < first_year:
         raise c.fail(head, "last_year", "l'ultimo anno precede il primo")
-    subs = []
+    subs: list[dict[str, Any]] = []
     for node in c.seq(root, "sub_areas"):
         c.mapping(node, "sub_areas")
         munis = c.seq(node, "municipalities")
@@ -183,7 +188,7 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
                 "municipalities": [m.strip() for m in munis],
             }
         )
-    areas = []
+    areas: list[dict[str, Any]] = []
     for node in c.seq(root, "macro_areas"):
         c.mapping(node, "macro_areas")
         points = []
@@ -238,7 +243,7 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
             "text": c.text(node, "text", required=False),
             "line": c.integer(node, "line", False),
         }
-    card = {
+    card: dict[str, Any] = {  # a plain record, as read from the YAML file
         "code": c.text(head, "code"),
         "area": area,
         "title": c.text(head, "title", required=False),
@@ -261,7 +266,7 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
     }
     for node in c.seq(root, "objectives"):
         c.mapping(node, "objectives")
-        obj = {
+        obj: dict[str, Any] = {
             "code": c.text(node, "code"),
             "kind": c.choice(node, "kind", tuple(ObjectiveKind)),
             "text": c.text(node, "text"),
@@ -414,7 +419,8 @@ def _sync_children(
     session: Session, model: type, parent: dict, existing: list, wanted: list[dict], make: Any, report: LoadReport
 ) -> None:
     for position, (row, record) in enumerate(_match_by_text(existing, wanted)):
-        if not record:
+        if not record:  # a leftover row (never None): retired
+            assert row is not None
             if not row.retired:
                 row.retired = True
                 row.version += 1
