@@ -390,7 +390,7 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     years = {y for y, _h in rows}
     lines = session.exec(
         select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
-        .outerjoin(Objective, col(Objective.id) == col(BudgetLine.objective_id))
+        .outerjoin(Objective, col(Objective.id) == BudgetLine.objective_id)
         .where(*_LIVE_BUDGET, counted_budget_line(), col(BudgetLine.amount).is_not(None))
         .distinct()
     ).all()
@@ -420,7 +420,7 @@ def _band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str,
             rules.done_actions_sql(Report.id).label("done"),
             rules.planned_actions_sql(Report.objective_id).label("planned"),
         )
-        .join(Objective, col(Objective.id) == col(Report.objective_id))
+        .join(Objective, col(Objective.id) == Report.objective_id)
         .where(col(Report.semester_id).in_(list(semester_ids)), col(Report.state).in_(states), *_LIVE_SPECIFIC)
         .subquery()
     )
@@ -492,9 +492,9 @@ def _spend(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list
             func.count(case((VALID_SPEND, None), else_=literal(1))),
         )
         .select_from(Spend)
-        .join(Report, col(Report.id) == col(Spend.report_id))
-        .join(Semester, col(Semester.id) == col(Report.semester_id))
-        .join(Objective, col(Objective.id) == col(Report.objective_id))
+        .join(Report, col(Report.id) == Spend.report_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
+        .join(Objective, col(Objective.id) == Report.objective_id)
         .where(col(Report.state).in_(states), _SEMESTER_ORDINAL <= up_to, col(Objective.retired) == False)
         .group_by(*keys)
     )
@@ -549,7 +549,7 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     per_state = dict(
         session.exec(
             select(Report.state, func.count(col(Report.id)))
-            .join(Objective, col(Objective.id) == col(Report.objective_id))
+            .join(Objective, col(Objective.id) == Report.objective_id)
             .where(Report.semester_id == sem.id, *_LIVE_SPECIFIC)
             .group_by(Report.state)
         ).all()
@@ -760,8 +760,8 @@ def indicators_of_objectives(
     found: dict = {}
     for v, state, year, half in session.exec(
         select(IndicatorValue, Report.state, Semester.year, Semester.half)
-        .join(Report, col(Report.id) == col(IndicatorValue.report_id))
-        .join(Semester, col(Semester.id) == col(Report.semester_id))
+        .join(Report, col(Report.id) == IndicatorValue.report_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
         .where(
             col(Report.objective_id).in_(objective_ids),
             col(Report.state).in_(counted_states(include_submitted)),

@@ -826,7 +826,7 @@ def _fill_saved(session: Session, report: Report, units: dict[int, str], saved: 
     if values:
         rows = session.exec(
             select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
-            .join(SubArea, col(SubArea.id) == col(SubAreaValue.sub_area_id))
+            .join(SubArea, col(SubArea.id) == SubAreaValue.sub_area_id)
             .where(col(SubAreaValue.value_id).in_([v.id for v in values]))
         )
         for value_id, code, value in rows:

@@ -31,15 +31,13 @@ class Step:
 def _areas_without_lead(session: Session) -> list[str]:
     monitored = set(
         session.exec(
-            select(MacroArea.letter)
-            .join(Objective, col(Objective.area_id) == col(MacroArea.id))
-            .where(rules.MONITORED_SQL)
+            select(MacroArea.letter).join(Objective, col(Objective.area_id) == MacroArea.id).where(rules.MONITORED_SQL)
         )
     )
     led = set(
         session.exec(
             select(UserArea.area_letter)
-            .join(User, col(User.id) == col(UserArea.user_id))
+            .join(User, col(User.id) == UserArea.user_id)
             .where(User.active == True, User.role == Role.REFERENTE)
         )
     )
@@ -53,7 +51,7 @@ def _indicators_without_target(session: Session, year: int) -> int:
     )
     return session.exec(
         select(func.count(col(Indicator.id)))
-        .join(Objective, col(Objective.id) == col(Indicator.objective_id))
+        .join(Objective, col(Objective.id) == Indicator.objective_id)
         .where(
             Indicator.retired == False,
             Objective.retired == False,

@@ -303,7 +303,7 @@ def set_sub_areas(objective_id: int, codes: list[str], *, actor: Actor, session:
 def objective_sub_areas(objective_id: int, *, session: Session) -> list[str]:
     rows = session.exec(
         select(SubArea.code)
-        .join(ObjectiveSubArea, col(ObjectiveSubArea.sub_area_id) == col(SubArea.id))
+        .join(ObjectiveSubArea, col(ObjectiveSubArea.sub_area_id) == SubArea.id)
         .where(ObjectiveSubArea.objective_id == objective_id)
         .order_by(col(SubArea.position))
     )

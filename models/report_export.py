@@ -274,7 +274,7 @@ def _series(session: Session, slots: list[Slot], include_submitted: bool) -> dic
 
 def _continuity(session: Session) -> dict[int, bool | None]:
     """Objective id -> its card's flag "in continuità con la programmazione 2021-2023" (None when not stated)."""
-    rows = session.exec(select(Objective.id, col(Card.details)).join(Card, col(Card.id) == col(Objective.card_id)))
+    rows = session.exec(select(Objective.id, col(Card.details)).join(Card, col(Card.id) == Objective.card_id))
     return {
         oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value")
         for oid, details in rows

@@ -811,7 +811,7 @@ def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
     """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
     rows = session.exec(
         select(Objective, MacroArea)
-        .join(MacroArea, col(MacroArea.id) == col(Objective.area_id))
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(rules.MONITORED_SQL)
         .order_by(col(MacroArea.position), col(Objective.id))
     )

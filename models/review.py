@@ -37,7 +37,7 @@ def _leads_by_area(session: Session) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     rows = session.exec(
         select(UserArea.area_letter, col(User.name))
-        .join(User, col(User.id) == col(UserArea.user_id))
+        .join(User, col(User.id) == UserArea.user_id)
         .where(col(User.active) == True)
     )
     for letter, name in rows:
@@ -148,9 +148,9 @@ def review_queue(*, session: Session, semester_id: int | None = None) -> list[Qu
     """
     query = (
         select(Report, Objective, MacroArea, Semester)
-        .join(Objective, col(Objective.id) == col(Report.objective_id))
-        .join(MacroArea, col(MacroArea.id) == col(Objective.area_id))
-        .join(Semester, col(Semester.id) == col(Report.semester_id))
+        .join(Objective, col(Objective.id) == Report.objective_id)
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
         .where(Report.state == ReportState.INVIATA, Semester.state == SemesterState.APERTO)
     )
     if semester_id is not None:
@@ -203,8 +203,8 @@ def first_to_review(semester_id: int, *, session: Session) -> int | None:
         return queue[0].objective_id
     first = session.exec(
         select(Report.objective_id)
-        .join(Objective, col(Objective.id) == col(Report.objective_id))
-        .join(MacroArea, col(MacroArea.id) == col(Objective.area_id))
+        .join(Objective, col(Objective.id) == Report.objective_id)
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(Report.semester_id == semester_id, Objective.retired == False)
         .order_by(col(MacroArea.position), col(Objective.id))
     ).first()

@@ -183,7 +183,7 @@ def missing_reports(semester_id: int, *, session: Session) -> list[dict]:
     states = {r.objective_id: r.state for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
     rows = session.exec(
         select(Objective, MacroArea)
-        .join(MacroArea, col(MacroArea.id) == col(Objective.area_id))
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(rules.MONITORED_SQL)
         .order_by(col(MacroArea.position), col(Objective.id))
     )

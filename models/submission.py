@@ -91,7 +91,7 @@ def submission_notes(objective_id: int, semester_id: int, *, session: Session) -
     """Notes of the sendings of one report, newest first (for the reviewer)."""
     rows = session.exec(
         select(SubmissionNote)
-        .join(Report, col(Report.id) == col(SubmissionNote.report_id))
+        .join(Report, col(Report.id) == SubmissionNote.report_id)
         .where(Report.objective_id == objective_id, Report.semester_id == semester_id)
         .order_by(col(SubmissionNote.at).desc(), col(SubmissionNote.id).desc())
     )
