@@ -7,7 +7,7 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-.PHONY: install install-test lint format lock browser postgres run demo test test-quick bench user export-plan report backup restore migration clean
+.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench user export-plan report backup restore migration clean
 
 install: $(VENV)/.installed
 
@@ -53,13 +53,17 @@ demo: install
 	PDZ_DEMO=1 PDZ_DATABASE_URL=$${PDZ_DATABASE_URL:-sqlite:///$(CURDIR)/instance/pdz-demo.sqlite3} $(STREAMLIT)
 
 # The whole suite; the domain tests run on SQLite and on a throwaway PostgreSQL cluster (tests/pg.py).
-test: install-test browser postgres lint
+test: install-test browser postgres lint typecheck
 	$(PY) -m pytest
 
 # Style and lint (ruff, configured in pyproject.toml): part of `make test`; `make format` rewrites the files.
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Static types (mypy, configured in pyproject.toml): part of `make test`.
+typecheck: install-test
+	$(VENV)/bin/mypy
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .

@@ -265,7 +265,7 @@ def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, are
     names = {"": "Tutto il piano", **{a.letter: f"Area {a.letter} – {charts.cut(a.title, 32)}" for a in areas}}
     if area is None:
         set_default("cr_trend_area", "", list(names))
-        st.selectbox("Andamento di", list(names), key="cr_trend_area", format_func=names.get)
+        st.selectbox("Andamento di", list(names), key="cr_trend_area", format_func=names.__getitem__)
         letter = st.session_state["cr_trend_area"]
     else:
         letter = area.letter
@@ -298,7 +298,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
     usable = focus_areas(areas)
     labels = {a.letter: f"{a.letter} – {a.title}" for a in usable}
     area = current_area(usable)
-    st.selectbox("Area", list(labels), key=K_AREA, format_func=labels.get, persist_state="session")
+    st.selectbox("Area", list(labels), key=K_AREA, format_func=labels.__getitem__, persist_state="session")
     area = next(a for a in usable if a.letter == st.session_state[K_AREA])
     objectives = fetch(dashboard.area_objectives, **choice.params, area_letter=area.letter)
     if not objectives:

@@ -83,7 +83,7 @@ def _must_change(spec: PageSpec) -> None:
     change_password_form(first_login=True)
 
 
-def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
+def build(user: SessionUser | None) -> tuple[st.Page, dict[str, st.Page]]:
     """The navigation for this rerun and the pages the user may open (for the sidebar menu)."""
     if user is None:
         landing = st.Page(auth_gate.login_page, title="Accesso", icon="🔐", url_path=LANDING_URL, default=True)
@@ -107,13 +107,13 @@ def build(user: SessionUser | None) -> tuple[st.navigation, dict[str, st.Page]]:
     pages = []
     for spec in PAGES:
         if can_open_page(user.actor.role, spec.key):
-            landing = spec.key == "home"
+            is_home = spec.key == "home"
             page = st.Page(
                 spec.file,
                 title=spec.title,
                 icon=spec.icon,
-                url_path=LANDING_URL if landing else spec.url,
-                default=landing,
+                url_path=LANDING_URL if is_home else spec.url,
+                default=is_home,
             )
             allowed[spec.key] = page
         else:

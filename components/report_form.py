@@ -7,6 +7,8 @@ Field-level errors: a refused save stores its FieldErrors (each with its `target
 to) under this generation; the form then shows each message under its field (every field sits in a container
 keyed by its target, `.st-key-fld-...` in the page), the summary at the top with a link to each field, and
 moves the keyboard focus to the first one.
+
+Over 400 lines: one function per section of the form, sharing its widget keys and error targets.
 """
 
 from __future__ import annotations
@@ -302,7 +304,7 @@ def _indicator_inputs(
                 key=f"{k}:v",
                 disabled=disabled,
             )
-            value: object = None if answer == UNANSWERED else answer == YES
+            value: str | bool | None = None if answer == UNANSWERED else answer == YES
         elif unit == Unit.TESTO:
             value = left.text_area(
                 "Valore (testo)" + whose, value=_value_default(ind), key=f"{k}:v", disabled=disabled, height=68

@@ -30,6 +30,8 @@ def apply_link(semesters: list) -> None:
     params = st.query_params
     if PARAM_SEMESTER not in params:
         return
+    sem_id: int | None
+    obj_id: int | None
     try:
         sem_id, obj_id = int(params[PARAM_SEMESTER]), int(params.get(PARAM_OBJECTIVE, ""))
     except ValueError:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement
-from sqlmodel import select
+from sqlmodel import col, select
 
 from models.formatting import BUDGET_TO_DEFINE  # noqa: F401  (the label lives with the formatting helper)
 from models.tables import BudgetLine, BudgetLineKind
@@ -49,5 +49,5 @@ def counts_in_budget(kind: str | None) -> bool:
 def counted_budget_line() -> ColumnElement[bool]:
     """The rule in SQL: a WHERE clause keeping the budget lines that are the plan's budget (any query on
     BudgetLine that sums amounts adds it)."""
-    not_counted = select(BudgetLineKind.budget_line_id).where(BudgetLineKind.kind.not_in(COUNTED_KINDS))
-    return BudgetLine.id.not_in(not_counted)
+    not_counted = select(BudgetLineKind.budget_line_id).where(col(BudgetLineKind.kind).not_in(COUNTED_KINDS))
+    return col(BudgetLine.id).not_in(not_counted)

@@ -4,6 +4,8 @@ so the pages, the HTML export and the tests share them.
 Rules for every figure: an Italian title naming what it shows and the semester; band colours and labels only
 from models.scoring; numbers in Italian format on the bars (colour is never the only carrier of meaning);
 plan and user text escaped, because Plotly renders some HTML tags in labels and hover text.
+
+Over 400 lines: one function per figure; they share the title, colour and number rules above.
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ What is counted (one rule each, in models/rules.py, shared by tiles, charts, exp
   expected pace at the end of the chosen semester is then the whole period's budget (100 %), as in the grid.
   Per objective: objective_rows (also used by the Revisione table), so every screen gives one objective the
   same budget, committed, paid, ratio and class.
+
+Over 400 lines: the figures above are defined together; each query is one of them.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import math
 from collections import defaultdict
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import provenance, rules, scoring
 from models.dashboard_results import (
@@ -85,6 +87,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
 )
 from models.vocab import FundingSource, ReportState, funding_label
 
@@ -109,8 +112,8 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
         money.committed, money.paid, money.reported = money.committed + committed, money.paid + paid, True
     per_state = dict(
         session.exec(
-            select(Report.state, func.count(Report.id))
-            .join(Objective, Objective.id == Report.objective_id)
+            select(Report.state, func.count(col(Report.id)))
+            .join(Objective, col(Objective.id) == Report.objective_id)
             .where(Report.semester_id == sem.id, *LIVE_SPECIFIC)
             .group_by(Report.state)
         ).all()
@@ -221,7 +224,8 @@ def objective_rows(
     states = counted_states(include_submitted)
     where = [*LIVE_SPECIFIC] + ([MacroArea.letter == area_letter] if area_letter is not None else [])
     rows = session.exec(
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             Objective,
             MacroArea.letter,
             Report.state,
@@ -302,29 +306,29 @@ def indicators_of_objectives(
     sem = semester_by_id(session, semester_id)
     indicators = session.exec(
         select(Indicator)
-        .where(Indicator.objective_id.in_(objective_ids), Indicator.retired == False)
-        .order_by(Indicator.objective_id, Indicator.position)
+        .where(col(Indicator.objective_id).in_(objective_ids), col(Indicator.retired) == False)
+        .order_by(col(Indicator.objective_id), col(Indicator.position))
     ).all()
     ids = [i.id for i in indicators]
     targets: dict = defaultdict(dict)
     target_rows = [
         t
-        for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids)))
+        for t in session.exec(select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids)))
         if t.target is not None
     ]
-    set_in_app = provenance.set_by(session, provenance.TARGET, [t.id for t in target_rows])
+    set_in_app = provenance.set_by(session, provenance.TARGET, [pk(t) for t in target_rows])
     origins: dict = defaultdict(dict)
     for t in target_rows:
         targets[t.indicator_id][t.year] = t.target
-        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, t.id).label
+        origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, pk(t)).label
     found: dict = {}
     for v, state, year, half in session.exec(
         select(IndicatorValue, Report.state, Semester.year, Semester.half)
-        .join(Report, Report.id == IndicatorValue.report_id)
-        .join(Semester, Semester.id == Report.semester_id)
+        .join(Report, col(Report.id) == IndicatorValue.report_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
         .where(
-            Report.objective_id.in_(objective_ids),
-            Report.state.in_(counted_states(include_submitted)),
+            col(Report.objective_id).in_(objective_ids),
+            col(Report.state).in_(counted_states(include_submitted)),
             SEMESTER_ORDINAL <= sem.ordinal,
         )
     ):
@@ -349,12 +353,12 @@ def indicators_of_objectives(
     for i in indicators:
         out[i.objective_id].append(
             IndicatorSeries(
-                id=i.id,
+                id=pk(i),
                 text=i.text,
                 battery=i.battery,
                 unit=i.unit,
                 higher_is_better=i.higher_is_better,
-                points=[point(i.id, s) for s in sems],
+                points=[point(pk(i), s) for s in sems],
                 targets=dict(targets[i.id]),
                 target_origins=dict(origins[i.id]),
             )
@@ -365,7 +369,8 @@ def indicators_of_objectives(
 def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bool) -> list[SplitRow]:
     """Indicator values split by sub-area (AT1..AT7) in the chosen semester, counted reports only."""
     stmt = (
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             Indicator.id,
             Indicator.text,
             Indicator.unit,
@@ -384,7 +389,7 @@ def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bo
         .join(MacroArea, MacroArea.id == Objective.area_id)
         .where(
             Report.semester_id == semester_id,
-            Report.state.in_(counted_states(include_submitted)),
+            col(Report.state).in_(counted_states(include_submitted)),
             Objective.retired == False,
         )
         .order_by(MacroArea.position, Objective.code, Indicator.position, SubArea.position)
@@ -405,4 +410,4 @@ def sub_area_splits(*, session: Session, semester_id: int, include_submitted: bo
 
 
 def sub_area_codes(*, session: Session) -> list[str]:
-    return list(session.exec(select(SubArea.code).order_by(SubArea.position)))
+    return list(session.exec(select(SubArea.code).order_by(col(SubArea.position))))

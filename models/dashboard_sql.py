@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import and_, case, func, literal, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import rules
 from models.budget_rules import counted_budget_line
@@ -23,6 +23,7 @@ from models.tables import (
     Report,
     Semester,
     Spend,
+    pk,
 )
 from models.validation import MAX_EURO
 
@@ -30,7 +31,7 @@ SEMESTER_ORDINAL = rules.SEMESTER_ORDINAL_SQL
 LIVE_SPECIFIC = (rules.MONITORED_SQL,)
 LIVE_BUDGET = (
     BudgetLine.retired == False,
-    or_(BudgetLine.objective_id.is_(None), Objective.retired == False),
+    or_(col(BudgetLine.objective_id).is_(None), col(Objective.retired) == False),
 )
 
 
@@ -39,14 +40,14 @@ LIVE_BUDGET = (
 
 def semester_options(*, session: Session) -> list[SemesterInfo]:
     rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
-    return [SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state) for s in rows]
+    return [SemesterInfo(id=pk(s), year=s.year, half=s.half, state=s.state) for s in rows]
 
 
 def semester_by_id(session: Session, semester_id: int) -> SemesterInfo:
     s = session.get(Semester, semester_id)
     if s is None:
         raise NotFound("Semestre non trovato.")
-    return SemesterInfo(id=s.id, year=s.year, half=s.half, state=s.state)
+    return SemesterInfo(id=pk(s), year=s.year, half=s.half, state=s.state)
 
 
 def budget_holder(objective_id: int | None, card_id: int) -> object:
@@ -91,8 +92,8 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     years = {y for y, _h in rows}
     lines = session.exec(
         select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
-        .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-        .where(*LIVE_BUDGET, counted_budget_line(), BudgetLine.amount.is_not(None))
+        .outerjoin(Objective, col(Objective.id) == BudgetLine.objective_id)
+        .where(*LIVE_BUDGET, counted_budget_line(), col(BudgetLine.amount).is_not(None))
         .distinct()
     ).all()
     annual = frozenset((budget_holder(o, c), y) for o, c, y in lines if y in years)
@@ -106,7 +107,7 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
 
 
 def all_areas(session: Session) -> list[MacroArea]:
-    return list(session.exec(select(MacroArea).order_by(MacroArea.position)))
+    return list(session.exec(select(MacroArea).order_by(col(MacroArea.position))))
 
 
 def band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...]) -> list[tuple]:
@@ -115,19 +116,21 @@ def band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, 
     Each report's counts come from the rules' SQL (active actions only), then reports with equal counts are
     grouped: the Python side sees one row per (area, semester, state, done, planned)."""
     per_report = (
-        select(
-            Objective.area_id.label("area_id"),
-            Report.semester_id.label("semester_id"),
-            Report.state.label("state"),
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
+            col(Objective.area_id).label("area_id"),
+            col(Report.semester_id).label("semester_id"),
+            col(Report.state).label("state"),
             rules.done_actions_sql(Report.id).label("done"),
             rules.planned_actions_sql(Report.objective_id).label("planned"),
         )
         .join(Objective, Objective.id == Report.objective_id)
-        .where(Report.semester_id.in_(list(semester_ids)), Report.state.in_(states), *LIVE_SPECIFIC)
+        .where(col(Report.semester_id).in_(list(semester_ids)), col(Report.state).in_(states), *LIVE_SPECIFIC)
         .subquery()
     )
     c = per_report.c
-    stmt = select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count()).group_by(
+    # sqlmodel.select is typed for up to 4 columns
+    stmt = select(c.area_id, c.semester_id, c.state, c.done, c.planned, func.count()).group_by(  # type: ignore[call-overload]
         c.area_id, c.semester_id, c.state, c.done, c.planned
     )
     return [
@@ -149,14 +152,15 @@ def budget_by(session: Session, key, period: BudgetPeriod) -> dict:
     # count(*) - count(amount) = lines without an amount (portable: no IIF/FILTER); grouped by holder and
     # year too, as each holder's year decides the period's share of its lines.
     stmt = (
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             key,
             BudgetLine.objective_id,
             BudgetLine.card_id,
             BudgetLine.year,
             func.coalesce(func.sum(BudgetLine.amount), 0.0),
-            func.count(BudgetLine.id) - func.count(BudgetLine.amount),
-            func.count(BudgetLine.amount),
+            func.count(col(BudgetLine.id)) - func.count(col(BudgetLine.amount)),
+            func.count(col(BudgetLine.amount)),
         )
         .select_from(BudgetLine)
         .join(Card, Card.id == BudgetLine.card_id)
@@ -175,14 +179,17 @@ def budget_by(session: Session, key, period: BudgetPeriod) -> dict:
 # A stored spend row whose amounts are plausible (validation.plausible_amount, in SQL). Rows written before the
 # input checks (1e308, infinity) are left out of every sum, so sums stay finite on both databases (PostgreSQL
 # refuses to add 1e308 twice), and their group's figures become NaN: shown as "valore non valido".
-VALID_SPEND = and_(Spend.committed >= 0, Spend.committed <= MAX_EURO, Spend.paid >= 0, Spend.paid <= MAX_EURO)
+VALID_SPEND = and_(
+    col(Spend.committed) >= 0, col(Spend.committed) <= MAX_EURO, col(Spend.paid) >= 0, col(Spend.paid) <= MAX_EURO
+)
 
 
 def spend_by(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
     """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`; both NaN for a
     group with a stored value that is not a plausible amount (VALID_SPEND)."""
     stmt = (
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             *keys,
             func.coalesce(func.sum(case((VALID_SPEND, Spend.committed))), 0.0),
             func.coalesce(func.sum(case((VALID_SPEND, Spend.paid))), 0.0),
@@ -192,7 +199,7 @@ def spend_by(session: Session, up_to: int, states: tuple[str, ...], *keys) -> li
         .join(Report, Report.id == Spend.report_id)
         .join(Semester, Semester.id == Report.semester_id)
         .join(Objective, Objective.id == Report.objective_id)
-        .where(Report.state.in_(states), SEMESTER_ORDINAL <= up_to, Objective.retired == False)
+        .where(col(Report.state).in_(states), SEMESTER_ORDINAL <= up_to, Objective.retired == False)
         .group_by(*keys)
     )
     return [(*row[:-3], math.nan, math.nan) if row[-1] else tuple(row[:-1]) for row in session.exec(stmt)]
@@ -220,5 +227,5 @@ def money_by(budget: dict, spend: Iterable[tuple]) -> dict:
 
 
 def monitored_objectives(session: Session, key) -> dict:
-    stmt = select(key, func.count(Objective.id)).where(*LIVE_SPECIFIC).group_by(key)
+    stmt = select(key, func.count(col(Objective.id))).where(*LIVE_SPECIFIC).group_by(key)
     return dict(session.exec(stmt).all())

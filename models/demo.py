@@ -3,6 +3,8 @@
 `python -m models.demo` (run by `make demo` with PDZ_DEMO=1 and the demo database URL) prepares the database,
 creates one demo account per role and, when the database holds no report yet, generates data from 2025 H1 to
 the current semester with a fixed seed. `generate()` is reusable (benchmarks, tests) on any session.
+
+Over 400 lines: one generator per kind of data (actions, indicators, spend, comments) sharing one random stream.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from models import rules
 from models.budget_rules import counted_budget_line
@@ -39,6 +41,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
 )
 from models.vocab import ActionState, FundingSource, ReportState, ResourceAdequacy, Role, Unit
 
@@ -134,26 +137,30 @@ def _semester_rows(session: Session, semesters: Sequence[tuple[int, int]]) -> li
 
 
 def _monitored(session: Session) -> list[Objective]:
-    return list(session.exec(select(Objective).where(rules.MONITORED_SQL).order_by(Objective.area_id, Objective.id)))
+    return list(
+        session.exec(select(Objective).where(rules.MONITORED_SQL).order_by(col(Objective.area_id), col(Objective.id)))
+    )
 
 
 def _budget_by_objective(session: Session, objectives: list[Objective]) -> dict[int, dict[str, float]]:
     """objective id -> source -> budget; a card-level line is shared equally by the card's objectives."""
     by_card: dict[int, list[int]] = defaultdict(list)
     for o in objectives:
-        by_card[o.card_id].append(o.id)
+        by_card[o.card_id].append(pk(o))
     monitored = {o.id for o in objectives}
     out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     lines = session.exec(
         select(BudgetLine).where(
             BudgetLine.retired == False,
-            BudgetLine.amount.is_not(None),
+            col(BudgetLine.amount).is_not(None),
             counted_budget_line(),
         )
     )
     for line in lines:
         source = line.source or FundingSource.ALTRO
         owners = [line.objective_id] if line.objective_id else by_card.get(line.card_id, [])
+        if line.amount is None:
+            continue  # not selected (amount IS NOT NULL above)
         for owner in owners:
             if owner in monitored:
                 out[owner][source] += line.amount / len(owners)
@@ -165,8 +172,8 @@ def _profile(rng: random.Random, actions: list[Action], plan_semesters: int) -> 
     prof = _Profile(pace=pace, spend_factor=rng.choice((0.6, 0.85, 1.0, 1.0, 1.1, 1.35)))
     for a in actions:
         done = rng.uniform(0.5, plan_semesters + 1) / pace
-        prof.done_at[a.id] = done
-        prof.start_at[a.id] = done - rng.uniform(1, 3)
+        prof.done_at[pk(a)] = done
+        prof.start_at[pk(a)] = done - rng.uniform(1, 3)
     return prof
 
 
@@ -265,7 +272,7 @@ def _add_targets(session: Session, rng: random.Random, models: dict[int, _Indica
     session.add_all(rows)
     session.flush()
     # Targets say where they come from (models/provenance.py): here, the generator in the office's place.
-    session.add_all([SetByOffice(entity=TARGET, entity_id=t.id, name=DEMO_SETTER) for t in rows])
+    session.add_all([SetByOffice(entity=TARGET, entity_id=pk(t), name=DEMO_SETTER) for t in rows])
     return len(rows)
 
 
@@ -286,11 +293,11 @@ def _add_copies(session: Session, objectives: list[Objective], scale: int) -> No
             session.add(clone)
             session.flush()
             for a in session.exec(select(Action).where(Action.objective_id == o.id, Action.retired == False)):
-                session.add(Action(objective_id=clone.id, text=a.text, position=a.position, line=a.line))
+                session.add(Action(objective_id=pk(clone), text=a.text, position=a.position, line=a.line))
             for i in session.exec(select(Indicator).where(Indicator.objective_id == o.id, Indicator.retired == False)):
                 session.add(
                     Indicator(
-                        objective_id=clone.id,
+                        objective_id=pk(clone),
                         battery=i.battery,
                         text=i.text,
                         unit=i.unit,
@@ -348,23 +355,25 @@ def generate(
     result = GenerateResult(semesters=len(sems))
     budget = _budget_by_objective(session, objectives)
     plan_semesters = (plan.last_year - plan.first_year + 1) * 2
-    subs = list(session.exec(select(SubArea.id).order_by(SubArea.position)))
+    subs = [pk(s) for s in session.exec(select(SubArea).order_by(col(SubArea.position)))]
     models: dict[int, _IndicatorModel] = {}
     for n, obj in enumerate(objectives):
         actions = list(
             session.exec(
-                select(Action).where(Action.objective_id == obj.id, Action.retired == False).order_by(Action.position)
+                select(Action)
+                .where(col(Action.objective_id) == obj.id, col(Action.retired) == False)
+                .order_by(col(Action.position))
             )
         )
         indicators = list(
             session.exec(
                 select(Indicator)
                 .where(Indicator.objective_id == obj.id, Indicator.retired == False)
-                .order_by(Indicator.position)
+                .order_by(col(Indicator.position))
             )
         )
         for ind in indicators:
-            models[ind.id] = _IndicatorModel(rng, ind)
+            models[pk(ind)] = _IndicatorModel(rng, ind)
         split_ind = next((i for i in indicators if i.unit == Unit.NUMERO), None) if n % SPLIT_EVERY == 0 else None
         prof = _profile(rng, actions, plan_semesters)
         for sem in sems:
@@ -383,7 +392,7 @@ def generate(
                 indicators,
                 models,
                 prof,
-                budget.get(obj.id, {}),
+                budget.get(pk(obj), {}),
                 plan_semesters,
                 split_ind,
                 subs,
@@ -391,7 +400,7 @@ def generate(
             )
             if snapshots and state == ReportState.APPROVATA:
                 session.flush()
-                report.approved_snapshot = report_snapshot(session, report, obj.id)
+                report.approved_snapshot = report_snapshot(session, report, pk(obj))
     result.targets = _add_targets(session, rng, models, plan)
     mark_database(session=session, seed=seed)  # every export of this database now says it is a demo
     bump_data_change(session)
@@ -416,21 +425,21 @@ def _report(
     subs: list[int],
     result: GenerateResult,
 ) -> Report:
-    report = Report(objective_id=obj.id, semester_id=sem.id, state=state)
+    report = Report(objective_id=pk(obj), semester_id=pk(sem), state=state)
     _qualitative(rng, report, state)
-    states = {a.id: _action_state(prof, a.id, k) for a in actions}  # counts are computed from these (rules)
+    states = {pk(a): _action_state(prof, pk(a), k) for a in actions}  # counts are computed from these (rules)
     session.add(report)
     session.flush()
     result.reports += 1
     for action_id, action_state in states.items():
-        session.add(ActionStatus(report_id=report.id, action_id=action_id, state=action_state))
+        session.add(ActionStatus(report_id=pk(report), action_id=action_id, state=action_state))
     for ind in indicators:
         if rng.random() < 0.1:
             continue  # some values are simply not available yet
-        num, text = models[ind.id].value(rng, k)
+        num, text = models[pk(ind)].value(rng, k)
         value = IndicatorValue(
-            report_id=report.id,
-            indicator_id=ind.id,
+            report_id=pk(report),
+            indicator_id=pk(ind),
             value_num=num,
             value_text=text,
             note="Dato stimato dal referente" if rng.random() < 0.1 else "",
@@ -440,7 +449,7 @@ def _report(
         if ind is split_ind and num is not None and subs:
             session.flush()
             for sub_id, part in _split(rng, num, subs).items():
-                session.add(SubAreaValue(value_id=value.id, sub_area_id=sub_id, value=part))
+                session.add(SubAreaValue(value_id=pk(value), sub_area_id=sub_id, value=part))
                 result.splits += 1
     for source, total in sorted(budget.items()):
         per_semester = total / plan_semesters * prof.spend_factor * min(1.5, prof.pace + 0.3)
@@ -448,7 +457,7 @@ def _report(
         committed = round(paid * rng.uniform(1.05, 1.5), 2)
         session.add(
             Spend(
-                report_id=report.id,
+                report_id=pk(report),
                 source=source,
                 committed=committed,
                 paid=paid,
@@ -482,7 +491,7 @@ def ensure_demo_accounts(session: Session) -> list[str]:
 
 def has_semester_data(session: Session) -> bool:
     """Any report at all (the first start already opens the current, empty semester)."""
-    return bool(session.exec(select(func.count(Report.id))).one())
+    return bool(session.exec(select(func.count(col(Report.id)))).one())
 
 
 def main() -> int:

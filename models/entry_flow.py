@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.rules import SEMESTER_ORDINAL_SQL, is_with_lead
 from models.rules import semester_ordinal as ordinal
@@ -57,9 +57,9 @@ def approved_action_history(objective_id: int, *, session: Session) -> list[Past
     """Every action state of the objective's approved reports, with its semester."""
     rows = session.exec(
         select(ActionStatus.action_id, Semester.year, Semester.half, ActionStatus.state)
-        .join(Report, Report.id == ActionStatus.report_id)
-        .join(Semester, Semester.id == Report.semester_id)
-        .join(Action, Action.id == ActionStatus.action_id)
+        .join(Report, col(Report.id) == ActionStatus.report_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
+        .join(Action, col(Action.id) == ActionStatus.action_id)
         .where(Report.objective_id == objective_id, Report.state == ReportState.APPROVATA)
     )
     return [PastActionState(a, ordinal(y, h), semester_label(y, h), s) for a, y, h, s in rows]
@@ -111,8 +111,8 @@ def source_context_for(objective_id: int, year: int, half: int, *, session: Sess
     )
     spend = session.exec(
         select(Spend.source, func.sum(Spend.committed), func.sum(Spend.paid))
-        .join(Report, Report.id == Spend.report_id)
-        .join(Semester, Semester.id == Report.semester_id)
+        .join(Report, col(Report.id) == Spend.report_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
         .where(
             Report.objective_id == objective_id,
             Report.state == ReportState.APPROVATA,

@@ -105,6 +105,7 @@ from models.tables import (
     Objective,
     Report,
     Semester,
+    pk,
 )
 from models.validation import (
     MAX_NOTE,
@@ -630,7 +631,7 @@ class _Check:
 
     def _context(self, objective_id: int) -> ObjectiveNow:
         if objective_id not in self.contexts:
-            self.contexts[objective_id] = load_objective(self.session, self.catalogue[objective_id], self.semester.id)
+            self.contexts[objective_id] = load_objective(self.session, self.catalogue[objective_id], pk(self.semester))
         return self.contexts[objective_id]
 
     def _dry_run(self, draft: Draft) -> None:

@@ -8,6 +8,8 @@ Sheets: Istruzioni (first, active), Azioni, Indicatori, Spesa, Valutazione, and 
 the format, its version, the semester and the areas. Every sheet is protected (no password: the protection
 only guides the user; the import checks everything again) with the editable cells unlocked and highlighted.
 Every value goes through models/xlsx.put: a text starting with = + - @ stays text, never a formula.
+
+Over 400 lines: one writer per sheet; the layouts they define are read back by the import.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.demo_mark import demo_file_name, mark_workbook
 from models.entry_view import EntryView, editable_objectives, load_entry
 from models.errors import InputRefused, NotFound
 from models.permissions import Actor, require_template_areas
 from models.provenance import TARGET, set_by, target_origin
-from models.tables import IndicatorTarget, MacroArea, Semester, SubArea
+from models.tables import IndicatorTarget, MacroArea, Semester, SubArea, pk
 from models.validation import MAX_NOTE, MAX_REF, MAX_TEXT
 from models.vocab import (
     ADEGUACY_LABELS,
@@ -165,7 +167,7 @@ def indicator_fields(sub_area_codes: list[str]) -> tuple[Field, ...]:
 
 
 def sub_area_codes(session: Session) -> list[str]:
-    return list(session.exec(select(SubArea.code).order_by(SubArea.position, SubArea.id)))
+    return list(session.exec(select(SubArea.code).order_by(col(SubArea.position), col(SubArea.id))))
 
 
 def area_letters(areas: list[str]) -> list[str]:
@@ -340,12 +342,12 @@ def _target_origin_notes(ws: Worksheet, fields: tuple[Field, ...], session: Sess
     id_col, target_col = keys.index("indicator_id") + 1, keys.index("target") + 1
     ids = [ws.cell(row=r, column=id_col).value for r in range(2, ws.max_row + 1)]
     targets = {
-        t.indicator_id: t.id
+        t.indicator_id: pk(t)
         for t in session.exec(
             select(IndicatorTarget).where(
-                IndicatorTarget.indicator_id.in_([i for i in ids if i]),
+                col(IndicatorTarget.indicator_id).in_([i for i in ids if i]),
                 IndicatorTarget.year == year,
-                IndicatorTarget.target.is_not(None),
+                col(IndicatorTarget.target).is_not(None),
             )
         )
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import rules
 from models.calendar import rome_today
@@ -33,6 +33,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
 )
 from models.vocab import (
     ReportState,
@@ -52,9 +53,9 @@ def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
     """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
     rows = session.exec(
         select(Objective, MacroArea)
-        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(rules.MONITORED_SQL)
-        .order_by(MacroArea.position, Objective.id)
+        .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [
         {"id": o.id, "code": o.code, "area": a.letter, "text": o.text}
@@ -80,7 +81,7 @@ def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = Non
     today = today or rome_today()  # the Ambito's calendar day
     returned = not_started = 0
     for sem in session.exec(select(Semester).where(Semester.state == SemesterState.APERTO)):
-        for row in entry_status(actor=actor, semester_id=sem.id, session=session):
+        for row in entry_status(actor=actor, semester_id=pk(sem), session=session):
             if row["state"] == ReportState.DA_RIVEDERE:
                 returned += 1
             elif row["state"] is None and (sem.deadline is None or today <= sem.deadline):
@@ -116,7 +117,7 @@ def load_entry(
     values: dict[int, IndicatorValue] = {}
     splits: dict[int, dict[str, float]] = {}
     spend_rows: list[dict] = []
-    subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(SubArea.position))}
+    subs = {s.id: s.code for s in session.exec(select(SubArea).order_by(col(SubArea.position)))}
     if report is not None:
         states = {
             s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
@@ -140,8 +141,8 @@ def load_entry(
             for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
         ]
     indicators = live_indicators(session, objective_id, report)
-    targets = indicator_targets(session, [i.id for i in indicators], semester.year)
-    history = previous_values(session, [i.id for i in indicators], semester)
+    targets = indicator_targets(session, [pk(i) for i in indicators], semester.year)
+    history = previous_values(session, [pk(i) for i in indicators], semester)
     # Actions without a state in this report start from their last approved state (carry forward), while the
     # lead can still save it: a submitted or approved report shows what it holds, the figure the Cruscotto counts.
     carried = (
@@ -197,7 +198,7 @@ def load_entry(
                 "text": a.text,
                 "position": a.position,
                 "retired": a.retired,
-                "state": states.get(a.id) or starting_state(a.id, carried),
+                "state": states.get(pk(a)) or starting_state(pk(a), carried),
                 "carried": a.id in carried,
             }
             for a in live_actions(session, objective_id, report)
@@ -214,8 +215,8 @@ def load_entry(
                 "value_num": values[i.id].value_num if i.id in values else None,
                 "value_text": values[i.id].value_text if i.id in values else "",
                 "note": values[i.id].note if i.id in values else "",
-                "split": splits.get(i.id, {}),
-                "history": history.get(i.id, []),
+                "split": splits.get(pk(i), {}),
+                "history": history.get(pk(i), []),
             }
             for i in indicators
         ],

@@ -84,7 +84,7 @@ _HOW = "virgola per i decimali, punto o nulla per le migliaia (es. 1.234,56 o 12
 def _italian(int_digits: str, frac_digits: str = "") -> str:
     """Digits shown the Italian way, exactly as typed (no float rounding): 1.234,56."""
     whole = int_digits.lstrip("0") or "0"
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -155,9 +155,9 @@ def _read_body(body: str, shown: str) -> tuple[str, str]:
     return body, ""
 
 
-def parse_number(text: str | float | int | None, field: str) -> float | None:
-    """Read a number typed in Italian, or a numeric Excel cell. Empty is None; anything not certain is a
-    ValueError whose message starts with `field` and says how to write it.
+def parse_number(text: object, field: str) -> float | None:
+    """Read a number typed in Italian, or a numeric Excel cell (any other value is read as its text). Empty is
+    None; anything not certain is a ValueError whose message starts with `field` and says how to write it.
 
     Accepted: ASCII digits, one leading sign (+ or -), the Italian separators, an optional "€" or "%" before or
     after (spaces only next to them): `1234`, `1.234` and `1.234.567` (a dot before groups of exactly three

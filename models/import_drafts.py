@@ -26,6 +26,7 @@ from models.tables import (
     Spend,
     SubArea,
     SubAreaValue,
+    pk,
 )
 from models.vocab import (
     ActionState,
@@ -77,7 +78,7 @@ def load_objective(session: Session, entry: dict, semester_id: int) -> Objective
     saved = ReportInput(
         objective_id=entry["id"], semester_id=semester_id, base_version=report.version if report else None
     )
-    indicators = {i.id: i.unit for i in live_indicators(session, entry["id"], report)}
+    indicators = {pk(i): i.unit for i in live_indicators(session, entry["id"], report)}
     if report is not None:
         fill_saved(session, report, indicators, saved)
     return ObjectiveNow(
@@ -86,7 +87,7 @@ def load_objective(session: Session, entry: dict, semester_id: int) -> Objective
         entry["area"],
         report.id if report else None,
         report.version if report else None,
-        {a.id for a in live_actions(session, entry["id"], report)},
+        {pk(a) for a in live_actions(session, entry["id"], report)},
         indicators,
         saved,
     )
@@ -101,7 +102,7 @@ def fill_saved(session: Session, report: Report, units: dict[int, str], saved: R
     if values:
         rows = session.exec(
             select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
-            .join(SubArea, SubArea.id == SubAreaValue.sub_area_id)
+            .join(SubArea, col(SubArea.id) == SubAreaValue.sub_area_id)
             .where(col(SubAreaValue.value_id).in_([v.id for v in values]))
         )
         for value_id, code, value in rows:
@@ -109,7 +110,7 @@ def fill_saved(session: Session, report: Report, units: dict[int, str], saved: R
     for v in values:
         unit = units.get(v.indicator_id, Unit.NUMERO)
         saved.indicators[v.indicator_id] = IndicatorInput(
-            input_value(unit, v.value_num, v.value_text), v.note, splits.get(v.id, {})
+            input_value(unit, v.value_num, v.value_text), v.note, splits.get(pk(v), {})
         )
     saved.spend = [
         SpendInput(

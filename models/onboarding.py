@@ -31,13 +31,13 @@ class Step:
 def _areas_without_lead(session: Session) -> list[str]:
     monitored = set(
         session.exec(
-            select(MacroArea.letter).join(Objective, Objective.area_id == MacroArea.id).where(rules.MONITORED_SQL)
+            select(MacroArea.letter).join(Objective, col(Objective.area_id) == MacroArea.id).where(rules.MONITORED_SQL)
         )
     )
     led = set(
         session.exec(
             select(UserArea.area_letter)
-            .join(User, User.id == UserArea.user_id)
+            .join(User, col(User.id) == UserArea.user_id)
             .where(User.active == True, User.role == Role.REFERENTE)
         )
     )
@@ -50,8 +50,8 @@ def _indicators_without_target(session: Session, year: int) -> int:
         IndicatorTarget.year == year, col(IndicatorTarget.target).is_not(None)
     )
     return session.exec(
-        select(func.count(Indicator.id))
-        .join(Objective, Objective.id == Indicator.objective_id)
+        select(func.count(col(Indicator.id)))
+        .join(Objective, col(Objective.id) == Indicator.objective_id)
         .where(
             Indicator.retired == False,
             Objective.retired == False,
@@ -63,7 +63,7 @@ def _indicators_without_target(session: Session, year: int) -> int:
 
 def _budget_lines_without_amount(session: Session) -> int:
     return session.exec(
-        select(func.count(BudgetLine.id)).where(
+        select(func.count(col(BudgetLine.id))).where(
             BudgetLine.retired == False,
             col(BudgetLine.amount).is_(None),
         )

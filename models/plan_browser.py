@@ -3,6 +3,8 @@
 The plan is small (about a hundred objectives and three hundred indicators), so each view is read with a few
 bulk queries and assembled here; the word search runs in Python because it must ignore accents
 ("poverta" finds "povertà" and the document's "POVERTA'"), which SQL LIKE does not do portably.
+
+Over 400 lines: one frozen view per plan page section, all built from the same bulk queries.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind, counts_in_budget, kind_label
 from models.formatting import euro, number
@@ -188,7 +190,7 @@ class BudgetView:
 
     @property
     def public_label(self) -> str:
-        return {True: "pubblico", False: "privato"}.get(self.public, "non indicato")
+        return "non indicato" if self.public is None else ("pubblico" if self.public else "privato")
 
     @property
     def amount_label(self) -> str:
@@ -269,7 +271,7 @@ class PlanView:
 
 def area_choices(*, session: Session) -> list[tuple[str, str]]:
     """(letter, title) of every macro-area, in catalogue order."""
-    return [(a.letter, a.title) for a in session.exec(select(MacroArea).order_by(MacroArea.position))]
+    return [(a.letter, a.title) for a in session.exec(select(MacroArea).order_by(col(MacroArea.position)))]
 
 
 def _grouped(rows, key) -> dict:
@@ -307,25 +309,27 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
     Retired records (removed from the plan file) are not shown.
     """
     words = search_words(query)
-    areas = session.exec(select(MacroArea).order_by(MacroArea.position)).all()
+    areas = session.exec(select(MacroArea).order_by(col(MacroArea.position))).all()
     if area:
         areas = [a for a in areas if a.letter == area]
-    points = _grouped(session.exec(select(KeyPoint).order_by(KeyPoint.position)), lambda p: p.area_id)
-    cards = _grouped(session.exec(select(Card).order_by(Card.position)), lambda c: c.area_id)
+    points = _grouped(session.exec(select(KeyPoint).order_by(col(KeyPoint.position))), lambda p: p.area_id)
+    cards = _grouped(session.exec(select(Card).order_by(col(Card.position))), lambda c: c.area_id)
     objectives = _grouped(
-        session.exec(select(Objective).where(Objective.retired == False).order_by(Objective.position)),
+        session.exec(select(Objective).where(col(Objective.retired) == False).order_by(col(Objective.position))),
         lambda o: o.card_id,
     )
     actions = _grouped(
-        session.exec(select(Action).where(Action.retired == False).order_by(Action.position)),
+        session.exec(select(Action).where(col(Action.retired) == False).order_by(col(Action.position))),
         lambda a: a.objective_id,
     )
     indicators = _grouped(
-        session.exec(select(Indicator).where(Indicator.retired == False).order_by(Indicator.position)),
+        session.exec(select(Indicator).where(col(Indicator.retired) == False).order_by(col(Indicator.position))),
         lambda i: i.objective_id,
     )
     targets = _grouped(
-        session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None).order_by(IndicatorTarget.year)),
+        session.exec(
+            select(IndicatorTarget).where(col(IndicatorTarget.target) != None).order_by(col(IndicatorTarget.year))
+        ),
         lambda t: t.indicator_id,
     )
     target_origins = set_by(session, TARGET)
@@ -334,7 +338,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
         session.exec(
             select(BudgetLine)
             .where(BudgetLine.retired == False)
-            .order_by(BudgetLine.origin, BudgetLine.year, BudgetLine.id)
+            .order_by(col(BudgetLine.origin), col(BudgetLine.year), col(BudgetLine.id))
         ),
         lambda b: b.card_id,
     )
@@ -471,7 +475,7 @@ class OutcomeView:
 
 def history_outcomes(*, session: Session, band: str | None = None, area: str | None = None) -> list[OutcomeView]:
     """The 2021-2023 outcome cards in document order, optionally of one band (code) or one area (letter)."""
-    stmt = select(HistoricalOutcome).order_by(HistoricalOutcome.position)
+    stmt = select(HistoricalOutcome).order_by(col(HistoricalOutcome.position))
     if band:
         stmt = stmt.where(HistoricalOutcome.band == band)
     if area:
@@ -514,7 +518,7 @@ class AreaBands:
 def history_band_counts(*, session: Session) -> dict[str, int]:
     """Outcome cards per band label, every band of the grid in order (zeros included)."""
     rows = session.exec(
-        select(HistoricalOutcome.band, func.count(HistoricalOutcome.id)).group_by(HistoricalOutcome.band)
+        select(HistoricalOutcome.band, func.count(col(HistoricalOutcome.id))).group_by(col(HistoricalOutcome.band))
     ).all()
     found = {code: n for code, n in rows if code}
     return {b.label: found.get(b.name.lower(), 0) for b in BANDS}
@@ -523,15 +527,16 @@ def history_band_counts(*, session: Session) -> dict[str, int]:
 def history_area_bands(*, session: Session) -> list[AreaBands]:
     """Per macro-area holding 2021-2023 cards (catalogue order): cards per band."""
     rows = session.exec(
-        select(HistoricalOutcome.area_letter, HistoricalOutcome.band, func.count(HistoricalOutcome.id)).group_by(
-            HistoricalOutcome.area_letter, HistoricalOutcome.band
-        )
+        select(
+            col(HistoricalOutcome.area_letter), col(HistoricalOutcome.band), func.count(col(HistoricalOutcome.id))
+        ).group_by(col(HistoricalOutcome.area_letter), col(HistoricalOutcome.band))
     ).all()
     per_area: dict[str | None, dict[str, int]] = defaultdict(lambda: {b.label: 0 for b in BANDS})
     for letter, code, n in rows:
         counts = per_area[letter]  # created even when the cards have no band: the area still appears
-        if code:
-            counts[band_of(code).label] += n
+        band = band_of(code)
+        if band is not None:
+            counts[band.label] += n
     out = [
         AreaBands(letter, title, dict(per_area[letter]))
         for letter, title in area_choices(session=session)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from openpyxl import Workbook
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind
 from models.demo_mark import demo_file_name, mark_workbook
@@ -26,6 +26,7 @@ from models.tables import (
     MacroArea,
     Objective,
     Plan,
+    pk,
 )
 from models.vocab import UNIT_LABELS, Battery, Unit
 from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, TEXT_WIDTH, Column, table_sheet, to_bytes
@@ -89,24 +90,26 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     )
     codes = {o.id: o.code for o in session.exec(select(Objective))}  # a retired objective's lines keep its code
     actions = defaultdict(list)
-    for a in session.exec(select(Action).order_by(Action.position)):
+    for a in session.exec(select(Action).order_by(col(Action.position))):
         actions[a.objective_id].append(a)
     indicators = defaultdict(list)
     for i in session.exec(select(Indicator).where(Indicator.retired == False)):
         indicators[i.objective_id].append(i)
     targets = defaultdict(list)
     origins = set_by(session, TARGET)
-    for t in session.exec(select(IndicatorTarget).where(IndicatorTarget.target != None).order_by(IndicatorTarget.year)):
-        targets[t.indicator_id].append((t.year, t.target, target_origin(origins, t.id).label))
+    for t in session.exec(
+        select(IndicatorTarget).where(col(IndicatorTarget.target) != None).order_by(col(IndicatorTarget.year))
+    ):
+        targets[t.indicator_id].append((t.year, t.target, target_origin(origins, pk(t)).label))
     battery_order = tuple(Battery)
 
     rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
     for o in objectives:
         letter = areas[o.area_id].letter
         rows["Obiettivi"].append([letter, o.code, o.kind, o.text, o.line])
-        for a in actions[o.id]:  # retired actions too: their semester history refers to them
+        for a in actions[pk(o)]:  # retired actions too: their semester history refers to them
             rows["Azioni"].append([letter, o.code, a.text, a.line, yes_no(a.retired)])
-        for i in sorted(indicators[o.id], key=lambda i: (battery_order.index(i.battery), i.position)):
+        for i in sorted(indicators[pk(o)], key=lambda i: (battery_order.index(i.battery), i.position)):
             rows["Indicatori"].append(
                 [
                     letter,
@@ -114,7 +117,7 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
                     i.battery,
                     i.text,
                     UNIT_LABELS.get(Unit(i.unit), i.unit),
-                    target_label(targets[i.id]).replace(" · ", "; "),
+                    target_label(targets[pk(i)]).replace(" · ", "; "),
                     i.line,
                 ]
             )
@@ -146,8 +149,8 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
             b.text,
             b.line,
             b.origin,
-            kinds.get(b.id, BudgetKind.PREVENTIVATO),
-            budget_origins.get(b.id),
+            kinds.get(pk(b), BudgetKind.PREVENTIVATO),
+            budget_origins.get(pk(b)),
         )
         rows["Budget"].append(
             [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind
 from models.plan_yaml import PlanData, read_plan
@@ -27,6 +27,7 @@ from models.tables import (
     Objective,
     Plan,
     SubArea,
+    pk,
 )
 
 # --- writing ----------------------------------------------------------------------------------
@@ -74,7 +75,8 @@ def _sync_children(
     session: Session, model: type, parent: dict, existing: list, wanted: list[dict], make: Any, report: LoadReport
 ) -> None:
     for position, (row, record) in enumerate(_match_by_text(existing, wanted)):
-        if not record:
+        if not record:  # a leftover row (never None): retired
+            assert row is not None
             if not row.retired:
                 row.retired = True
                 row.version += 1
@@ -116,7 +118,7 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
             for m in session.exec(select(Municipality).where(Municipality.sub_area_id == sub.id)):
                 session.delete(m)
             for name in record["municipalities"]:
-                session.add(Municipality(sub_area_id=sub.id, name=name))
+                session.add(Municipality(sub_area_id=pk(sub), name=name))
             report.updated += 1
 
     areas: dict[str, MacroArea] = {}
@@ -126,19 +128,21 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
         ).first()
         values = {"title": record["title"], "position": position, "line": record["line"]}
         if area is None:
-            area = MacroArea(plan_id=plan.id, letter=record["letter"], **values)
+            area = MacroArea(plan_id=pk(plan), letter=record["letter"], **values)
             session.add(area)
             session.flush()
             report.inserted += 1
         else:
             _apply(area, values, report)
         areas[record["letter"]] = area
-        points = list(session.exec(select(KeyPoint).where(KeyPoint.area_id == area.id).order_by(KeyPoint.position)))
+        points = list(
+            session.exec(select(KeyPoint).where(col(KeyPoint.area_id) == area.id).order_by(col(KeyPoint.position)))
+        )
         if [(p.text, p.line) for p in points] != [(p["text"], p["line"]) for p in record["key_points"]]:
             for p in points:
                 session.delete(p)
             for i, p in enumerate(record["key_points"]):
-                session.add(KeyPoint(area_id=area.id, text=p["text"], line=p["line"], position=i))
+                session.add(KeyPoint(area_id=pk(area), text=p["text"], line=p["line"], position=i))
             report.updated += 1
 
     seen_objectives: set[int] = set()
@@ -185,7 +189,7 @@ def _load_card(
         "details": details,
     }
     if card is None:
-        card = Card(plan_id=plan.id, code=record["code"], **values)
+        card = Card(plan_id=pk(plan), code=record["code"], **values)
         session.add(card)
         session.flush()
         report.inserted += 1
@@ -212,8 +216,10 @@ def _load_card(
         else:
             _apply(obj, values, report)
         objectives[o["code"]] = obj
-        seen_objectives.add(obj.id)
-        actions = list(session.exec(select(Action).where(Action.objective_id == obj.id).order_by(Action.position)))
+        seen_objectives.add(pk(obj))
+        actions = list(
+            session.exec(select(Action).where(col(Action.objective_id) == obj.id).order_by(col(Action.position)))
+        )
         _sync_children(
             session,
             Action,
@@ -224,7 +230,9 @@ def _load_card(
             report,
         )
         indicators = list(
-            session.exec(select(Indicator).where(Indicator.objective_id == obj.id).order_by(Indicator.position))
+            session.exec(
+                select(Indicator).where(col(Indicator.objective_id) == obj.id).order_by(col(Indicator.position))
+            )
         )
         _sync_children(
             session,
@@ -247,7 +255,7 @@ def _load_card(
         session.exec(
             select(BudgetLine)
             .where(BudgetLine.card_id == card.id, BudgetLine.origin == "piano")
-            .order_by(BudgetLine.id)
+            .order_by(col(BudgetLine.id))
         )
     )
     wanted = [{**b, "text": b["text"] or b["item"]} for b in record["budget"]]
@@ -286,7 +294,7 @@ def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report:
                 session.delete(row)
                 report.updated += 1
         elif row is None:
-            session.add(BudgetLineKind(budget_line_id=line.id, kind=kind))
+            session.add(BudgetLineKind(budget_line_id=pk(line), kind=kind))
             report.updated += 1
         elif row.kind != kind:
             row.kind = kind
@@ -294,7 +302,7 @@ def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report:
 
 
 def _load_history(session: Session, history: list[dict], report: LoadReport) -> None:
-    rows = list(session.exec(select(HistoricalOutcome).order_by(HistoricalOutcome.position)))
+    rows = list(session.exec(select(HistoricalOutcome).order_by(col(HistoricalOutcome.position))))
     for position, record in enumerate(history):
         values = {**record, "position": position}
         if position < len(rows):

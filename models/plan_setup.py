@@ -1,5 +1,7 @@
 """Plan set-up by the Ufficio di Piano (Piano Operativo Annuale): targets, indicators, actions, budgets,
-sub-areas, shared projects. Every write checks the role and goes to the audit trail."""
+sub-areas, shared projects. Every write checks the role and goes to the audit trail.
+
+Over 400 lines: one small write function per set-up form, all sharing the same checks and audit."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from models.tables import (
     PartnerShare,
     SharedProject,
     SubArea,
+    pk,
 )
 from models.validation import EURO, FieldError, clean_number, clean_text
 from models.vocab import Battery, FundingSource, Unit, battery_rank
@@ -59,7 +62,7 @@ def set_target(
     row.baseline, row.target = base, tgt
     session.add(row)
     session.flush()
-    record_set_by(session, actor, TARGET, row.id)  # shown beside the target: never mistaken for the document's
+    record_set_by(session, actor, TARGET, pk(row))  # shown beside the target: never mistaken for the document's
     for name, before, after in (("Baseline", old[0], base), ("Target", old[1], tgt)):
         record_change(
             session,
@@ -89,8 +92,8 @@ def target_origins_for_year(objective_id: int, year: int, *, session: Session) -
     rows = session.exec(
         select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_(ids), IndicatorTarget.year == year)
     ).all()
-    found = set_by(session, TARGET, [r.id for r in rows])
-    return {r.indicator_id: target_origin(found, r.id) for r in rows}
+    found = set_by(session, TARGET, [pk(r) for r in rows])
+    return {r.indicator_id: target_origin(found, pk(r)) for r in rows}
 
 
 def add_indicator(
@@ -161,11 +164,24 @@ def add_action(objective_id: int, text: str, *, actor: Actor, session: Session) 
     return action
 
 
+def _plan_item(session: Session, kind: str, item_id: int) -> Action | Indicator:
+    """The action or indicator `kind` ("action", "indicator") names; FieldError when there is none."""
+    row: Action | Indicator | None
+    if kind == "action":
+        row = session.get(Action, item_id)
+    elif kind == "indicator":
+        row = session.get(Indicator, item_id)
+    else:
+        raise KeyError(kind)
+    if row is None:
+        raise FieldError("Azione" if kind == "action" else "Indicatore", "non trovato.")
+    return row
+
+
 def edit_text(kind: str, item_id: int, text: str, *, actor: Actor, session: Session) -> None:
     """Edit an action's or indicator's text (history stays attached to the same record)."""
     require_office(actor, "la modifica del piano")
-    model = {"action": Action, "indicator": Indicator}[kind]
-    row = session.get(model, item_id)
+    row = _plan_item(session, kind, item_id)
     label = "Azione" if kind == "action" else "Indicatore"
     text = clean_text(text, label, limit=1000)
     if not text:
@@ -188,8 +204,7 @@ def edit_text(kind: str, item_id: int, text: str, *, actor: Actor, session: Sess
 def set_retired(kind: str, item_id: int, retired: bool, *, actor: Actor, session: Session) -> None:
     """Retire (or restore) an action or indicator: its history stays, it drops out of new semesters."""
     require_office(actor, "il ritiro di azioni e indicatori")
-    model = {"action": Action, "indicator": Indicator}[kind]
-    row = session.get(model, item_id)
+    row = _plan_item(session, kind, item_id)
     if row.retired != retired:
         row.retired = retired
         row.version += 1
@@ -246,7 +261,7 @@ def set_budget(
     row.amount, row.public, row.retired = value, public, value is None
     session.add(row)
     session.flush()
-    record_set_by(session, actor, BUDGET, row.id)
+    record_set_by(session, actor, BUDGET, pk(row))
     record_change(
         session,
         actor,
@@ -265,7 +280,7 @@ def set_sub_areas(objective_id: int, codes: list[str], *, actor: Actor, session:
     """Mark an objective as local to some sub-areas (none: the whole Ambito)."""
     require_office(actor, "l'assegnazione ai sub-ambiti")
     _objective(session, objective_id)
-    subs = {s.code: s.id for s in session.exec(select(SubArea))}
+    subs = {s.code: pk(s) for s in session.exec(select(SubArea))}
     unknown = [c for c in codes if c not in subs]
     if unknown:
         raise FieldError("Sub-ambiti", f"codici sconosciuti: {', '.join(unknown)}.")
@@ -290,9 +305,9 @@ def set_sub_areas(objective_id: int, codes: list[str], *, actor: Actor, session:
 def objective_sub_areas(objective_id: int, *, session: Session) -> list[str]:
     rows = session.exec(
         select(SubArea.code)
-        .join(ObjectiveSubArea, ObjectiveSubArea.sub_area_id == SubArea.id)
+        .join(ObjectiveSubArea, col(ObjectiveSubArea.sub_area_id) == SubArea.id)
         .where(ObjectiveSubArea.objective_id == objective_id)
-        .order_by(SubArea.position)
+        .order_by(col(SubArea.position))
     )
     return list(rows)
 
@@ -307,6 +322,7 @@ def _clean_shares(total: object, shares: list[tuple[str, object]]) -> tuple[floa
     for partner, share in shares:
         partner = clean_text(partner, "Partner", limit=200)
         label = f"Quota di {partner or 'partner'}"
+        value: Fraction | float | None
         try:
             value = parse_fraction(share)
         except ShareError as exc:
@@ -356,7 +372,7 @@ def save_shared_project(
     session.add(project)
     session.flush()
     for partner, value in zip(names, split.amounts):
-        session.add(PartnerShare(project_id=project.id, partner=partner, amount=value))
+        session.add(PartnerShare(project_id=pk(project), partner=partner, amount=value))
     record_change(
         session,
         actor,
@@ -372,7 +388,7 @@ def save_shared_project(
 
 def shared_projects(*, session: Session) -> list[dict]:
     out = []
-    for p in session.exec(select(SharedProject).order_by(SharedProject.id)):
+    for p in session.exec(select(SharedProject).order_by(col(SharedProject.id))):
         shares = session.exec(select(PartnerShare).where(PartnerShare.project_id == p.id)).all()
         out.append({"id": p.id, "name": p.name, "total": p.total, "shares": [(s.partner, s.amount) for s in shares]})
     return out
@@ -387,11 +403,13 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
         session.exec(select(Indicator).where(Indicator.objective_id == objective_id)),
         key=lambda i: (battery_rank(i.battery), i.position),
     )  # process, output, outcome
-    actions = session.exec(select(Action).where(Action.objective_id == objective_id).order_by(Action.position)).all()
+    actions = session.exec(
+        select(Action).where(col(Action.objective_id) == objective_id).order_by(col(Action.position))
+    ).all()
     budget = session.exec(
         select(BudgetLine).where(BudgetLine.objective_id == objective_id, BudgetLine.retired == False)
     ).all()
-    budget_origins = set_by(session, BUDGET, [b.id for b in budget])
+    budget_origins = set_by(session, BUDGET, [pk(b) for b in budget])
     return {
         "code": obj.code,
         "text": obj.text,
@@ -402,8 +420,8 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
                 "text": i.text,
                 "unit": i.unit,
                 "retired": i.retired,
-                "baseline": targets.get(i.id, (None, None))[0],
-                "target": targets.get(i.id, (None, None))[1],
+                "baseline": targets.get(pk(i), (None, None))[0],
+                "target": targets.get(pk(i), (None, None))[1],
                 "target_origin": origins[i.id].label if i.id in origins else "",
             }
             for i in indicators
@@ -416,7 +434,7 @@ def objective_setup(objective_id: int, year: int, *, session: Session) -> dict:
                 "amount": b.amount,
                 "item": b.item,
                 "origin": b.origin,
-                "origin_label": (budget_origins.get(b.id) or Origin(line=b.line)).label
+                "origin_label": (budget_origins.get(pk(b)) or Origin(line=b.line)).label
                 if b.origin == "ufficio"
                 else Origin(line=b.line).label,
             }

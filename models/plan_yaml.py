@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import yaml
 
@@ -97,6 +97,10 @@ class _Check:
             raise self.fail(node, key, "atteso un testo non vuoto" if key in node else "chiave mancante")
         return value.strip()
 
+    @overload
+    def integer(self, node: dict, key: str, required: Literal[True] = True) -> int: ...
+    @overload
+    def integer(self, node: dict, key: str, required: bool) -> int | None: ...
     def integer(self, node: dict, key: str, required: bool = True) -> int | None:
         value = node.get(key)
         if value is None and not required:
@@ -144,15 +148,16 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
     c = _Check(path.name)
     root = c.mapping(_read_yaml(path), "(radice)")
     head = c.mapping(root.get("plan"), "plan")
+    first_year, last_year = c.integer(head, "first_year"), c.integer(head, "last_year")
     header = {
         "title": c.text(head, "title"),
         "ambito": c.text(head, "ambito"),
-        "first_year": c.integer(head, "first_year"),
-        "last_year": c.integer(head, "last_year"),
+        "first_year": first_year,
+        "last_year": last_year,
     }
-    if header["last_year"] < header["first_year"]:
+    if last_year < first_year:
         raise c.fail(head, "last_year", "l'ultimo anno precede il primo")
-    subs = []
+    subs: list[dict[str, Any]] = []
     for node in c.seq(root, "sub_areas"):
         c.mapping(node, "sub_areas")
         munis = c.seq(node, "municipalities")
@@ -166,7 +171,7 @@ def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
                 "municipalities": [m.strip() for m in munis],
             }
         )
-    areas = []
+    areas: list[dict[str, Any]] = []
     for node in c.seq(root, "macro_areas"):
         c.mapping(node, "macro_areas")
         points = []
@@ -221,7 +226,7 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
             "text": c.text(node, "text", required=False),
             "line": c.integer(node, "line", False),
         }
-    card = {
+    card: dict[str, Any] = {  # a plain record, as read from the YAML file
         "code": c.text(head, "code"),
         "area": area,
         "title": c.text(head, "title", required=False),
@@ -244,7 +249,7 @@ def _parse_card_file(path: Path, letters: set[str]) -> dict:
     }
     for node in c.seq(root, "objectives"):
         c.mapping(node, "objectives")
-        obj = {
+        obj: dict[str, Any] = {
             "code": c.text(node, "code"),
             "kind": c.choice(node, "kind", tuple(ObjectiveKind)),
             "text": c.text(node, "text"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.permissions import Actor
 from models.tables import SetByOffice, utcnow
@@ -62,7 +62,7 @@ def set_by(session: Session, entity: str, ids: Iterable[int] | None = None) -> d
     """entity id -> Origin for the values of that kind set in the app (all of them when ids is None)."""
     stmt = select(SetByOffice).where(SetByOffice.entity == entity)
     if ids is not None:
-        stmt = stmt.where(SetByOffice.entity_id.in_(list(ids)))
+        stmt = stmt.where(col(SetByOffice.entity_id).in_(list(ids)))
     return {r.entity_id: Origin(by=r.name, at=r.at) for r in session.exec(stmt)}
 
 

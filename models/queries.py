@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import rules
 from models.budget_rules import counted_budget_line
@@ -18,6 +18,7 @@ from models.tables import (
     Plan,
     Semester,
     SubArea,
+    pk,
 )
 
 
@@ -30,44 +31,46 @@ def plan_header(*, session: Session) -> dict | None:
 
 def area_summary(*, session: Session) -> list[dict]:
     """Per macro-area, in catalogue order: cards, objectives, actions, indicators, planned budget."""
-    areas = session.exec(select(MacroArea).order_by(MacroArea.position)).all()
+    areas = session.exec(select(MacroArea).order_by(col(MacroArea.position))).all()
 
     def counts(stmt) -> dict[int, float]:
         return {area_id: value for area_id, value in session.exec(stmt)}
 
     live = Objective.retired == False
-    cards = counts(select(Card.area_id, func.count(Card.id)).group_by(Card.area_id))
+    cards = counts(select(Card.area_id, func.count(col(Card.id))).group_by(col(Card.area_id)))
     objectives = counts(
-        select(Objective.area_id, func.count(Objective.id)).where(rules.MONITORED_SQL).group_by(Objective.area_id)
+        select(Objective.area_id, func.count(col(Objective.id)))
+        .where(rules.MONITORED_SQL)
+        .group_by(col(Objective.area_id))
     )
     actions = counts(
-        select(Objective.area_id, func.count(Action.id))
+        select(Objective.area_id, func.count(col(Action.id)))
         .join(Action)
         .where(live, Action.retired == False)
-        .group_by(Objective.area_id)
+        .group_by(col(Objective.area_id))
     )
     indicators = counts(
-        select(Objective.area_id, func.count(Indicator.id))
+        select(Objective.area_id, func.count(col(Indicator.id)))
         .join(Indicator)
         .where(live, Indicator.retired == False)
-        .group_by(Objective.area_id)
+        .group_by(col(Objective.area_id))
     )
     budget = counts(
         select(Card.area_id, func.sum(BudgetLine.amount))
         .join(Card)
         .where(BudgetLine.retired == False, counted_budget_line())
-        .group_by(Card.area_id)
+        .group_by(col(Card.area_id))
     )
     return [
         {
             "letter": a.letter,
             "title": a.title,
-            "cards": cards.get(a.id, 0),
-            "objectives": objectives.get(a.id, 0),
-            "actions": actions.get(a.id, 0),
-            "indicators": indicators.get(a.id, 0),
+            "cards": cards.get(pk(a), 0),
+            "objectives": objectives.get(pk(a), 0),
+            "actions": actions.get(pk(a), 0),
+            "indicators": indicators.get(pk(a), 0),
             # None: no amount in the plan ("da definire"), not 0 €
-            "budget": float(budget[a.id]) if budget.get(a.id) is not None else None,
+            "budget": float(budget[pk(a)]) if budget.get(pk(a)) is not None else None,
         }
         for a in areas
     ]
@@ -80,9 +83,9 @@ def semesters(*, session: Session) -> list[dict]:
 
 def sub_areas(*, session: Session) -> list[dict]:
     out = []
-    for sub in session.exec(select(SubArea).order_by(SubArea.position)):
+    for sub in session.exec(select(SubArea).order_by(col(SubArea.position))):
         names = session.exec(
-            select(Municipality.name).where(Municipality.sub_area_id == sub.id).order_by(Municipality.id)
+            select(Municipality.name).where(col(Municipality.sub_area_id) == sub.id).order_by(col(Municipality.id))
         ).all()
         out.append({"code": sub.code, "name": sub.name, "municipalities": list(names)})
     return out

@@ -68,13 +68,16 @@ e = html.escape
 
 def cell_text(cell: Cell) -> str:
     """A cell as the Cruscotto writes it (Italian numbers; n.c. for a ratio that cannot be computed)."""
+    value = cell.value
+    if isinstance(value, str):  # words (e.g. "da definire") are shown as they are, whatever the column
+        return value
     if cell.kind == EURO:
-        return euro_cents(cell.value) if cell.value is not None else ""  # tables compare amounts: cents
+        return euro_cents(value) if value is not None else ""  # tables compare amounts: cents
     if cell.kind == PERCENT:
-        return percent(cell.value)
+        return percent(value)
     if cell.kind == NUMBER:
-        return number(cell.value, 2)
-    return "" if cell.value is None else str(cell.value)
+        return number(value, 2)
+    return "" if value is None else str(value)
 
 
 def _td(cell: Cell, tag: str = "td") -> str:

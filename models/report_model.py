@@ -24,7 +24,7 @@ from datetime import datetime
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import charts, dashboard, dashboard_sql, rules, scoring
 from models.dashboard_results import (
@@ -51,7 +51,11 @@ from models.vocab import (
 TIMEZONE = ZoneInfo("Europe/Rome")  # "generato il" in the Ambito's local time, whatever the server's clock
 NOT_OPENED = "semestre non ancora aperto"
 NO_REPORT_TEXT = "nessun report"
-SI_NO = {**YES_NO_LABELS, None: "—"}  # the regional Tabella Esiti writes SI / NO
+SI_NO: dict[bool | None, str] = {
+    True: YES_NO_LABELS[True],
+    False: YES_NO_LABELS[False],
+    None: "—",
+}  # the regional Tabella Esiti writes SI / NO
 
 
 # --- the table model, shared by the workbook and the HTML ---------------------------------------
@@ -243,8 +247,12 @@ def indicator_series(session: Session, slots: list[Slot], include_submitted: boo
 
 def continuity_flags(session: Session) -> dict[int, bool | None]:
     """Objective id -> its card's flag "in continuità con la programmazione 2021-2023" (None when not stated)."""
-    rows = session.exec(select(Objective.id, Card.details).join(Card, Card.id == Objective.card_id))
-    return {oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value") for oid, details in rows}
+    rows = session.exec(select(Objective.id, col(Card.details)).join(Card, col(Card.id) == Objective.card_id))
+    return {
+        oid: (((details or {}).get("flags") or {}).get("continuity") or {}).get("value")
+        for oid, details in rows
+        if oid is not None  # a primary key: never NULL
+    }
 
 
 # --- report context ----------------------------------------------------------------------------

@@ -6,10 +6,10 @@ Over 400 lines: one builder per table of the regional grid, each small; split fu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import dashboard_results, dashboard_sql, scoring
 from models.dashboard_results import (
@@ -63,7 +63,7 @@ from models.vocab import (
 # --- the summary tables (Sintesi) --------------------------------------------------------------
 
 
-def _groups(slots: list[Slot], lead: int, per_slot: int, tail: list[tuple[str, int]] = ()) -> list[tuple[str, int]]:
+def _groups(slots: list[Slot], lead: int, per_slot: int, tail: Sequence[tuple[str, int]] = ()) -> list[tuple[str, int]]:
     """The row above the header naming each semester's columns; none in a one-semester report."""
     if len(slots) == 1 and not tail:
         return []
@@ -165,6 +165,11 @@ def _money_cells(money: Money, expected: float | None) -> list[Cell]:
     ]
 
 
+def _own_by(own: Callable[[SemesterData, str], Money | None], key: str) -> Callable[[SemesterData], Money | None]:
+    """One row's money in a semester, for _year_own (the key bound here, not read from a loop variable)."""
+    return lambda d: own(d, key)
+
+
 def _year_own(slots: list[Slot], pick: Callable[[SemesterData], Money | None]) -> list[Cell]:
     owned = [m for m in (pick(s.data) for s in slots if s.data) if m is not None]
     return [Cell(round(sum(m.committed for m in owned), 2), EURO), Cell(round(sum(m.paid for m in owned), 2), EURO)]
@@ -193,7 +198,7 @@ def _money_table(
                 else blank_cells(len(MONEY_COLUMNS), NOT_OPENED)
             )
         if annual:
-            cells += _year_own(slots, (lambda d, k=key: own(d, k)) if key else (lambda d: d.own_total))
+            cells += _year_own(slots, _own_by(own, key) if key else (lambda d: d.own_total))
         rows.append(Row(cells, "" if key else "total"))
     columns = [
         *first,
@@ -469,14 +474,15 @@ def _spend_rows(session: Session, data: SemesterData) -> list[tuple]:
     if not ids:
         return []
     rows = session.exec(
-        select(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
             MacroArea.letter, Objective.code, Spend, Report.state, MacroArea.position, Card.position, Objective.position
         )
         .join(Report, Report.id == Spend.report_id)
         .join(Objective, Objective.id == Report.objective_id)
         .join(Card, Card.id == Objective.card_id)
         .join(MacroArea, MacroArea.id == Objective.area_id)
-        .where(Spend.id.in_(ids))
+        .where(col(Spend.id).in_(ids))
     ).all()
     order = {str(code): i for i, code in enumerate(FundingSource)}
     rows = sorted(rows, key=lambda r: (*r[4:], r[1], order.get(r[2].source, len(order))))
@@ -534,7 +540,9 @@ def fund_table(slots: list[Slot]) -> Table:
             own = (slot.data.own_sources.get(code) or Money()) if code else slot.data.own_total
             cells += [Cell(own.committed, EURO), Cell(own.paid, EURO)]
         if annual:
-            cells += _year_own(slots, (lambda d, k=code: d.own_sources.get(k)) if code else (lambda d: d.own_total))
+            cells += _year_own(
+                slots, _own_by(lambda d, k: d.own_sources.get(k), code) if code else (lambda d: d.own_total)
+            )
         cells += [Cell(cumulated.paid, EURO), Cell(cumulated.ratio, PERCENT), Cell(cumulated.spend_class, SPEND_CLASS)]
         rows.append(Row(cells, "" if code else "total"))
     per_slot = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import copy
 
 from openpyxl import Workbook
@@ -112,7 +113,7 @@ def summary_sheet(wb: Workbook, ctx: Context, tables: list[Table]) -> Worksheet:
 
 
 def table_sheet(
-    wb: Workbook, name: str, ctx: Context, table: Table, subtitle: str, extra: list[Table] = ()
+    wb: Workbook, name: str, ctx: Context, table: Table, subtitle: str, extra: Sequence[Table] = ()
 ) -> Worksheet:
     """One table per sheet under a title row: header frozen, filterable and repeated on every printed page."""
     ws = wb.create_sheet(name)

@@ -29,7 +29,7 @@ from models.reports import (
     objective_area,
     report_snapshot,
 )
-from models.tables import AuditEntry, MacroArea, Objective, Report, ReportComment, Semester, User, UserArea, utcnow
+from models.tables import AuditEntry, MacroArea, Objective, Report, ReportComment, Semester, User, UserArea, pk, utcnow
 from models.validation import FieldError, clean_text
 from models.vocab import (
     COMMENT_KIND_LABELS,
@@ -95,9 +95,9 @@ def review_report(
         raise ValidationFailed([FieldError("Commento", "obbligatorio quando si rimanda il report al referente.")])
     if report.version != expected_version:
         raise ConflictError([], last_author(session, report))
-    result = session.execute(
+    result = session.exec(
         update(Report)
-        .where(Report.id == report.id, Report.version == expected_version)
+        .where(col(Report.id) == report.id, col(Report.version) == expected_version)
         .values(version=Report.version + 1)
     )
     if result.rowcount != 1:
@@ -108,20 +108,20 @@ def review_report(
     if action == "approve":
         report.approved_snapshot = report_snapshot(session, report, objective_id)
         report.reviewer_comment = comment
-        record_comment(session, report.id, actor, CommentKind.APPROVAZIONE, comment)
+        record_comment(session, pk(report), actor, CommentKind.APPROVAZIONE, comment)
     elif action == "send_back":
         report.reviewer_comment = comment
         # The report as sent back: the next review shows what the lead changed since, side by side.
         record_comment(
             session,
-            report.id,
+            pk(report),
             actor,
             CommentKind.RINVIO,
             comment,
             snapshot=report_snapshot(session, report, objective_id),
         )
     else:
-        record_comment(session, report.id, actor, CommentKind.INVIO, comment)
+        record_comment(session, pk(report), actor, CommentKind.INVIO, comment)
     report.updated_at, report.updated_by = utcnow(), actor.user_id
     session.add(report)
     record_change(
@@ -155,7 +155,9 @@ def changes_since_approval(
 def _leads_by_area(session: Session) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     rows = session.exec(
-        select(UserArea.area_letter, User.name).join(User, User.id == UserArea.user_id).where(User.active == True)
+        select(UserArea.area_letter, col(User.name))
+        .join(User, col(User.id) == UserArea.user_id)
+        .where(col(User.active) == True)
     )
     for letter, name in rows:
         out.setdefault(letter, []).append(name)
@@ -172,6 +174,8 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
     reports): a draft or a report sent back shows its state, and its figures once it is submitted again."""
     today = today or date.today()
     sem = session.get(Semester, semester_id)
+    if sem is None:
+        raise ValueError("Semestre non trovato.")
     reports = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
     leads = _leads_by_area(session)
     late = sem.deadline is not None and today > sem.deadline
@@ -213,13 +217,15 @@ def review_table(semester_id: int, *, session: Session, today: date | None = Non
 def report_with_previous(objective_id: int, semester_id: int, *, session: Session) -> dict:
     """This semester's report beside the previous semester's, field by field."""
     sem = session.get(Semester, semester_id)
+    if sem is None:
+        raise ValueError("Semestre non trovato.")
     prev = session.exec(
         select(Semester)
         .where(rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(sem.year, sem.half))
         .order_by(rules.SEMESTER_ORDINAL_SQL.desc())
     ).first()
     current = get_report(objective_id, semester_id, session=session)
-    before = get_report(objective_id, prev.id, session=session) if prev else None
+    before = get_report(objective_id, pk(prev), session=session) if prev else None
     now_snap = report_snapshot(session, current, objective_id)
     prev_snap = report_snapshot(session, before, objective_id)
     fields = list(dict.fromkeys([*now_snap, *prev_snap]))
@@ -261,9 +267,9 @@ def review_queue(*, session: Session, semester_id: int | None = None) -> list[Qu
     """
     query = (
         select(Report, Objective, MacroArea, Semester)
-        .join(Objective, Objective.id == Report.objective_id)
-        .join(MacroArea, MacroArea.id == Objective.area_id)
-        .join(Semester, Semester.id == Report.semester_id)
+        .join(Objective, col(Objective.id) == Report.objective_id)
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
+        .join(Semester, col(Semester.id) == Report.semester_id)
         .where(Report.state == ReportState.INVIATA, Semester.state == SemesterState.APERTO)
     )
     if semester_id is not None:
@@ -281,14 +287,14 @@ def review_queue(*, session: Session, semester_id: int | None = None) -> list[Qu
                 AuditEntry.new == ReportState.INVIATA,
                 col(AuditEntry.entity_id).in_([r.id for r, *_ in rows]),
             )
-            .group_by(AuditEntry.entity_id)
+            .group_by(col(AuditEntry.entity_id))
         )
     }
     leads = _leads_by_area(session)
     items = [
         QueueItem(
-            objective_id=o.id,
-            semester_id=sem.id,
+            objective_id=pk(o),
+            semester_id=pk(sem),
             semester_label=semester_label(sem.year, sem.half),
             area=a.letter,
             code=o.code,
@@ -316,10 +322,10 @@ def first_to_review(semester_id: int, *, session: Session) -> int | None:
         return queue[0].objective_id
     first = session.exec(
         select(Report.objective_id)
-        .join(Objective, Objective.id == Report.objective_id)
-        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .join(Objective, col(Objective.id) == Report.objective_id)
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(Report.semester_id == semester_id, Objective.retired == False)
-        .order_by(MacroArea.position, Objective.id)
+        .order_by(col(MacroArea.position), col(Objective.id))
     ).first()
     return first
 
@@ -427,6 +433,8 @@ def add_comment(objective_id: int, semester_id: int, text: str, *, actor: Actor,
     if objective is None:
         raise NotFound("Obiettivo non trovato.")
     area = session.get(MacroArea, objective.area_id)
+    if area is None:  # a foreign key: only a broken database lacks it
+        raise ValueError("Area dell'obiettivo non trovata.")
     require_area_write(actor, area.letter)
     semester = session.get(Semester, semester_id)
     if semester is None or semester.state == SemesterState.CHIUSO:
@@ -437,7 +445,7 @@ def add_comment(objective_id: int, semester_id: int, text: str, *, actor: Actor,
     text = clean_text(text, "Commento", limit=COMMENT_LIMIT)
     if not text:
         raise ValidationFailed([FieldError("Commento", "scrivere il testo del commento.")])
-    row = record_comment(session, report.id, actor, CommentKind.COMMENTO, text)
+    row = record_comment(session, pk(report), actor, CommentKind.COMMENTO, text)
     session.flush()
     return Message(row.at, row.author, row.role, row.kind, COMMENT_KIND_LABELS[CommentKind.COMMENTO], row.text)
 

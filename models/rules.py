@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import ScalarSelect, and_, func
 from sqlalchemy import select as sa_select
+from sqlmodel import col
 
 from models import scoring
 from models.tables import Action, ActionStatus, Objective, Semester
@@ -65,42 +67,42 @@ def count_actions(actions: Iterable[tuple[int, bool]], states: Mapping[int, str]
     return ActionCount(done=done, planned=planned, retired=retired)
 
 
-def done_actions_sql(report_id):
+def done_actions_sql(report_id: Any) -> ScalarSelect[int]:
     """SQL: active actions marked realizzata in the report `report_id` (a column or a value)."""
     return (
-        sa_select(func.count(ActionStatus.id))
-        .join(Action, Action.id == ActionStatus.action_id)
+        sa_select(func.count(col(ActionStatus.id)))
+        .join(Action, col(Action.id) == ActionStatus.action_id)
         .where(
-            ActionStatus.report_id == report_id,
-            Action.retired == False,
-            ActionStatus.state == ActionState.REALIZZATA,
+            col(ActionStatus.report_id) == report_id,
+            col(Action.retired) == False,
+            col(ActionStatus.state) == ActionState.REALIZZATA,
         )
         .scalar_subquery()
     )
 
 
-def retired_actions_sql(report_id):
+def retired_actions_sql(report_id: Any) -> ScalarSelect[int]:
     """SQL: retired actions that still have a state in the report `report_id` (reported apart)."""
     return (
-        sa_select(func.count(ActionStatus.id))
-        .join(Action, Action.id == ActionStatus.action_id)
-        .where(ActionStatus.report_id == report_id, Action.retired == True)
+        sa_select(func.count(col(ActionStatus.id)))
+        .join(Action, col(Action.id) == ActionStatus.action_id)
+        .where(col(ActionStatus.report_id) == report_id, col(Action.retired) == True)
         .scalar_subquery()
     )
 
 
-def planned_actions_sql(objective_id):
+def planned_actions_sql(objective_id: Any) -> ScalarSelect[int]:
     """SQL: active actions of the objective `objective_id` (a column or a value)."""
     return (
-        sa_select(func.count(Action.id))
-        .where(Action.objective_id == objective_id, Action.retired == False)
+        sa_select(func.count(col(Action.id)))
+        .where(col(Action.objective_id) == objective_id, col(Action.retired) == False)
         .scalar_subquery()
     )
 
 
 # --- objectives and reports -------------------------------------------------------------------
 
-MONITORED_SQL = and_(Objective.retired == False, Objective.kind == ObjectiveKind.SPECIFICO)
+MONITORED_SQL = and_(col(Objective.retired) == False, col(Objective.kind) == ObjectiveKind.SPECIFICO)
 
 # Reports that the lead still has to complete: no report (None), a draft, or one sent back.
 WITH_LEAD: tuple[str | None, ...] = (None, ReportState.BOZZA, ReportState.DA_RIVEDERE)
@@ -133,5 +135,5 @@ def next_semester(year: int, half: int) -> tuple[int, int]:
     return semester_of_ordinal(semester_ordinal(year, half) + 1)
 
 
-SEMESTER_ORDINAL_SQL = Semester.year * 2 + Semester.half
-SEMESTER_ORDER = (Semester.year, Semester.half)  # ORDER BY, oldest first
+SEMESTER_ORDINAL_SQL = col(Semester.year) * 2 + col(Semester.half)
+SEMESTER_ORDER = (col(Semester.year), col(Semester.half))  # ORDER BY, oldest first

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import rules
 from models.audit import record_change
@@ -17,7 +17,7 @@ from models.calendar import days_left, rome_today
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.reports import ReportLocked
-from models.tables import MacroArea, Objective, Plan, Report, Semester
+from models.tables import MacroArea, Objective, Plan, Report, Semester, pk
 from models.validation import FieldError, clean_text
 from models.vocab import ReportState, SemesterState, report_state_label, semester_label
 
@@ -100,7 +100,9 @@ def suggested_deadline(year: int, half: int, today: date | None = None) -> date:
 def other_open_semesters(*, session: Session) -> list[str]:
     """Labels of the semesters open now (opening one more asks for confirmation)."""
     rows = session.exec(
-        select(Semester).where(Semester.state == SemesterState.APERTO).order_by(Semester.year, Semester.half)
+        select(Semester)
+        .where(col(Semester.state) == SemesterState.APERTO)
+        .order_by(col(Semester.year), col(Semester.half))
     )
     return [semester_label(s.year, s.half) for s in rows]
 
@@ -148,10 +150,17 @@ def open_semester(
     return sem
 
 
+def _semester(session: Session, semester_id: int) -> Semester:
+    sem = session.get(Semester, semester_id)
+    if sem is None:
+        raise FieldError("Semestre", "non trovato.")
+    return sem
+
+
 def set_deadline(semester_id: int, deadline: date, *, actor: Actor, session: Session) -> None:
     """Move the data-entry deadline (this is how the office grants an extension)."""
     require_office(actor, "la modifica della scadenza")
-    sem = session.get(Semester, semester_id)
+    sem = _semester(session, semester_id)
     if sem.state == SemesterState.CHIUSO:
         raise ReportLocked("Semestre chiuso: riaprirlo prima di cambiare la scadenza.")
     old = sem.deadline
@@ -174,21 +183,21 @@ def missing_reports(semester_id: int, *, session: Session) -> list[dict]:
     states = {r.objective_id: r.state for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
     rows = session.exec(
         select(Objective, MacroArea)
-        .join(MacroArea, MacroArea.id == Objective.area_id)
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(rules.MONITORED_SQL)
-        .order_by(MacroArea.position, Objective.id)
+        .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [
-        {"code": o.code, "area": a.letter, "state": states.get(o.id)}
+        {"code": o.code, "area": a.letter, "state": states.get(pk(o))}
         for o, a in rows
-        if states.get(o.id) != ReportState.APPROVATA
+        if states.get(pk(o)) != ReportState.APPROVATA
     ]
 
 
 def close_semester(semester_id: int, *, actor: Actor, session: Session, reason: str = "") -> list[dict]:
     """Close when every report is approved, or with a reason (the missing ones are listed and logged)."""
     require_office(actor, "la chiusura del semestre")
-    sem = session.get(Semester, semester_id)
+    sem = _semester(session, semester_id)
     if sem.state == SemesterState.CHIUSO:
         raise ReportLocked("Il semestre è già chiuso.")
     missing = missing_reports(semester_id, session=session)
@@ -218,7 +227,7 @@ def close_semester(semester_id: int, *, actor: Actor, session: Session, reason: 
 
 def reopen_semester(semester_id: int, *, actor: Actor, session: Session, reason: str) -> None:
     require_office(actor, "la riapertura del semestre")
-    sem = session.get(Semester, semester_id)
+    sem = _semester(session, semester_id)
     if sem.state != SemesterState.CHIUSO:
         raise ReportLocked("Il semestre è già aperto.")
     reason = clean_text(reason, "Motivazione", limit=2000)

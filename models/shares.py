@@ -80,14 +80,16 @@ def split_total(total: float, shares: list[Fraction | float]) -> Split:
     """Shares as all fractions (adding up to one) or all euro amounts (adding up to the total within half a
     cent per share): the amounts to the cent, summing exactly to the total."""
     total_cents = round(total * 100)
-    if all(isinstance(s, Fraction) for s in shares):
-        if sum(shares) != 1:
+    fractions = [s for s in shares if isinstance(s, Fraction)]
+    if len(fractions) == len(shares):
+        whole = sum(fractions, Fraction(0))
+        if whole != 1:
             raise ShareError(
-                f"le frazioni sommano a {_fraction_text(sum(shares))}, non a 1 (l'intero "
+                f"le frazioni sommano a {_fraction_text(whole)}, non a 1 (l'intero "
                 "importo): ad esempio 1/2 + 1/2 oppure 1/3 + 1/3 + 1/3."
             )
-        return allocate(total_cents, list(shares))  # type: ignore[arg-type]
-    if any(isinstance(s, Fraction) for s in shares):
+        return allocate(total_cents, fractions)
+    if fractions:
         raise ShareError("indicare tutte le quote come frazioni (es. 1/3) oppure tutte come importi in euro.")
     cents = [round(float(s) * 100) for s in shares]
     if abs(sum(cents) - total_cents) * 2 > len(cents):  # more than half a cent per share away

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.audit import record_change
 from models.entry_flow import Completeness, completeness
@@ -91,8 +91,8 @@ def submission_notes(objective_id: int, semester_id: int, *, session: Session) -
     """Notes of the sendings of one report, newest first (for the reviewer)."""
     rows = session.exec(
         select(SubmissionNote)
-        .join(Report, Report.id == SubmissionNote.report_id)
+        .join(Report, col(Report.id) == SubmissionNote.report_id)
         .where(Report.objective_id == objective_id, Report.semester_id == semester_id)
-        .order_by(SubmissionNote.at.desc(), SubmissionNote.id.desc())
+        .order_by(col(SubmissionNote.at).desc(), col(SubmissionNote.id).desc())
     )
     return [SubmissionNoteView(n.at, n.username, n.gaps, n.note) for n in rows]

@@ -1,9 +1,11 @@
-"""SQLModel tables. Codes from models.vocab are stored as plain strings."""
+"""SQLModel tables. Codes from models.vocab are stored as plain strings.
+
+Over 400 lines: one class per table, so that the whole schema (and Alembic's comparison) reads in one place."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -11,6 +13,19 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def pk(row: _Row) -> int:
+    """The id of a row read from the database or flushed: the `int | None` of the table class is None only
+    before the first flush, so a None here is a programming error, raised rather than passed on."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet (not flushed)")
+    return row.id
 
 
 class SchemaInfo(SQLModel, table=True):

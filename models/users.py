@@ -1,4 +1,6 @@
-"""Users, passwords, lockout and login-token validity. Passwords are bcrypt hashes only."""
+"""Users, passwords, lockout and login-token validity. Passwords are bcrypt hashes only.
+
+Over 400 lines: accounts, passwords and the lockout share the same rows and must change together."""
 
 from __future__ import annotations
 
@@ -7,16 +9,17 @@ import secrets
 import string
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import overload
 
 import bcrypt
 from sqlalchemy import case, delete, func, or_, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import config
 from models.audit import audit_trail, record_change
 from models.errors import DomainError
 from models.permissions import Actor, PermissionDenied, require_office
-from models.tables import LoginAttempt, MacroArea, User, UserArea, utcnow
+from models.tables import LoginAttempt, MacroArea, User, UserArea, pk, utcnow
 from models.validation import FieldError, refuse_control_characters
 from models.vocab import Role
 
@@ -60,7 +63,12 @@ class UserError(DomainError, ValueError):
     pass
 
 
+@overload
+def aware_utc(moment: datetime) -> datetime: ...
+@overload
+def aware_utc(moment: datetime | None) -> datetime | None: ...
 def aware_utc(moment: datetime | None) -> datetime | None:
+    """A naive moment read back from SQLite is UTC."""
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment
@@ -112,7 +120,7 @@ def user_areas(session: Session, user_id: int) -> frozenset[str]:
 
 def actor_for(session: Session, user: User) -> Actor:
     return Actor(
-        user_id=user.id, username=user.username, role=user.role, areas=user_areas(session, user.id), name=user.name
+        user_id=pk(user), username=user.username, role=user.role, areas=user_areas(session, pk(user)), name=user.name
     )
 
 
@@ -127,7 +135,7 @@ def get_user(session: Session, username: str) -> User | None:
 def area_choices(*, session: Session) -> list[dict]:
     """The plan's macro-areas a referente may be assigned, in catalogue order: [{letter, title}]."""
     seen: dict[str, str] = {}
-    for area in session.exec(select(MacroArea).order_by(MacroArea.position, MacroArea.letter)):
+    for area in session.exec(select(MacroArea).order_by(col(MacroArea.position), col(MacroArea.letter))):
         seen.setdefault(area.letter, area.title)
     return [{"letter": letter, "title": title} for letter, title in seen.items()]
 
@@ -156,7 +164,7 @@ def _set_areas(session: Session, user: User, areas: list[str]) -> None:
         session.delete(row)
     session.flush()
     for letter in areas:
-        session.add(UserArea(user_id=user.id, area_letter=letter))
+        session.add(UserArea(user_id=pk(user), area_letter=letter))
 
 
 _MANAGE = "la gestione degli utenti"
@@ -242,7 +250,7 @@ def update_user(session: Session, *, actor: Actor, user_id: int, role: str, area
     areas = _check_role_areas(session, role, areas)
     if user.id == actor.user_id and role != Role.UFFICIO_DI_PIANO:
         raise UserError("Ruolo: non è possibile togliere a se stessi il ruolo di Ufficio di Piano.")
-    old = f"{user.name} ({user.role}: {','.join(sorted(user_areas(session, user.id)))})"
+    old = f"{user.name} ({user.role}: {','.join(sorted(user_areas(session, pk(user))))})"
     new = f"{name} ({role}: {','.join(areas)})"
     if old == new:
         return user
@@ -303,7 +311,7 @@ def change_own_password(
     session.add(user)
     record_change(
         session,
-        Actor(user.id, user.username, user.role),
+        Actor(pk(user), user.username, user.role),
         entity="user",
         entity_id=user.id,
         field="password",
@@ -368,7 +376,7 @@ def provision_user(session: Session, *, username: str, name: str, role: str, are
             one_time=False,
         )
         return True
-    reset_password(session, actor=None, user_id=user.id, password=password, one_time=False)
+    reset_password(session, actor=None, user_id=pk(user), password=password, one_time=False)
     _apply_active(session, None, user, True)
     return False
 
@@ -387,17 +395,17 @@ def _reserve_attempt(session: Session, user_id: int, now: datetime) -> int | Non
     still checked, and a right password lifts the lock. An expired lock starts a new period.
     Returns the attempt's number (1..LOCK_AFTER_FAILURES), or None when the account is locked.
     """
-    expired = User.locked_until.is_not(None)  # with the WHERE below, a lock still present has expired
+    expired = col(User.locked_until).is_not(None)  # with the WHERE below, a lock still present has expired
     number = case((expired, 1), else_=User.failed_logins + 1)
     statement = (
         update(User)
-        .where(User.id == user_id)
-        .where(or_(User.locked_until.is_(None), User.locked_until <= now))
-        .where(or_(expired, User.failed_logins < LOCK_AFTER_FAILURES))
+        .where(col(User.id) == user_id)
+        .where(or_(col(User.locked_until).is_(None), col(User.locked_until) <= now))
+        .where(or_(expired, col(User.failed_logins) < LOCK_AFTER_FAILURES))
         .values(
             failed_logins=number, locked_until=case((number >= LOCK_AFTER_FAILURES, now + LOCK_DURATION), else_=None)
         )
-        .returning(User.failed_logins)
+        .returning(col(User.failed_logins))
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).scalar_one_or_none()
@@ -416,11 +424,11 @@ def _address_throttled(session: Session, address: str, username: str, now: datet
 def _note_attempt(session: Session, address: str | None, username: str, now: datetime) -> int:
     """Record the attempt (the throttle counts those with an address). Written for every attempt, known user
     or not, so that every refusal costs the same database work as a wrong password."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at <= now - ADDRESS_WINDOW))
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.at) <= now - ADDRESS_WINDOW))
     attempt = LoginAttempt(address=(address or "")[:64], username=username[:64], at=now)
     session.add(attempt)
     session.flush()
-    return attempt.id
+    return pk(attempt)
 
 
 def _checked(
@@ -433,13 +441,13 @@ def _checked(
     neither concurrent requests nor a crash can check more passwords than the limits allow.
     """
     name = (username or "").strip().lower()
-    throttled = bool(address) and _address_throttled(session, address, name, now)
+    throttled = _address_throttled(session, address, name, now) if address else False
     number = None
     if user is not None and user.active and not throttled:
-        number = _reserve_attempt(session, user.id, now)
+        number = _reserve_attempt(session, pk(user), now)
     attempt_id = _note_attempt(session, address, name, now)
     session.commit()
-    if number is None:
+    if number is None or user is None:  # a number is only ever reserved for a user
         check_password(password or "", dummy_hash())
         if throttled:
             log.warning("login refused: too many failed attempts from address %s", address)
@@ -469,11 +477,11 @@ def _checked(
         return False
     session.execute(
         update(User)
-        .where(User.id == user.id)
+        .where(col(User.id) == user.id)
         .values(failed_logins=0, locked_until=None)
         .execution_options(synchronize_session=False)
     )
-    session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt_id))
     session.refresh(user)
     return True
 
@@ -488,7 +496,7 @@ def authenticate(
     """
     now = now or utcnow()
     user = get_user(session, username)
-    if not _checked(session, user, username, password, now, address):
+    if not _checked(session, user, username, password, now, address) or user is None:
         raise LoginError(LOGIN_FAILED)
     return user
 
@@ -544,7 +552,7 @@ def list_users(session: Session, *, actor: Actor) -> list[dict]:
             "username": u.username,
             "name": u.name,
             "role": u.role,
-            "areas": sorted(user_areas(session, u.id)),
+            "areas": sorted(user_areas(session, pk(u))),
             "active": u.active,
             "locked": is_locked(u),
             "must_change_password": u.must_change_password,

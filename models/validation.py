@@ -56,7 +56,7 @@ def clean_number(raw: object, field: str, *, unit: str = Unit.NUMERO) -> float |
     if isinstance(raw, str) and raw.strip() == "":
         return None
     try:
-        value = parse_number(raw, field)  # type: ignore[arg-type]
+        value = parse_number(raw, field)
     except ValueError as exc:
         raise FieldError(field, str(exc).split(": ", 1)[-1]) from None
     if value is None:
@@ -192,8 +192,8 @@ def clean_adequacy(raw: object, field: str = "Adeguatezza delle risorse") -> str
         return None
     text = str(raw).strip().lower().replace(" ", "_")
     for level, label in ADEGUACY_LABELS.items():
-        if text in (level.value, label.lower().replace(" ", "_")):
-            return level.value
+        if text in (level, label.lower().replace(" ", "_")):
+            return str(level)  # the stored code (a ResourceAdequacy's value)
     raise FieldError(field, f"livello «{raw}» non ammesso (ammessi: {', '.join(ADEGUACY_LABELS.values())}).")
 
 
@@ -230,7 +230,9 @@ def clean_spend(
 
 def over_budget(amount: float, budget: float | None) -> bool:
     """An amount far above its budget (more than OVER_BUDGET_FACTOR times): plausible, but worth a second look."""
-    return bool(budget) and amount > OVER_BUDGET_FACTOR * budget  # type: ignore[operator]
+    if not budget:
+        return False
+    return amount > OVER_BUDGET_FACTOR * budget
 
 
 def over_budget_message(amount: float, budget: float | None) -> str:

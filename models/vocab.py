@@ -115,7 +115,8 @@ class Role(StrEnum):
     COMITATO = "comitato"
 
 
-ROLE_LABELS = {
+# Roles are stored as plain strings: looked up by str (a Role is one)
+ROLE_LABELS: dict[str, str] = {
     Role.UFFICIO_DI_PIANO: "Ufficio di Piano",
     Role.REFERENTE: "Referente di Gruppo di Lavoro",
     Role.COMITATO: "Comitato Ristretto",
@@ -132,7 +133,7 @@ class ResourceAdequacy(StrEnum):
     PERFETTAMENTE_ADEGUATO = "perfettamente_adeguato"
 
 
-ADEGUACY_LABELS = {
+ADEGUACY_LABELS: dict[str, str] = {
     ResourceAdequacy.GRAVEMENTE_INADEGUATO: "Gravemente inadeguato",
     ResourceAdequacy.INADEGUATO: "Inadeguato",
     ResourceAdequacy.SUFFICIENTEMENTE_ADEGUATO: "Sufficientemente adeguato",

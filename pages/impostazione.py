@@ -26,6 +26,9 @@ from models.vocab import (
 actor = auth_gate.signed_in().actor
 st.title(PAGE_TITLES["impostazione"])
 header = call(queries.plan_header)
+if header is None:
+    st.error("Il piano non è ancora stato caricato nel database.")
+    st.stop()
 years = list(range(header["first_year"], header["last_year"] + 1))
 
 SHARE_COLUMN = "Quota (€ o frazione, es. 1/3)"
@@ -214,7 +217,7 @@ with tab_sem:
             "dei semestri già trascorsi; ogni semestre ha la propria scadenza."
         )
         o1, o2 = st.columns(2)
-        chosen = o1.selectbox(
+        to_open = o1.selectbox(
             "Semestre da aprire",
             openable,
             index=default,
@@ -223,12 +226,12 @@ with tab_sem:
         )
         deadline = o2.date_input(
             "Scadenza per l'inserimento dati",
-            value=semesters.suggested_deadline(*chosen),
-            key=f"new_sem_deadline_{chosen[0]}_{chosen[1]}",
+            value=semesters.suggested_deadline(*to_open),
+            key=f"new_sem_deadline_{to_open[0]}_{to_open[1]}",
             format="DD/MM/YYYY",
         )
         still_open = call(semesters.other_open_semesters)
-        label = semester_label(*chosen)
+        label = semester_label(*to_open)
         question = (
             f"Aprire il {label} con scadenza {deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
             "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."
@@ -238,7 +241,7 @@ with tab_sem:
         # The question is the confirmation the domain asks for when another semester is open.
         if confirmed(f"Apri il {label}", key="new_sem", question=question):
             if attempt(
-                semesters.open_semester, *chosen, deadline, actor=actor, confirmed=True, success="Semestre aperto."
+                semesters.open_semester, *to_open, deadline, actor=actor, confirmed=True, success="Semestre aperto."
             ):
                 st.rerun()
     else:

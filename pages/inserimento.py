@@ -11,6 +11,7 @@ from models import entry_view
 from models import semesters as semester_rules
 from models.entry_flow import first_needing_lead
 from models.rules import is_with_lead
+from models.tables import pk
 from models.vocab import PAGE_TITLES, ReportState, SemesterState, count_of, report_state_label, semester_label
 
 user = auth_gate.signed_in()
@@ -83,7 +84,7 @@ if view.report:
     ):
         conversation.thread(
             objective_id,
-            semester.id,
+            pk(semester),
             actor=actor,
             can_write=view.semester["state"] != SemesterState.CHIUSO,
             key=f"entry_thread_{objective_id}_{semester.id}",

@@ -16,6 +16,7 @@ from components.selectors import choose, fresh_selectbox
 from models import audit, entry_view, review, semesters
 from models.dashboard_results import COUNTED_LABELS
 from models.formatting import budget_euro, euro_cents, local_time, percent
+from models.tables import pk
 from models.vocab import CHOOSE_MANY, NO_REPORT, PAGE_TITLES, ReportState, SemesterState, plural, semester_label
 
 actor = auth_gate.signed_in().actor
@@ -101,15 +102,15 @@ else:
         f"Stato: **{detail['state']}**"
         + (f" · confronto con il {detail['previous_label']}" if detail["previous_label"] else "")
     )
-    submission_notes.show(objective_id, sem.id)
+    submission_notes.show(objective_id, pk(sem))
     st.dataframe(pd.DataFrame(detail["rows"]), hide_index=True, width="stretch", height=320)
-    conversation.since_send_back(objective_id, sem.id)
+    conversation.since_send_back(objective_id, pk(sem))
     show_changes(
         call(review.changes_since_approval, objective_id, sem.id), "Modifiche rispetto alla versione approvata"
     )
     conversation.thread(
         objective_id,
-        sem.id,
+        pk(sem),
         actor=actor,
         can_write=sem.state != SemesterState.CHIUSO,
         key=f"rev_thread_{objective_id}_{sem.id}",

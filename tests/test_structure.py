@@ -115,3 +115,32 @@ def _private_uses(path: Path) -> list[str]:
 def test_no_private_name_is_used_from_another_module():
     found = [use for folder in SOURCES for path in sorted((ROOT / folder).rglob("*.py")) for use in _private_uses(path)]
     assert found == []
+
+
+SOURCE_DIRS = ("models", "components", "pages")
+MAX_LINES = 700
+EXPLAIN_OVER = 400
+
+
+def _python_files() -> list[Path]:
+    return [p for d in SOURCE_DIRS for p in sorted((ROOT / d).glob("*.py"))] + [ROOT / "app.py"]
+
+
+def test_no_module_is_too_large_and_a_large_one_says_why():
+    too_large, unexplained = [], []
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        lines = text.count("\n")
+        if lines > MAX_LINES:
+            too_large.append(f"{path.relative_to(ROOT)} ({lines})")
+        elif lines > EXPLAIN_OVER and "Over 400 lines:" not in (ast.get_docstring(ast.parse(text)) or ""):
+            unexplained.append(f"{path.relative_to(ROOT)} ({lines})")
+    assert too_large == []
+    assert unexplained == [], "a module over 400 lines says why in its docstring ('Over 400 lines: ...')"
+
+
+def test_the_readme_code_map_names_every_module():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code_map = readme.split("## Struttura del codice", 1)[1].split("\n## ", 1)[0]
+    missing = [str(p.relative_to(ROOT)) for p in _python_files() if f"`{p.name}`" not in code_map and p.name != "__init__.py"]
+    assert missing == []
