@@ -120,7 +120,8 @@ def test_comment_thread_between_office_and_lead(browser, page, review_server):
     page.reload()  # the office's page shows the lead's reply (A.2, the only report left, opens first)
     expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.2"), timeout=WAIT)
     try:
-        page.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=WAIT)
+        # drawn below the review table, which on a loaded 2-core machine can take most of WAIT after a reload
+        page.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=2 * WAIT)
     finally:
         screenshot(page, "revisione-risposta")
     with Session(get_engine(review_server.db_url)) as s:
