@@ -185,7 +185,7 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def choose(page, label: str, option, search: str = "") -> None:
+def choose(page, label: str | re.Pattern, option, search: str = "") -> None:
     """Pick an option of a Streamlit selectbox (a react-aria combobox: typing filters it, ArrowDown opens the
     list; `search` narrows long lists, which only render the options in view)."""
     box = page.get_by_role("combobox", name=label, exact=True)

@@ -167,8 +167,8 @@ def test_sending_with_data_missing_needs_a_note_that_is_stored(page, server, wit
     choose(page, "Semestre", "II semestre 2026 (aperto)")
     page.get_by_text(re.compile(r"^Prima dell'invio: \d+ indicatori senza valore")).wait_for(timeout=15000)
     page.get_by_label("Valutazione degli utenti: non pertinente").check(force=True)
-    page.get_by_label(re.compile("^Adeguatezza delle risorse")).click()
-    page.get_by_role("option", name="Adeguato", exact=True).click()
+    # the checkbox above reruns the page: choose() retries a list that closed under the click
+    choose(page, re.compile("^Adeguatezza delle risorse"), re.compile("^Adeguato$"))
     for nth, (question, reason) in enumerate(
         (("L'obiettivo ha risposto", "La rete è cresciuta"), ("L'obiettivo verrà riproposto", "Da consolidare"))
     ):
