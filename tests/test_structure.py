@@ -142,5 +142,7 @@ def test_no_module_is_too_large_and_a_large_one_says_why():
 def test_the_readme_code_map_names_every_module():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     code_map = readme.split("## Struttura del codice", 1)[1].split("\n## ", 1)[0]
-    missing = [str(p.relative_to(ROOT)) for p in _python_files() if f"`{p.name}`" not in code_map and p.name != "__init__.py"]
+    missing = [
+        str(p.relative_to(ROOT)) for p in _python_files() if f"`{p.name}`" not in code_map and p.name != "__init__.py"
+    ]
     assert missing == []
