@@ -37,3 +37,14 @@ def test_login_shows_home_with_plan(app_db):
     at = logged_in("uff")
     assert not at.exception
     assert any("Piano di Zona di prova" in s.value for s in at.subheader)
+
+
+def test_the_ambito_name_comes_from_the_plan(app_db):
+    # the small plan: "Ambito di prova", 2025-2027
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert "Ambito di prova · Piano di Zona 2025-2027" in [c.value for c in at.caption]
+    at = logged_in("uff")
+    assert not at.exception
+    assert "Ambito di prova" in [c.value for c in at.sidebar.caption]
+    assert not any("Cremonese" in c.value for c in at.caption)

@@ -12,6 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlmodel import select
 
 from models import users
 from models.audit import audit_trail
@@ -154,7 +155,7 @@ def test_a_single_address_cannot_lock_an_account(file_engine, backend):
     assert _attempt(file_engine, PASSWORD, address="198.51.100.2") == "ok"  # the owner elsewhere gets in
     with session_scope(file_engine) as s:
         assert users.get_user(s, "mario").failed_logins == 0
-        assert s.query(LoginAttempt).filter(LoginAttempt.address == "198.51.100.2").count() == 0
+        assert s.exec(select(LoginAttempt).where(LoginAttempt.address == "198.51.100.2")).all() == []
 
 
 def test_wrong_current_passwords_in_the_change_form_lock_like_logins(file_engine, backend):

@@ -12,7 +12,6 @@ from models.db import session_scope
 from models.formatting import parse_number
 from models.reports import IndicatorInput, ReportInput, SpendInput, ValidationFailed, save_report
 from models.tables import IndicatorValue, Report, Spend
-from models.validation import MAX_COUNT, MAX_EURO, FieldError, clean_number, clean_spend
 from tests.test_entry_excel import (  # noqa: F401
     INCONTRI,
     LEAD_A,
@@ -180,39 +179,7 @@ def test_issue_reproduction_in_the_import(db):
     assert preview.problems[0].message.startswith("Impegnato (€): ")
 
 
-# --- limits -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "raw, unit, ok",
-    [
-        ("100.000.000", "euro", True),
-        ("100.000.001", "euro", False),
-        ("99999999999999999999999", "euro", False),
-        (1e308, "euro", False),
-        (1e9, "euro", False),
-        (99_999_999.99, "euro", True),
-        ("10.000.000", "numero", True),
-        ("10.000.001", "numero", False),
-        (2e7, "numero", False),
-        ("100", "percentuale", True),
-        ("100,01", "percentuale", False),
-        (0.0, "percentuale", True),
-    ],
-)
-def test_plausibility_limits_per_kind(raw, unit, ok):
-    if ok:
-        assert clean_number(raw, "Campo", unit=unit) is not None
-        return
-    with pytest.raises(FieldError) as info:
-        clean_number(raw, "Campo", unit=unit)
-    message = str(info.value)
-    if unit == "euro":
-        assert "valore non plausibile" in message and "100.000.000 €" in message
-    elif unit == "numero":
-        assert "10.000.000" in message
-    else:
-        assert "da 0 a 100" in message
+# --- limits (the rules themselves: tests/test_validation.py) -----------------------------------
 
 
 def test_issue_huge_amount_refused_with_the_limit(db):
@@ -239,10 +206,6 @@ def test_huge_numeric_excel_cell_refused_like_typed_text(db):
     preview = check(db, saved(wb))
     assert len(preview.problems) == 1 and "valore non plausibile" in preview.problems[0].message
     assert preview.problems[0].message.startswith("Liquidato (€): ")
-
-
-def test_constants_are_the_documented_limits():
-    assert (MAX_EURO, MAX_COUNT) == (100_000_000, 10_000_000)
 
 
 # --- over the objective's budget: confirmation and note -------------------------------------------
@@ -276,13 +239,6 @@ def test_total_far_above_the_budget_warned(db):
     # against the total, their sum is not
     with pytest.raises(ValidationFailed, match="Spesa – totale impegnato"):
         _spend(db, SpendInput("FNPS", "200.000", ""), SpendInput("FSR", "200.000", ""))
-
-
-def test_clean_spend_empty_line_is_none_and_one_amount_means_the_other_is_zero():
-    assert clean_spend("", None, "", confirmed=False, field="Spesa") is None
-    assert clean_spend("1.000", "", "", confirmed=False, field="Spesa") == (1000, 0, "")
-    with pytest.raises(FieldError, match="supera l'impegnato"):
-        clean_spend("", "10", "", confirmed=False, field="Spesa")
 
 
 # --- a bad value already stored never takes a screen down --------------------------------------
