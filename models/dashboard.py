@@ -322,8 +322,19 @@ def indicators_of_objectives(
         targets[t.indicator_id][t.year] = t.target
         origins[t.indicator_id][t.year] = provenance.target_origin(set_in_app, pk(t)).label
     found: dict = {}
-    for v, state, year, half in session.exec(
-        select(IndicatorValue, Report.state, Semester.year, Semester.half)
+    # Columns, not IndicatorValue objects: tens of thousands of ORM instances at size 100 cost seconds.
+    for indicator_id, value_num, value_text, note, state, year, half in session.exec(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
+            IndicatorValue.indicator_id,
+            IndicatorValue.value_num,
+            IndicatorValue.value_text,
+            IndicatorValue.note,
+            Report.state,
+            Semester.year,
+            Semester.half,
+        )
+        .select_from(IndicatorValue)
         .join(Report, col(Report.id) == IndicatorValue.report_id)
         .join(Semester, col(Semester.id) == Report.semester_id)
         .where(
@@ -332,7 +343,7 @@ def indicators_of_objectives(
             SEMESTER_ORDINAL <= sem.ordinal,
         )
     ):
-        found[(v.indicator_id, rules.semester_ordinal(year, half))] = (v, state)
+        found[(indicator_id, rules.semester_ordinal(year, half))] = ((value_num, value_text, note), state)
     sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
 
     def point(indicator_id: int, s: SemesterInfo) -> IndicatorPoint:
@@ -342,9 +353,9 @@ def indicators_of_objectives(
             semester=s.label,
             ordinal=s.ordinal,
             year=s.year,
-            value_num=v.value_num if v else None,
-            value_text=(v.value_text or "") if v else "",
-            note=(v.note or "") if v else "",
+            value_num=v[0] if v else None,
+            value_text=(v[1] or "") if v else "",
+            note=(v[2] or "") if v else "",
             state=state,
             target=targets[indicator_id].get(s.year),
         )

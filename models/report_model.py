@@ -4,7 +4,7 @@ Every figure is one of the Cruscotto's aggregates in models.dashboard, so the re
 - bands per area and their totals: dashboard.area_rows / semester_summary (Tally: counts, done, planned);
 - budget, committed and paid (cumulated up to the semester), ratio and class: AreaRow.money, SourceRow.money
   (dashboard.source_rows), Summary.money, with the expected pace Summary.expected_share;
-- one objective's grid: dashboard.area_objectives (state, actions, its own budget and cumulated spend);
+- one objective's grid: dashboard.objective_rows (state, actions, its own budget and cumulated spend);
 - indicators: dashboard.objective_indicators (counted values and the year's target);
 - the trend chart of the HTML: dashboard.trend;
 - the spend *of* a semester (not cumulated) is its cumulated spend minus the cumulated spend at the end of the
@@ -198,12 +198,12 @@ def load_semester(session: Session, sem: SemesterInfo, include_submitted: bool) 
         before_areas = {a.letter: a.money for a in dashboard.area_rows(session=session, **prev_params)}
         before_sources = {s.code: s.money for s in dashboard.source_rows(session=session, **prev_params)}
         before_total = dashboard.semester_summary(session=session, **prev_params).money
-    objectives = [
-        (area, row)
-        for area in areas
-        if area.objectives
-        for row in dashboard.area_objectives(session=session, area_letter=area.letter, **params)
-    ]
+    # One query for every area (dashboard.objective_rows in plan order), grouped here: per area it read the
+    # whole budget and spend again for each of them.
+    by_area: dict[str, list[ObjectiveRow]] = {}
+    for row in dashboard.objective_rows(session=session, **params):
+        by_area.setdefault(row.area, []).append(row)
+    objectives = [(area, row) for area in areas if area.objectives for row in by_area.get(area.letter, [])]
     reports = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == sem.id))}
     return SemesterData(
         info=sem,
