@@ -1,0 +1,33 @@
+"""One size-100 figure in a process of its own, for `make bench`: its time and the process's peak memory.
+
+`python -m tests.bench.heavy KIND URL REPS` (KIND: report | html | import) measures the semester report .xlsx,
+the annual report .html or the import of the entry template (check + save) as tests.bench.extra does, then
+prints one JSON line: the figure's name, its samples in milliseconds and the peak resident memory of the
+process (getrusage: everything the process held at its worst, Python and the libraries included). A process
+of its own, so that the peak is that of the work measured and not of the benchmark's other figures.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+
+from tests.bench import extra
+
+FIGURES = {
+    "report": lambda url, reps: extra.semester_report(url, reps),
+    "html": lambda url, reps: extra.annual_report(url, reps),
+    "import": lambda url, reps: extra.import_template(url, rows=5000, reps=reps),
+}
+
+
+def main(kind: str, url: str, reps: int) -> int:
+    fig = FIGURES[kind](url, reps)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    print(json.dumps({"name": fig.name, "samples": fig.samples, "peak_mb": peak_mb}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
