@@ -69,7 +69,9 @@ def cache_key(scale: int) -> str:
     from tests.conftest import REAL_PLAN
 
     digest = hashlib.sha256(f"{scale}|{SEED}|{SEMESTERS}".encode())
-    sources = [ROOT / "models" / name for name in ("demo.py", "tables.py", "plan_loader.py", "startup.py")]
+    sources = [
+        ROOT / "models" / name for name in ("demo.py", "tables.py", "plan_loader.py", "plan_yaml.py", "startup.py")
+    ]
     sources += [BENCH / "scaled_plan.py", *sorted(p for p in REAL_PLAN.rglob("*") if p.is_file())]
     for source in sources:
         if source.exists():
