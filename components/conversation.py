@@ -30,7 +30,9 @@ def thread(objective_id: int, semester_id: int, *, actor: Actor, can_write: bool
                 st.markdown(md_escape(m.text))
     if not can_write:
         return
-    box = f"{key}:text"
+    # A new key after each message: popping a widget's value does not empty the box already in the browser.
+    generation = st.session_state.setdefault(f"{key}:generation", 0)
+    box = f"{key}:text:{generation}"
     st.text_area("Nuovo commento o risposta", key=box, max_chars=review.COMMENT_LIMIT, height=80)
     if st.button("Aggiungi alla conversazione", key=f"{key}:send", icon="💬"):
         if attempt(
@@ -42,6 +44,7 @@ def thread(objective_id: int, semester_id: int, *, actor: Actor, can_write: bool
             success="Commento aggiunto.",
         ):
             st.session_state.pop(box, None)
+            st.session_state[f"{key}:generation"] = generation + 1
             st.rerun()
 
 

@@ -96,7 +96,9 @@ def test_comment_thread_between_office_and_lead(browser, page, review_server):
     page.get_by_text("Quante persone sono state accolte a giugno?").wait_for(timeout=WAIT)
     expect(
         page.get_by_text(re.compile(r"UFF · Ufficio di Piano · \d\d/\d\d/\d{4} \d\d:\d\d · Commento"))
-    ).to_be_visible()
+    ).to_be_visible(timeout=WAIT)  # the saved message (get_by_text above also matches the text still in the box)
+    # the box is emptied once saved (a new widget: the old one, still holding the text, goes when the run is over)
+    expect(box.filter(has_text="Quante persone")).to_have_count(0, timeout=WAIT)
     screenshot(page, "revisione-conversazione")
 
     lead_context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
@@ -112,7 +114,11 @@ def test_comment_thread_between_office_and_lead(browser, page, review_server):
         reply.fill("Dodici, aggiorno il valore")
         reply.press("Tab")
         lead.get_by_role("button", name="Aggiungi alla conversazione").click()
-        lead.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=WAIT)
+        # get_by_text also matches the text still in the box: wait for the saved message's header and the emptied
+        # box instead, or the context may close before the server has run the click
+        header = re.compile(r"REFA · Referente di Gruppo di Lavoro · .* · Commento")
+        expect(lead.get_by_text(header)).to_be_visible(timeout=WAIT)
+        expect(reply.filter(has_text="Dodici")).to_have_count(0, timeout=WAIT)
         screenshot(lead, "inserimento-conversazione")
     finally:
         lead_context.close()
@@ -120,8 +126,7 @@ def test_comment_thread_between_office_and_lead(browser, page, review_server):
     page.reload()  # the office's page shows the lead's reply (A.2, the only report left, opens first)
     expect(page.get_by_role("combobox", name="Obiettivo")).to_have_value(re.compile(r"^A\.2"), timeout=WAIT)
     try:
-        # drawn below the review table, which on a loaded 2-core machine can take most of WAIT after a reload
-        page.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=2 * WAIT)
+        page.get_by_text("Dodici, aggiorno il valore").wait_for(timeout=WAIT)
     finally:
         screenshot(page, "revisione-risposta")
     with Session(get_engine(review_server.db_url)) as s:
