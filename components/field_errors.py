@@ -18,7 +18,7 @@ from models.validation import FieldError
 
 # Finds the field's first focusable element (text box, select, radio, checkbox) inside its container,
 # scrolls it to the middle of the screen and focuses it. The fields render a moment after the summary:
-# keep trying for up to 5 s.
+# keep trying for up to 15 s (a long form on a busy machine: seen over 5 s).
 _SCRIPT = """
 <script>
 (function () {
@@ -38,7 +38,7 @@ _SCRIPT = """
   const first = %s;
   if (first) {
     let tries = 0;
-    const timer = setInterval(() => { if (focusField(first) || ++tries > 50) clearInterval(timer); }, 100);
+    const timer = setInterval(() => { if (focusField(first) || ++tries > 150) clearInterval(timer); }, 100);
   }
 })();
 </script>

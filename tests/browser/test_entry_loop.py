@@ -83,13 +83,13 @@ def test_bad_value_is_shown_at_its_field_listed_at_the_top_and_focused(page, ser
     expect(
         field.get_by_text("Indicatore «N. di incontri della cabina di regia»: «dodici» non è un numero")
     ).to_be_visible()
-    expect(box).to_be_focused(timeout=5000)
+    expect(box).to_be_focused(timeout=20000)
     assert box.input_value() == "dodici", "what the lead typed stays"
     screenshot(page, "errore-al-campo")
     # the summary's entry leads back to the field after the focus moved elsewhere
     page.get_by_role("button", name="Salva bozza").focus()
     summary.get_by_role("link").first.click()
-    expect(box).to_be_focused(timeout=5000)
+    expect(box).to_be_focused(timeout=20000)
     with Session(get_engine(server.db_url)) as s:
         assert s.exec(select(Report)).first() is None
     assert not events, events
@@ -184,7 +184,7 @@ def test_sending_with_data_missing_needs_a_note_that_is_stored(page, server, wit
     page.get_by_role("button", name="Invia all'Ufficio di Piano").click()
     if not with_note:
         page.get_by_role("alert").filter(has_text="Nota sui dati mancanti").first.wait_for(timeout=15000)
-        expect(page.get_by_label(re.compile("^Nota sui dati mancanti"))).to_be_focused(timeout=5000)
+        expect(page.get_by_label(re.compile("^Nota sui dati mancanti"))).to_be_focused(timeout=20000)
         with Session(get_engine(server.db_url)) as s:
             assert s.exec(select(SubmissionNote)).first() is None
         return
