@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -610,7 +611,7 @@ class _Check:
             self.problem(line.sheet, line.ref("objective_id"), "Riga ripetuta: una sola riga per obiettivo.")
             return
         draft.anchor = (line.sheet, line.ref("code"))  # the objective's own row names it best
-        text = lambda raw, f: clean_text(raw, f, limit=MAX_TEXT)  # noqa: E731
+        text = partial(clean_text, limit=MAX_TEXT)
         rules: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {
             "users_assessment": (text_cell, text),
             "users_not_relevant": (plain_cell, clean_yes_no),
