@@ -116,19 +116,23 @@ def test_a_file_that_is_not_a_backup_is_refused_and_changes_nothing(new_empty_da
     assert rows(target) == old
 
 
+def _refused_as_newer_and_nothing_written(source: str, target: str, tmp_path) -> None:
+    """A backup of `source` (made by a newer version) is refused on restore, and `target` stays empty."""
+    file = backup(source, tmp_path / "futuro.backup")
+    with pytest.raises(RestoreRefused, match="versione più recente"):
+        restore(target, file)
+    engine = make_engine(target)
+    assert inspect(engine).get_table_names() == []
+    engine.dispose()
+
+
 def test_backup_of_a_newer_version_is_refused(new_empty_database, tmp_path):
     source = populated(new_empty_database())
     engine = make_engine(source)
     with session_scope(engine) as s:
         s.get(SchemaInfo, 1).version = SCHEMA_VERSION + 1
     engine.dispose()
-    file = backup(source, tmp_path / "futuro.backup")
-    target = new_empty_database()
-    with pytest.raises(RestoreRefused, match="versione più recente"):
-        restore(target, file)
-    engine = make_engine(target)
-    assert inspect(engine).get_table_names() == []
-    engine.dispose()
+    _refused_as_newer_and_nothing_written(source, new_empty_database(), tmp_path)
 
 
 @pytest.mark.postgres
@@ -270,13 +274,7 @@ def test_backup_of_a_newer_revision_is_refused(new_empty_database, tmp_path):
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
     engine.dispose()
-    file = backup(source, tmp_path / "futuro.backup")
-    target = new_empty_database()
-    with pytest.raises(RestoreRefused, match="versione più recente"):
-        restore(target, file)
-    engine = make_engine(target)
-    assert inspect(engine).get_table_names() == []
-    engine.dispose()
+    _refused_as_newer_and_nothing_written(source, new_empty_database(), tmp_path)
 
 
 def test_native_backup_made_before_alembic_is_restored_and_adopted(new_empty_database, tmp_path):
