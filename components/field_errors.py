@@ -17,8 +17,9 @@ from components.safe import md_escape
 from models.validation import FieldError
 
 # Finds the field's first focusable element (text box, select, radio, checkbox) inside its container,
-# scrolls it to the middle of the screen and focuses it. The fields render a moment after the summary:
-# keep trying for up to 15 s (a long form on a busy machine: seen over 5 s).
+# scrolls it to the middle of the screen and focuses it. The fields render a moment after the summary, and a
+# field drawn again by the end of the run loses the focus: for up to 15 s, focus it until it has the focus, and
+# again if the focus falls back to the page (never when the person has moved it elsewhere).
 _SCRIPT = """
 <script>
 (function () {
@@ -29,7 +30,7 @@ _SCRIPT = """
                                  '[role=combobox], [tabindex="0"]');
     box.scrollIntoView({block: 'center'});
     if (el) el.focus({preventScroll: true});
-    return true;
+    return !!el && document.activeElement === el;
   };
   document.querySelectorAll('a[data-pdz-field]').forEach((a) => a.addEventListener('click', (ev) => {
     ev.preventDefault();
@@ -37,8 +38,14 @@ _SCRIPT = """
   }));
   const first = %s;
   if (first) {
-    let tries = 0;
-    const timer = setInterval(() => { if (focusField(first) || ++tries > 150) clearInterval(timer); }, 100);
+    let tries = 0, held = false;
+    const timer = setInterval(() => {
+      const active = document.activeElement;
+      const lost = !active || active === document.body;
+      const inField = !!active && !!active.closest && !!active.closest('.st-key-' + first);
+      if (++tries > 150 || (held && !lost && !inField)) { clearInterval(timer); return; }
+      if (!inField && (!held || lost)) held = focusField(first) || held;
+    }, 100);
   }
 })();
 </script>
