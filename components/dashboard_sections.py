@@ -174,7 +174,7 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
                     height=height,
                     slide=f"{slide + 1} di {len(parts)}" if len(parts) > 1 else "",
                 ),
-                f"cr_focus_{area.letter}",
+                "cr_focus",  # one key for every area: a step redraws the chart in place, not a second one below
             )
         else:
             st.info(f"L'area {area.letter} non ha obiettivi specifici nel piano.")
@@ -189,7 +189,7 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
                     projector=projector,
                     height=height or 300,
                 ),
-                f"cr_focus_money_{area.letter}",
+                "cr_focus_money",
             )
         else:
             st.markdown(f"**Budget e spesa · area {area.letter}**")

@@ -178,6 +178,17 @@ def settle_after_login(page, timeout_s: float = 10) -> None:
     page.wait_for_timeout(800)
 
 
+def settled(page, timeout_ms: int = 60000) -> None:
+    """Wait until the run in progress is over: Streamlit's status widget gone and no element left stale (an
+    element of the previous run still shown, e.g. the chart of the area before a step)."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && !document.querySelector('[data-stale="true"]')""",
+        timeout=timeout_ms,
+        polling=100,
+    )
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

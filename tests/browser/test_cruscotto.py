@@ -19,7 +19,7 @@ from models.rules import planned_actions_sql
 from models.scoring import BAND_LABELS
 from models.startup import prepare_database
 from models.tables import MacroArea, Objective, Report, Semester
-from tests.browser.conftest import Server, login, open_page, screenshot
+from tests.browser.conftest import Server, login, open_page, screenshot, settled
 from tests.conftest import REAL_PLAN
 
 SIZES = [(1280, 720), (1920, 1080)]
@@ -69,6 +69,7 @@ def _open(page, server, width: int, height: int, projector: bool) -> None:
             page.get_by_text("1920 × 1080").click()
             page.keyboard.press("Escape")
         page.wait_for_selector(CHART, timeout=WAIT)
+        settled(page)  # the normal page's charts, stale until the projector's run is over, are gone
         page.wait_for_timeout(1000)  # the last chart's layout settles
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from models.charts import BAR_TEXT_MIN_PX
 from models.db import get_engine
 from models.tables import MacroArea, Objective
-from tests.browser.conftest import Server, login, screenshot, seed_users
+from tests.browser.conftest import Server, login, screenshot, seed_users, settled
 from tests.conftest import REAL_PLAN
 
 WAIT = 30000
@@ -50,12 +50,21 @@ def _go_to(page, title: str) -> None:
     for _ in range(25):
         if page.locator(f"{CHART} .gtitle", has_text=title).count():
             return
+        before = page.locator(f"{CHART} .gtitle").all_text_contents()
         page.locator(".st-key-cr_next button").click()
-        page.wait_for_timeout(1200)
+        # the step is over when the titles have changed and the run has finished (no stale chart left)
+        page.wait_for_function(
+            """([sel, before]) => JSON.stringify([...document.querySelectorAll(sel)].map(e => e.textContent))
+                                  !== JSON.stringify(before)""",
+            arg=[f"{CHART} .gtitle", before],
+            timeout=WAIT,
+        )
+        settled(page)
     raise AssertionError(f"slide not found: {title}")
 
 
 def _chart_facts(page) -> dict:
+    settled(page)
     chart = objectives_chart(page)
     chart.locator(".ytick text").first.wait_for(timeout=WAIT)
     page.wait_for_timeout(500)  # the figure's layout settles
