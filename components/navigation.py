@@ -83,8 +83,9 @@ def _must_change(spec: PageSpec) -> None:
     change_password_form(first_login=True)
 
 
-def build(user: SessionUser | None) -> tuple[st.Page, dict[str, st.Page]]:
-    """The navigation for this rerun and the pages the user may open (for the sidebar menu)."""
+def build(user: SessionUser | None, landing_key: str = "home") -> tuple[st.Page, dict[str, st.Page]]:
+    """The navigation for this rerun and the pages the user may open (for the sidebar menu). `landing_key`:
+    the page served at the root (the benchmark opens each page that way, tests/bench/page_app.py)."""
     if user is None:
         landing = st.Page(auth_gate.login_page, title="Accesso", icon="🔐", url_path=LANDING_URL, default=True)
         pages = [landing, *(_stand_in(spec, _ask_login) for spec in PAGES)]
@@ -107,17 +108,17 @@ def build(user: SessionUser | None) -> tuple[st.Page, dict[str, st.Page]]:
     pages = []
     for spec in PAGES:
         if can_open_page(user.actor.role, spec.key):
-            is_home = spec.key == "home"
+            is_landing = spec.key == landing_key
             page = st.Page(
                 spec.file,
                 title=spec.title,
                 icon=spec.icon,
-                url_path=LANDING_URL if is_home else spec.url,
-                default=is_home,
+                url_path=LANDING_URL if is_landing else spec.url,
+                default=is_landing,
             )
             allowed[spec.key] = page
         else:
             page = _stand_in(spec, _denied)
         pages.append(page)
-    pages += _aliases(allowed["home"], set())
+    pages += _aliases(allowed[landing_key], {spec.url for spec in PAGES if spec.key != landing_key})
     return st.navigation(pages, position="hidden"), allowed

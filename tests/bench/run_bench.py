@@ -98,9 +98,9 @@ def cached_database(work: Path, label: str, scale: int) -> tuple[str, Path]:
         with engine.connect() as conn:  # WAL mode: fold the log into the file before copying it
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
-        for leftover in CACHE.glob(f"{partial.name}-*"):
-            leftover.unlink()
         partial.rename(built)
+        for leftover in CACHE.glob(f"{partial.name}*"):  # WAL files, the migration lock
+            leftover.unlink()
     else:
         print(f"  {label}: database from the cache ({built.name})", flush=True)
     target = work / f"{label}.sqlite3"
@@ -184,8 +184,10 @@ def server_side(url: str) -> tuple[Figure, Figure, Figure]:
     )
 
 
-def browser(url: str) -> tuple[Figure, Figure, int]:
-    """(b) in Chromium: navigation to every Plotly chart drawn, vs navigation to the bare page's text."""
+def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure], int]:
+    """(b) in Chromium, one navigation timed at three moments: the tiles drawn, the first Plotly chart drawn,
+    every chart drawn; against navigation to the bare page's text, alternated. Returns tiles, first chart,
+    all charts, bare (figures) and the number of charts."""
     from playwright.sync_api import sync_playwright
 
     from tests.bench.servers import serve
@@ -198,34 +200,48 @@ def browser(url: str) -> tuple[Figure, Figure, int]:
     ):
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         charts = _count_charts(b, crus_url)
-        ready = (
+        tiles_drawn = "() => document.querySelectorAll('.pdz-tile').length > 0"
+        first_drawn = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg')"
+        all_drawn = (
             "n => { const c = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]');"
             " return c.length >= n && [...c].every(e => e.querySelector('.main-svg')); }"
         )
 
-        def open_crus():
+        def open_crus() -> tuple[float, float, float]:
             ctx = b.new_context(viewport={"width": 1280, "height": 720})
             pg = ctx.new_page()
+            t = time.perf_counter()
             pg.goto(crus_url)
-            pg.wait_for_function(ready, arg=charts, timeout=120000)
+            moments = []
+            for condition, arg in ((tiles_drawn, None), (first_drawn, None), (all_drawn, charts)):
+                pg.wait_for_function(condition, arg=arg, timeout=120000, polling=20)
+                moments.append((time.perf_counter() - t) * 1000)
             ctx.close()
+            return moments[0], moments[1], moments[2]
 
-        def open_bare():
+        def open_bare() -> float:
             ctx = b.new_context(viewport={"width": 1280, "height": 720})
             pg = ctx.new_page()
+            t = time.perf_counter()
             pg.goto(bare_url)
             pg.get_by_text("Pagina vuota di riferimento").wait_for(timeout=60000)
+            elapsed = (time.perf_counter() - t) * 1000
             ctx.close()
+            return elapsed
 
         open_crus(), open_bare()
-        crus, base = [], []
+        tiles, first, every, base = [], [], [], []
         for _ in range(REPS):
-            for fn, store in ((open_crus, crus), (open_bare, base)):
-                t = time.perf_counter()
-                fn()
-                store.append((time.perf_counter() - t) * 1000)
+            moments = open_crus()
+            tiles.append(moments[0]), first.append(moments[1]), every.append(moments[2])
+            base.append(open_bare())
         b.close()
-    return Figure(f"cruscotto nel browser ({charts} grafici)", crus), Figure("pagina vuota nel browser", base), charts
+    return (
+        Figure("cruscotto nel browser: riquadri disegnati", tiles),
+        Figure("cruscotto nel browser: primo grafico disegnato", first),
+        Figure(f"cruscotto nel browser: tutti i grafici ({charts})", every),
+        Figure("pagina vuota nel browser", base),
+    ), charts
 
 
 def _count_charts(b, url: str) -> int:
@@ -311,11 +327,12 @@ def optional(name: str, fn: Callable[[], Figure | None]) -> Figure | None:
 
 
 def main() -> int:
-    from tests.bench import extra
+    from tests.bench import extra, page_speed
 
     tmp = Path(tempfile.mkdtemp(prefix="pdz-bench-"))
     figures: list[Figure] = []
     ratios: dict[str, float] = {}
+    page_table: dict[str, dict[str, float]] = {}  # column (where, size) -> page key -> ratio to the bare page
     urls = {}
     plans = {}
     for label, scale in SIZES.items():
@@ -329,6 +346,12 @@ def main() -> int:
             fig.name = f"{label}: {fig.name}"
         figures += [crus, bare, miss]
         ratios[label] = crus.median / bare.median
+        print(f"[{label}] every page, server-side...", flush=True)
+        by_page, page_bare = page_speed.server_pages(url)
+        page_table[f"server {label}"] = {k: fig.median / page_bare.median for k, fig in by_page.items()}
+        for fig in (*by_page.values(), page_bare):
+            fig.name = f"{label}: {fig.name}"
+        figures += [*by_page.values(), page_bare]
         print(f"[{label}] save, reports...", flush=True)
         for fig in (
             optional("save", lambda url=url: save_one(url)),
@@ -356,9 +379,19 @@ def main() -> int:
         figures += [heavy_s[kind], peak]
     os.environ["PDZ_PLAN_DIR"] = str(plans["size1"])
     print("[size1] browser...", flush=True)
-    crus_b, bare_b, _ = browser(urls["size1"])
-    figures += [crus_b, bare_b]
-    ratios["browser"] = crus_b.median / bare_b.median
+    (tiles_b, first_b, every_b, bare_b), _ = browser(urls["size1"])
+    figures += [tiles_b, first_b, every_b, bare_b]
+    ratios["browser"] = first_b.median / bare_b.median
+    ratios["tiles"] = tiles_b.median / bare_b.median
+    for label in SIZES:
+        os.environ["PDZ_PLAN_DIR"] = str(plans[label])
+        print(f"[{label}] every page, in the browser...", flush=True)
+        by_page, page_bare, signin, signin_bare = page_speed.browser_pages(urls[label])
+        page_table[f"browser {label}"] = {k: fig.median / page_bare.median for k, fig in by_page.items()}
+        ratios[f"login {label}"] = signin.median / signin_bare.median
+        for fig in (*by_page.values(), page_bare, signin, signin_bare):
+            fig.name = f"{label}: {fig.name}"
+        figures += [*by_page.values(), page_bare, signin, signin_bare]
     os.environ["PDZ_PLAN_DIR"] = str(plans["size100"])
     print("[size100] memory of the app process...", flush=True)
     mem = optional("memory", lambda: extra.peak_memory(urls["size100"]))
@@ -370,10 +403,19 @@ def main() -> int:
     for fig in figures:
         print(fig.row())
     print(f"rumore della macchina (pagina vuota, {SIZES['size100']}x): spread {noise:.0f}% della mediana")
+    print()
+    columns = list(page_table)
+    print(f"{'pagina / pagina vuota (mediane)':<32}" + "".join(f"{c:>16}" for c in columns))
+    for key in page_table[columns[0]]:
+        print(f"{key:<32}" + "".join(f"{page_table[c].get(key, float('nan')):>16.2f}" for c in columns))
+    logins = " ".join(f"{k.split()[1]}={v:.2f}" for k, v in ratios.items() if k.startswith("login"))
+    print(f"accesso (Accedi → menu e panoramica pronti) / pagina vuota: {logins}")
+    pages_max = max(page_table["server size100"].values())
     seconds = {k: f"{heavy_s[k].median:.2f}" if k in heavy_s else "n/d" for k in ("report", "html", "import")}
     print(
         f"ratio cruscotto/bare: size1={ratios['size1']:.2f} size100={ratios['size100']:.2f} "
-        f"browser={ratios['browser']:.2f} tiles=n/d pages_max=n/d report100_s={seconds['report']} "
+        f"browser={ratios['browser']:.2f} tiles={ratios['tiles']:.2f} pages_max={pages_max:.2f} "
+        f"report100_s={seconds['report']} "
         f"html100_s={seconds['html']} import100_s={seconds['import']}"
     )
     return 0

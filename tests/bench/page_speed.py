@@ -1,0 +1,181 @@
+"""Every page of the app against the bare page, for `make bench`: on the server (a fresh AppTest run of the
+page file) and in Chromium (the page's address opened in a new tab of a logged-in browser, until its content is
+drawn and the script has finished), for the Ufficio di Piano (the role that sees every page and most of each).
+Pages and bare page are alternated in one loop, so that the machine's load falls on both alike."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from tests.bench.run_bench import BENCH, ROOT, Figure
+
+PASSWORD = "Benchmark-pagine-2025!"
+USERNAME = "bench.ufficio"
+REPS = int(os.environ.get("BENCH_PAGE_REPS", "5"))
+
+# The page's content has been drawn and its script has finished: its title is there, nothing is stale and
+# Streamlit's status widget ("Running...") is gone.
+READY = """title => {
+  const h = [...document.querySelectorAll('h1')].some(e => e.textContent.trim().startsWith(title));
+  return h && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]');
+}"""
+BARE_READY = """() => !!document.querySelector('[data-testid="stMarkdown"]')
+  && document.body.textContent.includes('Pagina vuota di riferimento')
+  && !document.querySelector('[data-testid="stStatusWidget"]')"""
+
+
+def headings() -> dict[str, str]:
+    """The h1 each page draws: its menu title, but the landing page is titled with the product's name."""
+    from models.vocab import PAGE_TITLES
+
+    return {**PAGE_TITLES, "home": "Monitoraggio Piano di Zona"}
+
+
+def pages():
+    from components.navigation import PAGES
+
+    return PAGES
+
+
+def bench_actor(url: str):
+    """The benchmark's Ufficio di Piano account (created once per database, with a known password)."""
+    from models.db import get_engine, session_scope
+    from models.users import actor_for, get_user, provision_user
+
+    with session_scope(get_engine(url)) as s:
+        provision_user(s, username=USERNAME, name="Benchmark", role="ufficio_di_piano", areas=[], password=PASSWORD)
+    with session_scope(get_engine(url)) as s:
+        return actor_for(s, get_user(s, USERNAME))
+
+
+def server_pages(url: str, reps: int = REPS) -> tuple[dict[str, Figure], Figure]:
+    """A fresh AppTest run of each page as a signed-in session opens it (app.py's frame: login check, menu,
+    sidebar, then the page; tests/bench/page_app.py), and of the bare page, alternated. {key: figure}, bare."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["PDZ_DATABASE_URL"] = url
+    bench_actor(url)
+    titles = headings()
+
+    def open_page(key: str) -> float:
+        os.environ["PDZ_BENCH_PAGE"] = key
+        t = time.perf_counter()
+        at = AppTest.from_file(str(BENCH / "page_app.py"), default_timeout=300)
+        # signed in, as the login form leaves the session (components/auth_gate.py: _USER, _LOGIN_AT)
+        at.session_state["pdz_username"] = USERNAME
+        at.session_state["pdz_login_at"] = time.time()
+        at.run()
+        elapsed = (time.perf_counter() - t) * 1000
+        if at.exception:
+            raise RuntimeError(f"{key}: {at.exception[0].message}")
+        if not any(t.value.startswith(titles[key]) for t in at.title):
+            raise RuntimeError(f"{key}: title {titles[key]!r} not drawn ({[t.value for t in at.title]})")
+        return elapsed
+
+    def bare_once() -> float:
+        t = time.perf_counter()
+        AppTest.from_file(str(BENCH / "bare_app.py"), default_timeout=300).run()
+        return (time.perf_counter() - t) * 1000
+
+    specs = pages()
+    for spec in specs:  # warm-up
+        open_page(spec.key)
+    bare_once()
+    samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
+    bare: list[float] = []
+    for _ in range(reps):
+        for spec in specs:
+            samples[spec.key].append(open_page(spec.key))
+            bare.append(bare_once())
+    return {k: Figure(f"{k} (AppTest run)", v) for k, v in samples.items()}, Figure("pagina vuota (AppTest run)", bare)
+
+
+def login(b, app_url: str):
+    """A logged-in browser state (the login cookie), the way a person gets it."""
+    ctx = b.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
+    pg = ctx.new_page()
+    pg.goto(app_url)
+    pg.get_by_label("Nome utente").fill(USERNAME)
+    pg.get_by_label("Password", exact=True).fill(PASSWORD)
+    pg.get_by_role("button", name="Accedi").click()
+    pg.get_by_role("button", name="Esci").wait_for(timeout=60000)
+    deadline = time.time() + 30
+    while time.time() < deadline and not ctx.cookies():
+        pg.wait_for_timeout(100)
+    state = ctx.storage_state()
+    ctx.close()
+    return state
+
+
+def browser_pages(url: str, reps: int = REPS) -> tuple[dict[str, Figure], Figure, Figure, Figure]:
+    """In Chromium: each page's address opened in a new logged-in tab, until drawn and finished; the bare page
+    alike, alternated; and the login itself (Accedi clicked → menu and landing page drawn and finished, the
+    cookie's confirmation rerun included) against the bare page. Returns {key: figure}, bare, login, bare."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.bench.servers import serve
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    bench_actor(url)
+    specs, titles = pages(), headings()
+    with (
+        serve(ROOT / "app.py", url) as app_url,
+        serve(BENCH / "bare_app.py", url) as bare_url,
+        sync_playwright() as pw,
+    ):
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        state = login(b, app_url)
+
+        def open_page(address: str, ready: str, arg: str | None, logged_in: bool) -> float:
+            ctx = b.new_context(
+                viewport={"width": 1280, "height": 720}, locale="it-IT", storage_state=state if logged_in else None
+            )
+            pg = ctx.new_page()
+            t = time.perf_counter()
+            pg.goto(address)
+            pg.wait_for_function(ready, arg=arg, timeout=120000, polling=50)
+            elapsed = (time.perf_counter() - t) * 1000
+            ctx.close()
+            return elapsed
+
+        def sign_in() -> float:
+            ctx = b.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
+            pg = ctx.new_page()
+            pg.goto(app_url)
+            pg.get_by_label("Nome utente").fill(USERNAME)
+            pg.get_by_label("Password", exact=True).fill(PASSWORD)
+            t = time.perf_counter()
+            pg.get_by_role("button", name="Accedi").click()
+            pg.get_by_role("button", name="Esci").wait_for(timeout=60000)
+            pg.wait_for_function(READY, arg=titles["home"], timeout=120000, polling=50)
+            while not ctx.cookies():  # the cookie's confirmation rerun: until then the login is not kept
+                pg.wait_for_timeout(20)
+            pg.wait_for_function(READY, arg=titles["home"], timeout=120000, polling=50)
+            elapsed = (time.perf_counter() - t) * 1000
+            ctx.close()
+            return elapsed
+
+        def bare_once() -> float:
+            return open_page(bare_url, BARE_READY, None, False)
+
+        for spec in specs:  # warm-up
+            open_page(f"{app_url}/{spec.url}", READY, titles[spec.key], True)
+        bare_once(), sign_in()
+        samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
+        bare: list[float] = []
+        signin, signin_bare = [], []
+        for _ in range(reps):
+            for spec in specs:
+                samples[spec.key].append(open_page(f"{app_url}/{spec.url}", READY, titles[spec.key], True))
+                bare.append(bare_once())
+            signin.append(sign_in())
+            signin_bare.append(bare_once())
+        b.close()
+    return (
+        {k: Figure(f"{k} nel browser", v) for k, v in samples.items()},
+        Figure("pagina vuota nel browser", bare),
+        Figure("accesso: Accedi → menu e panoramica pronti", signin),
+        Figure("pagina vuota nel browser (accanto all'accesso)", signin_bare),
+    )
