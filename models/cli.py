@@ -102,7 +102,7 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
         out = _demo_path(Path(args.out), session)
     if not _written(out, data):
         return 1
-    print(f"Piano esportato in {out} (fogli Obiettivi, Azioni, Indicatori, Budget).")
+    print(f"Piano esportato in {out} (fogli Piano, Aree, Schede, Obiettivi, Azioni, Indicatori, Budget e altri).")
     return 0
 
 
