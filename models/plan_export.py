@@ -125,8 +125,8 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
                 areas[card.area_id].letter,
                 card.code,
                 codes.get(b.objective_id) or f"{WHOLE_CARD} {card.code}",
-                b.item or b.text,
-                b.text if b.item and b.text != b.item else None,
+                b.item,
+                b.text if b.text != b.item else None,  # the import reads an empty one as the Voce
                 view.source_label,
                 b.amount,
                 view.public_label,

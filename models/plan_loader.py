@@ -135,6 +135,7 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
 
     for position, record in enumerate(data.sub_areas):
         sub = session.exec(select(SubArea).where(SubArea.code == record["code"])).first()
+        created = sub is None  # a new record's parts are part of its creation, not changes
         values = {"name": record["name"] or record["code"], "position": position, "line": record["line"]}
         if sub is None:
             sub = SubArea(code=record["code"], **values)
@@ -149,13 +150,15 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
                 session.delete(m)
             for name in record["municipalities"]:
                 session.add(Municipality(sub_area_id=pk(sub), name=name))
-            report.update(f"comuni del sotto-ambito {record['code']}")
+            if not created:
+                report.update(f"comuni del sotto-ambito {record['code']}")
 
     areas: dict[str, MacroArea] = {}
     for position, record in enumerate(data.areas):
         area = session.exec(
             select(MacroArea).where(MacroArea.plan_id == plan.id, MacroArea.letter == record["letter"])
         ).first()
+        created = area is None
         values = {"title": record["title"], "position": position, "line": record["line"]}
         if area is None:
             area = MacroArea(plan_id=pk(plan), letter=record["letter"], **values)
@@ -173,7 +176,8 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
                 session.delete(p)
             for i, p in enumerate(record["key_points"]):
                 session.add(KeyPoint(area_id=pk(area), text=p["text"], line=p["line"], position=i))
-            report.update(f"punti chiave dell'area {record['letter']}")
+            if not created:
+                report.update(f"punti chiave dell'area {record['letter']}")
 
     seen_objectives: set[int] = set()
     for position, record in enumerate(data.cards):

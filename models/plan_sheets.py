@@ -124,7 +124,6 @@ CHOICES: dict[tuple[str, str], list[str]] = {
     ("Budget", "Da completare"): [YES, NO],
     ("Budget", BUDGET_KIND_HEADER): KIND_CHOICES,
 }
-AREA_COLUMNS = [(sheet, "Area") for sheet in ("Punti chiave", "Schede", "Obiettivi", "Azioni", "Indicatori", "Budget")]
 # The region's macro-areas (C no longer exists; K: system actions of the Ufficio di Piano): the template's Aree.
 REGIONAL_AREAS = (
     ("A", "Contrasto alla povertà e all'emarginazione sociale e promozione dell'inclusione attiva"),
