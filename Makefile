@@ -7,7 +7,7 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench user export-plan report backup restore migration clean
+.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench user export-plan plan-template import-plan report backup restore migration clean
 
 install: $(VENV)/.installed
 
@@ -84,6 +84,14 @@ user: install
 
 export-plan: install
 	$(PY) -m models.cli export-plan --out "$(OUT)"
+
+# make plan-template OUT=modello.xlsx: the empty plan workbook; make import-plan FILE=piano.xlsx shows what the
+# import would do, CONFIRM=1 does it (one transaction). The database PDZ_DATABASE_URL names (or the default).
+plan-template: install
+	$(PY) -m models.cli plan-template --out "$(OUT)"
+
+import-plan: install
+	$(PY) -m models.cli import-plan --file "$(FILE)" $(if $(filter 1,$(CONFIRM)),--confirm)
 
 # make report YEAR=2025 SEMESTER=1 OUT=r.xlsx (semester) | make report YEAR=2025 OUT=r.xlsx|r.html (annual);
 # INCLUDE_SUBMITTED=1 counts submitted reports too. The database PDZ_DATABASE_URL names (or the default).

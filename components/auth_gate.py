@@ -309,6 +309,11 @@ def _plan_header(url: str) -> dict | None:
         return plan_header(session=session)
 
 
+def forget_plan_header() -> None:
+    """After a plan import: the Ambito's name and years are read again at the next page."""
+    _plan_header.clear()
+
+
 def _header() -> dict | None:
     try:
         return _plan_header(database_url())

@@ -1,4 +1,5 @@
-"""Command line: `python -m models.cli init|user|export-plan|demo|report`. Called by the Makefile."""
+"""Command line: `python -m models.cli init|user|export-plan|plan-template|import-plan|report|...`. Called by the
+Makefile."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 from models.config import ConfigError, configure_logging, ensure_cookie_key, setting
 from models.db import DatabaseError, get_engine, session_scope
+from models.errors import InputRefused
 from models.plan_yaml import PlanFileError
 from models.startup import admin_banner, prepare_database
 
@@ -102,7 +104,70 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
         out = _demo_path(Path(args.out), session)
     if not _written(out, data):
         return 1
-    print(f"Piano esportato in {out} (fogli Obiettivi, Azioni, Indicatori, Budget).")
+    print(f"Piano esportato in {out} (fogli Piano, Aree, Schede, Obiettivi, Azioni, Indicatori, Budget e altri).")
+    return 0
+
+
+def cmd_plan_template(args: argparse.Namespace) -> int:
+    """Write the empty plan workbook (no database needed)."""
+    from models.plan_template import build_plan_template
+
+    if not args.out:
+        print("Uso: make plan-template OUT=modello_piano.xlsx", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if not _written(out, build_plan_template()):
+        return 1
+    print(f"Modello vuoto del piano scritto in {out}: compilarlo e importarlo con make import-plan FILE={out}")
+    return 0
+
+
+def _listed(title: str, items: list[str], limit: int = 30) -> None:
+    print(f"{title}: {len(items)}")
+    for item in items[:limit]:
+        print(f"  - {item}")
+    if len(items) > limit:
+        print(f"  … e altri {len(items) - limit}")
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    """Check a plan workbook and show what it would do; with --confirm, load it in one transaction."""
+    from models.plan_import import apply_plan_import, check_plan_import
+
+    if not args.file:
+        print("Uso: make import-plan FILE=piano.xlsx [CONFIRM=1]", file=sys.stderr)
+        return 2
+    try:
+        content = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"ERRORE: impossibile leggere {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    _prepare()
+    with session_scope(get_engine()) as session:
+        preview = check_plan_import(content, actor=None, session=session)
+    if preview.problems:
+        more = " o più" if preview.truncated else ""
+        print(
+            f"Il file non è stato importato: {len(preview.problems)}{more} problemi. Nessun dato è stato modificato.",
+            file=sys.stderr,
+        )
+        for problem in preview.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    if not preview.ok:
+        print("Il file non contiene modifiche rispetto al piano nel database.")
+        return 0
+    if not args.confirm:
+        _listed("Da creare", preview.created)
+        _listed("Da modificare", preview.changed)
+        _listed("Da ritirare", preview.retired)
+        if preview.skipped:
+            _listed("Righe non importate", preview.skipped)
+        print(f"Nulla è ancora stato scritto. Per importare: make import-plan FILE={args.file} CONFIRM=1")
+        return 0
+    with session_scope(get_engine()) as session:
+        report = apply_plan_import(content, actor=None, session=session)
+    print(f"Piano importato: {report.inserted} nuovi, {report.updated} modificati, {report.retired} ritirati.")
     return 0
 
 
@@ -267,6 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--name", default="")
     export = sub.add_parser("export-plan", help="write the plan as an Excel workbook (created and loaded if empty)")
     export.add_argument("--out", default="", help="the .xlsx file to write")
+    template = sub.add_parser("plan-template", help="write the empty plan workbook to fill in")
+    template.add_argument("--out", default="", help="the .xlsx file to write")
+    imp = sub.add_parser("import-plan", help="check a plan workbook and preview it; --confirm loads it")
+    imp.add_argument("--file", default="", help="the .xlsx file to import")
+    imp.add_argument("--confirm", action="store_true", help="load it (one transaction) after the check")
     report = sub.add_parser("report", help="write the semester (.xlsx) or annual (.xlsx/.html) report")
     report.add_argument("--year", default="", help="the year")
     report.add_argument("--semester", default="", help="1 or 2 for the semester report; empty for the annual one")
@@ -286,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         "init": cmd_init,
         "user": cmd_user,
         "export-plan": cmd_export_plan,
+        "plan-template": cmd_plan_template,
+        "import-plan": cmd_import_plan,
         "report": cmd_report,
         "backup": cmd_backup,
         "restore": cmd_restore,
@@ -294,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     try:
         return handlers[args.command](args)
-    except (DatabaseError, PlanFileError, ConfigError) as exc:
+    except (DatabaseError, PlanFileError, ConfigError, InputRefused) as exc:
         print(f"ERRORE: {exc}", file=sys.stderr)
         if setting("PDZ_LOG_FILE"):  # on stderr the line above is the log
             log.error("%s failed: %s", args.command, exc)

@@ -1,4 +1,7 @@
-"""The plan as an Excel workbook (sheets Obiettivi, Azioni, Indicatori, Budget), for the page and `make export-plan`.
+"""The plan as an Excel workbook, for the page and `make export-plan`: the sheets Obiettivi, Azioni, Indicatori,
+Budget, and beside them what rebuilding the plan needs (Piano, Aree, Punti chiave, Sotto-ambiti, Comuni, Schede,
+Caratteristiche; layout in models/plan_sheets.py). Importing the file (models/plan_workbook.py) into an empty
+database gives the same plan: the round trip is tested record for record.
 
 Every text cell is written as text: a plan text starting with = + - @ comes out as that literal text, never as a
 formula (Excel would run it when the file is opened or the cell edited: spreadsheet formula injection).
@@ -15,6 +18,7 @@ from sqlmodel import Session, col, select
 from models.budget_rules import BudgetKind
 from models.demo_mark import demo_file_name, mark_workbook
 from models.plan_browser import BudgetView, target_label, yes_no
+from models.plan_sheets import FLAG_LABELS, ORIGIN_DOCUMENT, PIANO_FIELDS, SERVICE_KINDS, SHEETS, WHOLE_CARD
 from models.provenance import BUDGET, TARGET, set_by, target_origin
 from models.tables import (
     Action,
@@ -23,56 +27,18 @@ from models.tables import (
     Card,
     Indicator,
     IndicatorTarget,
+    KeyPoint,
     MacroArea,
+    Municipality,
     Objective,
     Plan,
+    SubArea,
     pk,
 )
 from models.vocab import UNIT_LABELS, Battery, Unit
-from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, TEXT_WIDTH, Column, table_sheet, to_bytes
+from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, table_sheet, to_bytes
 
 __all__ = ["EURO_FORMAT", "FORMULA_STARTS", "MIME", "SHEETS", "export_plan_xlsx", "file_name"]
-
-SHEETS: dict[str, tuple[Column, ...]] = {
-    "Obiettivi": (
-        Column("Area", 7),
-        Column("Obiettivo", 11),
-        Column("Tipo", 11),
-        Column("Testo", TEXT_WIDTH, wrap=True),
-        Column("Riga", 8),
-    ),
-    "Azioni": (
-        Column("Area", 7),
-        Column("Obiettivo", 11),
-        Column("Azione", TEXT_WIDTH, wrap=True),
-        Column("Riga", 8),
-        Column("Ritirata", 10),
-    ),
-    "Indicatori": (
-        Column("Area", 7),
-        Column("Obiettivo", 11),
-        Column("Tipo", 11),
-        Column("Indicatore", TEXT_WIDTH, wrap=True),
-        Column("Unità", 18),
-        Column("Target", 22, wrap=True),
-        Column("Riga", 8),
-    ),
-    "Budget": (
-        Column("Area", 7),
-        Column("Obiettivo", 16),
-        Column("Voce", 40, wrap=True),
-        Column("Fonte", 16),
-        Column("Importo", 16, number_format=EURO_FORMAT),
-        Column("Pubblico/privato", 16),
-        Column("Circa", 8),
-        Column("Da completare", 14),
-        Column("Riga", 8),
-        Column("Anno", 8),
-        Column("Origine", 18),
-        Column("Natura (solo «preventivato» è budget del piano)", 30),
-    ),
-}
-ORIGIN_LABELS = {"piano": "documento del piano", "ufficio": "Ufficio di Piano"}
 
 
 def file_name(*, session: Session) -> str:
@@ -104,9 +70,10 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     battery_order = tuple(Battery)
 
     rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
+    _frame_rows(session, rows, areas, cards)
     for o in objectives:
         letter = areas[o.area_id].letter
-        rows["Obiettivi"].append([letter, o.code, o.kind, o.text, o.line])
+        rows["Obiettivi"].append([letter, cards[o.card_id].code, o.code, o.kind, o.text, o.line])
         for a in actions[pk(o)]:  # retired actions too: their semester history refers to them
             rows["Azioni"].append([letter, o.code, a.text, a.line, yes_no(a.retired)])
         for i in sorted(indicators[pk(o)], key=lambda i: (battery_order.index(i.battery), i.position)):
@@ -117,6 +84,7 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
                     i.battery,
                     i.text,
                     UNIT_LABELS.get(Unit(i.unit), i.unit),
+                    yes_no(i.higher_is_better),
                     target_label(targets[pk(i)]).replace(" · ", "; "),
                     i.line,
                 ]
@@ -155,8 +123,10 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
         rows["Budget"].append(
             [
                 areas[card.area_id].letter,
-                codes.get(b.objective_id) or f"intera scheda {card.code}",
-                b.item or b.text,
+                card.code,
+                codes.get(b.objective_id) or f"{WHOLE_CARD} {card.code}",
+                b.item,
+                b.text if b.text != b.item else None,  # the import reads an empty one as the Voce
                 view.source_label,
                 b.amount,
                 view.public_label,
@@ -164,11 +134,54 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
                 yes_no(b.to_be_completed),
                 b.line,
                 b.year,
-                ORIGIN_LABELS[b.origin] if b.origin == "piano" else view.origin_label,
+                ORIGIN_DOCUMENT if b.origin == "piano" else view.origin_label,
                 view.kind_label,
             ]
         )
     return rows
+
+
+def _frame_rows(session: Session, rows: dict[str, list[list[Any]]], areas: dict, cards: dict) -> None:
+    """Plan header, areas, key points, sub-areas, municipalities, cards and their yes/no fields."""
+    plan = session.exec(select(Plan)).first()
+    if plan is not None:
+        rows["Piano"] = [[label, getattr(plan, key)] for key, label in PIANO_FIELDS.items()]
+    for area in sorted(areas.values(), key=lambda a: a.position):
+        rows["Aree"].append([area.letter, area.title, area.line])
+        for p in session.exec(select(KeyPoint).where(KeyPoint.area_id == area.id).order_by(col(KeyPoint.position))):
+            rows["Punti chiave"].append([area.letter, p.text, p.line])
+    for sub in session.exec(select(SubArea).order_by(col(SubArea.position))):
+        rows["Sotto-ambiti"].append([sub.code, sub.name, sub.line])
+        for m in session.exec(
+            select(Municipality).where(Municipality.sub_area_id == sub.id).order_by(col(Municipality.id))
+        ):
+            rows["Comuni"].append([sub.code, m.name])
+    for card in sorted(cards.values(), key=lambda c: c.position):
+        details = card.details or {}
+        rows["Schede"].append(
+            [
+                areas[card.area_id].letter,
+                card.code,
+                card.title,
+                card.line,
+                card.target_group,
+                details.get("target_group_line"),
+                card.staff,
+                details.get("staff_line"),
+                card.transversal_areas,
+                card.transversal_text,
+                details.get("transversal_line"),
+                SERVICE_KINDS.get(card.service_kind or ""),
+                details.get("service_kind_text"),
+                details.get("service_kind_line"),
+            ]
+        )
+        flags = details.get("flags") or {}
+        for key, label in FLAG_LABELS.items():
+            flag = flags.get(key) or {}
+            rows["Caratteristiche"].append(
+                [card.code, label, yes_no(flag.get("value")), flag.get("text"), flag.get("line")]
+            )
 
 
 def export_plan_xlsx(*, session: Session) -> bytes:

@@ -1,4 +1,5 @@
-"""Load the plan (read and validated by models.plan_yaml) into the database.
+"""Load the plan (read and validated by models.plan_yaml, or from a workbook by models.plan_workbook) into the
+database: the one loader core for both sources.
 
 Loading is idempotent, and a changed file updates the plan without losing entered data: records are matched
 by their code (areas, cards, objectives) or text (actions, indicators, budget lines); a record that left the
@@ -7,13 +8,13 @@ file is retired, never deleted, so every semester value keeps its indicator and 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind
-from models.plan_yaml import PlanData, read_plan
+from models.plan_yaml import DEFAULT_SOURCE, PlanData, read_plan
 from models.tables import (
     Action,
     BudgetLine,
@@ -35,16 +36,37 @@ from models.tables import (
 
 @dataclass
 class LoadReport:
+    """Counts of what a load wrote, and the same as lists of Italian labels (the import's preview shows them)."""
+
     inserted: int = 0
     updated: int = 0
     retired: int = 0
+    created_items: list[str] = field(default_factory=list)
+    changed_items: list[str] = field(default_factory=list)
+    retired_items: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.inserted or self.updated or self.retired)
 
+    def insert(self, label: str) -> None:
+        self.inserted += 1
+        self.created_items.append(label)
 
-def _apply(row: Any, values: dict, report: LoadReport) -> None:
+    def update(self, label: str) -> None:
+        self.updated += 1
+        self.changed_items.append(label)
+
+    def retire(self, label: str) -> None:
+        self.retired += 1
+        self.retired_items.append(label)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _apply(row: Any, values: dict, report: LoadReport, label: str) -> None:
     changed = False
     for key, value in values.items():
         if getattr(row, key) != value:
@@ -53,7 +75,7 @@ def _apply(row: Any, values: dict, report: LoadReport) -> None:
     if changed:
         if hasattr(row, "version") and row.id is not None:
             row.version += 1
-        report.updated += 1
+        report.update(label)
 
 
 def _match_by_text(existing: list, wanted: list[dict]) -> list[tuple[Any | None, dict]]:
@@ -72,22 +94,30 @@ def _match_by_text(existing: list, wanted: list[dict]) -> list[tuple[Any | None,
 
 
 def _sync_children(
-    session: Session, model: type, parent: dict, existing: list, wanted: list[dict], make: Any, report: LoadReport
+    session: Session,
+    model: type,
+    parent: dict,
+    existing: list,
+    wanted: list[dict],
+    make: Any,
+    report: LoadReport,
+    what: str,
 ) -> None:
+    """`what` names the parent in the report's labels, e.g. "azione di A.1"."""
     for position, (row, record) in enumerate(_match_by_text(existing, wanted)):
         if not record:  # a leftover row (never None): retired
             assert row is not None
             if not row.retired:
                 row.retired = True
                 row.version += 1
-                report.retired += 1
+                report.retire(f"{what}: {_short(row.text)}")
             continue
         values = make(record, position)
         if row is None:
             session.add(model(**parent, **values))
-            report.inserted += 1
+            report.insert(f"{what}: {_short(values['text'])}")
         else:
-            _apply(row, {**values, "retired": False}, report)
+            _apply(row, {**values, "retired": False}, report, f"{what}: {_short(values['text'])}")
 
 
 def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
@@ -96,44 +126,47 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     report = LoadReport()
     plan = session.exec(select(Plan)).first()
     if plan is None:
-        plan = Plan(**data.header, source="003_4be68b8e0ea9bbb6.txt")
+        plan = Plan(**{"source": DEFAULT_SOURCE, **data.header})
         session.add(plan)
         session.flush()
-        report.inserted += 1
+        report.insert(f"piano: {data.header['title']}")
     else:
-        _apply(plan, data.header, report)
+        _apply(plan, data.header, report, f"piano: {data.header['title']}")
 
     for position, record in enumerate(data.sub_areas):
         sub = session.exec(select(SubArea).where(SubArea.code == record["code"])).first()
+        created = sub is None  # a new record's parts are part of its creation, not changes
         values = {"name": record["name"] or record["code"], "position": position, "line": record["line"]}
         if sub is None:
             sub = SubArea(code=record["code"], **values)
             session.add(sub)
             session.flush()
-            report.inserted += 1
+            report.insert(f"sotto-ambito {record['code']}")
         else:
-            _apply(sub, values, report)
+            _apply(sub, values, report, f"sotto-ambito {record['code']}")
         names = [m.name for m in session.exec(select(Municipality).where(Municipality.sub_area_id == sub.id))]
         if names != record["municipalities"]:
             for m in session.exec(select(Municipality).where(Municipality.sub_area_id == sub.id)):
                 session.delete(m)
             for name in record["municipalities"]:
                 session.add(Municipality(sub_area_id=pk(sub), name=name))
-            report.updated += 1
+            if not created:
+                report.update(f"comuni del sotto-ambito {record['code']}")
 
     areas: dict[str, MacroArea] = {}
     for position, record in enumerate(data.areas):
         area = session.exec(
             select(MacroArea).where(MacroArea.plan_id == plan.id, MacroArea.letter == record["letter"])
         ).first()
+        created = area is None
         values = {"title": record["title"], "position": position, "line": record["line"]}
         if area is None:
             area = MacroArea(plan_id=pk(plan), letter=record["letter"], **values)
             session.add(area)
             session.flush()
-            report.inserted += 1
+            report.insert(f"area {record['letter']}")
         else:
-            _apply(area, values, report)
+            _apply(area, values, report, f"area {record['letter']}")
         areas[record["letter"]] = area
         points = list(
             session.exec(select(KeyPoint).where(col(KeyPoint.area_id) == area.id).order_by(col(KeyPoint.position)))
@@ -143,7 +176,8 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
                 session.delete(p)
             for i, p in enumerate(record["key_points"]):
                 session.add(KeyPoint(area_id=pk(area), text=p["text"], line=p["line"], position=i))
-            report.updated += 1
+            if not created:
+                report.update(f"punti chiave dell'area {record['letter']}")
 
     seen_objectives: set[int] = set()
     for position, record in enumerate(data.cards):
@@ -152,8 +186,9 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
         if obj.id not in seen_objectives and not obj.retired:
             obj.retired = True
             obj.version += 1
-            report.retired += 1
-    _load_history(session, data.history, report)
+            report.retire(f"obiettivo {obj.code}")
+    if data.history is not None:  # None: a plan source without the 2021-2023 outcomes leaves them as they are
+        _load_history(session, data.history, report)
     session.flush()
     return report
 
@@ -192,9 +227,9 @@ def _load_card(
         card = Card(plan_id=pk(plan), code=record["code"], **values)
         session.add(card)
         session.flush()
-        report.inserted += 1
+        report.insert(f"scheda {record['code']}")
     else:
-        _apply(card, values, report)
+        _apply(card, values, report, f"scheda {record['code']}")
 
     objectives: dict[str, Objective] = {}
     for pos, o in enumerate(record["objectives"]):
@@ -212,9 +247,9 @@ def _load_card(
             obj = Objective(code=o["code"], **values)
             session.add(obj)
             session.flush()
-            report.inserted += 1
+            report.insert(f"obiettivo {o['code']}")
         else:
-            _apply(obj, values, report)
+            _apply(obj, values, report, f"obiettivo {o['code']}")
         objectives[o["code"]] = obj
         seen_objectives.add(pk(obj))
         actions = list(
@@ -228,6 +263,7 @@ def _load_card(
             o["actions"],
             lambda r, p: {"text": r["text"], "line": r["line"], "position": p},
             report,
+            f"azione di {o['code']}",
         )
         indicators = list(
             session.exec(
@@ -249,6 +285,7 @@ def _load_card(
                 "higher_is_better": r["higher_is_better"],
             },
             report,
+            f"indicatore di {o['code']}",
         )
 
     lines = list(
@@ -278,12 +315,14 @@ def _load_card(
             "objective_id": objectives[r["objective"]].id if r["objective"] else None,
         },
         report,
+        f"voce di budget della scheda {record['code']}",
     )
-    _sync_budget_kinds(session, card, wanted, report)
+    _sync_budget_kinds(session, card, wanted, report, {pk(line) for line in lines})
 
 
-def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report: LoadReport) -> None:
-    """One BudgetLineKind row per live document line that is not *preventivato* (matched by text and line)."""
+def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report: LoadReport, old: set[int]) -> None:
+    """One BudgetLineKind row per live document line that is not *preventivato* (matched by text and line).
+    The kind of a line created by this load (not in `old`) is part of its creation, not a change."""
     session.flush()
     kinds = {(r["text"], r["line"]): r["kind"] for r in wanted}
     for line in session.exec(select(BudgetLine).where(BudgetLine.card_id == card.id, BudgetLine.origin == "piano")):
@@ -292,24 +331,26 @@ def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report:
         if kind in (None, BudgetKind.PREVENTIVATO):
             if row is not None:
                 session.delete(row)
-                report.updated += 1
+                report.update(f"natura della voce di budget: {_short(line.text)}")
         elif row is None:
             session.add(BudgetLineKind(budget_line_id=pk(line), kind=kind))
-            report.updated += 1
+            if pk(line) in old:
+                report.update(f"natura della voce di budget: {_short(line.text)}")
         elif row.kind != kind:
             row.kind = kind
-            report.updated += 1
+            report.update(f"natura della voce di budget: {_short(line.text)}")
 
 
 def _load_history(session: Session, history: list[dict], report: LoadReport) -> None:
     rows = list(session.exec(select(HistoricalOutcome).order_by(col(HistoricalOutcome.position))))
     for position, record in enumerate(history):
         values = {**record, "position": position}
+        label = f"esito 2021-2023: {_short(record['objective'])}"
         if position < len(rows):
-            _apply(rows[position], values, report)
+            _apply(rows[position], values, report, label)
         else:
             session.add(HistoricalOutcome(**values))
-            report.inserted += 1
+            report.insert(label)
     for row in rows[len(history) :]:
         session.delete(row)
-        report.retired += 1
+        report.retire(f"esito 2021-2023: {_short(row.objective)}")

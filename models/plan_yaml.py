@@ -17,6 +17,7 @@ from models.config import plan_dir as configured_plan_dir
 from models.errors import DomainError
 from models.vocab import Battery, FundingSource, ObjectiveKind, ResourceAdequacy, Unit
 
+DEFAULT_SOURCE = "003_4be68b8e0ea9bbb6.txt"  # the document the YAML files transcribe (shared/seeds)
 BANDS = ("nullo", "insufficiente", "sufficiente", "buono", "ottimo")
 SPEND_CLASSES = ("sotto_100", "ottimo", "sottostimato")
 SERVICE_KINDS = ("nuovo", "rivisto", "esistente")
@@ -137,11 +138,15 @@ class _Check:
 
 @dataclass
 class PlanData:
+    """The plan as plain records: what models.plan_loader writes, from the YAML files or from a workbook
+    (models/plan_workbook.py builds the same records). `header` may carry `source`, the plan document's name;
+    `history` None leaves the 2021-2023 outcomes in the database as they are."""
+
     header: dict
     sub_areas: list[dict] = field(default_factory=list)
     areas: list[dict] = field(default_factory=list)
     cards: list[dict] = field(default_factory=list)
-    history: list[dict] = field(default_factory=list)
+    history: list[dict] | None = field(default_factory=list)
 
 
 def _parse_plan_file(path: Path) -> tuple[dict, list[dict], list[dict]]:
@@ -335,6 +340,16 @@ def _parse_history_file(path: Path, letters: set[str]) -> list[dict]:
             }
         )
     return out
+
+
+def has_plan_files(plan_dir: Path | None = None) -> bool:
+    """Whether the plan folder holds the plan's YAML files. An existing folder without any .yaml file means the
+    plan comes only from a workbook import (page Impostazione piano, `make import-plan`): starting the app then
+    leaves the database's plan alone. A folder that does not exist is an error (a typo in PDZ_PLAN_DIR)."""
+    folder = plan_dir or configured_plan_dir()
+    if not folder.is_dir():
+        raise PlanFileError(f"{folder}: cartella del piano inesistente (PDZ_PLAN_DIR)")
+    return any(folder.glob("*.yaml")) or any(folder.glob("cards/*.yaml"))
 
 
 def read_plan(plan_dir: Path | None = None) -> PlanData:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from models.db import create_db_and_tables, session_scope
 from models.plan_loader import LoadReport, load_plan
-from models.plan_yaml import read_plan
+from models.plan_yaml import has_plan_files, read_plan
 from models.semesters import ensure_current_semester
 from models.users import bootstrap_admin
 
@@ -25,9 +25,11 @@ def prepare_database(engine: Engine, plan_dir: Path | None = None) -> StartupRes
     """Create or upgrade the schema (Alembic, under a lock), load or update the plan, create the first
     administrator. Idempotent."""
     upgraded_from = create_db_and_tables(engine)
-    data = read_plan(plan_dir)  # validated before any write
+    # Validated before any write. No plan.yaml (PDZ_PLAN_DIR an empty folder): the plan comes only from a
+    # workbook import and is left as it is here (loading nothing would retire every imported objective).
+    data = read_plan(plan_dir) if has_plan_files(plan_dir) else None
     with session_scope(engine) as session:
-        report = load_plan(session, data)
+        report = load_plan(session, data) if data is not None else LoadReport()
         password = bootstrap_admin(session)
         ensure_current_semester(session)
     return StartupResult(admin_password=password, plan=report, upgraded_from=upgraded_from)

@@ -1,5 +1,5 @@
 """Impostazione piano (Ufficio di Piano): targets per year, actions and indicators, budgets, sub-areas,
-shared projects, semesters."""
+shared projects, semesters, the plan from a spreadsheet (the only tab when no plan is loaded yet)."""
 
 import pandas as pd
 import streamlit as st
@@ -8,6 +8,7 @@ from components import auth_gate
 from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
+from components.plan_import import plan_from_workbook
 from components.safe import md_escape
 from models import entry_view, plan_setup, queries, semesters
 from models.errors import DomainError
@@ -27,12 +28,18 @@ actor = auth_gate.signed_in().actor
 st.title(PAGE_TITLES["impostazione"])
 header = call(queries.plan_header)
 if header is None:
-    st.error("Il piano non è ancora stato caricato nel database.")
+    st.info(
+        "Il piano non è ancora stato caricato nel database: scaricare il modello vuoto, compilarlo e "
+        "importarlo qui sotto."
+    )
+    plan_from_workbook(actor)
     st.stop()
 years = list(range(header["first_year"], header["last_year"] + 1))
 
 SHARE_COLUMN = "Quota (€ o frazione, es. 1/3)"
-tab_obj, tab_sem, tab_proj = st.tabs(["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali"])
+tab_obj, tab_sem, tab_proj, tab_xlsx = st.tabs(
+    ["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali", "Piano da Excel"]
+)
 
 with tab_obj:
     objectives = call(entry_view.editable_objectives, actor=actor)
@@ -277,3 +284,6 @@ with tab_proj:
     if st.button("Salva progetto", key="proj_save"):
         if attempt(plan_setup.save_shared_project, name, total, rows, actor=actor, success="Progetto salvato."):
             st.rerun()
+
+with tab_xlsx:
+    plan_from_workbook(actor)

@@ -18,13 +18,37 @@ from models.tables import Action, BudgetLine, Indicator, IndicatorTarget, Object
 from tests.conftest import ROOT, SMALL_PLAN
 
 HEADERS = {
-    "Obiettivi": ["Area", "Obiettivo", "Tipo", "Testo", "Riga"],
+    "Piano": ["Campo", "Valore"],
+    "Aree": ["Area", "Titolo", "Riga"],
+    "Punti chiave": ["Area", "Punto chiave", "Riga"],
+    "Sotto-ambiti": ["Sotto-ambito", "Nome", "Riga"],
+    "Comuni": ["Sotto-ambito", "Comune"],
+    "Schede": [
+        "Area",
+        "Scheda",
+        "Titolo",
+        "Riga",
+        "Destinatari",
+        "Riga destinatari",
+        "Personale dedicato",
+        "Riga personale",
+        "Aree trasversali",
+        "Trasversalità",
+        "Riga trasversalità",
+        "Tipo di servizio",
+        "Tipo di servizio (testo)",
+        "Riga tipo di servizio",
+    ],
+    "Caratteristiche": ["Scheda", "Caratteristica", "Valore", "Testo", "Riga"],
+    "Obiettivi": ["Area", "Scheda", "Obiettivo", "Tipo", "Testo", "Riga"],
     "Azioni": ["Area", "Obiettivo", "Azione", "Riga", "Ritirata"],
-    "Indicatori": ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Target", "Riga"],
+    "Indicatori": ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Più alto è meglio", "Target", "Riga"],
     "Budget": [
         "Area",
+        "Scheda",
         "Obiettivo",
         "Voce",
+        "Testo del documento",
         "Fonte",
         "Importo",
         "Pubblico/privato",
@@ -36,6 +60,7 @@ HEADERS = {
         "Natura (solo «preventivato» è budget del piano)",
     ],
 }
+SHEET_NAMES = list(HEADERS)
 FORMULA_LIKE = ["=HYPERLINK(\"http://esempio.it\",\"clic\")", "+39 0372 123456", "-1+1", "@SUM(A1:A2)"]
 
 
@@ -52,14 +77,14 @@ def _rows(data: bytes, sheet: str) -> list[dict]:
 
 def test_sheets_and_columns(small_plan):
     wb = load_workbook(io.BytesIO(_export(small_plan)))
-    assert wb.sheetnames == ["Obiettivi", "Azioni", "Indicatori", "Budget"]
+    assert wb.sheetnames == SHEET_NAMES
     assert {name: [c.header for c in cols] for name, cols in SHEETS.items()} == HEADERS
     for name, headers in HEADERS.items():
         ws = wb[name]
         assert [c.value for c in ws[1]] == headers
         assert all(c.font.bold for c in ws[1]), "bold header row"
         assert ws.freeze_panes == "A2", "header row frozen"
-        assert ws.auto_filter.ref == f"A1:{chr(ord('A') + len(headers) - 1)}{ws.max_row}"
+        assert ws.auto_filter.ref == f"A1:{chr(ord('A') + len(headers) - 1)}{max(ws.max_row, 1)}"
         assert all(ws.column_dimensions[chr(ord("A") + i)].width >= 6 for i in range(len(headers)))
 
 
@@ -89,6 +114,7 @@ def test_rows_of_the_small_plan(small_plan):
         "Tipo": "processo",
         "Indicatore": "N. di incontri della cabina di regia",
         "Unità": "numero",
+        "Più alto è meglio": "Sì",
         "Target": None,
         "Riga": 120,
     }
@@ -205,7 +231,7 @@ def test_cli_creates_loads_and_exports(tmp_path):
     assert "PRIMO AVVIO" in first.stdout, "an empty database gets its administrator, shown once"
     assert f"Piano esportato in {out}" in first.stdout
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Obiettivi", "Azioni", "Indicatori", "Budget"]
+    assert wb.sheetnames == SHEET_NAMES
     assert wb["Obiettivi"].max_row == 1 + 4
     out.unlink()
     second = _cli(tmp_path, "--out", str(out))

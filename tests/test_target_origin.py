@@ -65,7 +65,9 @@ def test_a_target_set_by_the_office_says_who_and_when_everywhere(db):
     view = next(i for o in tree.areas[0].cards[0].objectives for i in o.indicators if i.text == MEETINGS)
     assert view.target_label == f"2025: 12 ({origin})" and view.line == 120  # Il Piano
     rows = list(load_workbook(io.BytesIO(plan_xlsx))["Indicatori"].iter_rows(values_only=True))
-    assert next(r for r in rows if r[3] == MEETINGS)[5] == f"2025: 12 ({origin})"  # plan export
+    header = rows[0]
+    target = next(r for r in rows if r[3] == MEETINGS)[header.index("Target")]
+    assert target == f"2025: 12 ({origin})"  # plan export
     ws = load_workbook(io.BytesIO(report_xlsx))["Indicatori"]
     table = [r for r in ws.iter_rows(values_only=True) if r and r[0] is not None]
     header = next(r for r in table if r[0] == "Area")
@@ -102,7 +104,8 @@ def test_a_budget_set_by_the_office_says_who_and_when(db):
     assert office.origin_label == origin and office.amount_label == "7.500,50 €"
     assert next(b for b in card.budget if b.origin == "piano").origin_label == "riga 140 del documento"
     assert next(b for b in setup["budget"] if b["origin"] == "ufficio")["origin_label"] == origin
-    assert rows[0][10] == "Origine" and next(r for r in rows if r[9] == 2026)[10] == origin
+    year, where = rows[0].index("Anno"), rows[0].index("Origine")
+    assert next(r for r in rows if r[year] == 2026)[where] == origin
 
 
 def test_impostazione_shows_the_origin_after_a_set_and_il_piano_too(tmp_path):
