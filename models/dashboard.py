@@ -95,20 +95,24 @@ from models.vocab import FundingSource, ReportState, funding_label
 
 
 def semester_summary(*, session: Session, semester_id: int, include_submitted: bool) -> Summary:
-    """Headline tiles: bands, overall achievement, budget, committed, paid, ratio and expected share."""
+    """Headline tiles (bands, overall achievement, budget, committed, paid, ratio, expected share) and the same
+    figures per macro-area (Summary.areas): one set of queries, the totals summed from the areas' rows."""
     sem = semester_by_id(session, semester_id)
     states = counted_states(include_submitted)
-    tally = Tally()
-    for _area, _sem, state, done, planned, n in band_rows(session, [sem.id], states):
-        tally.add(state, done, planned, n)
+    bands = band_rows(session, [sem.id], states)
     period = budget_period(session=session, semester_id=sem.id)
-    by_area = budget_by(session, Card.area_id, period).values()
+    budget = budget_by(session, Card.area_id, period)
+    spend = spend_by(session, sem.ordinal, states, Objective.area_id)
+    counts = monitored_objectives(session, Objective.area_id)
+    tally = Tally()
+    for _area, _sem, state, done, planned, n in bands:
+        tally.add(state, done, planned, n)
     money = Money(
-        budget=sum(total for total, _, _ in by_area),
-        budget_missing=sum(m for _, m, _ in by_area),
-        budget_amounts=sum(k for _, _, k in by_area),
+        budget=sum(total for total, _, _ in budget.values()),
+        budget_missing=sum(m for _, m, _ in budget.values()),
+        budget_amounts=sum(k for _, _, k in budget.values()),
     )
-    for _area, committed, paid in spend_by(session, sem.ordinal, states, Objective.area_id):
+    for _area, committed, paid in spend:
         money.committed, money.paid, money.reported = money.committed + committed, money.paid + paid, True
     per_state = dict(
         session.exec(
@@ -118,9 +122,20 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
             .group_by(Report.state)
         ).all()
     )
-    objectives = sum(monitored_objectives(session, Objective.kind).values())
+    objectives = int(sum(counts.values()))
     report_states = {s: int(per_state.get(s, 0)) for s in STATE_ORDER}
     report_states[NO_REPORT] = max(0, objectives - sum(report_states.values()))
+    tallies, area_money = tally_by(bands), money_by(budget, spend)
+    areas = [
+        AreaRow(
+            letter=a.letter,
+            title=a.title,
+            objectives=int(counts.get(a.id, 0)),
+            tally=tallies.get(a.id) or Tally(),
+            money=area_money.get(a.id) or Money(),
+        )
+        for a in all_areas(session)
+    ]
     return Summary(
         semester=sem,
         states=states,
@@ -130,29 +145,13 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
         objectives=objectives,
         report_states=report_states,
         period=period,
+        areas=areas,
     )
 
 
 def area_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[AreaRow]:
     """Every macro-area in catalogue order (also those without objectives), with bands and money."""
-    sem = semester_by_id(session, semester_id)
-    states = counted_states(include_submitted)
-    tallies = tally_by(band_rows(session, [sem.id], states))
-    money = money_by(
-        budget_by(session, Card.area_id, budget_period(session=session, semester_id=sem.id)),
-        spend_by(session, sem.ordinal, states, Objective.area_id),
-    )
-    counts = monitored_objectives(session, Objective.area_id)
-    return [
-        AreaRow(
-            letter=a.letter,
-            title=a.title,
-            objectives=int(counts.get(a.id, 0)),
-            tally=tallies.get(a.id) or Tally(),
-            money=money.get(a.id) or Money(),
-        )
-        for a in all_areas(session)
-    ]
+    return semester_summary(session=session, semester_id=semester_id, include_submitted=include_submitted).areas
 
 
 def source_rows(*, session: Session, semester_id: int, include_submitted: bool) -> list[SourceRow]:

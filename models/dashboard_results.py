@@ -164,6 +164,7 @@ class Summary:
     objectives: int  # monitored objectives in the plan
     report_states: dict[str, int]  # every report state, plus NO_REPORT, for this semester
     period: BudgetPeriod | None = None  # the budget the money is compared with, and its label
+    areas: list[AreaRow] = field(default_factory=list)  # the same figures per macro-area (dashboard.area_rows)
 
 
 @dataclass

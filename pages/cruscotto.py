@@ -41,7 +41,7 @@ else:
     controls.projector_toggle(projector)
 
 summary = cache.fetch(dashboard.semester_summary, **choice.params)
-areas = cache.fetch(dashboard.area_rows, **choice.params)
+areas = summary.areas
 focus = controls.focus_areas(areas)
 
 if projector:
