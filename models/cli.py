@@ -13,6 +13,7 @@ from pathlib import Path
 from models.config import ConfigError, configure_logging, ensure_cookie_key, setting
 from models.db import DatabaseError, get_engine, session_scope
 from models.errors import InputRefused
+from models.formatting import number
 from models.plan_yaml import PlanFileError
 from models.startup import admin_banner, prepare_database
 
@@ -278,7 +279,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     out = backup(database_url(), Path(args.out) if args.out else default_backup_path(database_url()))
     log.info("backup written to %s (%d bytes)", out, out.stat().st_size)
-    print(f"Backup salvato in {out} ({out.stat().st_size:,} byte). Per ripristinarlo: make restore FILE={out}")
+    size = number(out.stat().st_size)  # Italian grouping: 344.064 byte
+    print(f"Backup salvato in {out} ({size} byte). Per ripristinarlo: make restore FILE={out}")
     return 0
 
 

@@ -7,6 +7,7 @@ from components import auth_gate, onboarding
 from components.data import call
 from models import queries
 from models.formatting import budget_euro
+from models.permissions import can_open_page
 from models.vocab import semester_label
 
 user = auth_gate.signed_in()  # every role; refuses when opened before the entrypoint ran
@@ -14,6 +15,10 @@ header = call(queries.plan_header)
 st.title("Monitoraggio Piano di Zona")
 if header is None:
     st.error("Il piano non è ancora stato caricato nel database.")
+    if can_open_page(user.actor.role, "impostazione"):  # the one who can load it gets the way there
+        st.page_link("pages/impostazione.py", label="Carica il piano da Excel in Impostazione piano", icon="➡️")
+    else:
+        st.caption("Lo carica l'Ufficio di Piano, dalla pagina Impostazione piano.")
     st.stop()
 st.subheader(f"{header['title']} · {header['ambito']}")
 st.caption(

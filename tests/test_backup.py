@@ -176,6 +176,8 @@ def test_command_line_backup_and_restore(new_empty_database, backend, tmp_path):
     out = tmp_path / "cli.backup"
     done = cli("backup", "--out", str(out), url=source)
     assert done.returncode == 0 and "Backup salvato" in done.stdout, done.stderr
+    size = out.stat().st_size
+    assert f"({size:,} byte)".replace(",", ".") in done.stdout  # Italian grouping, as every figure
     target = populated(new_empty_database(), marker="vecchio")
     if backend == "postgresql":  # the safety copy of a forced restore would go to instance/backups
         target = new_empty_database()

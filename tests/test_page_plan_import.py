@@ -99,3 +99,11 @@ def test_a_plan_from_yaml_refuses_the_import_on_the_page(tmp_path, small_plan_xl
         at = logged_in("uff", PAGE)
         at.get("file_uploader")[0].set_value(("piano.xlsx", small_plan_xlsx, MIME)).run()
         assert any(md_escape("PDZ_PLAN_DIR") in e.value for e in at.error)
+
+
+def test_landing_page_without_a_plan_leads_the_office_to_the_import(app_db):
+    at = logged_in("uff")
+    assert not at.exception
+    assert any("non è ancora stato caricato" in e.value for e in at.error)
+    links = {el.proto.label: el.proto.page for el in at.get("page_link")}  # the menu's links too
+    assert links["Carica il piano da Excel in Impostazione piano"] == links["Impostazione piano"]
