@@ -87,8 +87,9 @@ from models.import_cells import (
     plain_cell,
     text_cell,
 )
-from models.import_drafts import Draft, ObjectiveNow, changes_of, load_objective, merged_input, same_input
+from models.import_drafts import Draft, ObjectiveNow, load_objective, merged_input, same_input
 from models.permissions import Actor, PermissionDenied, require_template_areas
+from models.report_context import ReportContext, current_data, load_contexts, snapshot
 from models.reports import (
     ConflictError,
     IndicatorInput,
@@ -97,14 +98,13 @@ from models.reports import (
     SpendInput,
     ValidationFailed,
     edit_block_reason,
-    objective_budget,
-    report_snapshot,
-    save_report,
+    plan_save,
+    plan_saves,
+    write_plans,
 )
 from models.tables import (
     MacroArea,
     Objective,
-    Report,
     Semester,
     pk,
 )
@@ -229,13 +229,12 @@ def apply_import(preview: ImportPreview, *, actor: Actor, session: Session, toda
     if not preview.inputs:
         raise InputRefused("Nessuna modifica da importare.")
     require_template_areas(actor, preview.areas)  # the actor may have lost an area since the check
-    changes = 0
+    if any(data.semester_id != preview.semester_id for data in preview.inputs):
+        raise InputRefused("Importazione non valida: obiettivi di semestri diversi.")
     with session.begin_nested():  # a failure rolls back every objective, even if the caller commits anyway
-        for data in preview.inputs:
-            if data.semester_id != preview.semester_id:
-                raise InputRefused("Importazione non valida: obiettivi di semestri diversi.")
-            changes += len(save_report(data, actor=actor, session=session, today=today).changes)
-    return ImportResult(reports=len(preview.inputs), changes=changes)
+        # save_report's checks and writes, for all the objectives at once (their data read in a few queries)
+        results = write_plans(session, plan_saves(session, preview.inputs, actor=actor, today=today), actor)
+    return ImportResult(reports=len(preview.inputs), changes=sum(len(r.changes) for r in results))
 
 
 class _Check:
@@ -250,7 +249,7 @@ class _Check:
         self.drafts: dict[int, Draft] = {}
         self.generated_versions: dict[int, int | None] = {}
         self.spend_rows: set[tuple[int, str]] = set()  # (objective, source) rows met in Spesa
-        self.budgets: dict[int, tuple[dict[str, float], float]] = {}  # objective -> reports.objective_budget
+        self.loaded: dict[int, ReportContext] = {}  # the catalogue's saved data, read at once (models/report_context)
 
     def problem(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
@@ -582,9 +581,8 @@ class _Check:
     def _spend_rule_ok(self, line: SheetLine, source: str, item: SpendInput, line_objective: int) -> bool:
         """Paid above committed, or an amount far above the objective's budget, needs the confirmation and a note:
         the form's rule, on the cell it concerns."""
-        if line_objective not in self.budgets:  # one query per objective, not per spend row
-            self.budgets[line_objective] = objective_budget(self.session, line_objective, self.semester.year)
-        by_source, total = self.budgets[line_objective]
+        self._context(line_objective)
+        by_source, total = self.loaded[line_objective].budget
         try:
             clean_spend(
                 item.committed,
@@ -631,8 +629,10 @@ class _Check:
     # --- one objective: what is saved now, merge, dry run -----------------------------------
 
     def _context(self, objective_id: int) -> ObjectiveNow:
+        if not self.loaded:  # on the first row: every objective of the file's areas, in a few queries
+            self.loaded = load_contexts(self.session, pk(self.semester), self.catalogue, budget_year=self.semester.year)
         if objective_id not in self.contexts:
-            self.contexts[objective_id] = load_objective(self.session, self.catalogue[objective_id], pk(self.semester))
+            self.contexts[objective_id] = load_objective(self.loaded[objective_id], self.catalogue[objective_id])
         return self.contexts[objective_id]
 
     def _dry_run(self, draft: Draft) -> None:
@@ -642,10 +642,12 @@ class _Check:
         if same_input(data, objective.saved):  # no save needed to know: also fine for a read-only report
             self.preview.unchanged += objective.report_id is not None
             return
-        report = self.session.get(Report, objective.report_id) if objective.report_id else None
-        data.base_snapshot = report_snapshot(self.session, report, objective.id)
-        try:
-            changes = changes_of(self.session, data, self.actor, self.today)
+        ctx = self.loaded[objective.id]
+        data.base_snapshot = snapshot(ctx, current_data(ctx))
+        try:  # save_report's checks and exact changes, nothing written
+            changes = plan_save(
+                ctx, data, semester=self.semester, actor=self.actor, session=self.session, today=self.today
+            ).changes
         except (ReportLocked, ConflictError, PermissionDenied) as exc:
             self.problem(sheet, cell, f"Obiettivo {objective.code}: {exc}")
             return
