@@ -3,11 +3,13 @@
 `check_import` writes nothing: it opens the file through models/xlsx_guard (size, kind, zip bomb, XML bomb),
 checks the template's identity (`_meta`: format, version, semester, areas the actor may write), the headers of
 every sheet, then every cell with the form's own rules (models/validation.py), each failure a Problem naming
-sheet, cell and field. Per objective it then builds the ReportInput the form would send and runs
-`reports.save_report` inside a SAVEPOINT that is rolled back: the preview lists exactly the changes the save
-will make, and a locked report, a conflict or a permission failure is known before anything is written.
-`apply_import` then saves every objective in the caller's transaction: all of them or, on any failure (e.g.
-somebody saved in the app since the check: ConflictError), none.
+sheet, cell and field. Per objective it then builds the ReportInput the form would send and plans its save
+(`reports.plan_save`: every check of save_report and its exact changes, on the objectives' saved data read once
+by models/report_context.load_contexts; nothing written): the preview lists exactly the changes the save will
+make, and a locked report, a conflict or a permission failure is known before anything is written.
+`apply_import` then plans again on the data read afresh and writes every objective at once (reports.write_plans)
+in the caller's transaction: all of them or, on any failure (e.g. somebody saved in the app since the check:
+ConflictError), none.
 
 Decisions:
 - Formulas are refused in every cell the import reads ("la cella contiene una formula: scrivere il valore").
@@ -26,8 +28,8 @@ Decisions:
   and picks the source. A source missing from the file keeps its saved figures; a saved row whose two amounts
   are emptied in the file becomes «nessun dato» (removed, as in the form), never a row of zeros.
 - Rows missing from the file (deleted despite the protection) keep what is saved: the input starts from the
-  saved report. An objective whose input equals what is saved skips the dry run, so an unchanged report that
-  is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
+  saved report. An objective whose input equals what is saved skips the dry run (plan_save), so an unchanged
+  report that is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
 - A closed semester or, for a lead, a passed deadline refuses the whole file once, not objective by objective.
 - A file with any Problem has no changes and no inputs in its preview: nothing of it can be applied.
 - The work is bounded (issue 15): models/xlsx_guard refuses files with more rows, cells or strings than any

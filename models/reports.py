@@ -435,10 +435,12 @@ def _claim(session: Session, plans: Sequence[SavePlan], actor: Actor) -> None:
     bumped: set[int] = set()
     for start in range(0, len(pairs), _CHUNK):
         # Atomic compare-and-set: of two simultaneous saves from the same version, one updates no row.
+        chunk = pairs[start : start + _CHUNK]
         bumped.update(
             session.execute(
                 update(Report)
-                .where(tuple_(col(Report.id), col(Report.version)).in_(pairs[start : start + _CHUNK]))
+                .where(col(Report.id).in_([i for i, _v in chunk]))  # the primary key's index (SQLite scans otherwise)
+                .where(tuple_(col(Report.id), col(Report.version)).in_(chunk))
                 .values(version=col(Report.version) + 1)
                 .returning(col(Report.id))
                 .execution_options(synchronize_session=False)
