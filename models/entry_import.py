@@ -91,7 +91,7 @@ from models.import_cells import (
 )
 from models.import_drafts import Draft, ObjectiveNow, load_objective, merged_input, same_input
 from models.permissions import Actor, PermissionDenied, require_template_areas
-from models.report_context import ReportContext, current_data, load_contexts, snapshot
+from models.report_context import ReportContext, load_contexts
 from models.reports import (
     ConflictError,
     IndicatorInput,
@@ -644,12 +644,15 @@ class _Check:
         if same_input(data, objective.saved):  # no save needed to know: also fine for a read-only report
             self.preview.unchanged += objective.report_id is not None
             return
-        ctx = self.loaded[objective.id]
-        data.base_snapshot = snapshot(ctx, current_data(ctx))
         try:  # save_report's checks and exact changes, nothing written
-            changes = plan_save(
-                ctx, data, semester=self.semester, actor=self.actor, session=self.session, today=self.today
-            ).changes
+            plan = plan_save(
+                self.loaded[objective.id],
+                data,
+                semester=self.semester,
+                actor=self.actor,
+                session=self.session,
+                today=self.today,
+            )
         except (ReportLocked, ConflictError, PermissionDenied) as exc:
             self.problem(sheet, cell, f"Obiettivo {objective.code}: {exc}")
             return
@@ -657,9 +660,11 @@ class _Check:
             for error in exc.errors:
                 self.problem(sheet, cell, f"Obiettivo {objective.code} – {error}")
             return
+        changes = plan.changes
         if not changes:
             self.preview.unchanged += objective.report_id is not None
             return
+        data.base_snapshot = plan.before  # the version it starts from, as it was at the check
         self.preview.inputs.append(data)
         self.preview.changes.extend(
             ChangeRow(objective.area, objective.code, label, old, new) for label, old, new in changes

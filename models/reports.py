@@ -273,6 +273,7 @@ class SavePlan:
     ctx: ReportContext
     data: ReportInput
     clean: CleanReport
+    before: dict[str, str | None]  # the report's snapshot now (a conflict is shown against it)
     changes: list[tuple[str, str | None, str | None]]
     submit: bool
     old_state: str = ReportState.BOZZA
@@ -305,7 +306,7 @@ def plan_save(
     if report is not None and (data.base_version is None or data.base_version != report.version):
         raise ConflictError(diff_snapshots(data.base_snapshot, before), last_author(session, report))
     after = _applied(now, clean, submit)
-    return SavePlan(ctx, data, clean, diff_snapshots(before, snapshot(ctx, after)), submit)
+    return SavePlan(ctx, data, clean, before, diff_snapshots(before, snapshot(ctx, after)), submit)
 
 
 def _applied(now: ReportData, clean: CleanReport, submit: bool) -> ReportData:
