@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from models.permissions import Actor
-from models.tables import AuditEntry, User
+from models.tables import AuditEntry, User, utcnow
 
 
 def _text(value: Any) -> str | None:
@@ -35,23 +36,59 @@ def record_change(
     reason: str = "",
 ) -> AuditEntry | None:
     """Add one audit entry; nothing is written when old and new are equal."""
+    row = change_row(
+        actor,
+        entity=entity,
+        entity_id=entity_id,
+        field=field,
+        old=old,
+        new=new,
+        objective_id=objective_id,
+        semester_id=semester_id,
+        reason=reason,
+    )
+    if row is None:
+        return None
+    entry = AuditEntry(**row)
+    session.add(entry)
+    return entry
+
+
+def change_row(
+    actor: Actor | None,
+    *,
+    entity: str,
+    entity_id: int | None,
+    field: str,
+    old: Any,
+    new: Any,
+    objective_id: int | None = None,
+    semester_id: int | None = None,
+    reason: str = "",
+) -> dict[str, Any] | None:
+    """One audit entry as column values (record_change's entry); None when old and new are equal."""
     old_text, new_text = _text(old), _text(new)
     if old_text == new_text and not reason:
         return None
-    entry = AuditEntry(
-        user_id=actor.user_id if actor else None,
-        username=actor.username if actor else "sistema",
-        entity=entity,
-        entity_id=entity_id,
-        objective_id=objective_id,
-        semester_id=semester_id,
-        field=field,
-        old=old_text,
-        new=new_text,
-        reason=reason,
-    )
-    session.add(entry)
-    return entry
+    return {
+        "at": utcnow(),
+        "user_id": actor.user_id if actor else None,
+        "username": actor.username if actor else "sistema",
+        "entity": entity,
+        "entity_id": entity_id,
+        "objective_id": objective_id,
+        "semester_id": semester_id,
+        "field": field,
+        "old": old_text,
+        "new": new_text,
+        "reason": reason,
+    }
+
+
+def record_changes(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many change_row entries in one statement (a save of many reports: no ids needed back)."""
+    if rows:
+        session.execute(insert(AuditEntry).execution_options(render_nulls=True), rows)  # one batch, Nones too
 
 
 def audit_trail(

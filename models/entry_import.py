@@ -3,11 +3,13 @@
 `check_import` writes nothing: it opens the file through models/xlsx_guard (size, kind, zip bomb, XML bomb),
 checks the template's identity (`_meta`: format, version, semester, areas the actor may write), the headers of
 every sheet, then every cell with the form's own rules (models/validation.py), each failure a Problem naming
-sheet, cell and field. Per objective it then builds the ReportInput the form would send and runs
-`reports.save_report` inside a SAVEPOINT that is rolled back: the preview lists exactly the changes the save
-will make, and a locked report, a conflict or a permission failure is known before anything is written.
-`apply_import` then saves every objective in the caller's transaction: all of them or, on any failure (e.g.
-somebody saved in the app since the check: ConflictError), none.
+sheet, cell and field. Per objective it then builds the ReportInput the form would send and plans its save
+(`reports.plan_save`: every check of save_report and its exact changes, on the objectives' saved data read once
+by models/report_context.load_contexts; nothing written): the preview lists exactly the changes the save will
+make, and a locked report, a conflict or a permission failure is known before anything is written.
+`apply_import` then plans again on the data read afresh and writes every objective at once (reports.write_plans)
+in the caller's transaction: all of them or, on any failure (e.g. somebody saved in the app since the check:
+ConflictError), none.
 
 Decisions:
 - Formulas are refused in every cell the import reads ("la cella contiene una formula: scrivere il valore").
@@ -26,8 +28,8 @@ Decisions:
   and picks the source. A source missing from the file keeps its saved figures; a saved row whose two amounts
   are emptied in the file becomes «nessun dato» (removed, as in the form), never a row of zeros.
 - Rows missing from the file (deleted despite the protection) keep what is saved: the input starts from the
-  saved report. An objective whose input equals what is saved skips the dry run, so an unchanged report that
-  is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
+  saved report. An objective whose input equals what is saved skips the dry run (plan_save), so an unchanged
+  report that is read-only (sent, approved) is no problem; a changed one is, named on its Valutazione row.
 - A closed semester or, for a lead, a passed deadline refuses the whole file once, not objective by objective.
 - A file with any Problem has no changes and no inputs in its preview: nothing of it can be applied.
 - The work is bounded (issue 15): models/xlsx_guard refuses files with more rows, cells or strings than any
@@ -87,8 +89,9 @@ from models.import_cells import (
     plain_cell,
     text_cell,
 )
-from models.import_drafts import Draft, ObjectiveNow, changes_of, load_objective, merged_input, same_input
+from models.import_drafts import Draft, ObjectiveNow, load_objective, merged_input, same_input
 from models.permissions import Actor, PermissionDenied, require_template_areas
+from models.report_context import ReportContext, load_contexts
 from models.reports import (
     ConflictError,
     IndicatorInput,
@@ -97,14 +100,13 @@ from models.reports import (
     SpendInput,
     ValidationFailed,
     edit_block_reason,
-    objective_budget,
-    report_snapshot,
-    save_report,
+    plan_save,
+    plan_saves,
+    write_plans,
 )
 from models.tables import (
     MacroArea,
     Objective,
-    Report,
     Semester,
     pk,
 )
@@ -229,13 +231,12 @@ def apply_import(preview: ImportPreview, *, actor: Actor, session: Session, toda
     if not preview.inputs:
         raise InputRefused("Nessuna modifica da importare.")
     require_template_areas(actor, preview.areas)  # the actor may have lost an area since the check
-    changes = 0
+    if any(data.semester_id != preview.semester_id for data in preview.inputs):
+        raise InputRefused("Importazione non valida: obiettivi di semestri diversi.")
     with session.begin_nested():  # a failure rolls back every objective, even if the caller commits anyway
-        for data in preview.inputs:
-            if data.semester_id != preview.semester_id:
-                raise InputRefused("Importazione non valida: obiettivi di semestri diversi.")
-            changes += len(save_report(data, actor=actor, session=session, today=today).changes)
-    return ImportResult(reports=len(preview.inputs), changes=changes)
+        # save_report's checks and writes, for all the objectives at once (their data read in a few queries)
+        results = write_plans(session, plan_saves(session, preview.inputs, actor=actor, today=today), actor)
+    return ImportResult(reports=len(preview.inputs), changes=sum(len(r.changes) for r in results))
 
 
 class _Check:
@@ -250,7 +251,7 @@ class _Check:
         self.drafts: dict[int, Draft] = {}
         self.generated_versions: dict[int, int | None] = {}
         self.spend_rows: set[tuple[int, str]] = set()  # (objective, source) rows met in Spesa
-        self.budgets: dict[int, tuple[dict[str, float], float]] = {}  # objective -> reports.objective_budget
+        self.loaded: dict[int, ReportContext] = {}  # the catalogue's saved data, read at once (models/report_context)
 
     def problem(self, sheet: str, cell: str, message: str) -> None:
         self.problems.append(Problem(sheet, cell, message))
@@ -582,9 +583,8 @@ class _Check:
     def _spend_rule_ok(self, line: SheetLine, source: str, item: SpendInput, line_objective: int) -> bool:
         """Paid above committed, or an amount far above the objective's budget, needs the confirmation and a note:
         the form's rule, on the cell it concerns."""
-        if line_objective not in self.budgets:  # one query per objective, not per spend row
-            self.budgets[line_objective] = objective_budget(self.session, line_objective, self.semester.year)
-        by_source, total = self.budgets[line_objective]
+        self._context(line_objective)
+        by_source, total = self.loaded[line_objective].budget
         try:
             clean_spend(
                 item.committed,
@@ -631,8 +631,10 @@ class _Check:
     # --- one objective: what is saved now, merge, dry run -----------------------------------
 
     def _context(self, objective_id: int) -> ObjectiveNow:
+        if not self.loaded:  # on the first row: every objective of the file's areas, in a few queries
+            self.loaded = load_contexts(self.session, pk(self.semester), self.catalogue, budget_year=self.semester.year)
         if objective_id not in self.contexts:
-            self.contexts[objective_id] = load_objective(self.session, self.catalogue[objective_id], pk(self.semester))
+            self.contexts[objective_id] = load_objective(self.loaded[objective_id], self.catalogue[objective_id])
         return self.contexts[objective_id]
 
     def _dry_run(self, draft: Draft) -> None:
@@ -642,10 +644,15 @@ class _Check:
         if same_input(data, objective.saved):  # no save needed to know: also fine for a read-only report
             self.preview.unchanged += objective.report_id is not None
             return
-        report = self.session.get(Report, objective.report_id) if objective.report_id else None
-        data.base_snapshot = report_snapshot(self.session, report, objective.id)
-        try:
-            changes = changes_of(self.session, data, self.actor, self.today)
+        try:  # save_report's checks and exact changes, nothing written
+            plan = plan_save(
+                self.loaded[objective.id],
+                data,
+                semester=self.semester,
+                actor=self.actor,
+                session=self.session,
+                today=self.today,
+            )
         except (ReportLocked, ConflictError, PermissionDenied) as exc:
             self.problem(sheet, cell, f"Obiettivo {objective.code}: {exc}")
             return
@@ -653,9 +660,11 @@ class _Check:
             for error in exc.errors:
                 self.problem(sheet, cell, f"Obiettivo {objective.code} – {error}")
             return
+        changes = plan.changes
         if not changes:
             self.preview.unchanged += objective.report_id is not None
             return
+        data.base_snapshot = plan.before  # the version it starts from, as it was at the check
         self.preview.inputs.append(data)
         self.preview.changes.extend(
             ChangeRow(objective.area, objective.code, label, old, new) for label, old, new in changes

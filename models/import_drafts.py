@@ -1,37 +1,17 @@
 """What one objective of an entry-template import is now and what the file says (models/entry_import.py): the
-saved report as the form would send it, the draft read from the file, and their merge and dry-run changes."""
+saved report as the form would send it (from its models/report_context.ReportContext), the draft read from the
+file, and their merge."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
-
 from models.import_cells import input_value
-from models.permissions import Actor
-from models.reports import (
-    IndicatorInput,
-    ReportInput,
-    SpendInput,
-    live_actions,
-    live_indicators,
-    save_report,
-)
-from models.tables import (
-    ActionStatus,
-    IndicatorValue,
-    Report,
-    Spend,
-    SubArea,
-    SubAreaValue,
-    pk,
-)
-from models.vocab import (
-    ActionState,
-    Unit,
-)
+from models.report_context import QUALITATIVE_FIELDS, ReportContext
+from models.reports import IndicatorInput, ReportInput, SpendInput
+from models.tables import pk
+from models.vocab import ActionState, Unit
 
 # --- what one objective is now, and what the file says --------------------------------------
 
@@ -58,68 +38,41 @@ class Draft:
     qualitative: dict[str, Any] | None = None
 
 
-QUALITATIVE_FIELDS = (
-    "users_assessment",
-    "users_not_relevant",
-    "resource_adequacy",
-    "critical_issues",
-    "need_answered",
-    "need_reason",
-    "proposed_again",
-    "proposed_reason",
-)
-
-
-def load_objective(session: Session, entry: dict, semester_id: int) -> ObjectiveNow:
+def load_objective(ctx: ReportContext, entry: dict) -> ObjectiveNow:
     """An objective's live actions and indicators and its saved report, as plain values."""
-    report = session.exec(
-        select(Report).where(Report.objective_id == entry["id"], Report.semester_id == semester_id)
-    ).first()
+    report = ctx.report
     saved = ReportInput(
-        objective_id=entry["id"], semester_id=semester_id, base_version=report.version if report else None
+        objective_id=entry["id"], semester_id=ctx.semester_id, base_version=report.version if report else None
     )
-    indicators = {pk(i): i.unit for i in live_indicators(session, entry["id"], report)}
+    indicators = {pk(i): i.unit for i in ctx.indicators}
     if report is not None:
-        fill_saved(session, report, indicators, saved)
+        fill_saved(ctx, indicators, saved)
     return ObjectiveNow(
         entry["id"],
         entry["code"],
         entry["area"],
         report.id if report else None,
         report.version if report else None,
-        {pk(a) for a in live_actions(session, entry["id"], report)},
+        {pk(a) for a in ctx.actions},
         indicators,
         saved,
     )
 
 
-def fill_saved(session: Session, report: Report, units: dict[int, str], saved: ReportInput) -> None:
-    saved.actions = {
-        s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
-    }
-    values = list(session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id)))
-    splits: dict[int, dict[str, float]] = {}
-    if values:
-        rows = session.exec(
-            select(SubAreaValue.value_id, SubArea.code, SubAreaValue.value)
-            .join(SubArea, col(SubArea.id) == SubAreaValue.sub_area_id)
-            .where(col(SubAreaValue.value_id).in_([v.id for v in values]))
-        )
-        for value_id, code, value in rows:
-            splits.setdefault(value_id, {})[code] = value
-    for v in values:
-        unit = units.get(v.indicator_id, Unit.NUMERO)
-        saved.indicators[v.indicator_id] = IndicatorInput(
-            input_value(unit, v.value_num, v.value_text), v.note, splits.get(pk(v), {})
-        )
+def fill_saved(ctx: ReportContext, units: dict[int, str], saved: ReportInput) -> None:
+    saved.actions = {action_id: s.state for action_id, s in ctx.statuses.items()}
+    for indicator_id, v in ctx.values.items():
+        unit = units.get(indicator_id, Unit.NUMERO)
+        split = {code: sv.value for code, sv in ctx.splits.get(indicator_id, {}).items()}
+        saved.indicators[indicator_id] = IndicatorInput(input_value(unit, v.value_num, v.value_text), v.note, split)
     saved.spend = [
         SpendInput(
             s.source, s.committed, s.paid, s.document_ref, s.note, confirmed_over=s.paid > s.committed
         )  # it was confirmed when saved
-        for s in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source))
+        for s in ctx.spends.values()
     ]
     for key in QUALITATIVE_FIELDS:
-        setattr(saved, key, getattr(report, key))
+        setattr(saved, key, getattr(ctx.report, key))
 
 
 def merged_input(draft: Draft) -> ReportInput:
@@ -163,17 +116,3 @@ def _indicator_key(data: ReportInput) -> dict[int, tuple[Any, str, dict[str, Any
 
 def _spend_key(data: ReportInput) -> list[tuple[str, float, float, str, str]]:
     return sorted((s.source, s.committed or 0.0, s.paid or 0.0, s.document_ref, s.note) for s in data.spend)
-
-
-def changes_of(
-    session: Session, data: ReportInput, actor: Actor, today: date | None
-) -> list[tuple[str, str | None, str | None]]:
-    """save_report's exact changes, inside a SAVEPOINT that is always rolled back."""
-    savepoint = session.begin_nested()
-    try:
-        result = save_report(data, actor=actor, session=session, today=today)
-        session.flush()  # every row and audit entry inside the savepoint, so that the rollback drops them
-        return result.changes
-    finally:
-        savepoint.rollback()
-        session.expire_all()  # nothing read during the dry run may be mistaken for saved data

@@ -1,28 +1,57 @@
-"""Semester reports: input, validation, save (one transaction, optimistic locking, audit).
+"""Semester reports: the form's context, the save (one transaction, optimistic locking, audit).
 
 A report is one objective's data for one semester; its `version` is the unit of concurrency: a save names
 the version it started from and is refused when somebody else saved in between.
 
-Over 400 lines: input, validation and the save transaction change together (the save's checks are the input's rules).
+A save is planned, then written. `plan_save` does every check on the objective's loaded context
+(models/report_context.py) and writes nothing: permission (require_area_write), closed semester, deadline and
+report state (edit_block_reason), a retired objective, the form's rules (models/report_input.py clean_report),
+the version the user started from, and the exact changes, computed on plain values (snapshot before and after).
+The entry-template import runs it as its dry run. `write_plans` then writes planned saves in the caller's
+transaction, in a few statements for any number of objectives: it takes each report (a new one is inserted
+inside a savepoint; an existing one's version is bumped only if it is still the planned one: of two simultaneous
+saves from the same version one finds it changed and raises ConflictError), writes the rows, then the audit
+trail of the planned changes. `save_report` is both for one report; `save_reports` for many (the import).
+
+Over 400 lines: the form's context and the save's two steps change together (the plan is what the write writes).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import insert, tuple_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from models import rules
-from models.audit import record_change
+from models.audit import change_row, record_changes
 from models.calendar import rome_today
 from models.comments import record_comment
 from models.db import bump_data_change
 from models.errors import DomainError, NotFound
 from models.permissions import Actor, PermissionDenied, can_edit_area, require_area_write
+from models.report_context import (
+    ReportContext,
+    ReportData,
+    current_data,
+    indicator_order,
+    live,
+    load_contexts,
+    snapshot,
+)
+from models.report_input import (
+    CleanReport,
+    IndicatorInput,
+    ReportInput,
+    SpendInput,
+    ValidationFailed,
+    clean_report,
+)
 from models.scoring import band_label, objective_achievement
 from models.tables import (
     Action,
@@ -35,48 +64,16 @@ from models.tables import (
     Report,
     Semester,
     Spend,
-    SubArea,
     SubAreaValue,
     pk,
     utcnow,
 )
-from models.validation import (
-    EURO,
-    MAX_NOTE,
-    MAX_REF,
-    FieldError,
-    clean_action_state,
-    clean_adequacy,
-    clean_indicator_value,
-    clean_number,
-    clean_spend,
-    clean_split,
-    clean_text,
-    clean_yes_no,
-    over_budget,
-    over_budget_message,
-    plausible_amount,
-)
 from models.vocab import (
-    ADEGUACY_LABELS,
     CommentKind,
-    FundingSource,
     ReportState,
     SemesterState,
-    Unit,
-    battery_rank,
-    funding_label,
     semester_label,
-    yes_no_label,
 )
-
-
-class ValidationFailed(DomainError, ValueError):
-    """Every problem of a submitted form; nothing was written."""
-
-    def __init__(self, errors: list[FieldError]):
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
 
 
 class ConflictError(DomainError, RuntimeError):
@@ -92,45 +89,6 @@ class ConflictError(DomainError, RuntimeError):
 
 class ReportLocked(PermissionDenied):
     """The report cannot be edited now (closed semester, deadline, state)."""
-
-
-# --- what the form edits ----------------------------------------------------------------------
-
-
-@dataclass
-class IndicatorInput:
-    value: Any = None  # raw: text as typed, number, or bool
-    note: str = ""
-    split: dict[str, Any] = field(default_factory=dict)  # sub-area code -> raw value
-
-
-@dataclass
-class SpendInput:
-    source: str
-    committed: Any = None
-    paid: Any = None
-    document_ref: str = ""
-    note: str = ""
-    confirmed_over: bool = False
-
-
-@dataclass
-class ReportInput:
-    objective_id: int
-    semester_id: int
-    base_version: int | None  # the version the user started from; None for a report not yet saved
-    base_snapshot: dict[str, str | None] = field(default_factory=dict)
-    actions: dict[int, Any] = field(default_factory=dict)
-    indicators: dict[int, IndicatorInput] = field(default_factory=dict)
-    spend: list[SpendInput] = field(default_factory=list)
-    users_assessment: str = ""
-    users_not_relevant: bool = False
-    resource_adequacy: Any = None
-    critical_issues: str = ""
-    need_answered: Any = None
-    need_reason: str = ""
-    proposed_again: Any = None
-    proposed_reason: str = ""
 
 
 # --- context for the form ---------------------------------------------------------------------
@@ -170,21 +128,15 @@ def live_actions(session: Session, objective_id: int, report: Report | None) -> 
     if report is not None:
         used = set(session.exec(select(ActionStatus.action_id).where(ActionStatus.report_id == report.id)))
     rows = session.exec(select(Action).where(col(Action.objective_id) == objective_id).order_by(col(Action.position)))
-    return [a for a in rows if not a.retired or a.id in used]
+    return live(rows, used)
 
 
 def live_indicators(session: Session, objective_id: int, report: Report | None) -> list[Indicator]:
     used = set()
     if report is not None:
         used = set(session.exec(select(IndicatorValue.indicator_id).where(IndicatorValue.report_id == report.id)))
-    rows = session.exec(
-        select(Indicator)
-        .where(col(Indicator.objective_id) == objective_id)
-        .order_by(col(Indicator.battery), col(Indicator.position))
-    )
-    return sorted(
-        [i for i in rows if not i.retired or i.id in used], key=lambda i: (battery_rank(i.battery), i.position)
-    )
+    rows = session.exec(select(Indicator).where(col(Indicator.objective_id) == objective_id))
+    return indicator_order(live(rows, used))
 
 
 def edit_block_reason(
@@ -261,44 +213,10 @@ def previous_values(session: Session, indicator_ids: list[int], semester: Semest
 
 def report_snapshot(session: Session, report: Report | None, objective_id: int) -> dict[str, str | None]:
     """The report as flat 'field label' -> text: for conflicts, approved snapshots and the audit trail."""
-    snap: dict[str, str | None] = {}
     if report is None:
-        return snap
-    states = {
-        s.action_id: s.state for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))
-    }
-    for a in live_actions(session, objective_id, report):
-        snap[f"Azione {a.position + 1}: {_short(a.text)}"] = states.get(pk(a))
-    values = {
-        v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
-    }
-    subs = {s.id: s.code for s in session.exec(select(SubArea))}
-    for ind in live_indicators(session, objective_id, report):
-        v = values.get(pk(ind))
-        label = f"Indicatore ({ind.battery}): {_short(ind.text)}"
-        snap[label] = None if v is None else _value_text(ind.unit, v)
-        snap[f"{label} – nota"] = (v.note or None) if v else None
-        if v is not None:
-            for sv in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == v.id)):
-                snap[f"{label} – {subs.get(sv.sub_area_id, '?')}"] = _num(sv.value)
-    for sp in session.exec(select(Spend).where(Spend.report_id == report.id).order_by(Spend.source)):
-        name = f"Spesa {funding_label(sp.source)}"
-        snap[f"{name} – impegnato"] = _num(sp.committed)
-        snap[f"{name} – liquidato"] = _num(sp.paid)
-        snap[f"{name} – documento"] = sp.document_ref or None
-        snap[f"{name} – nota"] = sp.note or None
-    snap["Valutazione degli utenti"] = (
-        "non pertinente" if report.users_not_relevant else (report.users_assessment or None)
-    )
-    snap["Adeguatezza delle risorse"] = (
-        ADEGUACY_LABELS.get(report.resource_adequacy) if report.resource_adequacy else None
-    )
-    snap["Criticità e piano di miglioramento"] = report.critical_issues or None
-    snap["Bisogno soddisfatto"] = _yes_no(report.need_answered)
-    snap["Bisogno soddisfatto – motivazione"] = report.need_reason or None
-    snap["Da riproporre"] = _yes_no(report.proposed_again)
-    snap["Da riproporre – motivazione"] = report.proposed_reason or None
-    return snap
+        return {}
+    ctx = load_contexts(session, report.semester_id, [objective_id], reports={objective_id: report})[objective_id]
+    return snapshot(ctx, current_data(ctx))
 
 
 def diff_snapshots(old: dict[str, str | None], new: dict[str, str | None]) -> list[tuple[str, str | None, str | None]]:
@@ -306,224 +224,16 @@ def diff_snapshots(old: dict[str, str | None], new: dict[str, str | None]) -> li
     return [(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k)]
 
 
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _num(value: float | None) -> str | None:
-    from models.formatting import number
-
-    return None if value is None else number(value, 2)
-
-
-def _yes_no(value: bool | None) -> str | None:
-    return yes_no_label(value)
-
-
-def _value_text(unit: str, v: IndicatorValue) -> str | None:
-    if unit == Unit.TESTO:
-        return v.value_text or None
-    if v.value_num is None:
-        return None
-    if unit == Unit.SI_NO:
-        return "sì" if v.value_num else "no"
-    return _num(v.value_num)
-
-
-# --- validation -------------------------------------------------------------------------------
-
-
-@dataclass
-class CleanReport:
-    actions: dict[int, str]
-    values: dict[int, tuple[float | None, str, str, dict[str, float]]]  # num, text, note, split
-    spend: list[tuple[str, float, float, str, str]]  # source, committed, paid, ref, note
-    qualitative: dict[str, Any]
+# --- validation (the rules: models/report_input.py) ----------------------------------------------
 
 
 def validate_report(session: Session, data: ReportInput, *, submitting: bool) -> CleanReport:
     """Check every field; raise ValidationFailed listing every problem. Writes nothing."""
-    report = _report(session, data.objective_id, data.semester_id)
-    errors: list[FieldError] = []
-    actions = {a.id: a for a in live_actions(session, data.objective_id, report)}
-    indicators = {i.id: i for i in live_indicators(session, data.objective_id, report)}
-    sub_codes = set(session.exec(select(SubArea.code)))
-    clean = CleanReport(actions={}, values={}, spend=[], qualitative={})
-
-    for action_id, raw in data.actions.items():
-        action = actions.get(action_id)
-        if action is None:
-            errors.append(FieldError("Azioni", f"azione {action_id} non appartiene all'obiettivo."))
-            continue
-        try:
-            clean.actions[action_id] = clean_action_state(raw, f"Azione {action.position + 1}")
-        except FieldError as exc:
-            errors.append(_at(exc, f"action:{action_id}"))
-    for ind_id, given in data.indicators.items():
-        ind = indicators.get(ind_id)
-        if ind is None:
-            errors.append(FieldError("Indicatori", f"indicatore {ind_id} non appartiene all'obiettivo."))
-            continue
-        label = f"Indicatore «{_short(ind.text, 50)}»"
-        try:
-            num, text = clean_indicator_value(ind.unit, given.value, label)
-            unknown = set(given.split) - sub_codes
-            if unknown:
-                raise FieldError(label, f"sub-ambiti sconosciuti: {', '.join(sorted(unknown))}.")
-            split = clean_split(ind.unit, num, given.split, label)
-            note = clean_text(given.note, f"{label} – nota", limit=MAX_NOTE)
-            clean.values[ind_id] = (num, text, note, split)
-        except FieldError as exc:
-            errors.append(_at(exc, f"indicator:{ind_id}"))
-    errors.extend(_clean_spend_lines(session, data, report, clean))
-    q = clean.qualitative
-    for key, label, fn in (
-        ("users_assessment", "Valutazione degli utenti", clean_text),
-        ("critical_issues", "Criticità e piano di miglioramento", clean_text),
-        ("need_reason", "Bisogno soddisfatto – motivazione", clean_text),
-        ("proposed_reason", "Da riproporre – motivazione", clean_text),
-        ("need_answered", "Bisogno soddisfatto (SI/NO)", clean_yes_no),
-        ("proposed_again", "Da riproporre (SI/NO)", clean_yes_no),
-        ("resource_adequacy", "Adeguatezza delle risorse", clean_adequacy),
-    ):
-        try:
-            q[key] = fn(getattr(data, key), label)
-        except FieldError as exc:
-            errors.append(_at(exc, f"q:{key}"))
-    q["users_not_relevant"] = bool(data.users_not_relevant)
-    if q.get("users_not_relevant"):
-        q["users_assessment"] = ""
-    if submitting and not errors:
-        errors.extend(_required_for_submission(q))
-    if errors:
-        raise ValidationFailed(errors)
-    return clean
-
-
-def objective_budget(session: Session, objective_id: int, year: int) -> tuple[dict[str, float], float]:
-    """The objective's live budget for the semester's year (lines of that year and of the whole plan):
-    by funding source, and in total. What a spend line is compared with for the over-budget warning."""
-    from models.tables import BudgetLine
-
-    by_source: dict[str, float] = {}
-    for line in session.exec(
-        select(BudgetLine).where(
-            BudgetLine.objective_id == objective_id,
-            BudgetLine.retired == False,
-            or_(col(BudgetLine.year) == year, col(BudgetLine.year).is_(None)),
-        )
-    ):
-        if line.amount is not None and plausible_amount(line.amount):
-            key = line.source or FundingSource.ALTRO
-            by_source[key] = by_source.get(key, 0.0) + line.amount
-    return by_source, sum(by_source.values())
-
-
-def _already_confirmed(saved: Spend | None, item: SpendInput, label: str) -> bool:
-    """A confirmation given with a save stays valid while the figures are the ones saved with it."""
-    if saved is None:
-        return False
-    try:
-        committed = clean_number(item.committed, label, unit=EURO) or 0.0
-        paid = clean_number(item.paid, label, unit=EURO) or 0.0
-    except FieldError:
-        return False
-    return committed == saved.committed and paid == saved.paid
-
-
-def _clean_spend_lines(
-    session: Session, data: ReportInput, report: Report | None, clean: CleanReport
-) -> list[FieldError]:
-    """Spend lines: one per source; an empty line is left out (no data, not zero spent); paid above committed
-    and amounts far above the objective's budget need a confirmation with a note (kept while unchanged)."""
-    errors: list[FieldError] = []
     semester = get_semester(session, data.semester_id)
-    by_source, total_budget = objective_budget(session, data.objective_id, semester.year)
-    saved = (
-        {} if report is None else {s.source: s for s in session.exec(select(Spend).where(Spend.report_id == report.id))}
-    )
-    seen_sources: set[str] = set()
-    explained = False
-    for item in data.spend:
-        if item.source not in tuple(FundingSource):
-            errors.append(FieldError("Spesa – fonte", f"fonte «{item.source}» non ammessa."))
-            continue
-        label = f"Spesa {funding_label(item.source)}"
-        if item.source in seen_sources:
-            errors.append(_at(FieldError(label, "fonte ripetuta: una riga per fonte."), f"spend:{item.source}"))
-            continue
-        seen_sources.add(item.source)
-        confirmed = item.confirmed_over or _already_confirmed(saved.get(item.source), item, label)
-        try:
-            line = clean_spend(
-                item.committed,
-                item.paid,
-                item.note,
-                confirmed=confirmed,
-                field=label,
-                budget=by_source.get(item.source) or total_budget or None,
-            )
-            ref = clean_text(item.document_ref, f"{label} – documento", limit=MAX_REF)
-        except FieldError as exc:
-            errors.append(_at(exc, f"spend:{item.source}"))
-            continue
-        if line is None:
-            if ref or str(item.note or "").strip():
-                errors.append(
-                    _at(
-                        FieldError(
-                            f"{label} – impegnato",
-                            "indicare l'impegnato o il liquidato (anche 0), oppure svuotare documento e nota.",
-                        ),
-                        f"spend:{item.source}",
-                    )
-                )
-            continue
-        committed, paid, note = line
-        explained = explained or (confirmed and bool(note))
-        clean.spend.append((item.source, committed, paid, ref, note))
-    committed_total = sum(row[1] for row in clean.spend)
-    paid_total = sum(row[2] for row in clean.spend)
-    for what, amount in (("impegnato", committed_total), ("liquidato", paid_total)):
-        if over_budget(amount, total_budget) and not explained and not errors:
-            errors.append(FieldError(f"Spesa – totale {what}", over_budget_message(amount, total_budget)))
-            break
-    return errors
-
-
-def _required_for_submission(q: dict[str, Any]) -> list[FieldError]:
-    missing = []
-    if not q["users_not_relevant"] and not q["users_assessment"]:
-        missing.append(
-            _at(
-                FieldError("Valutazione degli utenti", "indicare la valutazione o «non pertinente»."),
-                "q:users_assessment",
-            )
-        )
-    if q["resource_adequacy"] is None:
-        missing.append(
-            _at(
-                FieldError("Adeguatezza delle risorse", "scegliere un livello prima dell'invio."), "q:resource_adequacy"
-            )
-        )
-    for key, reason, label in (
-        ("need_answered", "need_reason", "Bisogno soddisfatto"),
-        ("proposed_again", "proposed_reason", "Da riproporre"),
-    ):
-        if q[key] is None:
-            missing.append(_at(FieldError(label, "rispondere SI o NO prima dell'invio."), f"q:{key}"))
-        elif not q[reason]:
-            missing.append(
-                _at(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."), f"q:{reason}")
-            )
-    return missing
-
-
-def _at(error: FieldError, target: str) -> FieldError:
-    """Tie an error to the form field it belongs to (see FieldError.target)."""
-    error.target = target
-    return error
+    contexts = load_contexts(session, pk(semester), [data.objective_id], budget_year=semester.year)
+    if data.objective_id not in contexts:
+        raise NotFound("Obiettivo non trovato.")
+    return clean_report(contexts[data.objective_id], data, submitting=submitting)
 
 
 # --- saving -----------------------------------------------------------------------------------
@@ -541,100 +251,7 @@ def save_report(
     data: ReportInput, *, actor: Actor, session: Session, submit: bool = False, today: date | None = None
 ) -> SaveResult:
     """Validate then write the whole report in the caller's transaction; optionally submit it."""
-    objective, area = objective_area(session, data.objective_id)
-    require_area_write(actor, area.letter)
-    semester = get_semester(session, data.semester_id)
-    report = _report(session, data.objective_id, data.semester_id)
-    reason = edit_block_reason(actor, area.letter, semester, report, today)
-    if reason:
-        raise ReportLocked(reason)
-    if objective.retired:
-        raise ReportLocked("Obiettivo ritirato: non riceve dati nei nuovi semestri.")
-    clean = validate_report(session, data, submitting=submit)
-
-    before = report_snapshot(session, report, pk(objective))
-    report = _claim(session, report, data, actor, before)
-    write_children(session, report, clean)
-    for key, value in clean.qualitative.items():
-        setattr(report, key, value)
-    report.updated_at, report.updated_by = utcnow(), actor.user_id
-    old_state = report.state
-    if submit:
-        report.state = ReportState.INVIATA
-    session.add(report)
-    session.flush()
-    after = report_snapshot(session, report, pk(objective))
-    changes = diff_snapshots(before, after)
-    for label, old, new in changes:
-        record_change(
-            session,
-            actor,
-            entity="report",
-            entity_id=report.id,
-            field=label,
-            old=old,
-            new=new,
-            objective_id=objective.id,
-            semester_id=semester.id,
-        )
-    if old_state != report.state:
-        record_change(
-            session,
-            actor,
-            entity="report",
-            entity_id=report.id,
-            field="Stato",
-            old=old_state,
-            new=report.state,
-            objective_id=objective.id,
-            semester_id=semester.id,
-        )
-        record_comment(session, pk(report), actor, CommentKind.INVIO)
-    bump_data_change(session)
-    return SaveResult(report_id=pk(report), version=report.version, state=report.state, changes=changes)
-
-
-def _claim(
-    session: Session, report: Report | None, data: ReportInput, actor: Actor, before: dict[str, str | None]
-) -> Report:
-    """Take the report for this save: create it, or bump its version only if nobody saved since."""
-    if report is None:
-        if data.base_version is not None:
-            raise ConflictError([], "sconosciuto")
-        report = Report(
-            objective_id=data.objective_id, semester_id=data.semester_id, version=1, updated_by=actor.user_id
-        )
-        try:
-            # Added inside the savepoint: a simultaneous first save that wins makes this INSERT fail, the
-            # savepoint's rollback forgets the object and the outer transaction stays usable.
-            with session.begin_nested():
-                session.add(report)
-                session.flush()
-        except IntegrityError:
-            existing = _report(session, data.objective_id, data.semester_id)
-            if existing is None:
-                raise
-            raise ConflictError(
-                diff_snapshots({}, report_snapshot(session, existing, data.objective_id)),
-                last_author(session, existing),
-            ) from None
-        return report
-    if data.base_version is None or data.base_version != report.version:
-        raise ConflictError(diff_snapshots(data.base_snapshot, before), last_author(session, report))
-    # Atomic compare-and-set: of two simultaneous saves from the same version, one updates 0 rows.
-    result = session.exec(
-        update(Report)
-        .where(col(Report.id) == report.id, col(Report.version) == data.base_version)
-        .values(version=Report.version + 1)
-    )
-    if result.rowcount != 1:
-        session.expire(report)
-        raise ConflictError(
-            diff_snapshots(data.base_snapshot, report_snapshot(session, report, data.objective_id)),
-            last_author(session, report),
-        )
-    session.refresh(report)
-    return report
+    return save_reports([data], actor=actor, session=session, submit=submit, today=today)[0]
 
 
 def last_author(session: Session, report: Report | None) -> str:
@@ -646,36 +263,236 @@ def last_author(session: Session, report: Report | None) -> str:
     return user.name if user else "un altro utente"
 
 
-def write_children(session: Session, report: Report, clean: CleanReport) -> None:
-    statuses = {s.action_id: s for s in session.exec(select(ActionStatus).where(ActionStatus.report_id == report.id))}
+_CHUNK = 400  # (id, version) pairs per UPDATE
+
+
+@dataclass
+class SavePlan:
+    """One checked save, not written yet."""
+
+    ctx: ReportContext
+    data: ReportInput
+    clean: CleanReport
+    before: dict[str, str | None]  # the report's snapshot now (a conflict is shown against it)
+    changes: list[tuple[str, str | None, str | None]]
+    submit: bool
+    old_state: str = ReportState.BOZZA
+
+
+def plan_save(
+    ctx: ReportContext,
+    data: ReportInput,
+    *,
+    semester: Semester,
+    actor: Actor,
+    session: Session,
+    submit: bool = False,
+    today: date | None = None,
+) -> SavePlan:
+    """Every check of a save and its exact changes; writes nothing. Raises PermissionDenied, ReportLocked,
+    ValidationFailed or ConflictError as the save would."""
+    require_area_write(actor, ctx.area)
+    reason = edit_block_reason(actor, ctx.area, semester, ctx.report, today)
+    if reason:
+        raise ReportLocked(reason)
+    if ctx.objective.retired:
+        raise ReportLocked("Obiettivo ritirato: non riceve dati nei nuovi semestri.")
+    clean = clean_report(ctx, data, submitting=submit)
+    now = current_data(ctx)
+    before = snapshot(ctx, now)
+    report = ctx.report
+    if report is None and data.base_version is not None:
+        raise ConflictError([], "sconosciuto")
+    if report is not None and (data.base_version is None or data.base_version != report.version):
+        raise ConflictError(diff_snapshots(data.base_snapshot, before), last_author(session, report))
+    after = _applied(now, clean, submit)
+    return SavePlan(ctx, data, clean, before, diff_snapshots(before, snapshot(ctx, after)), submit)
+
+
+def _applied(now: ReportData, clean: CleanReport, submit: bool) -> ReportData:
+    """What the report will be once `clean` is written (write_plans writes exactly this)."""
+    values, splits = dict(now.values), dict(now.splits)
+    for indicator_id, (num, text, note, split) in clean.values.items():
+        values[indicator_id] = (num, text, note)
+        splits[indicator_id] = dict(split)
+    return ReportData(
+        exists=True,
+        states={**now.states, **clean.actions},
+        values=values,
+        splits=splits,
+        spend={source: (committed, paid, ref, note) for source, committed, paid, ref, note in clean.spend},
+        qualitative={**now.qualitative, **clean.qualitative},
+        state=ReportState.INVIATA if submit else (now.state or ReportState.BOZZA),
+    )
+
+
+def save_reports(
+    inputs: Sequence[ReportInput],
+    *,
+    actor: Actor,
+    session: Session,
+    submit: bool = False,
+    today: date | None = None,
+) -> list[SaveResult]:
+    """Check then write every report (one per objective) in the caller's transaction; optionally submit them."""
+    plans = plan_saves(session, inputs, actor=actor, submit=submit, today=today)
+    return write_plans(session, plans, actor)
+
+
+def plan_saves(
+    session: Session, inputs: Sequence[ReportInput], *, actor: Actor, submit: bool = False, today: date | None = None
+) -> list[SavePlan]:
+    """plan_save for each input, their contexts loaded together."""
+    if len({(d.objective_id, d.semester_id) for d in inputs}) != len(inputs):
+        raise ValueError("one save per report")
+    semesters: dict[int, Semester] = {}
+    contexts: dict[tuple[int, int], ReportContext] = {}
+    for semester_id in dict.fromkeys(d.semester_id for d in inputs):
+        semester = semesters[semester_id] = get_semester(session, semester_id)
+        ids = [d.objective_id for d in inputs if d.semester_id == semester_id]
+        found = load_contexts(session, semester_id, ids, budget_year=semester.year)
+        contexts.update(((objective_id, semester_id), ctx) for objective_id, ctx in found.items())
+    plans = []
+    for data in inputs:
+        ctx = contexts.get((data.objective_id, data.semester_id))
+        if ctx is None:
+            raise NotFound("Obiettivo non trovato.")
+        semester = semesters[data.semester_id]
+        plans.append(plan_save(ctx, data, semester=semester, actor=actor, session=session, submit=submit, today=today))
+    return plans
+
+
+def write_plans(session: Session, plans: Sequence[SavePlan], actor: Actor) -> list[SaveResult]:
+    """Write planned saves in the caller's transaction: the reports (version checked), their rows, the audit."""
+    _claim(session, plans, actor)
+    for plan in plans:
+        write_rows(session, plan, actor)
+    session.flush()  # new indicator values get their id, the old splits are gone
+    results, audit, splits = [], [], []
+    for plan in plans:
+        ctx, report = plan.ctx, plan.ctx.report
+        assert report is not None  # claimed
+        for indicator_id, (_num, _text, _note, split) in plan.clean.values.items():
+            value_id = pk(ctx.values[indicator_id])
+            for code, value in split.items():
+                splits.append({"value_id": value_id, "sub_area_id": ctx.sub_areas[code], "value": value})
+        objective_id, semester_id = pk(ctx.objective), ctx.semester_id
+        changes = [
+            *plan.changes,
+            *([("Stato", plan.old_state, report.state)] if plan.old_state != report.state else []),
+        ]
+        for label, old, new in changes:
+            row = change_row(
+                actor,
+                entity="report",
+                entity_id=report.id,
+                field=label,
+                old=old,
+                new=new,
+                objective_id=objective_id,
+                semester_id=semester_id,
+            )
+            if row is not None:
+                audit.append(row)
+        if plan.old_state != report.state:
+            record_comment(session, pk(report), actor, CommentKind.INVIO)
+        results.append(
+            SaveResult(report_id=pk(report), version=report.version, state=report.state, changes=plan.changes)
+        )
+    if splits:  # one statement for all of them: no ids needed back
+        session.execute(insert(SubAreaValue), splits)
+    record_changes(session, audit)
+    session.flush()
+    if plans:
+        bump_data_change(session)
+    return results
+
+
+def _claim(session: Session, plans: Sequence[SavePlan], actor: Actor) -> None:
+    """Take each report for its save: create it, or bump its version only if nobody saved since the plan."""
+    created = [p for p in plans if p.ctx.report is None]
+    if created:
+        for p in created:
+            p.ctx.report = Report(
+                objective_id=p.data.objective_id, semester_id=p.data.semester_id, version=1, updated_by=actor.user_id
+            )
+        try:
+            # Added inside the savepoint: a simultaneous first save that wins makes an INSERT fail, the
+            # savepoint's rollback forgets the objects and the outer transaction stays usable.
+            with session.begin_nested():
+                session.add_all([p.ctx.report for p in created if p.ctx.report is not None])
+                session.flush()
+        except IntegrityError:
+            for p in created:
+                existing = get_report(p.data.objective_id, p.data.semester_id, session=session)
+                if existing is not None:
+                    raise ConflictError(
+                        diff_snapshots({}, report_snapshot(session, existing, p.data.objective_id)),
+                        last_author(session, existing),
+                    ) from None
+            raise
+    claimed = {pk(p.ctx.report): p for p in plans if p not in created and p.ctx.report is not None}
+    pairs = [(report_id, p.data.base_version) for report_id, p in claimed.items()]
+    bumped: set[int] = set()
+    for start in range(0, len(pairs), _CHUNK):
+        # Atomic compare-and-set: of two simultaneous saves from the same version, one updates no row.
+        chunk = pairs[start : start + _CHUNK]
+        bumped.update(
+            session.execute(
+                update(Report)
+                .where(col(Report.id).in_([i for i, _v in chunk]))  # the primary key's index (SQLite scans otherwise)
+                .where(tuple_(col(Report.id), col(Report.version)).in_(chunk))
+                .values(version=col(Report.version) + 1)
+                .returning(col(Report.id))
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+    for report_id, p in claimed.items():
+        report = p.ctx.report
+        assert report is not None and p.data.base_version is not None
+        if report_id not in bumped:
+            session.expire(report)
+            raise ConflictError(
+                diff_snapshots(p.data.base_snapshot, report_snapshot(session, report, p.data.objective_id)),
+                last_author(session, report),
+            )
+        set_committed_value(report, "version", p.data.base_version + 1)
+
+
+def write_rows(session: Session, plan: SavePlan, actor: Actor) -> None:
+    """The report's fields, action states, indicator values and spend lines; the old splits of the indicators
+    written are deleted (write_plans adds the new ones once the values have their id)."""
+    ctx, clean, report = plan.ctx, plan.clean, plan.ctx.report
+    assert report is not None
+    report_id = pk(report)
     for action_id, state in clean.actions.items():
-        status = statuses.get(action_id) or ActionStatus(report_id=pk(report), action_id=action_id)
+        status = ctx.statuses.get(action_id) or ActionStatus(report_id=report_id, action_id=action_id)
         status.state = state
+        ctx.statuses[action_id] = status
         session.add(status)
-    values = {
-        v.indicator_id: v for v in session.exec(select(IndicatorValue).where(IndicatorValue.report_id == report.id))
-    }
-    subs = {s.code: pk(s) for s in session.exec(select(SubArea))}
-    for ind_id, (num, text, note, split) in clean.values.items():
-        value_row = values.get(ind_id) or IndicatorValue(report_id=pk(report), indicator_id=ind_id)
+    for indicator_id, (num, text, note, _split) in clean.values.items():
+        value_row = ctx.values.get(indicator_id) or IndicatorValue(report_id=report_id, indicator_id=indicator_id)
         value_row.value_num, value_row.value_text, value_row.note = num, text, note
+        ctx.values[indicator_id] = value_row
         session.add(value_row)
-        session.flush()
-        for old in session.exec(select(SubAreaValue).where(SubAreaValue.value_id == value_row.id)):
+        for old in ctx.splits.pop(indicator_id, {}).values():
             session.delete(old)
-        session.flush()
-        for code, value in split.items():
-            session.add(SubAreaValue(value_id=pk(value_row), sub_area_id=subs[code], value=value))
-    spends = {s.source: s for s in session.exec(select(Spend).where(Spend.report_id == report.id))}
     kept = set()
     for source, committed, paid, ref, note in clean.spend:
-        row = spends.get(source) or Spend(report_id=pk(report), source=source)
+        row = ctx.spends.get(source) or Spend(report_id=report_id, source=source)
         row.committed, row.paid, row.document_ref, row.note = committed, paid, ref, note
         session.add(row)
         kept.add(source)
-    for source, row in spends.items():
+    for source, row in ctx.spends.items():
         if source not in kept:
             session.delete(row)
+    for key, value in clean.qualitative.items():
+        setattr(report, key, value)
+    report.updated_at, report.updated_by = utcnow(), actor.user_id
+    plan.old_state = report.state
+    if plan.submit:
+        report.state = ReportState.INVIATA
+    session.add(report)
 
 
 __all__ = [

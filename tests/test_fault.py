@@ -34,10 +34,10 @@ def save_that_hangs(url: str, key: tuple[int, int], inside, proceed, results, ag
     """Child process: start a save, stop inside its transaction after the report's rows are written."""
     import models.reports as reports
 
-    original = reports.write_children
+    original = reports.write_rows
 
-    def write_then_wait(session, report, clean):
-        original(session, report, clean)
+    def write_then_wait(session, plan, actor):
+        original(session, plan, actor)
         session.flush()  # the rows are in the database, uncommitted
         pid = None
         if session.get_bind().dialect.name == "postgresql":
@@ -45,11 +45,11 @@ def save_that_hangs(url: str, key: tuple[int, int], inside, proceed, results, ag
         inside.put(pid)
         proceed.wait(HANG_TIMEOUT_S)
 
-    reports.write_children = write_then_wait
+    reports.write_rows = write_then_wait
     engine = make_engine(url)
     outcome = save_once(engine, key, "interrotto", 999, random.Random(7), worker=9)
     results.put((outcome.status, outcome.message))
-    reports.write_children = original
+    reports.write_rows = original
     again.wait(HANG_TIMEOUT_S)
     retry = save_once(engine, key, "dopo", 1000, random.Random(8), worker=9)  # the pool recovers
     results.put((retry.status, retry.message))

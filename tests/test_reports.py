@@ -166,13 +166,13 @@ def test_paid_over_committed_accepted_with_confirmation_and_note(db):
 def test_failure_half_way_writes_nothing(db, monkeypatch):
     import models.reports as reports
 
-    original = reports.write_children
+    original = reports.write_rows
 
-    def explode(session, report, clean):
-        original(session, report, clean)
+    def explode(session, plan, actor):
+        original(session, plan, actor)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(reports, "write_children", explode)
+    monkeypatch.setattr(reports, "write_rows", explode)
     with pytest.raises(RuntimeError):
         save(db, form(db))
     with Session(db) as s:
