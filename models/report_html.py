@@ -80,7 +80,7 @@ def cell_text(cell: Cell) -> str:
     return "" if value is None else str(value)
 
 
-def _td(cell: Cell, tag: str = "td") -> str:
+def cell_html(cell: Cell, tag: str = "td") -> str:
     classes, style = [], ""
     if cell.kind in (EURO, PERCENT, NUMBER, COUNT):
         classes.append("n")
@@ -93,17 +93,17 @@ def _td(cell: Cell, tag: str = "td") -> str:
 
 
 def _cached_td() -> Callable[[Cell], str]:
-    """_td, computed once per distinct text cell of a table: the Tabella Esiti repeats the same few texts
+    """cell_html, computed once per distinct text cell of a table: the Tabella Esiti repeats the same few texts
     (labels, area letters, "—", SI / NO) hundreds of thousands of times. Numbers are not cached: 1 and 1.0
     are equal keys but are written differently."""
     done: dict[Cell, str] = {}
 
     def td(cell: Cell) -> str:
         if cell.value is not None and type(cell.value) is not str:
-            return _td(cell)
+            return cell_html(cell)
         out = done.get(cell)
         if out is None:
-            out = done[cell] = _td(cell)
+            out = done[cell] = cell_html(cell)
         return out
 
     return td
@@ -148,7 +148,7 @@ def table_parts(table: Table) -> list[str]:
     head = ""
     if table.groups:
         head += "<tr>" + "".join(f'<th colspan="{span}">{e(label)}</th>' for label, span in table.groups) + "</tr>"
-    head += "<tr>" + "".join(_td(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
+    head += "<tr>" + "".join(cell_html(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
     td = _cached_td()
     note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
     # A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1): focusable and named.
