@@ -76,10 +76,14 @@ class Styles:
     def __init__(self, ws: Worksheet) -> None:
         self._ws = ws  # the styles belong to the workbook: any of its sheets builds them
         self._arrays: dict[tuple, Any] = {}
+        self._texts: dict[tuple[Cell, str], tuple[Any, bool, Any]] = {}
 
     def cell(self, value: Any, build: Callable[..., StyleAttrs], *args: Any) -> XlCell:
         """A cell holding `value` as models.xlsx.cell_value stores it, styled as build(*args) says."""
         stored, as_text, quoted = cell_value(value)
+        return self._new(stored, as_text, self._array(quoted, build, *args))
+
+    def _array(self, quoted: bool, build: Callable[..., StyleAttrs], *args: Any) -> Any:
         key = (build, quoted, *args)
         array = self._arrays.get(key)
         if array is None:
@@ -88,6 +92,9 @@ class Styles:
                 setattr(template, name, style)
             template.quotePrefix = quoted  # Excel keeps a formula-looking text as text when the cell is edited
             array = self._arrays[key] = template._style  # the style array Cell takes as style_array
+        return array
+
+    def _new(self, stored: Any, as_text: bool, array: Any) -> XlCell:
         out = XlCell(self._ws, row=1, column=1, value=stored, style_array=array)  # placed by append
         if as_text:
             out.data_type = "s"  # openpyxl would store "=..." as a formula
@@ -97,7 +104,18 @@ class Styles:
         return self.cell(value, _plain_style, kind)
 
     def body(self, cell: Cell, row_style: str) -> XlCell:
-        return self.cell(cell.value, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
+        """A table's cell. A text (or empty) cell's stored value and style are worked out once per distinct
+        cell and row style: the Tabella Esiti repeats the same few texts hundreds of thousands of times (numbers
+        are not cached: 1 and 1.0 are equal keys but are stored differently)."""
+        if cell.value is not None and type(cell.value) is not str:
+            return self.cell(cell.value, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
+        key = (cell, row_style)
+        known = self._texts.get(key)
+        if known is None:
+            stored, as_text, quoted = cell_value(cell.value)
+            array = self._array(quoted, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
+            known = self._texts[key] = (stored, as_text, array)
+        return self._new(*known)
 
 
 class ReportBook:
