@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import Session
 
 from models.tables import DemoMarker
@@ -42,13 +43,27 @@ def mark_workbook(wb: Workbook, *, session: Session, title_sheets: Iterable[str]
         return
     titled = set(title_sheets)
     for ws in wb.worksheets:
-        for header in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
-            header.left.text = DEMO_NOTICE
-            header.left.color = DEMO_TAB_COLOUR
-        ws.sheet_properties.tabColor = DEMO_TAB_COLOUR
+        mark_sheet(ws)
         cell = ws.cell(row=1, column=1)
-        if ws.title in titled and isinstance(cell.value, str) and not cell.value.startswith(DEMO_NOTICE):
-            cell.value = f"{DEMO_NOTICE} · {cell.value}"
+        if ws.title in titled and isinstance(cell.value, str):
+            cell.value = demo_title(cell.value)
+    mark_properties(wb)
+
+
+def mark_sheet(ws: Worksheet) -> None:
+    """A sheet's printed headers and tab colour (a write-only sheet: before its first row)."""
+    for header in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
+        header.left.text = DEMO_NOTICE
+        header.left.color = DEMO_TAB_COLOUR
+    ws.sheet_properties.tabColor = DEMO_TAB_COLOUR
+
+
+def demo_title(title: str) -> str:
+    """A sheet's title cell, saying the data are generated (once)."""
+    return title if title.startswith(DEMO_NOTICE) else f"{DEMO_NOTICE} · {title}"
+
+
+def mark_properties(wb: Workbook) -> None:
     props = wb.properties
     props.title = f"DIMOSTRATIVO · {props.title or ''}".rstrip(" ·")
     props.subject = DEMO_NOTICE

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from models import dashboard, dashboard_sql, report_html
 from models.dashboard_results import COUNTED_LABELS
-from models.demo_mark import demo_file_name, mark_workbook
+from models.demo_mark import demo_file_name
 from models.errors import InputRefused, NotFound
 from models.permissions import Actor, require_report_reader
 from models.report_model import (
@@ -24,9 +24,8 @@ from models.report_model import (
     semester_info,
 )
 from models.report_tables import annual_content, esiti_table, fund_table, indicator_table, spend_table, summary_tables
-from models.report_xlsx import SHEETS, new_workbook, summary_sheet, table_sheet
+from models.report_xlsx import SHEETS, ReportBook
 from models.tables import Semester
-from models.xlsx import to_bytes
 
 __all__ = [
     "annual_report_html",
@@ -52,16 +51,13 @@ def semester_report_xlsx(
     data = load_semester(session, sem, include_submitted)
     slots = [Slot(sem.year, sem.half, data)]
     ctx = build_context(session, f"Report semestrale · {sem.label}", slots, include_submitted)
-    wb = new_workbook(ctx)
+    book = ReportBook(ctx)
     subtitle = f"{sem.label} · {COUNTED_LABELS[include_submitted]}"
-    summary_sheet(wb, ctx, summary_tables(slots))
-    table_sheet(wb, SHEETS[1], ctx, esiti_table(slots, continuity_flags(session)), subtitle)
-    table_sheet(
-        wb, SHEETS[2], ctx, indicator_table(slots, indicator_series(session, slots, include_submitted)), subtitle
-    )
-    table_sheet(wb, SHEETS[3], ctx, spend_table(session, data), f"righe di spesa del {subtitle}", [fund_table(slots)])
-    mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
-    return to_bytes(wb)
+    book.summary_sheet(summary_tables(slots))
+    book.table_sheet(SHEETS[1], esiti_table(slots, continuity_flags(session)), subtitle)
+    book.table_sheet(SHEETS[2], indicator_table(slots, indicator_series(session, slots, include_submitted)), subtitle)
+    book.table_sheet(SHEETS[3], spend_table(session, data), f"righe di spesa del {subtitle}", [fund_table(slots)])
+    return book.to_bytes()
 
 
 def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> bytes:
@@ -69,16 +65,13 @@ def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, incl
     require_report_reader(actor)
     content = annual_content(session, year, include_submitted)
     ctx, slots = content.ctx, content.slots
-    wb = new_workbook(ctx)
+    book = ReportBook(ctx)
     subtitle = f"anno {year} · {COUNTED_LABELS[include_submitted]}"
-    summary_sheet(wb, ctx, content.tables)
-    table_sheet(wb, SHEETS[1], ctx, content.esiti, subtitle)
-    table_sheet(
-        wb, SHEETS[2], ctx, indicator_table(slots, indicator_series(session, slots, include_submitted)), subtitle
-    )
-    table_sheet(wb, SHEETS[3], ctx, content.funds, subtitle)
-    mark_workbook(wb, session=session, title_sheets=wb.sheetnames)
-    return to_bytes(wb)
+    book.summary_sheet(content.tables)
+    book.table_sheet(SHEETS[1], content.esiti, subtitle)
+    book.table_sheet(SHEETS[2], indicator_table(slots, indicator_series(session, slots, include_submitted)), subtitle)
+    book.table_sheet(SHEETS[3], content.funds, subtitle)
+    return book.to_bytes()
 
 
 def annual_report_html(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> str:

@@ -8,7 +8,7 @@ issue written as an HTML tag shows as that text and never runs. Print CSS: A4 la
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import plotly.graph_objects as go
 
@@ -80,7 +80,7 @@ def cell_text(cell: Cell) -> str:
     return "" if value is None else str(value)
 
 
-def _td(cell: Cell, tag: str = "td") -> str:
+def cell_html(cell: Cell, tag: str = "td") -> str:
     classes, style = [], ""
     if cell.kind in (EURO, PERCENT, NUMBER, COUNT):
         classes.append("n")
@@ -90,6 +90,23 @@ def _td(cell: Cell, tag: str = "td") -> str:
         style = f' style="background:{e(colours[0])};color:{e(colours[1])}"'
     cls = f' class="{" ".join(classes)}"' if classes else ""
     return f"<{tag}{cls}{style}>{e(cell_text(cell))}</{tag}>"
+
+
+def _cached_td() -> Callable[[Cell], str]:
+    """cell_html, computed once per distinct text cell of a table: the Tabella Esiti repeats the same few texts
+    (labels, area letters, "—", SI / NO) hundreds of thousands of times. Numbers are not cached: 1 and 1.0
+    are equal keys but are written differently."""
+    done: dict[Cell, str] = {}
+
+    def td(cell: Cell) -> str:
+        if cell.value is not None and type(cell.value) is not str:
+            return cell_html(cell)
+        out = done.get(cell)
+        if out is None:
+            out = done[cell] = cell_html(cell)
+        return out
+
+    return td
 
 
 def _row_class(style: str) -> str:
@@ -122,18 +139,25 @@ def tables_html(table: Table) -> str:
 
 
 def table_html(table: Table) -> str:
+    return "".join(table_parts(table))
+
+
+def table_parts(table: Table) -> list[str]:
+    """The table as pieces of HTML, one per body row: joined once with the whole page (the Tabella Esiti
+    of a large plan is tens of megabytes; each join on the way would copy it again)."""
     head = ""
     if table.groups:
         head += "<tr>" + "".join(f'<th colspan="{span}">{e(label)}</th>' for label, span in table.groups) + "</tr>"
-    head += "<tr>" + "".join(_td(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
-    body = "".join(f"<tr{_row_class(r.style)}>" + "".join(_td(c) for c in r.cells) + "</tr>" for r in table.rows)
+    head += "<tr>" + "".join(cell_html(Cell(c.header, c.kind), "th") for c in table.columns) + "</tr>"
+    td = _cached_td()
     note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
     # A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1): focusable and named.
-    return (
+    return [
         f'<div class="table-wrap" tabindex="0" role="region" aria-label="{e(table.title)}">'
-        f"<table><caption>{e(table.title)}</caption><thead>{head}</thead>"
-        f"<tbody>{body}</tbody></table></div>{note}"
-    )
+        f"<table><caption>{e(table.title)}</caption><thead>{head}</thead><tbody>",
+        *(f"<tr{_row_class(r.style)}>" + "".join(map(td, r.cells)) + "</tr>" for r in table.rows),
+        f"</tbody></table></div>{note}",
+    ]
 
 
 class Figures:
@@ -167,7 +191,11 @@ def chart_table(fig: go.Figure) -> str:
 
 
 def _section(title: str, parts: Iterable[str]) -> str:
-    return f"<section><h2>{e(title)}</h2>{''.join(parts)}</section>"
+    return "".join(_section_parts(title, parts))
+
+
+def _section_parts(title: str, parts: Iterable[str]) -> list[str]:
+    return [f"<section><h2>{e(title)}</h2>", *parts, "</section>"]
 
 
 def _sentence(text: str, cls: str = "missing") -> str:
@@ -230,22 +258,24 @@ def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> str:
     ctx = content.ctx
     figures = Figures()
     meta = "".join(f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in ctx.lines())
-    body = "".join(
-        [
-            _bands(content, figures),
-            _money(content, figures),
-            _trend(content, trend, figures),
-            _section("Tabella Esiti per obiettivo", [table_html(content.esiti)]),
-        ]
-    )
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="it">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{'DIMOSTRATIVO · ' if ctx.demo else ''}{e(ctx.title)} · {e(ctx.plan)}</title>\n"
         f"<style>{CSS}</style>\n</head>\n<body>\n{html_banner(ctx.demo)}"
         f"<header><h1>{e(ctx.title)}</h1>"
-        f'<dl class="meta">{meta}</dl></header>\n{body}\n'
-        f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n'
-        "</body>\n</html>\n"
+        f'<dl class="meta">{meta}</dl></header>\n'
+    )
+    return "".join(
+        [
+            head,
+            _bands(content, figures),
+            _money(content, figures),
+            _trend(content, trend, figures),
+            *_section_parts("Tabella Esiti per obiettivo", table_parts(content.esiti)),
+            "\n",
+            f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n',
+            "</body>\n</html>\n",
+        ]
     )

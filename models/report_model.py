@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
@@ -63,8 +64,10 @@ SI_NO: dict[bool | None, str] = {
 TEXT, COUNT, NUMBER, EURO, PERCENT, BAND, SPEND_CLASS = "text", "count", "number", "euro", "percent", "band", "class"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A NamedTuple, not a dataclass: a report holds hundreds of thousands, and a tuple of plain values costs
+    less memory and drops out of the garbage collector's rounds (which slowed every large report)."""
+
     value: str | float | int | None = None
     kind: str = TEXT  # how it is formatted; BAND / SPEND_CLASS cells are coloured as their label
 
@@ -81,7 +84,7 @@ class Col:
     kind: str = TEXT  # BAND: the header is a band label and is coloured as that band
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__: a large report has a hundred thousand rows
 class Row:
     cells: list[Cell]
     style: str = ""  # "" | "heading" (an area's or objective's heading) | "total"
@@ -116,6 +119,24 @@ def blank_cells(n: int, first: str = "") -> list[Cell]:
 # --- what one semester holds -------------------------------------------------------------------
 
 
+class ReportTexts(NamedTuple):
+    """What the Tabella Esiti shows of a semester's report besides the dashboard's figures: read as columns,
+    not as Report objects (thousands of them per semester at size 100, each an ORM instance with its state)."""
+
+    objective_id: int
+    users_assessment: str
+    users_not_relevant: bool
+    resource_adequacy: str | None
+    critical_issues: str
+    need_answered: bool | None
+    need_reason: str
+    proposed_again: bool | None
+    proposed_reason: str
+
+
+REPORT_TEXT_COLUMNS = [getattr(Report, name) for name in ReportTexts._fields]
+
+
 @dataclass
 class SemesterData:
     info: SemesterInfo
@@ -123,7 +144,7 @@ class SemesterData:
     areas: list[AreaRow]
     sources: list[SourceRow]
     objectives: list[tuple[AreaRow, ObjectiveRow]]  # catalogue order: area, card, objective
-    reports: dict[int, Report]  # objective id -> this semester's report (free texts of the grid)
+    reports: dict[int, ReportTexts]  # objective id -> this semester's report (free texts of the grid)
     own_areas: dict[str, Money]  # this semester's own spend (not cumulated), by area letter
     own_sources: dict[str, Money]  # ... by funding source code
     own_total: Money
@@ -204,7 +225,9 @@ def load_semester(session: Session, sem: SemesterInfo, include_submitted: bool) 
     for row in dashboard.objective_rows(session=session, **params):
         by_area.setdefault(row.area, []).append(row)
     objectives = [(area, row) for area in areas if area.objectives for row in by_area.get(area.letter, [])]
-    reports = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == sem.id))}
+    reports = {
+        r[0]: ReportTexts(*r) for r in session.exec(select(*REPORT_TEXT_COLUMNS).where(Report.semester_id == sem.id))
+    }
     return SemesterData(
         info=sem,
         summary=summary,

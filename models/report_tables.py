@@ -35,6 +35,7 @@ from models.report_model import (
     AnnualContent,
     Cell,
     Col,
+    ReportTexts,
     Row,
     SemesterData,
     Slot,
@@ -261,7 +262,7 @@ class Outcome:
     """One objective in one semester, for the grid's rows."""
 
     row: ObjectiveRow
-    report: Report | None
+    report: ReportTexts | None
     continuity: bool | None
 
 
@@ -275,7 +276,7 @@ def _state_text(row: ObjectiveRow) -> str:
     return str(row.state)
 
 
-def _users(r: Report) -> str:
+def _users(r: ReportTexts) -> str:
     return "non pertinente" if r.users_not_relevant else r.users_assessment
 
 
@@ -311,54 +312,40 @@ GRID_ROWS: tuple[tuple[str, Callable[[Outcome], Cell]], ...] = (
 )
 
 
-def _counted(slot: Slot, objective_id: int) -> bool:
-    return slot.data is not None and slot.data.objective(objective_id).counted
+EMPTY = Cell()
+GRID_LABELS = [Cell("Stato del report"), *[Cell(label) for label, _fn in GRID_ROWS]]
 
 
-def _esiti_cell(slot: Slot, objective_id: int, continuity: dict, line: int) -> Cell:
-    """Row `line` of GRID_ROWS (-1: the report's state) for one semester; empty without a counted report."""
+def _esiti_column(slot: Slot, objective_id: int, continuity: dict) -> list[Cell]:
+    """One semester's cells of an objective's block: the report's state, then GRID_ROWS' cells when the
+    semester has a counted report (the rows below the state are empty otherwise)."""
     if slot.data is None:
-        return Cell(NOT_OPENED if line < 0 else None)
+        return [Cell(NOT_OPENED)]
     row = slot.data.objective(objective_id)
-    if line < 0:
-        return Cell(_state_text(row))
+    state = Cell(_state_text(row))
     if not row.counted:
-        return Cell()
-    return GRID_ROWS[line][1](Outcome(row, slot.data.reports.get(row.id), continuity.get(row.id)))
+        return [state]
+    outcome = Outcome(row, slot.data.reports.get(row.id), continuity.get(row.id))
+    return [state, *[fn(outcome) for _label, fn in GRID_ROWS]]
 
 
 def esiti_table(slots: list[Slot], continuity: dict[int, bool | None]) -> Table:
     last = last_semester(slots)
     rows: list[Row] = []
     shown_area = None
+    blanks = [EMPTY] * len(slots)
     for area, obj in last.objectives:
+        letter = Cell(area.letter)  # cells are immutable: one per objective, shared by its rows
         if area.letter != shown_area:
-            rows.append(
-                Row(
-                    [Cell(area.letter), Cell(), Cell(f"Area {area.letter} – {area.title}"), *[Cell()] * len(slots)],
-                    "heading",
-                )
-            )
+            rows.append(Row([letter, EMPTY, Cell(f"Area {area.letter} – {area.title}"), *blanks], "heading"))
             shown_area = area.letter
-        rows.append(
-            Row(
-                [Cell(area.letter), Cell(obj.code), Cell(f"{obj.code} – {obj.text}"), *[Cell()] * len(slots)], "heading"
-            )
-        )
-        lines = [(-1, "Stato del report")]
-        if any(_counted(s, obj.id) for s in slots):  # otherwise the state says "nessun report": nothing to grid
-            lines += list(enumerate(label for label, _fn in GRID_ROWS))
-        for line, label in lines:
-            rows.append(
-                Row(
-                    [
-                        Cell(area.letter),
-                        Cell(obj.code),
-                        Cell(label),
-                        *[_esiti_cell(s, obj.id, continuity, line) for s in slots],
-                    ]
-                )
-            )
+        code = Cell(obj.code)
+        rows.append(Row([letter, code, Cell(f"{obj.code} – {obj.text}"), *blanks], "heading"))
+        columns = [_esiti_column(s, obj.id, continuity) for s in slots]
+        # without a counted report in any semester the state says "nessun report": nothing to grid
+        lines = len(GRID_LABELS) if any(len(c) > 1 for c in columns) else 1
+        for line in range(lines):
+            rows.append(Row([letter, code, GRID_LABELS[line], *[c[line] if line < len(c) else EMPTY for c in columns]]))
     width = 60 if len(slots) == 1 else 46
     return Table(
         "Tabella Esiti",

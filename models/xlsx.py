@@ -42,20 +42,26 @@ def clean_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters are not allowed in a workbook
 
 
-def put(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
-    """Write one value: text always as text (never a formula), numbers with their format, '' as an empty cell."""
+def cell_value(value: Any) -> tuple[Any, bool, bool]:
+    """How a value is stored: (value, written as text, quote prefix). Text always as text (never a formula),
+    '' as an empty cell (None: filters show it as "(Vuote)"), infinity and NaN as words."""
     if value is None or value == "":
-        cell.value = None  # an empty cell, not an empty string: filters show it as "(Vuote)"
-    elif isinstance(value, str):
-        cell.value = clean_text(value)
-        cell.data_type = "s"  # openpyxl would store "=..." as a formula
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-    elif isinstance(value, float) and not math.isfinite(value):
-        cell.value = INVALID_VALUE  # Excel has no infinity or NaN: a workbook holding one does not open
+        return None, False, False
+    if isinstance(value, str):
+        # openpyxl would store "=..." as a formula; the quote prefix keeps it text when Excel edits the cell
+        return clean_text(value), True, value.startswith(FORMULA_STARTS)
+    if isinstance(value, float) and not math.isfinite(value):
+        return INVALID_VALUE, True, False  # Excel has no infinity or NaN: a workbook holding one does not open
+    return value, False, False
+
+
+def put(cell: Cell, value: Any, number_format: str | None = None) -> Cell:
+    """Write one value as cell_value says, numbers with their format."""
+    cell.value, as_text, quoted = cell_value(value)
+    if as_text:
         cell.data_type = "s"
-    else:
-        cell.value = value
+    if quoted:
+        cell.quotePrefix = True
     if number_format:
         cell.number_format = number_format
     return cell
@@ -91,8 +97,9 @@ def table_sheet(wb: Workbook, title: str, columns: tuple[Column, ...], rows: Ite
 
 
 def printable(ws: Worksheet, *, landscape: bool = True, title_rows: str | None = "1:1") -> None:
-    """A4, fitted to the page width, header rows repeated on every printed page."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    """A4, fitted to the page width, header rows repeated on every printed page (a write-only sheet too: before
+    its first row)."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # the class's: a write-only sheet has no such attribute
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
