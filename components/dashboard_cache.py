@@ -63,6 +63,19 @@ def shared(fn: Callable[..., T], **params: Any) -> T:
     return _shared(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
 
 
+@st.cache_resource(show_spinner=False, max_entries=100)
+def _derived(name: str, db_url: str, counter: int, key: tuple, _builder: Callable[..., Any], _source: Any) -> Any:
+    return _builder(_source)
+
+
+def derived(builder: Callable[[Any], T], source: Any, *key: Any) -> T:
+    """builder(source) once per database, data change and `key`, which must tell `source` apart from anything
+    else the page passes (e.g. a card's code, for a card of the shared plan view); shared as `shared` (nothing
+    may mutate the result). For what is costly to rebuild on every run, such as a long table."""
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _derived(name, database_url(), st.session_state.get(K_SEEN, 0), key, builder, source)
+
+
 # A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as
 # much as building it. Safe to share: the figures hold the same plan figures for every role, and nothing
 # mutates them afterwards (st.plotly_chart only reads them). The key is a digest of the builder and of all its

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import pager
+from components import dashboard_cache, pager
 from components.safe import md_escape
 from models import plan_browser
 from models.formatting import budget_euro
@@ -68,26 +68,33 @@ def show_objective(objective: ObjectiveView, expanded: bool) -> None:
         st.markdown("\n\n".join(parts))
 
 
+def budget_frame(card: CardView) -> pd.DataFrame:
+    """The card's budget lines as the Budget tab lists them."""
+    return pd.DataFrame(
+        [
+            {
+                "Obiettivo": b.objective or "intera scheda",
+                "Voce": b.item or b.text,
+                "Fonte": b.source_label,
+                "Pubblico/privato": b.public_label,
+                "Importo": b.amount_label,
+                "Natura": b.kind_label,
+                "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"),
+                "Testo del piano": b.text,
+                "Origine": b.origin_label,
+            }
+            for b in card.budget
+        ]
+    )
+
+
 def show_budget(card: CardView) -> None:
     if not card.budget:
         st.info("La scheda non indica voci di budget.")
         return
-    rows = [
-        {
-            "Obiettivo": b.objective or "intera scheda",
-            "Voce": b.item or b.text,
-            "Fonte": b.source_label,
-            "Pubblico/privato": b.public_label,
-            "Importo": b.amount_label,
-            "Natura": b.kind_label,
-            "Anno": str(b.year) if b.year else ("triennio" if b.counted else "—"),
-            "Testo del piano": b.text,
-            "Origine": b.origin_label,
-        }
-        for b in card.budget
-    ]
     st.dataframe(
-        pd.DataFrame(rows),
+        # built once per card and data change: a card can have a thousand lines (st.dataframe only reads it)
+        dashboard_cache.derived(budget_frame, card, card.code),
         hide_index=True,
         width="stretch",
         column_config={"Testo del piano": st.column_config.TextColumn(width="large")},
