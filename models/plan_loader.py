@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind
+from models.db import bump_data_change
 from models.plan_yaml import PlanData, read_plan
 from models.tables import (
     Action,
@@ -155,6 +156,8 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
             report.retired += 1
     _load_history(session, data.history, report)
     session.flush()
+    if report.changed:  # cached plan views and figures (Il Piano, Cruscotto) must read the plan again
+        bump_data_change(session)
     return report
 
 
