@@ -49,9 +49,10 @@ def indicator_lines(objective: ObjectiveView) -> str:
     return "\n\n".join(blocks)
 
 
-def show_objective(objective: ObjectiveView, expanded: bool) -> None:
-    """One expander with one markdown block: at a hundred times the plan's size a page shows hundreds of
-    objectives, and every element drawn costs (the line is :small[:gray[...]], as a caption looks)."""
+def objective_block(objective: ObjectiveView) -> tuple[str, str]:
+    """An objective's expander label and its text, actions and indicators as one markdown block: at a hundred
+    times the plan's size a page shows hundreds of objectives, and every element drawn costs (the line is
+    :small[:gray[...]], as a caption looks)."""
     kind = "Obiettivo generale" if objective.kind == "generale" else "Obiettivo"
     parts = [f"**{kind} {objective.code}.** {md_escape(objective.text)}", small_note(source_line(objective.line))]
     if objective.actions:
@@ -64,8 +65,11 @@ def show_objective(objective: ObjectiveView, expanded: bool) -> None:
         parts.append(indicator_lines(objective))
     if not objective.actions and not objective.indicators:
         parts.append(small_note("Il piano non associa azioni né indicatori a questo obiettivo."))
-    with st.expander(f"**{objective.code}** · {md_escape(cut(objective.text))}", expanded=expanded):
-        st.markdown("\n\n".join(parts))
+    return f"**{objective.code}** · {md_escape(cut(objective.text))}", "\n\n".join(parts)
+
+
+def objective_blocks(card: CardView) -> tuple[tuple[str, str], ...]:
+    return tuple(objective_block(o) for o in card.objectives)
 
 
 def budget_frame(card: CardView) -> pd.DataFrame:
@@ -166,13 +170,15 @@ def show_card(card: CardView, letter: str, query: str, titles: dict[str, str]) -
         )
         with tabs[0]:
             shown = pager.page_of(
-                card.objectives,
+                # written once per card, search and data change (the card's objectives depend on the search)
+                dashboard_cache.derived(objective_blocks, card, card.code, query),
                 label=f"Obiettivi della scheda {card.code} da mostrare",
                 key=f"piano_pagina_{card.code}_{query}",  # a new search starts at its first page
                 noun="Obiettivi",
             )
-            for objective in shown:
-                show_objective(objective, expanded=bool(query))
+            for label, body in shown:
+                with st.expander(label, expanded=bool(query)):
+                    st.markdown(body)
         with tabs[1]:
             show_budget(card)
         with tabs[2]:
