@@ -50,8 +50,8 @@ def fetch(fn: Callable[..., T], **params: Any) -> T:
 
 # A cache_resource, not cache_data: a large view copied through pickle costs as much as reading it again (the
 # whole plan at a hundred times its size: 5.6 MB, 0.1-0.3 s). Safe to share: only for frozen views (tuples of
-# frozen dataclasses), which nothing can mutate. Fewer entries: one view can be a few megabytes.
-@st.cache_resource(show_spinner=False, max_entries=50)
+# frozen dataclasses), which nothing can mutate. Few entries: a view can be megabytes (the whole plan at size 100).
+@st.cache_resource(show_spinner=False, max_entries=20)
 def _shared(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> Any:
     return call(_fn, **dict(params))
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from components.pager import PAGE_SIZE, range_label
 from models.db import session_scope
+from models.permissions import Actor
 from models.plan_browser import (
     BudgetView,
     history_area_bands,
@@ -21,9 +22,10 @@ from models.plan_browser import (
     plan_tree,
     search_words,
 )
+from models.plan_setup import set_target
 from models.scoring import Band, SpendClass
 from models.startup import prepare_database
-from models.tables import Indicator, IndicatorTarget, Objective
+from models.tables import Indicator, IndicatorTarget, Objective, User
 from models.users import create_user
 from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
 from tests.bench.scaled_plan import write_scaled_plan
@@ -257,6 +259,20 @@ def test_piano_page_escapes_plan_text(tmp_path):
     assert not at.exception
     bodies = [m.value for m in at.markdown if "grassetto" in m.value]
     assert bodies and all(r"\*\*grassetto\*\*" in b and r"\<img" in b and r"\[link\]" in b for b in bodies)
+
+
+def test_piano_page_reads_the_plan_again_after_a_save(app_db):
+    """The plan view is cached per data change (components/dashboard_cache.shared): a save shows on the next run."""
+    at = logged_in("uff", "pages/piano.py")
+    assert "target 2025" not in " ".join(m.value for m in at.markdown)
+    with session_scope(app_db) as s:
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
+        set_target(ind.id, 2025, "", "12", actor=Actor(uff.id, "uff", "ufficio_di_piano", name="UFF"), session=s)
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # md_escape: "2025\\: 12"
+    assert "target 2025: 12 (fissato dall'Ufficio di Piano (UFF" in shown
 
 
 # --- Il Piano's pages of objectives (components/pager.py) ------------------------------------------
