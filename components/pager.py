@@ -27,11 +27,11 @@ def page_of(items: Sequence[T], *, label: str, key: str, noun: str, size: int = 
     total = len(items)
     if total <= size:
         return items
-    box, _ = st.columns([1, 2])
-    start = box.selectbox(
+    start = st.selectbox(
         label,
         range(0, total, size),
         key=key,
         format_func=lambda s: range_label(noun, s, total, size),
+        width=300,  # as wide as its longest option, not the page
     )
     return items[start : start + size]
