@@ -1,9 +1,10 @@
-"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh.
+"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh; Il Piano's view of the plan.
 
-Caching: both caches are shared by every user of the server, so only what is the same for every role is cached:
+Caching: the caches are shared by every user of the server, so only what is the same for every role is cached:
 the dashboard's query results (st.cache_data, keyed by the database, every parameter and the data-change counter
-that every save bumps: a save by anyone makes the next read fresh) and the figures built from them
-(st.cache_resource, keyed by every input of the figure).
+that every save bumps: a save by anyone makes the next read fresh), the figures built from them
+(st.cache_resource, keyed by every input of the figure) and the plan's read-only views (`shared`: keyed as the
+query results, but the same object handed to every run).
 """
 
 from __future__ import annotations
@@ -45,6 +46,34 @@ def data_version() -> int:
 def fetch(fn: Callable[..., T], **params: Any) -> T:
     name = f"{fn.__module__}.{fn.__qualname__}"
     return _cached(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
+
+
+# A cache_resource, not cache_data: a large view copied through pickle costs as much as reading it again (the
+# whole plan at a hundred times its size: 5.6 MB, 0.1-0.3 s). Safe to share: only for frozen views (tuples of
+# frozen dataclasses), which nothing can mutate. Few entries: a view can be megabytes (the whole plan at size 100).
+@st.cache_resource(show_spinner=False, max_entries=20)
+def _shared(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> Any:
+    return call(_fn, **dict(params))
+
+
+def shared(fn: Callable[..., T], **params: Any) -> T:
+    """fn(**params) read once per database, parameters and data change, as `fetch`, and the same object handed
+    to every run: only for a frozen (immutable) result. Call data_version() first in the run."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _shared(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
+
+
+@st.cache_resource(show_spinner=False, max_entries=100)
+def _derived(name: str, db_url: str, counter: int, key: tuple, _builder: Callable[..., Any], _source: Any) -> Any:
+    return _builder(_source)
+
+
+def derived(builder: Callable[[Any], T], source: Any, *key: Any) -> T:
+    """builder(source) once per database, data change and `key`, which must tell `source` apart from anything
+    else the page passes (e.g. a card's code, for a card of the shared plan view); shared as `shared` (nothing
+    may mutate the result). For what is costly to rebuild on every run, such as a long table."""
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    return _derived(name, database_url(), st.session_state.get(K_SEEN, 0), key, builder, source)
 
 
 # A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as

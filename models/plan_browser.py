@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind, counts_in_budget, kind_label
@@ -314,39 +315,94 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
         areas = [a for a in areas if a.letter == area]
     points = _grouped(session.exec(select(KeyPoint).order_by(col(KeyPoint.position))), lambda p: p.area_id)
     cards = _grouped(session.exec(select(Card).order_by(col(Card.position))), lambda c: c.area_id)
+    # The many rows (objectives, actions, indicators, targets, budget lines) are read as plain columns, not as
+    # ORM objects: at a hundred times the real plan's size, building the objects cost more than the queries.
     objectives = _grouped(
-        session.exec(select(Objective).where(col(Objective.retired) == False).order_by(col(Objective.position))),
+        session.execute(
+            sa_select(
+                col(Objective.id),
+                col(Objective.card_id),
+                col(Objective.code),
+                col(Objective.kind),
+                col(Objective.text),
+                col(Objective.line),
+            )
+            .where(col(Objective.retired) == False)
+            .order_by(col(Objective.position))
+        ),
         lambda o: o.card_id,
     )
     actions = _grouped(
-        session.exec(select(Action).where(col(Action.retired) == False).order_by(col(Action.position))),
+        session.exec(
+            select(Action.objective_id, Action.text, Action.line)
+            .where(col(Action.retired) == False)
+            .order_by(col(Action.position))
+        ),
         lambda a: a.objective_id,
     )
+    order = {battery.value: n for n, battery in enumerate(BATTERY_ORDER)}  # the card's order X.23, X.24, X.25
     indicators = _grouped(
-        session.exec(select(Indicator).where(col(Indicator.retired) == False).order_by(col(Indicator.position))),
+        sorted(
+            session.execute(
+                sa_select(
+                    col(Indicator.id),
+                    col(Indicator.objective_id),
+                    col(Indicator.battery),
+                    col(Indicator.text),
+                    col(Indicator.unit),
+                    col(Indicator.higher_is_better),
+                    col(Indicator.line),
+                    col(Indicator.position),
+                ).where(col(Indicator.retired) == False)
+            ),
+            key=lambda i: (order[i.battery], i.position),
+        ),
         lambda i: i.objective_id,
     )
     targets = _grouped(
         session.exec(
-            select(IndicatorTarget).where(col(IndicatorTarget.target) != None).order_by(col(IndicatorTarget.year))
+            select(IndicatorTarget.id, IndicatorTarget.indicator_id, IndicatorTarget.year, IndicatorTarget.target)
+            .where(col(IndicatorTarget.target) != None)
+            .order_by(col(IndicatorTarget.year))
         ),
         lambda t: t.indicator_id,
     )
     target_origins = set_by(session, TARGET)
     budget_origins = set_by(session, BUDGET)
     budget = _grouped(
-        session.exec(
-            select(BudgetLine)
-            .where(BudgetLine.retired == False)
+        session.execute(
+            sa_select(
+                col(BudgetLine.id),
+                col(BudgetLine.card_id),
+                col(BudgetLine.objective_id),
+                col(BudgetLine.item),
+                col(BudgetLine.source),
+                col(BudgetLine.public),
+                col(BudgetLine.amount),
+                col(BudgetLine.approximate),
+                col(BudgetLine.to_be_completed),
+                col(BudgetLine.year),
+                col(BudgetLine.text),
+                col(BudgetLine.line),
+                col(BudgetLine.origin),
+            )
+            .where(col(BudgetLine.retired) == False)
             .order_by(col(BudgetLine.origin), col(BudgetLine.year), col(BudgetLine.id))
         ),
         lambda b: b.card_id,
     )
     kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
     codes = {o.id: o.code for rows in objectives.values() for o in rows}
+    labels: dict[Origin, str] = {}  # few distinct origins, many targets: each label (a date to format) once
     hits = {"objectives": 0, "actions": 0, "indicators": 0}
 
-    def objective_view(obj: Objective) -> ObjectiveView | None:
+    def origin_label(target_id: int) -> str:
+        origin = target_origin(target_origins, target_id)
+        if origin not in labels:
+            labels[origin] = origin.label
+        return labels[origin]
+
+    def objective_view(obj) -> ObjectiveView | None:
         acts = [ActionView(a.text, a.line) for a in actions.get(obj.id, [])]
         inds = [
             IndicatorView(
@@ -355,9 +411,9 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
                 i.unit,
                 i.higher_is_better,
                 i.line,
-                tuple((t.year, t.target, target_origin(target_origins, t.id).label) for t in targets.get(i.id, [])),
+                tuple((t.year, t.target, origin_label(t.id)) for t in targets.get(i.id, [])),
             )
-            for i in sorted(indicators.get(obj.id, []), key=lambda i: (BATTERY_ORDER.index(i.battery), i.position))
+            for i in indicators.get(obj.id, [])
         ]
         if words:
             if matches(words, obj.text):

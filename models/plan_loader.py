@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.budget_rules import BudgetKind
+from models.db import bump_data_change
 from models.plan_yaml import DEFAULT_SOURCE, PlanData, read_plan
 from models.tables import (
     Action,
@@ -190,6 +191,8 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     if data.history is not None:  # None: a plan source without the 2021-2023 outcomes leaves them as they are
         _load_history(session, data.history, report)
     session.flush()
+    if report.changed:  # cached plan views and figures (Il Piano, Cruscotto) must read the plan again
+        bump_data_change(session)
     return report
 
 

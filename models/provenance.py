@@ -60,10 +60,15 @@ def record_set_by(session: Session, actor: Actor, entity: str, entity_id: int) -
 
 def set_by(session: Session, entity: str, ids: Iterable[int] | None = None) -> dict[int, Origin]:
     """entity id -> Origin for the values of that kind set in the app (all of them when ids is None)."""
-    stmt = select(SetByOffice).where(SetByOffice.entity == entity)
+    stmt = select(SetByOffice.entity_id, SetByOffice.name, SetByOffice.at).where(SetByOffice.entity == entity)
     if ids is not None:
         stmt = stmt.where(col(SetByOffice.entity_id).in_(list(ids)))
-    return {r.entity_id: Origin(by=r.name, at=r.at) for r in session.exec(stmt)}
+    # plain columns and one Origin per (who, when): a whole plan's targets are read at once (Il Piano)
+    origins: dict[tuple[str, datetime], Origin] = {}
+    return {
+        entity_id: origins.get((name, at)) or origins.setdefault((name, at), Origin(by=name, at=at))
+        for entity_id, name, at in session.exec(stmt)
+    }
 
 
 def target_origin(found: dict[int, Origin], target_id: int, document_line: int | None = None) -> Origin:

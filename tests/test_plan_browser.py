@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 
 import pytest
 import yaml
 from sqlmodel import Session, select
 
+from components.pager import PAGE_SIZE, range_label
 from models.db import session_scope
+from models.permissions import Actor
 from models.plan_browser import (
     BudgetView,
     history_area_bands,
@@ -19,12 +22,14 @@ from models.plan_browser import (
     plan_tree,
     search_words,
 )
+from models.plan_setup import set_target
 from models.scoring import Band, SpendClass
 from models.startup import prepare_database
-from models.tables import Indicator, IndicatorTarget, Objective
+from models.tables import Indicator, IndicatorTarget, Objective, User
 from models.users import create_user
 from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
-from tests.conftest import SMALL_PLAN
+from tests.bench.scaled_plan import write_scaled_plan
+from tests.conftest import REAL_PLAN, SMALL_PLAN
 
 ROLES = ("uff", "refa", "com")  # ufficio_di_piano, referente (area A), comitato: every role reads both pages
 
@@ -254,6 +259,90 @@ def test_piano_page_escapes_plan_text(tmp_path):
     assert not at.exception
     bodies = [m.value for m in at.markdown if "grassetto" in m.value]
     assert bodies and all(r"\*\*grassetto\*\*" in b and r"\<img" in b and r"\[link\]" in b for b in bodies)
+
+
+def test_piano_page_reads_the_plan_again_after_a_save(app_db):
+    """The plan view is cached per data change (components/dashboard_cache.shared): a save shows on the next run."""
+    at = logged_in("uff", "pages/piano.py")
+    assert "target 2025" not in " ".join(m.value for m in at.markdown)
+    with session_scope(app_db) as s:
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        ind = s.exec(select(Indicator).where(Indicator.text == "N. di incontri della cabina di regia")).one()
+        set_target(ind.id, 2025, "", "12", actor=Actor(uff.id, "uff", "ufficio_di_piano", name="UFF"), session=s)
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # md_escape: "2025\\: 12"
+    assert "target 2025: 12 (fissato dall'Ufficio di Piano (UFF" in shown
+
+
+# --- Il Piano's pages of objectives (components/pager.py) ------------------------------------------
+
+
+@contextmanager
+def _signed_in_on(tmp_path, plan_dir):
+    """Il Piano for the comitato, on a database loaded from `plan_dir` (the app's settings hold until exit)."""
+    with app_env(tmp_path / "app.sqlite3", plan_dir) as engine:
+        prepare_database(engine, plan_dir)
+        with session_scope(engine) as s:
+            create_user(
+                s, actor=None, username="com", name="COM", role="comitato", areas=[], password=PASSWORD, one_time=False
+            )
+        at = logged_in("com", "pages/piano.py")
+        assert not at.exception, at.exception
+        yield at, engine
+
+
+def _shown(at, card: str) -> list[str]:
+    """The codes of the card's objectives drawn, in order (from their expanders' labels, '**B.1~2** · ...')."""
+    return [e.label.split("**")[1] for e in at.expander if e.label.startswith(f"**{card}.")]
+
+
+def _pager(at, card: str):
+    return next(s for s in at.selectbox if (s.key or "").startswith(f"piano_pagina_{card}_"))
+
+
+def test_range_label():
+    assert range_label("Obiettivi", 0, 530) == "Obiettivi 1–20 di 530"
+    assert range_label("Obiettivi", 520, 530) == "Obiettivi 521–530 di 530"
+    assert PAGE_SIZE == 20
+
+
+def test_a_long_card_shows_its_objectives_a_page_at_a_time(tmp_path):
+    """Card B copied to 30 objectives: the first 20, a control naming them, then the next 10; card A (61
+    objectives) keeps its own page."""
+    b_codes = ["B.1", *(f"B.1~{k}" for k in range(2, 31))]
+    with _signed_in_on(tmp_path, write_scaled_plan(SMALL_PLAN, tmp_path / "plan", 30)) as (at, _):
+        assert _shown(at, "B") == b_codes[:20]
+        pager = _pager(at, "B")
+        assert pager.label == "Obiettivi della scheda B da mostrare"
+        assert pager.options == ["Obiettivi 1–20 di 30", "Obiettivi 21–30 di 30"]
+        assert _pager(at, "A").options[-1] == "Obiettivi 61–61 di 61"
+        pager.set_value(20).run()
+        assert not at.exception, at.exception
+        assert _shown(at, "B") == b_codes[20:]
+        assert len(_shown(at, "A")) == 20  # the other card stays on its first page
+
+
+def test_a_search_narrows_and_its_hits_are_paginated_alike(tmp_path):
+    with _signed_in_on(tmp_path, write_scaled_plan(SMALL_PLAN, tmp_path / "plan", 30)) as (at, _):
+        _pager(at, "B").set_value(20).run()
+        at.text_input(key="piano_query").input("sportello").run()  # B.1's action and indicator, in every copy
+        assert not at.exception, at.exception
+        assert [h.value for h in at.header] == ["B · Politiche abitative"]
+        assert _shown(at, "B") == ["B.1", *(f"B.1~{k}" for k in range(2, 21))]  # a new search: its first page
+        assert _pager(at, "B").options == ["Obiettivi 1–20 di 30", "Obiettivi 21–30 di 30"]
+        assert all(e.proto.expanded for e in at.expander if e.label.startswith("**B."))  # hits are open
+        _pager(at, "B").set_value(20).run()
+        assert _shown(at, "B") == [f"B.1~{k}" for k in range(21, 31)]
+
+
+def test_the_real_plan_shows_every_objective_and_no_pager(tmp_path):
+    with _signed_in_on(tmp_path, REAL_PLAN) as (at, engine):
+        assert not [s for s in at.selectbox if (s.key or "").startswith("piano_pagina_")]
+        with Session(engine) as s:
+            objectives = [o.code for o in s.exec(select(Objective).where(Objective.retired == False))]
+    shown = [e.label.split("**")[1] for e in at.expander if e.label.startswith("**")]
+    assert sorted(shown) == sorted(objectives) and len(objectives) > PAGE_SIZE  # all of them, in one page
 
 
 @pytest.mark.parametrize("username", ROLES)
