@@ -1,4 +1,4 @@
-"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh.
+"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh; the Revisione's large reads too.
 
 Caching: both caches are shared by every user of the server, so only what is the same for every role is cached:
 the dashboard's query results (st.cache_data, keyed by the database, every parameter and the data-change counter
@@ -42,9 +42,28 @@ def data_version() -> int:
     return counter
 
 
+def counter() -> int:
+    """The data version the cached reads of this run are keyed on (data_version sets it)."""
+    return st.session_state.get(K_SEEN, 0)
+
+
 def fetch(fn: Callable[..., T], **params: Any) -> T:
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
+    return _cached(name, database_url(), counter(), tuple(sorted(params.items())), fn)
+
+
+# The same key, without the copy: st.cache_data unpickles a copy on every read, which for the review table at a
+# hundred times the plan (5,000 rows) costs more than the rest of the page. Few entries: each is large.
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _shared(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> Any:
+    return call(_fn, **dict(params))
+
+
+def fetch_shared(fn: Callable[..., T], **params: Any) -> T:
+    """As fetch, but every reader gets the same object: for large results that the caller only reads (never
+    changes: filter into new lists). Same rule as fetch: only what is the same for every user who may see it."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _shared(name, database_url(), counter(), tuple(sorted(params.items())), fn)
 
 
 # A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as
