@@ -16,7 +16,8 @@ from models.formatting import number
 
 T = TypeVar("T")
 
-PAGE_SIZE = 25
+PAGE_SIZE = 25  # rows of a list
+BUTTON_PAGE_SIZE = 60  # small buttons side by side: the whole real plan (57 objectives) in one page
 
 
 def page_count(total: int, size: int = PAGE_SIZE) -> int:
