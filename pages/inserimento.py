@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import auth_gate, conversation, pager, report_form
+from components import dashboard_cache as cache
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
@@ -36,7 +37,8 @@ semester = st.selectbox(
 left = semester_rules.days_left(semester.deadline)
 (st.warning if left is not None and left <= 7 else st.info)(semester_rules.days_left_text(semester.deadline), icon="📅")
 
-status = call(entry_view.entry_status, actor=actor, semester_id=semester.id)
+cache.data_version()  # the list below is read once per data version (every save bumps it)
+status = cache.fetch_shared(entry_view.entry_status, actor=actor, semester_id=semester.id)
 if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
