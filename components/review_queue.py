@@ -77,6 +77,10 @@ def _select(items: list[QueueItem], on: bool) -> None:
         (_selected().add if on else _selected().discard)(_ident(item))
 
 
+def _clear() -> None:
+    _selected().clear()
+
+
 def show(queue: list[QueueItem], *, actor: Actor) -> None:
     st.markdown("### Coda di revisione")
     for ok, text in st.session_state.pop(_RESULT, []):
@@ -117,9 +121,7 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
         _approve(chosen, actor)
     if more:  # more than one page: select this page, or start the selection again
         more[0].button("Seleziona questa pagina", key="rev_pick_page", on_click=_select, args=(shown, True))
-        more[1].button(
-            "Annulla la selezione", key="rev_pick_none", disabled=not chosen, on_click=_select, args=(queue, False)
-        )
+        more[1].button("Annulla la selezione", key="rev_pick_none", disabled=not chosen, on_click=_clear)
         if off_page := len(chosen) - sum(_ident(i) in selected for i in shown):
             st.caption(f"Selezionati anche in altre pagine: {off_page}.")
 
