@@ -1,4 +1,5 @@
-"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh; Il Piano's view of the plan.
+"""The Cruscotto's caches: dashboard queries and figures, and the auto-refresh; Il Piano's and the Revisione's
+large reads.
 
 Caching: the caches are shared by every user of the server, so only what is the same for every role is cached:
 the dashboard's query results (st.cache_data, keyed by the database, every parameter and the data-change counter
@@ -43,24 +44,31 @@ def data_version() -> int:
     return counter
 
 
+def counter() -> int:
+    """The data version the cached reads of this run are keyed on (data_version sets it)."""
+    return st.session_state.get(K_SEEN, 0)
+
+
 def fetch(fn: Callable[..., T], **params: Any) -> T:
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
+    return _cached(name, database_url(), counter(), tuple(sorted(params.items())), fn)
 
 
-# A cache_resource, not cache_data: a large view copied through pickle costs as much as reading it again (the
-# whole plan at a hundred times its size: 5.6 MB, 0.1-0.3 s). Safe to share: only for frozen views (tuples of
-# frozen dataclasses), which nothing can mutate. Few entries: a view can be megabytes (the whole plan at size 100).
-@st.cache_resource(show_spinner=False, max_entries=20)
+# A cache_resource, not cache_data: a large read copied through pickle costs as much as reading it again (the
+# whole plan at a hundred times its size: 5.6 MB, 0.1-0.3 s; the review table: 5,000 rows, 0.27 s). Safe to
+# share: only for results nothing mutates (frozen views; tables the caller filters into new lists). Few
+# entries: each can be megabytes.
+@st.cache_resource(show_spinner=False, max_entries=24)
 def _shared(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> Any:
     return call(_fn, **dict(params))
 
 
 def shared(fn: Callable[..., T], **params: Any) -> T:
     """fn(**params) read once per database, parameters and data change, as `fetch`, and the same object handed
-    to every run: only for a frozen (immutable) result. Call data_version() first in the run."""
+    to every run: only for a result nobody mutates, and, as fetch, only what is the same for every user who may
+    see it. Call data_version() first in the run."""
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _shared(name, database_url(), st.session_state.get(K_SEEN, 0), tuple(sorted(params.items())), fn)
+    return _shared(name, database_url(), counter(), tuple(sorted(params.items())), fn)
 
 
 @st.cache_resource(show_spinner=False, max_entries=100)
@@ -73,7 +81,7 @@ def derived(builder: Callable[[Any], T], source: Any, *key: Any) -> T:
     else the page passes (e.g. a card's code, for a card of the shared plan view); shared as `shared` (nothing
     may mutate the result). For what is costly to rebuild on every run, such as a long table."""
     name = f"{builder.__module__}.{builder.__qualname__}"
-    return _derived(name, database_url(), st.session_state.get(K_SEEN, 0), key, builder, source)
+    return _derived(name, database_url(), counter(), key, builder, source)
 
 
 # A cache_resource, not cache_data: a Figure copied through pickle is validated again by Plotly, which costs as

@@ -19,6 +19,8 @@ from models.formatting import budget_euro
 from models.plan_browser import AreaView, CardView, ObjectiveView, source_line
 from models.vocab import ObjectiveKind, plural
 
+OBJECTIVES_PER_PAGE = 20  # a card's objectives shown at a time; the real plan has at most 14 a card
+
 LABEL_CHARS = 150  # an objective's text in its expander label is cut here; the full text is inside
 
 
@@ -169,12 +171,13 @@ def show_card(card: CardView, letter: str, query: str, titles: dict[str, str]) -
             ["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio", "Domande sì/no"]
         )
         with tabs[0]:
-            shown = pager.page_of(
+            shown = pager.paginate(
                 # written once per card, search and data change (the card's objectives depend on the search)
                 dashboard_cache.derived(objective_blocks, card, card.code, query),
                 label=f"Obiettivi della scheda {card.code} da mostrare",
                 key=f"piano_pagina_{card.code}_{query}",  # a new search starts at its first page
                 noun="Obiettivi",
+                size=OBJECTIVES_PER_PAGE,
             )
             for label, body in shown:
                 with st.expander(label, expanded=bool(query)):

@@ -1,10 +1,15 @@
 """The review queue: submitted reports, the longest waiting first; each opens the report; several can be
-approved at once (models.review.approve_many: the same checks as one by one, a result for each report)."""
+approved at once (models.review.approve_many: the same checks as one by one, a result for each report).
+
+A long queue is shown 25 reports a page (components.pager). The selection for the bulk approval is kept in the
+session across pages (a checkbox of another page is not drawn, and Streamlit forgets an undrawn widget's value):
+*Approva i selezionati* approves every selected report still in the queue, on this page or not."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from components import pager
 from components.actions import attempt
 from components.safe import md_escape
 from components.selectors import choose
@@ -18,6 +23,8 @@ PAGE = "pages/revisione.py"
 PARAM_SEMESTER, PARAM_OBJECTIVE = "semestre", "obiettivo"
 QUEUE_ROWS_SHOWN = 7  # beyond this the queue scrolls in its box
 _RESULT = "rev_bulk_result"  # the last bulk approval's outcome, shown after its rerun
+_SELECTED = "rev_selected"  # {(semester_id, objective_id)}: the reports ticked, on any page of the queue
+_PAGE = "rev_queue_page"
 
 
 def link_params(item: QueueItem) -> dict[str, str]:
@@ -53,6 +60,27 @@ def _pick_key(item: QueueItem) -> str:
     return f"rev_pick_{item.semester_id}_{item.objective_id}"
 
 
+def _ident(item: QueueItem) -> tuple[int, int]:
+    return (item.semester_id, item.objective_id)
+
+
+def _selected() -> set[tuple[int, int]]:
+    return st.session_state.setdefault(_SELECTED, set())
+
+
+def _ticked(item: QueueItem) -> None:
+    (_selected().add if st.session_state.get(_pick_key(item)) else _selected().discard)(_ident(item))
+
+
+def _select(items: list[QueueItem], on: bool) -> None:
+    for item in items:
+        (_selected().add if on else _selected().discard)(_ident(item))
+
+
+def _clear() -> None:
+    _selected().clear()
+
+
 def show(queue: list[QueueItem], *, actor: Actor) -> None:
     st.markdown("### Coda di revisione")
     for ok, text in st.session_state.pop(_RESULT, []):
@@ -64,12 +92,19 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
         f"{plural(len(queue), 'report inviato', 'report inviati')} in attesa, dal più vecchio. "
         "Il collegamento apre il report; la casella lo seleziona per l'approvazione di più report."
     )
+    shown = list(pager.paginate(queue, key=_PAGE, noun="Report", label="Pagina della coda di revisione"))
+    selected = _selected()
     # a long queue scrolls inside its box, so that the report below stays near
-    with st.container(height=380 if len(queue) > QUEUE_ROWS_SHOWN else "content", border=True):
-        for item in queue:
+    with st.container(height=380 if len(shown) > QUEUE_ROWS_SHOWN else "content", border=True):
+        for item in shown:
+            st.session_state[_pick_key(item)] = _ident(item) in selected  # the checkbox shows the kept selection
             pick, link = st.columns([0.06, 0.94], vertical_alignment="center")
             pick.checkbox(
-                f"Seleziona {item.code} ({item.semester_label})", key=_pick_key(item), label_visibility="collapsed"
+                f"Seleziona {item.code} ({item.semester_label})",
+                key=_pick_key(item),
+                label_visibility="collapsed",
+                on_change=_ticked,
+                args=(item,),
             )
             link.page_link(
                 PAGE,
@@ -77,11 +112,18 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
                 label=f"{item.code} · {item.semester_label} · inviato il {local_time(item.submitted_at)}"
                 f" · {item.lead} · {_short(item.text)}",
             )
-    chosen = [i for i in queue if st.session_state.get(_pick_key(i))]
-    if st.button(
+    chosen = [i for i in queue if _ident(i) in selected]
+    several = len(shown) < len(queue)
+    bulk, *more = st.columns([2, 1, 1], vertical_alignment="center") if several else [st.container()]
+    if bulk.button(
         f"Approva i selezionati ({len(chosen)})", key="rev_bulk", type="primary", disabled=not chosen, icon="✅"
     ):
         _approve(chosen, actor)
+    if more:  # more than one page: select this page, or start the selection again
+        more[0].button("Seleziona questa pagina", key="rev_pick_page", on_click=_select, args=(shown, True))
+        more[1].button("Annulla la selezione", key="rev_pick_none", disabled=not chosen, on_click=_clear)
+        if off_page := len(chosen) - sum(_ident(i) in selected for i in shown):
+            st.caption(f"Selezionati anche in altre pagine: {off_page}.")
 
 
 def _approve(chosen: list[QueueItem], actor: Actor) -> None:
@@ -96,6 +138,5 @@ def _approve(chosen: list[QueueItem], actor: Actor) -> None:
         )
     lines += [(False, f"{o.code} non approvato: {md_escape(o.message)}") for o in outcomes if not o.approved]
     st.session_state[_RESULT] = lines
-    for item in chosen:
-        st.session_state.pop(_pick_key(item), None)
+    _select(chosen, False)
     st.rerun()

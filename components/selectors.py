@@ -26,13 +26,14 @@ def fresh_selectbox(
     chosen = st.session_state.get(key, default)
     if chosen not in options:
         chosen = default if default in options else options[0]
-    checksum = zlib.crc32("\x1f".join(format_func(o) for o in options).encode())
+    labels = {o: format_func(o) for o in options}  # each label once (5,000 objectives at a hundred times the plan)
+    checksum = zlib.crc32("\x1f".join(labels.values()).encode())
     widget_key = f"{_widget_prefix(key)}{checksum:08x}"
-    if st.session_state.get(widget_key) not in options:
+    if st.session_state.get(widget_key) not in labels:
         # A new widget (labels changed, or `choose` dropped it): set its value through the Session State API, so
         # the browser shows it too (a default index applies only to a widget the browser has not drawn yet).
         st.session_state[widget_key] = chosen
-    value = st.selectbox(label, options, format_func=format_func, key=widget_key, **kwargs)
+    value = st.selectbox(label, options, format_func=labels.__getitem__, key=widget_key, **kwargs)
     st.session_state[key] = value
     return value
 

@@ -3,9 +3,13 @@ form (load_entry -> EntryView)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
+from sqlalchemy import and_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models import rules
@@ -41,6 +45,8 @@ from models.vocab import (
     semester_label,
 )
 
+T = TypeVar("T")
+
 # --- what the entry page shows ----------------------------------------------------------------
 
 
@@ -49,29 +55,51 @@ def open_semesters(*, session: Session) -> list[Semester]:
     return list(session.exec(select(Semester).order_by(*(c.desc() for c in rules.SEMESTER_ORDER))))
 
 
+def _editable(actor: Actor, rows: Iterable[T]) -> list[T]:
+    """The rows (id, code, area letter, text, ...) of the areas the actor may enter."""
+    letters: dict[str, bool] = {}
+    out = []
+    for row in rows:
+        letter = row[2]  # type: ignore[index]
+        if letter not in letters:
+            letters[letter] = can_edit_area(actor, letter)
+        if letters[letter]:
+            out.append(row)
+    return out
+
+
 def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
     """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
-    rows = session.exec(  # plain columns: at a hundred times the plan's size, ORM objects cost ~0.2 s a page
-        select(Objective.id, Objective.code, MacroArea.letter, Objective.text)
+    rows = session.exec(
+        select(col(Objective.id), col(Objective.code), col(MacroArea.letter), col(Objective.text))
         .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .where(rules.MONITORED_SQL)
         .order_by(col(MacroArea.position), col(Objective.id))
     )
-    return [
-        {"id": id_, "code": code, "area": letter, "text": text}
-        for id_, code, letter, text in rows
-        if can_edit_area(actor, letter)
-    ]
+    return [{"id": i, "code": code, "area": area, "text": text} for i, code, area, text in _editable(actor, rows)]
 
 
 def entry_status(*, actor: Actor, semester_id: int, session: Session) -> list[dict]:
-    """Per editable objective: its report state this semester (None = nothing entered yet)."""
-    states = {r.objective_id: r for r in session.exec(select(Report).where(Report.semester_id == semester_id))}
-    out = []
-    for obj in editable_objectives(actor=actor, session=session):
-        rep = states.get(obj["id"])
-        out.append({**obj, "state": rep.state if rep else None, "comment": rep.reviewer_comment if rep else ""})
-    return out
+    """Per editable objective: its report state this semester (None = nothing entered yet). One query (at a
+    hundred times the plan, 5,000 objectives: columns, not ORM objects)."""
+    rows = session.execute(  # SQLAlchemy's select: SQLModel's types at most four columns
+        sa_select(
+            col(Objective.id),
+            col(Objective.code),
+            col(MacroArea.letter),
+            col(Objective.text),
+            col(Report.state),
+            col(Report.reviewer_comment),
+        )
+        .join(MacroArea, col(MacroArea.id) == Objective.area_id)
+        .outerjoin(Report, and_(col(Report.objective_id) == Objective.id, col(Report.semester_id) == semester_id))
+        .where(rules.MONITORED_SQL)
+        .order_by(col(MacroArea.position), col(Objective.id))
+    )
+    return [
+        {"id": i, "code": code, "area": area, "text": text, "state": state, "comment": comment or ""}
+        for i, code, area, text, state, comment in _editable(actor, rows)
+    ]
 
 
 def waiting_for_lead(*, actor: Actor, session: Session, today: date | None = None) -> dict[str, int]:

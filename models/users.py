@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from models import config
 from models.audit import audit_trail, record_change
+from models.db import bump_data_change
 from models.errors import DomainError
 from models.permissions import Actor, PermissionDenied, require_office
 from models.tables import LoginAttempt, MacroArea, User, UserArea, pk, utcnow
@@ -160,6 +161,7 @@ def _check_role_areas(session: Session, role: str, areas: list[str]) -> list[str
 
 
 def _set_areas(session: Session, user: User, areas: list[str]) -> None:
+    bump_data_change(session)  # the areas' leads are shown beside the figures (Revisione reads them cached)
     for row in session.exec(select(UserArea).where(UserArea.user_id == user.id)):
         session.delete(row)
     session.flush()
@@ -322,6 +324,7 @@ def change_own_password(
 
 def _apply_active(session: Session, actor: Actor | None, user: User, active: bool) -> None:
     if user.active != active:
+        bump_data_change(session)  # an inactive user is no longer an area's lead
         user.active = active
         user.tokens_valid_after = utcnow()  # deactivation ends every login at the next page load
         user.version += 1

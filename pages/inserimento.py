@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from components import auth_gate, conversation, report_form
+from components import auth_gate, conversation, pager, report_form
+from components import dashboard_cache as cache
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
@@ -36,7 +37,8 @@ semester = st.selectbox(
 left = semester_rules.days_left(semester.deadline)
 (st.warning if left is not None and left <= 7 else st.info)(semester_rules.days_left_text(semester.deadline), icon="📅")
 
-status = call(entry_view.entry_status, actor=actor, semester_id=semester.id)
+cache.data_version()  # the list below is read once per data version (every save bumps it)
+status = cache.shared(entry_view.entry_status, actor=actor, semester_id=semester.id)
 if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
@@ -44,8 +46,16 @@ todo = [r for r in status if is_with_lead(r["state"])]
 objective_key = f"entry_objective_{semester.id}"
 if todo:
     st.markdown(f"**Da completare in questo semestre: {count_of(len(todo), len(status), 'obiettivo', 'obiettivi')}**")
+    # more than the real plan's objectives (an office at a hundred times the plan): one page at a time
+    shown = pager.paginate(
+        todo,
+        key=f"todo_page_{semester.id}",
+        noun="Obiettivi",
+        label="Pagina degli obiettivi da completare",
+        size=pager.BUTTON_PAGE_SIZE,
+    )
     with st.container(horizontal=True, gap="small"):
-        for r in todo:
+        for r in shown:
             # plan codes and state names only (no user text), so the label needs no escaping
             st.button(
                 f"{r['code']} ({report_state_label(r['state'])})",

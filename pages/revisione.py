@@ -6,7 +6,8 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from components import auth_gate, conversation, review_queue, submission_notes
+from components import auth_gate, conversation, review_queue, review_table, submission_notes
+from components import dashboard_cache as cache
 from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
@@ -14,10 +15,9 @@ from components.report_form import show_changes
 from components.safe import md_escape
 from components.selectors import choose, fresh_selectbox
 from models import audit, entry_view, review, semesters
-from models.dashboard_results import COUNTED_LABELS
-from models.formatting import budget_euro, euro_cents, local_time, percent
+from models.formatting import local_time
 from models.tables import pk
-from models.vocab import CHOOSE_MANY, NO_REPORT, PAGE_TITLES, ReportState, SemesterState, plural, semester_label
+from models.vocab import PAGE_TITLES, ReportState, SemesterState, semester_label
 
 actor = auth_gate.signed_in().actor
 st.title(PAGE_TITLES["revisione"])
@@ -28,7 +28,8 @@ if not sems:
     st.stop()
 review_queue.apply_link(sems)  # a queue link names the semester and the objective to open
 by_sem = {s.id: s for s in sems}
-queue = call(review.review_queue)
+cache.data_version()  # the reads below are cached until the next save (the Cruscotto's cache)
+queue = cache.shared(review.review_queue)
 if "rev_sem" not in st.session_state or st.session_state["rev_sem"] not in by_sem:
     # the semester of the longest-waiting report, else the latest
     st.session_state["rev_sem"] = queue[0].semester_id if queue else sems[0].id
@@ -41,51 +42,14 @@ sem_id = st.selectbox(
     format_func=lambda i: f"{semester_label(by_sem[i].year, by_sem[i].half)} ({by_sem[i].state})",
 )
 sem = by_sem[sem_id]
-rows = call(review.review_table, sem.id)
-
-f1, f2 = st.columns(2)
-areas = f1.multiselect("Aree", sorted({r["area"] for r in rows}), key="rev_areas", placeholder=CHOOSE_MANY)
-states = f2.multiselect(
-    "Stato", [NO_REPORT, *[s.value for s in ReportState]], key="rev_states", placeholder=CHOOSE_MANY
-)
-shown = [r for r in rows if (not areas or r["area"] in areas) and (not states or r["state"] in states)]
-done = sum(r["state"] == ReportState.APPROVATA for r in rows)
-approved = f"{plural(done, 'report approvato', 'report approvati')} su {plural(len(rows), 'obiettivo', 'obiettivi')}"
-st.caption(
-    (f"{approved} · scadenza {sem.deadline:%d/%m/%Y}" if sem.deadline else approved)
-    + f" · cifre come nel Cruscotto: {COUNTED_LABELS[review.REVIEW_COUNTS_SUBMITTED].lower()}"
-)
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "Area": r["area"],
-                "Obiettivo": r["code"],
-                "Referente": r["lead"],
-                "Stato": r["state"],
-                "In ritardo": "sì" if r["overdue"] else "",
-                "Azioni realizzate": r["actions"],
-                "Raggiungimento": percent(r["achievement"]) if r["counted"] else "—",
-                "Fascia": r["band"],
-                "Budget": budget_euro(r["planned"]),
-                "Impegnato": euro_cents(r["committed"]),
-                "Liquidato": euro_cents(r["paid"]),
-                "Liquidato / budget": percent(r["ratio"]),
-                "Classe di spesa": r["ratio_class"],
-                "Ultima modifica": local_time(r["updated_at"]) if r["updated_at"] else "—",
-            }
-            for r in shown
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
+rows = review_table.rows(pk(sem))
+review_table.show(rows, sem)
 
 st.markdown("### Report di un obiettivo")
 by_id = {r["objective_id"]: r for r in rows}
 if st.session_state.get("rev_obj") not in by_id:
     # the oldest submitted report of this semester, else the first objective with data; never an empty one
-    choose("rev_obj", call(review.first_to_review, sem.id) or next(iter(by_id)))
+    choose("rev_obj", cache.fetch(review.first_to_review, semester_id=sem.id) or next(iter(by_id)))
 # labels follow the data: after *Rimanda* or *Approva* the selector shows the new state
 objective_id = fresh_selectbox(
     "Obiettivo",

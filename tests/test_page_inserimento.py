@@ -179,3 +179,28 @@ def test_lead_opens_on_the_first_objective_to_do_and_the_list_links_to_each(app_
     next(b for b in at.button if b.label == "A.1 (da rivedere)").click().run()
     picker = next(s for s in at.selectbox if s.label == "Obiettivo")
     assert "A.1" in picker.format_func(picker.value) and "da rivedere" in picker.format_func(picker.value)
+
+
+def test_the_list_to_complete_is_paged_when_long(app_db, monkeypatch):
+    """Issue 19: at a hundred times the plan the office had 2,148 buttons; a page of them, with the range."""
+    from components import pager
+
+    at = logged_in("uff", PAGE)
+    assert not at.exception, at.exception
+    everything = [b.label for b in at.button if b.key and b.key.startswith("todo_")]
+    assert len(everything) == 3  # the small plan fits in one page: every button, no control
+    assert not [s for s in at.selectbox if s.label == "Pagina degli obiettivi da completare"]
+
+    monkeypatch.setattr(pager, "BUTTON_PAGE_SIZE", 1)
+    at.run()
+    todo = lambda: [b.label for b in at.button if b.key and b.key.startswith("todo_") and "_page_" not in b.key]  # noqa: E731
+    box = lambda: next(s for s in at.selectbox if s.label == "Pagina degli obiettivi da completare")  # noqa: E731
+    assert todo() == everything[:1]
+    assert box().format_func(box().value) == "Obiettivi 1–1 di 3"
+    next(b for b in at.button if b.label == "Successivi ›").click().run()
+    assert todo() == everything[1:2]
+    assert box().format_func(box().value) == "Obiettivi 2–2 di 3"
+    next(b for b in at.button if b.label == everything[1]).click().run()  # a button of the second page opens it
+    picker = next(s for s in at.selectbox if s.label == "Obiettivo")
+    assert f"· {everything[1].split(' ')[0]} ·" in picker.format_func(picker.value)
+    assert todo() == everything[1:2]  # still on the second page

@@ -9,7 +9,8 @@ import pytest
 import yaml
 from sqlmodel import Session, select
 
-from components.pager import PAGE_SIZE, range_label
+from components.pager import range_label
+from components.plan_view import OBJECTIVES_PER_PAGE
 from models.db import session_scope
 from models.permissions import Actor
 from models.plan_browser import (
@@ -302,9 +303,9 @@ def _pager(at, card: str):
 
 
 def test_range_label():
-    assert range_label("Obiettivi", 0, 530) == "Obiettivi 1–20 di 530"
-    assert range_label("Obiettivi", 520, 530) == "Obiettivi 521–530 di 530"
-    assert PAGE_SIZE == 20
+    assert range_label(0, 530, "Obiettivi", OBJECTIVES_PER_PAGE) == "Obiettivi 1–20 di 530"
+    assert range_label(26, 530, "Obiettivi", OBJECTIVES_PER_PAGE) == "Obiettivi 521–530 di 530"
+    assert OBJECTIVES_PER_PAGE == 20
 
 
 def test_a_long_card_shows_its_objectives_a_page_at_a_time(tmp_path):
@@ -317,7 +318,7 @@ def test_a_long_card_shows_its_objectives_a_page_at_a_time(tmp_path):
         assert pager.label == "Obiettivi della scheda B da mostrare"
         assert pager.options == ["Obiettivi 1–20 di 30", "Obiettivi 21–30 di 30"]
         assert _pager(at, "A").options[-1] == "Obiettivi 61–61 di 61"
-        pager.set_value(20).run()
+        pager.set_value(1).run()
         assert not at.exception, at.exception
         assert _shown(at, "B") == b_codes[20:]
         assert len(_shown(at, "A")) == 20  # the other card stays on its first page
@@ -325,14 +326,14 @@ def test_a_long_card_shows_its_objectives_a_page_at_a_time(tmp_path):
 
 def test_a_search_narrows_and_its_hits_are_paginated_alike(tmp_path):
     with _signed_in_on(tmp_path, write_scaled_plan(SMALL_PLAN, tmp_path / "plan", 30)) as (at, _):
-        _pager(at, "B").set_value(20).run()
+        _pager(at, "B").set_value(1).run()
         at.text_input(key="piano_query").input("sportello").run()  # B.1's action and indicator, in every copy
         assert not at.exception, at.exception
         assert [h.value for h in at.header] == ["B · Politiche abitative"]
         assert _shown(at, "B") == ["B.1", *(f"B.1~{k}" for k in range(2, 21))]  # a new search: its first page
         assert _pager(at, "B").options == ["Obiettivi 1–20 di 30", "Obiettivi 21–30 di 30"]
         assert all(e.proto.expanded for e in at.expander if e.label.startswith("**B."))  # hits are open
-        _pager(at, "B").set_value(20).run()
+        _pager(at, "B").set_value(1).run()
         assert _shown(at, "B") == [f"B.1~{k}" for k in range(21, 31)]
 
 
@@ -342,7 +343,7 @@ def test_the_real_plan_shows_every_objective_and_no_pager(tmp_path):
         with Session(engine) as s:
             objectives = [o.code for o in s.exec(select(Objective).where(Objective.retired == False))]
     shown = [e.label.split("**")[1] for e in at.expander if e.label.startswith("**")]
-    assert sorted(shown) == sorted(objectives) and len(objectives) > PAGE_SIZE  # all of them, in one page
+    assert sorted(shown) == sorted(objectives) and len(objectives) > OBJECTIVES_PER_PAGE  # all of them, in one page
 
 
 @pytest.mark.parametrize("username", ROLES)

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from models.db import get_engine
+from models.db import bump_data_change, get_engine
 from models.tables import IndicatorValue, Report
 from tests.browser.conftest import Server, choose, login, open_page, screenshot, seed_users
 from tests.conftest import REAL_PLAN
@@ -98,6 +98,7 @@ def test_office_sends_back_then_approves(page, real_server):
         assert rep.state == "da rivedere" and rep.reviewer_comment.startswith("Manca")
         rep.state = "inviata"  # the lead resubmits (covered at the domain layer)
         s.add(rep)
+        bump_data_change(s)  # as every save does: Revisione's reads are cached per data version
         s.commit()
     page.reload()
     choose(page, "Obiettivo", re.compile(r"^A\.1 — inviata"), search="A.1")
