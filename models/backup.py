@@ -27,10 +27,18 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from models.config import ROOT
-from models.db import SCHEMA_VERSION, DatabaseError, check_connection, create_db_and_tables, make_engine
+from models.db import (
+    SCHEMA_VERSION,
+    DatabaseError,
+    advance_data_change,
+    check_connection,
+    create_db_and_tables,
+    data_change_counter,
+    make_engine,
+)
 from models.migrate import alembic_config, head_revision, known_revisions
 
 # Where `make backup` without OUT, and a forced restore (the data it overwrites), write: a `backups` folder
@@ -122,8 +130,12 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
                 f"(prima viene salvata una copia di quanto sovrascritto in {backup_dir(url)})."
             )
         result = RestoreResult()
+        seen = 0  # the data-change counter the running app's caches may have seen
         if tables:
             result.safety_copy = backup(url, _safety_copy_path(url))
+            if "datachange" in tables:
+                with Session(engine) as session:
+                    seen = data_change_counter(session)
         engine.dispose()
         if kind == "pg_dump":
             _pg_restore(file, parsed, drop_existing=bool(tables))
@@ -132,6 +144,9 @@ def restore(url: str, file: Path, *, force: bool = False) -> RestoreResult:
         else:
             _copy_sqlite_into(file, revision, engine, drop_existing=bool(tables))
         create_db_and_tables(engine)  # a backup from an earlier revision is upgraded here, as at the app's start
+        with Session(engine) as session:  # a counter value never seen: every cached figure is read again
+            advance_data_change(session, seen)
+            session.commit()
         result.rows = row_counts(engine)
         return result
     finally:

@@ -173,6 +173,15 @@ def bump_data_change(session: Session) -> None:
     session.execute(text("UPDATE datachange SET counter = counter + 1 WHERE id = 1"))
 
 
+def advance_data_change(session: Session, seen: int) -> None:
+    """Move the counter past `seen` (and past its own value): after a restore the database's counter may be one
+    the server's caches already hold other figures under."""
+    session.execute(
+        text("UPDATE datachange SET counter = CASE WHEN counter > :seen THEN counter ELSE :seen END + 1 WHERE id = 1"),
+        {"seen": seen},
+    )
+
+
 def data_change_counter(session: Session) -> int:
     row = session.exec(select(DataChange.counter).where(DataChange.id == 1)).first()
     return int(row or 0)
@@ -182,6 +191,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "DatabaseError",
     "SQLAlchemyError",
+    "advance_data_change",
     "bump_data_change",
     "check_connection",
     "create_db_and_tables",
