@@ -215,8 +215,9 @@ PAGE_TITLES = {
 
 
 def plural(n: int, singular: str, many: str) -> str:
-    """'1 obiettivo', '0 obiettivi', '2 obiettivi': the count with the noun that agrees with it."""
-    return f"{n} {singular if n == 1 else many}"
+    """'1 obiettivo', '0 obiettivi', '1.463 report': the count, grouped the Italian way as every figure of the
+    app (models.formatting), with the noun that agrees with it."""
+    return f"{n:,}".replace(",", ".") + f" {singular if n == 1 else many}"
 
 
 def count_of(n: int, total: int, singular: str, many: str) -> str:

@@ -10,7 +10,16 @@ from models.vocab import PAGE_TITLES, count_of, plural, semester_label, semester
 from tests.apptest_helpers import app_env, logged_in, prepared
 
 
-@pytest.mark.parametrize("n, expected", [(0, "0 obiettivi"), (1, "1 obiettivo"), (2, "2 obiettivi")])
+@pytest.mark.parametrize(
+    "n, expected",
+    [
+        (0, "0 obiettivi"),
+        (1, "1 obiettivo"),
+        (2, "2 obiettivi"),
+        (1463, "1.463 obiettivi"),  # grouped as every figure: the queue's "1.463 report" beside "Report 1–25 di 1.463"
+        (10**6, "1.000.000 obiettivi"),
+    ],
+)
 def test_plural(n, expected):
     assert plural(n, "obiettivo", "obiettivi") == expected
 
