@@ -61,12 +61,15 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     indicators = defaultdict(list)
     for i in session.exec(select(Indicator).where(Indicator.retired == False)):
         indicators[i.objective_id].append(i)
-    targets = defaultdict(list)
+    targets = defaultdict(list)  # the Indicatori sheet's summary: years with a target
+    per_year = defaultdict(list)  # the Target sheet: every year with a baseline or a target
     origins = set_by(session, TARGET)
-    for t in session.exec(
-        select(IndicatorTarget).where(col(IndicatorTarget.target) != None).order_by(col(IndicatorTarget.year))
-    ):
-        targets[t.indicator_id].append((t.year, t.target, target_origin(origins, pk(t)).label))
+    for t in session.exec(select(IndicatorTarget).order_by(col(IndicatorTarget.year))):
+        origin = target_origin(origins, pk(t)).label
+        if t.target is not None:
+            targets[t.indicator_id].append((t.year, t.target, origin))
+        if t.target is not None or t.baseline is not None:
+            per_year[t.indicator_id].append((t.year, t.baseline, t.target, origin))
     battery_order = tuple(Battery)
 
     rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
@@ -89,6 +92,8 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
                     i.line,
                 ]
             )
+            for year, baseline, target, origin in per_year[pk(i)]:
+                rows["Target"].append([letter, o.code, i.text, year, baseline, target, origin])
 
     lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False)).all()
     kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())

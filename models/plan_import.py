@@ -27,6 +27,7 @@ from models.permissions import Actor, require_office
 from models.plan_loader import LoadReport, load_plan
 from models.plan_workbook import Problem, read_plan_workbook
 from models.plan_yaml import has_plan_files
+from models.provenance import TARGET, record_set_by_all
 
 log = logging.getLogger("pdz.plan_import")
 WHAT = "l'importazione del piano da Excel"
@@ -93,6 +94,7 @@ def apply_plan_import(
             "importato. " + "; ".join(str(p) for p in read.problems[:5])
         )
     report = load_plan(session, read.data)
+    record_set_by_all(session, actor, TARGET, report.targets_set)  # shown beside each imported target
     if report.changed:
         bump_data_change(session)
         summary = f"{report.inserted} nuovi, {report.updated} modificati, {report.retired} ritirati"

@@ -4,6 +4,8 @@ database: the one loader core for both sources.
 Loading is idempotent, and a changed file updates the plan without losing entered data: records are matched
 by their code (areas, cards, objectives) or text (actions, indicators, budget lines); a record that left the
 file is retired, never deleted, so every semester value keeps its indicator and action.
+Over 400 lines: one walk over the plan's records (plan, areas, cards, objectives, children, targets, history),
+each step writing with the same report; split, each would need the others' maps.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from models.tables import (
     Card,
     HistoricalOutcome,
     Indicator,
+    IndicatorTarget,
     KeyPoint,
     MacroArea,
     Municipality,
@@ -45,6 +48,7 @@ class LoadReport:
     created_items: list[str] = field(default_factory=list)
     changed_items: list[str] = field(default_factory=list)
     retired_items: list[str] = field(default_factory=list)
+    targets_set: list[int] = field(default_factory=list)  # IndicatorTarget ids written: their setter is recorded
 
     @property
     def changed(self) -> bool:
@@ -188,12 +192,60 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
             obj.retired = True
             obj.version += 1
             report.retire(f"obiettivo {obj.code}")
+    session.flush()
+    _sync_targets(session, data, report)
     if data.history is not None:  # None: a plan source without the 2021-2023 outcomes leaves them as they are
         _load_history(session, data.history, report)
     session.flush()
     if report.changed:  # cached plan views and figures (Il Piano, Cruscotto) must read the plan again
         bump_data_change(session)
     return report
+
+
+def _sync_targets(session: Session, data: PlanData, report: LoadReport) -> None:
+    """Baseline and target per year of the indicators whose records carry them (the workbook's sheet Target):
+    written where new or different; a target the source does not mention is left as it is."""
+    wanted = {
+        (o["code"], i["text"]): i["targets"]
+        for card in data.cards
+        for o in card["objectives"]
+        for i in o["indicators"]
+        if i.get("targets")
+    }
+    if not wanted:
+        return
+    codes = {code for code, _ in wanted}
+    found = session.exec(
+        select(Objective.code, Indicator)
+        .join(Indicator, col(Indicator.objective_id) == Objective.id)
+        .where(col(Objective.code).in_(codes), Objective.retired == False, Indicator.retired == False)
+    ).all()
+    indicators = {(code, ind.text): ind for code, ind in found}
+    existing = {
+        (t.indicator_id, t.year): t
+        for t in session.exec(
+            select(IndicatorTarget).where(col(IndicatorTarget.indicator_id).in_([pk(i) for i in indicators.values()]))
+        )
+    }
+    written: list[IndicatorTarget] = []
+    for (code, text), targets in wanted.items():
+        ind = indicators[(code, text)]
+        for t in targets:
+            label = f"target {t['year']} di {code}: {_short(text)}"
+            row = existing.get((pk(ind), t["year"]))
+            if row is None:
+                row = IndicatorTarget(indicator_id=pk(ind), year=t["year"], baseline=t["baseline"], target=t["target"])
+                session.add(row)
+                report.insert(label)
+            elif (row.baseline, row.target) != (t["baseline"], t["target"]):
+                row.baseline, row.target = t["baseline"], t["target"]
+                row.version += 1
+                report.update(label)
+            else:
+                continue
+            written.append(row)
+    session.flush()
+    report.targets_set += [pk(row) for row in written]
 
 
 def _load_card(

@@ -26,7 +26,7 @@ from models.tables import (
     SubArea,
     pk,
 )
-from models.validation import EURO, FieldError, clean_number, clean_text
+from models.validation import EURO, FieldError, clean_number, clean_target, clean_text
 from models.vocab import Battery, FundingSource, Unit, battery_rank
 
 
@@ -44,13 +44,7 @@ def set_target(
     ind = session.get(Indicator, indicator_id)
     if ind is None:
         raise FieldError("Indicatore", "non trovato.")
-    unit = ind.unit if ind.unit != Unit.SI_NO else Unit.NUMERO
-    if ind.unit == Unit.TESTO and (str(target or "").strip() or str(baseline or "").strip()):
-        raise FieldError("Target", "un indicatore testuale non ha un target numerico.")
-    base = clean_number(baseline, "Baseline", unit=unit)
-    tgt = clean_number(target, "Target", unit=unit)
-    if ind.unit == Unit.SI_NO and tgt not in (None, 0, 1):
-        raise FieldError("Target", "per un indicatore sì/no il target è 1 (sì) o 0 (no).")
+    base, tgt = clean_target(ind.unit, baseline, target)
     row = session.exec(
         select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator_id, IndicatorTarget.year == year)
     ).first()

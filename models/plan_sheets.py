@@ -4,7 +4,8 @@ its cells. One place, so that what the export writes is exactly what the import 
 
 The first four table sheets (Obiettivi, Azioni, Indicatori, Budget) are the plan as people read it; the others
 (Piano, Aree, Punti chiave, Sotto-ambiti, Comuni, Schede, Caratteristiche) carry what rebuilding the plan needs
-besides: name of the Ambito, years, municipalities, the cards' fields, the document's line numbers.
+besides: name of the Ambito, years, municipalities, the cards' fields, the document's line numbers; Target
+holds the indicators' baseline and target per year (their Origine column is shown, not imported).
 """
 
 from __future__ import annotations
@@ -104,8 +105,19 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("Origine", 18),
         Column("Natura (solo «preventivato» è budget del piano)", 30),
     ),
+    "Target": (
+        Column("Area", 7),
+        Column("Obiettivo", 11),
+        Column("Indicatore", TEXT_WIDTH, wrap=True),
+        Column("Anno", 8),
+        Column("Valore di partenza", 14),
+        Column("Target", 14),
+        Column("Origine", 30, wrap=True),
+    ),
 }
 BUDGET_KIND_HEADER = "Natura (solo «preventivato» è budget del piano)"
+# Sheets a workbook may lack (files exported before they existed): nothing of theirs is imported then.
+OPTIONAL_SHEETS = frozenset({"Target"})
 
 # The drop-down lists of the template, by (sheet, column header). Area and card letters come from the sheets
 # Aree and Schede (a range), the others are fixed lists.

@@ -34,8 +34,8 @@ INSTRUCTIONS = (
     "Modello del Piano di Zona: come compilarlo",
     "",
     "Si compilano i fogli nell'ordine: Piano, Aree, Punti chiave, Sotto-ambiti, Comuni, Schede, Caratteristiche, "
-    "Obiettivi, Azioni, Indicatori, Budget. Una riga per voce; le righe vuote sono ignorate; l'ordine delle righe "
-    "è l'ordine del piano.",
+    "Obiettivi, Azioni, Indicatori, Budget, Target. Una riga per voce; le righe vuote sono ignorate; l'ordine delle "
+    "righe è l'ordine del piano.",
     "Piano: titolo, nome dell'Ambito, primo e ultimo anno del triennio (numeri interi), documento di origine "
     "(facoltativo).",
     "Aree: le macro-aree della Regione (già scritte; si possono togliere o aggiungere). Ogni colonna «Area» degli "
@@ -45,8 +45,12 @@ INSTRUCTIONS = (
     "della scheda (X.8-X.22), una riga per domanda, facoltative.",
     "Obiettivi: codice unico (ad esempio A.1), scheda, tipo (generale o specifico) e testo.",
     "Azioni e Indicatori: il codice dell'obiettivo a cui appartengono. Indicatori: tipo processo, output o "
-    "outcome; unità dall'elenco; «Più alto è meglio» No per tempi di attesa e simili. La colonna Target non "
-    "viene importata: i target per anno si impostano nella pagina Impostazione piano.",
+    "outcome; unità dall'elenco; «Più alto è meglio» No per tempi di attesa e simili. La colonna Target è un "
+    "riepilogo e non viene importata: i target si scrivono nel foglio Target.",
+    "Target (facoltativo): per ogni indicatore e anno del triennio, valore di partenza e target; il testo "
+    "dell'indicatore va copiato tale e quale dal foglio Indicatori. Indicatore sì/no: 1 (sì) o 0 (no); "
+    "indicatore testuale: nessun valore. Accanto a ogni target importato l'app mostra chi ha importato il file "
+    "e quando; la colonna Origine non viene importata. I target non elencati restano come sono.",
     f"Budget: obiettivo (oppure vuoto o «{WHOLE_CARD} X» per l'intera scheda X), fonte dall'elenco, importo in "
     "euro (numero, ad esempio 1234,56), anno vuoto per l'intero triennio. Origine vuota o «documento del piano»: "
     "le righe con un'altra origine (budget fissati nell'app) non vengono importate.",

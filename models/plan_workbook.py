@@ -9,7 +9,9 @@ Decisions:
 - Column order is free and extra columns are ignored; a missing column is a Problem on the header row.
 - Empty rows are skipped. Formulas and Excel errors are refused (models/import_cells.py); numbers written as text
   go through the form's one parser (models/validation.py: clean_number, clean_text).
-- Read-only in the plan: the Target column (targets are set in Impostazione piano), actions marked Ritirata «Sì»
+- Targets per year come from the sheet Target (optional: older exports lack it), read by the unit rules of
+  Impostazione piano (validation.clean_target); the Indicatori sheet's Target column is a summary, not read.
+- Read-only in the plan: actions marked Ritirata «Sì»
   (left out: retired in a database that has them), budget lines whose Origine is not «documento del piano»
   (budgets set in the app stay where they are, models/plan_setup.py).
 - The 2021-2023 outcomes are not in the workbook: PlanData.history is None, the loader leaves them alone.
@@ -33,6 +35,7 @@ from models.plan_sheets import (
     NO,
     NO_SOURCE,
     NOT_STATED,
+    OPTIONAL_SHEETS,
     ORIGIN_DOCUMENT,
     PIANO_FIELDS,
     PUBLIC_LABELS,
@@ -42,7 +45,7 @@ from models.plan_sheets import (
     YES,
 )
 from models.plan_yaml import FLAG_KEYS, PlanData
-from models.validation import EURO, MAX_NOTE, clean_number, clean_text
+from models.validation import EURO, MAX_NOTE, FieldError, clean_number, clean_target, clean_text
 from models.vocab import SHORT_FUNDING_LABELS, UNIT_LABELS, Battery, FundingSource, ObjectiveKind, Unit
 from models.xlsx_guard import WorkbookRefused, open_workbook, read_rows
 
@@ -231,6 +234,8 @@ class _Reader:
     def rows(self, wb: Workbook, sheet: str) -> Iterator[_Row]:
         """The sheet's data rows (empty ones skipped); a missing sheet or column is a problem, no rows."""
         if sheet not in wb.sheetnames:
+            if sheet in OPTIONAL_SHEETS:
+                return
             self.problem(sheet, "", "", f"foglio «{sheet}» mancante: partire dal modello vuoto o da un'esportazione")
             return
         headers = [c.header for c in SHEETS[sheet]]
@@ -279,6 +284,8 @@ class _Reader:
         self.each(wb, "Azioni", self._action)
         self.each(wb, "Indicatori", self._indicator)
         self.each(wb, "Budget", self._budget)
+        targets_seen: set[tuple[str, str, int]] = set()
+        self.each(wb, "Target", lambda r: self._target(r, targets_seen))
         if self.problems or header is None:
             return None
         return PlanData(header=header, sub_areas=subs, areas=areas, cards=list(self.cards.values()), history=None)
@@ -474,6 +481,42 @@ class _Reader:
                 "line": self.integer(row, "Riga"),
             }
         )
+
+    def _target(self, row: _Row, seen: set[tuple[str, str, int]]) -> None:
+        objective, _ = self._known_objective(row)
+        text = self.text(row, "Indicatore", required=True)
+        indicator = next((i for i in objective["indicators"] if i["text"].casefold() == text.casefold()), None)
+        if indicator is None:
+            self.problem(
+                row.sheet,
+                row.ref("Indicatore"),
+                "Indicatore",
+                f"indicatore non presente fra gli Indicatori dell'obiettivo {objective['code']} (il testo va copiato "
+                "tale e quale)",
+            )
+            raise _Bad
+        year = self.integer(row, "Anno", required=True)
+        assert year is not None
+        if self.years and not self.years[0] <= year <= self.years[1]:
+            self.problem(
+                row.sheet, row.ref("Anno"), "Anno", f"anno {year} fuori dal piano ({self.years[0]}-{self.years[1]})"
+            )
+            raise _Bad
+        if (objective["code"], indicator["text"], year) in seen:
+            self.problem(row.sheet, row.ref("Anno"), "Anno", f"target {year} di questo indicatore ripetuto")
+            raise _Bad
+        seen.add((objective["code"], indicator["text"], year))
+        try:
+            baseline, target = clean_target(
+                indicator["unit"],
+                self._raw(row, "Valore di partenza", number_cell),
+                self._raw(row, "Target", number_cell),
+                baseline_field="Valore di partenza",
+            )
+        except FieldError as exc:
+            self.problem(row.sheet, row.ref(exc.field), exc.field, exc.message)
+            raise _Bad from None
+        indicator.setdefault("targets", []).append({"year": year, "baseline": baseline, "target": target})
 
     def _budget(self, row: _Row) -> None:
         origin = self.text(row, "Origine", limit=500)

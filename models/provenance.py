@@ -22,6 +22,7 @@ TARGET = "indicatortarget"
 BUDGET = "budgetline"
 FROM_OFFICE = "fissato dall'Ufficio di Piano"
 NOT_RECORDED = "origine non registrata"  # set before origins were recorded (or written outside the app)
+COMMAND_LINE = "importazione del piano da riga di comando"  # the setter of values a `make import-plan` wrote
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,24 @@ def record_set_by(session: Session, actor: Actor, entity: str, entity_id: int) -
         row = SetByOffice(entity=entity, entity_id=entity_id)
     row.user_id, row.name, row.at = actor.user_id, actor.name or actor.username, utcnow()
     session.add(row)
+
+
+def record_set_by_all(session: Session, actor: Actor | None, entity: str, ids: list[int]) -> None:
+    """record_set_by for many values at once (a plan import); no actor: the command line (make import-plan)."""
+    if not ids:
+        return
+    existing = {
+        r.entity_id: r
+        for r in session.exec(
+            select(SetByOffice).where(SetByOffice.entity == entity, col(SetByOffice.entity_id).in_(ids))
+        )
+    }
+    name = (actor.name or actor.username) if actor else COMMAND_LINE
+    now = utcnow()
+    for entity_id in ids:
+        row = existing.get(entity_id) or SetByOffice(entity=entity, entity_id=entity_id)
+        row.user_id, row.name, row.at = actor.user_id if actor else None, name, now
+        session.add(row)
 
 
 def set_by(session: Session, entity: str, ids: Iterable[int] | None = None) -> dict[int, Origin]:

@@ -77,6 +77,26 @@ def clean_number(raw: object, field: str, *, unit: str = Unit.NUMERO) -> float |
     return value
 
 
+def clean_target(
+    unit: str, baseline: object, target: object, *, baseline_field: str = "Baseline", target_field: str = "Target"
+) -> tuple[float | None, float | None]:
+    """An indicator's baseline and target for a year, read by its unit's rules (Impostazione piano and the plan
+    workbook alike): a text indicator has none, a yes/no one has 1 (sì) or 0 (no), the others a number."""
+    if unit == Unit.TESTO:
+        for raw, name in ((target, target_field), (baseline, baseline_field)):
+            if str(raw if raw is not None else "").strip():
+                raise FieldError(name, "un indicatore testuale non ha valori numerici.")
+        return None, None
+    as_number = unit if unit != Unit.SI_NO else Unit.NUMERO
+    base = clean_number(baseline, baseline_field, unit=as_number)
+    tgt = clean_number(target, target_field, unit=as_number)
+    if unit == Unit.SI_NO:
+        for value, name in ((tgt, target_field), (base, baseline_field)):
+            if value not in (None, 0, 1):
+                raise FieldError(name, "per un indicatore sì/no il valore è 1 (sì) o 0 (no).")
+    return base, tgt
+
+
 def input_preview(raw: object, field: str, *, unit: str = Unit.NUMERO) -> tuple[bool, str]:
     """What the form shows beside a number input: (True, the value as it will be saved, e.g. "1.234,56 €") or
     (False, the Italian refusal of clean_number). Empty: (True, "vuoto: nessun dato")."""

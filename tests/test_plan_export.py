@@ -59,6 +59,7 @@ HEADERS = {
         "Origine",
         "Natura (solo «preventivato» è budget del piano)",
     ],
+    "Target": ["Area", "Obiettivo", "Indicatore", "Anno", "Valore di partenza", "Target", "Origine"],
 }
 SHEET_NAMES = list(HEADERS)
 FORMULA_LIKE = ["=HYPERLINK(\"http://esempio.it\",\"clic\")", "+39 0372 123456", "-1+1", "@SUM(A1:A2)"]

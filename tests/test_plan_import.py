@@ -19,6 +19,7 @@ from models.plan_export import export_plan_xlsx
 from models.plan_import import apply_plan_import, check_plan_import
 from models.plan_sheets import SHEETS
 from models.plan_template import build_plan_template, plan_template_for
+from models.provenance import COMMAND_LINE, TARGET
 from models.startup import prepare_database
 from models.tables import (
     Action,
@@ -26,12 +27,15 @@ from models.tables import (
     BudgetLineKind,
     Card,
     Indicator,
+    IndicatorTarget,
     MacroArea,
     Objective,
     Plan,
+    SetByOffice,
     SubArea,
     User,
 )
+from models.vocab import UNIT_LABELS
 from tests.conftest import ROOT, SMALL_PLAN
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
@@ -372,3 +376,95 @@ def test_cli_template_and_import(small_plan, no_yaml, tmp_path):
     assert usage.returncode == 2 and "Uso: make import-plan FILE=" in usage.stderr
     with_yaml = _cli(tmp_path, SMALL_PLAN, "import-plan", "--file", str(good))
     assert with_yaml.returncode == 1 and "PDZ_PLAN_DIR" in with_yaml.stderr
+
+
+# --- targets per year (sheet Target) ----------------------------------------------------------
+
+
+def _with_target_rows(data: bytes, rows: list[list]) -> tuple[bytes, list]:
+    """The workbook with rows added to its Target sheet; the first numeric indicator's (area, code, text)."""
+    wb = load_workbook(io.BytesIO(data))
+    ind = wb["Indicatori"]
+    header = [c.value for c in ind[1]]
+    first = next(
+        r for r in ind.iter_rows(min_row=2, values_only=True) if r[header.index("Unità")] == UNIT_LABELS["numero"]
+    )
+    who = [first[header.index("Area")], first[header.index("Obiettivo")], first[header.index("Indicatore")]]
+    for row in rows:
+        wb["Target"].append([*who, *row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue(), who
+
+
+def _targets(engine) -> list[tuple]:
+    with Session(engine) as s:
+        names = {r.entity_id: r.name for r in s.exec(select(SetByOffice).where(SetByOffice.entity == TARGET))}
+        return sorted((t.year, t.baseline, t.target, names.get(t.id)) for t in s.exec(select(IndicatorTarget)))
+
+
+def test_targets_per_year_come_from_the_target_sheet_with_who_imported_them(small_plan, no_yaml):
+    _office_user(small_plan)
+    data, (letter, code, text) = _with_target_rows(_export(small_plan), [[2025, "10", 12.5, None], [2026, None, 15]])
+    with Session(small_plan) as s:
+        preview = check_plan_import(data, actor=OFFICE, session=s, plan_dir=no_yaml)
+    assert not preview.problems, [str(p) for p in preview.problems]
+    assert [c for c in preview.created if c.startswith("target")] == [
+        f"target 2025 di {code}: {text[:70]}" if len(text) <= 70 else f"target 2025 di {code}: {text[:69]}…",
+        f"target 2026 di {code}: {text[:70]}" if len(text) <= 70 else f"target 2026 di {code}: {text[:69]}…",
+    ]
+    assert _targets(small_plan) == [], "the preview writes nothing"
+    with session_scope(small_plan) as s:
+        apply_plan_import(data, actor=OFFICE, session=s, plan_dir=no_yaml)
+    assert _targets(small_plan) == [(2025, 10.0, 12.5, "Ufficio"), (2026, None, 15.0, "Ufficio")]
+
+    exported = _export(small_plan)  # the Target sheet gives them back, with who set them
+    target_rows = _cells(exported)["Target"][1:]
+    assert [r[:6] for r in target_rows] == [[letter, code, text, 2025, 10, 12.5], [letter, code, text, 2026, None, 15]]
+    assert all(r[6].startswith("fissato dall'Ufficio di Piano (Ufficio, ") for r in target_rows)
+    with Session(small_plan) as s:  # importing the export again changes nothing, not even who set them
+        assert not check_plan_import(exported, actor=OFFICE, session=s, plan_dir=no_yaml).ok
+
+    changed, _ = _with_target_rows(_export(small_plan), [])
+    wb = load_workbook(io.BytesIO(changed))
+    wb["Target"].cell(row=3, column=6, value=20)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with session_scope(small_plan) as s:
+        report = apply_plan_import(buffer.getvalue(), actor=None, session=s, plan_dir=no_yaml)
+    assert report.updated == 1 and report.changed_items[0].startswith(f"target 2026 di {code}")
+    assert _targets(small_plan) == [(2025, 10.0, 12.5, "Ufficio"), (2026, None, 20.0, COMMAND_LINE)]
+
+
+def test_bad_target_rows_are_refused_cell_by_cell(small_plan, no_yaml):
+    _office_user(small_plan)
+    data, (letter, code, _text) = _with_target_rows(
+        _export(small_plan),
+        [[2031, 1, 2], [2025, "-3", 2], [2027, 1, "molti"], [2026, 1, 2], [2026, 1, 3]],
+    )
+    wb = load_workbook(io.BytesIO(data))
+    wb["Target"].append([letter, code, "Un indicatore che non c'è", 2025, 1, 2])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with Session(small_plan) as s:
+        preview = check_plan_import(buffer.getvalue(), actor=OFFICE, session=s, plan_dir=no_yaml)
+    messages = [str(p) for p in preview.problems]
+    assert "Target!D2, Anno: anno 2031 fuori dal piano (2025-2027)" in messages, messages
+    assert "Target!E3, Valore di partenza: il valore non può essere negativo (-3)." in messages, messages
+    assert any(m.startswith("Target!F4, Target: ") for m in messages), messages
+    assert "Target!D6, Anno: target 2026 di questo indicatore ripetuto" in messages, messages
+    assert any(m.startswith("Target!C7, Indicatore: indicatore non presente") for m in messages), messages
+    assert len(messages) == 5, messages
+    with pytest.raises(InputRefused), session_scope(small_plan) as s:
+        apply_plan_import(buffer.getvalue(), actor=OFFICE, session=s, plan_dir=no_yaml)
+    assert _targets(small_plan) == []
+
+
+def test_a_workbook_without_the_target_sheet_still_imports(small_plan, no_yaml):
+    wb = load_workbook(io.BytesIO(_export(small_plan)))
+    del wb["Target"]
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    with Session(small_plan) as s:
+        preview = check_plan_import(buffer.getvalue(), actor=OFFICE, session=s, plan_dir=no_yaml)
+    assert not preview.problems and not preview.ok, "a file exported before the Target sheet existed: no change"

@@ -187,10 +187,11 @@ def server_side(url: str) -> tuple[Figure, Figure, Figure]:
     )
 
 
-def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure], int]:
+def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure, Figure], int]:
     """(b) in Chromium, one navigation timed at three moments: the tiles drawn, the first Plotly chart drawn,
-    every chart drawn; against navigation to the bare page's text, alternated. Returns tiles, first chart,
-    all charts, bare (figures) and the number of charts."""
+    every chart drawn; against navigation to the bare page's text, alternated; both in a browser that has visited
+    them before. Returns tiles, first chart, all charts, bare, first chart on a first visit (figures) and the
+    number of charts."""
     from playwright.sync_api import sync_playwright
 
     from tests.bench.servers import serve
@@ -210,8 +211,14 @@ def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure], int]:
             " return c.length >= n && [...c].every(e => e.querySelector('.main-svg')); }"
         )
 
-        def open_crus() -> tuple[float, float, float]:
-            ctx = b.new_context(viewport={"width": 1280, "height": 720})
+        view = {"viewport": {"width": 1280, "height": 720}}
+        # A person's browser after the first visit: the cache keeps the static bundles (plotly.js included) and
+        # every timed visit is a new tab of it. The first visit, with nothing cached, is timed apart.
+        crus_ctx, bare_ctx = b.new_context(**view), b.new_context(**view)
+
+        def open_crus(ctx=None) -> tuple[float, float, float]:
+            fresh = ctx is None
+            ctx = ctx or b.new_context(**view)
             pg = ctx.new_page()
             t = time.perf_counter()
             pg.goto(crus_url)
@@ -219,31 +226,33 @@ def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure], int]:
             for condition, arg in ((tiles_drawn, None), (first_drawn, None), (all_drawn, charts)):
                 pg.wait_for_function(condition, arg=arg, timeout=120000, polling=20)
                 moments.append((time.perf_counter() - t) * 1000)
-            ctx.close()
+            (ctx if fresh else pg).close()
             return moments[0], moments[1], moments[2]
 
         def open_bare() -> float:
-            ctx = b.new_context(viewport={"width": 1280, "height": 720})
-            pg = ctx.new_page()
+            pg = bare_ctx.new_page()
             t = time.perf_counter()
             pg.goto(bare_url)
             pg.get_by_text("Pagina vuota di riferimento").wait_for(timeout=60000)
             elapsed = (time.perf_counter() - t) * 1000
-            ctx.close()
+            pg.close()
             return elapsed
 
-        open_crus(), open_bare()
-        tiles, first, every, base = [], [], [], []
-        for _ in range(REPS):
-            moments = open_crus()
+        open_crus(crus_ctx), open_bare()
+        tiles, first, every, base, cold = [], [], [], [], []
+        for n in range(REPS):
+            moments = open_crus(crus_ctx)
             tiles.append(moments[0]), first.append(moments[1]), every.append(moments[2])
             base.append(open_bare())
+            if n < COLD_REPS:
+                cold.append(open_crus()[1])
         b.close()
     return (
         Figure("cruscotto nel browser: riquadri disegnati", tiles),
         Figure("cruscotto nel browser: primo grafico disegnato", first),
         Figure(f"cruscotto nel browser: tutti i grafici ({charts})", every),
         Figure("pagina vuota nel browser", base),
+        Figure("cruscotto, prima visita (nulla in cache): primo grafico", cold),
     ), charts
 
 
@@ -314,6 +323,7 @@ def save_one(url: str) -> Figure:
     return measure("salvataggio di un report (carica + salva)", once)
 
 
+COLD_REPS = 5  # the first visit (nothing cached): a few, for the record
 HEAVY_REPS = int(os.environ.get("BENCH_HEAVY_REPS", "3"))  # seconds each at size 100: three runs, not fifteen
 
 
@@ -350,6 +360,11 @@ def optional(name: str, fn: Callable[[], Figure | None]) -> Figure | None:
 def main() -> int:
     from tests.bench import extra, page_speed
 
+    start = time.perf_counter()
+
+    def step(text: str) -> None:  # each step with the seconds since the start: where the benchmark's time goes
+        print(f"[{time.perf_counter() - start:5.0f} s] {text}", flush=True)
+
     tmp = Path(tempfile.mkdtemp(prefix="pdz-bench-"))
     figures: list[Figure] = []
     ratios: dict[str, float] = {}
@@ -357,23 +372,23 @@ def main() -> int:
     urls = {}
     plans = {}
     for label, scale in SIZES.items():
-        print(f"[{label}] database...", flush=True)
+        step(f"[{label}] database...")
         urls[label], plans[label] = cached_database(tmp, label, scale)
     for label, url in urls.items():
         os.environ["PDZ_PLAN_DIR"] = str(plans[label])  # the app loads this plan at start
-        print(f"[{label}] server-side...", flush=True)
+        step(f"[{label}] server-side...")
         crus, bare, miss = server_side(url)
         for fig in (crus, bare, miss):
             fig.name = f"{label}: {fig.name}"
         figures += [crus, bare, miss]
         ratios[label] = crus.median / bare.median
-        print(f"[{label}] every page, server-side...", flush=True)
+        step(f"[{label}] every page, server-side...")
         by_page, page_bare = page_speed.server_pages(url)
         page_table[f"server {label}"] = {k: fig.median / page_bare.median for k, fig in by_page.items()}
         for fig in (*by_page.values(), page_bare):
             fig.name = f"{label}: {fig.name}"
         figures += [*by_page.values(), page_bare]
-        print(f"[{label}] save, reports...", flush=True)
+        step(f"[{label}] save, reports...")
         for fig in (
             optional("save", lambda url=url: save_one(url)),
             optional("data after a save", lambda url=url: data_after_save(url)),
@@ -392,7 +407,7 @@ def main() -> int:
     os.environ["PDZ_PLAN_DIR"] = str(plans["size100"])
     heavy_s: dict[str, Figure] = {}
     for kind in ("report", "html", "import"):
-        print(f"[size100] {kind} (process of its own)...", flush=True)
+        step(f"[size100] {kind} (process of its own)...")
         try:
             heavy_s[kind], peak = heavy(kind, urls["size100"])
         except Exception as exc:  # noqa: BLE001  (a missing piece is reported, not fatal)
@@ -400,14 +415,14 @@ def main() -> int:
             continue
         figures += [heavy_s[kind], peak]
     os.environ["PDZ_PLAN_DIR"] = str(plans["size1"])
-    print("[size1] browser...", flush=True)
-    (tiles_b, first_b, every_b, bare_b), _ = browser(urls["size1"])
-    figures += [tiles_b, first_b, every_b, bare_b]
+    step("[size1] browser...")
+    (tiles_b, first_b, every_b, bare_b, cold_b), _ = browser(urls["size1"])
+    figures += [tiles_b, first_b, every_b, bare_b, cold_b]
     ratios["browser"] = first_b.median / bare_b.median
     ratios["tiles"] = tiles_b.median / bare_b.median
     for label in SIZES:
         os.environ["PDZ_PLAN_DIR"] = str(plans[label])
-        print(f"[{label}] every page, in the browser...", flush=True)
+        step(f"[{label}] every page, in the browser...")
         by_page, page_bare, signin, signin_bare = page_speed.browser_pages(urls[label])
         page_table[f"browser {label}"] = {k: fig.median / page_bare.median for k, fig in by_page.items()}
         ratios[f"login {label}"] = signin.median / signin_bare.median
@@ -415,11 +430,12 @@ def main() -> int:
             fig.name = f"{label}: {fig.name}"
         figures += [*by_page.values(), page_bare, signin, signin_bare]
     os.environ["PDZ_PLAN_DIR"] = str(plans["size100"])
-    print("[size100] memory of the app process...", flush=True)
+    step("[size100] memory of the app process...")
     mem = optional("memory", lambda: extra.peak_memory(urls["size100"]))
     if mem:
         figures.append(mem)
     noise = (max(bare.samples) - min(bare.samples)) / bare.median * 100
+    step("done")
     print()
     print(f"{'figura':<52} {'mediana':>10} {'min':>10} {'max':>10}")
     for fig in figures:
