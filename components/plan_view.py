@@ -167,27 +167,35 @@ def show_card(card: CardView, letter: str, query: str, titles: dict[str, str]) -
             f"{plural(actions, 'azione', 'azioni')} · {plural(indicators, 'indicatore', 'indicatori')} · "
             f"budget {budget_euro(card.budget_total)} · {source_line(card.line)}"
         )
-        tabs = st.tabs(
-            ["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio", "Domande sì/no"]
+        # Only the open tab is drawn (on_change="rerun"): a card's budget table and texts cost the browser even
+        # when hidden, and a page holds every card of the plan.
+        objectives, budget, details, flags = st.tabs(
+            ["Obiettivi, azioni e indicatori", "Budget", "Destinatari, personale, servizio", "Domande sì/no"],
+            key=f"piano_scheda_{card.code}",
+            on_change="rerun",
         )
-        with tabs[0]:
-            shown = pager.paginate(
-                # written once per card, search and data change (the card's objectives depend on the search)
-                dashboard_cache.derived(objective_blocks, card, card.code, query),
-                label=f"Obiettivi della scheda {card.code} da mostrare",
-                key=f"piano_pagina_{card.code}_{query}",  # a new search starts at its first page
-                noun="Obiettivi",
-                size=OBJECTIVES_PER_PAGE,
-            )
-            for label, body in shown:
-                with st.expander(label, expanded=bool(query)):
-                    st.markdown(body)
-        with tabs[1]:
-            show_budget(card)
-        with tabs[2]:
-            show_details(card, letter, titles)
-        with tabs[3]:
-            show_flags(card, letter)
+        if objectives.open:
+            with objectives:
+                shown = pager.paginate(
+                    # written once per card, search and data change (the card's objectives depend on the search)
+                    dashboard_cache.derived(objective_blocks, card, card.code, query),
+                    label=f"Obiettivi della scheda {card.code} da mostrare",
+                    key=f"piano_pagina_{card.code}_{query}",  # a new search starts at its first page
+                    noun="Obiettivi",
+                    size=OBJECTIVES_PER_PAGE,
+                )
+                for label, body in shown:
+                    with st.expander(label, expanded=bool(query)):
+                        st.markdown(body)
+        if budget.open:
+            with budget:
+                show_budget(card)
+        if details.open:
+            with details:
+                show_details(card, letter, titles)
+        if flags.open:
+            with flags:
+                show_flags(card, letter)
 
 
 def show_area(area_view: AreaView, query: str, titles: dict[str, str]) -> None:

@@ -180,6 +180,9 @@ def test_il_piano_and_panoramica_show_card_a_as_to_be_defined(tmp_path):
         at = logged_in("uff", "pages/piano.py")
         at.selectbox(key="piano_area").select("A").run()
         assert not at.exception, at.exception
+        assert not any("Natura" in d.value.columns for d in at.dataframe), "a closed tab is not drawn"
+        at.session_state["piano_scheda_A"] = "Budget"  # the card's Budget tab opened
+        at.run()
         assert any(f"budget {BUDGET_TO_DEFINE}" in c.value for c in at.caption)
         table = next(d.value for d in at.dataframe if "Natura" in d.value.columns)
         kinds = dict(zip(table["Voce"], table["Natura"]))
