@@ -199,6 +199,22 @@ def measure_ambito(url: str, reps: int) -> tuple[list[float], list[float], float
         engine.dispose()
 
 
+def startup_s(url: str) -> float:
+    """One Ambito's app start on its existing data (models.startup.prepare_database: the migration check under
+    the lock, the plan read again): what a release repeats for every Ambito; seconds."""
+    from models.db import make_engine
+    from models.startup import prepare_database
+    from tests.conftest import REAL_PLAN
+
+    engine = make_engine(url)
+    try:
+        t = time.perf_counter()
+        prepare_database(engine, REAL_PLAN)
+        return time.perf_counter() - t
+    finally:
+        engine.dispose()
+
+
 def server_memory_mb(cluster) -> float:
     """Proportional set size of the postmaster and every process it started (shared buffers counted once)."""
     pid = int((cluster.root / "data" / "postmaster.pid").read_text().split()[0])
@@ -371,7 +387,7 @@ def print_table(steps: list[Step]) -> None:
         )
 
 
-def run_layout(mode: str, semesters: list[tuple[int, int]]) -> tuple[list[Step], float]:
+def run_layout(mode: str, semesters: list[tuple[int, int]]) -> tuple[list[Step], float, Figure]:
     """One layout on a cluster of its own (so that neither layout's memory or files count in the other's)."""
     from tests.pg import start_cluster
 
@@ -394,11 +410,15 @@ def run_layout(mode: str, semesters: list[tuple[int, int]]) -> tuple[list[Step],
                     f"cruscotto {s.cruscotto.median:.1f} ms, {s.size_mb:.0f} MB, server {s.memory_mb:.0f} MB",
                     flush=True,
                 )
+            sample = sorted(rng.sample(range(1, region.count + 1), min(SAMPLE, region.count)))
+            starts = Figure(
+                f"{mode}: avvio di un Ambito (prepare_database)", [startup_s(region.url(n)) for n in sample], "s"
+            )
         finally:
             region.close()
     finally:
         cluster.stop()
-    return steps, len(dumps[0]) / 1024 if dumps else 0.0
+    return steps, len(dumps[0]) / 1024 if dumps else 0.0, starts
 
 
 def main() -> int:
@@ -407,17 +427,21 @@ def main() -> int:
     print(
         f"region: steps={STEPS} sample={SAMPLE} reps={REPS} semesters={len(semesters)} seeds={SEEDS} modes={MODES} "
         f"durable={DURABLE} (REGION_STEPS, REGION_SAMPLE, REGION_REPS, REGION_SEMESTERS, REGION_SEEDS, "
-        "REGION_MODES, REGION_DURABLE)",
+        f"REGION_MODES, REGION_DURABLE); {os.cpu_count()} CPU, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     steps: list[Step] = []
     dump_kb = 0.0
+    starts = []
     for mode in MODES:
-        mine, kb = run_layout(mode, semesters)
+        mine, kb, start = run_layout(mode, semesters)
         steps += mine
+        starts.append(start)
         dump_kb = kb or dump_kb
     print()
     print_table(steps)
+    for start in starts:
+        print(f"{start.name}: mediana {start.median:.2f} s, min {min(start.samples):.2f}, max {max(start.samples):.2f}")
     if dump_kb:
         print(f"one Ambito's schema as plain SQL (pg_dump -n): {dump_kb:.0f} KB")
     parts = []
@@ -429,6 +453,7 @@ def main() -> int:
             f"mode={mode} ambiti={last.ambiti} save_ms={last.save.median:.1f} cruscotto_ms={last.cruscotto.median:.1f} "
             f"mb_per_ambito={per:.2f} server_mb={last.memory_mb:.0f}"
         )
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other work on the machine makes the figures noisier)")
     print(f"region: {' | '.join(parts)} total_s={time.perf_counter() - started:.0f}")
     return 0
 
