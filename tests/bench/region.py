@@ -6,7 +6,7 @@ an engine from models.db.make_engine whose URL sets the schema: `?options=-csear
 generator, each with its own seed; every other Ambito is a copy of one of them (round robin) under its own name,
 because generating ninety Ambiti would take most of the time budget and measures nothing more.
 
-Two layouts, on the same server, one after the other (REGION_MODES):
+Two layouts, one after the other, each on a throwaway cluster of its own (REGION_MODES):
 - `schema`: one database, one schema per Ambito; a copy is the template schema's pg_dump replayed by psql and
   renamed, in one transaction;
 - `database`: one database per Ambito (schema public, as a single Ambito runs today); a copy is CREATE DATABASE
