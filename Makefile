@@ -7,7 +7,7 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench user export-plan plan-template import-plan report backup restore migration clean
+.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench bench-region user export-plan plan-template import-plan report backup restore migration clean
 
 install: $(VENV)/.installed
 
@@ -114,3 +114,7 @@ clean:
 
 bench: install-test browser
 	$(PY) -m tests.bench.run_bench
+
+# A Region's Ambiti on one throwaway PostgreSQL, 1 to 90, schema per Ambito vs database per Ambito (docs/regione.md)
+bench-region: install-test postgres
+	$(PY) -m tests.bench.region

@@ -88,8 +88,9 @@ def _run_as_owner(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.C
     return result
 
 
-def start_cluster() -> Cluster:
-    """initdb + pg_ctl start in a new temporary folder; raises PostgresUnavailable with the reason."""
+def start_cluster(options: str = SERVER_OPTIONS) -> Cluster:
+    """initdb + pg_ctl start in a new temporary folder; raises PostgresUnavailable with the reason.
+    `options`: the server's command-line settings (the default trades durability for speed)."""
     bindir = find_bindir()
     if bindir is None:
         raise PostgresUnavailable("PostgreSQL non installato (make postgres lo installa: apt-get install postgresql)")
@@ -132,7 +133,7 @@ def start_cluster() -> Cluster:
                     "-t",
                     str(START_TIMEOUT_S),
                     "-o",
-                    f"-h 127.0.0.1 -p {port} -k {root} {SERVER_OPTIONS}",
+                    f"-h 127.0.0.1 -p {port} -k {root} {options}",
                     "start",
                 ],
                 root,
