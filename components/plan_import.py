@@ -28,6 +28,11 @@ def _listed(title: str, items: list[str], *, expanded: bool = False) -> None:
         st.markdown("\n".join(f"- {md_escape(i)}" for i in items) or "Nessuna voce.")
 
 
+def just_imported() -> bool:
+    """An import was confirmed and its outcome is still to be shown (the page opens the tab that shows it)."""
+    return _DONE in st.session_state
+
+
 def plan_from_workbook(actor: Actor) -> None:
     """The template download, the uploader and the check or preview of the uploaded workbook."""
     if done := st.session_state.pop(_DONE, None):

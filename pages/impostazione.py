@@ -8,7 +8,7 @@ from components import auth_gate
 from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
-from components.plan_import import plan_from_workbook
+from components.plan_import import just_imported, plan_from_workbook
 from components.safe import md_escape
 from models import entry_view, plan_setup, queries, semesters
 from models.errors import DomainError
@@ -37,253 +37,265 @@ if header is None:
 years = list(range(header["first_year"], header["last_year"] + 1))
 
 SHARE_COLUMN = "Quota (€ o frazione, es. 1/3)"
-tab_obj, tab_sem, tab_proj, tab_xlsx = st.tabs(
-    ["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali", "Piano da Excel"]
-)
+TAB_KEY = "imp_tab"
+TABS = ["Obiettivi, target e budget", "Semestri", "Progetti sovrazonali", "Piano da Excel"]
+# Only the open tab runs (on_change="rerun"), and the tab chosen stays open across reruns: a confirmation or
+# a message after a save is shown in the tab where it happened.
+if just_imported():  # the outcome of the import is shown where it was confirmed
+    st.session_state[TAB_KEY] = TABS[-1]
+tab_obj, tab_sem, tab_proj, tab_xlsx = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
 
-with tab_obj:
-    objectives = call(entry_view.editable_objectives, actor=actor)
-    by_id = {o["id"]: o for o in objectives}
-    c1, c2 = st.columns([3, 1])
-    objective_id = c1.selectbox(
-        "Obiettivo",
-        list(by_id),
-        key="set_obj",
-        format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}",
-    )
-    year = c2.selectbox("Anno (Piano Operativo Annuale)", years, key="set_year")
-    setup = call(plan_setup.objective_setup, objective_id, year)
-    st.markdown(f"**{setup['code']}** · {md_escape(setup['text'])}")
+if tab_obj.open:
+    with tab_obj:
+        objectives = call(entry_view.editable_objectives, actor=actor)
+        by_id = {o["id"]: o for o in objectives}
+        c1, c2 = st.columns([3, 1])
+        objective_id = c1.selectbox(
+            "Obiettivo",
+            list(by_id),
+            key="set_obj",
+            format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}",
+        )
+        year = c2.selectbox("Anno (Piano Operativo Annuale)", years, key="set_year")
+        setup = call(plan_setup.objective_setup, objective_id, year)
+        st.markdown(f"**{setup['code']}** · {md_escape(setup['text'])}")
 
-    st.markdown(f"##### Baseline e target {year}")
-    for ind in setup["indicators"]:
-        with st.container(border=True):
-            st.markdown(
-                f"*{ind['battery']}* · {md_escape(ind['text'])}" + (" — **ritirato**" if ind["retired"] else "")
-            )
-            if ind["unit"] == Unit.TESTO:
-                st.caption("Indicatore testuale: senza target numerico.")
-                cols = st.columns([1, 1, 1, 1])
-            else:
-                cols = st.columns([1, 1, 1, 1])
-                base = cols[0].text_input(
-                    "Baseline",
-                    value=number(ind["baseline"], 2) if ind["baseline"] is not None else "",
-                    key=f"b{ind['id']}_{year}",
+        st.markdown(f"##### Baseline e target {year}")
+        for ind in setup["indicators"]:
+            with st.container(border=True):
+                st.markdown(
+                    f"*{ind['battery']}* · {md_escape(ind['text'])}" + (" — **ritirato**" if ind["retired"] else "")
                 )
-                tgt = cols[1].text_input(
-                    f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
-                    value=number(ind["target"], 2) if ind["target"] is not None else "",
-                    key=f"t{ind['id']}_{year}",
-                )
-                if ind["target_origin"]:  # who set it, never a document line it does not come from
-                    cols[2].caption(f"Target {year}: {md_escape(ind['target_origin'])}")
-                if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
+                if ind["unit"] == Unit.TESTO:
+                    st.caption("Indicatore testuale: senza target numerico.")
+                    cols = st.columns([1, 1, 1, 1])
+                else:
+                    cols = st.columns([1, 1, 1, 1])
+                    base = cols[0].text_input(
+                        "Baseline",
+                        value=number(ind["baseline"], 2) if ind["baseline"] is not None else "",
+                        key=f"b{ind['id']}_{year}",
+                    )
+                    tgt = cols[1].text_input(
+                        f"Target ({UNIT_LABELS[Unit(ind['unit'])]})",
+                        value=number(ind["target"], 2) if ind["target"] is not None else "",
+                        key=f"t{ind['id']}_{year}",
+                    )
+                    if ind["target_origin"]:  # who set it, never a document line it does not come from
+                        cols[2].caption(f"Target {year}: {md_escape(ind['target_origin'])}")
+                    if cols[2].button("Salva target", key=f"st{ind['id']}_{year}"):
+                        if attempt(
+                            plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."
+                        ):
+                            st.rerun()
+                if ind["retired"]:
+                    clicked = cols[3].button("Ripristina", key=f"ri{ind['id']}")
+                else:
+                    clicked = confirmed(
+                        "Ritira",
+                        key=f"ri{ind['id']}",
+                        where=cols[3],
+                        question="Ritirare l'indicatore? Non sarà più chiesto nei nuovi report "
+                        "(i valori già inseriti restano).",
+                    )
+                if clicked:
                     if attempt(
-                        plan_setup.set_target, ind["id"], year, base, tgt, actor=actor, success="Target salvato."
+                        plan_setup.set_retired,
+                        "indicator",
+                        ind["id"],
+                        not ind["retired"],
+                        actor=actor,
+                        success="Indicatore aggiornato.",
                     ):
                         st.rerun()
-            if ind["retired"]:
-                clicked = cols[3].button("Ripristina", key=f"ri{ind['id']}")
+
+        with st.expander("Aggiungi un indicatore"):
+            a1, a2, a3 = st.columns([3, 1, 1])
+            text = a1.text_input("Testo dell'indicatore", key="new_ind_text")
+            battery = a2.selectbox("Tipo", [b.value for b in Battery], key="new_ind_bat")
+            unit = a3.selectbox(
+                "Unità", [u.value for u in Unit], format_func=lambda u: UNIT_LABELS[Unit(u)], key="new_ind_unit"
+            )
+            lower = st.checkbox("Un valore più basso è migliore (es. tempi di attesa)", key="new_ind_lower")
+            if st.button("Aggiungi indicatore", key="new_ind"):
+                if attempt(
+                    plan_setup.add_indicator,
+                    objective_id,
+                    battery,
+                    text,
+                    unit,
+                    actor=actor,
+                    higher_is_better=not lower,
+                    success="Indicatore aggiunto.",
+                ):
+                    st.rerun()
+
+        st.markdown("##### Azioni programmate")
+        for act in setup["actions"]:
+            a1, a2 = st.columns([5, 1])
+            a1.markdown(md_escape(act["text"]) + (" — **ritirata**" if act["retired"] else ""))
+            if act["retired"]:
+                clicked = a2.button("Ripristina", key=f"ra{act['id']}")
             else:
                 clicked = confirmed(
                     "Ritira",
-                    key=f"ri{ind['id']}",
-                    where=cols[3],
-                    question="Ritirare l'indicatore? Non sarà più chiesto nei nuovi report "
-                    "(i valori già inseriti restano).",
+                    key=f"ra{act['id']}",
+                    where=a2,
+                    question="Ritirare l'azione? Non conterà più tra le azioni programmate "
+                    "dell'obiettivo nei nuovi report.",
                 )
             if clicked:
                 if attempt(
                     plan_setup.set_retired,
-                    "indicator",
-                    ind["id"],
-                    not ind["retired"],
+                    "action",
+                    act["id"],
+                    not act["retired"],
                     actor=actor,
-                    success="Indicatore aggiornato.",
+                    success="Azione aggiornata.",
                 ):
                     st.rerun()
-
-    with st.expander("Aggiungi un indicatore"):
-        a1, a2, a3 = st.columns([3, 1, 1])
-        text = a1.text_input("Testo dell'indicatore", key="new_ind_text")
-        battery = a2.selectbox("Tipo", [b.value for b in Battery], key="new_ind_bat")
-        unit = a3.selectbox(
-            "Unità", [u.value for u in Unit], format_func=lambda u: UNIT_LABELS[Unit(u)], key="new_ind_unit"
-        )
-        lower = st.checkbox("Un valore più basso è migliore (es. tempi di attesa)", key="new_ind_lower")
-        if st.button("Aggiungi indicatore", key="new_ind"):
-            if attempt(
-                plan_setup.add_indicator,
-                objective_id,
-                battery,
-                text,
-                unit,
-                actor=actor,
-                higher_is_better=not lower,
-                success="Indicatore aggiunto.",
-            ):
+        new_action = st.text_input("Nuova azione", key="new_act_text")
+        if st.button("Aggiungi azione", key="new_act"):
+            if attempt(plan_setup.add_action, objective_id, new_action, actor=actor, success="Azione aggiunta."):
                 st.rerun()
 
-    st.markdown("##### Azioni programmate")
-    for act in setup["actions"]:
-        a1, a2 = st.columns([5, 1])
-        a1.markdown(md_escape(act["text"]) + (" — **ritirata**" if act["retired"] else ""))
-        if act["retired"]:
-            clicked = a2.button("Ripristina", key=f"ra{act['id']}")
-        else:
-            clicked = confirmed(
-                "Ritira",
-                key=f"ra{act['id']}",
-                where=a2,
-                question="Ritirare l'azione? Non conterà più tra le azioni programmate "
-                "dell'obiettivo nei nuovi report.",
+        st.markdown("##### Budget per fonte di finanziamento")
+        if setup["budget"]:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Anno": b["year"] or "triennio",
+                            "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—") if b["source"] else "—",
+                            "Voce": b["item"],
+                            "Importo": euro_cents(b["amount"]),
+                            "Origine": b["origin_label"],
+                        }
+                        for b in setup["budget"]
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
             )
-        if clicked:
-            if attempt(
-                plan_setup.set_retired,
-                "action",
-                act["id"],
-                not act["retired"],
-                actor=actor,
-                success="Azione aggiornata.",
-            ):
+        b1, b2, b3 = st.columns([1, 2, 1])
+        src = b1.selectbox(
+            "Fonte",
+            [s.value for s in FundingSource],
+            key="bud_src",
+            format_func=lambda s: SHORT_FUNDING_LABELS[FundingSource(s)],
+        )
+        amount = b2.text_input(f"Importo {year} (€) — vuoto per togliere", key="bud_amount")
+        if b3.button("Salva budget", key="bud_save"):
+            if attempt(plan_setup.set_budget, objective_id, year, src, amount, actor=actor, success="Budget salvato."):
                 st.rerun()
-    new_action = st.text_input("Nuova azione", key="new_act_text")
-    if st.button("Aggiungi azione", key="new_act"):
-        if attempt(plan_setup.add_action, objective_id, new_action, actor=actor, success="Azione aggiunta."):
-            st.rerun()
 
-    st.markdown("##### Budget per fonte di finanziamento")
-    if setup["budget"]:
+        st.markdown("##### Sub-ambiti")
+        subs = [s["code"] for s in call(queries.sub_areas)]
+        chosen = st.multiselect(
+            "L'obiettivo è locale a questi sub-ambiti (vuoto: tutto l'Ambito)",
+            subs,
+            default=setup["sub_areas"],
+            key=f"subs_{objective_id}",
+            placeholder=CHOOSE_MANY,
+        )
+        if st.button("Salva sub-ambiti", key="subs_save"):
+            if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
+                st.rerun()
+
+if tab_sem.open:
+    with tab_sem:
+        sems = call(entry_view.open_semesters)
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        "Anno": b["year"] or "triennio",
-                        "Fonte": SHORT_FUNDING_LABELS.get(b["source"], "—") if b["source"] else "—",
-                        "Voce": b["item"],
-                        "Importo": euro_cents(b["amount"]),
-                        "Origine": b["origin_label"],
+                        "Semestre": semester_label(s.year, s.half),
+                        "Stato": s.state,
+                        "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—",
                     }
-                    for b in setup["budget"]
+                    for s in sems
                 ]
             ),
             hide_index=True,
             width="stretch",
         )
-    b1, b2, b3 = st.columns([1, 2, 1])
-    src = b1.selectbox(
-        "Fonte",
-        [s.value for s in FundingSource],
-        key="bud_src",
-        format_func=lambda s: SHORT_FUNDING_LABELS[FundingSource(s)],
-    )
-    amount = b2.text_input(f"Importo {year} (€) — vuoto per togliere", key="bud_amount")
-    if b3.button("Salva budget", key="bud_save"):
-        if attempt(plan_setup.set_budget, objective_id, year, src, amount, actor=actor, success="Budget salvato."):
-            st.rerun()
+        openable = call(semesters.openable_semesters)
+        if openable:
+            # The default is the semester after the latest one; earlier ones stay offered for backfilling.
+            following = call(semesters.semester_to_open)
+            default = openable.index(following) if following in openable else 0
+            st.markdown("##### Apri un semestre del piano")
+            st.caption(
+                "Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
+                "dei semestri già trascorsi; ogni semestre ha la propria scadenza."
+            )
+            o1, o2 = st.columns(2)
+            to_open = o1.selectbox(
+                "Semestre da aprire",
+                openable,
+                index=default,
+                key="new_sem_pick",
+                format_func=lambda ys: semester_label(*ys),
+            )
+            deadline = o2.date_input(
+                "Scadenza per l'inserimento dati",
+                value=semesters.suggested_deadline(*to_open),
+                key=f"new_sem_deadline_{to_open[0]}_{to_open[1]}",
+                format="DD/MM/YYYY",
+            )
+            still_open = call(semesters.other_open_semesters)
+            label = semester_label(*to_open)
+            question = (
+                f"Aprire il {label} con scadenza {deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
+                "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."
+            )
+            if still_open:
+                question += f" È già aperto il {', '.join(still_open)}: i referenti avranno più semestri aperti."
+            # The question is the confirmation the domain asks for when another semester is open.
+            if confirmed(f"Apri il {label}", key="new_sem", question=question):
+                if attempt(
+                    semesters.open_semester, *to_open, deadline, actor=actor, confirmed=True, success="Semestre aperto."
+                ):
+                    st.rerun()
+        else:
+            st.caption("Tutti i semestri del periodo del piano sono stati aperti.")
+        if sems:
+            st.markdown("##### Proroga della scadenza")
+            s1, s2, s3 = st.columns([2, 2, 1])
+            target = s1.selectbox("Semestre", sems, key="ext_sem", format_func=lambda s: semester_label(s.year, s.half))
+            new_deadline = s2.date_input("Nuova scadenza", value=target.deadline, key="ext_date", format="DD/MM/YYYY")
+            if s3.button("Proroga", key="ext"):
+                if attempt(
+                    semesters.set_deadline, target.id, new_deadline, actor=actor, success="Scadenza aggiornata."
+                ):
+                    st.rerun()
 
-    st.markdown("##### Sub-ambiti")
-    subs = [s["code"] for s in call(queries.sub_areas)]
-    chosen = st.multiselect(
-        "L'obiettivo è locale a questi sub-ambiti (vuoto: tutto l'Ambito)",
-        subs,
-        default=setup["sub_areas"],
-        key=f"subs_{objective_id}",
-        placeholder=CHOOSE_MANY,
-    )
-    if st.button("Salva sub-ambiti", key="subs_save"):
-        if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
-            st.rerun()
-
-with tab_sem:
-    sems = call(entry_view.open_semesters)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Semestre": semester_label(s.year, s.half),
-                    "Stato": s.state,
-                    "Scadenza": s.deadline.strftime("%d/%m/%Y") if s.deadline else "—",
-                }
-                for s in sems
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    openable = call(semesters.openable_semesters)
-    if openable:
-        # The default is the semester after the latest one; earlier ones stay offered for backfilling.
-        following = call(semesters.semester_to_open)
-        default = openable.index(following) if following in openable else 0
-        st.markdown("##### Apri un semestre del piano")
-        st.caption(
-            "Si può aprire qualsiasi semestre del periodo del piano, anche passato, per registrare i dati "
-            "dei semestri già trascorsi; ogni semestre ha la propria scadenza."
+if tab_proj.open:
+    with tab_proj:
+        for p in call(plan_setup.shared_projects):
+            st.markdown(f"**{md_escape(p['name'])}** · {euro_cents(p['total'])}")
+            st.dataframe(
+                pd.DataFrame([{"Partner": n, "Quota": euro_cents(v)} for n, v in p["shares"]]), hide_index=True
+            )
+        st.markdown("##### Nuovo progetto condiviso con altri Ambiti o partner")
+        name = st.text_input("Nome del progetto", key="proj_name")
+        total = st.text_input("Importo totale (€)", key="proj_total")
+        shares = st.data_editor(
+            pd.DataFrame({"Partner": ["", ""], SHARE_COLUMN: ["", ""]}),
+            num_rows="dynamic",
+            key="proj_shares",
+            width="stretch",
         )
-        o1, o2 = st.columns(2)
-        to_open = o1.selectbox(
-            "Semestre da aprire",
-            openable,
-            index=default,
-            key="new_sem_pick",
-            format_func=lambda ys: semester_label(*ys),
-        )
-        deadline = o2.date_input(
-            "Scadenza per l'inserimento dati",
-            value=semesters.suggested_deadline(*to_open),
-            key=f"new_sem_deadline_{to_open[0]}_{to_open[1]}",
-            format="DD/MM/YYYY",
-        )
-        still_open = call(semesters.other_open_semesters)
-        label = semester_label(*to_open)
-        question = (
-            f"Aprire il {label} con scadenza {deadline.strftime('%d/%m/%Y') if deadline else 'da definire'}? "
-            "I referenti vi potranno inserire i dati; un semestre aperto non si cancella."
-        )
-        if still_open:
-            question += f" È già aperto il {', '.join(still_open)}: i referenti avranno più semestri aperti."
-        # The question is the confirmation the domain asks for when another semester is open.
-        if confirmed(f"Apri il {label}", key="new_sem", question=question):
-            if attempt(
-                semesters.open_semester, *to_open, deadline, actor=actor, confirmed=True, success="Semestre aperto."
-            ):
-                st.rerun()
-    else:
-        st.caption("Tutti i semestri del periodo del piano sono stati aperti.")
-    if sems:
-        st.markdown("##### Proroga della scadenza")
-        s1, s2, s3 = st.columns([2, 2, 1])
-        target = s1.selectbox("Semestre", sems, key="ext_sem", format_func=lambda s: semester_label(s.year, s.half))
-        new_deadline = s2.date_input("Nuova scadenza", value=target.deadline, key="ext_date", format="DD/MM/YYYY")
-        if s3.button("Proroga", key="ext"):
-            if attempt(semesters.set_deadline, target.id, new_deadline, actor=actor, success="Scadenza aggiornata."):
+        rows = [(str(r["Partner"] or ""), r[SHARE_COLUMN]) for _, r in shares.iterrows()]
+        if total and any(p for p, _ in rows):
+            try:  # the amounts saving would store, remainder cents included
+                st.caption("Quote risultanti: " + plan_setup.preview_shares(total, rows))
+            except DomainError as exc:
+                st.caption(f":orange[{md_escape(str(exc))}]")
+        if st.button("Salva progetto", key="proj_save"):
+            if attempt(plan_setup.save_shared_project, name, total, rows, actor=actor, success="Progetto salvato."):
                 st.rerun()
 
-with tab_proj:
-    for p in call(plan_setup.shared_projects):
-        st.markdown(f"**{md_escape(p['name'])}** · {euro_cents(p['total'])}")
-        st.dataframe(pd.DataFrame([{"Partner": n, "Quota": euro_cents(v)} for n, v in p["shares"]]), hide_index=True)
-    st.markdown("##### Nuovo progetto condiviso con altri Ambiti o partner")
-    name = st.text_input("Nome del progetto", key="proj_name")
-    total = st.text_input("Importo totale (€)", key="proj_total")
-    shares = st.data_editor(
-        pd.DataFrame({"Partner": ["", ""], SHARE_COLUMN: ["", ""]}),
-        num_rows="dynamic",
-        key="proj_shares",
-        width="stretch",
-    )
-    rows = [(str(r["Partner"] or ""), r[SHARE_COLUMN]) for _, r in shares.iterrows()]
-    if total and any(p for p, _ in rows):
-        try:  # the amounts saving would store, remainder cents included
-            st.caption("Quote risultanti: " + plan_setup.preview_shares(total, rows))
-        except DomainError as exc:
-            st.caption(f":orange[{md_escape(str(exc))}]")
-    if st.button("Salva progetto", key="proj_save"):
-        if attempt(plan_setup.save_shared_project, name, total, rows, actor=actor, success="Progetto salvato."):
-            st.rerun()
-
-with tab_xlsx:
-    plan_from_workbook(actor)
+if tab_xlsx.open:
+    with tab_xlsx:
+        plan_from_workbook(actor)

@@ -40,6 +40,8 @@ def test_apri_semestre_asks_then_opens(app_db):
     with Session(app_db) as s:
         before = len(s.exec(select(Semester)).all())
     at = logged_in("uff", "pages/impostazione.py")
+    at.session_state["imp_tab"] = "Semestri"
+    at.run()
     at.button(key="new_sem").click().run()
     assert any(w.value.startswith("Aprire il") for w in at.warning)
     with Session(app_db) as s:

@@ -19,6 +19,7 @@ from tests.apptest_helpers import PASSWORD, app_env, logged_in
 from tests.conftest import SMALL_PLAN
 
 PAGE = "pages/impostazione.py"
+TAB_KEY = "imp_tab"  # the page's tabs (st.tabs key)
 
 
 @pytest.fixture
@@ -77,7 +78,10 @@ def test_import_flow_on_the_page(app_db, small_plan_xlsx):
     assert not at.exception
     with Session(app_db) as s:
         assert sorted(o.code for o in s.exec(select(Objective))) == ["A.0", "A.1", "A.2", "B.1"]
-    assert any("Piano importato" in s.value for s in at.success)
+    assert any("Piano importato" in s.value for s in at.success), "shown in the tab where it was confirmed"
+    assert at.session_state[TAB_KEY] == "Piano da Excel"
+    at.session_state[TAB_KEY] = "Obiettivi, target e budget"
+    at.run()
     assert "Obiettivo" in [b.label for b in at.selectbox], "the page now shows the plan's set-up"
 
 
@@ -97,6 +101,9 @@ def test_a_plan_from_yaml_refuses_the_import_on_the_page(tmp_path, small_plan_xl
             )
             s.commit()
         at = logged_in("uff", PAGE)
+        assert not at.get("file_uploader"), "only the open tab is drawn"
+        at.session_state[TAB_KEY] = "Piano da Excel"
+        at.run()
         at.get("file_uploader")[0].set_value(("piano.xlsx", small_plan_xlsx, MIME)).run()
         assert any(md_escape("PDZ_PLAN_DIR") in e.value for e in at.error)
 
