@@ -225,7 +225,9 @@ def objective_rows(
     rows = session.exec(
         # sqlmodel.select is typed for up to 4 columns
         select(  # type: ignore[call-overload]
-            Objective,
+            Objective.id,  # columns, not the ORM object: thousands of rows at size 100
+            Objective.code,
+            Objective.text,
             MacroArea.letter,
             Report.state,
             rules.done_actions_sql(Report.id),
@@ -238,7 +240,7 @@ def objective_rows(
         .where(*where)
         .order_by(MacroArea.position, Card.position, Objective.position, Objective.id)
     ).all()
-    ids = {o.id for o, *_ in rows}
+    ids = {row[0] for row in rows}
     budget = {
         k: v
         for k, v in budget_by(
@@ -250,18 +252,18 @@ def objective_rows(
     money = money_by(budget, spend)
     return [
         ObjectiveRow(
-            id=o.id,
-            code=o.code,
-            text=o.text,
+            id=objective_id,
+            code=code,
+            text=text,
             area=letter,
             state=state or NO_REPORT,
             counted=state in states,
             done=int(done or 0) if state else 0,
             planned=int(planned or 0),
             retired=int(retired or 0) if state else 0,
-            money=money.get(o.id) or Money(),
+            money=money.get(objective_id) or Money(),
         )
-        for o, letter, state, done, planned, retired in rows
+        for objective_id, code, text, letter, state, done, planned, retired in rows
     ]
 
 

@@ -205,20 +205,37 @@ def _previous(session: Session, sem: SemesterInfo) -> SemesterInfo | None:
     return earlier[-1] if earlier else None
 
 
-def load_semester(session: Session, sem: SemesterInfo, include_submitted: bool) -> SemesterData:
+def load_semester(
+    session: Session,
+    sem: SemesterInfo,
+    include_submitted: bool,
+    computed: dict[int, tuple[Summary, list[SourceRow]]] | None = None,
+) -> SemesterData:
+    """`computed`: the summaries and source rows the caller already has, by semester id (the annual report reads
+    a year's first semester both as a semester and as the second one's previous); filled here."""
+    computed = {} if computed is None else computed
+
+    def figures(info: SemesterInfo) -> tuple[Summary, list[SourceRow]]:  # the tiles' figures, areas included
+        if info.id not in computed:
+            params = query_params(info, include_submitted)
+            computed[info.id] = (
+                dashboard.semester_summary(session=session, **params),
+                dashboard.source_rows(session=session, **params),
+            )
+        return computed[info.id]
+
     params = query_params(sem, include_submitted)
-    areas = dashboard.area_rows(session=session, **params)
-    sources = dashboard.source_rows(session=session, **params)
-    summary = dashboard.semester_summary(session=session, **params)
+    summary, sources = figures(sem)
+    areas = summary.areas
     prev = _previous(session, sem)
     before_areas: dict[str, Money] = {}
     before_sources: dict[str, Money] = {}
     before_total = None
     if prev is not None:
-        prev_params = query_params(prev, include_submitted)
-        before_areas = {a.letter: a.money for a in dashboard.area_rows(session=session, **prev_params)}
-        before_sources = {s.code: s.money for s in dashboard.source_rows(session=session, **prev_params)}
-        before_total = dashboard.semester_summary(session=session, **prev_params).money
+        prev_summary, prev_sources = figures(prev)
+        before_areas = {a.letter: a.money for a in prev_summary.areas}
+        before_sources = {s.code: s.money for s in prev_sources}
+        before_total = prev_summary.money
     # One query for every area (dashboard.objective_rows in plan order), grouped here: per area it read the
     # whole budget and spend again for each of them.
     by_area: dict[str, list[ObjectiveRow]] = {}
@@ -252,8 +269,11 @@ def year_slots(session: Session, year: int, include_submitted: bool) -> list[Slo
     by_half = {s.half: s for s in dashboard_sql.semester_options(session=session) if s.year == year}
     if not by_half:
         raise InputRefused(f"Nessun semestre del {year}: il report annuale riguarda un anno con almeno un semestre.")
+    computed: dict[int, tuple[Summary, list[SourceRow]]] = {}
     return [
-        Slot(year, half, load_semester(session, by_half[half], include_submitted) if half in by_half else None)
+        Slot(
+            year, half, load_semester(session, by_half[half], include_submitted, computed) if half in by_half else None
+        )
         for half in SEMESTER_HALF_LABELS
     ]
 
