@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -40,9 +41,9 @@ class SmtpSettings:
         return f"SmtpSettings({self.security}://{self.user + '@' if self.user else ''}{self.host}:{self.port})"
 
 
-def smtp_settings(path: Path = config.SECRETS_FILE) -> SmtpSettings | None:
+def smtp_settings(path: Path | None = None) -> SmtpSettings | None:
     """The configured server, None when PDZ_SMTP_HOST is empty (nothing is sent); ConfigError when wrong."""
-    values = config.smtp_values(path)
+    values = config.smtp_values(path or config.SECRETS_FILE)
     host = values["PDZ_SMTP_HOST"]
     if not host:
         return None
@@ -68,8 +69,13 @@ def smtp_settings(path: Path = config.SECRETS_FILE) -> SmtpSettings | None:
     )
 
 
+# Lines up to RFC 5322's hard limit: at 78 the email package folds a subject starting with "[" before its first
+# word, and a reader's client then shows it with a leading space.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 def build_message(settings: SmtpSettings, to: str, subject: str, body: str) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = settings.sender
     message["To"] = to
     message["Subject"] = subject
