@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from models.audit import record_change
 from models.permissions import Actor, require_office
 from models.tables import NoticeOptOut, NoticeSettings, Plan, User, pk
+from models.users import set_email
 from models.validation import FieldError
 from models.vocab import NOTICE_KIND_LABELS, NoticeKind, Role
 
@@ -88,6 +89,12 @@ def set_notice_preferences(*, session: Session, actor: Actor, user_id: int, enab
         old=_describe(user.role, before),
         new=_describe(user.role, set(off)),
     )
+
+
+def save_email_and_notices(*, session: Session, actor: Actor, user_id: int, email: str, enabled: list[str]) -> None:
+    """The address and the notices wanted, saved together (one form, one transaction)."""
+    set_email(session, actor=actor, user_id=user_id, email=email)
+    set_notice_preferences(session=session, actor=actor, user_id=user_id, enabled=enabled)
 
 
 def _describe(role: str, off: set[str]) -> str:

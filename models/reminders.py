@@ -20,8 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models.config import ConfigError
 from models.db import session_scope
-from models.mailer import MailError, SmtpSettings
+from models.mailer import MailError, SmtpSettings, smtp_settings
 from models.notice_prefs import kinds_for_role
 from models.notices import Notice, due_notices
 from models.permissions import Actor, require_office
@@ -224,6 +225,21 @@ def notice_counts(*, session: Session, actor: Actor) -> dict[str, int]:
     for status in session.exec(select(NoticeSent.status)):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def smtp_status() -> tuple[bool, str]:
+    """Whether notices can be sent, and the words for the page (never the password)."""
+    try:
+        settings = smtp_settings()
+    except ConfigError as exc:
+        return False, f"Impostazioni SMTP non valide: {exc} Nessun avviso viene inviato."
+    if settings is None:
+        return False, NO_SMTP
+    who = f", utente {settings.user}" if settings.user else ""
+    return True, (
+        f"Invio tramite {settings.host}:{settings.port} ({settings.security}{who}), mittente {settings.sender}. "
+        "Gli avvisi partono con `make remind` (da cron), mai dalle pagine."
+    )
 
 
 def users_without_address(*, session: Session, actor: Actor) -> list[str]:

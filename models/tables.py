@@ -460,4 +460,4 @@ class NoticeSettings(SQLModel, table=True):
     """Per plan: how many days before the deadline leads are reminded (no row: the default, 7 and 2)."""
 
     plan_id: int = Field(foreign_key="plan.id", primary_key=True)
-    reminder_days: str = Field(default="7,2", max_length=64)  # comma-separated, largest first
+    reminder_days: str = Field(default="7, 2", max_length=64)  # comma-separated, largest first

@@ -226,6 +226,7 @@ def test_the_command_reads_the_settings_and_sends(db, mailbox, monkeypatch, caps
     for name in config.SMTP_SETTINGS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(config, "SECRETS_FILE", tmp_path / "none.toml")
+    monkeypatch.setattr(cli, "configure_logging", lambda: None)  # no handler left on a closed captured stream
     assert cli.main(["remind"]) == 0
     assert NO_SMTP in capsys.readouterr().out
     assert cli.main(["remind", "--dry-run"]) == 0
