@@ -1,8 +1,13 @@
-"""Shared set-up of the e-mail notice tests: the small plan, an office, two leads, the Comitato, one semester."""
+"""Shared set-up of the e-mail notice tests: an office, two leads, the Comitato and one semester on the small plan;
+a mailbox for the local SMTP server the tests start."""
 
 from __future__ import annotations
 
+import email
+import socket
 from datetime import date
+from email import policy
+from email.message import EmailMessage
 
 from sqlmodel import Session, select
 
@@ -76,3 +81,28 @@ def review(engine, code: str, semester_id: int, action: str, comment: str = "") 
     with session_scope(engine) as s:
         rep = s.exec(select(Report).where(Report.objective_id == oid, Report.semester_id == semester_id)).one()
         review_report(oid, semester_id, action, actor=OFFICE, session=s, expected_version=rep.version, comment=comment)
+
+
+class Mailbox:
+    """The test server's handler: keeps every accepted message; refuses the next `refuse` ones with 451."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.refuse = 0
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
+        if self.refuse:
+            self.refuse -= 1
+            return "451 4.3.0 Servizio temporaneamente non disponibile"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def by_subject(self) -> dict[str, tuple[list[str], EmailMessage]]:
+        return {str(m["Subject"]): (rcpt, m) for rcpt, m in self.messages}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult
 
 from models import mailer
 from models.mailer import MailError, SmtpSettings, send
-from tests.test_remind import Mailbox, free_port
+from tests.notice_helpers import Mailbox, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl non installato")
 

@@ -4,11 +4,7 @@ nothing sent without settings, the dry run, the demo data's first and second run
 
 from __future__ import annotations
 
-import email
-import socket
 from datetime import date, datetime
-from email import policy
-from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,36 +20,22 @@ from models.reminders import NO_SMTP, REPORT_AFTER, notice_counts, notice_log, r
 from models.tables import NoticeSent, Semester
 from models.vocab import NoticeStatus
 from tests.conftest import SMALL_PLAN
-from tests.notice_helpers import EMAILS, LEAD_A, LEAD_B, OFFICE, objective_ids, populate, review, save
+from tests.notice_helpers import (
+    EMAILS,
+    LEAD_A,
+    LEAD_B,
+    OFFICE,
+    Mailbox,
+    free_port,
+    objective_ids,
+    populate,
+    review,
+    save,
+)
 
 ROME = ZoneInfo("Europe/Rome")
 SENDER = "pdz@example.invalid"
 BASE = "https://pdz.example.it"
-
-
-class Mailbox:
-    """The test server's handler: keeps every accepted message; refuses the next `refuse` ones with 451."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-        self.refuse = 0
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-        if self.refuse:
-            self.refuse -= 1
-            return "451 4.3.0 Servizio temporaneamente non disponibile"
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def by_subject(self) -> dict[str, tuple[list[str], EmailMessage]]:
-        return {str(m["Subject"]): (rcpt, m) for rcpt, m in self.messages}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
