@@ -7,7 +7,7 @@ PORT   ?= 8501
 ADDRESS ?= 127.0.0.1
 STREAMLIT := $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address $(ADDRESS)
 
-.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench bench-region user export-plan plan-template import-plan report backup restore migration clean
+.PHONY: install install-test lint typecheck format lock browser postgres run demo test test-quick bench bench-region user remind export-plan plan-template import-plan report backup restore migration clean
 
 install: $(VENV)/.installed
 
@@ -80,7 +80,11 @@ test-quick: install-test
 	$(PY) -m pytest -m "not browser and not slow"
 
 user: install
-	$(PY) -m models.cli user --username "$(USERNAME)" --role "$(ROLE)" --areas "$(AREAS)" --name "$(NAME)"
+	$(PY) -m models.cli user --username "$(USERNAME)" --role "$(ROLE)" --areas "$(AREAS)" --name "$(NAME)" --email "$(EMAIL)"
+
+# make remind: send the e-mail notices due now (for cron: each goes out once); DRY_RUN=1 prints them, sends nothing.
+remind: install
+	$(PY) -m models.cli remind $(if $(filter 1,$(DRY_RUN)),--dry-run)
 
 export-plan: install
 	$(PY) -m models.cli export-plan --out "$(OUT)"

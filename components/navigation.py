@@ -11,7 +11,7 @@ import streamlit as st
 from components import auth_gate
 from models.permissions import can_open_page
 from models.sessions import SessionUser
-from models.vocab import PAGE_TITLES
+from models.vocab import PAGE_TITLES, PAGE_URLS
 
 
 @dataclass(frozen=True)
@@ -27,16 +27,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Menu order. A page's file must exist to be offered (keys match models.permissions.PAGES_BY_ROLE).
 _ALL_PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "pages/home.py", PAGE_TITLES["home"], "🏠", "panoramica"),
-    PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], "📊", "cruscotto"),
-    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], "📝", "inserimento"),
-    PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], "✅", "revisione"),
-    PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], "📖", "piano"),
-    PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], "🕰️", "piano-2021-2023"),
-    PageSpec("report", "pages/report.py", PAGE_TITLES["report"], "📥", "report"),
-    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], "🛠️", "impostazione"),
-    PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], "👥", "utenti"),
-    PageSpec("account", "pages/account.py", PAGE_TITLES["account"], "🔑", "account"),
+    PageSpec("home", "pages/home.py", PAGE_TITLES["home"], "🏠", PAGE_URLS["home"]),
+    PageSpec("cruscotto", "pages/cruscotto.py", PAGE_TITLES["cruscotto"], "📊", PAGE_URLS["cruscotto"]),
+    PageSpec("inserimento", "pages/inserimento.py", PAGE_TITLES["inserimento"], "📝", PAGE_URLS["inserimento"]),
+    PageSpec("revisione", "pages/revisione.py", PAGE_TITLES["revisione"], "✅", PAGE_URLS["revisione"]),
+    PageSpec("piano", "pages/piano.py", PAGE_TITLES["piano"], "📖", PAGE_URLS["piano"]),
+    PageSpec("storico", "pages/storico.py", PAGE_TITLES["storico"], "🕰️", PAGE_URLS["storico"]),
+    PageSpec("report", "pages/report.py", PAGE_TITLES["report"], "📥", PAGE_URLS["report"]),
+    PageSpec("impostazione", "pages/impostazione.py", PAGE_TITLES["impostazione"], "🛠️", PAGE_URLS["impostazione"]),
+    PageSpec("utenti", "pages/utenti.py", PAGE_TITLES["utenti"], "👥", PAGE_URLS["utenti"]),
+    PageSpec("account", "pages/account.py", PAGE_TITLES["account"], "🔑", PAGE_URLS["account"]),
 )
 PAGES: tuple[PageSpec, ...] = tuple(p for p in _ALL_PAGES if (ROOT / p.file).exists())
 

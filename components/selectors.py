@@ -43,3 +43,28 @@ def choose(key: str, value: Any) -> None:
     st.session_state[key] = value
     for name in [k for k in st.session_state if str(k).startswith(_widget_prefix(key))]:
         del st.session_state[name]
+
+
+ENTRY_SEMESTER = "entry_semester"  # the Inserimento page's semester selectbox
+
+
+def entry_objective_key(semester_id: int) -> str:
+    """The Inserimento page's objective selector, one per semester."""
+    return f"entry_objective_{semester_id}"
+
+
+def apply_entry_link(semesters: Sequence[Any]) -> None:
+    """A notice's link (/inserimento?semestre=..&obiettivo=..) opens that semester and objective once; the
+    parameters are then dropped so that the selectors stay free. An objective not among the user's own is
+    ignored (the selector only offers theirs)."""
+    params = st.query_params
+    if "semestre" not in params:
+        return
+    sem = next((s for s in semesters if str(s.id) == params.get("semestre")), None)
+    if sem is not None:
+        st.session_state[ENTRY_SEMESTER] = sem
+        objective = params.get("obiettivo", "")
+        if objective.isdigit():
+            choose(entry_objective_key(sem.id), int(objective))
+    for name in ("semestre", "obiettivo"):
+        params.pop(name, None)

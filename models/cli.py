@@ -1,5 +1,7 @@
-"""Command line: `python -m models.cli init|user|export-plan|plan-template|import-plan|report|...`. Called by the
-Makefile."""
+"""Command line: `python -m models.cli init|user|remind|export-plan|plan-template|import-plan|report|...`. Called by
+the Makefile.
+
+Over 400 lines: one small function per command, each parsing its arguments and printing its outcome in Italian."""
 
 from __future__ import annotations
 
@@ -43,12 +45,13 @@ def cmd_user(args: argparse.Namespace) -> int:
     The password comes from PDZ_PASSWORD or the prompt, never from the command line (it would stay in the
     shell history and be visible to other users in the process list).
     """
-    from models.users import UserError, provision_user, validate_password
+    from models.users import UserError, clean_email, provision_user, validate_password
     from models.vocab import Role
 
     if not args.username or not args.role:
         print(
-            "Uso: make user USERNAME=nome ROLE=ufficio_di_piano|referente|comitato [AREAS=A,B] NAME=\"...\"",
+            "Uso: make user USERNAME=nome ROLE=ufficio_di_piano|referente|comitato [AREAS=A,B] NAME=\"...\" "
+            "[EMAIL=nome@comune.it]",
             file=sys.stderr,
         )
         return 2
@@ -66,6 +69,7 @@ def cmd_user(args: argparse.Namespace) -> int:
             return 2
     try:
         validate_password(password)  # before touching the database
+        clean_email(args.email)
     except UserError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -76,7 +80,13 @@ def cmd_user(args: argparse.Namespace) -> int:
     try:
         with session_scope(get_engine()) as session:
             created = provision_user(
-                session, username=args.username, name=args.name, role=args.role, areas=areas, password=password
+                session,
+                username=args.username,
+                name=args.name,
+                role=args.role,
+                areas=areas,
+                password=password,
+                email=args.email,
             )
     except UserError as exc:
         print(str(exc), file=sys.stderr)
@@ -90,6 +100,18 @@ def cmd_user(args: argparse.Namespace) -> int:
             "(ruolo e aree invariati: si cambiano dalla pagina Utenti)."
         )
     return 0
+
+
+def cmd_remind(args: argparse.Namespace) -> int:
+    """Send the notices due now (for cron: each goes out once); --dry-run prints them and sends nothing."""
+    from models.mailer import send, smtp_settings
+    from models.reminders import run_reminders
+
+    settings = smtp_settings()  # a wrong setting stops here, before anything is recorded
+    _prepare()
+    result = run_reminders(get_engine(), settings=settings, send=send, dry_run=args.dry_run)
+    print("\n".join(result.lines))
+    return 1 if result.reported else 0
 
 
 def cmd_export_plan(args: argparse.Namespace) -> int:
@@ -332,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--role", default="")
     user.add_argument("--areas", default="")
     user.add_argument("--name", default="")
+    user.add_argument("--email", default="", help="the user's e-mail address (for the notices)")
+    remind = sub.add_parser("remind", help="send the e-mail notices due now (for cron; each goes out once)")
+    remind.add_argument("--dry-run", action="store_true", help="print what would be sent; send nothing")
     export = sub.add_parser("export-plan", help="write the plan as an Excel workbook (created and loaded if empty)")
     export.add_argument("--out", default="", help="the .xlsx file to write")
     template = sub.add_parser("plan-template", help="write the empty plan workbook to fill in")
@@ -357,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {
         "init": cmd_init,
         "user": cmd_user,
+        "remind": cmd_remind,
         "export-plan": cmd_export_plan,
         "plan-template": cmd_plan_template,
         "import-plan": cmd_import_plan,

@@ -52,6 +52,22 @@ SETTINGS = (
         "Comma-separated addresses of reverse proxies on another machine: for them the login throttle uses "
         "the last X-Forwarded-For hop instead (else every user would share the proxy's address)",
     ),
+    Setting(
+        "PDZ_PUBLIC_URL",
+        "http://localhost:8501",
+        "The app's address as users open it (https://pdz.example.it): the links of the e-mail notices",
+    ),
+    Setting(
+        "PDZ_SMTP_HOST",
+        "",
+        "Mail server of the e-mail notices (make remind); empty = no notice is sent. Also smtp_host in "
+        ".streamlit/secrets.toml, as the other PDZ_SMTP_ settings",
+    ),
+    Setting("PDZ_SMTP_PORT", "", "Mail server port; empty = 25, 587 or 465 by PDZ_SMTP_SECURITY"),
+    Setting("PDZ_SMTP_SECURITY", "starttls", "none, starttls or tls (TLS from the first byte, port 465)"),
+    Setting("PDZ_SMTP_USER", "", "Mail server user; empty = no login"),
+    Setting("PDZ_SMTP_PASSWORD", "", "Mail server password (never logged)"),
+    Setting("PDZ_SMTP_FROM", "", "Sender of the notices (e.g. ufficio.piano@comune.it); required with a host"),
 )
 
 
@@ -71,7 +87,7 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = _URL_PASSWORD.sub(r"\1***@", super().format(record))
-        for name in ("PDZ_COOKIE_KEY", "PDZ_PASSWORD"):
+        for name in ("PDZ_COOKIE_KEY", "PDZ_PASSWORD", "PDZ_SMTP_PASSWORD"):
             if secret := setting(name):
                 text = text.replace(secret, "***")
         return text
@@ -101,6 +117,10 @@ def plan_dir() -> Path:
 
 def proxy_addresses() -> frozenset[str]:
     return frozenset(a.strip() for a in setting("PDZ_PROXY_ADDRESSES").split(",") if a.strip())
+
+
+def public_url() -> str:
+    return setting("PDZ_PUBLIC_URL").strip().rstrip("/")
 
 
 def demo_mode() -> bool:
@@ -162,3 +182,24 @@ def cookie_key(path: Path = SECRETS_FILE) -> str:
             "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'."
         )
     return key
+
+
+SMTP_SETTINGS = (
+    "PDZ_SMTP_HOST",
+    "PDZ_SMTP_PORT",
+    "PDZ_SMTP_SECURITY",
+    "PDZ_SMTP_USER",
+    "PDZ_SMTP_PASSWORD",
+    "PDZ_SMTP_FROM",
+)
+
+
+def smtp_values(path: Path = SECRETS_FILE) -> dict[str, str]:
+    """The PDZ_SMTP_ settings: the environment first, else .streamlit/secrets.toml (smtp_host = "...", ...)."""
+    secrets = _read_secrets(path)
+    out = {}
+    for name in SMTP_SETTINGS:
+        declared = next(s for s in SETTINGS if s.name == name)
+        value = os.environ.get(name) or str(secrets.get(name.removeprefix("PDZ_").lower(), "") or "")
+        out[name] = value.strip() or declared.default
+    return out

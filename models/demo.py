@@ -55,12 +55,34 @@ class DemoAccount:
     role: str
     areas: tuple[str, ...]
     password: str  # public on purpose: shown on the demo login page; never created outside demo mode
+    email: str  # under example.invalid (RFC 2606): a notice sent by mistake can reach nobody
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("demo.ufficio", "Ufficio di Piano (demo)", Role.UFFICIO_DI_PIANO, (), "demo-ufficio-2026"),
-    DemoAccount("demo.referente", "Referente aree A e B (demo)", Role.REFERENTE, ("A", "B"), "demo-referente-2026"),
-    DemoAccount("demo.comitato", "Comitato Ristretto (demo)", Role.COMITATO, (), "demo-comitato-2026"),
+    DemoAccount(
+        "demo.ufficio",
+        "Ufficio di Piano (demo)",
+        Role.UFFICIO_DI_PIANO,
+        (),
+        "demo-ufficio-2026",
+        "ufficio@example.invalid",
+    ),
+    DemoAccount(
+        "demo.referente",
+        "Referente aree A e B (demo)",
+        Role.REFERENTE,
+        ("A", "B"),
+        "demo-referente-2026",
+        "referente@example.invalid",
+    ),
+    DemoAccount(
+        "demo.comitato",
+        "Comitato Ristretto (demo)",
+        Role.COMITATO,
+        (),
+        "demo-comitato-2026",
+        "comitato@example.invalid",
+    ),
 )
 
 # Weights of the report states in the open (current) semester: data entry is under way.
@@ -469,12 +491,15 @@ def _report(
 
 
 def ensure_demo_accounts(session: Session) -> list[str]:
-    """Create the demo accounts that are missing (existing ones are left as they are)."""
-    from models.users import create_user, get_user
+    """Create the demo accounts that are missing (existing ones are left as they are, an address added)."""
+    from models.users import create_user, get_user, set_email
 
     created = []
     for acc in DEMO_ACCOUNTS:
-        if get_user(session, acc.username) is None:
+        existing = get_user(session, acc.username)
+        if existing is not None and not existing.email:
+            set_email(session, actor=None, user_id=pk(existing), email=acc.email)
+        if existing is None:
             create_user(
                 session,
                 actor=None,
@@ -484,6 +509,7 @@ def ensure_demo_accounts(session: Session) -> list[str]:
                 areas=list(acc.areas),
                 password=acc.password,
                 one_time=False,
+                email=acc.email,
             )
             created.append(acc.username)
     return created

@@ -421,3 +421,43 @@ class LoginAttempt(SQLModel, table=True):
     address: str = Field(index=True, max_length=64)
     username: str = Field(default="", max_length=64)
     at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# --- e-mail notices (models/notices.py, models/reminders.py) ----------------------------------
+
+
+class NoticeSent(SQLModel, table=True):
+    """One e-mail notice: what was (or is to be) sent, to whom, when, and the failures.
+
+    `dedupe_key` (kind + semester/report + recipient + the reminder's day) is unique: however often
+    `make remind` runs, a notice is recorded once and sent once; a failed one is retried on later runs.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(unique=True, max_length=200)
+    kind: str = Field(max_length=32)  # vocab.NoticeKind
+    user_id: int = Field(foreign_key="user.id", index=True)
+    address: str = Field(max_length=254)  # the recipient's address when the notice was recorded
+    subject: str = Field(max_length=300)
+    body: str = Field(default="", sa_column=Column(Text, nullable=False))
+    link: str = Field(default="", max_length=500)
+    status: str = Field(default="da inviare", max_length=16, index=True)  # vocab.NoticeStatus
+    attempts: int = 0
+    last_error: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    last_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+class NoticeOptOut(SQLModel, table=True):
+    """A kind of notice a user does not want (no row: the user receives it). Every kind: no notices at all."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    kind: str = Field(primary_key=True, max_length=32)  # vocab.NoticeKind
+
+
+class NoticeSettings(SQLModel, table=True):
+    """Per plan: how many days before the deadline leads are reminded (no row: the default, 7 and 2)."""
+
+    plan_id: int = Field(foreign_key="plan.id", primary_key=True)
+    reminder_days: str = Field(default="7, 2", max_length=64)  # comma-separated, largest first

@@ -5,6 +5,7 @@ Over 400 lines: accounts, passwords and the lockout share the same rows and must
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import string
 from datetime import UTC, datetime, timedelta
@@ -170,6 +171,26 @@ def _set_areas(session: Session, user: User, areas: list[str]) -> None:
 
 
 _MANAGE = "la gestione degli utenti"
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for a whole address
+# One address, plain: local part of letters, digits and . _ % + - ; a domain of dot-separated labels ending in a
+# top-level domain of 2+ letters. Stricter than the RFC on purpose: what a municipality's mail server accepts.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_%+-])?@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}"
+)
+
+
+def clean_email(email: str) -> str:
+    """A validated e-mail address ('' = none: that user receives no notices)."""
+    email = (email or "").strip()
+    if not email:
+        return ""
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise UserError(f"Indirizzo e-mail: al massimo {MAX_EMAIL_LENGTH} caratteri.")
+    if not _EMAIL.fullmatch(email) or ".." in email:
+        raise UserError(f"Indirizzo e-mail: «{email[:80]}» non è un indirizzo valido (es. nome.cognome@comune.it).")
+    local, domain = email.rsplit("@", 1)
+    return f"{local}@{domain.lower()}"
 
 
 def _target(session: Session, user_id: int) -> User:
@@ -212,10 +233,11 @@ def create_user(
     areas = _check_role_areas(session, role, areas)
     if get_user(session, username) is not None:
         raise UserError(f"Nome utente: '{username}' esiste già.")
+    email = clean_email(email)
     user = User(
         username=username,
         name=name,
-        email=(email or "").strip(),
+        email=email,
         role=role,
         password_hash=hash_password(validate_password(password)),
         must_change_password=one_time,
@@ -235,13 +257,37 @@ def create_user(
     return user
 
 
-def add_user(session: Session, *, actor: Actor, username: str, name: str, role: str, areas: list[str]) -> str:
+def add_user(
+    session: Session, *, actor: Actor, username: str, name: str, role: str, areas: list[str], email: str = ""
+) -> str:
     """Create a user with a random one-time password and return it (shown once, stored only hashed)."""
     password = random_password()
     create_user(
-        session, actor=actor, username=username, name=name, role=role, areas=areas, password=password, one_time=True
+        session,
+        actor=actor,
+        username=username,
+        name=name,
+        role=role,
+        areas=areas,
+        password=password,
+        one_time=True,
+        email=email,
     )
     return password
+
+
+def set_email(session: Session, *, actor: Actor | None, user_id: int, email: str) -> User:
+    """Set a user's e-mail address: the Ufficio di Piano for anyone, a user for themselves (None: command line)."""
+    if actor is not None and actor.user_id != user_id:
+        require_office(actor, _MANAGE)
+    user = _target(session, user_id)
+    email = clean_email(email)
+    if email != user.email:
+        record_change(session, actor, entity="user", entity_id=user.id, field="e-mail", old=user.email, new=email)
+        user.email = email
+        user.version += 1
+        session.add(user)
+    return user
 
 
 def update_user(session: Session, *, actor: Actor, user_id: int, role: str, areas: list[str], name: str) -> User:
@@ -359,13 +405,16 @@ def unlock_user(session: Session, *, actor: Actor | None, user_id: int) -> None:
     record_change(session, actor, entity="user", entity_id=user.id, field=LOCK_FIELD, old=old, new="sbloccato")
 
 
-def provision_user(session: Session, *, username: str, name: str, role: str, areas: list[str], password: str) -> bool:
+def provision_user(
+    session: Session, *, username: str, name: str, role: str, areas: list[str], password: str, email: str = ""
+) -> bool:
     """Command line (trusted): create the user, or reset its password, unlock and reactivate it.
 
-    The password is not one-time. Role and areas of an existing user are left as they are.
-    Returns True when the user was created.
+    The password is not one-time. Role and areas of an existing user are left as they are; a non-empty
+    `email` replaces the address. Returns True when the user was created.
     """
     validate_password(password)
+    clean_email(email)  # before anything is written
     user = get_user(session, username)
     if user is None:
         create_user(
@@ -377,10 +426,13 @@ def provision_user(session: Session, *, username: str, name: str, role: str, are
             areas=areas,
             password=password,
             one_time=False,
+            email=email,
         )
         return True
     reset_password(session, actor=None, user_id=pk(user), password=password, one_time=False)
     _apply_active(session, None, user, True)
+    if email.strip():
+        set_email(session, actor=None, user_id=pk(user), email=email)
     return False
 
 
@@ -554,6 +606,7 @@ def list_users(session: Session, *, actor: Actor) -> list[dict]:
             "id": u.id,
             "username": u.username,
             "name": u.name,
+            "email": u.email,
             "role": u.role,
             "areas": sorted(user_areas(session, pk(u))),
             "active": u.active,
@@ -580,6 +633,7 @@ __all__ = [
     "provision_user",
     "reset_password",
     "set_active",
+    "set_email",
     "unlock_user",
     "update_user",
 ]

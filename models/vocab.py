@@ -213,6 +213,47 @@ PAGE_TITLES = {
     "cambio_password": "Cambio password",
 }
 
+# Each page's address (after the app's base URL): the menu's routes and the links of the e-mail notices.
+PAGE_URLS = {
+    "home": "panoramica",
+    "cruscotto": "cruscotto",
+    "inserimento": "inserimento",
+    "revisione": "revisione",
+    "piano": "piano",
+    "storico": "piano-2021-2023",
+    "report": "report",
+    "impostazione": "impostazione",
+    "utenti": "utenti",
+    "account": "account",
+}
+
+
+class NoticeKind(StrEnum):
+    """An e-mail notice (models/notices.py); a user may turn each kind off on *Il mio account*."""
+
+    SEMESTRE_APERTO = "semestre_aperto"
+    PROMEMORIA = "promemoria"
+    SCADENZA_SUPERATA = "scadenza_superata"
+    RINVIO = "rinvio"
+    APPROVAZIONE = "approvazione"
+    RIEPILOGO = "riepilogo"
+
+
+NOTICE_KIND_LABELS = {
+    NoticeKind.SEMESTRE_APERTO: "Semestre aperto",
+    NoticeKind.PROMEMORIA: "Promemoria prima della scadenza",
+    NoticeKind.SCADENZA_SUPERATA: "Scadenza superata",
+    NoticeKind.RINVIO: "Report rimandato",
+    NoticeKind.APPROVAZIONE: "Report approvato",
+    NoticeKind.RIEPILOGO: "Riepilogo settimanale della revisione",
+}
+
+
+class NoticeStatus(StrEnum):
+    DA_INVIARE = "da inviare"
+    INVIATO = "inviato"
+    NON_INVIATO = "non inviato"  # the mail server refused or did not answer: retried on the next run
+
 
 def plural(n: int, singular: str, many: str) -> str:
     """'1 obiettivo', '0 obiettivi', '1.463 report': the count, grouped the Italian way as every figure of the

@@ -1,9 +1,10 @@
-"""Il mio account: who I am (role, areas) and changing my own password."""
+"""Il mio account: who I am (role, areas), changing my own password, my e-mail address and notices."""
 
 import streamlit as st
 
 from components import auth_gate
 from components.account import change_password_form
+from components.notice_settings import email_and_notices_form
 from models.vocab import ROLE_LABELS
 
 user = auth_gate.require_page("account")
@@ -17,3 +18,11 @@ st.text(
 )
 if user.actor.areas:
     st.text("Aree assegnate: " + ", ".join(sorted(user.actor.areas)))
+st.divider()
+st.markdown("#### Avvisi per e-mail")
+st.caption(
+    "L'app manda promemoria e notizie sui propri report (apertura del semestre, scadenza vicina o superata, "
+    "report rimandato o approvato) all'indirizzo indicato qui; l'indirizzo lo vedono solo l'interessato e "
+    "l'Ufficio di Piano."
+)
+email_and_notices_form(user.actor, user.actor.user_id, key="account")

@@ -10,7 +10,7 @@ from components.confirm import confirmed
 from components.data import call
 from components.plan_import import just_imported, plan_from_workbook
 from components.safe import md_escape
-from models import entry_view, plan_setup, queries, semesters
+from models import entry_view, notice_prefs, plan_setup, queries, semesters
 from models.errors import DomainError
 from models.formatting import euro_cents, number
 from models.vocab import (
@@ -269,6 +269,20 @@ if tab_sem.open:
                     semesters.set_deadline, target.id, new_deadline, actor=actor, success="Scadenza aggiornata."
                 ):
                     st.rerun()
+
+        st.markdown("##### Promemoria per e-mail")
+        current_days = call(notice_prefs.reminder_days)
+        r1, r2 = st.columns([3, 1])
+        days_text = r1.text_input(
+            notice_prefs.REMINDER_FIELD,
+            value=notice_prefs.reminder_days_text(current_days),
+            key="reminder_days",
+            help="Giorni di calendario (ora italiana) prima della scadenza in cui i referenti con report non ancora "
+            "inviati ricevono un promemoria, separati da virgole; vuoto: nessun promemoria.",
+        )
+        if r2.button("Salva promemoria", key="reminder_days_save"):
+            if attempt(notice_prefs.set_reminder_days, days_text, actor=actor, success="Promemoria salvati."):
+                st.rerun()
 
 if tab_proj.open:
     with tab_proj:

@@ -7,7 +7,7 @@ from components import dashboard_cache as cache
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
-from components.selectors import choose, fresh_selectbox
+from components.selectors import ENTRY_SEMESTER, apply_entry_link, choose, entry_objective_key, fresh_selectbox
 from models import entry_view
 from models import semesters as semester_rules
 from models.entry_flow import first_needing_lead
@@ -25,12 +25,13 @@ semesters = call(entry_view.open_semesters)
 if not semesters:
     st.info("Nessun semestre aperto: l'Ufficio di Piano deve aprirne uno (Impostazione piano).")
     st.stop()
+apply_entry_link(semesters)  # a notice's link opens its semester and objective
 default = next((i for i, s in enumerate(semesters) if s.state == SemesterState.APERTO), 0)
 semester = st.selectbox(
     "Semestre",
     semesters,
     index=default,
-    key="entry_semester",
+    key=ENTRY_SEMESTER,
     format_func=lambda s: f"{semester_label(s.year, s.half)} ({s.state})",
 )
 
@@ -43,7 +44,7 @@ if not status:
     st.warning("Nessun obiettivo assegnato: chiedere all'Ufficio di Piano di assegnarle un'area.")
     st.stop()
 todo = [r for r in status if is_with_lead(r["state"])]
-objective_key = f"entry_objective_{semester.id}"
+objective_key = entry_objective_key(pk(semester))
 if todo:
     st.markdown(f"**Da completare in questo semestre: {count_of(len(todo), len(status), 'obiettivo', 'obiettivi')}**")
     # more than the real plan's objectives (an office at a hundred times the plan): one page at a time

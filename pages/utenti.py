@@ -13,6 +13,7 @@ from components import auth_gate
 from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
+from components.notice_settings import email_and_notices_form, notice_log_section
 from components.safe import md_escape
 from models import users
 from models.vocab import CHOOSE_MANY, PAGE_TITLES, ROLE_LABELS, Role
@@ -57,6 +58,7 @@ st.dataframe(
             {
                 "Nome utente": r["username"],
                 "Nome e cognome": r["name"],
+                "E-mail": r["email"] or "—",
                 "Ruolo": _role_label(r["role"]),
                 "Aree": ", ".join(r["areas"]),
                 "Attivo": "sì" if r["active"] else "no",
@@ -95,6 +97,8 @@ with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon=
     else:
         st.write("Nessun blocco registrato.")
 
+notice_log_section(actor)
+
 st.markdown("#### Nuovo utente")
 with st.form("new_user", clear_on_submit=False):
     left, right = st.columns(2)
@@ -107,6 +111,7 @@ with st.form("new_user", clear_on_submit=False):
         format_func=lambda a: f"{a} · {area_title[a]}",
         placeholder=CHOOSE_MANY,
     )
+    new_email = left.text_input("Indirizzo e-mail (per gli avvisi)", placeholder="es. nome.cognome@comune.it")
     if st.form_submit_button("Crea utente", type="primary"):
         _write(
             users.add_user,
@@ -115,6 +120,7 @@ with st.form("new_user", clear_on_submit=False):
             name=name,
             role=role,
             areas=chosen,
+            email=new_email,
         )
 
 st.markdown("#### Modifica un utente")
@@ -147,6 +153,9 @@ with st.form(f"edit_user_{uid}"):
             areas=new_areas,
             name=new_name,
         )
+
+with st.expander("Indirizzo e-mail e avvisi", icon="✉️"):
+    email_and_notices_form(actor, uid, key="utenti")
 
 state = ("attivo" if selected["active"] else "disattivato") + (", bloccato" if selected["locked"] else "")
 st.caption(

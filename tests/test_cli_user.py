@@ -86,13 +86,14 @@ def test_existing_user_gets_password_reset_unlocked_and_reactivated(db_url):
         uff = get_user(s, "uff")
         assert uff.locked_until is not None
         uff.active = False
-    done = run_cli(db_url, "--username", "uff", "--role", "ufficio_di_piano")
+    done = run_cli(db_url, "--username", "uff", "--role", "ufficio_di_piano", "--email", "uff@comune.it")
     assert done.returncode == 0, done.stderr
     assert "password reimpostata, account sbloccato e attivo" in done.stdout
     with session_scope(engine) as s:
         uff = get_user(s, "uff")
         assert uff.active and uff.locked_until is None and uff.failed_logins == 0
         assert not uff.must_change_password and uff.role == "ufficio_di_piano"
+        assert uff.email == "uff@comune.it"
         authenticate(s, "uff", PASSWORD)
         with pytest.raises(LoginError):
             authenticate(s, "uff", "password-di-prova-1")
@@ -125,6 +126,7 @@ def test_password_is_never_taken_from_the_command_line(db_url):
         (["--username", "mario", "--role", "referente", "--areas", "A,Z"], "Aree: Z non è una macro-area del piano"),
         (["--username", "mario rossi", "--role", "comitato"], "Nome utente: usare"),
         (["--role", "comitato"], "Uso: make user"),
+        (["--username", "mario", "--role", "comitato", "--email", "mario@comune"], "Indirizzo e-mail: «mario@comune»"),
     ],
 )
 def test_invalid_arguments_are_refused_with_a_message(db_url, args, message):
@@ -155,6 +157,7 @@ def test_make_user_target(db_url):
             "ROLE=referente",
             "AREAS=A,D",
             "NAME=Lucia Bianchi",
+            "EMAIL=lucia.bianchi@comune.it",
             f"PYTHON={sys.executable}",
         ],
         cwd=ROOT,
@@ -169,4 +172,5 @@ def test_make_user_target(db_url):
     with session_scope(get_engine(db_url)) as s:
         lucia = get_user(s, "lucia")
         assert lucia.name == "Lucia Bianchi" and user_areas(s, lucia.id) == {"A", "D"}
+        assert lucia.email == "lucia.bianchi@comune.it"
         authenticate(s, "lucia", PASSWORD)
