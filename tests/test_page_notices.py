@@ -77,7 +77,9 @@ def test_the_office_sees_sending_status_failed_notices_and_sets_reminder_days(ap
     assert any("1 non inviati" in e.label for e in at.expander)
     table = next(d.value for d in at.dataframe if "Ultimo errore" in d.value.columns)
     assert "451" in table["Ultimo errore"].iloc[0] and table["Destinatario"].iloc[0] == "refa"
-    at.switch_page("pages/impostazione.py").run()
+    at.switch_page("pages/impostazione.py")
+    at.session_state["imp_tab"] = "Semestri"  # the page draws its open tab only
+    at.run()
     days = next(t for t in at.text_input if t.label.startswith("Promemoria"))
     assert days.value == "7, 2"
     days.input("0")
