@@ -28,6 +28,12 @@ A11Y_CSS = """<style>
   outline: 3px solid #0B3D91 !important; outline-offset: 2px !important; }
 [data-baseweb="input"] input:focus-visible, [data-baseweb="textarea"] textarea:focus-visible,
 [data-baseweb="select"] input:focus-visible { outline: none !important; }
+/* Il Piano's objectives (components/plan_view.objectives_markdown): native disclosure widgets drawn as expanders */
+details.pdz-objective { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; margin: 0 0 0.5rem 0; }
+details.pdz-objective > summary { padding: 0.6rem 1rem; cursor: pointer; }
+details.pdz-objective > summary:hover { color: #0B3D91; }
+details.pdz-objective[open] > summary { border-bottom: 1px solid rgba(49, 51, 63, 0.1); }
+details.pdz-objective > :not(summary) { margin-left: 1rem; margin-right: 1rem; }
 /* this block only carries the script: it takes no room */
 [data-testid="stElementContainer"]:has(#pdz-a11y) { position: absolute !important; height: 0 !important;
   overflow: hidden !important; margin: 0 !important; }

@@ -1,13 +1,17 @@
 """Il Piano's plan drawn from models/plan_browser's views: areas, cards (objectives with actions and
-indicators, budget, details, yes/no questions). Plan texts are shown escaped (md_escape) or in tables, never as
-HTML.
+indicators, budget, details, yes/no questions). Plan texts are shown escaped (md_escape, or html.escape in the
+objectives' labels) or in tables, never as HTML.
 
 Drawing costs per element, and a plan can be large (the benchmark's plan is the real one a hundred times): a
-card shows its objectives a page at a time (components/pager.py), and an objective's, a card's details' or
-flags' texts are one markdown block each.
+card shows its objectives a page at a time (components/pager.py), a page of objectives is one markdown block of
+<details> (objectives_markdown), a card's details' or flags' texts are one markdown block each, and only the
+card's open tab is drawn.
 """
 
 from __future__ import annotations
+
+import html
+from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
@@ -67,11 +71,23 @@ def objective_block(objective: ObjectiveView) -> tuple[str, str]:
         parts.append(indicator_lines(objective))
     if not objective.actions and not objective.indicators:
         parts.append(small_note("Il piano non associa azioni né indicatori a questo obiettivo."))
-    return f"**{objective.code}** · {md_escape(cut(objective.text))}", "\n\n".join(parts)
+    # the label is HTML (it goes in a <summary>, where markdown is not read), the body markdown
+    return f"<strong>{html.escape(objective.code)}</strong> · {html.escape(cut(objective.text))}", "\n\n".join(parts)
 
 
 def objective_blocks(card: CardView) -> tuple[tuple[str, str], ...]:
     return tuple(objective_block(o) for o in card.objectives)
+
+
+def objectives_markdown(blocks: Iterable[tuple[str, str]], expanded: bool) -> str:
+    """A page of objectives as one markdown block of native disclosure widgets (<details>, keyboard-operable
+    and announced as such): one element instead of an expander and a markdown each, which at a hundred times
+    the plan's size made Il Piano hundreds of elements for the browser to draw."""
+    opened = " open" if expanded else ""
+    return "\n\n".join(
+        f'<details class="pdz-objective"{opened}><summary>{label}</summary>\n\n{body}\n\n</details>'
+        for label, body in blocks
+    )
 
 
 def budget_frame(card: CardView) -> pd.DataFrame:
@@ -184,9 +200,7 @@ def show_card(card: CardView, letter: str, query: str, titles: dict[str, str]) -
                     noun="Obiettivi",
                     size=OBJECTIVES_PER_PAGE,
                 )
-                for label, body in shown:
-                    with st.expander(label, expanded=bool(query)):
-                        st.markdown(body)
+                st.markdown(objectives_markdown(shown, expanded=bool(query)), unsafe_allow_html=True)
         if budget.open:
             with budget:
                 show_budget(card)

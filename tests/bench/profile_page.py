@@ -51,7 +51,9 @@ def main(url: str, key: str, rows: int = 50) -> None:
     stats = pstats.Stats(profiles[0])
     for profile in profiles[1:]:
         stats.add(profile)
-    stats.sort_stats("cumulative").print_stats(rows)
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(rows)
+    if os.environ.get("PROFILE_CALLERS"):  # who calls a function: PROFILE_CALLERS=filtered_state
+        stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":

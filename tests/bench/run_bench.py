@@ -240,7 +240,7 @@ def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure, Figure], in
 
         open_crus(crus_ctx), open_bare()
         tiles, first, every, base, cold = [], [], [], [], []
-        for n in range(REPS):
+        for n in range(BROWSER_REPS):
             moments = open_crus(crus_ctx)
             tiles.append(moments[0]), first.append(moments[1]), every.append(moments[2])
             base.append(open_bare())
@@ -323,7 +323,8 @@ def save_one(url: str) -> Figure:
     return measure("salvataggio di un report (carica + salva)", once)
 
 
-COLD_REPS = 5  # the first visit (nothing cached): a few, for the record
+COLD_REPS = 3  # the first visit (nothing cached): a few, for the record
+BROWSER_REPS = int(os.environ.get("BENCH_BROWSER_REPS", "9"))  # the Cruscotto in Chromium: seconds each
 HEAVY_REPS = int(os.environ.get("BENCH_HEAVY_REPS", "3"))  # seconds each at size 100: three runs, not fifteen
 
 
