@@ -280,12 +280,11 @@ def client_address() -> str | None:
     """
     try:
         address = st.context.ip_address
-        if isinstance(address, str) and address in config.proxy_addresses():
-            forwarded = st.context.headers.get("X-Forwarded-For") or ""
-            address = forwarded.split(",")[-1].strip()
+        if not isinstance(address, str):  # AppTest gives a mock
+            return None
+        return config.client_address(address, st.context.headers.get("X-Forwarded-For"))
     except Exception:  # noqa: BLE001  (no browser request behind this session)
         return None
-    return address if isinstance(address, str) and address else None  # AppTest gives a mock
 
 
 def _submit_login() -> None:
