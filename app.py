@@ -10,9 +10,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 if get_script_run_ctx(suppress_warning=True) is None:  # imported by the server: build the ASGI app
+    from pathlib import Path
+
+    from components.scripts import INLINE_HTML
     from models.web_guard import asgi_routes, middleware
 
-    app = st.App(__file__, routes=asgi_routes(), middleware=middleware())
+    index = Path(st.__file__).parent / "static" / "index.html"  # its inline script is allowed by the CSP
+    app = st.App(__file__, routes=asgi_routes(), middleware=middleware(pages=INLINE_HTML, streamlit_index=index))
 else:
     from components.frame import run_app
     from models.config import configure_logging

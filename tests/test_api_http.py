@@ -76,6 +76,7 @@ def test_no_token_or_a_token_in_the_url_is_401(client, db):
     missing = client.get(f"{PREFIX}/semesters")
     assert missing.status_code == 401 and "Authorization" in missing.json()["errore"]
     assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert missing.headers["x-content-type-options"] == "nosniff"  # the headers are on API errors too
     for query in (f"?token={token}", f"?access_token={token}", f"?x={token}"):
         refused = client.get(f"{PREFIX}/semesters{query}", headers=auth(token))
         assert refused.status_code == 401 and "indirizzo" in refused.json()["errore"]
