@@ -1,9 +1,9 @@
-"""Il mio account: who I am (role, areas) and changing my own password."""
+"""Il mio account: who I am (role, areas), changing my own password, my API tokens."""
 
 import streamlit as st
 
 from components import auth_gate
-from components.account import change_password_form
+from components.account import api_tokens_section, change_password_form
 from models.vocab import ROLE_LABELS
 
 user = auth_gate.require_page("account")
@@ -17,3 +17,5 @@ st.text(
 )
 if user.actor.areas:
     st.text("Aree assegnate: " + ", ".join(sorted(user.actor.areas)))
+st.divider()
+api_tokens_section(user.actor)
