@@ -24,6 +24,8 @@ LIMIT = _param(
     "limit", "query", {"type": "integer", "default": DEFAULT_LIMIT, "maximum": MAX_LIMIT}, "Righe per pagina"
 )
 OFFSET = _param("offset", "query", {"type": "integer", "default": 0}, "Righe da saltare")
+OPEN_SEMESTER = _param("semester", "path", {"type": "string"}, "Semestre chiuso, AAAA-S (2025-1)", required=True)
+NAME = _param("name", "path", {"type": "string"}, "Nome del file", required=True)
 ERRORS = {
     str(code): {
         "description": text,
@@ -89,6 +91,18 @@ def openapi_document() -> dict:
                 "Report in ogni stato (bozze comprese) con i valori salvati",
                 [SEMESTER, AREA, LIMIT, OFFSET],
                 "Solo Ufficio di Piano (tutte le aree) e referenti (le proprie aree; un'altra area: 403).",
+            ),
+            "/opendata": _get(
+                "Dati aperti: semestri chiusi pubblicati e loro file (senza token; 404 se non pubblicati)",
+                [],
+                public=True,
+            ),
+            "/opendata/{name}": _get("Dizionario dei dati: dizionario.csv (senza token)", [NAME], public=True),
+            "/opendata/{semester}/{name}": _get(
+                "Risultati approvati di un semestre chiuso: risultati.csv, indicatori.csv (UTF-8, «;», virgola "
+                "decimale) o dati.json (senza token; 404 se non pubblicati)",
+                [OPEN_SEMESTER, NAME],
+                public=True,
             ),
         },
     }

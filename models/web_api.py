@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from models import api_data
+from models import api_data, open_data
 from models.api_openapi import openapi_document
 from models.api_tokens import TOKEN_PREFIX, TokenRefused, authenticate_token, record_use
 from models.config import database_url
@@ -191,6 +191,37 @@ async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document(), media_type=JSON_TYPE)
 
 
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "json": JSON_TYPE}
+
+
+def _public(build: Callable[[Session], Any]) -> tuple[int, Any]:
+    with session_scope(get_engine(database_url())) as session:
+        try:
+            return 200, build(session)
+        except DomainError as exc:
+            return status_of(exc), {"errore": str(exc)}
+
+
+async def opendata_index(request: Request) -> Response:
+    """Public (no token) while the Ufficio di Piano publishes open data; 404 otherwise."""
+    status, body = await run_in_threadpool(_public, lambda s: open_data.catalogue(session=s))
+    return JSONResponse(body, status_code=status, media_type=JSON_TYPE)
+
+
+async def opendata_file(request: Request) -> Response:
+    key, name = request.path_params.get("semester", ""), request.path_params["name"]
+    status, body = await run_in_threadpool(
+        _public, lambda s: open_data.open_data_file(key, name, session=s, public=True)
+    )
+    if status != 200:
+        return error(status, body["errore"])
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[name.rsplit(".", 1)[-1]],
+        headers={"Content-Disposition": f'attachment; filename="pdz-{key + "-" if key else ""}{name}"'},
+    )
+
+
 async def not_found(request: Request) -> Response:
     return error(404, "Risorsa non trovata.")
 
@@ -207,5 +238,8 @@ def api_routes() -> list[BaseRoute]:
         Route(sem + "/summary", endpoint(summary), methods=["GET"]),
         Route(sem + "/results", endpoint(results), methods=["GET"]),
         Route(sem + "/reports", endpoint(reports), methods=["GET"]),
+        Route(PREFIX + "/opendata", opendata_index, methods=["GET"]),
+        Route(PREFIX + "/opendata/{name:str}", opendata_file, methods=["GET"]),
+        Route(PREFIX + "/opendata/{semester:str}/{name:str}", opendata_file, methods=["GET"]),
         Route(PREFIX + "/{rest:path}", not_found),  # JSON 404, not Streamlit's page, for any other API path
     ]
