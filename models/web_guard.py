@@ -8,21 +8,41 @@ compiles some; it allows no JavaScript eval), and the few inline scripts, each a
 index.html has one; the app's own are listed in components/scripts.py). No 'unsafe-eval', no
 'unsafe-inline' script, no other host (the app works offline); frame-ancestors 'self' (no framing by other
 sites); nosniff; Referrer-Policy same-origin.
+
+Rate limits (RateLimit), per client address (config.client_address: behind a listed proxy, the hop it added):
+the API (/api/, open data included) answers at most API_PER_MINUTE requests a minute, and after
+API_FAILURES refused tokens (401) in FAILURE_WINDOW_S it refuses every API request from that address; both with
+429, an Italian JSON message and Retry-After. Logins go over Streamlit's websocket, not through HTTP requests the
+middleware could count: they are limited in models/users.py (per account and per address, in the database, so
+that every process and a restart see them), not twice.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
+import logging
+import math
 import re
-from collections.abc import Iterable
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from models.config import client_address
 from models.web_api import api_routes
+
+API_PER_MINUTE = 120  # a client paging through results stays well below; a loop hammering the database does not
+API_FAILURES = 20  # refused tokens per address and window: a broken script, or someone guessing
+FAILURE_WINDOW_S = 15 * 60
+MAX_TRACKED = 10_000  # addresses kept in memory at most (oldest forgotten first): a flood cannot exhaust memory
+
+log = logging.getLogger(__name__)
 
 _SCRIPT = re.compile(r"<script(\s[^>]*)?>(.*?)</script>", re.S | re.I)
 
@@ -95,9 +115,83 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class RateLimit:
+    """Pure ASGI middleware: sliding windows per client address, in this process's memory."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        per_minute: int = API_PER_MINUTE,
+        failures: int = API_FAILURES,
+        failure_window_s: float = FAILURE_WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.limits = {"api": (per_minute, 60.0), "401": (failures, failure_window_s)}
+        self.clock = clock
+        self.seen: dict[tuple[str, str], deque[float]] = {}
+
+    def _window(self, bucket: str, address: str, now: float) -> deque[float]:
+        key = (bucket, address)
+        hits = self.seen.pop(key, None) or deque()
+        while hits and hits[0] <= now - self.limits[bucket][1]:
+            hits.popleft()
+        self.seen[key] = hits  # re-inserted: the dict's order is the last use, oldest first
+        while len(self.seen) > MAX_TRACKED:
+            del self.seen[next(iter(self.seen))]
+        return hits
+
+    def _wait(self, bucket: str, address: str, now: float) -> int:
+        """Seconds until the address may try again (0: now)."""
+        limit, window = self.limits[bucket]
+        hits = self._window(bucket, address, now)
+        return 0 if len(hits) < limit else max(1, math.ceil(hits[0] + window - now))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        peer = (scope.get("client") or ("", 0))[0]
+        address = client_address(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1")) or "?"
+        now = self.clock()
+        wait = max(self._wait("401", address, now), self._wait("api", address, now))
+        if wait:
+            log.warning("API limited for address %s (%d s)", address, wait)
+            await _too_many(send, wait)
+            return
+        self.seen[("api", address)].append(now)
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                self._window("401", address, self.clock()).append(self.clock())
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+async def _too_many(send: Send, wait: int) -> None:
+    body = json.dumps(
+        {"errore": f"Troppe richieste da questo indirizzo: riprovare tra {wait} secondi."}, ensure_ascii=False
+    ).encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(wait).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def middleware(*, pages: Iterable[str] = (), streamlit_index: Path | None = None) -> list[Middleware]:
     """The middleware stack. The CSP allows the inline scripts of `pages` (HTML the app's pages insert) and of
     `streamlit_index` (Streamlit's index.html)."""
     html = [*pages, streamlit_index.read_text(encoding="utf-8") if streamlit_index else ""]
     allowed = [body for fragment in html for body in inline_scripts(fragment)]
-    return [Middleware(SecurityHeaders, scripts=allowed)]
+    # The first is the outermost: a 429 gets the security headers too.
+    return [Middleware(SecurityHeaders, scripts=allowed), Middleware(RateLimit)]

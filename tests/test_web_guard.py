@@ -66,3 +66,69 @@ def test_inline_scripts_skip_external_ones():
         "b()",
     ]
     assert script_hash("a()") in content_security_policy(["a()"])
+
+
+# --- rate limits ---------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def ok(request):
+    return PlainTextResponse("ok")
+
+
+async def refused(request):
+    return PlainTextResponse("no", status_code=401)
+
+
+def limited_app(clock: Clock, **limits) -> Starlette:
+    from starlette.middleware import Middleware
+
+    from models.web_guard import RateLimit, SecurityHeaders
+
+    return Starlette(
+        routes=[Route("/api/v1/x", ok), Route("/api/v1/deny", refused), Route("/", ok)],
+        middleware=[Middleware(SecurityHeaders), Middleware(RateLimit, clock=clock, **limits)],
+    )
+
+
+def test_api_requests_per_address_get_429_with_retry_after():
+    clock = Clock()
+    with TestClient(limited_app(clock, per_minute=3)) as client:
+        assert [client.get("/api/v1/x").status_code for _ in range(3)] == [200, 200, 200]
+        too_many = client.get("/api/v1/x")
+        assert too_many.status_code == 429
+        assert too_many.json()["errore"].startswith("Troppe richieste da questo indirizzo: riprovare tra")
+        assert int(too_many.headers["retry-after"]) == 60
+        assert too_many.headers["x-content-type-options"] == "nosniff"  # headers on a 429 too
+        assert [client.get("/").status_code for _ in range(5)] == [200] * 5  # Streamlit's pages are not limited
+        clock.now += 30
+        assert client.get("/api/v1/x").headers["retry-after"] == "30"
+        clock.now += 30.5
+        assert client.get("/api/v1/x").status_code == 200
+
+
+def test_refused_tokens_lock_the_address_out_of_the_api():
+    clock = Clock()
+    with TestClient(limited_app(clock, failures=2, failure_window_s=900)) as client:
+        assert [client.get("/api/v1/deny").status_code for _ in range(2)] == [401, 401]
+        assert client.get("/api/v1/x").status_code == 429  # even a good request, for the window
+        clock.now += 901
+        assert client.get("/api/v1/x").status_code == 200
+
+
+def test_clients_behind_a_listed_proxy_are_counted_apart(monkeypatch):
+    monkeypatch.setenv("PDZ_PROXY_ADDRESSES", "testclient")  # TestClient's peer address
+    clock = Clock()
+    with TestClient(limited_app(clock, per_minute=1)) as client:
+        one, two = {"X-Forwarded-For": "10.0.0.1"}, {"X-Forwarded-For": "6.6.6.6, 10.0.0.2"}
+        assert client.get("/api/v1/x", headers=one).status_code == 200
+        assert client.get("/api/v1/x", headers=two).status_code == 200  # the proxy's own hop counts, not the forged
+        assert client.get("/api/v1/x", headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 429
+        assert client.get("/api/v1/x", headers=one).status_code == 429
