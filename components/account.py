@@ -8,7 +8,15 @@ from components import auth_gate
 from components.actions import attempt, run
 from components.confirm import confirmed
 from components.data import call
-from models.api_tokens import DEFAULT_DAYS, MAX_DAYS, MAX_NAME, create_token, list_tokens, revoke_token
+from models.api_tokens import (
+    DEFAULT_DAYS,
+    MAX_DAYS,
+    MAX_NAME,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_uses,
+)
 from models.formatting import local_time
 from models.permissions import Actor
 from models.users import MIN_PASSWORD_LENGTH, change_own_password
@@ -76,6 +84,7 @@ def change_password_form(*, first_login: bool = False) -> None:
 _TOKEN_NAME, _TOKEN_DAYS = "pdz_token_name", "pdz_token_days"
 _NEW_TOKEN = "pdz_new_token"  # (name, token): shown on the next run only, then forgotten
 _TOKEN_OUTCOME = "pdz_token_outcome"
+USES_SHOWN = 20  # the latest uses under each token (the table keeps them all)
 
 
 def _create_token(actor: Actor) -> None:
@@ -119,6 +128,9 @@ def api_tokens_section(actor: Actor) -> None:
             f"{t.name} · {t.hint}… · {state} · creato {local_time(t.created_at)} · scade {local_time(t.expires_at)}"
             f" · ultimo uso {local_time(t.last_used_at) if t.last_used_at else 'mai'}"
         )
+        with left.expander("Ultimi usi"):
+            uses = call(token_uses, actor=actor, token_id=t.id, limit=USES_SHOWN)
+            st.text("\n".join(f"{local_time(u.at)} · {u.path} · esito {u.status}" for u in uses) or "Mai usato.")
         if state == "attivo" and confirmed(
             "Revoca",
             key=f"pdz_token_revoke:{t.id}",

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from models import api_data, dashboard, dashboard_sql, demo
 from models.api_openapi import openapi_document
-from models.api_tokens import create_token, revoke_token
+from models.api_tokens import create_token, list_tokens, revoke_token
 from models.db import create_db_and_tables, get_engine, session_scope
 from models.plan_loader import load_plan
 from models.plan_yaml import read_plan
@@ -112,7 +112,8 @@ def test_revoked_expired_and_deactivated_are_401(client, db):
     assert gone.status_code == 401 and "disattivato" in gone.json()["errore"]
     other = token_for(db, "com")
     with session_scope(engine) as s:
-        revoke_token(session=s, actor=actors["com"], token_id=1 + 1)
+        (mine,) = list_tokens(session=s, actor=actors["com"])
+        revoke_token(session=s, actor=actors["com"], token_id=mine.id)
     assert client.get(f"{PREFIX}/areas", headers=auth(other)).json()["errore"] == "Token revocato."
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from models.api_tokens import hash_token
+from models.api_tokens import authenticate_token, hash_token, record_use
 from models.db import session_scope
 from models.tables import ApiToken
 from tests.apptest_helpers import app_env, logged_in, prepared
@@ -32,6 +32,12 @@ def test_create_show_once_list_and_revoke(tmp_path):
         assert "Foglio Regione" in texts(at) and "attivo" in texts(at)
         at.run()  # any other run: the token is gone from the screen
         assert not at.code
+        assert "Mai usato." in texts(at)
+        with session_scope(engine) as s:  # one use, as the API logs it
+            _, token_id = authenticate_token(session=s, token=token, path="/api/v1/semesters")
+            record_use(session=s, token_id=token_id, path="/api/v1/semesters", status=200)
+        at.run()
+        assert "/api/v1/semesters · esito 200" in texts(at)
         at.button(key=f"pdz_token_revoke:{row.id}").click().run()
         at.button(key=f"pdz_token_revoke:{row.id}:yes").click().run()
         assert not at.exception
