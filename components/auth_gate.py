@@ -6,7 +6,7 @@ app.py calls current_user() once per run, at the top; pages and components call 
 
 from __future__ import annotations
 
-import json
+import html
 import logging
 import sys
 import time
@@ -146,16 +146,25 @@ def _token(key: str) -> tuple[str, datetime]:
     return made[1], made[2]
 
 
+# Constant, so that the Content-Security-Policy allows it by its hash (models/web_guard.py): the value travels in
+# the span's data attribute. currentScript is the copy Streamlit inserts in place of the sanitised one.
+COOKIE_JS = (
+    "(function(){var s=document.currentScript,v=s&&s.previousElementSibling||"
+    "document.getElementById('pdz-cookie-value');"
+    "document.cookie=v.dataset.cookie+(location.protocol==='https:'?'; Secure':'');})();"
+)
+
+
 def cookie_script(value: str | None, expires: datetime | None = None) -> str:
     """The script that writes (or, with None, deletes) the login cookie: path /, SameSite=Strict, Secure on
-    https. Only our own token or nothing goes in; json.dumps quotes it for JavaScript."""
+    https. Only our own token or nothing goes in, escaped as an HTML attribute."""
     when = format_datetime(expires, usegmt=True) if value is not None and expires else "Thu, 01 Jan 1970 00:00:00 GMT"
-    cookie = json.dumps(f"{COOKIE_NAME}={value or ''}; expires={when}; path=/; SameSite=Strict")
+    cookie = html.escape(f"{COOKIE_NAME}={value or ''}; expires={when}; path=/; SameSite=Strict", quote=True)
     # The style hides the element's own container: no empty line, no gap above the page (it has run by then).
     return (
         "<style>[data-testid='stElementContainer']:has(#pdz-cookie){display:none}</style>"
-        f"<script id='pdz-cookie'>document.cookie = {cookie} + "
-        "(location.protocol === 'https:' ? '; Secure' : '');</script>"
+        f"<span id='pdz-cookie-value' data-cookie=\"{cookie}\" hidden></span>"
+        f"<script id='pdz-cookie'>{COOKIE_JS}</script>"
     )
 
 
@@ -280,12 +289,11 @@ def client_address() -> str | None:
     """
     try:
         address = st.context.ip_address
-        if isinstance(address, str) and address in config.proxy_addresses():
-            forwarded = st.context.headers.get("X-Forwarded-For") or ""
-            address = forwarded.split(",")[-1].strip()
+        if not isinstance(address, str):  # AppTest gives a mock
+            return None
+        return config.client_address(address, st.context.headers.get("X-Forwarded-For"))
     except Exception:  # noqa: BLE001  (no browser request behind this session)
         return None
-    return address if isinstance(address, str) and address else None  # AppTest gives a mock
 
 
 def _submit_login() -> None:

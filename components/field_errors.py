@@ -9,7 +9,6 @@ page); every text in it is escaped, and the messages are ours (FieldError), neve
 from __future__ import annotations
 
 import html
-import json
 
 import streamlit as st
 
@@ -20,8 +19,9 @@ from models.validation import FieldError
 # scrolls it to the middle of the screen and focuses it. The fields render a moment after the summary, and a
 # field drawn again by the end of the run loses the focus: for up to 15 s, focus it until it has the focus, and
 # again if the focus falls back to the page (never when the person has moved it elsewhere).
-_SCRIPT = """
-<script>
+# Constant, so that the Content-Security-Policy allows it by its hash (models/web_guard.py): the first field's
+# key travels in the span just before it (currentScript is the copy Streamlit inserts).
+FOCUS_JS = """
 (function () {
   const focusField = (key) => {
     const box = document.querySelector('.st-key-' + key);
@@ -36,7 +36,8 @@ _SCRIPT = """
     ev.preventDefault();
     focusField(a.dataset.pdzField);
   }));
-  const first = %s;
+  const before = document.currentScript && document.currentScript.previousElementSibling;
+  const first = (before && before.dataset.pdzFirst) || null;
   if (first) {
     let tries = 0, held = false;
     const timer = setInterval(() => {
@@ -48,7 +49,6 @@ _SCRIPT = """
     }, 100);
   }
 })();
-</script>
 """
 _BOX = (
     "border:1px solid #b3261e;border-radius:0.5rem;padding:0.75rem 1rem;background:#fdecea;color:#5f1412;"
@@ -69,7 +69,8 @@ def error_summary(errors: list[FieldError], keys: list[str | None], *, focus: bo
     first = next((k for k in keys if k), None) if focus else None
     st.html(
         f'<div role="alert" style="{_BOX}"><strong>{html.escape(title)}</strong>'
-        f'<ul style="margin:0.25rem 0 0 1rem">{"".join(items)}</ul></div>' + _SCRIPT % json.dumps(first),
+        f'<ul style="margin:0.25rem 0 0 1rem">{"".join(items)}</ul></div>'
+        f'<span data-pdz-first="{html.escape(first or "")}" hidden></span><script>{FOCUS_JS}</script>',
         unsafe_allow_javascript=True,
     )
 

@@ -107,10 +107,13 @@ A11Y_SCRIPT = """<span id="pdz-a11y" hidden></span><script>
 </script>"""
 
 
+A11Y_HTML = A11Y_SCRIPT % json.dumps(STREAMLIT_ITALIAN, ensure_ascii=False)  # constant: its hash is in the CSP
+
+
 def accessibility() -> None:
     """Focus indicator, lang="it" and Italian for Streamlit's own texts: call once per run, first."""
     st.html(A11Y_CSS)
-    st.html(A11Y_SCRIPT % json.dumps(STREAMLIT_ITALIAN, ensure_ascii=False), unsafe_allow_javascript=True)
+    st.html(A11Y_HTML, unsafe_allow_javascript=True)
 
 
 def projector_mode() -> bool:

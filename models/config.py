@@ -123,6 +123,14 @@ def public_url() -> str:
     return setting("PDZ_PUBLIC_URL").strip().rstrip("/")
 
 
+def client_address(peer: str | None, forwarded_for: str | None) -> str | None:
+    """The client's address for the per-address limits: the peer, or, when the peer is a listed proxy, the hop
+    that proxy appended to X-Forwarded-For (the earlier hops are the client's to forge)."""
+    if peer and peer in proxy_addresses():
+        return (forwarded_for or "").split(",")[-1].strip() or None
+    return peer or None
+
+
 def demo_mode() -> bool:
     return setting("PDZ_DEMO") == "1"
 

@@ -44,6 +44,15 @@ def require_area_write(actor: Actor, area_letter: str) -> None:
         raise PermissionDenied(f"Non autorizzato: l'area {area_letter} non è tra le aree assegnate a {actor.username}.")
 
 
+def require_report_contents(actor: Actor, area_letter: str) -> None:
+    """Reports in every state (drafts, sent back) with their values: the Ufficio di Piano and the area's lead,
+    as on Inserimento dati and Revisione; the others see only counted figures (the Cruscotto)."""
+    if actor.role == Role.COMITATO:
+        raise PermissionDenied("Non autorizzato: il Comitato Ristretto vede solo i dati conteggiati (il Cruscotto).")
+    if not can_edit_area(actor, area_letter):
+        raise PermissionDenied(f"Non autorizzato: l'area {area_letter} non è tra le aree assegnate a {actor.username}.")
+
+
 def require_office(actor: Actor, what: str = "questa operazione") -> None:
     if actor.role != Role.UFFICIO_DI_PIANO:
         raise PermissionDenied(f"Non autorizzato: {what} è riservata all'Ufficio di Piano.")

@@ -113,6 +113,7 @@ class IndicatorView:
     higher_is_better: bool
     line: int | None
     targets: tuple[tuple, ...] = ()  # (year, target, origin label): provenance.Origin, never the indicator's line
+    id: int = 0  # the database id (the read API's stable id)
 
     @property
     def unit_label(self) -> str:
@@ -138,6 +139,7 @@ class ObjectiveView:
     line: int | None
     actions: tuple[ActionView, ...] = ()
     indicators: tuple[IndicatorView, ...] = ()
+    id: int = 0  # the database id (the read API's stable id)
 
 
 @dataclass(frozen=True)
@@ -412,6 +414,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
                 i.higher_is_better,
                 i.line,
                 tuple((t.year, t.target, origin_label(t.id)) for t in targets.get(i.id, [])),
+                id=i.id,
             )
             for i in indicators.get(obj.id, [])
         ]
@@ -425,7 +428,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> 
                     return None
             hits["actions"] += sum(1 for a in acts if matches(words, a.text))
             hits["indicators"] += sum(1 for i in inds if matches(words, i.text))
-        return ObjectiveView(obj.code, obj.kind, obj.text, obj.line, tuple(acts), tuple(inds))
+        return ObjectiveView(obj.code, obj.kind, obj.text, obj.line, tuple(acts), tuple(inds), id=obj.id)
 
     def card_view(card: Card) -> CardView | None:
         objs = [v for v in (objective_view(o) for o in objectives.get(card.id, [])) if v is not None]

@@ -461,3 +461,39 @@ class NoticeSettings(SQLModel, table=True):
 
     plan_id: int = Field(foreign_key="plan.id", primary_key=True)
     reminder_days: str = Field(default="7, 2", max_length=64)  # comma-separated, largest first
+
+
+# --- the read API and open data ---------------------------------------------------------------
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: only its sha256 is stored (the token is shown once, at creation)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=80)
+    token_hash: str = Field(unique=True, index=True, max_length=64)
+    hint: str = Field(default="", max_length=12)  # the first characters, so the owner can tell tokens apart
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class ApiTokenUse(SQLModel, table=True):
+    """One request made with a token (refused ones too, with their status)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="apitoken.id", index=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    path: str = Field(max_length=300)
+    status: int = 200
+
+
+class StoredSetting(SQLModel, table=True):
+    """A setting changed in the app (not in the environment): e.g. whether open data are published."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    user_id: int | None = Field(default=None, foreign_key="user.id")

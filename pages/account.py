@@ -1,9 +1,10 @@
-"""Il mio account: who I am (role, areas), changing my own password, my e-mail address and notices."""
+"""Il mio account: who I am (role, areas), changing my own password, my e-mail address and notices, my API
+tokens."""
 
 import streamlit as st
 
 from components import auth_gate
-from components.account import change_password_form
+from components.account import api_tokens_section, change_password_form
 from components.notice_settings import email_and_notices_form
 from models.vocab import ROLE_LABELS
 
@@ -26,3 +27,5 @@ st.caption(
     "l'Ufficio di Piano."
 )
 email_and_notices_form(user.actor, user.actor.user_id, key="account")
+st.divider()
+api_tokens_section(user.actor)

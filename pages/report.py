@@ -1,9 +1,9 @@
 """Report ed Excel: offline entry templates and their import (leads, office); semester and annual reports
-(office, Comitato Ristretto)."""
+(office, Comitato Ristretto); open data of closed semesters (everyone; publishing: office)."""
 
 import streamlit as st
 
-from components import auth_gate, excel_import, report_downloads
+from components import auth_gate, excel_import, open_data, report_downloads
 from components.data import call
 from models import entry_view
 from models.permissions import can_read_reports
@@ -45,3 +45,4 @@ if can_read_reports(actor):
     report_downloads.show(actor, semesters, label)
 elif not objectives:
     st.info("Nessuna area assegnata: chiedere all'Ufficio di Piano di assegnarle un'area.")
+open_data.show(actor)  # approved results of closed semesters only: every role may take them

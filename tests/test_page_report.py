@@ -24,7 +24,7 @@ def _downloads(at) -> list[str]:
 def test_lead_gets_the_template_of_their_areas_and_no_reports(app_db):
     at = logged_in("refa", PAGE)
     assert not at.exception, at.exception
-    assert _headings(at) == ["### Inserimento offline con Excel"]
+    assert _headings(at) == ["### Inserimento offline con Excel", "### Dati aperti"]
     assert at.multiselect(key="tpl_areas").options == ["A"] and at.multiselect(key="tpl_areas").value == ["A"]
     assert _downloads(at) == ["Scarica il modello Excel"]
 
@@ -32,7 +32,7 @@ def test_lead_gets_the_template_of_their_areas_and_no_reports(app_db):
 def test_comitato_gets_the_reports_and_no_template(app_db):
     at = logged_in("com", PAGE)
     assert not at.exception, at.exception
-    assert _headings(at) == ["### Report semestrale e annuale"]
+    assert _headings(at) == ["### Report semestrale e annuale", "### Dati aperti"]
     assert _downloads(at) == ["Report semestrale .xlsx", "Report annuale .xlsx", "Report annuale .html"]
     assert at.radio(key="rep_submitted").value is False  # only approved reports, unless asked
 
@@ -40,7 +40,7 @@ def test_comitato_gets_the_reports_and_no_template(app_db):
 def test_office_gets_both(app_db):
     at = logged_in("uff", PAGE)
     assert not at.exception, at.exception
-    assert _headings(at) == ["### Inserimento offline con Excel", "### Report semestrale e annuale"]
+    assert _headings(at) == ["### Inserimento offline con Excel", "### Report semestrale e annuale", "### Dati aperti"]
     assert len(_downloads(at)) == 4
 
 

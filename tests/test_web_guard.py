@@ -1,0 +1,134 @@
+"""The middleware app.py puts around every response (models/web_guard.py): security headers and the CSP's
+inline-script hashes. Their effect in a real browser is tests/browser/test_security_headers.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from components.scripts import INLINE_HTML
+from models.web_guard import content_security_policy, inline_scripts, middleware, script_hash
+
+INDEX = Path(st.__file__).parent / "static" / "index.html"
+
+
+async def page(request):
+    return PlainTextResponse("ok", headers={"Referrer-Policy": "no-referrer"})
+
+
+def app(**kwargs) -> Starlette:
+    return Starlette(routes=[Route("/", page)], middleware=middleware(**kwargs))
+
+
+def test_headers_on_every_response_keeping_ones_already_set():
+    with TestClient(app(pages=INLINE_HTML, streamlit_index=INDEX)) as client:
+        for path in ("/", "/nothing-here"):
+            got = client.get(path).headers
+            assert got["x-content-type-options"] == "nosniff"
+            assert got["x-frame-options"] == "SAMEORIGIN"
+            csp = got["content-security-policy"]
+            assert "default-src 'self'" in csp and "frame-ancestors 'self'" in csp
+            assert "'unsafe-eval'" not in csp and "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0]
+            assert "http" not in csp  # no other host: the app works offline
+        assert client.get("/").headers["referrer-policy"] == "no-referrer"  # the route's own wins
+        assert client.get("/nothing-here").headers["referrer-policy"] == "same-origin"
+
+
+def test_the_csp_allows_exactly_the_apps_inline_scripts_and_streamlits():
+    bodies = [b for fragment in INLINE_HTML for b in inline_scripts(fragment)]
+    assert len(bodies) == 3  # accessibility, login cookie, focus on the first wrong field
+    streamlit_own = inline_scripts(INDEX.read_text(encoding="utf-8"))
+    assert streamlit_own  # window.prerenderReady = false
+    with TestClient(app(pages=INLINE_HTML, streamlit_index=INDEX)) as client:
+        csp = client.get("/").headers["content-security-policy"]
+    assert set(re.findall(r"'sha256-[^']+'", csp)) == {script_hash(b) for b in bodies + streamlit_own}
+
+
+def test_the_cookie_and_focus_scripts_do_not_change_with_their_data():
+    from components.auth_gate import cookie_script
+    from components.field_errors import FOCUS_JS
+
+    one, other = cookie_script("a.b.c"), cookie_script(None)
+    assert inline_scripts(one) == inline_scripts(other) and "a.b.c" in one
+    assert "<script" not in cookie_script('"><script>alert(1)</script>').split("data-cookie", 1)[1].split("hidden")[0]
+    assert "%s" not in FOCUS_JS
+
+
+def test_inline_scripts_skip_external_ones():
+    assert inline_scripts('<script src="x.js"></script><script>a()</script><script id="k">b()</script>') == [
+        "a()",
+        "b()",
+    ]
+    assert script_hash("a()") in content_security_policy(["a()"])
+
+
+# --- rate limits ---------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def ok(request):
+    return PlainTextResponse("ok")
+
+
+async def refused(request):
+    return PlainTextResponse("no", status_code=401)
+
+
+def limited_app(clock: Clock, **limits) -> Starlette:
+    from starlette.middleware import Middleware
+
+    from models.web_guard import RateLimit, SecurityHeaders
+
+    return Starlette(
+        routes=[Route("/api/v1/x", ok), Route("/api/v1/deny", refused), Route("/", ok)],
+        middleware=[Middleware(SecurityHeaders), Middleware(RateLimit, clock=clock, **limits)],
+    )
+
+
+def test_api_requests_per_address_get_429_with_retry_after():
+    clock = Clock()
+    with TestClient(limited_app(clock, per_minute=3)) as client:
+        assert [client.get("/api/v1/x").status_code for _ in range(3)] == [200, 200, 200]
+        too_many = client.get("/api/v1/x")
+        assert too_many.status_code == 429
+        assert too_many.json()["errore"].startswith("Troppe richieste da questo indirizzo: riprovare tra")
+        assert int(too_many.headers["retry-after"]) == 60
+        assert too_many.headers["x-content-type-options"] == "nosniff"  # headers on a 429 too
+        assert [client.get("/").status_code for _ in range(5)] == [200] * 5  # Streamlit's pages are not limited
+        clock.now += 30
+        assert client.get("/api/v1/x").headers["retry-after"] == "30"
+        clock.now += 30.5
+        assert client.get("/api/v1/x").status_code == 200
+
+
+def test_refused_tokens_lock_the_address_out_of_the_api():
+    clock = Clock()
+    with TestClient(limited_app(clock, failures=2, failure_window_s=900)) as client:
+        assert [client.get("/api/v1/deny").status_code for _ in range(2)] == [401, 401]
+        assert client.get("/api/v1/x").status_code == 429  # even a good request, for the window
+        clock.now += 901
+        assert client.get("/api/v1/x").status_code == 200
+
+
+def test_clients_behind_a_listed_proxy_are_counted_apart(monkeypatch):
+    monkeypatch.setenv("PDZ_PROXY_ADDRESSES", "testclient")  # TestClient's peer address
+    clock = Clock()
+    with TestClient(limited_app(clock, per_minute=1)) as client:
+        one, two = {"X-Forwarded-For": "10.0.0.1"}, {"X-Forwarded-For": "6.6.6.6, 10.0.0.2"}
+        assert client.get("/api/v1/x", headers=one).status_code == 200
+        assert client.get("/api/v1/x", headers=two).status_code == 200  # the proxy's own hop counts, not the forged
+        assert client.get("/api/v1/x", headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 429
+        assert client.get("/api/v1/x", headers=one).status_code == 429
