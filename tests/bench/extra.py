@@ -128,7 +128,8 @@ def import_template(url: str, rows: int, reps: int = REPS) -> Figure:
 
 
 def peak_memory(url: str) -> Figure:
-    """Peak resident memory (VmHWM) of the streamlit process after serving the Cruscotto three times."""
+    """Peak resident memory (VmHWM) of the streamlit process after serving the Cruscotto twice (the first visit
+    builds the caches, the second adds a session)."""
     from playwright.sync_api import sync_playwright
 
     from tests.bench.servers import serve
@@ -137,12 +138,12 @@ def peak_memory(url: str) -> Figure:
     with serve(BENCH / "cruscotto_app.py", url) as crus_url, sync_playwright() as pw:
         pid = serve.pid
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for _ in range(3):
+        for _ in range(2):
             ctx = b.new_context(viewport={"width": 1280, "height": 720})
             pg = ctx.new_page()
             pg.goto(crus_url)
             pg.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=300000)
-            time.sleep(2)
+            time.sleep(1)
             ctx.close()
         b.close()
         status = Path(f"/proc/{pid}/status").read_text()
