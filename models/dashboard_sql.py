@@ -100,7 +100,7 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
         select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
         .outerjoin(Objective, col(Objective.id) == BudgetLine.objective_id)
         .join(Card, col(Card.id) == BudgetLine.card_id)
-        .where(*LIVE_BUDGET, *plan_cards(plan.id if plan else None))
+        .where(*LIVE_BUDGET, *plans.cards_of(plan.id if plan else None))
         .where(counted_budget_line(), col(BudgetLine.amount).is_not(None))
         .distinct()
     ).all()
@@ -119,15 +119,9 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     )
 
 
-def plan_cards(plan_id: int | None) -> tuple:
-    """WHERE clauses on Card: the plan's cards (none when there is no plan)."""
-    return () if plan_id is None else (Card.plan_id == plan_id,)
-
-
 def all_areas(session: Session, plan_id: int | None = None) -> list[MacroArea]:
     """The plan's macro-areas in catalogue order (every area when `plan_id` is None)."""
-    where = () if plan_id is None else (MacroArea.plan_id == plan_id,)
-    return list(session.exec(select(MacroArea).where(*where).order_by(col(MacroArea.position))))
+    return list(session.exec(select(MacroArea).where(*plans.areas_of(plan_id)).order_by(col(MacroArea.position))))
 
 
 def band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...]) -> list[tuple]:
@@ -185,7 +179,7 @@ def budget_by(session: Session, key, period: BudgetPeriod) -> dict:
         .select_from(BudgetLine)
         .join(Card, Card.id == BudgetLine.card_id)
         .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-        .where(*LIVE_BUDGET, counted_budget_line(), *plan_cards(period.plan_id))
+        .where(*LIVE_BUDGET, counted_budget_line(), *plans.cards_of(period.plan_id))
         .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
     )
     out: dict = {}

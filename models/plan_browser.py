@@ -36,7 +36,7 @@ from models.tables import (
     MacroArea,
     Objective,
 )
-from models.vocab import ADEGUACY_LABELS, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
+from models.vocab import ADEGUACY_LABELS, PAGE_TITLES, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
 
 # The card's yes/no questions (X.8-X.17, X.22), worded as in the document's form.
 FLAG_QUESTIONS: dict[str, tuple[str, str]] = {
@@ -535,6 +535,40 @@ class OutcomeView:
         if self.spend_class is None:
             return NOT_STATED
         return f"{self.spend_class.short_label} · {self.spend_class.label}"
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """The history page of a plan: the outcomes of the plan before it, and the words that name them."""
+
+    title: str  # "Piano 2021-2023": the menu entry and the page title
+    intro: str
+    years: str  # "2021-2023"
+
+
+DOCUMENT_HISTORY = HistoryPage(  # the first plan's page: the outcomes written in its document (Chapter 1)
+    PAGE_TITLES["storico"],
+    "Valutazione finale degli obiettivi del Piano di Zona 2021-2023 (prorogato al 31 dicembre 2024), compilata "
+    "con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata come scritta. Le aree "
+    "sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda.",
+    "2021-2023",
+)
+
+
+def history_page(*, session: Session, plan_id: int | None = None) -> HistoryPage:
+    """The plan's history page: written when the plan before it was closed, else the document's outcomes."""
+    plan = plans.plan_row(session, plan_id)
+    previous = plans.previous_plan(session, plan) if plan is not None else None
+    if previous is None:
+        return DOCUMENT_HISTORY
+    years = f"{previous.first_year}-{previous.last_year}"
+    return HistoryPage(
+        f"Piano {years}",
+        f"Risultati finali del piano {years} ({previous.title}), scritti alla sua chiusura con la griglia "
+        "regionale: per ogni obiettivo monitorato, il report approvato dell'ultimo semestre del piano, con le "
+        "stesse cifre del Cruscotto.",
+        years,
+    )
 
 
 def _history_of(session: Session, plan_id: int | None) -> tuple:

@@ -71,6 +71,8 @@ def check_plan_import(
     savepoint = session.begin_nested()
     try:
         report = load_plan(session, read.data)
+    except InputRefused as exc:  # what only the database can check: years, predecessors (the message names it)
+        return PlanImportPreview([Problem("", "", "", str(exc))])
     finally:
         savepoint.rollback()
     return PlanImportPreview(

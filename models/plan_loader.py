@@ -204,7 +204,7 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
             obj.version += 1
             report.retire(f"obiettivo {obj.code}")
     session.flush()
-    _link_predecessors(session, plan, data)
+    _link_predecessors(session, plan, data, report)
     _sync_targets(session, plan, data, report)
     if data.history is not None:  # None: a plan source without the 2021-2023 outcomes leaves them as they are
         _load_history(session, plan, data.history, report)
@@ -244,23 +244,33 @@ def _attach_history(session: Session, plan: Plan) -> None:
         row.plan_id = pk(plan)
 
 
-def _link_predecessors(session: Session, plan: Plan, data: PlanData) -> None:
+def _link_predecessors(session: Session, plan: Plan, data: PlanData, report: LoadReport) -> None:
     """Objectives carried over name their predecessor by code (models/plan_workbook.py checks it exists in the
     previous plan); a source that names none leaves a link set in the app as it is."""
-    wanted = {o["code"]: o["predecessor"] for c in data.cards for o in c["objectives"] if o.get("predecessor")}
-    if not wanted:
+    named = [o for c in data.cards for o in c["objectives"] if o.get("predecessor")]
+    if not named:
         return
+    wanted = {o["code"]: o["predecessor"] for o in named}
+    cells = {o["code"]: o.get("predecessor_cell") or f"obiettivo {o['code']}" for o in named}
     previous = session.exec(
         select(Plan).where(Plan.last_year < plan.first_year).order_by(col(Plan.last_year).desc())
     ).first()
     if previous is None:
-        raise InputRefused("Obiettivo precedente: nessun piano precedente nel database a cui collegare gli obiettivi.")
+        first = next(iter(cells.values()))
+        raise InputRefused(
+            f"{first}, Obiettivo precedente: nel database non c'è un piano precedente a cui collegare gli obiettivi."
+        )
     earlier = _objectives_by_code(session, previous, set(wanted.values()))
     ours = _objectives_by_code(session, plan, set(wanted))
     for code, before in wanted.items():
         if before not in earlier:
-            raise InputRefused(f"Obiettivo precedente di {code}: {before} non è un obiettivo del piano precedente.")
-        ours[code].predecessor_id = pk(earlier[before])
+            raise InputRefused(
+                f"{cells[code]}, Obiettivo precedente: «{before}» non è un obiettivo del piano precedente "
+                f"({previous.first_year}-{previous.last_year})."
+            )
+        if ours[code].predecessor_id != pk(earlier[before]):
+            ours[code].predecessor_id = pk(earlier[before])
+            report.update(f"obiettivo precedente di {code}: {before}")
 
 
 def _objectives_by_code(session: Session, plan: Plan, codes: set[str]) -> dict[str, Objective]:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.errors import NotFound
-from models.tables import MacroArea, Objective, Plan, Semester, pk
+from models.tables import Card, MacroArea, Objective, Plan, Semester, pk
 from models.vocab import PLAN_STATE_LABELS, PlanState
 
 
@@ -122,6 +122,16 @@ def objectives_of(plan_id: int | None) -> tuple[Any, ...]:
     if plan_id is None:
         return ()
     return (col(Objective.area_id).in_(select(MacroArea.id).where(MacroArea.plan_id == plan_id)),)
+
+
+def areas_of(plan_id: int | None) -> tuple[Any, ...]:
+    """WHERE clauses on MacroArea: the plan's areas (none when there is no plan)."""
+    return () if plan_id is None else (MacroArea.plan_id == plan_id,)
+
+
+def cards_of(plan_id: int | None) -> tuple[Any, ...]:
+    """WHERE clauses on Card: the plan's cards (none when there is no plan)."""
+    return () if plan_id is None else (Card.plan_id == plan_id,)
 
 
 def objectives_of_semester(session: Session, semester_id: int) -> tuple[Any, ...]:
