@@ -50,10 +50,10 @@ T = TypeVar("T")
 # --- what the entry page shows ----------------------------------------------------------------
 
 
-def open_semesters(*, session: Session) -> list[Semester]:
-    """The current plan's semesters, newest first (the entry and review pages start from the latest): data
-    entry and review always work on the plan in progress (models/plans.py)."""
-    plan = plans.current_plan_row(session)
+def open_semesters(*, session: Session, plan_id: int | None = None) -> list[Semester]:
+    """The plan's semesters, newest first (the entry and review pages start from the latest). By default the
+    current plan's: data entry and review always work on the plan in progress (models/plans.py)."""
+    plan = plans.plan_row(session, plan_id)
     return list(
         session.exec(
             select(Semester).where(*plans.semesters_of(plan)).order_by(*(c.desc() for c in rules.SEMESTER_ORDER))

@@ -544,6 +544,7 @@ class HistoryPage:
     title: str  # "Piano 2021-2023": the menu entry and the page title
     intro: str
     years: str  # "2021-2023"
+    continuity_question: str  # the grid's question on continuity with the plan before those years
 
 
 DOCUMENT_HISTORY = HistoryPage(  # the first plan's page: the outcomes written in its document (Chapter 1)
@@ -552,6 +553,7 @@ DOCUMENT_HISTORY = HistoryPage(  # the first plan's page: the outcomes written i
     "con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata come scritta. Le aree "
     "sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda.",
     "2021-2023",
+    "In continuità con il piano 2018-2020?",
 )
 
 
@@ -568,6 +570,7 @@ def history_page(*, session: Session, plan_id: int | None = None) -> HistoryPage
         "regionale: per ogni obiettivo monitorato, il report approvato dell'ultimo semestre del piano, con le "
         "stesse cifre del Cruscotto.",
         years,
+        f"In continuità con il piano precedente al {years}?",
     )
 
 
@@ -620,6 +623,11 @@ class AreaBands:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def history_count(*, session: Session, plan_id: int | None = None) -> int:
+    """Outcome cards on the plan's history page, with a band or without (an objective with no counted report)."""
+    return session.exec(select(func.count(col(HistoricalOutcome.id))).where(*_history_of(session, plan_id))).one()
 
 
 def history_band_counts(*, session: Session, plan_id: int | None = None) -> dict[str, int]:
