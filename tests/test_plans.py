@@ -22,8 +22,14 @@ from models.permissions import Actor, PermissionDenied
 from models.plan_closing import close_plan, link_predecessor
 from models.plan_export import export_plan_xlsx
 from models.plan_import import apply_plan_import, check_plan_import
+from models.plan_loader import load_plan
 from models.plan_sheets import PREDECESSOR
+from models.plan_yaml import read_plan
+from models.reports import ReportInput, ReportLocked, save_report
+from models.semesters import open_semester
 from models.tables import Action, HistoricalOutcome, MacroArea, Objective, Semester, User, pk
+from models.validation import FieldError
+from tests.conftest import SMALL_PLAN
 from tests.report_helpers import add_report
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
@@ -278,3 +284,31 @@ def test_link_predecessor_is_for_the_office_and_only_to_the_previous_plan(first_
             link_predecessor(old_b1, old_b1, actor=OFFICE, session=s)
         link_predecessor(new_b1, old_b1, actor=OFFICE, session=s)
         assert s.get(Objective, new_b1).predecessor_id == old_b1
+
+
+def test_new_semesters_and_reports_stay_within_their_plan(first_plan, no_yaml):
+    load_next(first_plan, no_yaml)
+    with session_scope(first_plan) as s:
+        with pytest.raises(FieldError, match="fuori dal periodo del piano"):
+            open_semester(2028, 1, None, actor=OFFICE, session=s, confirmed=True)  # 2025-2027 still in progress
+        old_a1 = s.exec(
+            select(Objective.id).where(Objective.code == "A.1", *plans.objectives_of(plans.list_plans(session=s)[0].id))
+        ).one()
+        later = Semester(year=2028, half=1)
+        s.add(later)
+        s.flush()
+        with pytest.raises(ReportLocked, match="Obiettivo di un altro piano"):
+            save_report(ReportInput(old_a1, pk(later), None), actor=OFFICE, session=s, today=date(2028, 3, 1))
+
+
+def test_the_yaml_plan_reloaded_at_start_leaves_the_next_plan_alone(first_plan):
+    """With the plan's YAML files in PDZ_PLAN_DIR, a workbook of other years is the next plan: imported, and
+    every start's reload of the files updates only their own plan."""
+    with session_scope(first_plan) as s:
+        apply_plan_import(next_plan_workbook(first_plan), actor=OFFICE, session=s, plan_dir=SMALL_PLAN)
+    before = every_row(first_plan)
+    with session_scope(first_plan) as s:
+        assert not load_plan(s, read_plan(SMALL_PLAN)).changed
+    assert every_row(first_plan) == before
+    with Session(first_plan) as s, pytest.raises(InputRefused, match="PDZ_PLAN_DIR"):
+        check_plan_import(export_plan_xlsx(session=s), actor=OFFICE, session=s, plan_dir=SMALL_PLAN)  # same years
