@@ -293,6 +293,7 @@ def objective_trend(
             Semester.year,
             Semester.half,
             Objective.code,
+            Report.objective_id,
             rules.done_actions_sql(Report.id),
             rules.planned_actions_sql(Report.objective_id),
         )
@@ -312,8 +313,9 @@ def objective_trend(
             ordinal=rules.semester_ordinal(year, half),
             code=code,
             achievement=safe_achievement(int(done or 0), int(planned or 0)),
+            own=oid == objective_id,
         )
-        for year, half, code, done, planned in rows
+        for year, half, code, oid, done, planned in rows
     ]
 
 

@@ -202,6 +202,7 @@ class ObjectivePoint:
     ordinal: int
     code: str
     achievement: float | None
+    own: bool = True  # False: a predecessor's report, in an earlier plan
 
     @property
     def band(self) -> str:

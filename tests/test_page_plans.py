@@ -11,9 +11,11 @@ from components.plan_selector import K_WIDGET
 from models import plans
 from models.db import session_scope
 from models.permissions import Actor
+from models.plan_closing import close_plan
 from models.plan_import import apply_plan_import
-from models.tables import Semester, User
+from models.tables import Objective, Semester, User, pk
 from tests.apptest_helpers import app_env, logged_in, prepared
+from tests.report_helpers import add_report
 from tests.test_plans import next_plan_workbook
 
 
@@ -94,3 +96,34 @@ def test_closing_the_plan_in_impostazione_fills_the_next_plan_s_history_page(app
 def plans_first_id(engine) -> int:
     with Session(engine) as s:
         return plans.list_plans(session=s)[0].id
+
+
+def test_the_cruscotto_drill_down_shows_a_carried_over_objective_s_earlier_plan(app_db, tmp_path):
+    folder = tmp_path / "piano-vuoto"
+    folder.mkdir()
+    with session_scope(app_db) as s:
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        office = Actor(uff.id, "uff", "ufficio_di_piano", name="UFF")
+        apply_plan_import(next_plan_workbook(app_db, {"A.1": "A.1"}), actor=office, session=s, plan_dir=folder)
+        first, second = (p.id for p in plans.list_plans(session=s))
+        today = s.exec(select(Semester)).one()  # the first start opened today's semester (2025-2027)
+        old_a1, new_a1 = (
+            s.exec(select(Objective.id).where(Objective.code == "A.1", *plans.objectives_of(p))).one()
+            for p in (first, second)
+        )
+        add_report(s, objective_id=old_a1, semester_id=pk(today), done=2, planned=4, state="approvata")
+        today.state = "chiuso"
+        s.flush()
+        close_plan(first, actor=office, session=s)
+        later = Semester(year=2028, half=1)
+        s.add(later)
+        s.flush()
+        add_report(s, objective_id=new_a1, semester_id=pk(later), done=4, planned=4, state="approvata")
+    at = logged_in("com")
+    at.switch_page("pages/cruscotto.py").run()
+    at.session_state["cr_tab"] = "Obiettivi e indicatori"
+    at.run()
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe if "Obiettivo" in d.value.columns and "Semestre" in d.value.columns]
+    assert tables and list(tables[0]["Fascia"]) == ["sufficiente", "ottimo"], tables
+    assert list(tables[0]["Obiettivo"]) == ["A.1 (piano precedente)", "A.1"]

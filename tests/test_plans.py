@@ -263,9 +263,9 @@ def test_a_predecessor_named_in_the_workbook_is_checked_and_followed_by_the_tren
         trend = dashboard.objective_trend(
             session=s, objective_id=pk(new_a1), semester_id=pk(sem), include_submitted=False
         )
-        assert [(p.semester, p.code, p.band) for p in trend] == [
-            ("I semestre 2025", "A.1", "sufficiente"),
-            ("I semestre 2028", "A.1", "ottimo"),
+        assert [(p.semester, p.code, p.band, p.own) for p in trend] == [
+            ("I semestre 2025", "A.1", "sufficiente", False),
+            ("I semestre 2028", "A.1", "ottimo", True),
         ]
         assert plans.lineage(s, pk(new_a1)) == [pk(new_a1), old_a1]
 
