@@ -545,7 +545,9 @@ def main() -> int:
                 mark_database(session=session, seed=DEMO_SEED)  # a demo database generated before the marker
                 print("Database dimostrativo già popolato: dati lasciati come sono.")
             else:
-                plan = session.exec(select(Plan)).one()
+                plan = plans.current_plan_row(session)
+                if plan is None:
+                    raise InputRefused("Piano non caricato: nessun piano nel database.")
                 result = generate(session, seed=DEMO_SEED, semesters=semesters_until(date.today(), plan.first_year))
                 print(
                     f"Dati dimostrativi generati: {result.semesters} semestri, {result.reports} report, "

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models import plans
 from models.budget_rules import BudgetKind
 from models.db import bump_data_change
 from models.errors import InputRefused
@@ -231,9 +232,7 @@ def _plan_of_years(session: Session, header: dict) -> Plan | None:
 
 def _attach_history(session: Session, plan: Plan) -> None:
     """A new plan's history page: the final results of the plan closed before it (models/plan_closing.py)."""
-    previous = session.exec(
-        select(Plan).where(Plan.last_year < plan.first_year).order_by(col(Plan.last_year).desc())
-    ).first()
+    previous = plans.previous_plan(session, plan)
     if previous is None:
         return
     for row in session.exec(
@@ -252,9 +251,7 @@ def _link_predecessors(session: Session, plan: Plan, data: PlanData, report: Loa
         return
     wanted = {o["code"]: o["predecessor"] for o in named}
     cells = {o["code"]: o.get("predecessor_cell") or f"obiettivo {o['code']}" for o in named}
-    previous = session.exec(
-        select(Plan).where(Plan.last_year < plan.first_year).order_by(col(Plan.last_year).desc())
-    ).first()
+    previous = plans.previous_plan(session, plan)
     if previous is None:
         first = next(iter(cells.values()))
         raise InputRefused(
