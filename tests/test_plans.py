@@ -25,12 +25,15 @@ from models.plan_import import apply_plan_import, check_plan_import
 from models.plan_loader import load_plan
 from models.plan_sheets import PREDECESSOR
 from models.plan_yaml import read_plan
+from models.report_tables import annual_content
 from models.reports import ReportInput, ReportLocked, save_report
 from models.semesters import open_semester
 from models.tables import Action, HistoricalOutcome, MacroArea, Objective, Semester, User, pk
 from models.validation import FieldError
 from tests.conftest import SMALL_PLAN
 from tests.report_helpers import add_report
+
+pytestmark = pytest.mark.both_databases  # the plan scoping is SQL: SQLite and PostgreSQL
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
 LEAD = Actor(2, "refa", "referente", frozenset({"A"}))
@@ -137,10 +140,17 @@ def figures(engine, semester: int) -> tuple:
         )
 
 
+def annual_report(engine, year: int) -> tuple:
+    """The annual report's tables and header (all but the time it was generated)."""
+    with Session(engine) as s:
+        content = annual_content(s, year, True)
+        return content.tables, content.esiti, content.funds, content.ctx.plan, content.ctx.ambito, content.ctx.budget
+
+
 def test_loading_a_second_plan_keeps_the_first_plan_s_records_reports_and_history(first_plan, no_yaml):
     before = every_row(first_plan)
     sem = semester_id(first_plan, 2025, 1)
-    shown = figures(first_plan, sem)
+    shown, report = figures(first_plan, sem), annual_report(first_plan, 2025)
     with Session(first_plan) as s:
         preview = check_plan_import(next_plan_workbook(first_plan), actor=OFFICE, session=s, plan_dir=no_yaml)
     assert preview.ok and preview.created[0].startswith("nuovo piano 2028-2030"), preview.created[:3]
@@ -152,6 +162,7 @@ def test_loading_a_second_plan_keeps_the_first_plan_s_records_reports_and_histor
     assert after["plan"] - before["plan"] and after["objective"] - before["objective"]
     assert after["historicaloutcome"] == before["historicaloutcome"]
     assert figures(first_plan, sem) == shown  # the Cruscotto of the first plan's semester reads the same
+    assert annual_report(first_plan, 2025) == report  # and so does its annual report
     with Session(first_plan) as s:
         listed = plans.list_plans(session=s)
         assert [p.years for p in listed] == ["2025-2027", "2028-2030"]
