@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from models import dashboard, plan_browser, plans
-from models.db import session_scope
+from models.db import create_db_and_tables, make_engine, session_scope
 from models.errors import InputRefused
 from models.permissions import Actor, PermissionDenied
 from models.plan_closing import close_plan, link_predecessor
@@ -32,6 +32,7 @@ from models.tables import Action, HistoricalOutcome, MacroArea, Objective, Semes
 from models.validation import FieldError
 from tests.conftest import SMALL_PLAN
 from tests.report_helpers import add_report
+from tests.test_migrations import load_baseline_data
 
 pytestmark = pytest.mark.both_databases  # the plan scoping is SQL: SQLite and PostgreSQL
 
@@ -323,3 +324,32 @@ def test_the_yaml_plan_reloaded_at_start_leaves_the_next_plan_alone(first_plan):
     assert every_row(first_plan) == before
     with Session(first_plan) as s, pytest.raises(InputRefused, match="PDZ_PLAN_DIR"):
         check_plan_import(export_plan_xlsx(session=s), actor=OFFICE, session=s, plan_dir=SMALL_PLAN)  # same years
+
+
+def test_closing_is_refused_while_reports_wait_for_review(first_plan):
+    with session_scope(first_plan) as s:
+        first = plans.list_plans(session=s)[0].id
+        later = s.exec(select(Semester).where(Semester.half == 2)).one()
+        b1 = s.exec(select(Objective.id).where(Objective.code == "B.1")).one()
+        add_report(s, objective_id=b1, semester_id=pk(later), done=0, planned=2, state="inviata")
+        later.state = "chiuso"  # closed with a reason: the sent report was never reviewed
+        s.flush()
+        with pytest.raises(InputRefused, match="1 report aspettano la revisione"):
+            close_plan(first, actor=OFFICE, session=s)
+
+
+def test_the_migration_gives_the_existing_outcomes_to_the_existing_plan(empty_database_url):
+    """A database filled at the baseline (one plan, its 2021-2023 outcomes) upgraded to the head: the outcomes
+    are the plan's history page, and the plan is in progress."""
+    engine = make_engine(empty_database_url)
+    try:
+        load_baseline_data(engine)
+        create_db_and_tables(engine)
+        with Session(engine) as s:
+            (plan,) = plans.list_plans(session=s)
+            assert plan.state == "in_corso" and not plan.closed
+            outcomes = s.exec(select(HistoricalOutcome)).all()
+            assert outcomes and {h.plan_id for h in outcomes} == {plan.id}
+            assert len(plan_browser.history_outcomes(session=s)) == len(outcomes)
+    finally:
+        engine.dispose()
