@@ -11,6 +11,7 @@ A plan closes once, with every semester closed and no report waiting for review:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -133,6 +134,30 @@ def plan_of_objective(session: Session, objective_id: int) -> Plan:
     if found is None:
         raise NotFound("Obiettivo non trovato.")
     return found
+
+
+@dataclass(frozen=True)
+class PredecessorChoice:
+    """What Impostazione piano offers for an objective: the previous plan's objectives, and the one linked."""
+
+    current: int | None
+    options: dict[int, str]  # objective id -> "A.1 · text" (empty: no previous plan)
+
+
+def predecessor_choice(objective_id: int, *, session: Session) -> PredecessorChoice:
+    plan = plan_of_objective(session, objective_id)
+    objective = session.get(Objective, objective_id)
+    previous = plans.previous_plan(session, plan)
+    if previous is None or objective is None:
+        return PredecessorChoice(None, {})
+    rows = session.exec(
+        select(Objective.id, Objective.code, Objective.text)
+        .join(Card, col(Card.id) == Objective.card_id)
+        .where(Card.plan_id == previous.id)
+        .order_by(col(Card.position), col(Objective.position))
+    ).all()
+    options = {oid: f"{code} · {text[:80]}" for oid, code, text in rows if oid is not None}
+    return PredecessorChoice(objective.predecessor_id, options)
 
 
 def link_predecessor(objective_id: int, predecessor_id: int | None, *, actor: Actor, session: Session) -> None:

@@ -202,6 +202,28 @@ if tab_obj.open:
             if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
                 st.rerun()
 
+        links = call(plan_closing.predecessor_choice, objective_id)
+        if links.options:  # a plan before this one is in the database
+            st.markdown("##### Obiettivo del piano precedente")
+            NONE = 0  # "no predecessor" as an int option: a selectbox showing None reads as "nothing chosen"
+            options = [NONE, *links.options]
+            picked = st.selectbox(
+                "Lo stesso obiettivo nel piano precedente (il Cruscotto ne mostra anche l'andamento)",
+                options,
+                index=options.index(links.current or NONE),
+                key=f"pred_{objective_id}",
+                format_func=lambda i: "nessuno (obiettivo nuovo)" if i == NONE else links.options[i],
+            )
+            if st.button("Salva obiettivo precedente", key="pred_save"):
+                if attempt(
+                    plan_closing.link_predecessor,
+                    objective_id,
+                    picked or None,
+                    actor=actor,
+                    success="Obiettivo precedente salvato.",
+                ):
+                    st.rerun()
+
 if tab_sem.open:
     with tab_sem:
         sems = call(entry_view.open_semesters)

@@ -127,3 +127,25 @@ def test_the_cruscotto_drill_down_shows_a_carried_over_objective_s_earlier_plan(
     tables = [d.value for d in at.dataframe if "Obiettivo" in d.value.columns and "Semestre" in d.value.columns]
     assert tables and list(tables[0]["Fascia"]) == ["sufficiente", "ottimo"], tables
     assert list(tables[0]["Obiettivo"]) == ["A.1 (piano precedente)", "A.1"]
+
+
+def test_impostazione_links_an_objective_of_the_next_plan_to_its_predecessor(app_db, tmp_path):
+    second = load_second_plan(app_db, tmp_path)
+    with session_scope(app_db) as s:
+        for sem in s.exec(select(Semester)):
+            sem.state = "chiuso"
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        close_plan(plans_first_id(app_db), actor=Actor(uff.id, "uff", "ufficio_di_piano"), session=s)
+    at = logged_in("uff", "pages/impostazione.py")
+    assert not at.exception, at.exception
+    objective = at.selectbox(key="set_obj").value  # the current plan's first objective: A.1 of 2028-2030
+    picker = at.selectbox(key=f"pred_{objective}")
+    assert picker.value == 0 and picker.options[0] == "nessuno (obiettivo nuovo)"
+    old = next(o for o in picker.options if o.startswith("A.1 ·"))
+    picker.select(old).run()
+    at.button(key="pred_save").click().run()
+    assert not at.exception and not at.error
+    with Session(app_db) as s:
+        new = s.get(Objective, objective)
+        assert new.predecessor_id is not None and s.get(Objective, new.predecessor_id).code == "A.1"
+        assert objective in set(s.exec(select(Objective.id).where(*plans.objectives_of(second))))
