@@ -337,7 +337,31 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
         key=K_OBJECTIVE,
         format_func=lambda i: f"{by_id[i].code} – {charts.cut(by_id[i].text, 90)}",
     )
+    carried_over_trend(choice, st.session_state[K_OBJECTIVE])
     indicators_view(choice, st.session_state[K_OBJECTIVE])
+
+
+def carried_over_trend(choice: Choice, objective_id: int) -> None:
+    """An objective carried over from the previous plan: its achievement there too, semester by semester."""
+    points = fetch(dashboard.objective_trend, objective_id=objective_id, **choice.params)
+    if all(p.own for p in points):
+        return
+    st.markdown("**Andamento dell'obiettivo, anche nel piano precedente**")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Semestre": p.semester,
+                    "Obiettivo": p.code + ("" if p.own else " (piano precedente)"),
+                    "Raggiungimento": percent(p.achievement),
+                    "Fascia": p.band,
+                }
+                for p in points
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def indicators_view(choice: Choice, objective_id: int) -> None:

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from components import auth_gate
+from components import auth_gate, plan_selector
 from components.safe import md_escape
 from models.config import demo_mode
 from models.sessions import SessionUser
@@ -166,8 +166,9 @@ def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:
         st.markdown("**Monitoraggio Piano di Zona**")
         if ambito := auth_gate.ambito_name():
             st.caption(ambito)
-        for page in pages.values():
-            st.page_link(page)
+        plan_selector.show()
+        for key, page in pages.items():
+            st.page_link(page, label=plan_selector.history_label(page.title) if key == "storico" else None)
         st.divider()
         st.caption(f"{md_escape(user.actor.name)} · {ROLE_LABELS.get(user.actor.role, user.actor.role)}")
         if user.actor.areas:

@@ -35,7 +35,8 @@ def _download(
     )
 
 
-def show(actor: Actor, semesters: list[Semester], label: Callable[[Semester], str]) -> None:
+def show(actor: Actor, semesters: list[Semester], label: Callable[[Semester], str], plan_id: int | None = None) -> None:
+    """The report downloads for the semesters of one plan (`plan_id`: the sidebar's choice, None the current)."""
     st.markdown("### Report semestrale e annuale")
     submitted = st.radio(
         "Che cosa si conta", list(COUNT_OPTIONS), horizontal=True, key="rep_submitted", format_func=COUNT_OPTIONS.get
@@ -58,7 +59,7 @@ def show(actor: Actor, semesters: list[Semester], label: Callable[[Semester], st
     )
 
     left, mid, right = st.columns([2, 1, 1], vertical_alignment="bottom")
-    year = left.selectbox("Anno", call(report_export.report_years), key="rep_year")
+    year = left.selectbox("Anno", call(report_export.report_years, plan_id=plan_id), key="rep_year")
     _download(
         mid,
         "Report annuale .xlsx",

@@ -1,6 +1,9 @@
 """The Cruscotto's figures, aggregated in SQL (GROUP BY) and turned into the regional grid's terms.
 
 What is counted (one rule each, in models/rules.py, shared by tiles, charts, exports, the review table and tests):
+- Plan: every figure of a semester is of the plan the semester belongs to (models/plans.py: by its years):
+  its objectives, areas, budget lines and semesters, never another plan's; an objective carried over from the
+  previous plan shows its predecessors' semesters in objective_trend.
 - Objectives: the plan's monitored objectives (rules.MONITORED_SQL: live *specific* objectives; general objectives
   are headings without actions; the entry form offers only specific ones).
 - Achievement of one objective in a semester: its report's action counts (rules: active actions only; done =
@@ -43,7 +46,7 @@ from collections.abc import Sequence
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models import provenance, rules, scoring
+from models import plans, provenance, rules, scoring
 from models.dashboard_results import (
     NO_REPORT,
     STATE_ORDER,
@@ -51,6 +54,7 @@ from models.dashboard_results import (
     IndicatorPoint,
     IndicatorSeries,
     Money,
+    ObjectivePoint,
     ObjectiveRow,
     SemesterInfo,
     SourceRow,
@@ -59,6 +63,7 @@ from models.dashboard_results import (
     Tally,
     TrendPoint,
     counted_states,
+    safe_achievement,
 )
 from models.dashboard_sql import (
     LIVE_SPECIFIC,
@@ -69,8 +74,8 @@ from models.dashboard_sql import (
     budget_period,
     money_by,
     monitored_objectives,
+    same_plan_semesters,
     semester_by_id,
-    semester_options,
     spend_by,
     tally_by,
 )
@@ -89,7 +94,7 @@ from models.tables import (
     SubArea,
     SubAreaValue,
 )
-from models.vocab import FundingSource, ReportState, funding_label
+from models.vocab import FundingSource, ReportState, funding_label, semester_label
 
 # --- what the page shows ----------------------------------------------------------------------
 
@@ -98,12 +103,13 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
     """Headline tiles (bands, overall achievement, budget, committed, paid, ratio, expected share) and the same
     figures per macro-area (Summary.areas): one set of queries, the totals summed from the areas' rows."""
     sem = semester_by_id(session, semester_id)
+    plan_id = plans.plan_id_of_semester(session, sem.id)
     states = counted_states(include_submitted)
     bands = band_rows(session, [sem.id], states)
     period = budget_period(session=session, semester_id=sem.id)
     budget = budget_by(session, Card.area_id, period)
-    spend = spend_by(session, sem.ordinal, states, Objective.area_id)
-    counts = monitored_objectives(session, Objective.area_id)
+    spend = spend_by(session, sem.ordinal, states, Objective.area_id, plan_id=plan_id)
+    counts = monitored_objectives(session, Objective.area_id, plan_id)
     tally = Tally()
     for _area, _sem, state, done, planned, n in bands:
         tally.add(state, done, planned, n)
@@ -134,7 +140,7 @@ def semester_summary(*, session: Session, semester_id: int, include_submitted: b
             tally=tallies.get(a.id) or Tally(),
             money=area_money.get(a.id) or Money(),
         )
-        for a in all_areas(session)
+        for a in all_areas(session, plan_id)
     ]
     return Summary(
         semester=sem,
@@ -164,7 +170,9 @@ def source_rows(*, session: Session, semester_id: int, include_submitted: bool) 
         key = code or FundingSource.ALTRO
         old = budget.get(key, (0.0, 0, 0))
         budget[key] = (old[0] + total, old[1] + missing, old[2] + known)
-    money = money_by(budget, spend_by(session, sem.ordinal, counted_states(include_submitted), Spend.source))
+    plan_id = plans.plan_id_of_semester(session, sem.id)
+    spend = spend_by(session, sem.ordinal, counted_states(include_submitted), Spend.source, plan_id=plan_id)
+    money = money_by(budget, spend)
     return [
         SourceRow(code=str(code), label=funding_label(code), money=money[code])
         for code in FundingSource
@@ -176,8 +184,9 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
     """Per semester up to the chosen one: achievement and cumulative spend ratio, per area and overall ("")."""
     sem = semester_by_id(session, semester_id)
     states = counted_states(include_submitted)
-    sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
-    areas = {a.id: a.letter for a in all_areas(session)}
+    plan_id = plans.plan_id_of_semester(session, sem.id)
+    sems = [s for s in same_plan_semesters(session, sem.id) if s.ordinal <= sem.ordinal]
+    areas = {a.id: a.letter for a in all_areas(session, plan_id)}
     tallies: dict = defaultdict(Tally)
     for area_id, sem_id, state, done, planned, n in band_rows(session, [s.id for s in sems], states):
         tallies[(sem_id, areas[area_id])].add(state, done, planned, n)
@@ -189,7 +198,9 @@ def trend(*, session: Session, semester_id: int, include_submitted: bool) -> lis
         budget[""] = sum(budget.values())
         budgets[s.id] = budget
     paid_by: dict = defaultdict(float)
-    for area_id, ordinal, _c, paid in spend_by(session, sem.ordinal, states, Objective.area_id, SEMESTER_ORDINAL):
+    for area_id, ordinal, _c, paid in spend_by(
+        session, sem.ordinal, states, Objective.area_id, SEMESTER_ORDINAL, plan_id=plan_id
+    ):
         paid_by[(ordinal, areas[area_id])] += float(paid)
         paid_by[(ordinal, "")] += float(paid)
     points = []
@@ -221,7 +232,9 @@ def objective_rows(
     money: the one source of an objective's achievement, band, budget, committed, paid, ratio and spend class."""
     sem = semester_by_id(session, semester_id)
     states = counted_states(include_submitted)
-    where = [*LIVE_SPECIFIC] + ([MacroArea.letter == area_letter] if area_letter is not None else [])
+    plan_id = plans.plan_id_of_semester(session, sem.id)
+    where = [*LIVE_SPECIFIC, *plans.objectives_of(plan_id)]
+    where += [MacroArea.letter == area_letter] if area_letter is not None else []
     rows = session.exec(
         # sqlmodel.select is typed for up to 4 columns
         select(  # type: ignore[call-overload]
@@ -248,7 +261,7 @@ def objective_rows(
         ).items()
         if k in ids
     }
-    spend = [r for r in spend_by(session, sem.ordinal, states, Report.objective_id) if r[0] in ids]
+    spend = [r for r in spend_by(session, sem.ordinal, states, Report.objective_id, plan_id=plan_id) if r[0] in ids]
     money = money_by(budget, spend)
     return [
         ObjectiveRow(
@@ -264,6 +277,45 @@ def objective_rows(
             money=money.get(objective_id) or Money(),
         )
         for objective_id, code, text, letter, state, done, planned, retired in rows
+    ]
+
+
+def objective_trend(
+    *, session: Session, objective_id: int, semester_id: int, include_submitted: bool
+) -> list[ObjectivePoint]:
+    """An objective's achievement in each semester with a counted report up to the chosen one, oldest first,
+    following its predecessors into earlier plans (an objective carried over keeps its trend)."""
+    sem = semester_by_id(session, semester_id)
+    lineage = plans.lineage(session, objective_id)
+    rows = session.exec(
+        # sqlmodel.select is typed for up to 4 columns
+        select(  # type: ignore[call-overload]
+            Semester.year,
+            Semester.half,
+            Objective.code,
+            Report.objective_id,
+            rules.done_actions_sql(Report.id),
+            rules.planned_actions_sql(Report.objective_id),
+        )
+        .select_from(Report)
+        .join(Semester, col(Semester.id) == Report.semester_id)
+        .join(Objective, col(Objective.id) == Report.objective_id)
+        .where(
+            col(Report.objective_id).in_(lineage),
+            col(Report.state).in_(counted_states(include_submitted)),
+            SEMESTER_ORDINAL <= sem.ordinal,
+        )
+        .order_by(SEMESTER_ORDINAL)
+    ).all()
+    return [
+        ObjectivePoint(
+            semester=semester_label(year, half),
+            ordinal=rules.semester_ordinal(year, half),
+            code=code,
+            achievement=safe_achievement(int(done or 0), int(planned or 0)),
+            own=oid == objective_id,
+        )
+        for year, half, code, oid, done, planned in rows
     ]
 
 
@@ -354,7 +406,7 @@ def indicators_of_objectives(
         )
     ):
         found[(indicator_id, rules.semester_ordinal(year, half))] = ((value_num, value_text, note), state)
-    sems = [s for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
+    sems = [s for s in same_plan_semesters(session, sem.id) if s.ordinal <= sem.ordinal]
 
     def point(indicator_id: int, s: SemesterInfo) -> IndicatorPoint:
         """Every semester has a point (value None when nothing counted), so a gap shows as a gap."""

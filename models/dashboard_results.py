@@ -56,6 +56,7 @@ class BudgetPeriod:
     annual: frozenset[tuple[object, int]]  # (holder, year): holders whose annual lines of that year are used
     label: str  # "budget 2025", "budget del triennio pro quota 2/6", ...
     short_label: str = ""  # the same in a few words, for a tile under the word "Budget": "triennio, 2/6"
+    plan_id: int | None = None  # the plan whose budget lines count (None: no plan, every line)
 
     @property
     def expected_share(self) -> float | None:
@@ -191,6 +192,21 @@ class TrendPoint:
     achievement: float | None
     ratio: float | None
     expected_share: float | None
+
+
+@dataclass(frozen=True)
+class ObjectivePoint:
+    """One semester of an objective's trend: its own, or a predecessor's in an earlier plan (`code` says which)."""
+
+    semester: str
+    ordinal: int
+    code: str
+    achievement: float | None
+    own: bool = True  # False: a predecessor's report, in an earlier plan
+
+    @property
+    def band(self) -> str:
+        return category_of(self.achievement)
 
 
 @dataclass

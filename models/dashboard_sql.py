@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, col, select
 
-from models import rules
+from models import plans, rules
 from models.budget_rules import counted_budget_line
 from models.dashboard_results import BudgetPeriod, Money, SemesterInfo, Tally
 from models.errors import NotFound
@@ -19,7 +19,6 @@ from models.tables import (
     Card,
     MacroArea,
     Objective,
-    Plan,
     Report,
     Semester,
     Spend,
@@ -38,9 +37,16 @@ LIVE_BUDGET = (
 # --- building blocks --------------------------------------------------------------------------
 
 
-def semester_options(*, session: Session) -> list[SemesterInfo]:
-    rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
+def semester_options(*, session: Session, plan_id: int | None = None) -> list[SemesterInfo]:
+    """The semesters of one plan (every semester when `plan_id` is None), oldest first."""
+    plan = plans.plan_row(session, plan_id) if plan_id is not None else None
+    rows = session.exec(select(Semester).where(*plans.semesters_of(plan)).order_by(*rules.SEMESTER_ORDER)).all()
     return [SemesterInfo(id=pk(s), year=s.year, half=s.half, state=s.state) for s in rows]
+
+
+def same_plan_semesters(session: Session, semester_id: int) -> list[SemesterInfo]:
+    """The semesters of the plan the semester belongs to (every semester for one outside every plan)."""
+    return semester_options(session=session, plan_id=plans.plan_id_of_semester(session, semester_id))
 
 
 def semester_by_id(session: Session, semester_id: int) -> SemesterInfo:
@@ -82,7 +88,7 @@ def period_label(
 def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     """The period monitored up to this semester, which lines' budget it uses, and its label."""
     sem = semester_by_id(session, semester_id)
-    plan = session.exec(select(Plan)).first()
+    plan = plans.plan_of_year(session, sem.year) or plans.current_plan_row(session)
     rows = [(s.year, s.half) for s in semester_options(session=session) if s.ordinal <= sem.ordinal]
     if plan is not None:
         rows = [(y, h) for y, h in rows if plan.first_year <= y <= plan.last_year]
@@ -93,7 +99,9 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     lines = session.exec(
         select(BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
         .outerjoin(Objective, col(Objective.id) == BudgetLine.objective_id)
-        .where(*LIVE_BUDGET, counted_budget_line(), col(BudgetLine.amount).is_not(None))
+        .join(Card, col(Card.id) == BudgetLine.card_id)
+        .where(*LIVE_BUDGET, *plans.cards_of(plan.id if plan else None))
+        .where(counted_budget_line(), col(BudgetLine.amount).is_not(None))
         .distinct()
     ).all()
     annual = frozenset((budget_holder(o, c), y) for o, c, y in lines if y in years)
@@ -102,12 +110,18 @@ def budget_period(*, session: Session, semester_id: int) -> BudgetPeriod:
     )
     label, short = period_label(rows, plan_semesters, plan_years, sorted({y for _h, y in annual}), plan_share_used)
     return BudgetPeriod(
-        semesters=tuple(rows), plan_semesters=plan_semesters, annual=annual, label=label, short_label=short
+        semesters=tuple(rows),
+        plan_semesters=plan_semesters,
+        annual=annual,
+        label=label,
+        short_label=short,
+        plan_id=plan.id if plan else None,
     )
 
 
-def all_areas(session: Session) -> list[MacroArea]:
-    return list(session.exec(select(MacroArea).order_by(col(MacroArea.position))))
+def all_areas(session: Session, plan_id: int | None = None) -> list[MacroArea]:
+    """The plan's macro-areas in catalogue order (every area when `plan_id` is None)."""
+    return list(session.exec(select(MacroArea).where(*plans.areas_of(plan_id)).order_by(col(MacroArea.position))))
 
 
 def band_rows(session: Session, semester_ids: Iterable[int], states: tuple[str, ...]) -> list[tuple]:
@@ -165,7 +179,7 @@ def budget_by(session: Session, key, period: BudgetPeriod) -> dict:
         .select_from(BudgetLine)
         .join(Card, Card.id == BudgetLine.card_id)
         .outerjoin(Objective, Objective.id == BudgetLine.objective_id)
-        .where(*LIVE_BUDGET, counted_budget_line())
+        .where(*LIVE_BUDGET, counted_budget_line(), *plans.cards_of(period.plan_id))
         .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
     )
     out: dict = {}
@@ -184,9 +198,9 @@ VALID_SPEND = and_(
 )
 
 
-def spend_by(session: Session, up_to: int, states: tuple[str, ...], *keys) -> list[tuple]:
-    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to`; both NaN for a
-    group with a stored value that is not a plausible amount (VALID_SPEND)."""
+def spend_by(session: Session, up_to: int, states: tuple[str, ...], *keys, plan_id: int | None = None) -> list[tuple]:
+    """(*keys, committed, paid) summed over counted reports of semesters up to ordinal `up_to` (of the plan's
+    objectives, when given); both NaN for a group with a stored value that is not a plausible amount."""
     stmt = (
         # sqlmodel.select is typed for up to 4 columns
         select(  # type: ignore[call-overload]
@@ -200,6 +214,7 @@ def spend_by(session: Session, up_to: int, states: tuple[str, ...], *keys) -> li
         .join(Semester, Semester.id == Report.semester_id)
         .join(Objective, Objective.id == Report.objective_id)
         .where(col(Report.state).in_(states), SEMESTER_ORDINAL <= up_to, Objective.retired == False)
+        .where(*plans.objectives_of(plan_id))
         .group_by(*keys)
     )
     return [(*row[:-3], math.nan, math.nan) if row[-1] else tuple(row[:-1]) for row in session.exec(stmt)]
@@ -208,9 +223,10 @@ def spend_by(session: Session, up_to: int, states: tuple[str, ...], *keys) -> li
 def counted_spend_ids(*, session: Session, semester_id: int, states: tuple[str, ...]) -> list[int]:
     """The spend rows of the semester itself (not the earlier ones) that the Cruscotto counts, by id."""
     sem = semester_by_id(session, semester_id)
+    plan_id = plans.plan_id_of_semester(session, semester_id)
     return [
         sid
-        for sid, ordinal, _c, _p in spend_by(session, sem.ordinal, states, Spend.id, SEMESTER_ORDINAL)
+        for sid, ordinal, _c, _p in spend_by(session, sem.ordinal, states, Spend.id, SEMESTER_ORDINAL, plan_id=plan_id)
         if ordinal == sem.ordinal
     ]
 
@@ -226,6 +242,6 @@ def money_by(budget: dict, spend: Iterable[tuple]) -> dict:
     return out
 
 
-def monitored_objectives(session: Session, key) -> dict:
-    stmt = select(key, func.count(col(Objective.id))).where(*LIVE_SPECIFIC).group_by(key)
+def monitored_objectives(session: Session, key, plan_id: int | None = None) -> dict:
+    stmt = select(key, func.count(col(Objective.id))).where(*LIVE_SPECIFIC, *plans.objectives_of(plan_id)).group_by(key)
     return dict(session.exec(stmt).all())

@@ -18,7 +18,7 @@ from datetime import date
 
 from sqlmodel import Session, col, func, select
 
-from models import rules
+from models import plans, rules
 from models.budget_rules import counted_budget_line
 from models.db import bump_data_change
 from models.demo_mark import mark_database
@@ -365,7 +365,7 @@ def generate(
         raise InputRefused("Semestri: indicare almeno un semestre.")
     if scale < 1:
         raise InputRefused("Scala: atteso un intero >= 1.")
-    plan = session.exec(select(Plan)).first()
+    plan = plans.current_plan_row(session)
     if plan is None:
         raise InputRefused("Piano non caricato: eseguire prima prepare_database.")
     rng = random.Random(seed)
@@ -545,7 +545,9 @@ def main() -> int:
                 mark_database(session=session, seed=DEMO_SEED)  # a demo database generated before the marker
                 print("Database dimostrativo già popolato: dati lasciati come sono.")
             else:
-                plan = session.exec(select(Plan)).one()
+                plan = plans.current_plan_row(session)
+                if plan is None:
+                    raise InputRefused("Piano non caricato: nessun piano nel database.")
                 result = generate(session, seed=DEMO_SEED, semesters=semesters_until(date.today(), plan.first_year))
                 print(
                     f"Dati dimostrativi generati: {result.semesters} semestri, {result.reports} report, "

@@ -12,7 +12,7 @@ from sqlalchemy import and_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from models import rules
+from models import plans, rules
 from models.calendar import rome_today
 from models.entry_flow import SourceContext, carried_states_for, source_context_for, starting_state
 from models.permissions import Actor, can_edit_area
@@ -50,9 +50,15 @@ T = TypeVar("T")
 # --- what the entry page shows ----------------------------------------------------------------
 
 
-def open_semesters(*, session: Session) -> list[Semester]:
-    """Every semester, newest first (the entry and review pages start from the latest)."""
-    return list(session.exec(select(Semester).order_by(*(c.desc() for c in rules.SEMESTER_ORDER))))
+def open_semesters(*, session: Session, plan_id: int | None = None) -> list[Semester]:
+    """The plan's semesters, newest first (the entry and review pages start from the latest). By default the
+    current plan's: data entry and review always work on the plan in progress (models/plans.py)."""
+    plan = plans.plan_row(session, plan_id)
+    return list(
+        session.exec(
+            select(Semester).where(*plans.semesters_of(plan)).order_by(*(c.desc() for c in rules.SEMESTER_ORDER))
+        )
+    )
 
 
 def _editable(actor: Actor, rows: Iterable[T]) -> list[T]:
@@ -69,11 +75,12 @@ def _editable(actor: Actor, rows: Iterable[T]) -> list[T]:
 
 
 def editable_objectives(*, actor: Actor, session: Session) -> list[dict]:
-    """Specific objectives the actor may enter data for (all for the office), in catalogue order."""
+    """Specific objectives of the current plan the actor may enter data for (all for the office), in order."""
+    plan = plans.current_plan_row(session)
     rows = session.exec(
         select(col(Objective.id), col(Objective.code), col(MacroArea.letter), col(Objective.text))
         .join(MacroArea, col(MacroArea.id) == Objective.area_id)
-        .where(rules.MONITORED_SQL)
+        .where(rules.MONITORED_SQL, *plans.objectives_of(plan.id if plan else None))
         .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [{"id": i, "code": code, "area": area, "text": text} for i, code, area, text in _editable(actor, rows)]
@@ -93,7 +100,7 @@ def entry_status(*, actor: Actor, semester_id: int, session: Session) -> list[di
         )
         .join(MacroArea, col(MacroArea.id) == Objective.area_id)
         .outerjoin(Report, and_(col(Report.objective_id) == Objective.id, col(Report.semester_id) == semester_id))
-        .where(rules.MONITORED_SQL)
+        .where(rules.MONITORED_SQL, *plans.objectives_of_semester(session, semester_id))
         .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from models import plans
 from models.audit import record_change
 from models.permissions import Actor, require_office
-from models.tables import NoticeOptOut, NoticeSettings, Plan, User, pk
+from models.tables import NoticeOptOut, NoticeSettings, User, pk
 from models.users import set_email
 from models.validation import FieldError
 from models.vocab import NOTICE_KIND_LABELS, NoticeKind, Role
@@ -129,8 +130,8 @@ def reminder_days_text(days: tuple[int, ...]) -> str:
 
 
 def reminder_days(*, session: Session) -> tuple[int, ...]:
-    """The plan's reminder days, largest first (the default when the office never set them)."""
-    plan = session.exec(select(Plan)).first()
+    """The current plan's reminder days, largest first (the default when the office never set them)."""
+    plan = plans.current_plan_row(session)
     row = session.get(NoticeSettings, pk(plan)) if plan else None
     if row is None:
         return DEFAULT_REMINDER_DAYS
@@ -140,7 +141,7 @@ def reminder_days(*, session: Session) -> tuple[int, ...]:
 def set_reminder_days(text: str, *, actor: Actor, session: Session) -> tuple[int, ...]:
     require_office(actor, "l'impostazione dei promemoria")
     days = parse_reminder_days(text)
-    plan = session.exec(select(Plan)).first()
+    plan = plans.current_plan_row(session)
     if plan is None:
         raise FieldError("Piano", "non ancora caricato.")
     old = reminder_days(session=session)

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models import config, rules
+from models import config, plans, rules
 from models.calendar import days_left, rome_today
 from models.notice_prefs import kinds_for_role, opted_out, reminder_days
 from models.review import review_queue
@@ -102,7 +102,7 @@ def _still_with_leads(session: Session, semester_id: int) -> list[Pending]:
     rows = session.exec(
         select(Objective.id, MacroArea.letter, Objective.code, Objective.text)
         .join(MacroArea, col(MacroArea.id) == Objective.area_id)
-        .where(rules.MONITORED_SQL)
+        .where(rules.MONITORED_SQL, *plans.objectives_of_semester(session, semester_id))
         .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [

@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models import rules
+from models import plans, rules
 from models.semesters import semester_of
-from models.tables import BudgetLine, Indicator, IndicatorTarget, MacroArea, Objective, Plan, Semester, User, UserArea
+from models.tables import BudgetLine, Card, Indicator, IndicatorTarget, MacroArea, Objective, Semester, User, UserArea
 from models.vocab import Role, Unit, plural, semester_label
 
 
@@ -28,10 +28,12 @@ class Step:
     done: bool
 
 
-def _areas_without_lead(session: Session) -> list[str]:
+def _areas_without_lead(session: Session, plan_id: int | None) -> list[str]:
     monitored = set(
         session.exec(
-            select(MacroArea.letter).join(Objective, col(Objective.area_id) == MacroArea.id).where(rules.MONITORED_SQL)
+            select(MacroArea.letter)
+            .join(Objective, col(Objective.area_id) == MacroArea.id)
+            .where(rules.MONITORED_SQL, *plans.objectives_of(plan_id))
         )
     )
     led = set(
@@ -45,7 +47,7 @@ def _areas_without_lead(session: Session) -> list[str]:
     return sorted(monitored - led, key=lambda letter: order.get(letter, 0))
 
 
-def _indicators_without_target(session: Session, year: int) -> int:
+def _indicators_without_target(session: Session, year: int, plan_id: int | None) -> int:
     with_target = select(IndicatorTarget.indicator_id).where(
         IndicatorTarget.year == year, col(IndicatorTarget.target).is_not(None)
     )
@@ -57,22 +59,25 @@ def _indicators_without_target(session: Session, year: int) -> int:
             Objective.retired == False,
             Indicator.unit != Unit.TESTO,
             col(Indicator.id).not_in(with_target),
+            *plans.objectives_of(plan_id),
         )
     ).one()
 
 
-def _budget_lines_without_amount(session: Session) -> int:
+def _budget_lines_without_amount(session: Session, plan_id: int | None) -> int:
+    of_plan = () if plan_id is None else (col(BudgetLine.card_id).in_(select(Card.id).where(Card.plan_id == plan_id)),)
     return session.exec(
         select(func.count(col(BudgetLine.id))).where(
             BudgetLine.retired == False,
             col(BudgetLine.amount).is_(None),
+            *of_plan,
         )
     ).one()
 
 
 def semesters_to_open(session: Session, today: date) -> list[tuple[int, int]]:
-    """Semesters of the plan's period from its start up to today's that are not open yet (oldest first)."""
-    plan = session.exec(select(Plan)).first()
+    """Semesters of the current plan's period from its start up to today's not open yet (oldest first)."""
+    plan = plans.current_plan_row(session)
     if plan is None:
         return []
     now = rules.semester_ordinal(*semester_of(today))
@@ -89,11 +94,12 @@ def semesters_to_open(session: Session, today: date) -> list[tuple[int, int]]:
 def next_steps(*, session: Session, today: date | None = None) -> list[Step]:
     """The set-up steps with what is missing in each (done ones included, marked)."""
     today = today or date.today()
-    plan = session.exec(select(Plan)).first()
+    plan = plans.current_plan_row(session)
     year = min(max(today.year, plan.first_year), plan.last_year) if plan else today.year
-    no_lead = _areas_without_lead(session)
-    no_target = _indicators_without_target(session, year)
-    no_amount = _budget_lines_without_amount(session)
+    plan_id = plan.id if plan else None
+    no_lead = _areas_without_lead(session, plan_id)
+    no_target = _indicators_without_target(session, year, plan_id)
+    no_amount = _budget_lines_without_amount(session, plan_id)
     missing = semesters_to_open(session, today)
     return [
         Step(

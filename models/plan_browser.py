@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select  # more columns than sqlmodel.select types
 from sqlmodel import Session, col, select
 
+from models import plans
 from models.budget_rules import BudgetKind, counts_in_budget, kind_label
 from models.formatting import euro, number
 from models.plan_yaml import FLAG_KEYS
@@ -35,7 +36,7 @@ from models.tables import (
     MacroArea,
     Objective,
 )
-from models.vocab import ADEGUACY_LABELS, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
+from models.vocab import ADEGUACY_LABELS, PAGE_TITLES, UNIT_LABELS, Battery, ResourceAdequacy, Unit, funding_label
 
 # The card's yes/no questions (X.8-X.17, X.22), worded as in the document's form.
 FLAG_QUESTIONS: dict[str, tuple[str, str]] = {
@@ -272,9 +273,16 @@ class PlanView:
     hits: SearchHits = field(default_factory=SearchHits)
 
 
-def area_choices(*, session: Session) -> list[tuple[str, str]]:
-    """(letter, title) of every macro-area, in catalogue order."""
-    return [(a.letter, a.title) for a in session.exec(select(MacroArea).order_by(col(MacroArea.position)))]
+def _plan_areas(session: Session, plan_id: int | None) -> list[MacroArea]:
+    """The plan's macro-areas (the current plan's when `plan_id` is None), in catalogue order."""
+    plan = plans.plan_row(session, plan_id)
+    where = () if plan is None else (MacroArea.plan_id == plan.id,)
+    return list(session.exec(select(MacroArea).where(*where).order_by(col(MacroArea.position))))
+
+
+def area_choices(*, session: Session, plan_id: int | None = None) -> list[tuple[str, str]]:
+    """(letter, title) of every macro-area of the plan, in catalogue order."""
+    return [(a.letter, a.title) for a in _plan_areas(session, plan_id)]
 
 
 def _grouped(rows, key) -> dict:
@@ -303,16 +311,16 @@ def _flags(details: dict) -> tuple[FlagView, ...]:
     return tuple(views)
 
 
-def plan_tree(*, session: Session, query: str = "", area: str | None = None) -> PlanView:
+def plan_tree(*, session: Session, query: str = "", area: str | None = None, plan_id: int | None = None) -> PlanView:
     """The plan as areas -> cards -> objectives -> actions and indicators, with budget and flags.
 
     `query` keeps only what contains every word of it (case and accents ignored): an objective whose own text
     matches keeps all its actions and indicators; otherwise only its matching actions and indicators are kept,
     and an objective, card or area left with nothing is dropped. `area` keeps one macro-area (by letter).
-    Retired records (removed from the plan file) are not shown.
+    Retired records (removed from the plan file) are not shown. One plan: `plan_id`, or the current plan.
     """
     words = search_words(query)
-    areas = session.exec(select(MacroArea).order_by(col(MacroArea.position))).all()
+    areas = _plan_areas(session, plan_id)
     if area:
         areas = [a for a in areas if a.letter == area]
     points = _grouped(session.exec(select(KeyPoint).order_by(col(KeyPoint.position))), lambda p: p.area_id)
@@ -532,9 +540,55 @@ class OutcomeView:
         return f"{self.spend_class.short_label} · {self.spend_class.label}"
 
 
-def history_outcomes(*, session: Session, band: str | None = None, area: str | None = None) -> list[OutcomeView]:
-    """The 2021-2023 outcome cards in document order, optionally of one band (code) or one area (letter)."""
-    stmt = select(HistoricalOutcome).order_by(col(HistoricalOutcome.position))
+@dataclass(frozen=True)
+class HistoryPage:
+    """The history page of a plan: the outcomes of the plan before it, and the words that name them."""
+
+    title: str  # "Piano 2021-2023": the menu entry and the page title
+    intro: str
+    years: str  # "2021-2023"
+    continuity_question: str  # the grid's question on continuity with the plan before those years
+
+
+DOCUMENT_HISTORY = HistoryPage(  # the first plan's page: the outcomes written in its document (Chapter 1)
+    PAGE_TITLES["storico"],
+    "Valutazione finale degli obiettivi del Piano di Zona 2021-2023 (prorogato al 31 dicembre 2024), compilata "
+    "con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata come scritta. Le aree "
+    "sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda.",
+    "2021-2023",
+    "In continuità con il piano 2018-2020?",
+)
+
+
+def history_page(*, session: Session, plan_id: int | None = None) -> HistoryPage:
+    """The plan's history page: written when the plan before it was closed, else the document's outcomes."""
+    plan = plans.plan_row(session, plan_id)
+    previous = plans.previous_plan(session, plan) if plan is not None else None
+    if previous is None:
+        return DOCUMENT_HISTORY
+    years = f"{previous.first_year}-{previous.last_year}"
+    return HistoryPage(
+        f"Piano {years}",
+        f"Risultati finali del piano {years} ({previous.title}), scritti alla sua chiusura con la griglia "
+        "regionale: per ogni obiettivo monitorato, il report approvato dell'ultimo semestre del piano, con le "
+        "stesse cifre del Cruscotto.",
+        years,
+        f"In continuità con il piano precedente al {years}?",
+    )
+
+
+def _history_of(session: Session, plan_id: int | None) -> tuple:
+    """WHERE clause: the outcomes on the plan's history page (the current plan's when `plan_id` is None)."""
+    plan = plans.plan_row(session, plan_id)
+    return (HistoricalOutcome.plan_id == (plan.id if plan else None),)
+
+
+def history_outcomes(
+    *, session: Session, band: str | None = None, area: str | None = None, plan_id: int | None = None
+) -> list[OutcomeView]:
+    """The outcome cards of the plan before (2021-2023 for 2025-2027) in order, optionally of one band (code)
+    or one area (letter)."""
+    stmt = select(HistoricalOutcome).where(*_history_of(session, plan_id)).order_by(col(HistoricalOutcome.position))
     if band:
         stmt = stmt.where(HistoricalOutcome.band == band)
     if area:
@@ -574,21 +628,28 @@ class AreaBands:
         return sum(self.counts.values())
 
 
-def history_band_counts(*, session: Session) -> dict[str, int]:
+def history_count(*, session: Session, plan_id: int | None = None) -> int:
+    """Outcome cards on the plan's history page, with a band or without (an objective with no counted report)."""
+    return session.exec(select(func.count(col(HistoricalOutcome.id))).where(*_history_of(session, plan_id))).one()
+
+
+def history_band_counts(*, session: Session, plan_id: int | None = None) -> dict[str, int]:
     """Outcome cards per band label, every band of the grid in order (zeros included)."""
     rows = session.exec(
-        select(HistoricalOutcome.band, func.count(col(HistoricalOutcome.id))).group_by(col(HistoricalOutcome.band))
+        select(HistoricalOutcome.band, func.count(col(HistoricalOutcome.id)))
+        .where(*_history_of(session, plan_id))
+        .group_by(col(HistoricalOutcome.band))
     ).all()
     found = {code: n for code, n in rows if code}
     return {b.label: found.get(b.name.lower(), 0) for b in BANDS}
 
 
-def history_area_bands(*, session: Session) -> list[AreaBands]:
-    """Per macro-area holding 2021-2023 cards (catalogue order): cards per band."""
+def history_area_bands(*, session: Session, plan_id: int | None = None) -> list[AreaBands]:
+    """Per macro-area holding outcome cards (the plan's catalogue order): cards per band."""
     rows = session.exec(
-        select(
-            col(HistoricalOutcome.area_letter), col(HistoricalOutcome.band), func.count(col(HistoricalOutcome.id))
-        ).group_by(col(HistoricalOutcome.area_letter), col(HistoricalOutcome.band))
+        select(col(HistoricalOutcome.area_letter), col(HistoricalOutcome.band), func.count(col(HistoricalOutcome.id)))
+        .where(*_history_of(session, plan_id))
+        .group_by(col(HistoricalOutcome.area_letter), col(HistoricalOutcome.band))
     ).all()
     per_area: dict[str | None, dict[str, int]] = defaultdict(lambda: {b.label: 0 for b in BANDS})
     for letter, code, n in rows:
@@ -598,7 +659,7 @@ def history_area_bands(*, session: Session) -> list[AreaBands]:
             counts[band.label] += n
     out = [
         AreaBands(letter, title, dict(per_area[letter]))
-        for letter, title in area_choices(session=session)
+        for letter, title in area_choices(session=session, plan_id=plan_id)
         if letter in per_area
     ]
     if None in per_area:

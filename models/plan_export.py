@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
+from models import plans
 from models.budget_rules import BudgetKind
 from models.demo_mark import demo_file_name, mark_workbook
 from models.plan_browser import BudgetView, target_label, yes_no
@@ -41,20 +42,23 @@ from models.xlsx import EURO_FORMAT, FORMULA_STARTS, MIME, table_sheet, to_bytes
 __all__ = ["EURO_FORMAT", "FORMULA_STARTS", "MIME", "SHEETS", "export_plan_xlsx", "file_name"]
 
 
-def file_name(*, session: Session) -> str:
-    plan = session.exec(select(Plan)).first()
+def file_name(*, session: Session, plan_id: int | None = None) -> str:
+    plan = plans.plan_row(session, plan_id)
     years = f"_{plan.first_year}_{plan.last_year}" if plan else ""
     return demo_file_name(f"piano_di_zona{years}.xlsx", session=session)
 
 
-def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
-    areas = {a.id: a for a in session.exec(select(MacroArea))}
-    cards = {c.id: c for c in session.exec(select(Card))}
+def _plan_rows(session: Session, plan: Plan | None) -> dict[str, list[list[Any]]]:
+    """One plan's rows (every record when the database holds no plan)."""
+    plan_id = plan.id if plan else None
+    areas = {a.id: a for a in session.exec(select(MacroArea).where(*plans.areas_of(plan_id)))}
+    cards = {c.id: c for c in session.exec(select(Card).where(*plans.cards_of(plan_id)))}
     objectives = sorted(
-        session.exec(select(Objective).where(Objective.retired == False)).all(),
+        session.exec(select(Objective).where(Objective.retired == False, *plans.objectives_of(plan_id))).all(),
         key=lambda o: (areas[o.area_id].position, cards[o.card_id].position, o.position),
     )
-    codes = {o.id: o.code for o in session.exec(select(Objective))}  # a retired objective's lines keep its code
+    # a retired objective's lines keep its code; a predecessor is named by its code in the previous plan
+    codes = {o.id: o.code for o in session.exec(select(Objective))}
     actions = defaultdict(list)
     for a in session.exec(select(Action).order_by(col(Action.position))):
         actions[a.objective_id].append(a)
@@ -73,10 +77,11 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     battery_order = tuple(Battery)
 
     rows: dict[str, list[list[Any]]] = {name: [] for name in SHEETS}
-    _frame_rows(session, rows, areas, cards)
+    _frame_rows(plan, session, rows, areas, cards)
     for o in objectives:
         letter = areas[o.area_id].letter
-        rows["Obiettivi"].append([letter, cards[o.card_id].code, o.code, o.kind, o.text, o.line])
+        before = codes.get(o.predecessor_id) if o.predecessor_id else None
+        rows["Obiettivi"].append([letter, cards[o.card_id].code, o.code, o.kind, o.text, o.line, before])
         for a in actions[pk(o)]:  # retired actions too: their semester history refers to them
             rows["Azioni"].append([letter, o.code, a.text, a.line, yes_no(a.retired)])
         for i in sorted(indicators[pk(o)], key=lambda i: (battery_order.index(i.battery), i.position)):
@@ -95,7 +100,9 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
             for year, baseline, target, origin in per_year[pk(i)]:
                 rows["Target"].append([letter, o.code, i.text, year, baseline, target, origin])
 
-    lines = session.exec(select(BudgetLine).where(BudgetLine.retired == False)).all()
+    lines = session.exec(
+        select(BudgetLine).where(BudgetLine.retired == False, col(BudgetLine.card_id).in_(cards))
+    ).all()
     kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
     budget_origins = set_by(session, BUDGET)
     lines = sorted(
@@ -146,9 +153,10 @@ def _plan_rows(session: Session) -> dict[str, list[list[Any]]]:
     return rows
 
 
-def _frame_rows(session: Session, rows: dict[str, list[list[Any]]], areas: dict, cards: dict) -> None:
+def _frame_rows(
+    plan: Plan | None, session: Session, rows: dict[str, list[list[Any]]], areas: dict, cards: dict
+) -> None:
     """Plan header, areas, key points, sub-areas, municipalities, cards and their yes/no fields."""
-    plan = session.exec(select(Plan)).first()
     if plan is not None:
         rows["Piano"] = [[label, getattr(plan, key)] for key, label in PIANO_FIELDS.items()]
     for area in sorted(areas.values(), key=lambda a: a.position):
@@ -189,13 +197,14 @@ def _frame_rows(session: Session, rows: dict[str, list[list[Any]]], areas: dict,
             )
 
 
-def export_plan_xlsx(*, session: Session) -> bytes:
-    """The plan in the database as an .xlsx file: one sheet per record kind, ready to filter and print."""
+def export_plan_xlsx(*, session: Session, plan_id: int | None = None) -> bytes:
+    """One plan (the current one by default) as an .xlsx file: one sheet per record kind, ready to filter and
+    print."""
+    plan = plans.plan_row(session, plan_id)
     wb = Workbook()
     wb.remove(wb.active)
-    for title, rows in _plan_rows(session).items():
+    for title, rows in _plan_rows(session, plan).items():
         table_sheet(wb, title, SHEETS[title], rows)
-    plan = session.exec(select(Plan)).first()
     wb.properties.title = plan.title if plan else "Piano di Zona"
     wb.properties.creator = "Monitoraggio Piano di Zona"
     mark_workbook(wb, session=session)  # table sheets: their header rows stay column names

@@ -7,8 +7,9 @@ import will create, change and retire. `apply_plan_import` reads the file again 
 transaction: all of it, or nothing.
 
 Only the Ufficio di Piano imports a plan (the command line, with no actor, is whoever holds the database).
-When the plan folder (PDZ_PLAN_DIR) holds YAML files, the import is refused: every start reloads those files,
-which would silently undo the import and retire its objectives.
+When the plan folder (PDZ_PLAN_DIR) holds YAML files, a workbook with the YAML plan's years is refused: every
+start reloads those files, which would silently undo the import and retire its objectives. A workbook with other
+years is the next plan (models/plans.py): the reload never touches it, so it is imported beside the YAML one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from models.errors import InputRefused
 from models.permissions import Actor, require_office
 from models.plan_loader import LoadReport, load_plan
 from models.plan_workbook import Problem, read_plan_workbook
-from models.plan_yaml import has_plan_files
+from models.plan_yaml import PlanData, has_plan_files, plan_years
 from models.provenance import TARGET, record_set_by_all
 
 log = logging.getLogger("pdz.plan_import")
@@ -47,12 +48,15 @@ class PlanImportPreview:
         return not self.problems and bool(self.created or self.changed or self.retired)
 
 
-def require_plan_import(actor: Actor | None, plan_dir: Path | None = None) -> None:
-    """Who may import a plan workbook, and when: the Ufficio di Piano (or the command line), no YAML plan."""
+def require_plan_import(
+    actor: Actor | None, plan_dir: Path | None = None, years: tuple[int, int] | None = None
+) -> None:
+    """Who may import a plan workbook, and when: the Ufficio di Piano (or the command line), and not the plan of
+    the YAML files (`years`: the workbook's; None: not known yet, refused whenever there are YAML files)."""
     if actor is not None:
         require_office(actor, WHAT)
     folder = plan_dir or configured_plan_dir()
-    if has_plan_files(folder):
+    if has_plan_files(folder) and (years is None or years == plan_years(folder)):
         raise InputRefused(
             f"Il piano di questo Ambito viene dai file YAML della cartella {folder} (PDZ_PLAN_DIR), riletti a ogni "
             "avvio: un piano importato da Excel verrebbe annullato al riavvio. Per usare il file Excel, "
@@ -60,17 +64,25 @@ def require_plan_import(actor: Actor | None, plan_dir: Path | None = None) -> No
         )
 
 
+def _years(data: PlanData | None) -> tuple[int, int] | None:
+    return (data.header["first_year"], data.header["last_year"]) if data is not None else None
+
+
 def check_plan_import(
     content: bytes, *, actor: Actor | None, session: Session, plan_dir: Path | None = None
 ) -> PlanImportPreview:
     """Every problem of the file, or what importing it would create, change and retire; writes nothing."""
-    require_plan_import(actor, plan_dir)
+    if actor is not None:
+        require_office(actor, WHAT)
     read = read_plan_workbook(content)
+    require_plan_import(actor, plan_dir, _years(read.data))
     if read.data is None:
         return PlanImportPreview(read.problems, truncated=read.truncated)
     savepoint = session.begin_nested()
     try:
         report = load_plan(session, read.data)
+    except InputRefused as exc:  # what only the database can check: years, predecessors (the message names it)
+        return PlanImportPreview([Problem("", "", "", str(exc))])
     finally:
         savepoint.rollback()
     return PlanImportPreview(
@@ -86,8 +98,10 @@ def apply_plan_import(
     content: bytes, *, actor: Actor | None, session: Session, plan_dir: Path | None = None
 ) -> LoadReport:
     """Load the workbook's plan in the caller's transaction (one transaction: all of it or nothing)."""
-    require_plan_import(actor, plan_dir)
+    if actor is not None:
+        require_office(actor, WHAT)
     read = read_plan_workbook(content)
+    require_plan_import(actor, plan_dir, _years(read.data))
     if read.data is None:
         raise InputRefused(
             f"Il file contiene {len(read.problems)}{' o più' if read.truncated else ''} errori: nulla è stato "

@@ -4,6 +4,9 @@ database: the one loader core for both sources.
 Loading is idempotent, and a changed file updates the plan without losing entered data: records are matched
 by their code (areas, cards, objectives) or text (actions, indicators, budget lines); a record that left the
 file is retired, never deleted, so every semester value keeps its indicator and action.
+Plans follow one another in one database (models/plans.py): a source with the years of a plan in the database
+updates that plan; with new years it creates a new plan beside the others, whose records it never touches
+(codes repeat across plans: every lookup is within the plan); years overlapping another plan's are refused.
 Over 400 lines: one walk over the plan's records (plan, areas, cards, objectives, children, targets, history),
 each step writing with the same report; split, each would need the others' maps.
 """
@@ -15,8 +18,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models import plans
 from models.budget_rules import BudgetKind
 from models.db import bump_data_change
+from models.errors import InputRefused
 from models.plan_yaml import DEFAULT_SOURCE, PlanData, read_plan
 from models.tables import (
     Action,
@@ -129,12 +134,17 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     """Write the plan into the session's transaction (the caller commits). Idempotent."""
     data = data or read_plan()
     report = LoadReport()
-    plan = session.exec(select(Plan)).first()
+    plan = _plan_of_years(session, data.header)
     if plan is None:
+        new_beside_others = session.exec(select(Plan.id)).first() is not None
         plan = Plan(**{"source": DEFAULT_SOURCE, **data.header})
         session.add(plan)
         session.flush()
-        report.insert(f"piano: {data.header['title']}")
+        years = f"{plan.first_year}-{plan.last_year}"
+        report.insert(
+            f"nuovo piano {years}: {data.header['title']}" if new_beside_others else f"piano: {data.header['title']}"
+        )
+        _attach_history(session, plan)
     else:
         _apply(plan, data.header, report, f"piano: {data.header['title']}")
 
@@ -187,22 +197,91 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     seen_objectives: set[int] = set()
     for position, record in enumerate(data.cards):
         _load_card(session, plan, areas[record["area"]], record, position, report, seen_objectives)
-    for obj in session.exec(select(Objective)):
+    for obj in session.exec(
+        select(Objective).join(Card, col(Card.id) == Objective.card_id).where(Card.plan_id == plan.id)
+    ):
         if obj.id not in seen_objectives and not obj.retired:
             obj.retired = True
             obj.version += 1
             report.retire(f"obiettivo {obj.code}")
     session.flush()
-    _sync_targets(session, data, report)
+    _link_predecessors(session, plan, data, report)
+    _sync_targets(session, plan, data, report)
     if data.history is not None:  # None: a plan source without the 2021-2023 outcomes leaves them as they are
-        _load_history(session, data.history, report)
+        _load_history(session, plan, data.history, report)
     session.flush()
     if report.changed:  # cached plan views and figures (Il Piano, Cruscotto) must read the plan again
         bump_data_change(session)
     return report
 
 
-def _sync_targets(session: Session, data: PlanData, report: LoadReport) -> None:
+def _plan_of_years(session: Session, header: dict) -> Plan | None:
+    """The plan with the source's years (to update), None for new years; an overlap is refused."""
+    first, last = header["first_year"], header["last_year"]
+    for other in session.exec(select(Plan)):
+        if (other.first_year, other.last_year) == (first, last):
+            return other
+        if other.first_year <= last and first <= other.last_year:
+            raise InputRefused(
+                f"Gli anni del piano ({first}-{last}) si sovrappongono a quelli del piano {other.first_year}-"
+                f"{other.last_year} già presente: un nuovo piano comincia dopo l'ultimo anno del precedente, "
+                "e un piano esistente si aggiorna con gli stessi anni."
+            )
+    return None
+
+
+def _attach_history(session: Session, plan: Plan) -> None:
+    """A new plan's history page: the final results of the plan closed before it (models/plan_closing.py)."""
+    previous = plans.previous_plan(session, plan)
+    if previous is None:
+        return
+    for row in session.exec(
+        select(HistoricalOutcome).where(
+            HistoricalOutcome.closed_plan_id == previous.id, col(HistoricalOutcome.plan_id).is_(None)
+        )
+    ):
+        row.plan_id = pk(plan)
+
+
+def _link_predecessors(session: Session, plan: Plan, data: PlanData, report: LoadReport) -> None:
+    """Objectives carried over name their predecessor by code (models/plan_workbook.py checks it exists in the
+    previous plan); a source that names none leaves a link set in the app as it is."""
+    named = [o for c in data.cards for o in c["objectives"] if o.get("predecessor")]
+    if not named:
+        return
+    wanted = {o["code"]: o["predecessor"] for o in named}
+    cells = {o["code"]: o.get("predecessor_cell") or f"obiettivo {o['code']}" for o in named}
+    previous = plans.previous_plan(session, plan)
+    if previous is None:
+        first = next(iter(cells.values()))
+        raise InputRefused(
+            f"{first}, Obiettivo precedente: nel database non c'è un piano precedente a cui collegare gli obiettivi."
+        )
+    earlier = _objectives_by_code(session, previous, set(wanted.values()))
+    ours = _objectives_by_code(session, plan, set(wanted))
+    for code, before in wanted.items():
+        if before not in earlier:
+            raise InputRefused(
+                f"{cells[code]}, Obiettivo precedente: «{before}» non è un obiettivo del piano precedente "
+                f"({previous.first_year}-{previous.last_year})."
+            )
+        if ours[code].predecessor_id != pk(earlier[before]):
+            ours[code].predecessor_id = pk(earlier[before])
+            report.update(f"obiettivo precedente di {code}: {before}")
+
+
+def _objectives_by_code(session: Session, plan: Plan, codes: set[str]) -> dict[str, Objective]:
+    return {
+        o.code: o
+        for o in session.exec(
+            select(Objective)
+            .join(Card, col(Card.id) == Objective.card_id)
+            .where(Card.plan_id == plan.id, col(Objective.code).in_(codes))
+        )
+    }
+
+
+def _sync_targets(session: Session, plan: Plan, data: PlanData, report: LoadReport) -> None:
     """Baseline and target per year of the indicators whose records carry them (the workbook's sheet Target):
     written where new or different; a target the source does not mention is left as it is."""
     wanted = {
@@ -218,7 +297,13 @@ def _sync_targets(session: Session, data: PlanData, report: LoadReport) -> None:
     found = session.exec(
         select(Objective.code, Indicator)
         .join(Indicator, col(Indicator.objective_id) == Objective.id)
-        .where(col(Objective.code).in_(codes), Objective.retired == False, Indicator.retired == False)
+        .join(Card, col(Card.id) == Objective.card_id)
+        .where(
+            Card.plan_id == plan.id,
+            col(Objective.code).in_(codes),
+            Objective.retired == False,
+            Indicator.retired == False,
+        )
     ).all()
     indicators = {(code, ind.text): ind for code, ind in found}
     existing = {
@@ -288,7 +373,11 @@ def _load_card(
 
     objectives: dict[str, Objective] = {}
     for pos, o in enumerate(record["objectives"]):
-        obj = session.exec(select(Objective).where(Objective.code == o["code"])).first()
+        obj = session.exec(
+            select(Objective)
+            .join(Card, col(Card.id) == Objective.card_id)
+            .where(Card.plan_id == plan.id, Objective.code == o["code"])
+        ).first()
         values = {
             "card_id": card.id,
             "area_id": area.id,
@@ -396,10 +485,17 @@ def _sync_budget_kinds(session: Session, card: Card, wanted: list[dict], report:
             report.update(f"natura della voce di budget: {_short(line.text)}")
 
 
-def _load_history(session: Session, history: list[dict], report: LoadReport) -> None:
-    rows = list(session.exec(select(HistoricalOutcome).order_by(col(HistoricalOutcome.position))))
+def _load_history(session: Session, plan: Plan, history: list[dict], report: LoadReport) -> None:
+    """The source's outcomes of the plan before (the document's 2021-2023 ones): this plan's history page."""
+    rows = list(
+        session.exec(
+            select(HistoricalOutcome)
+            .where(HistoricalOutcome.plan_id == plan.id, col(HistoricalOutcome.closed_plan_id).is_(None))
+            .order_by(col(HistoricalOutcome.position))
+        )
+    )
     for position, record in enumerate(history):
-        values = {**record, "position": position}
+        values = {**record, "position": position, "plan_id": pk(plan)}
         label = f"esito 2021-2023: {_short(record['objective'])}"
         if position < len(rows):
             _apply(rows[position], values, report, label)

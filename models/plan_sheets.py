@@ -22,6 +22,7 @@ PUBLIC_LABELS = {True: "pubblico", False: "privato", None: "non indicato"}
 ORIGIN_DOCUMENT = "documento del piano"  # a budget line of the plan; any other origin is set in the app
 WHOLE_CARD = "intera scheda"  # the Obiettivo of a budget line for the whole card: "intera scheda J1"
 
+PREDECESSOR = "Obiettivo precedente"  # sheet Obiettivi: the code of the same objective in the previous plan
 PIANO_FIELDS = {  # sheet Piano: one row per field (Campo, Valore)
     "title": "Titolo del piano",
     "ambito": "Ambito",
@@ -71,6 +72,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("Tipo", 11),
         Column("Testo", TEXT_WIDTH, wrap=True),
         Column("Riga", 8),
+        Column(PREDECESSOR, 14),
     ),
     "Azioni": (
         Column("Area", 7),
@@ -118,6 +120,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
 BUDGET_KIND_HEADER = "Natura (solo «preventivato» è budget del piano)"
 # Sheets a workbook may lack (files exported before they existed): nothing of theirs is imported then.
 OPTIONAL_SHEETS = frozenset({"Target"})
+# Columns a workbook may lack (files exported before they existed), by sheet.
+OPTIONAL_COLUMNS = {"Obiettivi": frozenset({PREDECESSOR})}
 
 # The drop-down lists of the template, by (sheet, column header). Area and card letters come from the sheets
 # Aree and Schede (a range), the others are fixed lists.

@@ -14,6 +14,8 @@ Decisions:
 - Read-only in the plan: actions marked Ritirata «Sì»
   (left out: retired in a database that has them), budget lines whose Origine is not «documento del piano»
   (budgets set in the app stay where they are, models/plan_setup.py).
+- Obiettivi's column Obiettivo precedente (optional: older exports lack it) names the same objective in the
+  previous plan; only the loader can check that plan (models/plan_loader.py), and names the cell when it refuses.
 - The 2021-2023 outcomes are not in the workbook: PlanData.history is None, the loader leaves them alone.
 Over 400 lines: one reader per sheet, sharing the checks of one class; splitting them would pass its state around.
 """
@@ -35,9 +37,11 @@ from models.plan_sheets import (
     NO,
     NO_SOURCE,
     NOT_STATED,
+    OPTIONAL_COLUMNS,
     OPTIONAL_SHEETS,
     ORIGIN_DOCUMENT,
     PIANO_FIELDS,
+    PREDECESSOR,
     PUBLIC_LABELS,
     SERVICE_KINDS,
     SHEETS,
@@ -248,7 +252,7 @@ class _Reader:
                     found.setdefault(cell.value.strip(), index)
             width = len(first)
             break
-        missing = [h for h in headers if h not in found]
+        missing = [h for h in headers if h not in found and h not in OPTIONAL_COLUMNS.get(sheet, ())]
         for header in missing:
             expected = get_column_letter(headers.index(header) + 1)
             self.problem(sheet, f"{sheet}!{expected}1", header, f"colonna «{header}» mancante nella riga 1")
@@ -438,6 +442,9 @@ class _Reader:
             "actions": [],
             "indicators": [],
         }
+        predecessor = self.text(row, PREDECESSOR, limit=CODE_LIMITS.get("Obiettivo", 16))
+        if predecessor:  # checked against the previous plan by the loader, which names this cell
+            record["predecessor"], record["predecessor_cell"] = predecessor, row.ref(PREDECESSOR)
         self.objectives[code] = (record, card)
         card["objectives"].append(record)
 

@@ -352,6 +352,15 @@ def has_plan_files(plan_dir: Path | None = None) -> bool:
     return any(folder.glob("*.yaml")) or any(folder.glob("cards/*.yaml"))
 
 
+def plan_years(plan_dir: Path | None = None) -> tuple[int, int]:
+    """First and last year of the plan in the folder's plan.yaml (only its header is read)."""
+    plan_file = (plan_dir or configured_plan_dir()) / "plan.yaml"
+    if not plan_file.exists():
+        raise PlanFileError(f"{plan_file}: file del piano mancante")
+    header, _subs, _areas = _parse_plan_file(plan_file)
+    return header["first_year"], header["last_year"]
+
+
 def read_plan(plan_dir: Path | None = None) -> PlanData:
     """Parse and validate every plan file; raise PlanFileError on the first problem."""
     plan_dir = plan_dir or configured_plan_dir()

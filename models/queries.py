@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from models import rules
+from models import plans, rules
 from models.budget_rules import counted_budget_line
 from models.tables import (
     Action,
@@ -15,23 +15,26 @@ from models.tables import (
     MacroArea,
     Municipality,
     Objective,
-    Plan,
     Semester,
     SubArea,
     pk,
 )
 
 
-def plan_header(*, session: Session) -> dict | None:
-    plan = session.exec(select(Plan)).first()
+def plan_header(*, session: Session, plan_id: int | None = None) -> dict | None:
+    """The plan's title, Ambito and years (the current plan when `plan_id` is None)."""
+    plan = plans.plan_row(session, plan_id)
     if plan is None:
         return None
     return {"title": plan.title, "ambito": plan.ambito, "first_year": plan.first_year, "last_year": plan.last_year}
 
 
-def area_summary(*, session: Session) -> list[dict]:
-    """Per macro-area, in catalogue order: cards, objectives, actions, indicators, planned budget."""
-    areas = session.exec(select(MacroArea).order_by(col(MacroArea.position))).all()
+def area_summary(*, session: Session, plan_id: int | None = None) -> list[dict]:
+    """Per macro-area of the plan (the current one by default), in catalogue order: cards, objectives, actions,
+    indicators, planned budget."""
+    plan = plans.plan_row(session, plan_id)
+    where = () if plan is None else (MacroArea.plan_id == plan.id,)
+    areas = session.exec(select(MacroArea).where(*where).order_by(col(MacroArea.position))).all()
 
     def counts(stmt) -> dict[int, float]:
         return {area_id: value for area_id, value in session.exec(stmt)}
@@ -76,8 +79,10 @@ def area_summary(*, session: Session) -> list[dict]:
     ]
 
 
-def semesters(*, session: Session) -> list[dict]:
-    rows = session.exec(select(Semester).order_by(*rules.SEMESTER_ORDER)).all()
+def semesters(*, session: Session, plan_id: int | None = None) -> list[dict]:
+    """The plan's semesters (the current plan's by default), oldest first."""
+    plan = plans.plan_row(session, plan_id)
+    rows = session.exec(select(Semester).where(*plans.semesters_of(plan)).order_by(*rules.SEMESTER_ORDER)).all()
     return [{"id": s.id, "year": s.year, "half": s.half, "state": s.state, "deadline": s.deadline} for s in rows]
 
 

@@ -83,9 +83,9 @@ def annual_report_html(year: int, *, actor: Actor | None, session: Session, incl
     return report_html.annual_document(content, trend)
 
 
-def report_years(*, session: Session) -> list[int]:
-    """Years with at least one semester, newest first."""
-    return sorted({s.year for s in dashboard_sql.semester_options(session=session)}, reverse=True)
+def report_years(*, session: Session, plan_id: int | None = None) -> list[int]:
+    """Years with at least one semester (of one plan, when given), newest first."""
+    return sorted({s.year for s in dashboard_sql.semester_options(session=session, plan_id=plan_id)}, reverse=True)
 
 
 def semester_report_name(semester_id: int, *, session: Session) -> str:

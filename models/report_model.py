@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from models import charts, dashboard, dashboard_sql, rules, scoring
+from models import charts, dashboard, dashboard_sql, plans, rules, scoring
 from models.dashboard_results import (
     CATEGORY_LABELS,
     COUNTED_LABELS,
@@ -42,7 +42,7 @@ from models.dashboard_results import (
 from models.demo_mark import is_demo
 from models.errors import InputRefused, NotFound
 from models.formatting import BUDGET_TO_DEFINE
-from models.tables import Card, Objective, Plan, Report
+from models.tables import Card, Objective, Report
 from models.vocab import (
     SEMESTER_HALF_LABELS,
     YES_NO_LABELS,
@@ -201,7 +201,7 @@ def _minus(now: Money, before: Money | None) -> Money:
 
 
 def _previous(session: Session, sem: SemesterInfo) -> SemesterInfo | None:
-    earlier = [s for s in dashboard_sql.semester_options(session=session) if s.ordinal < sem.ordinal]
+    earlier = [s for s in dashboard_sql.same_plan_semesters(session, sem.id) if s.ordinal < sem.ordinal]
     return earlier[-1] if earlier else None
 
 
@@ -339,7 +339,9 @@ def _period(slots: list[Slot]) -> str:
 
 
 def build_context(session: Session, title: str, slots: list[Slot], include_submitted: bool) -> Context:
-    plan = session.exec(select(Plan)).first()
+    first = next((s.data.info for s in slots if s.data), None)
+    plan = plans.plan_of_year(session, first.year) if first else None
+    plan = plan or plans.current_plan_row(session)
     submitted = sum(s.data.summary.tally.submitted for s in slots if s.data)
     counted = COUNTED_LABELS[include_submitted]
     if include_submitted:

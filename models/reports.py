@@ -61,6 +61,7 @@ from models.tables import (
     IndicatorValue,
     MacroArea,
     Objective,
+    Plan,
     Report,
     Semester,
     Spend,
@@ -297,6 +298,8 @@ def plan_save(
         raise ReportLocked(reason)
     if ctx.objective.retired:
         raise ReportLocked("Obiettivo ritirato: non riceve dati nei nuovi semestri.")
+    if not _in_plan_years(session, ctx.objective, semester):
+        raise ReportLocked("Obiettivo di un altro piano: riceve dati solo nei semestri degli anni del suo piano.")
     clean = clean_report(ctx, data, submitting=submit)
     now = current_data(ctx)
     before = snapshot(ctx, now)
@@ -307,6 +310,13 @@ def plan_save(
         raise ConflictError(diff_snapshots(data.base_snapshot, before), last_author(session, report))
     after = _applied(now, clean, submit)
     return SavePlan(ctx, data, clean, before, diff_snapshots(before, snapshot(ctx, after)), submit)
+
+
+def _in_plan_years(session: Session, objective: Objective, semester: Semester) -> bool:
+    """An objective receives data only in the semesters of its own plan (models/plans.py: plans by years)."""
+    area = session.get(MacroArea, objective.area_id)
+    plan = session.get(Plan, area.plan_id) if area is not None else None
+    return plan is None or plan.first_year <= semester.year <= plan.last_year
 
 
 def _applied(now: ReportData, clean: CleanReport, submit: bool) -> ReportData:

@@ -12,7 +12,7 @@ from sqlalchemy import func, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from models import dashboard, rules
+from models import dashboard, plans, rules
 from models.audit import record_change
 from models.comments import record_comment
 from models.db import bump_data_change
@@ -227,9 +227,10 @@ def report_with_previous(objective_id: int, semester_id: int, *, session: Sessio
     sem = session.get(Semester, semester_id)
     if sem is None:
         raise ValueError("Semestre non trovato.")
-    prev = session.exec(
+    prev = session.exec(  # the previous semester of the same plan: an objective belongs to one plan
         select(Semester)
         .where(rules.SEMESTER_ORDINAL_SQL < rules.semester_ordinal(sem.year, sem.half))
+        .where(*plans.semesters_of(plans.plan_of_year(session, sem.year)))
         .order_by(rules.SEMESTER_ORDINAL_SQL.desc())
     ).first()
     current = get_report(objective_id, semester_id, session=session)

@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models import rules
+from models import plans, rules
 from models.audit import record_change
 from models.calendar import days_left, rome_today
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.reports import ReportLocked
-from models.tables import MacroArea, Objective, Plan, Report, Semester, pk
+from models.tables import MacroArea, Objective, Report, Semester, pk
 from models.validation import FieldError, clean_text
 from models.vocab import ReportState, SemesterState, report_state_label, semester_label
 
@@ -78,8 +78,8 @@ def days_left_text(deadline: date | None, now: datetime | None = None) -> str:
 
 
 def plan_semesters(*, session: Session) -> list[tuple[int, int]]:
-    """Every (year, half) of the plan's period, in time order (2025 I .. 2027 II for the 2025-2027 plan)."""
-    plan = session.exec(select(Plan)).first()
+    """Every (year, half) of the current plan's period, in time order (2025 I .. 2027 II for 2025-2027)."""
+    plan = plans.current_plan_row(session)
     if plan is None:
         return []
     return [(y, h) for y in range(plan.first_year, plan.last_year + 1) for h in (1, 2)]
@@ -184,7 +184,7 @@ def missing_reports(semester_id: int, *, session: Session) -> list[dict]:
     rows = session.exec(
         select(Objective, MacroArea)
         .join(MacroArea, col(MacroArea.id) == Objective.area_id)
-        .where(rules.MONITORED_SQL)
+        .where(rules.MONITORED_SQL, *plans.objectives_of_semester(session, semester_id))
         .order_by(col(MacroArea.position), col(Objective.id))
     )
     return [

@@ -46,6 +46,8 @@ class Plan(SQLModel, table=True):
     first_year: int
     last_year: int
     source: str = ""
+    state: str = Field(default="in_corso", max_length=16)  # vocab.PlanState: in_corso | chiuso
+    closed_at: datetime | None = None
 
 
 class MacroArea(SQLModel, table=True):
@@ -96,6 +98,8 @@ class Objective(SQLModel, table=True):
     line: int | None = None
     retired: bool = False
     version: int = 1
+    # The same objective in the previous plan (carried over): trends read its semesters too.
+    predecessor_id: int | None = Field(default=None, foreign_key="objective.id")
 
 
 class Action(SQLModel, table=True):
@@ -329,11 +333,18 @@ class SubmissionNote(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text))
 
 
-# --- the 2021-2023 plan's final assessment (Chapter 1) ------------------------------------------
+# --- a previous plan's final assessment (the 2021-2023 plan's: Chapter 1) ----------------------
 
 
 class HistoricalOutcome(SQLModel, table=True):
+    """One objective's final outcome in a previous plan, shown on the history page of `plan_id` (the plan that
+    followed it). Written from the document (2021-2023) or by closing a plan (models/plans.py): then
+    `closed_plan_id` is the closed plan, and `plan_id` stays None until the next plan is loaded."""
+
     id: int | None = Field(default=None, primary_key=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
+    closed_plan_id: int | None = Field(default=None, foreign_key="plan.id")
+    source_objective_id: int | None = Field(default=None, foreign_key="objective.id")
     area_letter: str | None = None
     area_title: str = ""
     objective: str = Field(sa_column=Column(Text, nullable=False))

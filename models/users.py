@@ -16,7 +16,7 @@ import bcrypt
 from sqlalchemy import case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from models import config
+from models import config, plans
 from models.audit import audit_trail, record_change
 from models.db import bump_data_change
 from models.errors import DomainError
@@ -135,9 +135,11 @@ def get_user(session: Session, username: str) -> User | None:
 
 
 def area_choices(*, session: Session) -> list[dict]:
-    """The plan's macro-areas a referente may be assigned, in catalogue order: [{letter, title}]."""
+    """The current plan's macro-areas a referente may be assigned, in catalogue order: [{letter, title}]."""
     seen: dict[str, str] = {}
-    for area in session.exec(select(MacroArea).order_by(col(MacroArea.position), col(MacroArea.letter))):
+    plan = plans.current_plan_row(session)
+    areas = select(MacroArea).where(*plans.areas_of(plan.id if plan else None))
+    for area in session.exec(areas.order_by(col(MacroArea.position), col(MacroArea.letter))):
         seen.setdefault(area.letter, area.title)
     return [{"letter": letter, "title": title} for letter, title in seen.items()]
 

@@ -109,6 +109,14 @@ class SemesterState(StrEnum):
     CHIUSO = "chiuso"
 
 
+class PlanState(StrEnum):
+    IN_CORSO = "in_corso"
+    CHIUSO = "chiuso"
+
+
+PLAN_STATE_LABELS = {PlanState.IN_CORSO: "in corso", PlanState.CHIUSO: "chiuso"}
+
+
 class Role(StrEnum):
     UFFICIO_DI_PIANO = "ufficio_di_piano"
     REFERENTE = "referente"

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import auth_gate, layout
+from components import auth_gate, layout, plan_selector
 from components import dashboard_cache as cache
 from components import dashboard_controls as controls
 from components import dashboard_sections as sections
@@ -14,7 +14,7 @@ projector = layout.projector_mode()
 cache.data_version()
 cache.auto_refresh()
 
-semesters = cache.fetch(dashboard_sql.semester_options)
+semesters = cache.fetch(dashboard_sql.semester_options, plan_id=plan_selector.selected())
 if not semesters:
     st.title(PAGE_TITLES["cruscotto"])
     st.info("Nessun semestre di monitoraggio: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")

@@ -10,7 +10,7 @@ from components.confirm import confirmed
 from components.data import call
 from components.plan_import import just_imported, plan_from_workbook
 from components.safe import md_escape
-from models import entry_view, notice_prefs, plan_setup, queries, semesters
+from models import entry_view, notice_prefs, plan_closing, plan_setup, plans, queries, semesters
 from models.errors import DomainError
 from models.formatting import euro_cents, number
 from models.vocab import (
@@ -202,6 +202,28 @@ if tab_obj.open:
             if attempt(plan_setup.set_sub_areas, objective_id, chosen, actor=actor, success="Sub-ambiti salvati."):
                 st.rerun()
 
+        links = call(plan_closing.predecessor_choice, objective_id)
+        if links.options:  # a plan before this one is in the database
+            st.markdown("##### Obiettivo del piano precedente")
+            NONE = 0  # "no predecessor" as an int option: a selectbox showing None reads as "nothing chosen"
+            options = [NONE, *links.options]
+            picked = st.selectbox(
+                "Lo stesso obiettivo nel piano precedente (il Cruscotto ne mostra anche l'andamento)",
+                options,
+                index=options.index(links.current or NONE),
+                key=f"pred_{objective_id}",
+                format_func=lambda i: "nessuno (obiettivo nuovo)" if i == NONE else links.options[i],
+            )
+            if st.button("Salva obiettivo precedente", key="pred_save"):
+                if attempt(
+                    plan_closing.link_predecessor,
+                    objective_id,
+                    picked or None,
+                    actor=actor,
+                    success="Obiettivo precedente salvato.",
+                ):
+                    st.rerun()
+
 if tab_sem.open:
     with tab_sem:
         sems = call(entry_view.open_semesters)
@@ -268,6 +290,29 @@ if tab_sem.open:
                 if attempt(
                     semesters.set_deadline, target.id, new_deadline, actor=actor, success="Scadenza aggiornata."
                 ):
+                    st.rerun()
+
+        plan = call(plans.current_plan)
+        if plan is not None and not plan.closed:
+            st.markdown("##### Chiusura del piano")
+            st.caption(
+                f"A piano concluso (tutti i semestri chiusi, nessun report in attesa di revisione), i risultati "
+                f"finali dell'ultimo semestre diventano la pagina storica del piano successivo, come *Piano "
+                f"2021-2023* per il {plan.years}. Il piano resta consultabile; inserimento e revisione passano al "
+                "piano successivo."
+            )
+            question = (
+                f"Chiudere il piano {plan.years}? I suoi risultati finali vengono scritti una volta per tutte e "
+                "il piano non si riapre."
+            )
+            if confirmed(f"Chiudi il piano {plan.years}", key="close_plan", question=question):
+                closed = attempt(
+                    plan_closing.close_plan,
+                    plan.id,
+                    actor=actor,
+                    success=f"Piano {plan.years} chiuso: i risultati finali sono nella pagina storica del successivo.",
+                )
+                if closed is not None:  # the number of outcomes written, 0 included
                     st.rerun()
 
         st.markdown("##### Promemoria per e-mail")

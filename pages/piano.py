@@ -1,10 +1,10 @@
-"""Il Piano: the 2025-2027 plan as written in the document, read-only for every role, searchable by word,
-with the Excel export. The plan is drawn by components/plan_view.py; its view is read once per data change and
-shared (components/dashboard_cache.shared)."""
+"""Il Piano: the plan chosen in the sidebar (the current one by default) as written in the document, read-only
+for every role, searchable by word, with the Excel export. The plan is drawn by components/plan_view.py; its
+view is read once per data change and shared (components/dashboard_cache.shared)."""
 
 import streamlit as st
 
-from components import auth_gate, dashboard_cache, plan_view
+from components import auth_gate, dashboard_cache, plan_selector, plan_view
 from components.data import call
 from components.safe import md_escape
 from models import plan_browser, plan_export, queries
@@ -13,7 +13,8 @@ from models.vocab import PAGE_TITLES, plural
 ALL = ""  # "every area" as a string, not None: a selectbox showing None reads as "nothing chosen"
 
 auth_gate.signed_in()  # every role may read the plan
-header = call(queries.plan_header)
+plan_id = plan_selector.selected()
+header = call(queries.plan_header, plan_id=plan_id)
 st.title(PAGE_TITLES["piano"])
 if header is None:
     st.error("Il piano non è ancora stato caricato nel database.")
@@ -23,7 +24,7 @@ st.caption(
     "ogni voce riporta la riga del documento da cui è tratta."
 )
 
-titles = dict(call(plan_browser.area_choices))
+titles = dict(call(plan_browser.area_choices, plan_id=plan_id))
 search, choose, download = st.columns([3, 2, 1], vertical_alignment="bottom")
 query = search.text_input(
     "Cerca in obiettivi, azioni e indicatori",
@@ -38,8 +39,8 @@ area = choose.selectbox(
 )
 download.download_button(
     "Scarica Excel",
-    data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False),
-    file_name=call(plan_export.file_name),
+    data=auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False, plan_id=plan_id),
+    file_name=call(plan_export.file_name, plan_id=plan_id),
     mime=plan_export.MIME,
     on_click="ignore",
     icon="📥",
@@ -50,7 +51,7 @@ download.download_button(
 
 
 dashboard_cache.data_version()  # the plan view is built once per data change, then shared (read-only)
-view = dashboard_cache.shared(plan_browser.plan_tree, query=query or "", area=area or None)
+view = dashboard_cache.shared(plan_browser.plan_tree, query=query or "", area=area or None, plan_id=plan_id)
 if view.query:
     if not view.hits.total:
         st.info(f"Nessun obiettivo, azione o indicatore contiene «{md_escape(view.query)}».")

@@ -3,7 +3,7 @@
 
 import streamlit as st
 
-from components import auth_gate, excel_import, open_data, report_downloads
+from components import auth_gate, excel_import, open_data, plan_selector, report_downloads
 from components.data import call
 from models import entry_view
 from models.permissions import can_read_reports
@@ -42,7 +42,12 @@ if objectives:
     excel_import.upload_and_import(actor, semester)
 
 if can_read_reports(actor):
-    report_downloads.show(actor, semesters, label)
+    chosen_plan = plan_selector.selected()
+    shown = semesters if chosen_plan is None else call(entry_view.open_semesters, plan_id=chosen_plan)
+    if shown:
+        report_downloads.show(actor, shown, label, plan_id=chosen_plan)
+    else:
+        st.info("Nessun semestre in questo piano.")
 elif not objectives:
     st.info("Nessuna area assegnata: chiedere all'Ufficio di Piano di assegnarle un'area.")
 open_data.show(actor)  # approved results of closed semesters only: every role may take them

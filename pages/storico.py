@@ -1,4 +1,6 @@
-"""Piano 2021-2023: the previous plan's final assessment (Chapter 1 of the document), as written, read-only.
+"""The history page of the plan chosen in the sidebar: the final assessment of the plan before it, read-only.
+For the first plan, the 2021-2023 outcomes of its document (Chapter 1), as written; for a plan that follows
+another in the database, the results written when that plan was closed (models/plan_closing.py).
 Bands, labels and colours come from models.scoring and models.vocab; plan texts are shown escaped."""
 
 import html
@@ -7,28 +9,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import auth_gate
+from components import auth_gate, plan_selector
 from components.data import call
 from components.safe import md_escape
 from models import plan_browser
 from models.plan_browser import AreaBands, OutcomeView, source_line, yes_no
 from models.scoring import BANDS, SPEND_CLASSES
-from models.vocab import PAGE_TITLES
 
 TITLE_CHARS = 34  # area titles on the chart's axis are cut here; the table below has them in full
 
 auth_gate.signed_in()  # every role may read the history
-st.title(PAGE_TITLES["storico"])
-st.caption(
-    "Valutazione finale degli obiettivi del Piano di Zona 2021-2023 (prorogato al 31 dicembre 2024), "
-    "compilata con la griglia regionale nel capitolo 1 del documento del piano 2025-2027 e riportata "
-    "come scritta. Le aree sono quelle del catalogo 2025-2027 che corrispondono al titolo della scheda."
-)
+plan_id = plan_selector.selected()
+history = call(plan_browser.history_page, plan_id=plan_id)
+st.title(history.title)
+st.caption(history.intro)
 
-counts = call(plan_browser.history_band_counts)
-total = sum(counts.values())
+counts = call(plan_browser.history_band_counts, plan_id=plan_id)
+total = call(plan_browser.history_count, plan_id=plan_id)
 if not total:
-    st.info("Nessuna scheda di valutazione del piano 2021-2023 è caricata.")
+    st.info(f"Nessuna scheda di valutazione del piano {history.years} è caricata.")
     st.stop()
 
 
@@ -60,7 +59,7 @@ def area_band_figure(rows: list[AreaBands]) -> go.Figure:
         barmode="stack",
         height=110 + 48 * len(rows),
         separators=",.",
-        title={"text": "<b>Obiettivi 2021-2023 per fascia di raggiungimento e macro-area</b>", "x": 0},
+        title={"text": f"<b>Obiettivi {history.years} per fascia di raggiungimento e macro-area</b>", "x": 0},
         legend={
             "orientation": "h",
             "y": -0.15,
@@ -101,7 +100,7 @@ tiles[0].metric("Obiettivi valutati", total)
 for tile, band in zip(tiles[1:], BANDS):
     tile.metric(f"{band.label} ({band.range_label})", counts[band.label])
 
-area_rows = call(plan_browser.history_area_bands)
+area_rows = call(plan_browser.history_area_bands, plan_id=plan_id)
 st.plotly_chart(area_band_figure(area_rows), width="stretch", config={"displayModeBar": False})
 
 st.markdown("#### Schede di valutazione")
@@ -121,10 +120,10 @@ area_filter = f2.selectbox(
     key="storico_area",
     format_func=lambda a: "Tutte le macro-aree" if a == ALL else f"{a} · {area_titles[a]}",
 )
-outcomes = call(plan_browser.history_outcomes, band=band_filter or None, area=area_filter or None)
+outcomes = call(plan_browser.history_outcomes, band=band_filter or None, area=area_filter or None, plan_id=plan_id)
 
 if not outcomes:
-    st.info("Nessuna scheda 2021-2023 con questa fascia in questa macro-area.")
+    st.info(f"Nessuna scheda {history.years} con questa fascia in questa macro-area.")
     st.stop()
 table = pd.DataFrame(
     [
@@ -175,6 +174,6 @@ for o in outcomes:
             ("Verrà riproposto?", answer(o.proposed_again, o.proposed_reason)),
         ]
         if o.continuity_previous is not None:
-            fields.append(("In continuità con il piano 2018-2020?", yes_no(o.continuity_previous)))
+            fields.append((history.continuity_question, yes_no(o.continuity_previous)))
         for label, text in fields:
             st.markdown(f"**{md_escape(label)}**  \n{md_escape(text) if text else ':gray[non indicato]'}")

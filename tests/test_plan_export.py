@@ -40,7 +40,7 @@ HEADERS = {
         "Riga tipo di servizio",
     ],
     "Caratteristiche": ["Scheda", "Caratteristica", "Valore", "Testo", "Riga"],
-    "Obiettivi": ["Area", "Scheda", "Obiettivo", "Tipo", "Testo", "Riga"],
+    "Obiettivi": ["Area", "Scheda", "Obiettivo", "Tipo", "Testo", "Riga", "Obiettivo precedente"],
     "Azioni": ["Area", "Obiettivo", "Azione", "Riga", "Ritirata"],
     "Indicatori": ["Area", "Obiettivo", "Tipo", "Indicatore", "Unità", "Più alto è meglio", "Target", "Riga"],
     "Budget": [
