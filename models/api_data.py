@@ -5,7 +5,9 @@ semester_summary, objective_rows and indicators_of_objectives, with the same «c
 (include_submitted, approved only by default). Nothing is computed here, only renamed and paged, so the API
 cannot disagree with the screens. Report contents in every state (drafts included) follow
 permissions.require_report_contents: the Ufficio di Piano, and a lead for their own areas only.
-Ids are the database's, stable for the life of the database; areas are named by letter.
+Ids are the database's, stable for the life of the database; areas are named by letter. One plan at a time,
+as on the screens: the plan's own lists (areas, objectives, semesters) are the current plan's unless `plan` names
+another (/plans lists them); a semester's figures are its own plan's.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import dashboard, dashboard_sql, plan_browser
+from models import dashboard, dashboard_sql, plan_browser, plans
 from models.dashboard_results import IndicatorSeries, Money, ObjectiveRow, Tally
 from models.errors import InputRefused
 from models.permissions import Actor, can_edit_area, require_report_contents
-from models.tables import IndicatorValue, MacroArea, Objective, Report, Spend
+from models.tables import IndicatorValue, MacroArea, Objective, Report, Spend, pk
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500  # a page the client can still parse quickly; more with offset
@@ -40,23 +42,55 @@ def _paged(items: list[Any], limit: int | None, offset: int | None) -> dict:
     return {"total": len(items), "limit": size, "offset": start, "items": items[start : start + size]}
 
 
-def _check_area(session: Session, area: str | None) -> None:
-    if area is not None and area not in {a.letter for a in dashboard_sql.all_areas(session)}:
+def _check_area(session: Session, area: str | None, plan_id: int | None = None) -> None:
+    if area is not None and area not in {a.letter for a in dashboard_sql.all_areas(session, plan_id)}:
         raise InputRefused(f"area: macro-area «{area}» inesistente.")
+
+
+def _plan_id(session: Session, plan_id: int | None) -> int | None:
+    """The plan asked for, or the current one (as the pages: one plan at a time); NotFound for an unknown id."""
+    plan = plans.plan_row(session, plan_id)
+    return pk(plan) if plan is not None else None
 
 
 # --- the plan ---------------------------------------------------------------------------------
 
 
-def areas(*, session: Session, actor: Actor) -> list[dict]:
-    return [{"letter": a.letter, "title": a.title} for a in dashboard_sql.all_areas(session)]
+def plan_list(*, session: Session, actor: Actor) -> list[dict]:
+    """Every plan of the database (successive trienniums), oldest first; `current`: the one data entry uses."""
+    current = plans.current_plan(session=session)
+    return [
+        {
+            "id": p.id,
+            "title": p.title,
+            "ambito": p.ambito,
+            "first_year": p.first_year,
+            "last_year": p.last_year,
+            "state": p.state,
+            "current": current is not None and p.id == current.id,
+        }
+        for p in plans.list_plans(session=session)
+    ]
+
+
+def areas(*, session: Session, actor: Actor, plan_id: int | None = None) -> list[dict]:
+    return [
+        {"letter": a.letter, "title": a.title} for a in dashboard_sql.all_areas(session, _plan_id(session, plan_id))
+    ]
 
 
 def plan_objectives(
-    *, session: Session, actor: Actor, area: str | None = None, limit: int | None = None, offset: int | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    area: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    plan_id: int | None = None,
 ) -> dict:
     """The plan's objectives (areas -> cards flattened), each with its actions and indicators, targets and origin."""
-    _check_area(session, area)
+    plan_id = _plan_id(session, plan_id)
+    _check_area(session, area, plan_id)
     items = [
         {
             "id": o.id,
@@ -79,7 +113,7 @@ def plan_objectives(
                 for i in o.indicators
             ],
         }
-        for a in plan_browser.plan_tree(session=session, area=area).areas
+        for a in plan_browser.plan_tree(session=session, area=area, plan_id=plan_id).areas
         for c in a.cards
         for o in c.objectives
     ]
@@ -89,10 +123,10 @@ def plan_objectives(
 # --- semesters and figures ----------------------------------------------------------------------
 
 
-def semesters(*, session: Session, actor: Actor) -> list[dict]:
+def semesters(*, session: Session, actor: Actor, plan_id: int | None = None) -> list[dict]:
     return [
         {"id": s.id, "year": s.year, "half": s.half, "label": s.label, "state": s.state}
-        for s in dashboard_sql.semester_options(session=session)
+        for s in dashboard_sql.semester_options(session=session, plan_id=_plan_id(session, plan_id))
     ]
 
 
@@ -186,7 +220,7 @@ def results(
 ) -> dict:
     """Per monitored objective: report state, achievement, band, indicator values, budget and spend, exactly as
     the Cruscotto computes them (dashboard.objective_rows and indicators_of_objectives)."""
-    _check_area(session, area)
+    _check_area(session, area, plans.plan_id_of_semester(session, semester_id))
     size, start = page_bounds(limit, offset)
     rows = dashboard.objective_rows(
         session=session, semester_id=semester_id, include_submitted=include_submitted, area_letter=area
@@ -222,8 +256,7 @@ def reports(
 ) -> dict:
     """Every report of the semester in the areas the actor may enter (a lead's own, all for the office), in any
     state, with the values as saved. Asking for another area's reports is refused (PermissionDenied)."""
-    _check_area(session, area)
-    dashboard_sql.semester_by_id(session, semester_id)  # NotFound for an unknown semester
+    _check_area(session, area, plans.plan_id_of_semester(session, semester_id))  # NotFound: unknown semester
     if area is not None or not (actor.is_office or actor.is_lead):
         require_report_contents(actor, area or "")
         letters = [area or ""]

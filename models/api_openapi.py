@@ -24,6 +24,7 @@ LIMIT = _param(
     "limit", "query", {"type": "integer", "default": DEFAULT_LIMIT, "maximum": MAX_LIMIT}, "Righe per pagina"
 )
 OFFSET = _param("offset", "query", {"type": "integer", "default": 0}, "Righe da saltare")
+PLAN = _param("plan", "query", {"type": "integer"}, "Id del piano (da /plans); senza: il piano in corso")
 OPEN_SEMESTER = _param("semester", "path", {"type": "string"}, "Semestre chiuso, AAAA-S (2025-1)", required=True)
 NAME = _param("name", "path", {"type": "string"}, "Nome del file", required=True)
 ERRORS = {
@@ -74,11 +75,12 @@ def openapi_document() -> dict:
             "schemas": {"Error": {"type": "object", "properties": {"errore": {"type": "string"}}}},
         },
         "paths": {
-            "/areas": _get("Macro-aree del piano", []),
+            "/plans": _get("Piani del database (trienni successivi), con quello in corso", []),
+            "/areas": _get("Macro-aree del piano", [PLAN]),
             "/plan/objectives": _get(
-                "Obiettivi del piano con azioni, indicatori, target e loro origine", [AREA, LIMIT, OFFSET]
+                "Obiettivi del piano con azioni, indicatori, target e loro origine", [PLAN, AREA, LIMIT, OFFSET]
             ),
-            "/semesters": _get("Semestri di monitoraggio (id, anno, semestre, stato)", []),
+            "/semesters": _get("Semestri di monitoraggio del piano (id, anno, semestre, stato)", [PLAN]),
             "/semesters/{semester_id}/summary": _get(
                 "Riepilogo del semestre: fasce, raggiungimento, budget e spesa, anche per area",
                 [SEMESTER, INCLUDE_SUBMITTED],

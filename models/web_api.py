@@ -129,18 +129,27 @@ def _semester(request: Request) -> int:
     return int(request.path_params["semester_id"])
 
 
+def plan_list(request: Request, session: Session, actor: Actor) -> Any:
+    return {"items": api_data.plan_list(session=session, actor=actor)}
+
+
 def areas(request: Request, session: Session, actor: Actor) -> Any:
-    return {"items": api_data.areas(session=session, actor=actor)}
+    return {"items": api_data.areas(session=session, actor=actor, plan_id=_int(request, "plan"))}
 
 
 def objectives(request: Request, session: Session, actor: Actor) -> Any:
     return api_data.plan_objectives(
-        session=session, actor=actor, area=_area(request), limit=_int(request, "limit"), offset=_int(request, "offset")
+        session=session,
+        actor=actor,
+        area=_area(request),
+        limit=_int(request, "limit"),
+        offset=_int(request, "offset"),
+        plan_id=_int(request, "plan"),
     )
 
 
 def semesters(request: Request, session: Session, actor: Actor) -> Any:
-    return {"items": api_data.semesters(session=session, actor=actor)}
+    return {"items": api_data.semesters(session=session, actor=actor, plan_id=_int(request, "plan"))}
 
 
 def summary(request: Request, session: Session, actor: Actor) -> Any:
@@ -232,6 +241,7 @@ def api_routes() -> list[BaseRoute]:
         Route(PREFIX, index, methods=["GET"]),
         Route(PREFIX + "/", index, methods=["GET"]),
         Route(PREFIX + "/openapi.json", openapi, methods=["GET"]),
+        Route(PREFIX + "/plans", endpoint(plan_list), methods=["GET"]),
         Route(PREFIX + "/areas", endpoint(areas), methods=["GET"]),
         Route(PREFIX + "/plan/objectives", endpoint(objectives), methods=["GET"]),
         Route(PREFIX + "/semesters", endpoint(semesters), methods=["GET"]),

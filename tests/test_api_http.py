@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from models import api_data, dashboard, dashboard_sql, demo
+from models import api_data, dashboard, dashboard_sql, demo, plans
 from models.api_openapi import openapi_document
 from models.api_tokens import create_token, list_tokens, revoke_token
 from models.db import create_db_and_tables, get_engine, session_scope
 from models.plan_loader import load_plan
 from models.plan_yaml import read_plan
-from models.tables import ApiTokenUse
+from models.tables import ApiTokenUse, Objective
 from models.users import actor_for, create_user, set_active
 from models.web_api import PREFIX
 from models.web_guard import asgi_routes, middleware
@@ -171,3 +171,40 @@ def test_openapi_describes_every_route_and_nothing_else(client):
     assert client.get(f"{PREFIX}/nulla").status_code == 404
     assert client.get(f"{PREFIX}/").json()["openapi"] == f"{PREFIX}/openapi.json"
     assert api_data.MAX_LIMIT >= api_data.DEFAULT_LIMIT
+
+
+def test_one_plan_at_a_time_the_current_one_unless_another_is_named(client, db, tmp_path):
+    """Two plans in the database: /plans lists both; the plan's lists are the current plan's by default and
+    another's with ?plan=; an unknown plan is 404; a semester's figures are its own plan's."""
+    from models.plan_import import apply_plan_import
+    from tests.test_plans import next_plan_workbook
+
+    engine, actors = db
+    empty = tmp_path / "senza-yaml"
+    empty.mkdir()
+    with session_scope(engine) as s:
+        apply_plan_import(next_plan_workbook(engine), actor=actors["uff"], session=s, plan_dir=empty)
+    token = auth(token_for(db, "com"))
+    listed = client.get(f"{PREFIX}/plans", headers=token).json()["items"]
+    assert [(p["first_year"], p["last_year"], p["current"]) for p in listed] == [
+        (2025, 2027, True),
+        (2028, 2030, False),
+    ]
+    first, following = listed[0]["id"], listed[1]["id"]
+
+    default = client.get(f"{PREFIX}/semesters", headers=token).json()["items"]
+    assert default and all(2025 <= s["year"] <= 2027 for s in default)
+    assert client.get(f"{PREFIX}/semesters?plan={following}", headers=token).json()["items"] == []
+    assert client.get(f"{PREFIX}/semesters?plan={first}", headers=token).json()["items"] == default
+    letters = [a["letter"] for a in client.get(f"{PREFIX}/areas", headers=token).json()["items"]]
+    assert letters == sorted(set(letters)), "one plan's areas, not both plans' (each letter once)"
+    with Session(engine) as s:
+        ids = {
+            plan: {o.id for o in s.exec(select(Objective).where(*plans.objectives_of(plan)))}
+            for plan in (first, following)
+        }
+    objectives = client.get(f"{PREFIX}/plan/objectives?plan={following}&limit=500", headers=token).json()
+    assert {o["id"] for o in objectives["items"]} == ids[following] and ids[following].isdisjoint(ids[first])
+    assert client.get(f"{PREFIX}/areas?plan=9999", headers=token).status_code == 404
+    results = client.get(f"{PREFIX}/semesters/{default[-1]['id']}/results?limit=500", headers=token).json()
+    assert {r["id"] for r in results["items"]} <= ids[first]
