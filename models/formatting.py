@@ -5,12 +5,25 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from models.errors import InputRefused
 
 
+def _rounded(number: float, decimals: int) -> Decimal:
+    """Rounded half up on the number as written (its shortest repr), as people and Excel round: 91,95 / 6 =
+    15,325 reads 15,33 € whether the float is 15.324999... or 15.325000...1, so that a figure computed in a
+    different order on another screen shows the same cents (binary rounding would give 15,32 or 15,33)."""
+    exact = Decimal(number) if isinstance(number, int) else Decimal(repr(float(number)))
+    if not exact.is_finite():
+        return exact
+    with localcontext() as ctx:
+        ctx.prec = 400  # every finite float's digits (up to 1.8e308) and the decimals: quantize never fails
+        return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def _group(number: float, decimals: int) -> str:
-    text = f"{abs(number):,.{decimals}f}"  # 1,234,567.89
+    text = f"{abs(_rounded(number, decimals)):,.{decimals}f}"  # 1,234,567.89
     text = text.replace(",", "\u0001").replace(".", ",").replace("\u0001", ".")
     return ("-" if number < 0 and float(text.replace('.', '').replace(',', '.')) != 0 else "") + text
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from models import dashboard, dashboard_results, plan_browser, queries
 from models.budget_rules import BudgetKind
 from models.db import session_scope
-from models.formatting import BUDGET_TO_DEFINE, budget_euro
+from models.formatting import BUDGET_TO_DEFINE, budget_euro, euro, euro_cents, percent
 from models.plan_setup import set_budget
 from models.tables import BudgetLine, BudgetLineKind, Objective, Report, Semester, Spend, User
 from tests.test_reports import OFFICE
@@ -128,7 +128,7 @@ def test_card_a_examples_are_out_of_every_spend_ratio_until_the_office_sets_a_bu
 def test_missing_budget_reads_to_be_defined_never_zero():
     assert budget_euro(None) == "da definire nel Piano Operativo Annuale"
     assert budget_euro(0.0) == "0,00 €", "a budget set to zero is zero"
-    assert budget_euro(7500.5) == "7.500,50 €" and budget_euro(7500.5, cents=False) == "7.500 €"
+    assert budget_euro(7500.5) == "7.500,50 €" and budget_euro(7500.49, cents=False) == "7.500 €"
     assert (
         dashboard_results.Money().planned is None
         and dashboard_results.Money(budget=10.0, budget_amounts=1).planned == 10.0
@@ -150,9 +150,9 @@ def test_charts_label_a_missing_budget_to_be_defined():
 
 
 def test_amount_helpers_show_cents_where_amounts_are_entered_or_compared():
-    from models.formatting import amount_field, euro, euro_cents
+    from models.formatting import amount_field
 
-    assert euro_cents(7500.5) == "7.500,50 €" and euro(7500.5) == "7.500 €"  # tables vs tiles
+    assert euro_cents(7500.5) == "7.500,50 €" and euro(7500.5) == "7.501 €"  # tables vs tiles (half up, as Excel)
     assert amount_field(7500.5) == "7.500,50" and amount_field(None) == "" and amount_field(3.0) == "3,00"
 
 
@@ -216,3 +216,11 @@ def test_reloading_the_plan_keeps_and_updates_the_kinds(small_plan):
     with session_scope(small_plan) as s:
         load_plan(s, data)  # back to preventivato
     assert _kinds(small_plan)[140] == BudgetKind.PREVENTIVATO
+
+
+def test_cents_are_rounded_half_up_on_the_number_as_written():
+    """91,95 € over six semesters is 15,325 €: 15,33 € on every screen, whichever order computed the float
+    (15.324999... or 15.325000...1; binary rounding showed 15,32 € in the HTML and 15,33 € elsewhere)."""
+    assert euro_cents(91.95 / 6) == euro_cents(91.95 * (1 / 6)) == euro_cents(15.325000000000001) == "15,33 €"
+    assert euro(2.5) == "3 €" and euro(-2.5) == "-3 €" and percent(12.25) == "12,3 %"
+    assert euro_cents(-0.004) == "0,00 €", "no minus sign on a zero"
