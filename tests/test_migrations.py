@@ -4,7 +4,9 @@ and are safe when several processes start on the same fresh database together.""
 
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
+import time
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -151,25 +153,28 @@ def test_a_database_migrated_by_a_newer_version_is_refused(empty_database_url, e
 
 
 def test_several_processes_starting_together_migrate_once(empty_database_url):
-    """Each worker has its own engine (its own connections and lock file handle), as separate processes do."""
-    workers, barrier, errors = 4, threading.Barrier(4), []
-
-    def start() -> None:
-        engine = make_engine(empty_database_url)
-        try:
-            barrier.wait()
-            create_db_and_tables(engine)
-        except Exception as exc:  # noqa: BLE001 (collected, asserted below)
-            errors.append(exc)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=start) for _ in range(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
+    """Four processes (not threads: Alembic keeps its migration context in module globals, one per process)
+    start on the same empty database at the same moment; each waits for a shared start time."""
+    start_at = time.time() + 3  # every process has imported the app by then
+    script = (
+        "import sys, time\n"
+        "from models.db import create_db_and_tables, make_engine\n"
+        "engine = make_engine(sys.argv[1])\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "create_db_and_tables(engine)\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, empty_database_url, str(start_at)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outcomes = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [err[-2000:] for _out, err in outcomes]
     engine = make_engine(empty_database_url)
     try:
         assert differences(engine) == []
