@@ -200,6 +200,8 @@ def show_card(card: CardView, letter: str, query: str, titles: dict[str, str]) -
                     noun="Obiettivi",
                     size=OBJECTIVES_PER_PAGE,
                 )
+                # HTML for the <details> only: labels are html.escape'd, bodies md_escape'd (every <, >, markdown
+                # special of a plan text is literal); tests/test_plan_browser.py checks both with a hostile text
                 st.markdown(objectives_markdown(shown, expanded=bool(query)), unsafe_allow_html=True)
         if budget.open:
             with budget:

@@ -268,6 +268,10 @@ def test_piano_page_escapes_plan_text(tmp_path):
     assert not at.exception
     bodies = [m.value for m in at.markdown if "grassetto" in m.value]
     assert bodies and all(r"\*\*grassetto\*\*" in b and r"\<img" in b and r"\[link\]" in b for b in bodies)
+    # the <details> label is HTML (markdown is not read there): escaped as HTML, no tag of the text survives
+    summaries = [b for b in bodies if "<summary>" in b]
+    assert summaries and all("&lt;img src=x onerror=alert(1)&gt;" in b for b in summaries)
+    assert not any(re.search(r"(?<!\\)<img", b) for b in bodies), "a tag only as escaped text"
 
 
 def test_piano_page_reads_the_plan_again_after_a_save(app_db):
