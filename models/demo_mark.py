@@ -65,9 +65,25 @@ def demo_title(title: str) -> str:
 
 def mark_properties(wb: Workbook) -> None:
     props = wb.properties
-    props.title = f"DIMOSTRATIVO · {props.title or ''}".rstrip(" ·")
-    props.subject = DEMO_NOTICE
-    props.keywords = "dimostrativo"
+    for name, value in demo_properties(props.title).items():
+        setattr(props, name, value)
+
+
+def demo_properties(title: str | None) -> dict[str, str]:
+    """A workbook's title, subject and keywords (file properties) for generated data; an XlsxWriter workbook
+    (the reports) takes them as they are in set_properties."""
+    return {
+        "title": f"DIMOSTRATIVO · {title or ''}".rstrip(" ·"),
+        "subject": DEMO_NOTICE,
+        "keywords": "dimostrativo",
+    }
+
+
+def demo_header_left() -> str:
+    """The demo notice as the left part of a page header in Excel's codes (&L, &K colour), as mark_sheet sets it:
+    an XlsxWriter sheet (the reports) has one header string (its odd header, which Excel prints on every page
+    while no different first or even pages are asked for)."""
+    return f"&L&K{DEMO_TAB_COLOUR}{DEMO_NOTICE}"
 
 
 def html_banner(demo: bool) -> str:

@@ -1,121 +1,146 @@
 """The workbook renderer of the report: writes models.report_model's tables into .xlsx sheets.
 
-A write-only workbook (openpyxl's streaming mode): each row goes to the file when it is appended and is then
-forgotten, where a normal workbook keeps every cell (420,000 in the size-100 semester report) until the save.
-So a sheet is laid out before its first row (column widths, frozen header, print settings, the demo mark) and
-its rows are written top to bottom. Each kind of cell's style is built once (Styles) and given to every cell
-of that kind.
+XlsxWriter in constant_memory mode: a row goes to the file as soon as the next one starts and is then
+forgotten (the size-100 semester report has 420,000 cells), and a cell costs a third of openpyxl's write-only
+mode's time. So a sheet is laid out before its first row (column widths, frozen header, print settings, the demo
+mark) and its rows are written top to bottom. Each kind of cell's Format is built once per workbook (Styles)
+and given to every cell of that kind. Values are stored as models.xlsx.cell_value says (text always as text,
+never a formula). openpyxl still reads every workbook and writes the other ones (models/xlsx.py).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell as XlCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
-from models.demo_mark import demo_title, mark_properties, mark_sheet
+from models.demo_mark import DEMO_TAB_COLOUR, demo_header_left, demo_properties, demo_title
 from models.report_model import EURO, PERCENT, Cell, Context, Table, cell_colours
-from models.xlsx import BOX, EURO_FORMAT, HEADER_FILL, PERCENT_FORMAT, cell_value, printable, to_bytes
+from models.xlsx import BORDER_COLOUR, EURO_FORMAT, HEADER_FILL_COLOUR, PERCENT_FORMAT, cell_value
 
 SHEETS = ("Sintesi", "Tabella Esiti", "Indicatori", "Spesa")
 HEADING_FILL = "EDEDED"  # an objective's heading row in the Tabella Esiti
 NUMBER_FORMATS = {EURO: EURO_FORMAT, PERCENT: PERCENT_FORMAT}
+A4 = 9  # Excel's paper size code
+HEADER_LIMIT = 255  # Excel's longest page header or footer, in UTF-16 units (XlsxWriter drops a longer one)
+BOX = {"border": 1, "border_color": f"#{BORDER_COLOUR}"}  # thin, grey
 
-StyleAttrs = dict[str, Any]  # cell attribute -> openpyxl style object (font, fill, border, ...)
+Props = dict[str, Any]  # XlsxWriter format properties
 
 
-def _fill(hex_colour: str) -> PatternFill:
-    return PatternFill("solid", fgColor=hex_colour.lstrip("#"))
+def _fill(hex_colour: str) -> Props:
+    return {"pattern": 1, "bg_color": f"#{hex_colour.lstrip('#')}"}  # solid: XlsxWriter's bg_color is the fill
 
 
-def _body_style(number_format: str | None, colours: tuple[str, str] | None, row_style: str) -> StyleAttrs:
-    attrs: StyleAttrs = {"alignment": Alignment(wrap_text=True, vertical="top"), "border": BOX}
+def _body_style(number_format: str | None, colours: tuple[str, str] | None, row_style: str) -> Props:
+    props: Props = {"text_wrap": True, "valign": "top", **BOX, "bold": row_style in ("heading", "total")}
     if number_format:
-        attrs["number_format"] = number_format
-    bold = row_style in ("heading", "total")
+        props["num_format"] = number_format
     if colours:
-        attrs["fill"] = _fill(colours[0])
-        attrs["font"] = Font(color=colours[1].lstrip("#"), bold=bold)
-    else:
-        attrs["font"] = Font(bold=bold)
-        if row_style == "heading":
-            attrs["fill"] = _fill(HEADING_FILL)
-    return attrs
+        props |= _fill(colours[0]) | {"font_color": f"#{colours[1].lstrip('#')}"}
+    elif row_style == "heading":
+        props |= _fill(HEADING_FILL)
+    return props
 
 
-def _header_style(colours: tuple[str, str] | None) -> StyleAttrs:
-    return {
-        "fill": _fill(colours[0]) if colours else HEADER_FILL,
-        "font": Font(bold=True, color=colours[1].lstrip("#") if colours else None),
-        "alignment": Alignment(wrap_text=True, vertical="center"),
-        "border": BOX,
+def _header_style(colours: tuple[str, str] | None) -> Props:
+    props: Props = {"bold": True, "text_wrap": True, "valign": "vcenter", **BOX}
+    if colours:
+        return props | _fill(colours[0]) | {"font_color": f"#{colours[1].lstrip('#')}"}
+    return props | _fill(HEADER_FILL_COLOUR)
+
+
+def _plain_style(kind: str) -> Props:
+    styles: dict[str, Props] = {
+        "none": {},
+        "bold": {"bold": True},
+        "italic": {"italic": True},
+        "title": {"bold": True, "font_size": 12},
+        "report title": {"bold": True, "font_size": 14},
+        "group": {"bold": True, "align": "center"} | _fill(HEADER_FILL_COLOUR),
     }
-
-
-def _plain_style(kind: str) -> StyleAttrs:
-    return {
-        "none": dict,
-        "bold": lambda: {"font": Font(bold=True)},
-        "italic": lambda: {"font": Font(italic=True)},
-        "title": lambda: {"font": Font(bold=True, size=12)},
-        "report title": lambda: {"font": Font(bold=True, size=14)},
-        "group": lambda: {"font": Font(bold=True), "fill": HEADER_FILL, "alignment": Alignment(horizontal="center")},
-    }[kind]()
+    return styles[kind]
 
 
 class Styles:
-    """Each kind of cell's style, built once per workbook: openpyxl hashes a style object every time one is
-    assigned to a cell (most of a large report's time, cell by cell), while a cell created with a built style
-    (Cell's style_array) only copies nine numbers. A kind is (function building its style, its arguments)."""
+    """Each kind of cell's Format, built once per workbook (XlsxWriter gives each Format object its own entry
+    in the file's style table). A kind is (function building its properties, its arguments)."""
 
-    def __init__(self, ws: Worksheet) -> None:
-        self._ws = ws  # the styles belong to the workbook: any of its sheets builds them
-        self._arrays: dict[tuple, Any] = {}
-        self._texts: dict[tuple[Cell, str], tuple[Any, bool, Any]] = {}
+    def __init__(self, wb: Workbook) -> None:
+        self._wb = wb
+        self._formats: dict[tuple, Format | None] = {}
+        self._texts: dict[tuple[Cell, str], tuple[Any, bool, Format | None]] = {}
+        self._default: Format | None = None
 
-    def cell(self, value: Any, build: Callable[..., StyleAttrs], *args: Any) -> XlCell:
-        """A cell holding `value` as models.xlsx.cell_value stores it, styled as build(*args) says."""
-        stored, as_text, quoted = cell_value(value)
-        return self._new(stored, as_text, self._array(quoted, build, *args))
-
-    def _array(self, quoted: bool, build: Callable[..., StyleAttrs], *args: Any) -> Any:
+    def format(self, quoted: bool, build: Callable[..., Props], *args: Any) -> Format | None:
         key = (build, quoted, *args)
-        array = self._arrays.get(key)
-        if array is None:
-            template = XlCell(self._ws)
-            for name, style in build(*args).items():
-                setattr(template, name, style)
-            template.quotePrefix = quoted  # Excel keeps a formula-looking text as text when the cell is edited
-            array = self._arrays[key] = template._style  # the style array Cell takes as style_array
-        return array
+        if key not in self._formats:
+            props = build(*args) | ({"quote_prefix": True} if quoted else {})  # Excel keeps "=..." text when edited
+            self._formats[key] = self._wb.add_format(props) if props else None
+        return self._formats[key]
 
-    def _new(self, stored: Any, as_text: bool, array: Any) -> XlCell:
-        out = XlCell(self._ws, row=1, column=1, value=stored, style_array=array)  # placed by append
-        if as_text:
-            out.data_type = "s"  # openpyxl would store "=..." as a formula
-        return out
+    def run_font(self, fmt: Format | None) -> Format:
+        """A Format for a rich text's runs: the cell's own (only its font is used), or the default font."""
+        if fmt is not None:
+            return fmt
+        if self._default is None:
+            self._default = self._wb.add_format()
+        return self._default
 
-    def plain(self, value: Any, kind: str = "none") -> XlCell:
-        return self.cell(value, _plain_style, kind)
-
-    def body(self, cell: Cell, row_style: str) -> XlCell:
-        """A table's cell. A text (or empty) cell's stored value and style are worked out once per distinct
-        cell and row style: the Tabella Esiti repeats the same few texts hundreds of thousands of times (numbers
-        are not cached: 1 and 1.0 are equal keys but are stored differently)."""
-        if cell.value is not None and type(cell.value) is not str:
-            return self.cell(cell.value, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
+    def body(self, cell: Cell, row_style: str) -> tuple[Any, bool, Format | None]:
+        """A table cell's (stored value, as text, Format). A text (or empty) cell's are worked out once per
+        distinct cell and row style: the Tabella Esiti repeats the same few texts hundreds of thousands of
+        times (numbers are not cached: 1 and 1.0 are equal keys but are stored differently)."""
+        value = cell.value
+        if value is not None and type(value) is not str:
+            stored, as_text, quoted = cell_value(value)
+            fmt = self.format(quoted, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
+            return stored, as_text, fmt
         key = (cell, row_style)
         known = self._texts.get(key)
         if known is None:
-            stored, as_text, quoted = cell_value(cell.value)
-            array = self._array(quoted, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
-            known = self._texts[key] = (stored, as_text, array)
-        return self._new(*known)
+            stored, as_text, quoted = cell_value(value)
+            fmt = self.format(quoted, _body_style, NUMBER_FORMATS.get(cell.kind), cell_colours(cell), row_style)
+            known = self._texts[key] = (stored, as_text, fmt)
+        return known
+
+
+class _Sheet:
+    """One sheet being written: its rows in order, `row` the next one (0-based, as XlsxWriter counts)."""
+
+    def __init__(self, ws: Worksheet, styles: Styles) -> None:
+        self.ws, self.styles, self.row = ws, styles, 0
+
+    def put(self, col: int, stored: Any, as_text: bool, fmt: Format | None) -> None:
+        """One cell of the current row, stored as models.xlsx.cell_value said."""
+        ws, row = self.ws, self.row
+        if as_text:
+            if stored.startswith("<r>") and stored.endswith("</r>"):
+                # XlsxWriter copies such a text into the file unescaped, as rich-text markup: as two runs in the
+                # cell's own font it is escaped and reads the same
+                run = self.styles.run_font(fmt)
+                ws.write_rich_string(row, col, run, stored[:1], run, stored[1:], fmt)
+            else:
+                ws.write_string(row, col, stored, fmt)  # never write(): it would store "=..." as a formula
+        elif stored is None:
+            ws.write_blank(row, col, None, fmt)  # a styled empty cell (an unstyled one is not written)
+        elif type(stored) is bool:
+            ws.write_boolean(row, col, stored, fmt)
+        else:
+            ws.write_number(row, col, stored, fmt)
+
+    def plain(self, col: int, value: Any, kind: str = "none") -> None:
+        stored, as_text, quoted = cell_value(value)
+        self.put(col, stored, as_text, self.styles.format(quoted, _plain_style, kind))
+
+    def line(self, value: Any, kind: str) -> None:
+        """A row of one plain cell."""
+        self.plain(0, value, kind)
+        self.row += 1
 
 
 class ReportBook:
@@ -123,87 +148,121 @@ class ReportBook:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.wb = Workbook(write_only=True)
-        self.wb.properties.title = f"{ctx.title} · {ctx.plan}"
-        self.wb.properties.creator = "Monitoraggio Piano di Zona"
+        self._buffer = io.BytesIO()
+        self.wb = Workbook(self._buffer, {"constant_memory": True})
+        title = f"{ctx.title} · {ctx.plan}"
+        props = {"title": title, "author": "Monitoraggio Piano di Zona"}  # author: the file's creator
+        self.wb.set_properties(props | demo_properties(title) if ctx.demo else props)
+        self.styles = Styles(self.wb)
         self.sheetnames: list[str] = []
 
-    def _sheet(self, name: str, tables: Sequence[Table], title_rows: str) -> tuple[Worksheet, Styles]:
+    def _sheet(self, name: str, tables: Sequence[Table], title_rows: int) -> _Sheet:
         """A new sheet laid out for `tables`: each column as wide as the widest of them asks, printable (A4
-        landscape, fit to width, header rows repeated) with the report's name on every page."""
-        ws = self.wb.create_sheet(name)
+        landscape, fit to width, the first `title_rows` rows repeated) with the report's name on every page."""
+        ws = self.wb.add_worksheet(name)
         self.sheetnames.append(name)
         widths: dict[int, float] = {}
         for table in tables:
-            for i, spec in enumerate(table.columns, start=1):
+            for i, spec in enumerate(table.columns):
                 widths[i] = max(widths.get(i, spec.width), spec.width)
         for i, width in widths.items():
-            ws.column_dimensions[get_column_letter(i)].width = width
-        printable(ws, title_rows=title_rows)
-        ws.oddHeader.center.text = f"{self.ctx.title} · {self.ctx.plan}".replace("&", "&&")  # & starts a code
-        ws.oddFooter.right.text = "Pagina &P di &N"
-        ws.oddFooter.left.text = f"Generato il {self.ctx.generated}"
+            ws.set_column_pixels(i, i, excel_pixels(width))
+        ws.set_paper(A4)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0, title_rows - 1)
+        left = demo_header_left() if self.ctx.demo else ""
+        _page_texts(
+            ws,
+            left + "&C" + header_text(f"{self.ctx.title} · {self.ctx.plan}", HEADER_LIMIT - len(left) - 2),
+            f"&LGenerato il {header_text(self.ctx.generated, 100)}&RPagina &P di &N",
+        )
         if self.ctx.demo:
-            mark_sheet(ws)
-        return ws, Styles(ws)
+            ws.set_tab_color(f"#{DEMO_TAB_COLOUR}")
+        return _Sheet(ws, self.styles)
 
     def _title(self, text: str) -> str:
         return demo_title(text) if self.ctx.demo else text
 
     def summary_sheet(self, tables: list[Table]) -> None:
-        ws, styles = self._sheet(SHEETS[0], tables, "1:1")
-        rows: list[list] = [[styles.plain(self._title(self.ctx.title), "report title")]]
-        rows += [[styles.plain(label, "bold"), styles.plain(value)] for label, value in self.ctx.lines()]
-        for row in rows:
-            ws.append(row)
-        at = len(rows)
+        sheet = self._sheet(SHEETS[0], tables, 1)
+        sheet.line(self._title(self.ctx.title), "report title")
+        for label, value in self.ctx.lines():
+            sheet.plain(0, label, "bold")
+            sheet.plain(1, value)
+            sheet.row += 1
         for table in tables:
-            ws.append([])
-            _header, at = _write_table(ws, styles, table, at + 2)
-            at -= 1
+            sheet.row += 1  # an empty row before each table
+            _write_table(sheet, table)
 
     def table_sheet(self, name: str, table: Table, subtitle: str, extra: Sequence[Table] = ()) -> None:
         """One table per sheet under a title row: header frozen, filterable and repeated on every printed page."""
-        header = 2 + (1 if table.note else 0) + (1 if table.groups else 0)
-        ws, styles = self._sheet(name, [table, *extra], f"1:{header}")
-        ws.freeze_panes = f"A{header + 1}"
-        ws.append([styles.plain(self._title(f"{table.title} · {subtitle}"), "title")])
+        header = 2 + (1 if table.note else 0) + (1 if table.groups else 0)  # its row, counted from 1
+        sheet = self._sheet(name, [table, *extra], header)
+        sheet.ws.freeze_panes(header, 0)
+        sheet.line(self._title(f"{table.title} · {subtitle}"), "title")
         if table.note:
-            ws.append([styles.plain(table.note, "italic")])
-        body = Table("", table.columns, table.rows, table.groups)
-        _header, end = _write_table(ws, styles, body, 2 + (1 if table.note else 0))
-        ws.auto_filter.ref = f"A{header}:{get_column_letter(len(table.columns))}{max(end - 1, header)}"
+            sheet.line(table.note, "italic")
+        _write_table(sheet, Table("", table.columns, table.rows, table.groups))
+        sheet.ws.autofilter(header - 1, 0, max(sheet.row, header) - 1, len(table.columns) - 1)
         for more in extra:
-            ws.append([])
-            _h, end = _write_table(ws, styles, more, end + 1)
+            sheet.row += 1
+            _write_table(sheet, more)
 
     def to_bytes(self) -> bytes:
-        if self.ctx.demo:
-            mark_properties(self.wb)
-        return to_bytes(self.wb)
+        self.wb.close()
+        return self._buffer.getvalue()
 
 
-def _write_table(ws: Worksheet, styles: Styles, table: Table, row: int) -> tuple[int, int]:
-    """Append `table` (its first row is `row`); returns (header row, next free row)."""
+def _write_table(sheet: _Sheet, table: Table) -> None:
+    """Write `table` from the sheet's next row on."""
     if table.title:
-        ws.append([styles.plain(table.title, "title")])
-        row += 1
+        sheet.line(table.title, "title")
     if table.note:
-        ws.append([styles.plain(table.note, "italic")])
-        row += 1
+        sheet.line(table.note, "italic")
     if table.groups:
-        cells: list = []
+        col = 0
         for label, span in table.groups:
-            if span > 1:
-                first = len(cells) + 1
-                ws.merged_cells.add(f"{get_column_letter(first)}{row}:{get_column_letter(first + span - 1)}{row}")
-            cells += [styles.plain(label, "group"), *[None] * (span - 1)]
-        ws.append(cells)
-        row += 1
-    ws.append(
-        [styles.cell(spec.header, _header_style, cell_colours(Cell(spec.header, spec.kind))) for spec in table.columns]
-    )
-    header = row
+            if span > 1:  # the others get the group's style (Excel draws a merged range as its first cell)
+                sheet.ws.merge_range(
+                    sheet.row, col, sheet.row, col + span - 1, None, sheet.styles.format(False, _plain_style, "group")
+                )
+            sheet.plain(col, label, "group")
+            col += span
+        sheet.row += 1
+    for i, spec in enumerate(table.columns):
+        stored, as_text, quoted = cell_value(spec.header)
+        sheet.put(
+            i, stored, as_text, sheet.styles.format(quoted, _header_style, cell_colours(Cell(spec.header, spec.kind)))
+        )
+    sheet.row += 1
+    body, put = sheet.styles.body, sheet.put
     for r in table.rows:
-        ws.append([styles.body(cell, r.style) for cell in r.cells])
-    return header, header + len(table.rows) + 1
+        style = r.style
+        for i, cell in enumerate(r.cells):
+            put(i, *body(cell, style))
+        sheet.row += 1
+
+
+def excel_pixels(width: float) -> int:
+    """The pixels Excel draws a column `width` characters wide in (Calibri 11: 7 pixels a digit; ECMA-376
+    18.3.1.13). Given as pixels, XlsxWriter stores this very width (given as characters it adds the padding)."""
+    return int((256 * width + int(128 / 7)) / 256 * 7)
+
+
+def header_text(text: str, room: int) -> str:
+    """`text` for a page header or footer: & doubled (a single one starts a code), shortened with … to `room`
+    UTF-16 units (Excel's limit is for the whole header)."""
+    escaped = text.replace("&", "&&")
+    while len(escaped.encode("utf-16-le")) // 2 > room and text:
+        text = text[:-1]
+        escaped = text.replace("&", "&&") + "…"
+    return escaped
+
+
+def _page_texts(ws: Worksheet, header: str, footer: str) -> None:
+    """The page header and footer as given: set_header reads "&G" (in "R&&G", a title's "R&G") as an image's
+    place and drops a header whose places are not all given an image."""
+    ws.set_header("")  # the margins and the flag that writes them
+    ws.set_footer("")
+    ws.header, ws.footer = header, footer

@@ -23,10 +23,12 @@ from models.formatting import INVALID_VALUE
 EURO_FORMAT = '#,##0.00 "€"'
 PERCENT_FORMAT = '0.0" %"'  # the value is already a percentage (45.3 -> "45,3 %" in an Italian Excel)
 FORMULA_STARTS = ("=", "+", "-", "@")  # what Excel reads as the start of a formula when a cell is edited
-HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
+HEADER_FILL_COLOUR = "D9E2F3"
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL_COLOUR)
 TEXT_WIDTH = 80  # wide enough for a plan sentence on two or three wrapped lines
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-THIN = Side(style="thin", color="999999")
+BORDER_COLOUR = "999999"  # every table cell's thin border
+THIN = Side(style="thin", color=BORDER_COLOUR)
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 

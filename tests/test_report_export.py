@@ -492,7 +492,9 @@ def test_every_sheet_is_printable(data):
     for ws in [*wb, *annual_wb(data)]:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert int(ws.page_setup.paperSize) == 9  # A4
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        # one page wide: fitToWidth absent is its default, 1 (XlsxWriter leaves it out); no limit in height
+        assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows, ws.title
     header_row = next(r[0].row for r in wb["Indicatori"].iter_rows() if r[0].value == "Area")
     assert wb["Indicatori"].print_title_rows == f"$1:${header_row}"  # the header repeats on every page

@@ -1,6 +1,11 @@
-"""The write-only report writer (models/report_xlsx.py) writes the same workbook as the writer it replaced
-(tests/report_xlsx_reference.py): every sheet, cell, value, data type, number format, font, fill, border,
-alignment, quote prefix, merged range, column width, frozen pane, filter, print setting and page header.
+"""The report writer (models/report_xlsx.py, XlsxWriter) writes the same workbook as the openpyxl writer it
+replaced (tests/report_xlsx_reference.py), both read back with openpyxl: every sheet, cell, value, data type,
+number format, font, fill, border, alignment, protection, quote prefix, merged range, column width, frozen pane,
+filter, print setting, page header and footer, tab colour and file property.
+
+The two libraries write some things differently that Excel draws alike (the alpha byte of colours, the default
+font's name and size spelt out, grouped column widths): each such normalisation is said where it is made, and
+nothing else is left out.
 
 A fast path that dropped or changed one cell's style fails here, whatever the other tests look at.
 """
@@ -28,32 +33,105 @@ def fixed_clock(monkeypatch):
     monkeypatch.setattr(report_model, "_now", lambda: FIXED_NOW)
 
 
+def colour(c) -> str | None:
+    """A colour as Excel draws it. Normalised: the alpha byte of an ARGB colour, which Excel does not draw
+    (openpyxl writes 00, XlsxWriter FF); the theme's text colour with no tint (XlsxWriter's default font colour),
+    which is the automatic black of a font without a colour (openpyxl's default)."""
+    if c is None or (c.type == "theme" and c.theme == 1 and not c.tint):
+        return None
+    return c.rgb[-6:].upper() if c.type == "rgb" else repr((c.type, c.value, c.tint))
+
+
+def font_facts(f) -> tuple:
+    """Normalised: no name and no size are the workbook's default font, Calibri 11 (XlsxWriter names them in
+    every font); family and scheme only say where Calibri comes from (XlsxWriter: family 2, the theme's minor
+    font), so they are left out; an absent bold or italic is off (openpyxl writes val=0)."""
+    return (
+        f.name or "Calibri",
+        f.sz or 11.0,
+        bool(f.b),
+        bool(f.i),
+        f.u,
+        bool(f.strike),
+        f.vertAlign,
+        (f.outline, f.shadow, f.condense, f.extend, f.charset),
+        colour(f.color),
+    )
+
+
+def fill_facts(f) -> tuple:
+    """Normalised: a solid fill is drawn in its fgColor only, so its bgColor (XlsxWriter: indexed 64, openpyxl:
+    black) is left out."""
+    return (f.patternType, colour(f.fgColor), None if f.patternType in (None, "solid") else colour(f.bgColor))
+
+
+def border_facts(b) -> tuple:
+    """Normalised: a side without a style draws nothing, whether written empty (XlsxWriter's <diagonal/>) or
+    not at all (openpyxl)."""
+    sides = (b.left, b.right, b.top, b.bottom, b.diagonal, b.vertical, b.horizontal)
+    return (
+        *[(s.style, colour(s.color)) if s is not None and s.style else None for s in sides],
+        b.diagonalUp,
+        b.diagonalDown,
+        b.outline,
+    )
+
+
 def cell_facts(cell) -> tuple:
-    """The style objects copied out of their read-only proxies (two proxies never compare equal)."""
+    """Value, type, number format and style; alignment and protection are copied out of their read-only
+    proxies (two proxies never compare equal) and compared whole."""
     return (
         cell.value,
         cell.data_type,
         cell.number_format,
-        *(copy(style) for style in (cell.font, cell.fill, cell.border, cell.alignment, cell.protection)),
+        font_facts(cell.font),
+        fill_facts(cell.fill),
+        border_facts(cell.border),
+        copy(cell.alignment),
+        copy(cell.protection),
         cell.quotePrefix,
     )
+
+
+def pixels(width: float) -> int:
+    """The pixels Excel draws a column in (Calibri 11, ECMA-376 18.3.1.13): the writers store widths that differ
+    only below a pixel (XlsxWriter stores whole pixels)."""
+    return int((256 * width + int(128 / 7)) / 256 * 7)
+
+
+def widths(ws: Worksheet) -> dict[int, int]:
+    """Normalised: a run of equal columns is one <col min max> in XlsxWriter's file, one per column in openpyxl's."""
+    out = {}
+    for d in ws.column_dimensions.values():
+        if d.width:
+            out |= dict.fromkeys(range(d.min, d.max + 1), pixels(d.width))
+    return out
+
+
+def header_facts(ws: Worksheet) -> list:
+    """The page headers and footer Excel prints. Normalised: the even-page and first-page headers only count
+    when the sheet asks for different ones (differentOddEven, differentFirst); openpyxl's demo mark writes them
+    unasked, XlsxWriter writes only the odd header, which Excel then prints on every page."""
+    hf = ws.HeaderFooter
+    used = [ws.oddHeader, ws.oddFooter]
+    used += [ws.evenHeader, ws.evenFooter] if hf.differentOddEven else []
+    used += [ws.firstHeader, ws.firstFooter] if hf.differentFirst else []
+    return [(part.text, part.color) for h in used for part in (h.left, h.center, h.right)]
 
 
 def sheet_facts(ws: Worksheet) -> dict:
     return {
         "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-        "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+        "widths": widths(ws),
         "freeze": ws.freeze_panes,
         "filter": ws.auto_filter.ref,
         "print_titles": ws.print_title_rows,
-        "page": (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth),
+        # Normalised: fitToWidth 1 is the attribute's default (ECMA-376 18.3.1.63), which XlsxWriter leaves out
+        "page": (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth or 1),
         "fit": (ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage),
-        "headers": [
-            (part.text, part.color)
-            for hf in (ws.oddHeader, ws.evenHeader, ws.firstHeader, ws.oddFooter)
-            for part in (hf.left, hf.center, hf.right)
-        ],
-        "tab": ws.sheet_properties.tabColor,
+        "headers": header_facts(ws),
+        "different pages": (ws.HeaderFooter.differentOddEven, ws.HeaderFooter.differentFirst),
+        "tab": colour(ws.sheet_properties.tabColor),
     }
 
 
@@ -125,3 +203,31 @@ def test_demo_data_on_the_real_plan_equal_the_previous_writer(real_plan):
     assert assert_same_workbook(new, old) > 5000
     new, old = both(real_plan, report_export.annual_report_xlsx, annual_report_xlsx_reference, 2026, False)
     assert assert_same_workbook(new, old) > 5000
+
+
+def test_texts_that_look_like_markup_or_header_codes_come_out_as_written():
+    """XlsxWriter copies a text shaped "<r>...</r>" into the file unescaped (rich-text markup) and reads "&G" in
+    a header as an image's place: a user's text must come out as typed and add nothing to the file."""
+    from zipfile import ZipFile
+
+    from models.formatting import INVALID_VALUE
+    from models.report_model import Cell, Col, Context, Row, Table
+    from models.report_xlsx import HEADER_LIMIT, ReportBook
+
+    markup = '<r>x</r></is></c><c r="Z1"><f>HYPERLINK("http://x")</f></c><c t="inlineStr"><is><r>y</r>'
+    ctx = Context("Report", "Ambito R&G " + "lungo " * 60, "A", "P", "C", "04/03/2026 05:06", False, demo=True)
+    book = ReportBook(ctx)
+    rows = [Row([Cell(markup), Cell("=1+1"), Cell(""), Cell(float("nan")), Cell(2.5)], "total")]
+    book.table_sheet("Tabella Esiti", Table("T", [Col(str(i)) for i in range(5)], rows), "sub")
+    raw = book.to_bytes()
+    ws = load_workbook(io.BytesIO(raw))["Tabella Esiti"]
+    cells = ws[3]
+    assert [c.value for c in cells] == [markup, "=1+1", None, INVALID_VALUE, 2.5]
+    assert [c.data_type for c in cells] == ["s", "s", "n", "s", "n"]
+    assert all(c.font.b and c.border.left.style == "thin" for c in cells)  # the empty cell keeps its style
+    assert cells[1].quotePrefix and not cells[0].quotePrefix
+    with ZipFile(io.BytesIO(raw)) as z:
+        assert "<f>" not in z.read("xl/worksheets/sheet1.xml").decode()
+    header = ws.oddHeader
+    assert header.center.text.startswith("Report · Ambito R&&G lungo") and header.center.text.endswith("…")
+    assert len(str(header)) <= HEADER_LIMIT and header.left.text.startswith("DATI DIMOSTRATIVI")
