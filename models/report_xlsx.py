@@ -16,7 +16,8 @@ from typing import Any
 
 from xlsxwriter import Workbook
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from models.demo_mark import DEMO_TAB_COLOUR, demo_header_left, demo_properties, demo_title
 from models.report_model import EURO, PERCENT, Cell, Context, Table, cell_colours
@@ -109,6 +110,47 @@ class Styles:
         return known
 
 
+class FastSheet(Worksheet):
+    """XlsxWriter's worksheet with its cell writer, the inner loop of constant_memory mode, shortened for the
+    report's cells (a styled text, number or blank; any other cell goes to XlsxWriter's own): a text's XML is
+    escaped once per distinct text (the Tabella Esiti repeats a few texts 300,000 times) and the cell
+    references come from a table of column letters. The XML is XlsxWriter's, except that a text shaped
+    "<r>...</r>" is escaped too (XlsxWriter would copy it as markup; _Sheet.put writes one as rich text anyway).
+    tests/test_report_xlsx_same.py reads every cell back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._text_xml: dict[str, str] = {}
+        self._letters: list[str] = []
+
+    def _write_cell(self, row: int, col: int, cell: Any) -> None:
+        kind, fmt = cell.__class__, cell.format
+        if fmt is None or kind not in FAST_CELLS or not self.constant_memory:
+            super()._write_cell(row, col, cell)
+            return
+        while len(self._letters) <= col:
+            self._letters.append(xl_col_to_name(len(self._letters)))
+        head = f'<c r="{self._letters[col]}{row + 1}" s="{fmt._get_xf_index()}"'
+        if kind is CellStringTuple:
+            body = self._text_xml.get(cell.string)
+            if body is None:
+                body = self._text_xml[cell.string] = self._inline_text(cell.string)
+            self.fh.write(head + body)
+        elif kind is CellNumberTuple:
+            self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")  # as XlsxWriter writes a number
+        else:
+            self.fh.write(head + "/>")
+
+    def _inline_text(self, string: str) -> str:
+        """The rest of an inline text cell, as XlsxWriter's _write_cell writes it (escapes, kept spaces)."""
+        string = self._escape_control_characters(string)
+        space = ' xml:space="preserve"' if _preserve_whitespace(string) else ""
+        return f' t="inlineStr"><is><t{space}>{self._escape_data(string)}</t></is></c>'
+
+
+FAST_CELLS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
+
+
 class _Sheet:
     """One sheet being written: its rows in order, `row` the next one (0-based, as XlsxWriter counts)."""
 
@@ -159,7 +201,7 @@ class ReportBook:
     def _sheet(self, name: str, tables: Sequence[Table], title_rows: int) -> _Sheet:
         """A new sheet laid out for `tables`: each column as wide as the widest of them asks, printable (A4
         landscape, fit to width, the first `title_rows` rows repeated) with the report's name on every page."""
-        ws = self.wb.add_worksheet(name)
+        ws = self.wb.add_worksheet(name, worksheet_class=FastSheet)
         self.sheetnames.append(name)
         widths: dict[int, float] = {}
         for table in tables:

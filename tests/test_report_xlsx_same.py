@@ -231,3 +231,23 @@ def test_texts_that_look_like_markup_or_header_codes_come_out_as_written():
     header = ws.oddHeader
     assert header.center.text.startswith("Report · Ambito R&&G lungo") and header.center.text.endswith("…")
     assert len(str(header)) <= HEADER_LIMIT and header.left.text.startswith("DATI DIMOSTRATIVI")
+
+
+def test_fast_cell_writer_writes_xlsxwriters_own_xml(real_plan, monkeypatch):
+    """FastSheet's shortened cell writer writes the very bytes of XlsxWriter's own (demo data: many cells)."""
+    from zipfile import ZipFile
+
+    from models.demo import generate
+    from models.report_xlsx import FastSheet, Worksheet
+
+    with session_scope(real_plan) as s:
+        generate(s, seed=3, semesters=[(2025, 1), (2025, 2)])
+    with session_scope(real_plan) as s:
+        fast = report_export.semester_report_xlsx(sid(real_plan, 2025, 2), actor=None, session=s)
+    monkeypatch.setattr(FastSheet, "_write_cell", Worksheet._write_cell)
+    with session_scope(real_plan) as s:
+        own = report_export.semester_report_xlsx(sid(real_plan, 2025, 2), actor=None, session=s)
+    with ZipFile(io.BytesIO(fast)) as a, ZipFile(io.BytesIO(own)) as b:
+        sheets = [n for n in b.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == 4 and all(a.read(n) == b.read(n) for n in sheets)
+        assert len(b.read("xl/worksheets/sheet2.xml")) > 100_000
