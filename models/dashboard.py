@@ -56,7 +56,6 @@ from models.dashboard_results import (
     Money,
     ObjectivePoint,
     ObjectiveRow,
-    SemesterInfo,
     SourceRow,
     SplitRow,
     Summary,
@@ -406,20 +405,22 @@ def indicators_of_objectives(
         )
     ):
         found[(indicator_id, rules.semester_ordinal(year, half))] = ((value_num, value_text, note), state)
-    sems = [s for s in same_plan_semesters(session, sem.id) if s.ordinal <= sem.ordinal]
+    # (label, ordinal, year) worked out once per semester, not once per point (80,000 at size 100)
+    sems = [(s.label, s.ordinal, s.year) for s in same_plan_semesters(session, sem.id) if s.ordinal <= sem.ordinal]
+    nothing = (None, "")
 
-    def point(indicator_id: int, s: SemesterInfo) -> IndicatorPoint:
+    def point(indicator_id: int, label: str, ordinal: int, year: int, yearly: dict) -> IndicatorPoint:
         """Every semester has a point (value None when nothing counted), so a gap shows as a gap."""
-        v, state = found.get((indicator_id, s.ordinal), (None, ""))
+        v, state = found.get((indicator_id, ordinal), nothing)
         return IndicatorPoint(
-            semester=s.label,
-            ordinal=s.ordinal,
-            year=s.year,
+            semester=label,
+            ordinal=ordinal,
+            year=year,
             value_num=v[0] if v else None,
             value_text=(v[1] or "") if v else "",
             note=(v[2] or "") if v else "",
             state=state,
-            target=targets[indicator_id].get(s.year),
+            target=yearly.get(year),
         )
 
     out: dict[int, list[IndicatorSeries]] = {oid: [] for oid in objective_ids}
@@ -431,7 +432,7 @@ def indicators_of_objectives(
                 battery=battery,
                 unit=unit,
                 higher_is_better=higher_is_better,
-                points=[point(indicator_id, s) for s in sems],
+                points=[point(indicator_id, *s, targets[indicator_id]) for s in sems],
                 targets=dict(targets[indicator_id]),
                 target_origins=dict(origins[indicator_id]),
             )

@@ -383,7 +383,8 @@ def _point_achievement(series: IndicatorSeries, point: IndicatorPoint) -> float 
 def _indicator_cells(series: IndicatorSeries, slot: Slot) -> list[Cell]:
     if slot.data is None:
         return blank_cells(len(INDICATOR_COLUMNS) - 1) + [Cell(NOT_OPENED)]
-    point = next((p for p in series.points if p.ordinal == slot.data.info.ordinal), None)
+    ordinal = slot.data.info.ordinal
+    point = next((p for p in series.points if p.ordinal == ordinal), None)
     target = _value_cell(series.unit, series.targets.get(slot.year))
     if point is None or not point.state:
         return [Cell(), target, Cell(), Cell(), Cell(), Cell("nessun valore conteggiato")]
@@ -402,6 +403,7 @@ def _indicator_cells(series: IndicatorSeries, slot: Slot) -> list[Cell]:
 def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]]) -> Table:
     last = last_semester(slots)
     rows = []
+    years = {slot.year for slot in slots}
     for area, obj in last.objectives:
         for s in sorted(series.get(obj.id, []), key=lambda x: battery_rank(x.battery)):
             cells = [
@@ -415,12 +417,7 @@ def indicator_table(slots: list[Slot], series: dict[int, list[IndicatorSeries]])
                 cells += _indicator_cells(s, slot)
             # where the target comes from: the document or who set it (never the indicator's document line)
             cells.append(
-                Cell(
-                    "; ".join(
-                        f"{y}: {o}" for y, o in sorted(s.target_origins.items()) if y in {slot.year for slot in slots}
-                    )
-                    or None
-                )
+                Cell("; ".join(f"{y}: {o}" for y, o in sorted(s.target_origins.items()) if y in years) or None)
             )
             rows.append(Row(cells))
     annual = len(slots) > 1

@@ -278,11 +278,19 @@ def _write_table(sheet: _Sheet, table: Table) -> None:
             i, stored, as_text, sheet.styles.format(quoted, _header_style, cell_colours(Cell(spec.header, spec.kind)))
         )
     sheet.row += 1
-    body, put = sheet.styles.body, sheet.put
+    # the body's cells (all of them styled): the common ones straight to XlsxWriter's undecorated writers
+    body, put, ws = sheet.styles.body, sheet.put, sheet.ws
+    write_string, write_number = ws._write_string, ws._write_number
     for r in table.rows:
-        style = r.style
+        style, row = r.style, sheet.row
         for i, cell in enumerate(r.cells):
-            put(i, *body(cell, style))
+            stored, as_text, fmt = body(cell, style)
+            if as_text and not (stored.startswith("<r>") and stored.endswith("</r>")):
+                write_string(row, i, stored, fmt)  # as put(): text as text
+            elif not as_text and stored is not None and type(stored) is not bool:
+                write_number(row, i, stored, fmt)
+            else:
+                put(i, stored, as_text, fmt)
         sheet.row += 1
 
 

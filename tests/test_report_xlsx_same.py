@@ -237,8 +237,10 @@ def test_fast_cell_writer_writes_xlsxwriters_own_xml(real_plan, monkeypatch):
     """FastSheet's shortened cell writer writes the very bytes of XlsxWriter's own (demo data: many cells)."""
     from zipfile import ZipFile
 
+    from xlsxwriter.worksheet import Worksheet
+
     from models.demo import generate
-    from models.report_xlsx import FastSheet, Worksheet
+    from models.report_xlsx import FastSheet
 
     with session_scope(real_plan) as s:
         generate(s, seed=3, semesters=[(2025, 1), (2025, 2)])
