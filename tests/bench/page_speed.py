@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 from tests.bench.run_bench import BENCH, ROOT, Figure
 
@@ -88,9 +90,10 @@ def server_pages(url: str, reps: int = REPS) -> tuple[dict[str, Figure], Figure]
     samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
     bare: list[float] = []
     for _ in range(reps):
-        for spec in specs:
+        for n, spec in enumerate(specs):
             samples[spec.key].append(open_page(spec.key))
-            bare.append(bare_once())
+            if n % 2:  # the bare page after every other page: the same load on both, in less time
+                bare.append(bare_once())
     return {k: Figure(f"{k} (AppTest run)", v) for k, v in samples.items()}, Figure("pagina vuota (AppTest run)", bare)
 
 
@@ -111,22 +114,20 @@ def login(b, app_url: str):
     return state
 
 
-def browser_pages(url: str, reps: int = BROWSER_REPS) -> tuple[dict[str, Figure], Figure, Figure, Figure]:
+def browser_pages(url: str, reps: int = BROWSER_REPS, with_login: bool = True) -> BrowserPages:
     """In Chromium: each page's address opened in a new logged-in tab, until drawn and finished; the bare page
-    alike, alternated; and the login itself (Accedi clicked → menu and landing page drawn and finished, the
-    cookie's confirmation rerun included) against the bare page. Returns {key: figure}, bare, login, bare."""
+    alike, alternated; with `with_login`, the login itself too (Accedi clicked → menu and landing page drawn and
+    finished, the cookie's confirmation rerun included) against the bare page; and the app process's peak memory
+    after serving all of it."""
     from playwright.sync_api import sync_playwright
 
-    from tests.bench.servers import serve
+    from tests.bench.servers import serve_all
     from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 
     bench_actor(url)
     specs, titles = pages(), headings()
-    with (
-        serve(ROOT / "app.py", url) as app_url,
-        serve(BENCH / "bare_app.py", url) as bare_url,
-        sync_playwright() as pw,
-    ):
+    with serve_all(url, ROOT / "app.py", BENCH / "bare_app.py") as (app, bare_server), sync_playwright() as pw:
+        app_url, bare_url = app.url, bare_server.url
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         state = login(b, app_url)
         view = {"viewport": {"width": 1280, "height": 720}, "locale": "it-IT"}
@@ -170,7 +171,9 @@ def browser_pages(url: str, reps: int = BROWSER_REPS) -> tuple[dict[str, Figure]
         # One warm-up visit each (the browser's cache, the server's first run): a page's own first visit is in its
         # samples, where the median of three leaves it out as the slowest.
         open_page(f"{app_url}/{specs[0].url}", READY, titles[specs[0].key], True)
-        bare_once(), sign_in()
+        bare_once()
+        if with_login:
+            sign_in()
         samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
         bare: list[float] = []
         signin, signin_bare = [], []
@@ -179,12 +182,28 @@ def browser_pages(url: str, reps: int = BROWSER_REPS) -> tuple[dict[str, Figure]
                 samples[spec.key].append(open_page(f"{app_url}/{spec.url}", READY, titles[spec.key], True))
                 if n % 3 == 2:  # the bare page after every third page: the same load on both, in less time
                     bare.append(bare_once())
-            signin.append(sign_in())
-            signin_bare.append(bare_once())
+            if with_login:
+                signin.append(sign_in())
+                signin_bare.append(bare_once())
         b.close()
-    return (
+        status = Path(f"/proc/{app.pid}/status").read_text()
+    peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+    return BrowserPages(
         {k: Figure(f"{k} nel browser", v) for k, v in samples.items()},
         Figure("pagina vuota nel browser", bare),
-        Figure("accesso: Accedi → menu e panoramica pronti", signin),
-        Figure("pagina vuota nel browser (accanto all'accesso)", signin_bare),
+        (
+            Figure("accesso: Accedi → menu e panoramica pronti", signin),
+            Figure("pagina vuota nel browser (accanto all'accesso)", signin_bare),
+        )
+        if with_login
+        else None,
+        Figure(f"memoria di picco del processo app (ogni pagina, {reps + 1} visite)", [peak_kb / 1024], "MB"),
     )
+
+
+@dataclass
+class BrowserPages:
+    pages: dict[str, Figure]
+    bare: Figure
+    login: tuple[Figure, Figure] | None  # login, bare page beside it
+    peak_memory: Figure

@@ -1,11 +1,13 @@
-"""Start `streamlit run` on a free port for the benchmark, and stop it."""
+"""Start `streamlit run` servers on free ports for the benchmark, and stop them."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.browser.conftest import free_port, stop_process, wait_healthy
@@ -13,8 +15,13 @@ from tests.browser.conftest import free_port, stop_process, wait_healthy
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@contextmanager
-def serve(script: Path, db_url: str):
+@dataclass
+class Served:
+    url: str
+    pid: int
+
+
+def _start(script: Path, db_url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "PDZ_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -36,11 +43,26 @@ def serve(script: Path, db_url: str):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def serve_all(db_url: str, *scripts: Path) -> Iterator[list[Served]]:
+    """One server per script, started together (a start takes seconds: they overlap), stopped at the end."""
+    started: list[tuple[subprocess.Popen, str]] = []
     try:
-        if not wait_healthy(url, 60):
-            raise RuntimeError(f"{script.name} did not start")
-        serve.pid = proc.pid
-        yield url
+        for script in scripts:
+            started.append(_start(script, db_url))
+        for (_proc, url), script in zip(started, scripts, strict=True):
+            if not wait_healthy(url, 60):
+                raise RuntimeError(f"{script.name} did not start")
+        yield [Served(url, proc.pid) for proc, url in started]
     finally:
-        stop_process(proc)
+        for proc, _url in started:
+            stop_process(proc)
+
+
+@contextmanager
+def serve(script: Path, db_url: str) -> Iterator[str]:
+    with serve_all(db_url, script) as (served,):
+        yield served.url
