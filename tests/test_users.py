@@ -565,14 +565,16 @@ def test_config_hides_error_details_and_keeps_xsrf_on():
     assert settings["client"]["showErrorDetails"] in ("none", False)
 
 
-def test_config_turns_the_source_watcher_off():
-    """A served app watches no source file: the watcher walked every loaded module on each run (half the server's
-    event loop while pages opened) and could re-import a module in the middle of a session."""
+def test_config_keeps_each_run_free_of_watcher_and_full_collection():
+    """A served app watches no source file (the watcher walked every loaded module on each run, half the server's
+    event loop while pages opened, and could re-import a module in the middle of a session), and runs no full
+    garbage collection after each script (it held the GIL ~0.5 s, delaying the page's last messages)."""
     import tomllib
 
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert settings["server"]["fileWatcherType"] == "none"
     assert settings["server"]["runOnSave"] is False
+    assert settings["runner"]["postScriptGC"] is False
 
 
 def test_first_login_forces_the_password_change_then_opens_the_pages(app_db):
