@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from components import auth_gate, plan_selector
+from components.chart_preload import preload_charts
 from components.safe import md_escape
 from models.config import demo_mode
 from models.sessions import SessionUser
@@ -174,3 +175,4 @@ def sidebar(user: SessionUser | None, pages: dict[str, st.Page]) -> None:
         if user.actor.areas:
             st.caption("Aree: " + ", ".join(sorted(user.actor.areas)))
         auth_gate.logout_button(user)
+        preload_charts()

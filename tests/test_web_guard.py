@@ -42,7 +42,7 @@ def test_headers_on_every_response_keeping_ones_already_set():
 
 def test_the_csp_allows_exactly_the_apps_inline_scripts_and_streamlits():
     bodies = [b for fragment in INLINE_HTML for b in inline_scripts(fragment)]
-    assert len(bodies) == 3  # accessibility, login cookie, focus on the first wrong field
+    assert len(bodies) == 4  # accessibility, login cookie, focus on the first wrong field, Plotly's preload
     streamlit_own = inline_scripts(INDEX.read_text(encoding="utf-8"))
     assert streamlit_own  # window.prerenderReady = false
     with TestClient(app(pages=INLINE_HTML, streamlit_index=INDEX)) as client:

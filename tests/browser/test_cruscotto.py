@@ -166,3 +166,17 @@ def test_refreshes_on_new_data_without_losing_the_view(page, demo_server):
     assert page.locator(".pdz-band").all_inner_texts() != before
     assert page.get_by_text("Raggiungimento degli obiettivi · area B").count() == 1  # same area
     assert "proiettore=1" in page.url
+
+
+def test_plotly_is_loaded_once_in_idle_time_after_the_first_page(page, demo_server):
+    """The Panoramica has no chart, but once drawn the browser loads Plotly's bundle in idle time
+    (components/chart_preload.py); the Cruscotto reached from the menu then draws with that same copy."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    login(page, demo_server, "demo.comitato", "demo-comitato-2026")
+    page.wait_for_function("() => window.__pdzCharts === 'loaded'", timeout=WAIT)
+    copies = "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/PlotlyChart.')).length"
+    assert page.evaluate(copies) == 1
+    assert page.locator(CHART).count() == 0  # loaded, not drawn: nothing on the Panoramica changed
+    open_page(page, "Cruscotto", "/cruscotto")
+    page.wait_for_selector(CHART, timeout=WAIT)
+    assert page.evaluate(copies) == 1
