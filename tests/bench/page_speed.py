@@ -114,11 +114,14 @@ def login(b, app_url: str):
     return state
 
 
-def browser_pages(url: str, reps: int = BROWSER_REPS, with_login: bool = True) -> BrowserPages:
+def browser_pages(
+    url: str, reps: int = BROWSER_REPS, with_login: bool = True, with_menu_chart: bool = False
+) -> BrowserPages:
     """In Chromium: each page's address opened in a new logged-in tab, until drawn and finished; the bare page
     alike, alternated; with `with_login`, the login itself too (Accedi clicked → menu and landing page drawn and
-    finished, the cookie's confirmation rerun included) against the bare page; and the app process's peak memory
-    after serving all of it."""
+    finished, the cookie's confirmation rerun included) against the bare page; with `with_menu_chart`, the
+    Cruscotto reached from the Panoramica's menu (click → first chart drawn), as a session goes; and the app
+    process's peak memory after serving all of it."""
     from playwright.sync_api import sync_playwright
 
     from tests.bench.servers import serve_all
@@ -168,6 +171,19 @@ def browser_pages(url: str, reps: int = BROWSER_REPS, with_login: bool = True) -
         def bare_once() -> float:
             return open_page(bare_url, BARE_READY, None, False)
 
+        def menu_chart() -> float:
+            """The Panoramica read for a while (Plotly's bundle loads in idle time), then Cruscotto in the menu."""
+            pg = signed_in.new_page()
+            pg.goto(app_url)
+            pg.wait_for_function(READY, arg=titles["home"], timeout=120000, polling=50)
+            pg.wait_for_timeout(3000)
+            t = time.perf_counter()
+            pg.get_by_test_id("stSidebar").get_by_role("link", name=titles["cruscotto"], exact=True).click()
+            pg.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=120000)
+            elapsed = (time.perf_counter() - t) * 1000
+            pg.close()
+            return elapsed
+
         def address(spec) -> str:
             """The page's address as the menu links it: the landing page at the root (its own path, /panoramica,
             is a bookmarkable alias that switches to the root: a second run, components/navigation.py)."""
@@ -181,7 +197,7 @@ def browser_pages(url: str, reps: int = BROWSER_REPS, with_login: bool = True) -
             sign_in()
         samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
         bare: list[float] = []
-        signin, signin_bare = [], []
+        signin, signin_bare, menu = [], [], []
         for _ in range(reps):
             for n, spec in enumerate(specs):
                 samples[spec.key].append(open_page(address(spec), READY, titles[spec.key], True))
@@ -190,6 +206,8 @@ def browser_pages(url: str, reps: int = BROWSER_REPS, with_login: bool = True) -
             if with_login:
                 signin.append(sign_in())
                 signin_bare.append(bare_once())
+            if with_menu_chart:
+                menu.append(menu_chart())
         b.close()
         status = Path(f"/proc/{app.pid}/status").read_text()
     peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
@@ -202,6 +220,7 @@ def browser_pages(url: str, reps: int = BROWSER_REPS, with_login: bool = True) -
         )
         if with_login
         else None,
+        Figure("cruscotto dal menu della panoramica: clic → primo grafico", menu) if with_menu_chart else None,
         Figure(f"memoria di picco del processo app (ogni pagina, {reps + 1} visite)", [peak_kb / 1024], "MB"),
     )
 
@@ -211,4 +230,5 @@ class BrowserPages:
     pages: dict[str, Figure]
     bare: Figure
     login: tuple[Figure, Figure] | None  # login, bare page beside it
+    menu_chart: Figure | None
     peak_memory: Figure

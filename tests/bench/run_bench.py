@@ -425,11 +425,19 @@ def main() -> int:
         os.environ["PDZ_PLAN_DIR"] = str(plans[label])
         step(f"[{label}] every page, in the browser...")
         # The login once, at the larger size (its landing page is the Panoramica of the whole plan).
-        measured = page_speed.browser_pages(urls[label], with_login=label == "size100")
+        measured = page_speed.browser_pages(
+            urls[label], with_login=label == "size100", with_menu_chart=label == "size1"
+        )
         page_table[f"browser {label}"] = {k: fig.median / measured.bare.median for k, fig in measured.pages.items()}
-        extra_figures = [measured.bare, *(measured.login or ())]
+        extra_figures = [
+            measured.bare,
+            *(measured.login or ()),
+            *([measured.menu_chart] if measured.menu_chart else []),
+        ]
         if measured.login:
             ratios[f"login {label}"] = measured.login[0].median / measured.login[1].median
+        if measured.menu_chart:
+            ratios["menu chart"] = measured.menu_chart.median / measured.bare.median
         if label == "size100":  # the app process after serving every page of the largest plan
             extra_figures.append(measured.peak_memory)
         for fig in (*measured.pages.values(), *extra_figures):
@@ -449,6 +457,8 @@ def main() -> int:
         print(f"{key:<32}" + "".join(f"{page_table[c].get(key, float('nan')):>16.2f}" for c in columns))
     logins = " ".join(f"{k.split()[1]}={v:.2f}" for k, v in ratios.items() if k.startswith("login"))
     print(f"accesso (Accedi → menu e panoramica pronti) / pagina vuota: {logins}")
+    if "menu chart" in ratios:
+        print(f"cruscotto dal menu della panoramica (clic → primo grafico) / pagina vuota: {ratios['menu chart']:.2f}")
     pages_max = max(page_table["server size100"].values())
     seconds = {k: f"{heavy_s[k].median:.2f}" if k in heavy_s else "n/d" for k in ("report", "html", "import")}
     print(
