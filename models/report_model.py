@@ -65,8 +65,8 @@ TEXT, COUNT, NUMBER, EURO, PERCENT, BAND, SPEND_CLASS = "text", "count", "number
 
 
 class Cell(NamedTuple):
-    """A NamedTuple, not a dataclass: a report holds hundreds of thousands, and a tuple of plain values costs
-    less memory and drops out of the garbage collector's rounds (which slowed every large report)."""
+    """A NamedTuple, not a dataclass: a report holds hundreds of thousands, and a tuple costs less memory. Unlike
+    a plain tuple it stays in the garbage collector's rounds: models.report_export pauses them for a report."""
 
     value: str | float | int | None = None
     kind: str = TEXT  # how it is formatted; BAND / SPEND_CLASS cells are coloured as their label

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from math import isfinite
 from typing import Any
 
 from xlsxwriter import Workbook
@@ -112,16 +113,20 @@ class Styles:
 
 class FastSheet(Worksheet):
     """XlsxWriter's worksheet with its cell writer, the inner loop of constant_memory mode, shortened for the
-    report's cells (a styled text, number or blank; any other cell goes to XlsxWriter's own): a text's XML is
-    escaped once per distinct text (the Tabella Esiti repeats a few texts 300,000 times) and the cell
-    references come from a table of column letters. The XML is XlsxWriter's, except that a text shaped
-    "<r>...</r>" is escaped too (XlsxWriter would copy it as markup; _Sheet.put writes one as rich text anyway).
+    report's cells (a styled text, number or blank; any other cell goes to XlsxWriter's own), and a writer of a
+    whole table row in one go (write_body_row): a text's XML is escaped once per distinct text (the Tabella Esiti
+    repeats a few texts 300,000 times) and the cell references come from a table of column letters. The XML is
+    XlsxWriter's, except that a text shaped "<r>...</r>" is escaped too (XlsxWriter would copy it as markup;
+    _Sheet.put writes one as rich text anyway).
     tests/test_report_xlsx_same.py reads every cell back."""
+
+    previous_row: int  # XlsxWriter's: the row its cells are gathered for (mypy cannot infer it there)
 
     def __init__(self) -> None:
         super().__init__()
         self._text_xml: dict[str, str] = {}
         self._letters: list[str] = []
+        self._tails: dict[tuple[Any, bool, Format | None], str] = {}  # a text or blank cell's XML after its reference
 
     def _write_cell(self, row: int, col: int, cell: Any) -> None:
         kind, fmt = cell.__class__, cell.format
@@ -140,6 +145,47 @@ class FastSheet(Worksheet):
             self.fh.write(f"{head}><v>{cell.number:.16G}</v></c>")  # as XlsxWriter writes a number
         else:
             self.fh.write(head + "/>")
+
+    def write_body_row(self, row: int, cells: Sequence[tuple[Any, bool, Format | None]]) -> bool:
+        """A whole row of Styles.body cells written straight to the file as _write_cell would write them, cell
+        by cell (no cell tuples, one write): False, with none of the row written, for a row XlsxWriter's own
+        writers must write (a rich, long or unstyled text, a boolean, a row with settings or already begun)."""
+        last = len(cells) - 1
+        if last < 0 or last >= self.xls_colmax or row >= self.xls_rowmax or row in self.row_info:
+            return False
+        if self.default_row_height != self.original_row_height or not self.constant_memory:
+            return False  # <row> has attributes
+        if row > self.previous_row:
+            self._write_single_row(row)  # XlsxWriter's flush of the row before
+        if row != self.previous_row or self.table.get(row) or row in self.comments:
+            return False
+        while len(self._letters) <= last:
+            self._letters.append(xl_col_to_name(len(self._letters)))
+        letters, tails, ref = self._letters, self._tails, str(row + 1)
+        parts = []
+        for col, cell in enumerate(cells):
+            tail = tails.get(cell)
+            if tail is None:
+                stored, as_text, fmt = cell
+                if fmt is None:
+                    return False
+                style = f' s="{fmt._get_xf_index()}"'
+                if as_text:
+                    if len(stored) > self.xls_strmax // 2 or (stored.startswith("<r>") and stored.endswith("</r>")):
+                        return False
+                    tail = tails[cell] = style + self._inline_text(stored)
+                elif stored is None:
+                    tail = tails[cell] = style + "/>"
+                elif type(stored) in (int, float) and isfinite(stored):
+                    tail = f"{style}><v>{stored:.16G}</v></c>"  # as XlsxWriter writes a number (not kept: 0 == -0.0)
+                else:
+                    return False
+            parts.append(f'<c r="{letters[col]}{ref}"{tail}')
+        self._check_dimensions(row, 0)
+        self._check_dimensions(row, last)
+        self.fh.write(f'<row r="{ref}">{"".join(parts)}</row>')
+        self.previous_row = row + 1  # this row is written: a later cell for it is refused, as for a flushed row
+        return True
 
     def _inline_text(self, string: str) -> str:
         """The rest of an inline text cell, as XlsxWriter's _write_cell writes it (escapes, kept spaces)."""
@@ -278,18 +324,14 @@ def _write_table(sheet: _Sheet, table: Table) -> None:
             i, stored, as_text, sheet.styles.format(quoted, _header_style, cell_colours(Cell(spec.header, spec.kind)))
         )
     sheet.row += 1
-    # the body's cells (all of them styled): the common ones straight to XlsxWriter's undecorated writers
+    # the body's cells (all of them styled): a row at a time, unless it has a cell only XlsxWriter may write
     body, put, ws = sheet.styles.body, sheet.put, sheet.ws
-    write_string, write_number = ws._write_string, ws._write_number
+    fast = ws.write_body_row if isinstance(ws, FastSheet) else None
     for r in table.rows:
-        style, row = r.style, sheet.row
-        for i, cell in enumerate(r.cells):
-            stored, as_text, fmt = body(cell, style)
-            if as_text and not (stored.startswith("<r>") and stored.endswith("</r>")):
-                write_string(row, i, stored, fmt)  # as put(): text as text
-            elif not as_text and stored is not None and type(stored) is not bool:
-                write_number(row, i, stored, fmt)
-            else:
+        style = r.style
+        cells = [body(cell, style) for cell in r.cells]
+        if fast is None or not fast(sheet.row, cells):
+            for i, (stored, as_text, fmt) in enumerate(cells):
                 put(i, stored, as_text, fmt)
         sheet.row += 1
 

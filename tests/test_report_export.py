@@ -7,6 +7,7 @@ out again, sums by loops), never by calling the code under test.
 
 from __future__ import annotations
 
+import gc
 import html
 import io
 import os
@@ -745,6 +746,27 @@ def test_unknown_year_and_semester(data):
         call(data, report_export.annual_report_xlsx, 2030, actor=None)
     with pytest.raises(NotFound, match="Semestre non trovato"):
         call(data, report_export.semester_report_xlsx, 99999, actor=None)
+
+
+def test_a_report_is_built_with_the_garbage_collector_paused(data, monkeypatch):
+    """Paused while a report is built (its full rounds over a large report's cells cost seconds), on again
+    afterwards, also after an error, and left off when it was off."""
+    seen = []
+    book, to_bytes = report_export.ReportBook, report_export.ReportBook.to_bytes
+    monkeypatch.setattr(book, "to_bytes", lambda self: seen.append(gc.isenabled()) or to_bytes(self))
+    assert gc.isenabled()
+    semester_wb(data)
+    annual_wb(data)
+    assert seen == [False, False] and gc.isenabled()
+    with pytest.raises(NotFound):
+        call(data, report_export.semester_report_xlsx, 99999, actor=None)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        semester_wb(data)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_years_and_file_names(data):
