@@ -97,7 +97,11 @@ def show(queue: list[QueueItem], *, actor: Actor) -> None:
     # a long queue scrolls inside its box, so that the report below stays near
     with st.container(height=380 if len(shown) > QUEUE_ROWS_SHOWN else "content", border=True):
         for item in shown:
-            st.session_state[_pick_key(item)] = _ident(item) in selected  # the checkbox shows the kept selection
+            # The box shows the kept selection (another page of the queue, a bulk action), set only when it differs:
+            # setting it on every run sent the value back to the browser and unticked a box ticked while the run
+            # of another tick was still going.
+            if st.session_state.get(_pick_key(item)) != (ticked := _ident(item) in selected):
+                st.session_state[_pick_key(item)] = ticked
             pick, link = st.columns([0.06, 0.94], vertical_alignment="center")
             pick.checkbox(
                 f"Seleziona {item.code} ({item.semester_label})",
