@@ -50,7 +50,8 @@ def paginate(items: Sequence[T], *, key: str, noun: str, label: str, size: int |
     st.session_state[key] = page
     # the widget's key holds the total: when the list changes, a new selector shows the new labels
     widget = f"{key}_of_{total}"
-    st.session_state[widget] = page
+    if st.session_state.get(widget) != page:  # set only when it differs: a set value is pushed to the browser
+        st.session_state[widget] = page
     back, pick, forward = st.columns([1, 3, 1], vertical_alignment="center")
     back.button(
         "‹ Precedenti", key=f"{key}_back", disabled=page == 0, on_click=_step, args=(key, -1, pages), width="stretch"
