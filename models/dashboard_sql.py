@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
+from fractions import Fraction
 
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, col, select
@@ -182,12 +183,17 @@ def budget_by(session: Session, key, period: BudgetPeriod) -> dict:
         .where(*LIVE_BUDGET, counted_budget_line(), *plans.cards_of(period.plan_id))
         .group_by(key, BudgetLine.objective_id, BudgetLine.card_id, BudgetLine.year)
     )
-    out: dict = {}
+    sums: dict = {}
     for k, objective_id, card_id, year, total, missing, known in session.exec(stmt):
-        share = float(total or 0) * period.weight(budget_holder(objective_id, card_id), year)
-        old = out.get(k, (0.0, 0, 0))
-        out[k] = (old[0] + share, old[1] + int(missing or 0), old[2] + int(known or 0))
-    return out
+        weight = period.weight(budget_holder(objective_id, card_id), year)
+        amount = float(total or 0)
+        # exact for a typed amount; a non-finite one (stored before the input checks) stays what it is
+        share = Fraction(repr(amount)) * weight if math.isfinite(amount) else amount * float(weight)
+        old = sums.get(k, (Fraction(0), 0, 0))
+        sums[k] = (old[0] + share, old[1] + int(missing or 0), old[2] + int(known or 0))
+    # Shares added exactly and rounded to a float once: 22,65 € × 1/6 is 3,775 € (3,78 €), where float arithmetic
+    # gave 3,7749999… (3,77 €) on one screen and 3,775 on another.
+    return {k: (float(share), missing, known) for k, (share, missing, known) in sums.items()}
 
 
 # A stored spend row whose amounts are plausible (validation.plausible_amount, in SQL). Rows written before the

@@ -17,7 +17,7 @@ from unittest.mock import patch
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from components.report_form import live_action_count
@@ -351,6 +351,8 @@ def plans(draw) -> tuple[list[ObjectiveSpec], int]:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(plans())
+# Found by CI: 22,65 € over six semesters, one monitored: a float 1/6 made it 3,7749999… (3,77 €), not 3,775 €
+@example(plan=([ObjectiveSpec(actions=[], budget=[22.65], reports=[("inviata", [], [])])], 1))
 def test_every_screen_gives_the_same_figures(plan):
     specs, halves = plan
     engine, sems, oids = build(specs, halves)
