@@ -136,3 +136,15 @@ def test_a_ticked_box_is_not_sent_back_to_the_browser_on_later_runs(all_submitte
     assert not at.checkbox(key=first).proto.set_value and not at.checkbox(key=second).proto.set_value
     at.button(key="rev_bulk").click().run()  # approving unticks what it approved: set by the script, once
     assert not at.exception, at.exception
+
+
+def test_the_page_selector_is_pushed_only_when_the_page_changes(all_submitted, monkeypatch):
+    """components/pager.py: the range selector is set by the script when the page moves (a button), not on every
+    run, where the pushed value could undo a page chosen during another run."""
+    monkeypatch.setattr(pager, "PAGE_SIZE", 1)
+    at = logged_in("uff", PAGE)
+    at.run()  # a run that changes nothing
+    assert not at.selectbox(key="rev_queue_page_of_3").proto.set_value
+    at.button(key="rev_queue_page_forward").click().run()
+    assert at.selectbox(key="rev_queue_page_of_3").proto.set_value  # moved by a button: shown in the selector
+    assert _range(at) == "Report 2–2 di 3"
