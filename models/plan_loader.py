@@ -195,8 +195,9 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
                 report.update(f"punti chiave dell'area {record['letter']}")
 
     seen_objectives: set[int] = set()
+    existing = _Existing(session, plan)
     for position, record in enumerate(data.cards):
-        _load_card(session, plan, areas[record["area"]], record, position, report, seen_objectives)
+        _load_card(session, plan, areas[record["area"]], record, position, report, seen_objectives, existing)
     for obj in session.exec(
         select(Objective).join(Card, col(Card.id) == Objective.card_id).where(Card.plan_id == plan.id)
     ):
@@ -213,6 +214,53 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     if report.changed:  # cached plan views and figures (Il Piano, Cruscotto) must read the plan again
         bump_data_change(session)
     return report
+
+
+class _Existing:
+    """The plan's objectives with their actions and indicators, read in three queries instead of three per
+    objective (a hundred-times plan: 16,000 queries at every start). A code met a second time in this load is
+    read from the session as before, so that what this load has just written is seen."""
+
+    def __init__(self, session: Session, plan: Plan) -> None:
+        self.objectives: dict[str, Objective] = {}
+        for obj in session.exec(
+            select(Objective)
+            .join(Card, col(Card.id) == Objective.card_id)
+            .where(Card.plan_id == plan.id)
+            .order_by(col(Objective.id))
+        ):
+            self.objectives.setdefault(obj.code, obj)
+        ids = [pk(o) for o in self.objectives.values()]
+        self.rows: dict[type, dict[int, list[Any]]] = {}
+        model: Any
+        for model in (Action, Indicator):
+            grouped: dict[int, list[Any]] = {}
+            for chunk in range(0, len(ids), 900):  # SQLite's limit on bound parameters
+                for row in session.exec(
+                    select(model)
+                    .where(col(model.objective_id).in_(ids[chunk : chunk + 900]))
+                    .order_by(col(model.objective_id), col(model.position), col(model.id))
+                ):
+                    grouped.setdefault(row.objective_id, []).append(row)
+            self.rows[model] = grouped
+        self.fresh = set(self.objectives)  # codes whose rows above are still what the database holds
+
+    def objective(self, session: Session, plan: Plan, code: str) -> Objective | None:
+        if code in self.fresh:
+            return self.objectives[code]
+        return session.exec(
+            select(Objective)
+            .join(Card, col(Card.id) == Objective.card_id)
+            .where(Card.plan_id == plan.id, Objective.code == code)
+        ).first()
+
+    def children(self, session: Session, model: Any, obj: Objective) -> list[Any]:
+        if obj.code in self.fresh and model in self.rows:
+            rows = self.rows[model].get(pk(obj), [])
+            if model is Indicator:  # both read: the code's next meeting reads the session
+                self.fresh.discard(obj.code)
+            return rows
+        return list(session.exec(select(model).where(col(model.objective_id) == obj.id).order_by(col(model.position))))
 
 
 def _plan_of_years(session: Session, header: dict) -> Plan | None:
@@ -341,6 +389,7 @@ def _load_card(
     position: int,
     report: LoadReport,
     seen_objectives: set[int],
+    existing: _Existing,
 ) -> None:
     card = session.exec(select(Card).where(Card.plan_id == plan.id, Card.code == record["code"])).first()
     details = {
@@ -373,11 +422,7 @@ def _load_card(
 
     objectives: dict[str, Objective] = {}
     for pos, o in enumerate(record["objectives"]):
-        obj = session.exec(
-            select(Objective)
-            .join(Card, col(Card.id) == Objective.card_id)
-            .where(Card.plan_id == plan.id, Objective.code == o["code"])
-        ).first()
+        obj = existing.objective(session, plan, o["code"])
         values = {
             "card_id": card.id,
             "area_id": area.id,
@@ -396,9 +441,7 @@ def _load_card(
             _apply(obj, values, report, f"obiettivo {o['code']}")
         objectives[o["code"]] = obj
         seen_objectives.add(pk(obj))
-        actions = list(
-            session.exec(select(Action).where(col(Action.objective_id) == obj.id).order_by(col(Action.position)))
-        )
+        actions = existing.children(session, Action, obj)
         _sync_children(
             session,
             Action,
@@ -409,11 +452,7 @@ def _load_card(
             report,
             f"azione di {o['code']}",
         )
-        indicators = list(
-            session.exec(
-                select(Indicator).where(col(Indicator.objective_id) == obj.id).order_by(col(Indicator.position))
-            )
-        )
+        indicators = existing.children(session, Indicator, obj)
         _sync_children(
             session,
             Indicator,

@@ -147,3 +147,62 @@ def test_unknown_area_in_card_refused(plan_copy):
     card_file.write_text(card_file.read_text().replace("area: B", "area: C"))
     with pytest.raises(PlanFileError, match="area 'C' non presente"):
         read_plan(plan_copy)
+
+
+def test_reloading_reads_objectives_actions_and_indicators_in_bulk(real_plan, real_plan_data):
+    """Every start reloads the plan: its objectives, actions and indicators are read in a few queries, not
+    three per objective (a hundred-times plan made 16,000 queries and kept the first visitor waiting)."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with session_scope(real_plan) as s:
+        objectives = len(s.exec(select(Objective)).all())
+        event.listen(real_plan, "before_cursor_execute", count)
+        try:
+            report = load_plan(s, real_plan_data)
+        finally:
+            event.remove(real_plan, "before_cursor_execute", count)
+    assert not report.changed, report
+    per_objective = [q for q in statements if "FROM action" in q or "FROM indicator " in q or "FROM objective" in q]
+    assert objectives > 50
+    assert len(per_objective) < 10, len(per_objective)
+
+
+def test_plan_files_are_parsed_by_libyaml_with_the_same_records_and_lines():
+    """libyaml (C) parses the plan when PyYAML has it (seven times faster at every start), and reads the same
+    records with the same document lines as PyYAML's own parser."""
+    from models import plan_yaml
+    from tests.conftest import REAL_PLAN
+
+    assert yaml.__with_libyaml__, "the locked PyYAML wheel ships libyaml"
+    assert issubclass(plan_yaml._LineLoader, yaml.CSafeLoader)
+
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    PurePython.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, plan_yaml._construct_mapping)
+
+    def flat(node, out):
+        if isinstance(node, dict):
+            out.append(("line", node.line))
+            for key, value in node.items():
+                out.append(("key", key))
+                flat(value, out)
+        elif isinstance(node, list):
+            for value in node:
+                flat(value, out)
+        else:
+            out.append((type(node).__name__, node))
+        return out
+
+    files = sorted(REAL_PLAN.rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        c_read = flat(yaml.load(text, Loader=plan_yaml._LineLoader), [])
+        assert c_read == flat(yaml.load(text, Loader=PurePython), []), path.name
+        assert ("line", 3) in c_read or path.name != "plan.yaml"  # after two lines of comments
