@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 PAGE_SIZE = 25  # rows of a list
 BUTTON_PAGE_SIZE = 60  # small buttons side by side: the whole real plan (57 objectives) in one page
+TABLE_PAGE_SIZE = 200  # rows of a scrolling table (st.dataframe): all of the real plan, not 5,000 rows per run
 
 
 def page_count(total: int, size: int = PAGE_SIZE) -> int:

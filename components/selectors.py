@@ -38,6 +38,54 @@ def fresh_selectbox(
     return value
 
 
+BY_AREA_OVER = 150  # objectives in one selector at most; more (a hundred times the plan) are chosen by area first
+
+
+def objective_by_area(
+    label: str,
+    options: Sequence[Any],
+    *,
+    key: str,
+    default: Any,
+    format_func: Callable[[Any], str],
+    area_of: Callable[[Any], str],
+    first_in: Callable[[list[Any]], Any] = lambda ids: ids[0],
+) -> Any:
+    """fresh_selectbox over `options`; past BY_AREA_OVER options (5,000 objectives, half a megabyte of labels
+    sent at every run) an *Area* selector comes first and the objective selector lists that area's. The area
+    follows an objective chosen elsewhere (a link, a button: `choose(key, …)`); choosing another area opens
+    `first_in` of its objectives."""
+    options = list(options)
+    if len(options) <= BY_AREA_OVER:
+        return fresh_selectbox(label, options, key=key, default=default, format_func=format_func)
+    chosen = st.session_state.get(key, default)
+    if chosen not in options:
+        chosen = default if default in options else options[0]
+    areas: dict[str, list[Any]] = {}
+    for option in options:
+        areas.setdefault(area_of(option), []).append(option)
+    area_key, shown_key = f"{key}:area", f"{key}:shown"
+    if st.session_state.get(shown_key) != chosen:  # chosen elsewhere, or the first run: show its area
+        choose(area_key, area_of(chosen))
+    area = fresh_selectbox(
+        "Area",
+        sorted(areas),
+        key=area_key,
+        default=area_of(chosen),
+        format_func=lambda a: f"Area {a} · {len(areas[a])} obiettivi",
+    )
+    in_area = areas[area]
+    value = fresh_selectbox(
+        label,
+        in_area,
+        key=key,
+        default=chosen if chosen in in_area else first_in(in_area),
+        format_func=format_func,
+    )
+    st.session_state[shown_key] = value
+    return value
+
+
 def choose(key: str, value: Any) -> None:
     """Callback for a link or button: select `value` in the fresh_selectbox named `key` on the next run."""
     st.session_state[key] = value

@@ -7,7 +7,7 @@ from components import dashboard_cache as cache
 from components.data import call
 from components.entry_messages import conflict_panel, show_save_outcome
 from components.safe import md_escape
-from components.selectors import ENTRY_SEMESTER, apply_entry_link, choose, entry_objective_key, fresh_selectbox
+from components.selectors import ENTRY_SEMESTER, apply_entry_link, choose, entry_objective_key, objective_by_area
 from models import entry_view
 from models import semesters as semester_rules
 from models.entry_flow import first_needing_lead
@@ -71,7 +71,7 @@ else:
 
 by_id = {r["id"]: r for r in status}
 # Opens on the first objective that still needs the lead, not on an approved, read-only one.
-objective_id = fresh_selectbox(
+objective_id = objective_by_area(
     "Obiettivo",
     list(by_id),
     key=objective_key,
@@ -79,6 +79,8 @@ objective_id = fresh_selectbox(
     format_func=lambda i: (
         f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]} — {report_state_label(by_id[i]['state'])}"
     ),
+    area_of=lambda i: by_id[i]["area"],
+    first_in=lambda ids: first_needing_lead([by_id[i] for i in ids]) or ids[0],
 )
 
 view = call(entry_view.load_entry, objective_id, semester.id, actor=actor)

@@ -13,7 +13,7 @@ from components.confirm import confirmed
 from components.data import call
 from components.report_form import show_changes
 from components.safe import md_escape
-from components.selectors import choose, fresh_selectbox
+from components.selectors import choose, objective_by_area
 from models import audit, entry_view, review, semesters
 from models.formatting import local_time
 from models.tables import pk
@@ -51,12 +51,14 @@ if st.session_state.get("rev_obj") not in by_id:
     # the oldest submitted report of this semester, else the first objective with data; never an empty one
     choose("rev_obj", cache.fetch(review.first_to_review, semester_id=sem.id) or next(iter(by_id)))
 # labels follow the data: after *Rimanda* or *Approva* the selector shows the new state
-objective_id = fresh_selectbox(
+objective_id = objective_by_area(
     "Obiettivo",
     list(by_id),
     key="rev_obj",
     default=st.session_state["rev_obj"],
     format_func=lambda i: f"{by_id[i]['code']} — {by_id[i]['state']} — {by_id[i]['text'][:80]}",
+    area_of=lambda i: by_id[i]["area"],
+    first_in=lambda ids: next((i for i in ids if by_id[i]["state"] == ReportState.INVIATA), ids[0]),
 )
 detail = call(review.report_with_previous, objective_id, sem.id)
 if detail["state"] is None:

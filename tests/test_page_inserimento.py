@@ -204,3 +204,24 @@ def test_the_list_to_complete_is_paged_when_long(app_db, monkeypatch):
     picker = next(s for s in at.selectbox if s.label == "Obiettivo")
     assert f"· {everything[1].split(' ')[0]} ·" in picker.format_func(picker.value)
     assert todo() == everything[1:2]  # still on the second page
+
+
+def test_a_large_plan_is_chosen_by_area_and_a_button_opens_its_objective_in_its_area(app_db, monkeypatch):
+    """Past BY_AREA_OVER objectives (here 2 for the small plan's 4) the office picks an area, then one of its
+    objectives; a button of the list to complete opens its objective with the area it belongs to."""
+    from components import selectors
+
+    monkeypatch.setattr(selectors, "BY_AREA_OVER", 2)
+    at = logged_in("uff", PAGE)
+    assert not at.exception, at.exception
+    area = lambda: next(s for s in at.selectbox if s.label == "Area")  # noqa: E731
+    picker = lambda: next(s for s in at.selectbox if s.label == "Obiettivo")  # noqa: E731
+    assert area().value == "A"
+    assert all(label.startswith("A · ") for label in picker().options)
+    other = next(b for b in at.button if b.key and b.key.startswith("todo_") and not b.label.startswith("A."))
+    other.click().run()
+    assert not at.exception, at.exception
+    assert area().value == other.label[0]
+    assert picker().format_func(picker().value).startswith(f"{other.label[0]} · {other.label.split(' ')[0]} ")
+    area().set_value("A").run()  # back to A: its first objective still with the lead
+    assert picker().format_func(picker().value).startswith("A · A.")

@@ -57,3 +57,21 @@ def test_the_objective_selector_follows_the_review(submitted, button, state):
     assert not at.exception, at.exception
     at.run()  # the page's own rerun after the action
     assert _shown(at).startswith(f"A.1 — {state}")
+
+
+def test_a_large_plan_is_reviewed_by_area_and_its_table_sent_a_page_at_a_time(submitted, monkeypatch):
+    """With more objectives than one selector holds (BY_AREA_OVER, here 2 for the small plan's 4): an Area
+    selector first, the objective selector listing that area's; the table one page of rows at a time."""
+    from components import pager, selectors
+
+    monkeypatch.setattr(selectors, "BY_AREA_OVER", 2)
+    monkeypatch.setattr(pager, "TABLE_PAGE_SIZE", 2)
+    at = logged_in("uff", "pages/revisione.py")
+    assert not at.exception, at.exception
+    area = next(s for s in at.selectbox if s.label == "Area")
+    assert area.value == "A"  # the area of the report to review
+    assert _shown(at).startswith("A.1 — inviata")
+    picker = next(s for s in at.selectbox if s.label == "Obiettivo")
+    assert {label[0] for label in picker.options} == {"A"}
+    assert len(at.dataframe[0].value) == 2
+    assert any(s.value == 0 and "Righe 1–2 di" in s.format_func(0) for s in at.selectbox)

@@ -1,0 +1,91 @@
+"""components.selectors.objective_by_area: one selector up to BY_AREA_OVER objectives; past it (a hundred times
+the plan) an Area selector first, the objective selector listing that area's, the area following an objective
+chosen elsewhere; and the review table sent one page of rows at a time."""
+
+from streamlit.testing.v1 import AppTest
+
+from components.selectors import BY_AREA_OVER
+
+
+def _script():
+    import streamlit as st
+
+    from components.selectors import choose, objective_by_area
+
+    n = st.session_state["n"]
+    ids = list(range(1, n + 1))
+    area = {i: "ABC"[(i - 1) * 3 // n] for i in ids}  # three areas, in order
+    st.button("Apri 7 in C", on_click=choose, args=("obj", n - 7))
+    value = objective_by_area(
+        "Obiettivo",
+        ids,
+        key="obj",
+        default=5,
+        format_func=lambda i: f"{area[i]} · {i}",
+        area_of=area.__getitem__,
+        first_in=lambda chunk: chunk[1],  # the second, to tell it from a plain first
+    )
+    st.text(f"scelto {value}")
+
+
+def _app(n: int) -> AppTest:
+    at = AppTest.from_function(_script, default_timeout=30)
+    at.session_state["n"] = n
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _chosen(at: AppTest) -> int:
+    return int(at.text[0].value.split()[1])
+
+
+def test_up_to_the_limit_one_selector_lists_every_objective():
+    at = _app(BY_AREA_OVER)
+    assert [s.label for s in at.selectbox] == ["Obiettivo"]
+    assert len(at.selectbox[0].options) == BY_AREA_OVER
+    assert _chosen(at) == 5
+
+
+def test_past_the_limit_the_area_comes_first_and_the_list_is_that_areas():
+    n = 3 * BY_AREA_OVER
+    at = _app(n)
+    area, objective = at.selectbox
+    assert (area.label, objective.label) == ("Area", "Obiettivo")
+    assert area.options == [f"Area {a} · {BY_AREA_OVER} obiettivi" for a in "ABC"]
+    assert area.value == "A" and _chosen(at) == 5  # the default's area, the default chosen
+    assert len(objective.options) == BY_AREA_OVER  # a third of the labels sent
+
+    at.selectbox[0].set_value("B").run()  # another area: its `first_in`
+    assert _chosen(at) == BY_AREA_OVER + 2
+    assert all(o.startswith("B ·") for o in at.selectbox[1].options)
+
+    at.selectbox[1].set_value(BY_AREA_OVER + 9).run()  # an objective of the area: the area stays
+    assert at.selectbox[0].value == "B" and _chosen(at) == BY_AREA_OVER + 9
+
+    at.button[0].click().run()  # chosen elsewhere (a button, a link): the area follows
+    assert at.selectbox[0].value == "C" and _chosen(at) == n - 7
+    assert all(o.startswith("C ·") for o in at.selectbox[1].options)
+
+
+def _table_script():
+    import streamlit as st
+
+    from components import pager
+
+    rows = list(range(st.session_state["rows"]))
+    shown = pager.paginate(rows, key="t", noun="Righe", label="Pagina", size=pager.TABLE_PAGE_SIZE)
+    st.text(f"{len(shown)} {shown[0]}")
+
+
+def test_the_review_table_pages_hold_every_real_plan_row_and_cut_a_large_table():
+    from components.pager import TABLE_PAGE_SIZE
+
+    assert TABLE_PAGE_SIZE >= 57  # the real plan's objectives: one page, no control
+    at = AppTest.from_function(_table_script, default_timeout=30)
+    at.session_state["rows"] = 5304
+    at.run()
+    assert at.text[0].value == f"{TABLE_PAGE_SIZE} 0"
+    assert at.selectbox[0].value == 0
+    at.button[1].click().run()  # Successivi
+    assert at.text[0].value == f"{TABLE_PAGE_SIZE} {TABLE_PAGE_SIZE}"
