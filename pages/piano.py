@@ -7,6 +7,7 @@ import streamlit as st
 from components import auth_gate, dashboard_cache, plan_selector, plan_view
 from components.data import call
 from components.safe import md_escape
+from components.selectors import BY_AREA_OVER
 from models import plan_browser, plan_export, queries
 from models.vocab import PAGE_TITLES, plural
 
@@ -31,9 +32,13 @@ query = search.text_input(
     key="piano_query",
     placeholder="una o più parole, es. affido, tirocini, dimissioni protette",
 )
+dashboard_cache.data_version()  # the plan view is built once per data change, then shared (read-only)
+# a plan past BY_AREA_OVER objectives (a hundred times the real one) opens on its first macro-area, not on all
+objectives = sum(a["objectives"] for a in dashboard_cache.shared(queries.area_summary, plan_id=plan_id))
 area = choose.selectbox(
     "Macro-area",
     [ALL, *titles],
+    index=0 if objectives <= BY_AREA_OVER or not titles else 1,
     key="piano_area",
     format_func=lambda x: "Tutte le macro-aree" if x == ALL else f"{x} · {titles[x]}",
 )
@@ -49,8 +54,6 @@ download.download_button(
     help="Obiettivi, azioni, indicatori e budget del piano in un file Excel.",
 )
 
-
-dashboard_cache.data_version()  # the plan view is built once per data change, then shared (read-only)
 view = dashboard_cache.shared(plan_browser.plan_tree, query=query or "", area=area or None, plan_id=plan_id)
 if view.query:
     if not view.hits.total:

@@ -250,6 +250,19 @@ def test_piano_search_filters_the_page(app_db):
     assert [h.value for h in at.header] == ["A · Contrasto alla povertà"]
 
 
+def test_a_large_plan_opens_on_its_first_area(app_db, monkeypatch):
+    """Past BY_AREA_OVER objectives (here 2 for the small plan's 4) Il Piano opens on the first macro-area, not
+    on every card of the plan; *Tutte le macro-aree* is still one choice away."""
+    from components import selectors
+
+    monkeypatch.setattr(selectors, "BY_AREA_OVER", 2)
+    at = logged_in("com", "pages/piano.py")
+    assert not at.exception, at.exception
+    assert [h.value for h in at.header] == ["A · Contrasto alla povertà"]
+    at.selectbox(key="piano_area").set_value("").run()
+    assert len(at.header) == 3
+
+
 def test_piano_page_escapes_plan_text(tmp_path):
     """Markdown or HTML in a plan text is shown as written, not interpreted."""
     plan = tmp_path / "plan"
