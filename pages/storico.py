@@ -175,5 +175,10 @@ for o in outcomes:
         ]
         if o.continuity_previous is not None:
             fields.append((history.continuity_question, yes_no(o.continuity_previous)))
-        for label, text in fields:
-            st.markdown(f"**{md_escape(label)}**  \n{md_escape(text) if text else ':gray[non indicato]'}")
+        # one markdown block, not one per field: the cards are drawn in the page even while closed
+        st.markdown(
+            "\n\n".join(
+                f"**{md_escape(label)}**  \n{md_escape(text) if text else ':gray[non indicato]'}"
+                for label, text in fields
+            )
+        )
