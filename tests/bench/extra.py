@@ -122,3 +122,14 @@ def import_template(url: str, rows: int, reps: int = REPS) -> Figure:
             entry_import.apply_import(preview, actor=actor, session=s)
 
     return measure(f"importazione di un modello di {n} righe (controllo + salvataggio)", once, reps)
+
+
+def startup(url: str, reps: int = REPS) -> Figure:
+    """What every start of the app does before its first page can be drawn (models.startup.prepare_database, as
+    components/data.py calls it): the schema checked, the plan files (PDZ_PLAN_DIR) read and loaded again, the
+    first administrator and the current semester."""
+    from models.db import get_engine
+    from models.startup import prepare_database
+
+    engine = get_engine(url)
+    return measure("avvio dell'app: schema, piano riletto e ricaricato", lambda: prepare_database(engine), reps)
