@@ -329,25 +329,42 @@ def _indicator_inputs(
             ach = indicator_achievement(num, ind["target"], higher_is_better=ind["higher_is_better"])
             facts.append(f"Target {number(ind['target'], 2)}: {_band_badge(ach)}")
         st.caption(" · ".join(facts))
-        split: dict[str, object] = {}
-        if unit == Unit.NUMERO:
-            with st.expander("Ripartizione per sub-ambito (facoltativa)", expanded=bool(ind["split"])):
-                cols = st.columns(len(sub_areas) or 1)
-                for col, code in zip(cols, sub_areas):
-                    old = ind["split"].get(code)
-                    # narrow columns: the code is shown, the label (which starts with it) names the indicator
-                    col.markdown(f"**{code}**")
-                    split[code] = col.text_input(
-                        f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
-                        value="" if old is None else number(old, 2),
-                        key=f"{k}:s{code}",
-                        disabled=disabled,
-                        label_visibility="collapsed",
-                    )
-                    if split[code]:
-                        _as_saved(col, split[code], code, Unit.NUMERO)
+        split = _split_inputs(k, ind, sub_areas, disabled, whose) if unit == Unit.NUMERO else {}
         field_errors(errors, f"indicator:{ind['id']}")
     return IndicatorInput(value=value, note=note, split=split)
+
+
+def _split_inputs(k: str, ind: dict, sub_areas: list[str], disabled: bool, whose: str) -> dict[str, object]:
+    """The optional split by sub-area, its fields drawn only while its expander is open: seven fields an
+    indicator, most never used, were 70 of the 440 elements of the plan's largest objective. What was typed stays
+    (kept under `k`:split) while the expander is closed, and a closed split is saved as it was typed or stored."""
+    draft_key = f"{k}:split"
+    stored = {code: "" if ind["split"].get(code) is None else number(ind["split"][code], 2) for code in sub_areas}
+    values: dict[str, object] = {**stored, **st.session_state.get(draft_key, {})}
+    box = st.expander(
+        "Ripartizione per sub-ambito (facoltativa)",
+        expanded=bool(ind["split"]),
+        key=f"{k}:split_open",
+        on_change="rerun",
+    )
+    if not box.open:
+        return values
+    with box:
+        cols = st.columns(len(sub_areas) or 1)
+        for col, code in zip(cols, sub_areas):
+            # narrow columns: the code is shown, the label (which starts with it) names the indicator
+            col.markdown(f"**{code}**")
+            values[code] = col.text_input(
+                f"{code}{LABEL_SEPARATOR}ripartizione{whose}",
+                value=str(values[code]),
+                key=f"{k}:s{code}",
+                disabled=disabled,
+                label_visibility="collapsed",
+            )
+            if values[code]:
+                _as_saved(col, values[code], code, Unit.NUMERO)
+    st.session_state[draft_key] = dict(values)
+    return values
 
 
 def _as_saved(target, raw: object, field: str, unit: str) -> None:

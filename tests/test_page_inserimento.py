@@ -225,3 +225,31 @@ def test_a_large_plan_is_chosen_by_area_and_a_button_opens_its_objective_in_its_
     assert picker().format_func(picker().value).startswith(f"{other.label[0]} · {other.label.split(' ')[0]} ")
     area().set_value("A").run()  # back to A: its first objective still with the lead
     assert picker().format_func(picker().value).startswith("A · A.")
+
+
+def test_the_split_by_sub_area_is_drawn_when_opened_and_a_closed_split_keeps_what_was_typed(app_db):
+    """The split's fields are drawn only while its expander is open (70 of 440 elements of the largest
+    objective); closing it keeps what was typed, and the save writes it."""
+    from models.tables import SubAreaValue
+
+    at = logged_in("refa", PAGE)
+    assert not at.exception, at.exception
+    split_fields = lambda: [t for t in at.text_input if "ripartizione" in t.label]  # noqa: E731
+    value_input = next(t for t in at.text_input if t.label.startswith("Valore (numero"))
+    indicator = value_input.key.removesuffix(":v")
+    assert not split_fields()  # nothing split yet: closed, no field drawn
+    at.session_state[f"{indicator}:split_open"] = True  # the lead opens the first indicator's split
+    at.run()
+    fields = split_fields()
+    assert fields and all(f.key.startswith(f"{indicator}:s") for f in fields)
+    value_input = next(t for t in at.text_input if t.key == f"{indicator}:v")
+    value_input.input("12")
+    fields[0].input("12")  # the whole total in the first sub-area (the split must add up)
+    at.run()
+    at.session_state[f"{indicator}:split_open"] = False  # closed again before saving
+    at.run()
+    assert not split_fields()
+    next(b for b in at.button if b.label == "Salva bozza").click().run()
+    assert not at.exception, at.exception
+    with Session(app_db) as s:
+        assert [v.value for v in s.exec(select(SubAreaValue))] == [12], [e.value for e in at.error]
