@@ -13,6 +13,8 @@ from typing import Any
 
 import streamlit as st
 
+from models.vocab import plural
+
 
 def _widget_prefix(key: str) -> str:
     return f"{key}:labels-"
@@ -72,7 +74,7 @@ def objective_by_area(
         sorted(areas),
         key=area_key,
         default=area_of(chosen),
-        format_func=lambda a: f"Area {a} · {len(areas[a])} obiettivi",
+        format_func=lambda a: f"Area {a} · {plural(len(areas[a]), 'obiettivo', 'obiettivi')}",
     )
     in_area = areas[area]
     value = fresh_selectbox(

@@ -68,6 +68,25 @@ def test_past_the_limit_the_area_comes_first_and_the_list_is_that_areas():
     assert all(o.startswith("C ·") for o in at.selectbox[1].options)
 
 
+def _one_alone_script():
+    import streamlit as st
+
+    from components.selectors import BY_AREA_OVER, objective_by_area
+
+    ids = list(range(BY_AREA_OVER + 2))
+    objective_by_area(
+        "Obiettivo", ids, key="o", default=0, format_func=str, area_of=lambda i: "Z" if i == ids[-1] else "A"
+    )
+    st.text("ok")
+
+
+def test_the_area_labels_agree_with_their_count():
+    at = AppTest.from_function(_one_alone_script, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert at.selectbox[0].options == [f"Area A · {BY_AREA_OVER + 1} obiettivi", "Area Z · 1 obiettivo"]
+
+
 def _table_script():
     import streamlit as st
 
