@@ -102,6 +102,14 @@ def open_by_keyboard(page, link: str, url_part: str) -> None:
     wait_idle(page)
 
 
+def wait_for_widgets(page, *roles: str) -> None:
+    """Streamlit loads each kind of widget's code the first time a page shows one; until it arrives the widget is
+    not on the page at all, and Tab would walk past it (a CI machine under load once took longer than 250 Tabs)."""
+    for role in roles:
+        page.get_by_role(role).first.wait_for(timeout=WAIT)
+    wait_idle(page)
+
+
 def choose_by_keyboard(page, label_pattern: str, option_text: str) -> None:
     """A selectbox: focus it, type to filter, ArrowDown to the option, Enter."""
     tab_to(page, label_pattern)
@@ -118,6 +126,7 @@ def test_lead_submits_and_office_approves_with_the_keyboard_only(browser, real_s
         keyboard_login(page, real_server, "refa")
         open_by_keyboard(page, "Inserimento dati", "/inserimento")
         page.get_by_text("Azioni programmate").first.wait_for(timeout=WAIT)
+        wait_for_widgets(page, "combobox", "radiogroup", "checkbox")
         # first action: from "non avviata" to "realizzata" with two arrow presses in its radio group
         tab_to(page, r"^1\. .* :: ")
         page.keyboard.press("ArrowRight")
@@ -162,6 +171,7 @@ def test_lead_submits_and_office_approves_with_the_keyboard_only(browser, real_s
         keyboard_login(page, real_server, "uff")
         open_by_keyboard(page, "Revisione semestrale", "/revisione")
         page.get_by_text("Report di un obiettivo").wait_for(timeout=WAIT)
+        wait_for_widgets(page, "combobox")
         choose_by_keyboard(page, "^Obiettivo", "A.1")
         page.get_by_text("Stato: inviata").wait_for(timeout=WAIT)
         tab_to(page, "^Approva$")
