@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sqlite3
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from models.db import get_engine, session_scope
+from models.db import get_engine, make_engine, session_scope
 from models.startup import prepare_database
 from models.users import create_user
 from tests.conftest import ROOT, SMALL_PLAN
@@ -32,20 +36,41 @@ def app_env(db_path: Path, plan_dir: Path = SMALL_PLAN):
                 os.environ[k] = v
 
 
-def prepared(engine, users=(("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", "comitato", []))):
-    prepare_database(engine, SMALL_PLAN)
-    with session_scope(engine) as s:
-        for username, role, areas in users:
-            create_user(
-                s,
-                actor=None,
-                username=username,
-                name=username.upper(),
-                role=role,
-                areas=list(areas),
-                password=PASSWORD,
-                one_time=False,
-            )
+USERS = (("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", "comitato", []))
+_prepared_once: dict[str, Path] = {}  # users → a database file prepared for them, copied for every test
+
+
+def prepared(engine, users=USERS):
+    """The app's first start on `engine` (schema, small plan, admin, current semester) and these users. Done once
+    per set of users in a file of its own, then copied (SQLite's backup API) into each test's database."""
+    key = repr(users)
+    if key not in _prepared_once:
+        folder = tempfile.mkdtemp(prefix="pdz-prepared-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = Path(folder) / "prepared.sqlite3"
+        first = make_engine(f"sqlite:///{path}")
+        prepare_database(first, SMALL_PLAN)
+        with session_scope(first) as s:
+            for username, role, areas in users:
+                create_user(
+                    s,
+                    actor=None,
+                    username=username,
+                    name=username.upper(),
+                    role=role,
+                    areas=list(areas),
+                    password=PASSWORD,
+                    one_time=False,
+                )
+        first.dispose()
+        _prepared_once[key] = path
+    source = sqlite3.connect(_prepared_once[key])
+    raw = engine.raw_connection()
+    try:
+        source.backup(raw.driver_connection)
+    finally:
+        raw.close()
+        source.close()
     return engine
 
 

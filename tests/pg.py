@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,11 +188,28 @@ class Databases:
         self._count = itertools.count(1)
         # FILE_COPY clones a small template much faster than PostgreSQL 15's default WAL_LOG.
         self._strategy = " STRATEGY FILE_COPY" if server_version(admin_url) >= 150000 else ""
+        self._workers = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-clone")
+        self._ahead: dict[str, Future[str]] = {}
 
     def create(self, template: str = "template0") -> str:
         name = f"{self.prefix}_{next(self._count)}"
         admin_execute(self.admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"{self._strategy}')
         return with_database(self.admin_url, name)
+
+    def clone(self, template: str) -> str:
+        """A new database copied from `template`. The copy (half a second: PostgreSQL copies the files) is made
+        one test ahead, in a thread, while the test before runs."""
+        ahead = self._ahead.pop(template, None)
+        url = ahead.result() if ahead is not None else self.create(template)
+        self._ahead[template] = self._workers.submit(self.create, template)
+        return url
+
+    def close(self) -> None:
+        """Drop the copies made ahead and not used."""
+        for ahead in self._ahead.values():
+            self.drop(ahead.result())
+        self._ahead.clear()
+        self._workers.shutdown()
 
     def drop(self, url: str) -> None:
         name = make_url(url).database
