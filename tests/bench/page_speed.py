@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.bench.run_bench import BENCH, ROOT, Figure
+from tests.browser.page_state import NOT_DRAWN
 
 PASSWORD = "Benchmark-pagine-2025!"
 USERNAME = "bench.ufficio"
@@ -20,14 +21,15 @@ BROWSER_REPS = int(os.environ.get("BENCH_BROWSER_PAGE_REPS", "3"))  # a second o
 
 # The page's content has been drawn and its script has finished: its title is there, nothing is stale and
 # Streamlit's status widget ("Running...") is gone.
-READY = """title => {
+# Drawn: the page's heading is there and nothing is running, stale or still waiting for its widget's code
+# (tests/browser/page_state.NOT_DRAWN: until a widget kind's code arrives Streamlit shows a skeleton in its place).
+READY = f"""title => {{
   const h = [...document.querySelectorAll('h1')].some(e => e.textContent.trim().startsWith(title));
-  return h && !document.querySelector('[data-testid="stStatusWidget"]')
-    && !document.querySelector('[data-stale="true"]');
-}"""
-BARE_READY = """() => !!document.querySelector('[data-testid="stMarkdown"]')
+  return h && !document.querySelector('{NOT_DRAWN}');
+}}"""
+BARE_READY = f"""() => !!document.querySelector('[data-testid="stMarkdown"]')
   && document.body.textContent.includes('Pagina vuota di riferimento')
-  && !document.querySelector('[data-testid="stStatusWidget"]')"""
+  && !document.querySelector('{NOT_DRAWN}')"""
 
 
 def headings() -> dict[str, str]:

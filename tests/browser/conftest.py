@@ -16,6 +16,7 @@ import pytest
 from models.db import get_engine, session_scope
 from models.startup import prepare_database
 from models.users import create_user
+from tests.browser.page_state import NOT_DRAWN
 from tests.conftest import ROOT, SMALL_PLAN
 
 CHROMIUM = "/usr/bin/chromium"
@@ -179,14 +180,24 @@ def settle_after_login(page, timeout_s: float = 10) -> None:
 
 
 def settled(page, timeout_ms: int = 60000) -> None:
-    """Wait until the run in progress is over: Streamlit's status widget gone and no element left stale (an
-    element of the previous run still shown, e.g. the chart of the area before a step)."""
+    """Wait until the page is drawn (NOT_DRAWN: nothing running, stale or still loading its code)."""
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-                 && !document.querySelector('[data-stale="true"]')""",
+        f"() => !document.querySelector('{NOT_DRAWN}')",
         timeout=timeout_ms,
         polling=100,
     )
+
+
+def wait_idle(page, timeout: float = 60) -> None:
+    """Until the page has stayed drawn (NOT_DRAWN) for half a second: a click's rerun may start a moment later."""
+    deadline = time.time() + timeout
+    quiet_since = None
+    while time.time() < deadline:
+        busy = page.locator(NOT_DRAWN).count() > 0
+        quiet_since = None if busy else (quiet_since or time.time())
+        if quiet_since and time.time() - quiet_since > 0.5:
+            return
+        time.sleep(0.1)
 
 
 def screenshot(page, name: str) -> Path:

@@ -12,7 +12,6 @@ as a user would.
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlparse
 
 import pytest
@@ -25,7 +24,7 @@ from models.db import get_engine, session_scope
 from models.permissions import PAGES_BY_ROLE
 from models.startup import prepare_database
 from models.users import create_user
-from tests.browser.conftest import PASSWORD, Server, login, open_page, screenshot
+from tests.browser.conftest import PASSWORD, Server, login, open_page, screenshot, wait_idle
 from tests.conftest import REAL_PLAN
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -68,19 +67,6 @@ def demo_server(tmp_path_factory):
 def page(page):
     page.set_default_timeout(3 * WAIT)  # a busy machine (2 cores shared): a fresh page can take 30 s and more
     return page
-
-
-def wait_idle(page, timeout: float = 60) -> None:
-    """Until no script run is in progress for half a second: during a run Streamlit greys out the elements of
-    the previous one (data-stale), which axe would rightly report as low contrast."""
-    deadline = time.time() + timeout
-    quiet_since = None
-    while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"], [data-stale="true"]').count() > 0
-        quiet_since = None if running else (quiet_since or time.time())
-        if quiet_since and time.time() - quiet_since > 0.5:
-            return
-        time.sleep(0.1)
 
 
 def violations(page, where: str) -> list[str]:

@@ -37,6 +37,7 @@ from tests.browser.conftest import (
     seed_users,
     stop_process,
     wait_healthy,
+    wait_idle,
 )
 
 WAIT = 45000  # ms: a full page load on a busy 2-core machine (the Cruscotto draws plotly.js); a bound, not a wait
@@ -95,18 +96,6 @@ def context_with_cookie(browser, server: Server, value: str):
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
     context.add_cookies([{"name": COOKIE_NAME, "value": value, "url": server.url}])
     return context
-
-
-def wait_idle(page, timeout: float = 20) -> None:
-    """Until no script run is in progress (during a rerun old and new elements can both be on screen)."""
-    deadline = time.time() + timeout
-    quiet_since = None
-    while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        quiet_since = None if running else (quiet_since or time.time())
-        if quiet_since and time.time() - quiet_since > 0.5:
-            return
-        time.sleep(0.1)
 
 
 def expect_logged_in(page, name: str) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models.db import get_engine
 from models.tables import Report
-from tests.browser.conftest import PASSWORD, Server, screenshot, seed_users
+from tests.browser.conftest import PASSWORD, Server, screenshot, seed_users, wait_idle
 from tests.conftest import REAL_PLAN
 
 WAIT = 30000
@@ -45,17 +45,6 @@ def real_server(tmp_path_factory):
 
 def focused(page) -> str:
     return page.evaluate(FOCUSED)
-
-
-def wait_idle(page, timeout: float = 20) -> None:
-    deadline = time.time() + timeout
-    quiet_since = None
-    while time.time() < deadline:
-        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        quiet_since = None if running else (quiet_since or time.time())
-        if quiet_since and time.time() - quiet_since > 0.5:
-            return
-        time.sleep(0.1)
 
 
 def tab_to(page, pattern: str, *, backwards: bool = False, limit: int = MAX_TABS) -> str:
