@@ -40,6 +40,28 @@ USERS = (("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", 
 _prepared_once: dict[str, Path] = {}  # users → a database file prepared for them, copied for every test
 
 
+def seed(engine, users=USERS, plan_dir: Path = SMALL_PLAN) -> None:
+    """The app's first start on `engine` (schema, plan, admin, current semester), then these users."""
+    prepare_database(engine, plan_dir)
+    add_users(engine, users)
+
+
+def add_users(engine, users) -> None:
+    """Users (username, role, areas) with the tests' password, already changed (no forced change at login)."""
+    with session_scope(engine) as s:
+        for username, role, areas in users:
+            create_user(
+                s,
+                actor=None,
+                username=username,
+                name=username.upper(),
+                role=role,
+                areas=list(areas),
+                password=PASSWORD,
+                one_time=False,
+            )
+
+
 def prepared(engine, users=USERS):
     """The app's first start on `engine` (schema, small plan, admin, current semester) and these users. Done once
     per set of users in a file of its own, then copied (SQLite's backup API) into each test's database."""
@@ -49,19 +71,7 @@ def prepared(engine, users=USERS):
         atexit.register(shutil.rmtree, folder, True)
         path = Path(folder) / "prepared.sqlite3"
         first = make_engine(f"sqlite:///{path}")
-        prepare_database(first, SMALL_PLAN)
-        with session_scope(first) as s:
-            for username, role, areas in users:
-                create_user(
-                    s,
-                    actor=None,
-                    username=username,
-                    name=username.upper(),
-                    role=role,
-                    areas=list(areas),
-                    password=PASSWORD,
-                    one_time=False,
-                )
+        seed(first, users)
         first.dispose()
         _prepared_once[key] = path
     source = sqlite3.connect(_prepared_once[key])

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from models.db import get_engine, session_scope
-from models.startup import prepare_database
-from models.users import create_user
+from models.db import get_engine
+from tests.apptest_helpers import PASSWORD, seed
 from tests.browser.page_state import NOT_DRAWN
 from tests.conftest import ROOT, SMALL_PLAN
 
@@ -29,7 +28,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "password-di-prova-1"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -111,20 +109,7 @@ class Server:
 
 
 def seed_users(db_url: str, users, plan_dir: Path = SMALL_PLAN) -> None:
-    engine = get_engine(db_url)
-    prepare_database(engine, plan_dir)
-    with session_scope(engine) as s:
-        for username, role, areas in users:
-            create_user(
-                s,
-                actor=None,
-                username=username,
-                name=username.upper(),
-                role=role,
-                areas=list(areas),
-                password=PASSWORD,
-                one_time=False,
-            )
+    seed(get_engine(db_url), users, plan_dir)
 
 
 DEFAULT_USERS = (("uff", "ufficio_di_piano", []), ("refa", "referente", ["A"]), ("com", "comitato", []))

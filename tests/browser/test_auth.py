@@ -23,10 +23,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components.auth_gate import COOKIE_NAME, DENIED
 from components.navigation import PAGES
-from models.db import get_engine, session_scope
+from models.db import get_engine
 from models.permissions import PAGES_BY_ROLE, can_open_page
-from models.users import LOGIN_FAILED, create_user
+from models.users import LOGIN_FAILED
 from models.vocab import ROLE_LABELS, Role
+from tests.apptest_helpers import add_users
 from tests.browser.conftest import (
     PASSWORD,
     ROOT,
@@ -64,17 +65,7 @@ def _entrypoint_ran(browser, server):
 
 def add_user(server: Server, username: str, role: str = Role.COMITATO, areas=()) -> None:
     """A user of its own for a test that logs out or changes password (the server reads the database)."""
-    with session_scope(get_engine(server.db_url)) as s:
-        create_user(
-            s,
-            actor=None,
-            username=username,
-            name=username.upper(),
-            role=role,
-            areas=list(areas),
-            password=PASSWORD,
-            one_time=False,
-        )
+    add_users(get_engine(server.db_url), [(username, role, areas)])
 
 
 def login_cookie(context, *, other_than: str | None = None, timeout: float = 10) -> dict:
