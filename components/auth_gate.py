@@ -66,6 +66,7 @@ def _cookie_key() -> str:
     """Prepare the database (first start) and return the cookie key; refuse to start on a bad configuration."""
     try:
         engine()  # first start: schema, plan, first administrator, generated cookie key
+        config.refresh_seconds()  # checked here, so that a wrong value stops the app with its message
         return config.cookie_key(config.SECRETS_FILE)
     except (ConfigError, DatabaseError, PlanFileError) as exc:
         _refuse_to_start(str(exc))

@@ -18,12 +18,11 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from components.data import call
-from models.config import database_url
+from models.config import database_url, refresh_seconds
 from models.db import data_change_counter
 
 T = TypeVar("T")
 
-REFRESH_SECONDS = 30  # how often an open Cruscotto checks for new data (one tiny query)
 K_SEEN = "cr_seen_counter"  # session key: the data-change counter of the last read
 
 
@@ -103,8 +102,12 @@ def figure(builder: Callable[..., Any], *args: Any, **kwargs: Any):
     return _figure(key, builder, args, kwargs)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
 def auto_refresh() -> None:
-    """Read-only and cheap (one counter): on a change, rerun the whole app, which re-checks the login."""
+    """Every PDZ_REFRESH_SECONDS (30 by default) an open Cruscotto checks for new data: read-only and cheap (one
+    counter); on a change, the whole app reruns, which re-checks the login."""
+    st.fragment(_check_for_new_data, run_every=refresh_seconds())()
+
+
+def _check_for_new_data() -> None:
     if call(data_change_counter) != st.session_state.get(K_SEEN):
         st.rerun(scope="app")

@@ -37,6 +37,11 @@ SETTINGS = (
     ),
     Setting("PDZ_DEMO", "0", "1 = demonstration mode (banner on every page, demo accounts on the login page)"),
     Setting("PDZ_PASSWORD", "", "Password for `make user` (never passed on the command line)"),
+    Setting(
+        "PDZ_REFRESH_SECONDS",
+        "30",
+        "How often an open Cruscotto (the projector's too) checks for new data, in seconds (5 to 3600)",
+    ),
     Setting("PDZ_PLAN_DIR", str(PLAN_DIR), "Folder of the plan's YAML files (tests use a small one)"),
     Setting("PDZ_BCRYPT_ROUNDS", "12", "bcrypt cost; 12 in production, tests use 4"),
     Setting(
@@ -129,6 +134,18 @@ def client_address(peer: str | None, forwarded_for: str | None) -> str | None:
     if peer and peer in proxy_addresses():
         return (forwarded_for or "").split(",")[-1].strip() or None
     return peer or None
+
+
+REFRESH_RANGE = (5, 3600)
+
+
+def refresh_seconds() -> int:
+    """PDZ_REFRESH_SECONDS, checked: a whole number of seconds within REFRESH_RANGE; ConfigError otherwise."""
+    text = setting("PDZ_REFRESH_SECONDS").strip()
+    low, high = REFRESH_RANGE
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise ConfigError(f"PDZ_REFRESH_SECONDS: {text!r} non è un numero intero di secondi da {low} a {high}.")
+    return int(text)
 
 
 def demo_mode() -> bool:

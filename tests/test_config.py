@@ -185,3 +185,16 @@ def test_the_environment_key_wins_and_none_is_written_then(no_key, monkeypatch):
     other = no_key.parent / "other.toml"
     config.ensure_cookie_key(other)
     assert not other.exists()
+
+
+def test_the_refresh_period_is_whole_seconds_within_its_range(monkeypatch):
+    monkeypatch.delenv("PDZ_REFRESH_SECONDS", raising=False)
+    assert config.refresh_seconds() == 30
+    for text, seconds in (("5", 5), (" 10 ", 10), ("3600", 3600)):
+        monkeypatch.setenv("PDZ_REFRESH_SECONDS", text)
+        assert config.refresh_seconds() == seconds
+    wrong = r"^PDZ_REFRESH_SECONDS: .* non è un numero intero di secondi da 5 a 3600"
+    for text in ("4", "3601", "0", "-10", "1.5", "dieci", "1e3", "²"):
+        monkeypatch.setenv("PDZ_REFRESH_SECONDS", text)
+        with pytest.raises(config.ConfigError, match=wrong):
+            config.refresh_seconds()

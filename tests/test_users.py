@@ -557,6 +557,15 @@ def test_app_refuses_to_start_with_a_bad_cookie_key(app_db, monkeypatch, tmp_pat
     assert not at.text_input  # no login form
 
 
+def test_app_refuses_to_start_with_a_bad_refresh_period(app_db, monkeypatch):
+    monkeypatch.setenv("PDZ_REFRESH_SECONDS", "2")
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith("L'applicazione non può partire. PDZ_REFRESH_SECONDS: '2' non è un numero")
+    assert not at.text_input  # no login form
+
+
 def test_config_hides_error_details_and_keeps_xsrf_on():
     import tomllib
 

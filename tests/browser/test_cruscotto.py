@@ -37,7 +37,12 @@ def demo_server(tmp_path_factory):
         demo.ensure_demo_accounts(s)
         demo.generate(s, seed=demo.DEMO_SEED, semesters=[(2025, 1), (2025, 2), (2026, 1), (2026, 2)])
     # No file watching: other work on the source tree must not reload the app under the test.
-    srv = Server(db, plan_dir=REAL_PLAN, extra_env={"PDZ_DEMO": "1", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"})
+    # A short refresh period: the refresh test waits for it (30 s by default).
+    srv = Server(
+        db,
+        plan_dir=REAL_PLAN,
+        extra_env={"PDZ_DEMO": "1", "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none", "PDZ_REFRESH_SECONDS": "8"},
+    )
     srv.engine = engine
     yield srv
     srv.stop()
@@ -160,7 +165,7 @@ def test_refreshes_on_new_data_without_losing_the_view(page, demo_server):
         ).first()
         waiting.state = "approvata"
         bump_data_change(s)
-    deadline = time.time() + 45
+    deadline = time.time() + 30  # the server checks every 8 s (PDZ_REFRESH_SECONDS)
     while time.time() < deadline and page.locator(".pdz-band").all_inner_texts() == before:
         page.wait_for_timeout(1000)
     assert page.locator(".pdz-band").all_inner_texts() != before
