@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 from datetime import datetime
 
 import pytest
@@ -19,6 +18,7 @@ from models.db import SCHEMA_VERSION, create_db_and_tables, data_change_counter,
 from models.reports import save_report
 from models.review import review_report
 from models.tables import AuditEntry, Report, SchemaInfo
+from tests.cli_helpers import cli_env, run_cli
 from tests.conftest import ROOT
 from tests.test_concurrency import OFFICE, TODAY, form_for, report_keys, save_once, seed_entry_database
 from tests.test_fault import all_rows
@@ -180,10 +180,7 @@ def test_postgresql_backup_is_not_restored_into_sqlite(tmp_path):
 
 
 def cli(*args: str, url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PDZ_DATABASE_URL": url}
-    return subprocess.run(
-        [sys.executable, "-m", "models.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(cli_env(PDZ_DATABASE_URL=url), *args, timeout=300)
 
 
 def test_command_line_backup_and_restore(new_empty_database, backend, tmp_path):

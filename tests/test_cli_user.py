@@ -1,11 +1,11 @@
 """`make user` / `python -m models.cli user`: create a user, or reset, unlock and reactivate an existing one.
 
-Run as a real subprocess: the password comes from PDZ_PASSWORD (or the prompt), never from the command line.
+Run as a real subprocess (the refusals of bad arguments in-process, tests/cli_helpers.py): the password comes from
+PDZ_PASSWORD (or the prompt), never from the command line.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +15,7 @@ import pytest
 from models.db import get_engine, session_scope
 from models.startup import prepare_database
 from models.users import LOCK_AFTER_FAILURES, LoginError, authenticate, create_user, get_user, user_areas
+from tests.cli_helpers import cli_env, run_cli
 from tests.conftest import ROOT, SMALL_PLAN
 
 PASSWORD = "password-dal-terminale-1"
@@ -26,23 +27,13 @@ def db_url(tmp_path):
 
 
 def _env(db_url: str, password: str | None) -> dict:
-    env = {**os.environ, "PDZ_DATABASE_URL": db_url, "PDZ_PLAN_DIR": str(SMALL_PLAN), "PDZ_BCRYPT_ROUNDS": "4"}
-    env.pop("PDZ_PASSWORD", None)
-    if password is not None:
-        env["PDZ_PASSWORD"] = password
-    return env
+    return cli_env(PDZ_DATABASE_URL=db_url, PDZ_PLAN_DIR=str(SMALL_PLAN), PDZ_PASSWORD=password)
 
 
-def run_cli(db_url: str, *args: str, password: str | None = PASSWORD) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "models.cli", "user", *args],
-        cwd=ROOT,
-        env=_env(db_url, password),
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def run_user_cli(
+    db_url: str, *args: str, password: str | None = PASSWORD, in_process: bool = False
+) -> subprocess.CompletedProcess:
+    return run_cli(_env(db_url, password), "user", *args, in_process=in_process, timeout=60)
 
 
 def _seeded(db_url: str) -> None:
@@ -63,7 +54,7 @@ def _seeded(db_url: str) -> None:
 
 def test_creates_a_referente_with_areas(db_url):
     _seeded(db_url)
-    done = run_cli(db_url, "--username", "Mario", "--role", "referente", "--areas", "A,b", "--name", "Mario Rossi")
+    done = run_user_cli(db_url, "--username", "Mario", "--role", "referente", "--areas", "A,b", "--name", "Mario Rossi")
     assert done.returncode == 0, done.stderr
     assert "Utente 'mario' creato." in done.stdout
     assert PASSWORD not in done.stdout + done.stderr
@@ -86,7 +77,7 @@ def test_existing_user_gets_password_reset_unlocked_and_reactivated(db_url):
         uff = get_user(s, "uff")
         assert uff.locked_until is not None
         uff.active = False
-    done = run_cli(db_url, "--username", "uff", "--role", "ufficio_di_piano", "--email", "uff@comune.it")
+    done = run_user_cli(db_url, "--username", "uff", "--role", "ufficio_di_piano", "--email", "uff@comune.it")
     assert done.returncode == 0, done.stderr
     assert "password reimpostata, account sbloccato e attivo" in done.stdout
     with session_scope(engine) as s:
@@ -101,7 +92,7 @@ def test_existing_user_gets_password_reset_unlocked_and_reactivated(db_url):
 
 def test_short_password_is_refused(db_url):
     _seeded(db_url)
-    done = run_cli(db_url, "--username", "mario", "--role", "comitato", password="corta12")
+    done = run_user_cli(db_url, "--username", "mario", "--role", "comitato", password="corta12")
     assert done.returncode == 2
     assert "Password: deve avere almeno 10 caratteri." in done.stderr
     with session_scope(get_engine(db_url)) as s:
@@ -109,12 +100,12 @@ def test_short_password_is_refused(db_url):
 
 
 def test_password_is_never_taken_from_the_command_line(db_url):
-    done = run_cli(
+    done = run_user_cli(
         db_url, "--username", "mario", "--role", "comitato", "--password", "una-password-lunga", password=None
     )
     assert done.returncode == 2 and "unrecognized arguments: --password" in done.stderr
     # Without PDZ_PASSWORD and without a terminal to ask on, it stops with a message.
-    done = run_cli(db_url, "--username", "mario", "--role", "comitato", password=None)
+    done = run_user_cli(db_url, "--username", "mario", "--role", "comitato", password=None)
     assert done.returncode == 2 and "Password: impostare PDZ_PASSWORD o eseguire da un terminale." in done.stderr
 
 
@@ -130,13 +121,13 @@ def test_password_is_never_taken_from_the_command_line(db_url):
     ],
 )
 def test_invalid_arguments_are_refused_with_a_message(db_url, args, message):
-    done = run_cli(db_url, *args)
+    done = run_user_cli(db_url, *args, in_process=True)
     assert done.returncode == 2 and message in done.stderr
 
 
 def test_on_a_fresh_database_the_first_administrator_is_announced(db_url):
     """`make user` before `make run`: the bootstrap admin's one-time password is not silently lost."""
-    done = run_cli(db_url, "--username", "mario", "--role", "comitato", "--name", "Mario")
+    done = run_user_cli(db_url, "--username", "mario", "--role", "comitato", "--name", "Mario")
     assert done.returncode == 0, done.stderr
     assert "PRIMO AVVIO" in done.stdout and "Password monouso:" in done.stdout
 

@@ -13,6 +13,7 @@ from models import demo, entry_template, plan_export, report_export
 from models.db import session_scope
 from models.demo_mark import DEMO_NOTICE, DEMO_PREFIX, is_demo
 from models.tables import Semester
+from tests.cli_helpers import cli_env, run_cli
 from tests.test_reports import OFFICE
 
 SEMS = [(2025, 1), (2025, 2)]
@@ -114,32 +115,21 @@ def test_a_marked_template_still_imports(demo_db):
 
 def test_the_command_line_names_demo_files_too(tmp_path):
     """`make report` / `make export-plan` on a demo database: the file gets the prefix, and the output says so."""
-    import os
-    import subprocess
-    import sys
 
     from models.db import get_engine
     from models.startup import prepare_database
-    from tests.conftest import ROOT, SMALL_PLAN
+    from tests.conftest import SMALL_PLAN
 
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
     prepare_database(get_engine(url), SMALL_PLAN)
     with session_scope(get_engine(url)) as s:
         demo.generate(s, seed=7, semesters=SEMS)
-    env = {**os.environ, "PDZ_DATABASE_URL": url, "PDZ_PLAN_DIR": str(SMALL_PLAN), "PDZ_BCRYPT_ROUNDS": "4"}
+    env = cli_env(PDZ_DATABASE_URL=url, PDZ_PLAN_DIR=str(SMALL_PLAN))
     for args in (
         ["report", "--year", "2025", "--out", str(tmp_path / "anno.html")],
         ["export-plan", "--out", str(tmp_path / "piano.xlsx")],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "models.cli", *args],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = run_cli(env, *args)
         assert done.returncode == 0, done.stderr
         assert "Dati dimostrativi: il file si chiama DIMOSTRATIVO_" in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".html")) == [

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -15,7 +13,8 @@ from sqlmodel import Session, select
 from models.db import session_scope
 from models.plan_export import EURO_FORMAT, SHEETS, export_plan_xlsx
 from models.tables import Action, BudgetLine, Indicator, IndicatorTarget, Objective
-from tests.conftest import ROOT, SMALL_PLAN
+from tests.cli_helpers import cli_env, run_cli
+from tests.conftest import SMALL_PLAN
 
 HEADERS = {
     "Piano": ["Campo", "Valore"],
@@ -208,21 +207,9 @@ def test_control_characters_are_dropped(small_plan):
     assert _rows(_export(small_plan), "Azioni")[0]["Azione"] == "Riga con controlli"
 
 
-def _cli(tmp_path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PDZ_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "PDZ_PLAN_DIR": str(SMALL_PLAN),
-        "PDZ_BCRYPT_ROUNDS": "4",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "models.cli", "export-plan", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _cli(tmp_path, *args: str, in_process: bool = False) -> subprocess.CompletedProcess:
+    env = cli_env(PDZ_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", PDZ_PLAN_DIR=str(SMALL_PLAN))
+    return run_cli(env, "export-plan", *args, in_process=in_process)
 
 
 def test_cli_creates_loads_and_exports(tmp_path):
@@ -247,10 +234,10 @@ def test_cli_creates_loads_and_exports(tmp_path):
     ],
 )
 def test_cli_without_out_explains_usage(tmp_path, args, code, message):
-    result = _cli(tmp_path, *args)
+    result = _cli(tmp_path, *args, in_process=True)
     assert result.returncode == code and message in result.stderr
 
 
 def test_cli_unwritable_out_is_an_error(tmp_path):
-    result = _cli(tmp_path, "--out", str(tmp_path / "manca" / "piano.xlsx"))
+    result = _cli(tmp_path, "--out", str(tmp_path / "manca" / "piano.xlsx"), in_process=True)
     assert result.returncode == 1 and "impossibile scrivere" in result.stderr

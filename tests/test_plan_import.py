@@ -4,9 +4,7 @@ round trip export -> import -> export, the command line, permissions, an Ambito 
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -36,7 +34,8 @@ from models.tables import (
     User,
 )
 from models.vocab import UNIT_LABELS
-from tests.conftest import ROOT, SMALL_PLAN
+from tests.cli_helpers import cli_env, run_cli
+from tests.conftest import SMALL_PLAN
 
 OFFICE = Actor(1, "uff", "ufficio_di_piano", name="Ufficio")
 LEAD = Actor(2, "refa", "referente", frozenset({"A"}))
@@ -334,16 +333,9 @@ def test_an_ambito_without_yaml_starts_empty_and_keeps_its_imported_plan(small_p
 # --- command line -----------------------------------------------------------------------------
 
 
-def _cli(tmp_path, plan_dir, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "PDZ_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-        "PDZ_PLAN_DIR": str(plan_dir),
-        "PDZ_BCRYPT_ROUNDS": "4",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "models.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+def _cli(tmp_path, plan_dir, *args: str, in_process: bool = False) -> subprocess.CompletedProcess:
+    env = cli_env(PDZ_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", PDZ_PLAN_DIR=str(plan_dir))
+    return run_cli(env, *args, in_process=in_process)
 
 
 def test_cli_template_and_import(small_plan, no_yaml, tmp_path):
@@ -354,13 +346,13 @@ def test_cli_template_and_import(small_plan, no_yaml, tmp_path):
 
     broken = tmp_path / "errato.xlsx"
     broken.write_bytes(_broken(_export(small_plan)))
-    refused = _cli(tmp_path, no_yaml, "import-plan", "--file", str(broken), "--confirm")
+    refused = _cli(tmp_path, no_yaml, "import-plan", "--file", str(broken), "--confirm", in_process=True)
     assert refused.returncode == 2
     assert "Nessun dato è stato modificato" in refused.stderr and "Obiettivi!A2, Area" in refused.stderr
 
     good = tmp_path / "piano.xlsx"
     good.write_bytes(_export(small_plan))
-    preview = _cli(tmp_path, no_yaml, "import-plan", "--file", str(good))
+    preview = _cli(tmp_path, no_yaml, "import-plan", "--file", str(good), in_process=True)
     assert preview.returncode == 0, preview.stderr
     assert "Da creare: " in preview.stdout and "obiettivo A.1" in preview.stdout
     assert "Nulla è ancora stato scritto" in preview.stdout
@@ -372,9 +364,9 @@ def test_cli_template_and_import(small_plan, no_yaml, tmp_path):
     assert _records(db)["objectives"] == _records(small_plan)["objectives"]
     db.dispose()
 
-    usage = _cli(tmp_path, no_yaml, "import-plan")
+    usage = _cli(tmp_path, no_yaml, "import-plan", in_process=True)
     assert usage.returncode == 2 and "Uso: make import-plan FILE=" in usage.stderr
-    with_yaml = _cli(tmp_path, SMALL_PLAN, "import-plan", "--file", str(good))
+    with_yaml = _cli(tmp_path, SMALL_PLAN, "import-plan", "--file", str(good), in_process=True)
     assert with_yaml.returncode == 1 and "PDZ_PLAN_DIR" in with_yaml.stderr
 
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 import gc
 import html
 import io
-import os
 import re
 import subprocess
-import sys
 import zipfile
 
 import pytest
@@ -29,7 +27,8 @@ from models.scoring import BANDS, SPEND_CLASSES
 from models.startup import prepare_database
 from models.tables import Indicator, IndicatorTarget, IndicatorValue, Objective, Report, Semester, Spend
 from models.xlsx import EURO_FORMAT, PERCENT_FORMAT
-from tests.conftest import ROOT, SMALL_PLAN
+from tests.cli_helpers import cli_env, run_cli
+from tests.conftest import SMALL_PLAN
 from tests.report_helpers import add_report
 from tests.test_dashboard import band_by_hand, states_for
 
@@ -835,34 +834,26 @@ def cli_db(tmp_path):
     return url
 
 
-def run_cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PDZ_DATABASE_URL": url, "PDZ_PLAN_DIR": str(SMALL_PLAN), "PDZ_BCRYPT_ROUNDS": "4"}
-    return subprocess.run(
-        [sys.executable, "-m", "models.cli", "report", *args],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def report_cli(url: str, *args: str, in_process: bool = False) -> subprocess.CompletedProcess:
+    env = cli_env(PDZ_DATABASE_URL=url, PDZ_PLAN_DIR=str(SMALL_PLAN))
+    return run_cli(env, "report", *args, in_process=in_process)
 
 
 def test_cli_writes_a_semester_xlsx_and_an_annual_html(cli_db, tmp_path):
     out = tmp_path / "semestre.xlsx"
-    done = run_cli(cli_db, "--year", "2025", "--semester", "1", "--out", str(out))
+    done = report_cli(cli_db, "--year", "2025", "--semester", "1", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "Report semestrale del I semestre 2025 scritto in" in done.stdout
     wb = load_workbook(out)
     header, body = find_table(wb["Sintesi"], SEM_TITLE, "Area")
     assert by_first(body)["A"][header.index("sufficiente")].value == 1
     page = tmp_path / "anno.html"
-    done = run_cli(cli_db, "--year", "2025", "--out", str(page), "--include-submitted")
+    done = report_cli(cli_db, "--year", "2025", "--out", str(page), "--include-submitted")
     assert done.returncode == 0, done.stderr
     text = page.read_text(encoding="utf-8")
     assert "Conteggiati i report approvati e quelli inviati" in text and len(PLOTLY_SIGNATURE.findall(text)) == 1
     annual = tmp_path / "anno.xlsx"
-    assert run_cli(cli_db, "--year", "2025", "--out", str(annual)).returncode == 0
+    assert report_cli(cli_db, "--year", "2025", "--out", str(annual)).returncode == 0
     assert load_workbook(annual).sheetnames == ["Sintesi", "Tabella Esiti", "Indicatori", "Spesa"]
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".html", ".tmp")) == [
         "anno.html",
@@ -887,7 +878,7 @@ def test_cli_writes_a_semester_xlsx_and_an_annual_html(cli_db, tmp_path):
 )
 def test_cli_errors_exit_2_and_write_nothing(cli_db, tmp_path, args, message):
     args = tuple(str(tmp_path / a) if a.startswith("x.") else a for a in args)
-    done = run_cli(cli_db, *args)
+    done = report_cli(cli_db, *args, in_process=True)
     written = [p for p in tmp_path.iterdir() if p.name.startswith("x.") or p.name.startswith(".x.")]
     if message is None:
         assert done.returncode == 0, done.stderr
