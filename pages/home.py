@@ -52,14 +52,14 @@ table = pd.DataFrame(
         for a in areas
     ]
 )
-st.dataframe(table, hide_index=True, width="stretch")
+st.table(table, hide_index=True)
 
 st.markdown("#### Semestri di monitoraggio")
 sems = call(queries.semesters)
 if not sems:
     st.info("Nessun semestre aperto: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
 else:
-    st.dataframe(
+    st.table(
         pd.DataFrame(
             [
                 {
@@ -71,5 +71,4 @@ else:
             ]
         ),
         hide_index=True,
-        width="stretch",
     )

@@ -189,7 +189,7 @@ def test_il_piano_and_panoramica_show_card_a_as_to_be_defined(tmp_path):
         assert kinds["Cremona Include"] == "esempio biennio precedente" and kinds["Stazione di posta"] == "previsione"
         assert "0 €" not in " ".join(c.value for c in at.caption)
         at.switch_page("pages/home.py").run()
-        home = next(d.value for d in at.dataframe if "Budget" in d.value.columns)
+        home = next(t.value for t in at.table if "Budget" in t.value.columns)
         budgets = dict(zip(home["Area"], home["Budget"]))
         assert budgets["A"] == BUDGET_TO_DEFINE and budgets["B"] == "1.095.000,00 €"
 

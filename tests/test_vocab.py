@@ -56,7 +56,7 @@ def test_page_title_is_the_menu_entry(app_db, key):
 
 def test_panoramica_and_scheda_count_the_same_objectives(app_db):
     at = logged_in("uff", "pages/home.py")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     a_row = table[table["Area"] == "A"].iloc[0]
     assert a_row["Obiettivi specifici"] == 2  # A.1 and A.2; A.0 is the general objective
     at = logged_in("uff", "pages/piano.py")
