@@ -245,7 +245,7 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
         return
     # the table lists every area with objectives: one without a budget says "da definire", it does not vanish
     table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
-    st.dataframe(money_table(table_rows, "Area"), hide_index=True, width="stretch")
+    st.table(money_table(table_rows, "Area"), hide_index=True)  # a few rows: a real table, no scrolling grid
     if sources:
         show(
             figure(
@@ -257,7 +257,7 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
             ),
             "cr_money_sources",
         )
-    st.dataframe(money_table(all_sources, "Fonte"), hide_index=True, width="stretch")
+    st.table(money_table(all_sources, "Fonte"), hide_index=True)
 
 
 def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, area: AreaRow | None = None) -> None:

@@ -521,7 +521,7 @@ def test_page_shows_the_independent_aggregates(app_data):
     areas = chart(at, "Budget, impegnato e liquidato per area")
     budget_trace = next(t for t in areas["data"] if t.get("name") == "Budget")
     assert budget_trace["x"] == pytest.approx([expected_budget("A"), expected_budget("B")])
-    table = next(d.value for d in at.dataframe if "Area" in d.value.columns)  # every area with objectives
+    table = next(t.value for t in at.table if "Area" in t.value.columns)  # every area with objectives
     budgets = {name[0]: value for name, value in zip(table["Area"], table["Budget"])}
     assert budgets == {"A": euro_cents(expected_budget("A")), "B": euro_cents(expected_budget("B"))}  # cents
 

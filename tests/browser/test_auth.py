@@ -392,7 +392,10 @@ def test_logged_out_every_page_url_asks_to_log_in_and_shows_no_data(page, server
         page.get_by_text(f"Per aprire la pagina «{spec.title}» occorre accedere.").first.wait_for(timeout=WAIT)
         expect_login_form(page)
         assert (
-            page.locator('[data-testid="stDataFrame"], [data-testid="stPlotlyChart"], [data-testid="stMetric"]').count()
+            page.locator(
+                '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stPlotlyChart"], '
+                '[data-testid="stMetric"]'
+            ).count()
             == 0
         ), spec.key
         assert sidebar_pages(page) == []
