@@ -100,6 +100,8 @@ class Objective(SQLModel, table=True):
     version: int = 1
     # The same objective in the previous plan (carried over): trends read its semesters too.
     predecessor_id: int | None = Field(default=None, foreign_key="objective.id")
+    # The Cruscotto's monitored objectives by area, read from the index alone (revision 0005)
+    __table_args__ = (Index("ix_objective_area_live", "area_id", "retired", "kind"),)
 
 
 class Action(SQLModel, table=True):
@@ -257,7 +259,10 @@ class Report(SQLModel, table=True):
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     __table_args__ = (
         UniqueConstraint("objective_id", "semester_id"),
-        Index("ix_report_semester_state", "semester_id", "state"),
+        # Covering indexes of the Cruscotto's counts and sums (revision 0005): a semester's reports by state, and
+        # an objective's reports by state, read without visiting the table's rows.
+        Index("ix_report_semester_state_objective", "semester_id", "state", "objective_id"),
+        Index("ix_report_objective_state_semester", "objective_id", "state", "semester_id"),
     )
 
 
@@ -317,7 +322,11 @@ class Spend(SQLModel, table=True):
     paid: float = 0.0
     document_ref: str = ""
     note: str = Field(default="", sa_column=Column(Text))
-    __table_args__ = (UniqueConstraint("report_id", "source"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "source"),
+        # The sums of spend by area or source read from the index alone (revision 0005)
+        Index("ix_spend_report_amounts", "report_id", "source", "committed", "paid"),
+    )
 
 
 class SubmissionNote(SQLModel, table=True):
