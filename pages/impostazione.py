@@ -10,6 +10,7 @@ from components.confirm import confirmed
 from components.data import call
 from components.plan_import import just_imported, plan_from_workbook
 from components.safe import md_escape
+from components.selectors import objective_by_area
 from models import entry_view, notice_prefs, plan_closing, plan_setup, plans, queries, semesters
 from models.errors import DomainError
 from models.formatting import euro_cents, number
@@ -49,13 +50,19 @@ if tab_obj.open:
     with tab_obj:
         objectives = call(entry_view.editable_objectives, actor=actor)
         by_id = {o["id"]: o for o in objectives}
+        if not by_id:
+            st.info("Il piano non ha obiettivi specifici da impostare.")
+            st.stop()
         c1, c2 = st.columns([3, 1])
-        objective_id = c1.selectbox(
-            "Obiettivo",
-            list(by_id),
-            key="set_obj",
-            format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}",
-        )
+        with c1:  # past BY_AREA_OVER objectives (a hundred times the plan) an Area selector comes first
+            objective_id = objective_by_area(
+                "Obiettivo",
+                list(by_id),
+                key="set_obj",
+                default=next(iter(by_id)),
+                format_func=lambda i: f"{by_id[i]['area']} · {by_id[i]['code']} · {by_id[i]['text'][:90]}",
+                area_of=lambda i: by_id[i]["area"],
+            )
         year = c2.selectbox("Anno (Piano Operativo Annuale)", years, key="set_year")
         setup = call(plan_setup.objective_setup, objective_id, year)
         st.markdown(f"**{setup['code']}** · {md_escape(setup['text'])}")

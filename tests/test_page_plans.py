@@ -138,7 +138,7 @@ def test_impostazione_links_an_objective_of_the_next_plan_to_its_predecessor(app
         close_plan(plans_first_id(app_db), actor=Actor(uff.id, "uff", "ufficio_di_piano"), session=s)
     at = logged_in("uff", "pages/impostazione.py")
     assert not at.exception, at.exception
-    objective = at.selectbox(key="set_obj").value  # the current plan's first objective: A.1 of 2028-2030
+    objective = at.session_state["set_obj"]  # the current plan's first objective: A.1 of 2028-2030
     picker = at.selectbox(key=f"pred_{objective}")
     assert picker.value == 0 and picker.options[0] == "nessuno (obiettivo nuovo)"
     old = next(o for o in picker.options if o.startswith("A.1 ·"))
@@ -149,3 +149,26 @@ def test_impostazione_links_an_objective_of_the_next_plan_to_its_predecessor(app
         new = s.get(Objective, objective)
         assert new.predecessor_id is not None and s.get(Objective, new.predecessor_id).code == "A.1"
         assert objective in set(s.exec(select(Objective.id).where(*plans.objectives_of(second))))
+
+
+def test_impostazione_chooses_the_objective_by_area_past_one_selector_s_worth(app_db, monkeypatch):
+    """Past BY_AREA_OVER objectives (here 2 for the small plan's 4; 5,304 at a hundred times the plan): an Area
+    selector first, the objective selector listing that area's objectives, and choosing another area opens its
+    first objective's targets."""
+    from components import selectors
+
+    monkeypatch.setattr(selectors, "BY_AREA_OVER", 2)
+    at = logged_in("uff", "pages/impostazione.py")
+    assert not at.exception, at.exception
+    area = next(s for s in at.selectbox if s.label == "Area")
+    picker = next(s for s in at.selectbox if s.label == "Obiettivo")
+    assert area.value == "A" and {label[0] for label in picker.options} == {"A"}
+    letter = next(label.split()[1] for label in area.options if not label.startswith("Area A "))
+    area.select(letter).run()
+    assert not at.exception, at.exception
+    picker = next(s for s in at.selectbox if s.label == "Obiettivo")
+    assert {label[0] for label in picker.options} == {letter}
+    with Session(app_db) as s:
+        shown = s.get(Objective, at.session_state["set_obj"])
+        assert shown is not None and shown.code.startswith(letter)
+        assert any(m.value.startswith(f"**{shown.code}**") for m in at.markdown)
