@@ -96,7 +96,7 @@ def cmd_user(args: argparse.Namespace) -> int:
         print(f"Utente '{username}' creato.")
     else:
         print(
-            f"Utente '{username}': password reimpostata, account sbloccato e attivo "
+            f"Utente '{username}': password reimpostata, account sbloccato e attivo, token API revocati "
             "(ruolo e aree invariati: si cambiano dalla pagina Utenti)."
         )
     return 0

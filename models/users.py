@@ -315,10 +315,13 @@ def update_user(session: Session, *, actor: Actor, user_id: int, role: str, area
 def reset_password(
     session: Session, *, actor: Actor | None, user_id: int, password: str, one_time: bool = True
 ) -> None:
-    """Set a new password, unlock the account and end the user's logins everywhere."""
+    """Set a new password, unlock the account, end the user's logins everywhere and revoke their API tokens."""
+    from models.api_tokens import revoke_user_tokens  # api_tokens builds on this module
+
     if actor is not None:
         require_office(actor, "il ripristino delle password")
     user = _target(session, user_id)
+    revoke_user_tokens(session=session, actor=actor, user_id=user_id)
     user.password_hash = hash_password(validate_password(password))
     user.must_change_password = one_time
     user.failed_logins, user.locked_until = 0, None

@@ -167,7 +167,7 @@ if cols[0].button("Reimposta password (monouso)", key=f"reset_{uid}", icon="🔑
     _write(
         users.issue_one_time_password,
         f"Utente {selected['username']}: password reimpostata e account "
-        "sbloccato; i suoi accessi in corso sono terminati.",
+        "sbloccato; i suoi accessi in corso sono terminati e i suoi token API revocati.",
         user_id=uid,
     )
 if selected["active"]:

@@ -116,6 +116,37 @@ def test_token_input_is_checked_and_only_the_owner_or_the_office_revokes(small_p
     assert call(small_plan, list_tokens, actor=people["refa"])[0].status() == "revocato"
 
 
+def test_a_password_reset_revokes_the_users_tokens_and_an_own_change_keeps_them(small_plan, people):
+    """A reset by the office (or `make user`) is how a stolen account is taken back: the thief's token must stop
+    working with the old password. A password changed by its owner leaves the owner's tokens alone."""
+    from models.audit import audit_trail
+    from models.users import change_own_password, issue_one_time_password, reset_password
+
+    _, kept = call(small_plan, create_token, actor=people["refa"], name="tenuto")
+    with session_scope(small_plan) as s:
+        change_own_password(s, user_id=people["refa"].user_id, current="x" * 12, new="Nuova-password-2025")
+    call(small_plan, authenticate_token, token=kept, path="/api/v1/areas")  # still valid
+    _, other = call(small_plan, create_token, actor=people["refb"], name="altro utente")
+    _, expired = call(small_plan, create_token, actor=people["refa"], name="scaduto", days=1)
+    with session_scope(small_plan) as s:
+        s.get(ApiToken, s.exec(select(ApiToken.id).where(ApiToken.name == "scaduto")).one()).expires_at = utcnow()
+    with session_scope(small_plan) as s:
+        issue_one_time_password(s, actor=people["uff"], user_id=people["refa"].user_id)
+    with session_scope(small_plan) as s, pytest.raises(TokenRefused, match="revocato"):
+        authenticate_token(session=s, token=kept, path="/api/v1/areas")
+    call(small_plan, authenticate_token, token=other, path="/api/v1/areas")  # another user's token: untouched
+    with session_scope(small_plan) as s:
+        revoked = [e for e in audit_trail(s, limit=50) if e.entity == "apitoken" and e.field == "revocato"]
+        assert [(e.new, e.username) for e in revoked] == [("tenuto (password reimpostata)", "uff")]
+        assert s.exec(select(ApiToken).where(ApiToken.name == "scaduto")).one().revoked_at is None
+    _, again = call(small_plan, create_token, actor=people["refa"], name="dopo il ripristino")
+    with session_scope(small_plan) as s:  # the command line's reset (`make user`) too
+        reset_password(s, actor=None, user_id=people["refa"].user_id, password="Altra-password-2025")
+    with session_scope(small_plan) as s, pytest.raises(TokenRefused, match="revocato"):
+        authenticate_token(session=s, token=again, path="/api/v1/areas")
+    assert expired  # never revoked: it had already stopped working
+
+
 # --- scoping --------------------------------------------------------------------------------------
 
 

@@ -79,7 +79,7 @@ def test_existing_user_gets_password_reset_unlocked_and_reactivated(db_url):
         uff.active = False
     done = run_user_cli(db_url, "--username", "uff", "--role", "ufficio_di_piano", "--email", "uff@comune.it")
     assert done.returncode == 0, done.stderr
-    assert "password reimpostata, account sbloccato e attivo" in done.stdout
+    assert "password reimpostata, account sbloccato e attivo, token API revocati" in done.stdout
     with session_scope(engine) as s:
         uff = get_user(s, "uff")
         assert uff.active and uff.locked_until is None and uff.failed_logins == 0
