@@ -190,7 +190,7 @@ def build_template(semester_id: int, areas: list[str], *, actor: Actor, session:
     objectives = [o for o in editable_objectives(actor=actor, session=session) if o["area"] in letters]
     if not objectives:
         raise InputRefused(f"Nessun obiettivo specifico da compilare per le aree {', '.join(letters)}.")
-    views = [load_entry(o["id"], semester_id, actor=actor, session=session) for o in objectives]
+    views = [load_entry(o["id"], semester_id, actor=actor, session=session, for_form=False) for o in objectives]
     subs = sub_area_codes(session)
     generated = datetime.now()
 

@@ -141,8 +141,17 @@ class EntryView:
 
 
 def load_entry(
-    objective_id: int, semester_id: int, *, actor: Actor, session: Session, today: date | None = None
+    objective_id: int,
+    semester_id: int,
+    *,
+    actor: Actor,
+    session: Session,
+    today: date | None = None,
+    for_form: bool = True,
 ) -> EntryView:
+    """What the entry form shows for one objective and semester. `for_form=False` (the Excel template, hundreds
+    of objectives at once) leaves out what only the form uses: the snapshot it checks conflicts against and the
+    budget context of each funding source (a third of the time)."""
     from models.tables import BudgetLine
 
     objective, area = objective_area(session, objective_id)
@@ -259,10 +268,12 @@ def load_entry(
         budget_sources=budget_sources,
         sub_areas=list(subs.values()),
         block_reason=edit_block_reason(actor, area.letter, semester, report, today),
-        snapshot=report_snapshot(session, report, objective_id),
+        snapshot=report_snapshot(session, report, objective_id) if for_form else {},
         carried_from=sorted(
             {i.semester for i in carried.values()},
             key=lambda label: next(i.ordinal for i in carried.values() if i.semester == label),
         ),
-        source_context=source_context_for(objective_id, semester.year, semester.half, session=session),
+        source_context=source_context_for(objective_id, semester.year, semester.half, session=session)
+        if for_form
+        else {},
     )
