@@ -167,8 +167,8 @@ if tab_obj.open:
                 st.rerun()
 
         st.markdown("##### Budget per fonte di finanziamento")
-        if setup["budget"]:
-            st.dataframe(
+        if setup["budget"]:  # a few lines: a real table, not the scrolling grid (its code is loaded only for it)
+            st.table(
                 pd.DataFrame(
                     [
                         {
@@ -182,7 +182,6 @@ if tab_obj.open:
                     ]
                 ),
                 hide_index=True,
-                width="stretch",
             )
         b1, b2, b3 = st.columns([1, 2, 1])
         src = b1.selectbox(

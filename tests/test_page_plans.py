@@ -163,6 +163,8 @@ def test_impostazione_chooses_the_objective_by_area_past_one_selector_s_worth(ap
     area = next(s for s in at.selectbox if s.label == "Area")
     picker = next(s for s in at.selectbox if s.label == "Obiettivo")
     assert area.value == "A" and {label[0] for label in picker.options} == {"A"}
+    # the objective's few budget lines: a real table, no scrolling grid (whose code the browser would load)
+    assert any("Importo" in t.value.columns for t in at.table) and not at.dataframe
     letter = next(label.split()[1] for label in area.options if not label.startswith("Area A "))
     area.select(letter).run()
     assert not at.exception, at.exception
