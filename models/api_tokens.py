@@ -19,7 +19,7 @@ from models.audit import record_change
 from models.errors import DomainError, InputRefused, NotFound
 from models.permissions import Actor, PermissionDenied
 from models.tables import ApiToken, ApiTokenUse, User, pk, utcnow
-from models.users import actor_for, aware_utc
+from models.users import actor_for, aware_utc, revoke_api_token
 
 TOKEN_PREFIX = "pdz_"  # recognisable in a leaked file or a secret scanner
 HINT_LENGTH = 10  # the prefix and a few characters, shown in the list (not enough to guess the rest)
@@ -116,25 +116,7 @@ def revoke_token(*, session: Session, actor: Actor, token_id: int, now: datetime
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != actor.user_id and not actor.is_office):
         raise NotFound("Token non trovato.")
-    _revoke(session, actor, row, now or utcnow(), row.name)
-
-
-def revoke_user_tokens(*, session: Session, actor: Actor | None, user_id: int, now: datetime | None = None) -> int:
-    """Revoke every token of a user whose password someone else has set (models.users.reset_password): a
-    stolen token must not outlive the reset meant to shut its thief out. Returns how many were still valid."""
-    rows = session.exec(select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None)))
-    now = now or utcnow()
-    live = [row for row in rows if aware_utc(row.expires_at) > now]
-    for row in live:
-        _revoke(session, actor, row, now, f"{row.name} (password reimpostata)")
-    return len(live)
-
-
-def _revoke(session: Session, actor: Actor | None, row: ApiToken, now: datetime, what: str) -> None:
-    if row.revoked_at is None:
-        row.revoked_at = now
-        session.add(row)
-        record_change(session, actor, entity="apitoken", entity_id=pk(row), field="revocato", old=None, new=what)
+    revoke_api_token(session, actor, row, now or utcnow(), row.name)
 
 
 def authenticate_token(*, session: Session, token: str, path: str, now: datetime | None = None) -> tuple[Actor, int]:

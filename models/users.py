@@ -21,7 +21,7 @@ from models.audit import audit_trail, record_change
 from models.db import bump_data_change
 from models.errors import DomainError
 from models.permissions import Actor, PermissionDenied, require_office
-from models.tables import LoginAttempt, MacroArea, User, UserArea, pk, utcnow
+from models.tables import ApiToken, LoginAttempt, MacroArea, User, UserArea, pk, utcnow
 from models.validation import FieldError, refuse_control_characters
 from models.vocab import Role
 
@@ -316,12 +316,10 @@ def reset_password(
     session: Session, *, actor: Actor | None, user_id: int, password: str, one_time: bool = True
 ) -> None:
     """Set a new password, unlock the account, end the user's logins everywhere and revoke their API tokens."""
-    from models.api_tokens import revoke_user_tokens  # api_tokens builds on this module
-
     if actor is not None:
         require_office(actor, "il ripristino delle password")
     user = _target(session, user_id)
-    revoke_user_tokens(session=session, actor=actor, user_id=user_id)
+    revoke_user_api_tokens(session, actor, user_id)
     user.password_hash = hash_password(validate_password(password))
     user.must_change_password = one_time
     user.failed_logins, user.locked_until = 0, None
@@ -337,6 +335,25 @@ def reset_password(
         old=None,
         new="reimpostata (monouso)" if one_time else "reimpostata",
     )
+
+
+def revoke_user_api_tokens(session: Session, actor: Actor | None, user_id: int, now: datetime | None = None) -> int:
+    """Revoke every still valid API token of a user whose password someone else has set (reset_password): a
+    stolen token must not outlive the reset meant to shut its thief out. Returns how many were revoked."""
+    now = now or utcnow()
+    rows = session.exec(select(ApiToken).where(ApiToken.user_id == user_id, col(ApiToken.revoked_at).is_(None)))
+    live = [row for row in rows if aware_utc(row.expires_at) > now]
+    for row in live:
+        revoke_api_token(session, actor, row, now, f"{row.name} (password reimpostata)")
+    return len(live)
+
+
+def revoke_api_token(session: Session, actor: Actor | None, row: ApiToken, now: datetime, what: str) -> None:
+    """Mark one token revoked and log it (models.api_tokens.revoke_token and revoke_user_api_tokens)."""
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.add(row)
+        record_change(session, actor, entity="apitoken", entity_id=pk(row), field="revocato", old=None, new=what)
 
 
 def issue_one_time_password(session: Session, *, actor: Actor, user_id: int) -> str:
@@ -637,6 +654,8 @@ __all__ = [
     "lock_events",
     "provision_user",
     "reset_password",
+    "revoke_api_token",
+    "revoke_user_api_tokens",
     "set_active",
     "set_email",
     "unlock_user",
