@@ -13,7 +13,7 @@ import streamlit as st
 from components.dashboard_cache import fetch, figure
 from components.dashboard_controls import K_AREA, Choice, current_area, focus_areas, set_default
 from components.layout import projector_mode
-from components.safe import md_escape
+from components.safe import md_escape, plain_table
 from models import charts, dashboard, scoring
 from models.dashboard_results import AreaRow, Money, Summary
 from models.formatting import budget_euro, euro, euro_cents, number, percent
@@ -129,7 +129,7 @@ def chart_as_table(fig) -> None:
     reads instead of the picture, and what anyone can copy."""
     alt = charts.text_alternative(fig)
     with st.expander(f"Dati del grafico in tabella: {md_escape(alt.title)}"):
-        st.table(
+        plain_table(
             pd.DataFrame([row[1:] for row in alt.rows], index=[row[0] for row in alt.rows], columns=alt.header[1:])
         )
 
@@ -245,7 +245,7 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
         return
     # the table lists every area with objectives: one without a budget says "da definire", it does not vanish
     table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
-    st.table(money_table(table_rows, "Area"), hide_index=True)  # a few rows: a real table, no scrolling grid
+    plain_table(money_table(table_rows, "Area"), hide_index=True)  # a few rows: a real table, no scrolling grid
     if sources:
         show(
             figure(
@@ -257,7 +257,7 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
             ),
             "cr_money_sources",
         )
-    st.table(money_table(all_sources, "Fonte"), hide_index=True)
+    plain_table(money_table(all_sources, "Fonte"), hide_index=True)
 
 
 def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, area: AreaRow | None = None) -> None:

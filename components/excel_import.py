@@ -11,7 +11,7 @@ import streamlit as st
 from components import auth_gate
 from components.actions import attempt
 from components.data import call
-from components.safe import md_escape
+from components.safe import md_escape, plain_table
 from models import entry_import, entry_template
 from models.errors import DomainError
 from models.permissions import Actor
@@ -59,14 +59,11 @@ def _show_problems(preview: entry_import.ImportPreview) -> None:
         "Nessun dato è stato modificato.",
         icon="❌",
     )
-    # A static table (readable, copyable); its cells are markdown, so the file's text is escaped.
+    # A static table (readable, copyable), the file's text escaped (plain_table).
     # The check stops at entry_import.MAX_PROBLEMS: the session never keeps a huge list.
-    st.table(
+    plain_table(
         pd.DataFrame(
-            [
-                {"Foglio": md_escape(p.sheet), "Cella": md_escape(p.cell) or "—", "Problema": md_escape(p.message)}
-                for p in preview.problems
-            ]
+            [{"Foglio": p.sheet, "Cella": p.cell or "—", "Problema": p.message} for p in preview.problems]
         ).set_index("Foglio")
     )
     if preview.truncated:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from components import auth_gate
 from components.actions import attempt
-from components.safe import md_escape
+from components.safe import md_escape, plain_table
 from models import plan_import, plan_template
 from models.permissions import Actor
 from models.xlsx import MIME
@@ -71,14 +71,14 @@ def plan_from_workbook(actor: Actor) -> None:
             f"{'problema da correggere' if total == 1 else 'problemi da correggere'}. Nessun dato è stato modificato.",
             icon="❌",
         )
-        st.table(
+        plain_table(
             pd.DataFrame(
                 [
                     {
-                        "Foglio": md_escape(p.sheet) or "—",
-                        "Cella": md_escape(p.cell) or "—",
-                        "Campo": md_escape(p.field) or "—",
-                        "Problema": md_escape(p.message),
+                        "Foglio": p.sheet or "—",
+                        "Cella": p.cell or "—",
+                        "Campo": p.field or "—",
+                        "Problema": p.message,
                     }
                     for p in preview.problems
                 ]

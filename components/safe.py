@@ -1,6 +1,10 @@
 """User-typed text shown back as text: markdown specials escaped, never HTML."""
 
 import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
 
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -8,3 +12,16 @@ _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md_escape(text: str | None) -> str:
     """Escape a user's text for st.markdown/st.info & co.: every markdown and HTML special is literal."""
     return _MD_SPECIALS.sub(r"\\\1", text or "")
+
+
+def _cell(value: Any) -> Any:
+    return md_escape(value) if isinstance(value, str) else value
+
+
+def plain_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
+    """st.table, whose cells are Markdown, with every text cell and row label escaped: a plan's or a user's text
+    reads as typed (an asterisk stays an asterisk, "- " does not start a list, [a](b) is not a link). The column
+    headers are the app's own."""
+    shown = frame.map(_cell)
+    shown.index = pd.Index([_cell(label) for label in shown.index])
+    st.table(shown, hide_index=hide_index)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import auth_gate, onboarding
 from components.data import call
+from components.safe import plain_table
 from models import queries
 from models.formatting import budget_euro
 from models.permissions import can_open_page
@@ -52,14 +53,14 @@ table = pd.DataFrame(
         for a in areas
     ]
 )
-st.table(table, hide_index=True)
+plain_table(table, hide_index=True)
 
 st.markdown("#### Semestri di monitoraggio")
 sems = call(queries.semesters)
 if not sems:
     st.info("Nessun semestre aperto: l'Ufficio di Piano lo apre dalla pagina Impostazione piano.")
 else:
-    st.table(
+    plain_table(
         pd.DataFrame(
             [
                 {

@@ -9,7 +9,7 @@ from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
 from components.plan_import import just_imported, plan_from_workbook
-from components.safe import md_escape
+from components.safe import md_escape, plain_table
 from components.selectors import objective_by_area
 from models import entry_view, notice_prefs, plan_closing, plan_setup, plans, queries, semesters
 from models.errors import DomainError
@@ -168,7 +168,7 @@ if tab_obj.open:
 
         st.markdown("##### Budget per fonte di finanziamento")
         if setup["budget"]:  # a few lines: a real table, not the scrolling grid (its code is loaded only for it)
-            st.table(
+            plain_table(
                 pd.DataFrame(
                     [
                         {

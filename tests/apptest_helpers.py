@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Table as AppTestTable
 
 from models.db import get_engine, make_engine, session_scope
 from models.startup import prepare_database
@@ -94,3 +98,11 @@ def logged_in(username: str, page: str | None = None) -> AppTest:
     if page:
         at.switch_page(page).run()
     return at
+
+
+def shown_table(table: AppTestTable) -> pd.DataFrame:
+    """A plain_table's cells as the browser shows them (its Markdown escapes removed)."""
+    unescape = functools.partial(re.compile(r"\\(.)").sub, r"\1")
+    frame = table.value.map(lambda v: unescape(v) if isinstance(v, str) else v)
+    frame.index = pd.Index([unescape(v) if isinstance(v, str) else v for v in frame.index])
+    return frame

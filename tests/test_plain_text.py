@@ -124,3 +124,40 @@ def test_users_page_shows_names_and_lock_events_in_plain_tables(app_db):
     assert not at.exception
     assert HOSTILE_NAME in set(at.dataframe[0].value["Nome e cognome"])  # a table cell: text, not Markdown
     assert not any(renders_link(m) for m in _markdown_of(at))
+
+
+def _table_script() -> None:
+    import pandas as pd
+    import streamlit as st
+
+    from components.safe import plain_table
+
+    rows = st.session_state["rows"]
+    plain_table(pd.DataFrame({"Testo": rows, "Importo": [1.5] * len(rows)}, index=rows))
+
+
+@pytest.mark.parametrize("text", [*HOSTILE_TEXTS, "- elenco", "1. elenco", "*Servizi*", "# titolo"])
+def test_plain_table_cells_and_row_labels_are_text_not_markdown(text):
+    """st.table renders its cells as Markdown (a [link](url) is a link, "- " a list, *x* italics): plain_table,
+    the only way the app draws one, escapes every text cell and row label; numbers stay numbers."""
+    at = AppTest.from_function(_table_script)
+    at.session_state["rows"] = [text]
+    at.run()
+    assert not at.exception, at.exception
+    table = at.table[0].value
+    cell, label = table["Testo"].iloc[0], table.index[0]
+    assert cell == label == md_escape(text) and not renders_link(cell)
+    assert table["Importo"].iloc[0] == 1.5
+
+
+def test_st_table_is_drawn_only_through_plain_table():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    users = [
+        str(p.relative_to(root))
+        for folder in ("pages", "components")
+        for p in sorted((root / folder).glob("*.py"))
+        if "st.table(" in p.read_text(encoding="utf-8")
+    ]
+    assert users == ["components/safe.py"]
