@@ -319,8 +319,8 @@ def reset_password(
     if actor is not None:
         require_office(actor, "il ripristino delle password")
     user = _target(session, user_id)
+    user.password_hash = hash_password(validate_password(password))  # a refused password revokes nothing
     revoke_user_api_tokens(session, actor, user_id)
-    user.password_hash = hash_password(validate_password(password))
     user.must_change_password = one_time
     user.failed_logins, user.locked_until = 0, None
     user.tokens_valid_after = utcnow()

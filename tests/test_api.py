@@ -120,7 +120,7 @@ def test_a_password_reset_revokes_the_users_tokens_and_an_own_change_keeps_them(
     """A reset by the office (or `make user`) is how a stolen account is taken back: the thief's token must stop
     working with the old password. A password changed by its owner leaves the owner's tokens alone."""
     from models.audit import audit_trail
-    from models.users import change_own_password, issue_one_time_password, reset_password
+    from models.users import UserError, change_own_password, issue_one_time_password, reset_password
 
     _, kept = call(small_plan, create_token, actor=people["refa"], name="tenuto")
     with session_scope(small_plan) as s:
@@ -130,6 +130,9 @@ def test_a_password_reset_revokes_the_users_tokens_and_an_own_change_keeps_them(
     _, expired = call(small_plan, create_token, actor=people["refa"], name="scaduto", days=1)
     with session_scope(small_plan) as s:
         s.get(ApiToken, s.exec(select(ApiToken.id).where(ApiToken.name == "scaduto")).one()).expires_at = utcnow()
+    with session_scope(small_plan) as s, pytest.raises(UserError, match="Password"):  # refused: nothing revoked
+        reset_password(s, actor=people["uff"], user_id=people["refa"].user_id, password="corta")
+    call(small_plan, authenticate_token, token=kept, path="/api/v1/areas")
     with session_scope(small_plan) as s:
         issue_one_time_password(s, actor=people["uff"], user_id=people["refa"].user_id)
     with session_scope(small_plan) as s, pytest.raises(TokenRefused, match="revocato"):
