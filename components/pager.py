@@ -19,6 +19,7 @@ T = TypeVar("T")
 PAGE_SIZE = 25  # rows of a list
 BUTTON_PAGE_SIZE = 60  # small buttons side by side: the whole real plan (57 objectives) in one page
 TABLE_PAGE_SIZE = 200  # rows of a scrolling table (st.dataframe): all of the real plan, not 5,000 rows per run
+HTML_TABLE_PAGE_SIZE = 60  # rows of an HTML table (safe.plain_table): a closed real plan's 57 cards in one page
 
 
 def page_count(total: int, size: int = PAGE_SIZE) -> int:

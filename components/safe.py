@@ -1,6 +1,7 @@
 """User-typed text shown back as text: markdown specials escaped, never HTML."""
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -18,10 +19,21 @@ def _cell(value: Any) -> Any:
     return md_escape(value) if isinstance(value, str) else value
 
 
-def plain_table(frame: pd.DataFrame, *, hide_index: bool = False) -> None:
+def plain_table(
+    frame: pd.DataFrame,
+    *,
+    hide_index: bool = False,
+    column_styles: Mapping[str, Callable[[pd.Series], list[str]]] | None = None,
+) -> None:
     """st.table, whose cells are Markdown, with every text cell and row label escaped: a plan's or a user's text
     reads as typed (an asterisk stays an asterisk, "- " does not start a list, [a](b) is not a link). The column
-    headers are the app's own."""
+    headers are the app's own. `column_styles`: a column's CSS per cell, from its values (e.g. band colours)."""
     shown = frame.map(_cell)
     shown.index = pd.Index([_cell(label) for label in shown.index])
-    st.table(shown, hide_index=hide_index)
+    if not column_styles:
+        st.table(shown, hide_index=hide_index)
+        return
+    styled = shown.style
+    for column, style in column_styles.items():
+        styled = styled.apply(style, subset=[column])
+    st.table(styled, hide_index=hide_index)

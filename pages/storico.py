@@ -9,9 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import auth_gate, plan_selector
+from components import auth_gate, pager, plan_selector
 from components.data import call
-from components.safe import md_escape
+from components.safe import md_escape, plain_table
 from models import plan_browser
 from models.plan_browser import AreaBands, OutcomeView, source_line, yes_no
 from models.scoring import BANDS, SPEND_CLASSES
@@ -125,6 +125,9 @@ outcomes = call(plan_browser.history_outcomes, band=band_filter or None, area=ar
 if not outcomes:
     st.info(f"Nessuna scheda {history.years} con questa fascia in questa macro-area.")
     st.stop()
+page_outcomes = pager.paginate(
+    outcomes, key="storico_pagina", noun="Schede", label="Pagina delle schede", size=pager.HTML_TABLE_PAGE_SIZE
+)
 table = pd.DataFrame(
     [
         {
@@ -138,26 +141,18 @@ table = pd.DataFrame(
             "Riproposto": yes_no(o.proposed_again),
             "Riga": o.line,
         }
-        for o in outcomes
+        for o in page_outcomes
     ]
 )
-st.dataframe(
-    table.style.apply(band_style, subset=["Fascia"]),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "Area": st.column_config.TextColumn(width="small"),
-        "Obiettivo": st.column_config.TextColumn(width=300),  # full text in the cards below
-        "Riga": st.column_config.NumberColumn(format="%d", width="small"),
-    },
-)
+# an HTML table, not the grid: one page of cards, read in full by a screen reader; the grid's code not loaded
+plain_table(table, hide_index=True, column_styles={"Fascia": band_style})
 st.caption(
     "Pagato/budget: "
     + " · ".join(md_escape(f"{c.short_label} {c.label}") for c in SPEND_CLASSES)
     + ". Il dettaglio di ogni scheda, con i testi del documento, è qui sotto."
 )
 
-for o in outcomes:
+for o in page_outcomes:
     with st.expander(f"{o.band_label} · {md_escape(o.objective)}"):
         st.caption(f"Area: {md_escape(area_name(o))} · {source_line(o.line)}")
         fields = [

@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import auth_gate
+from components import auth_gate, pager
 from components.actions import attempt
 from components.confirm import confirmed
 from components.data import call
 from components.notice_settings import email_and_notices_form, notice_log_section
-from components.safe import md_escape
+from components.safe import md_escape, plain_table
 from models import users
 from models.vocab import CHOOSE_MANY, PAGE_TITLES, ROLE_LABELS, Role
 
@@ -52,7 +52,11 @@ if notice:
 rows = call(users.list_users, actor=actor)
 areas = call(users.area_choices)
 area_title = {a["letter"]: a["title"] for a in areas}
-st.dataframe(
+# HTML tables (one page at a time past pager.HTML_TABLE_PAGE_SIZE): read in full by a screen reader, no grid code
+shown_rows = pager.paginate(
+    rows, key="utenti_pagina", noun="Utenti", label="Pagina degli utenti", size=pager.HTML_TABLE_PAGE_SIZE
+)
+plain_table(
     pd.DataFrame(
         [
             {
@@ -65,11 +69,10 @@ st.dataframe(
                 "Bloccato": "sì" if r["locked"] else "no",
                 "Password monouso da cambiare": "sì" if r["must_change_password"] else "no",
             }
-            for r in rows
+            for r in shown_rows
         ]
     ),
     hide_index=True,
-    width="stretch",
 )
 
 events = call(users.lock_events, actor=actor)
@@ -79,7 +82,7 @@ with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon=
         "bloccato 15 minuti; un solo indirizzo non può bloccarlo da solo. «Sblocca» qui sotto lo riapre."
     )
     if events:
-        st.dataframe(
+        plain_table(
             pd.DataFrame(
                 [
                     {
@@ -92,7 +95,6 @@ with st.expander(f"Blocchi per tentativi falliti ({len(events)} recenti)", icon=
                 ]
             ),
             hide_index=True,
-            width="stretch",
         )
     else:
         st.write("Nessun blocco registrato.")

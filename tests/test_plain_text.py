@@ -16,7 +16,7 @@ from components.safe import md_escape
 from models.db import session_scope
 from models.reports import ConflictError
 from models.users import create_user
-from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
+from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared, shown_table
 
 HOSTILE_NAME = "[Sessione scaduta: accedi qui](http://x)"
 HOSTILE_TEXTS = [
@@ -122,7 +122,7 @@ def test_users_page_shows_names_and_lock_events_in_plain_tables(app_db):
         )
     at = logged_in("uff", "pages/utenti.py")
     assert not at.exception
-    assert HOSTILE_NAME in set(at.dataframe[0].value["Nome e cognome"])  # a table cell: text, not Markdown
+    assert HOSTILE_NAME in set(shown_table(at.table[0])["Nome e cognome"])  # escaped in the HTML table: shown as typed
     assert not any(renders_link(m) for m in _markdown_of(at))
 
 

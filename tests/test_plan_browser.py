@@ -10,8 +10,10 @@ import pytest
 import yaml
 from sqlmodel import Session, select
 
+from components import pager
 from components.pager import range_label
 from components.plan_view import OBJECTIVES_PER_PAGE
+from components.safe import md_escape
 from models.db import session_scope
 from models.permissions import Actor
 from models.plan_browser import (
@@ -25,11 +27,11 @@ from models.plan_browser import (
     search_words,
 )
 from models.plan_setup import set_target
-from models.scoring import Band, SpendClass
+from models.scoring import BANDS, Band, SpendClass
 from models.startup import prepare_database
 from models.tables import Indicator, IndicatorTarget, Objective, User
 from models.users import create_user
-from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared
+from tests.apptest_helpers import PASSWORD, app_env, logged_in, prepared, shown_table
 from tests.bench.scaled_plan import write_scaled_plan
 from tests.conftest import REAL_PLAN, SMALL_PLAN
 
@@ -387,3 +389,24 @@ def test_storico_band_filter(app_db):
     at = logged_in("uff", "pages/storico.py")
     at.selectbox(key="storico_band").set_value("sufficiente").run()
     assert not at.exception and len(at.expander) == 1
+
+
+def test_storico_table_is_html_and_pages_past_the_page_size(tmp_path, monkeypatch):
+    """The cards' table is an HTML table (every text as written, band colours; not the grid) and, past
+    HTML_TABLE_PAGE_SIZE cards (here 10 of the real history's 16), table and cards go one page at a time."""
+    monkeypatch.setattr(pager, "HTML_TABLE_PAGE_SIZE", 10)
+    with _signed_in_on(tmp_path, REAL_PLAN) as (at, _engine):
+        at.switch_page("pages/storico.py").run()
+        assert not at.exception, at.exception
+        assert not at.dataframe
+        first = shown_table(at.table[0])
+        assert len(first) == 10 and len(at.expander) == 10
+        assert list(first.columns)[:4] == ["Area", "Obiettivo", "Raggiungimento", "Fascia"]
+        assert set(first["Fascia"]) <= {b.label for b in BANDS}
+        css = at.table[0].proto.arrow_data.styler.styles
+        assert all(band.colour in css for band in BANDS if band.label in set(first["Fascia"])), css
+        at.button(key="storico_pagina_forward").click().run()
+        second = shown_table(at.table[0])
+        assert len(second) == 6 and len(at.expander) == 6
+        assert not set(first["Obiettivo"]) & set(second["Obiettivo"])
+        assert [e.label.split(" · ", 1)[1] for e in at.expander] == [md_escape(t) for t in second["Obiettivo"]]

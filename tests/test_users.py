@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from components import auth_gate
+from components import auth_gate, pager
 from models import config, users
 from models.audit import audit_trail
 from models.db import create_db_and_tables, make_engine, session_scope
@@ -37,7 +37,7 @@ from models.users import (
     unlock_user,
     update_user,
 )
-from tests.apptest_helpers import APP, app_env, logged_in, prepared
+from tests.apptest_helpers import APP, app_env, logged_in, prepared, shown_table
 from tests.conftest import ROOT, SMALL_PLAN
 
 PASSWORD = "password-di-prova-1"
@@ -457,7 +457,8 @@ def app_db(tmp_path):
 def test_utenti_page_lists_creates_and_shows_the_one_time_password_once(app_db):
     at = logged_in("uff", "pages/utenti.py")
     assert not at.exception and at.title[0].value == "Utenti"
-    listed = at.dataframe[0].value
+    listed = shown_table(at.table[0])  # an HTML table, not the grid
+    assert not at.dataframe
     assert set(listed["Nome utente"]) >= {"uff", "refa", "com"}
     new_user = [t for t in at.text_input if t.label == "Nome utente"][0]
     new_user.input("mario")
@@ -471,7 +472,7 @@ def test_utenti_page_lists_creates_and_shows_the_one_time_password_once(app_db):
     with session_scope(app_db) as s:
         assert authenticate(s, "mario", password).must_change_password
         assert users.user_areas(s, users.get_user(s, "mario").id) == {"A", "D"}
-    assert "mario" in set(at.dataframe[0].value["Nome utente"])
+    assert "mario" in set(shown_table(at.table[0])["Nome utente"])
     at.run()
     assert not at.code  # shown once only
 
@@ -488,7 +489,7 @@ def test_utenti_page_refuses_with_a_message_naming_the_field(app_db):
 def test_utenti_page_resets_deactivates_and_unlocks(app_db):
     _fail(app_db, "refa", LOCK_AFTER_FAILURES)
     at = logged_in("uff", "pages/utenti.py")
-    events = at.dataframe[1].value  # the lock events, for the office to see who gets locked
+    events = shown_table(at.table[1])  # the lock events, for the office to see who gets locked
     assert list(events["Utente"]) == ["refa"] and "5 tentativi falliti" in events["Evento"][0]
     at.selectbox(key="edit_user").select_index(
         [o.split(" · ")[0] for o in at.selectbox(key="edit_user").options].index("refa")
@@ -526,10 +527,10 @@ def test_utenti_page_file_refuses_a_non_office_user_even_if_run_directly(app_db)
             at.run()
             assert not at.exception
             assert at.warning[0].value == auth_gate.DENIED
-            assert not at.dataframe and not at.text_input
+            assert not at.table and not at.dataframe and not at.text_input
     at = AppTest.from_file(str(ROOT / "pages" / "utenti.py"), default_timeout=30)
     at.run()  # nobody logged in
-    assert at.warning[0].value == auth_gate.DENIED and not at.dataframe
+    assert at.warning[0].value == auth_gate.DENIED and not at.table and not at.dataframe
 
 
 @pytest.mark.parametrize(
@@ -649,3 +650,17 @@ def test_cookie_issue_time_survives_a_daylight_saving_change(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_utenti_page_lists_users_one_page_at_a_time_past_the_page_size(app_db, monkeypatch):
+    monkeypatch.setattr(pager, "HTML_TABLE_PAGE_SIZE", 2)
+    at = logged_in("uff", "pages/utenti.py")
+    with session_scope(app_db) as s:
+        everyone = [r["username"] for r in users.list_users(s, actor=users.actor_for(s, users.get_user(s, "uff")))]
+    seen = list(shown_table(at.table[0])["Nome utente"])
+    while not at.button(key="utenti_pagina_forward").disabled:
+        at.button(key="utenti_pagina_forward").click().run()
+        page = list(shown_table(at.table[0])["Nome utente"])
+        assert 1 <= len(page) <= 2
+        seen += page
+    assert len(everyone) > 2 and seen == everyone

@@ -47,6 +47,7 @@ DATA_ELEMENTS = (
     '[data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stPlotlyChart"], '
     '[data-testid="stMetric"], [data-testid="stForm"], [data-testid="stExpander"]'
 )
+TABLES = '[data-testid="stDataFrame"], [data-testid="stTable"]'  # the user list is an HTML table (stTable)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ def test_first_start_admin_one_time_password_then_forced_change(browser, tmp_pat
         page.goto(f"{server.url}/utenti")
         page.get_by_text("Primo accesso con una password monouso").first.wait_for(timeout=WAIT)
         wait_idle(page)
-        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+        assert page.locator(TABLES).count() == 0
 
         page.get_by_label("Password attuale").fill(one_time)
         page.get_by_label("Nuova password (almeno 10 caratteri)").fill("corta")
@@ -327,7 +328,7 @@ def test_forged_tokens_are_refused(browser, server):
             try:
                 page.goto(f"{server.url}/utenti")
                 expect_login_form(page)
-                assert page.locator('[data-testid="stDataFrame"]').count() == 0, "la tabella degli utenti è visibile"
+                assert page.locator(TABLES).count() == 0, "la tabella degli utenti è visibile"
             except (AssertionError, PlaywrightTimeout) as exc:
                 failures.append(f"{kind}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
             finally:
