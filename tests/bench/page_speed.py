@@ -117,13 +117,18 @@ def login(b, app_url: str):
 
 
 def browser_pages(
-    url: str, reps: int = BROWSER_REPS, with_login: bool = True, with_menu_chart: bool = False
+    url: str,
+    reps: int = BROWSER_REPS,
+    with_login: bool = True,
+    with_menu_chart: bool = False,
+    with_downloads: bool = False,
 ) -> BrowserPages:
     """In Chromium: each page's address opened in a new logged-in tab, until drawn and finished; the bare page
     alike, alternated; with `with_login`, the login itself too (Accedi clicked → menu and landing page drawn and
     finished, the cookie's confirmation rerun included) against the bare page; with `with_menu_chart`, the
-    Cruscotto reached from the Panoramica's menu (click → first chart drawn), as a session goes; and the app
-    process's peak memory after serving all of it."""
+    Cruscotto reached from the Panoramica's menu (click → first chart drawn), as a session goes; the app
+    process's peak memory after serving all of it; with `with_downloads`, its peak again after the semester and
+    annual reports downloaded from Report ed Excel (built in the app process, as a user gets them)."""
     from playwright.sync_api import sync_playwright
 
     from tests.bench.servers import serve_all
@@ -210,9 +215,19 @@ def browser_pages(
                 signin_bare.append(bare_once())
             if with_menu_chart:
                 menu.append(menu_chart())
+        peak_kb = _peak_kb(app.pid)
+        downloads_kb = None
+        if with_downloads:
+            pg = signed_in.new_page()
+            pg.goto(f"{app_url}/report")
+            pg.wait_for_function(READY, arg=titles["report"], timeout=120000, polling=50)
+            for name in ("Report semestrale .xlsx", "Report annuale .html"):
+                with pg.expect_download(timeout=300000) as download:
+                    pg.get_by_role("button", name=name).first.click()
+                download.value.path()  # the whole file received
+            pg.close()
+            downloads_kb = _peak_kb(app.pid)
         b.close()
-        status = Path(f"/proc/{app.pid}/status").read_text()
-    peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
     return BrowserPages(
         {k: Figure(f"{k} nel browser", v) for k, v in samples.items()},
         Figure("pagina vuota nel browser", bare),
@@ -224,7 +239,16 @@ def browser_pages(
         else None,
         Figure("cruscotto dal menu della panoramica: clic → primo grafico", menu) if with_menu_chart else None,
         Figure(f"memoria di picco del processo app (ogni pagina, {reps + 1} visite)", [peak_kb / 1024], "MB"),
+        Figure("memoria di picco del processo app (poi report .xlsx e .html scaricati)", [downloads_kb / 1024], "MB")
+        if downloads_kb is not None
+        else None,
     )
+
+
+def _peak_kb(pid: int) -> int:
+    """The process's peak resident memory so far (VmHWM), in kB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
 
 
 @dataclass
@@ -234,3 +258,4 @@ class BrowserPages:
     login: tuple[Figure, Figure] | None  # login, bare page beside it
     menu_chart: Figure | None
     peak_memory: Figure
+    peak_after_downloads: Figure | None

@@ -426,7 +426,10 @@ def main() -> int:
         step(f"[{label}] every page, in the browser...")
         # The login once, at the larger size (its landing page is the Panoramica of the whole plan).
         measured = page_speed.browser_pages(
-            urls[label], with_login=label == "size100", with_menu_chart=label == "size1"
+            urls[label],
+            with_login=label == "size100",
+            with_menu_chart=label == "size1",
+            with_downloads=label == "size100",
         )
         page_table[f"browser {label}"] = {k: fig.median / measured.bare.median for k, fig in measured.pages.items()}
         extra_figures = [
@@ -438,8 +441,10 @@ def main() -> int:
             ratios[f"login {label}"] = measured.login[0].median / measured.login[1].median
         if measured.menu_chart:
             ratios["menu chart"] = measured.menu_chart.median / measured.bare.median
-        if label == "size100":  # the app process after serving every page of the largest plan
+        if label == "size100":  # the app process after serving every page of the largest plan, then the reports
             extra_figures.append(measured.peak_memory)
+            if measured.peak_after_downloads:
+                extra_figures.append(measured.peak_after_downloads)
         for fig in (*measured.pages.values(), *extra_figures):
             fig.name = f"{label}: {fig.name}"
         figures += [*measured.pages.values(), *extra_figures]
