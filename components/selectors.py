@@ -50,13 +50,14 @@ def objective_by_area(
     key: str,
     default: Any,
     format_func: Callable[[Any], str],
-    area_of: Callable[[Any], str],
+    area_of: Callable[[Any], str | None],
     first_in: Callable[[list[Any]], Any] = lambda ids: ids[0],
+    area_label: str = "Area",
 ) -> Any:
     """fresh_selectbox over `options`; past BY_AREA_OVER options (5,000 objectives, half a megabyte of labels
     sent at every run) an *Area* selector comes first and the objective selector lists that area's. The area
     follows an objective chosen elsewhere (a link, a button: `choose(key, …)`); choosing another area opens
-    `first_in` of its objectives."""
+    `first_in` of its options. An option of no area (`area_of` None, e.g. "none") heads every area's list."""
     options = list(options)
     if len(options) <= BY_AREA_OVER:
         return fresh_selectbox(label, options, key=key, default=default, format_func=format_func)
@@ -64,19 +65,28 @@ def objective_by_area(
     if chosen not in options:
         chosen = default if default in options else options[0]
     areas: dict[str, list[Any]] = {}
+    pinned: list[Any] = []
     for option in options:
-        areas.setdefault(area_of(option), []).append(option)
+        letter = area_of(option)
+        if letter is None:
+            pinned.append(option)
+        else:
+            areas.setdefault(letter, []).append(option)
     area_key, shown_key = f"{key}:area", f"{key}:shown"
+    home = area_of(chosen)
+    if home is None:  # an option of no area: the area already shown, else the first
+        shown = st.session_state.get(area_key)
+        home = shown if shown in areas else min(areas)
     if st.session_state.get(shown_key) != chosen:  # chosen elsewhere, or the first run: show its area
-        choose(area_key, area_of(chosen))
+        choose(area_key, home)
     area = fresh_selectbox(
-        "Area",
+        area_label,
         sorted(areas),
         key=area_key,
-        default=area_of(chosen),
+        default=home,
         format_func=lambda a: f"Area {a} · {plural(len(areas[a]), 'obiettivo', 'obiettivi')}",
     )
-    in_area = areas[area]
+    in_area = [*pinned, *areas[area]]
     value = fresh_selectbox(
         label,
         in_area,

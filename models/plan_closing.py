@@ -142,6 +142,7 @@ class PredecessorChoice:
 
     current: int | None
     options: dict[int, str]  # objective id -> "A.1 · text" (empty: no previous plan)
+    areas: dict[int, str]  # objective id -> its macro-area's letter in the previous plan
 
 
 def predecessor_choice(objective_id: int, *, session: Session) -> PredecessorChoice:
@@ -149,15 +150,17 @@ def predecessor_choice(objective_id: int, *, session: Session) -> PredecessorCho
     objective = session.get(Objective, objective_id)
     previous = plans.previous_plan(session, plan)
     if previous is None or objective is None:
-        return PredecessorChoice(None, {})
+        return PredecessorChoice(None, {}, {})
     rows = session.exec(
-        select(Objective.id, Objective.code, Objective.text)
+        select(Objective.id, Objective.code, Objective.text, MacroArea.letter)
         .join(Card, col(Card.id) == Objective.card_id)
+        .join(MacroArea, col(MacroArea.id) == Card.area_id)
         .where(Card.plan_id == previous.id)
         .order_by(col(Card.position), col(Objective.position))
     ).all()
-    options = {oid: f"{code} · {text[:80]}" for oid, code, text in rows if oid is not None}
-    return PredecessorChoice(objective.predecessor_id, options)
+    options = {oid: f"{code} · {text[:80]}" for oid, code, text, _ in rows if oid is not None}
+    areas = {oid: letter for oid, _, _, letter in rows if oid is not None}
+    return PredecessorChoice(objective.predecessor_id, options, areas)
 
 
 def link_predecessor(objective_id: int, predecessor_id: int | None, *, actor: Actor, session: Session) -> None:

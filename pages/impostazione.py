@@ -212,13 +212,14 @@ if tab_obj.open:
         if links.options:  # a plan before this one is in the database
             st.markdown("##### Obiettivo del piano precedente")
             NONE = 0  # "no predecessor" as an int option: a selectbox showing None reads as "nothing chosen"
-            options = [NONE, *links.options]
-            picked = st.selectbox(
+            picked = objective_by_area(
                 "Lo stesso obiettivo nel piano precedente (il Cruscotto ne mostra anche l'andamento)",
-                options,
-                index=options.index(links.current or NONE),
+                [NONE, *links.options],
                 key=f"pred_{objective_id}",
+                default=links.current or NONE,
                 format_func=lambda i: "nessuno (obiettivo nuovo)" if i == NONE else links.options[i],
+                area_of=links.areas.get,  # NONE has no area: listed in every area
+                area_label="Area del piano precedente",
             )
             if st.button("Salva obiettivo precedente", key="pred_save"):
                 if attempt(

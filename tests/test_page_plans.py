@@ -139,7 +139,7 @@ def test_impostazione_links_an_objective_of_the_next_plan_to_its_predecessor(app
     at = logged_in("uff", "pages/impostazione.py")
     assert not at.exception, at.exception
     objective = at.session_state["set_obj"]  # the current plan's first objective: A.1 of 2028-2030
-    picker = at.selectbox(key=f"pred_{objective}")
+    picker = next(s for s in at.selectbox if s.label.startswith("Lo stesso obiettivo nel piano precedente"))
     assert picker.value == 0 and picker.options[0] == "nessuno (obiettivo nuovo)"
     old = next(o for o in picker.options if o.startswith("A.1 ·"))
     picker.select(old).run()
@@ -149,6 +149,42 @@ def test_impostazione_links_an_objective_of_the_next_plan_to_its_predecessor(app
         new = s.get(Objective, objective)
         assert new.predecessor_id is not None and s.get(Objective, new.predecessor_id).code == "A.1"
         assert objective in set(s.exec(select(Objective.id).where(*plans.objectives_of(second))))
+
+
+def test_impostazione_chooses_the_predecessor_by_area_past_one_selector_s_worth(app_db, tmp_path, monkeypatch):
+    """The previous plan's objectives (5,304 at a hundred times the plan) past BY_AREA_OVER (here 2): an area of
+    the previous plan first, "nessuno" heading every area's list; the link saved is the one chosen there."""
+    from components import selectors
+
+    load_second_plan(app_db, tmp_path)
+    with session_scope(app_db) as s:
+        for sem in s.exec(select(Semester)):
+            sem.state = "chiuso"
+        uff = s.exec(select(User).where(User.username == "uff")).one()
+        close_plan(plans_first_id(app_db), actor=Actor(uff.id, "uff", "ufficio_di_piano"), session=s)
+    monkeypatch.setattr(selectors, "BY_AREA_OVER", 2)
+    at = logged_in("uff", "pages/impostazione.py")
+    assert not at.exception, at.exception
+    objective = at.session_state["set_obj"]
+
+    def picker():
+        return next(s for s in at.selectbox if s.label.startswith("Lo stesso obiettivo nel piano precedente"))
+
+    area = next(s for s in at.selectbox if s.label == "Area del piano precedente")
+    assert area.value == "A" and picker().value == 0
+    assert picker().options[0] == "nessuno (obiettivo nuovo)"
+    assert {o[0] for o in picker().options[1:]} == {"A"}  # that area's objectives only
+    letter = next(label.split()[1] for label in area.options if not label.startswith("Area A "))
+    area.select(letter).run()
+    assert not at.exception, at.exception
+    assert picker().value == 0 and picker().options[0] == "nessuno (obiettivo nuovo)"
+    assert {o[0] for o in picker().options[1:]} == {letter}
+    picker().select(picker().options[1]).run()
+    at.button(key="pred_save").click().run()
+    assert not at.exception and not at.error
+    with Session(app_db) as s:
+        linked = s.get(Objective, s.get(Objective, objective).predecessor_id)
+        assert linked is not None and linked.code.startswith(letter)
 
 
 def test_impostazione_chooses_the_objective_by_area_past_one_selector_s_worth(app_db, monkeypatch):

@@ -87,6 +87,51 @@ def test_the_area_labels_agree_with_their_count():
     assert at.selectbox[0].options == [f"Area A · {BY_AREA_OVER + 1} obiettivi", "Area Z · 1 obiettivo"]
 
 
+def _pinned_script():
+    import streamlit as st
+
+    from components.selectors import BY_AREA_OVER, objective_by_area
+
+    ids = list(range(1, 2 * BY_AREA_OVER + 1))  # areas A and B, and 0: "none", of no area
+    value = objective_by_area(
+        "Precedente",
+        [0, *ids],
+        key="p",
+        default=st.session_state.get("start", 0),
+        format_func=lambda i: "nessuno" if i == 0 else f"{'AB'[(i - 1) // BY_AREA_OVER]} · {i}",
+        area_of=lambda i: None if i == 0 else "AB"[(i - 1) // BY_AREA_OVER],
+        area_label="Area del piano precedente",
+    )
+    st.text(f"scelto {value}")
+
+
+def test_an_option_of_no_area_heads_every_areas_list_and_is_not_counted():
+    at = AppTest.from_function(_pinned_script, default_timeout=30)
+    at.run()
+    assert not at.exception
+    area, picker = at.selectbox
+    assert area.label == "Area del piano precedente" and area.value == "A"  # "none" chosen: the first area
+    assert area.options == [f"Area {a} · {BY_AREA_OVER} obiettivi" for a in "AB"]
+    assert picker.options[0] == "nessuno" and len(picker.options) == BY_AREA_OVER + 1 and _chosen(at) == 0
+
+    area.set_value("B").run()  # another area: "none" stays chosen, and heads that area's list too
+    assert _chosen(at) == 0
+    assert at.selectbox[1].options[0] == "nessuno" and at.selectbox[1].options[1] == f"B · {BY_AREA_OVER + 1}"
+
+    at.selectbox[1].set_value(BY_AREA_OVER + 3).run()
+    assert at.selectbox[0].value == "B" and _chosen(at) == BY_AREA_OVER + 3
+    at.selectbox[1].set_value(0).run()  # back to "none": the area stays where it is
+    assert at.selectbox[0].value == "B" and _chosen(at) == 0
+
+
+def test_a_linked_option_opens_on_its_own_area():
+    at = AppTest.from_function(_pinned_script, default_timeout=30)
+    at.session_state["start"] = BY_AREA_OVER + 5
+    at.run()
+    assert not at.exception
+    assert at.selectbox[0].value == "B" and _chosen(at) == BY_AREA_OVER + 5
+
+
 def _table_script():
     import streamlit as st
 
