@@ -10,6 +10,7 @@ import html
 import pandas as pd
 import streamlit as st
 
+from components.chart_view import chart_as_table
 from components.dashboard_cache import fetch, figure
 from components.dashboard_controls import K_AREA, Choice, current_area, focus_areas, set_default
 from components.layout import projector_mode
@@ -122,16 +123,6 @@ def show(fig, key: str) -> None:
     st.plotly_chart(fig, key=key, config=CHART_CONFIG, width="stretch")
     if not projector_mode():  # the projector's screen must fit 1280x720: its tables are on the normal page
         chart_as_table(fig)
-
-
-def chart_as_table(fig) -> None:
-    """The chart's figures as a real table (row and column headers) under it, folded: what a screen reader
-    reads instead of the picture, and what anyone can copy."""
-    alt = charts.text_alternative(fig)
-    with st.expander(f"Dati del grafico in tabella: {md_escape(alt.title)}"):
-        plain_table(
-            pd.DataFrame([row[1:] for row in alt.rows], index=[row[0] for row in alt.rows], columns=alt.header[1:])
-        )
 
 
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:

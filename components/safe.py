@@ -7,6 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from models.scoring import BANDS
+
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -37,3 +39,9 @@ def plain_table(
     for column, style in column_styles.items():
         styled = styled.apply(style, subset=[column])
     st.table(styled, hide_index=hide_index)
+
+
+def band_colours(column: pd.Series) -> list[str]:
+    """plain_table's `column_styles` for a column of band labels: each cell in its band's colours."""
+    styles = {b.label: f"background-color: {b.colour}; color: {b.value.text_colour}" for b in BANDS}
+    return [styles.get(value, "") for value in column]

@@ -29,6 +29,7 @@ from models.dashboard_results import (
     TrendPoint,
 )
 from models.formatting import budget_euro, euro, number, percent
+from models.plan_browser import AreaBands
 from models.rules import semester_of_ordinal
 from models.vocab import ReportState, Unit, semester_short_label
 
@@ -521,6 +522,53 @@ class ChartText:
     title: str
     header: list[str]
     rows: list[list[str]]
+
+
+HISTORY_TITLE_CHARS = 34  # area titles on the history chart's axis are cut here; the table below has them in full
+
+
+def history_bands_by_area(rows: list[AreaBands], totals: dict[str, int], years: str) -> go.Figure:
+    """A closed plan's cards per band in each area (Piano 2021-2023): stacked bars in band colours, counts
+    written on the bars and each band's total in the legend."""
+    labels = [f"{r.letter} · {safe(r.title, HISTORY_TITLE_CHARS)}" if r.letter else "area non indicata" for r in rows]
+    fig = go.Figure()
+    for band in scoring.BANDS:
+        values = [r.counts[band.label] for r in rows]
+        fig.add_bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            name=f"{band.label} · {totals[band.label]}",
+            marker_color=band.colour,
+            marker_line={"color": "#FFFFFF", "width": 1},
+            text=[str(v) if v else "" for v in values],
+            textposition="inside",
+            insidetextanchor="middle",
+            textangle=0,
+            textfont={"color": band.value.text_colour, "size": 15},
+            hovertemplate=f"%{{y}}<br>{band.label}: %{{x}}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        height=110 + 48 * len(rows),
+        separators=",.",
+        title={"text": f"<b>Obiettivi {html.escape(years)} per fascia di raggiungimento e macro-area</b>", "x": 0},
+        legend={
+            "orientation": "h",
+            "y": -0.15,
+            "x": 0,
+            "title": {"text": "Fascia · obiettivi"},
+            "traceorder": "normal",
+        },
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        font={"size": 14, "color": "#000000"},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        uniformtext={"mode": "show", "minsize": 13},
+    )
+    fig.update_yaxes(autorange="reversed", type="category", tickfont={"color": "#000000"})
+    fig.update_xaxes(dtick=1, title="obiettivi", gridcolor="#D9D9D9", tickfont={"color": "#000000"})
+    return fig
 
 
 def _plain(text: object) -> str:

@@ -3,20 +3,16 @@ For the first plan, the 2021-2023 outcomes of its document (Chapter 1), as writt
 another in the database, the results written when that plan was closed (models/plan_closing.py).
 Bands, labels and colours come from models.scoring and models.vocab; plan texts are shown escaped."""
 
-import html
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from components import auth_gate, pager, plan_selector
+from components.chart_view import chart_as_table
 from components.data import call
-from components.safe import md_escape, plain_table
-from models import plan_browser
-from models.plan_browser import AreaBands, OutcomeView, source_line, yes_no
+from components.safe import band_colours, md_escape, plain_table
+from models import charts, plan_browser
+from models.plan_browser import OutcomeView, source_line, yes_no
 from models.scoring import BANDS, SPEND_CLASSES
-
-TITLE_CHARS = 34  # area titles on the chart's axis are cut here; the table below has them in full
 
 auth_gate.signed_in()  # every role may read the history
 plan_id = plan_selector.selected()
@@ -31,54 +27,6 @@ if not total:
     st.stop()
 
 
-def area_band_figure(rows: list[AreaBands]) -> go.Figure:
-    """Cards per band in each area: stacked bars in band colours, counts written on the bars and in the legend."""
-
-    def short(title: str) -> str:
-        return html.escape(title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…")
-
-    labels = [f"{r.letter} · {short(r.title)}" if r.letter else "area non indicata" for r in rows]
-    fig = go.Figure()
-    for band in BANDS:
-        values = [r.counts[band.label] for r in rows]
-        fig.add_bar(
-            y=labels,
-            x=values,
-            orientation="h",
-            name=f"{band.label} · {counts[band.label]}",
-            marker_color=band.colour,
-            marker_line={"color": "#FFFFFF", "width": 1},
-            text=[str(v) if v else "" for v in values],
-            textposition="inside",
-            insidetextanchor="middle",
-            textangle=0,
-            textfont={"color": band.value.text_colour, "size": 15},
-            hovertemplate=f"%{{y}}<br>{band.label}: %{{x}}<extra></extra>",
-        )
-    fig.update_layout(
-        barmode="stack",
-        height=110 + 48 * len(rows),
-        separators=",.",
-        title={"text": f"<b>Obiettivi {history.years} per fascia di raggiungimento e macro-area</b>", "x": 0},
-        legend={
-            "orientation": "h",
-            "y": -0.15,
-            "x": 0,
-            "title": {"text": "Fascia · obiettivi"},
-            "traceorder": "normal",
-        },
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        font={"size": 14, "color": "#000000"},
-        paper_bgcolor="#FFFFFF",
-        plot_bgcolor="#FFFFFF",
-        uniformtext={"mode": "show", "minsize": 13},
-    )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(dtick=1, title="obiettivi", gridcolor="#D9D9D9", tickfont={"color": "#000000"})
-    fig.update_yaxes(tickfont={"color": "#000000"})
-    return fig
-
-
 def area_name(o: OutcomeView) -> str:
     if not o.area_letter:
         return "non indicata"
@@ -90,18 +38,15 @@ def answer(value: bool | None, reason: str) -> str:
     return f"{said}. {reason}" if reason else said
 
 
-def band_style(column: pd.Series) -> list[str]:
-    styles = {b.label: f"background-color: {b.colour}; color: {b.value.text_colour}" for b in BANDS}
-    return [styles.get(value, "") for value in column]
-
-
 tiles = st.columns(len(BANDS) + 1)
 tiles[0].metric("Obiettivi valutati", total)
 for tile, band in zip(tiles[1:], BANDS):
     tile.metric(f"{band.label} ({band.range_label})", counts[band.label])
 
 area_rows = call(plan_browser.history_area_bands, plan_id=plan_id)
-st.plotly_chart(area_band_figure(area_rows), width="stretch", config={"displayModeBar": False})
+figure = charts.history_bands_by_area(area_rows, counts, history.years)
+st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+chart_as_table(figure)
 
 st.markdown("#### Schede di valutazione")
 f1, f2 = st.columns(2)
@@ -145,7 +90,7 @@ table = pd.DataFrame(
     ]
 )
 # an HTML table, not the grid: one page of cards, read in full by a screen reader; the grid's code not loaded
-plain_table(table, hide_index=True, column_styles={"Fascia": band_style})
+plain_table(table, hide_index=True, column_styles={"Fascia": band_colours})
 st.caption(
     "Pagato/budget: "
     + " · ".join(md_escape(f"{c.short_label} {c.label}") for c in SPEND_CLASSES)

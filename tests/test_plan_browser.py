@@ -381,14 +381,18 @@ def test_storico_page_for_every_role(app_db, username):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Obiettivi valutati"] == "1" and metrics["sufficiente (50-79%)"] == "1"
     assert metrics["ottimo (100%)"] == "0"
-    assert [e.label for e in at.expander] == ["sufficiente · Rafforzamento della rete"]
+    assert [e.label for e in _cards(at)] == ["sufficiente · Rafforzamento della rete"]
     assert at.get("plotly_chart")
+
+
+def _cards(at):
+    return [e for e in at.expander if not e.label.startswith("Dati del grafico")]
 
 
 def test_storico_band_filter(app_db):
     at = logged_in("uff", "pages/storico.py")
     at.selectbox(key="storico_band").set_value("sufficiente").run()
-    assert not at.exception and len(at.expander) == 1
+    assert not at.exception and len(_cards(at)) == 1
 
 
 def test_storico_table_is_html_and_pages_past_the_page_size(tmp_path, monkeypatch):
@@ -399,14 +403,32 @@ def test_storico_table_is_html_and_pages_past_the_page_size(tmp_path, monkeypatc
         at.switch_page("pages/storico.py").run()
         assert not at.exception, at.exception
         assert not at.dataframe
-        first = shown_table(at.table[0])
-        assert len(first) == 10 and len(at.expander) == 10
+        first = shown_table(at.table[-1])
+        assert len(first) == 10 and len(_cards(at)) == 10
         assert list(first.columns)[:4] == ["Area", "Obiettivo", "Raggiungimento", "Fascia"]
         assert set(first["Fascia"]) <= {b.label for b in BANDS}
-        css = at.table[0].proto.arrow_data.styler.styles
+        css = at.table[-1].proto.arrow_data.styler.styles
         assert all(band.colour in css for band in BANDS if band.label in set(first["Fascia"])), css
         at.button(key="storico_pagina_forward").click().run()
-        second = shown_table(at.table[0])
-        assert len(second) == 6 and len(at.expander) == 6
+        second = shown_table(at.table[-1])
+        assert len(second) == 6 and len(_cards(at)) == 6
         assert not set(first["Obiettivo"]) & set(second["Obiettivo"])
-        assert [e.label.split(" · ", 1)[1] for e in at.expander] == [md_escape(t) for t in second["Obiettivo"]]
+        assert [e.label.split(" · ", 1)[1] for e in _cards(at)] == [md_escape(t) for t in second["Obiettivo"]]
+
+
+def test_storico_chart_has_its_figures_as_a_table(tmp_path):
+    """The chart of the real 2021-2023 cards per band and area has its text alternative under it, as every
+    Cruscotto chart: one row per area, one column per band, the same counts as the model's."""
+    with _signed_in_on(tmp_path, REAL_PLAN) as (at, engine):
+        at.switch_page("pages/storico.py").run()
+        assert not at.exception, at.exception
+        title = "Dati del grafico in tabella: " + md_escape("Obiettivi 2021-2023 per fascia")
+        assert any(e.label.startswith(title) for e in at.expander)
+        alt = shown_table(at.table[0])
+        with Session(engine) as s:
+            rows = history_area_bands(session=s)
+            totals = history_band_counts(session=s)
+        assert list(alt.columns) == [f"{b.label} · {totals[b.label]}" for b in BANDS]
+        assert len(alt) == len(rows) and sum(totals.values()) == 16
+        for (_, shown), row in zip(alt.iterrows(), rows):
+            assert [int(v) for v in shown] == [row.counts[b.label] for b in BANDS]
