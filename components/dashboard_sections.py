@@ -10,17 +10,15 @@ import html
 import pandas as pd
 import streamlit as st
 
-from components.chart_view import chart_as_table
+from components.chart_view import chart
 from components.dashboard_cache import fetch, figure
 from components.dashboard_controls import K_AREA, Choice, current_area, focus_areas, set_default
-from components.layout import projector_mode
 from components.safe import md_escape, plain_table
 from models import charts, dashboard, scoring
 from models.dashboard_results import AreaRow, Money, Summary
 from models.formatting import budget_euro, euro, euro_cents, number, percent
 from models.vocab import REPORT_STATE_COUNT_LABELS, Unit
 
-CHART_CONFIG = {"displayModeBar": False, "displaylogo": False}  # mayors read, they do not zoom
 PROJECTOR_CHART_HEIGHT = 390  # with the header and the tiles, fits a 1280x720 screen without scrolling
 K_OBJECTIVE = "cr_objective"  # session key: the objective chosen in the drill-down
 
@@ -119,12 +117,6 @@ def report_states_line(summary: Summary) -> str:
 # --- sections ---------------------------------------------------------------------------------
 
 
-def show(fig, key: str) -> None:
-    st.plotly_chart(fig, key=key, config=CHART_CONFIG, width="stretch")
-    if not projector_mode():  # the projector's screen must fit 1280x720: its tables are on the normal page
-        chart_as_table(fig)
-
-
 def money_table(rows: list[tuple[str, Money]], first: str) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -154,7 +146,7 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
     height = chart_height(projector)
     with left:
         if objectives:
-            show(
+            chart(
                 figure(
                     charts.objectives_achievement,
                     objectives[start:end],
@@ -171,7 +163,7 @@ def area_focus(choice: Choice, area: AreaRow, *, projector: float, slide: int = 
             st.info(f"L'area {area.letter} non ha obiettivi specifici nel piano.")
     with right:
         if area.money.budget or area.money.committed or area.money.paid:
-            show(
+            chart(
                 figure(
                     charts.money_single,
                     area.money,
@@ -197,7 +189,7 @@ def no_money_sentence(area: AreaRow, semester: str) -> str:
 
 
 def bands_section(choice: Choice, areas: list[AreaRow], *, projector: float) -> None:
-    show(
+    chart(
         figure(
             charts.bands_by_area,
             areas,
@@ -220,7 +212,7 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
     if not with_money:
         st.info("Nessun budget con importo e nessuna spesa registrata.")
         return
-    show(
+    chart(
         figure(
             charts.money_bars,
             with_money,
@@ -238,7 +230,7 @@ def money_section(choice: Choice, areas: list[AreaRow], summary: Summary, *, pro
     table_rows = [(f"{a.letter} · {a.title}", a.money) for a in areas if a.objectives or a.money.budget or a.money.paid]
     plain_table(money_table(table_rows, "Area"), hide_index=True)  # a few rows: a real table, no scrolling grid
     if sources:
-        show(
+        chart(
             figure(
                 charts.money_bars,
                 sources,
@@ -260,7 +252,7 @@ def trend_section(choice: Choice, areas: list[AreaRow], *, projector: float, are
         letter = st.session_state["cr_trend_area"]
     else:
         letter = area.letter
-    show(
+    chart(
         figure(
             charts.trend_chart,
             [p for p in points if p.area == letter],
@@ -295,7 +287,7 @@ def drilldown_section(choice: Choice, areas: list[AreaRow]) -> None:
     if not objectives:
         st.info("Nessun obiettivo specifico in quest'area.")
         return
-    show(
+    chart(
         figure(charts.objectives_achievement, objectives, area, choice.semester.label, choice.counted),
         f"cr_drill_{area.letter}",
     )
@@ -365,7 +357,7 @@ def indicators_view(choice: Choice, objective_id: int) -> None:
     for i, s in enumerate(plotted):
         with columns[i % 2]:
             if s.has_values:
-                show(figure(charts.indicator_chart, s, choice.semester.label), f"cr_ind_{s.id}")
+                chart(figure(charts.indicator_chart, s, choice.semester.label), f"cr_ind_{s.id}")
             else:
                 st.markdown(f"**{md_escape(charts.cut(s.text, 80))}**")
                 st.caption("Nessun valore conteggiato fino a questo semestre.")
@@ -424,7 +416,7 @@ def sub_area_section(choice: Choice) -> None:
         key="cr_split",
         format_func=lambda i: f"{by_indicator[i][0].objective} – {charts.cut(by_indicator[i][0].indicator, 90)}",
     )
-    show(
+    chart(
         figure(charts.split_chart, by_indicator[st.session_state["cr_split"]], codes, choice.semester.label),
         "cr_split_chart",
     )

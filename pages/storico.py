@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import auth_gate, pager, plan_selector
-from components.chart_view import chart_as_table
+from components.chart_view import chart
 from components.data import call
 from components.safe import band_colours, md_escape, plain_table
 from models import charts, plan_browser
@@ -45,8 +45,7 @@ for tile, band in zip(tiles[1:], BANDS):
 
 area_rows = call(plan_browser.history_area_bands, plan_id=plan_id)
 figure = charts.history_bands_by_area(area_rows, counts, history.years)
-st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
-chart_as_table(figure)
+chart(figure, "storico_chart")
 
 st.markdown("#### Schede di valutazione")
 f1, f2 = st.columns(2)

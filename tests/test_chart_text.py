@@ -60,3 +60,18 @@ def test_every_chart_of_the_annual_html_has_its_table(small_plan):
     figures = page.count('<figure class="chart">')
     assert figures >= 4 and page.count("<summary>Dati del grafico in tabella</summary>") == figures
     assert '<th scope="col">nullo</th>' in page  # bands as column headers, never colour alone
+
+
+def test_pages_draw_charts_only_through_the_chart_component():
+    """components/chart_view.chart draws a chart with its table: a page calling st.plotly_chart itself would
+    show a chart a screen reader cannot read."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    users = [
+        str(p.relative_to(root))
+        for folder in ("pages", "components")
+        for p in sorted((root / folder).glob("*.py"))
+        if ".plotly_chart(" in p.read_text(encoding="utf-8")
+    ]
+    assert users == ["components/chart_view.py"]
