@@ -281,8 +281,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 print(f"Nessun semestre del {year}. Semestri presenti: {present}.", file=sys.stderr)
                 return 2
             build = report_export.annual_report_html if ext == "html" else report_export.annual_report_xlsx
-            built = build(year, actor=None, session=session, include_submitted=args.include_submitted)
-            data = built.encode("utf-8") if isinstance(built, str) else built
+            data = build(year, actor=None, session=session, include_submitted=args.include_submitted)
             what = f"Report annuale {year}"
         out = _demo_path(out, session)
     if not _written(out, data):

@@ -109,8 +109,8 @@ def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, incl
 
 
 @_gc_paused
-def annual_report_html(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> str:
-    """The annual report as one self-contained HTML page (Plotly inlined once: works offline)."""
+def annual_report_html(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> bytes:
+    """The annual report as one self-contained HTML page, UTF-8 (Plotly inlined once: works offline)."""
     require_report_reader(actor)
     content = annual_content(session, year, include_submitted)
     last = [s.data for s in content.slots if s.data][-1]

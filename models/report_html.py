@@ -8,7 +8,8 @@ issue written as an HTML tag shows as that text and never runs. Print CSS: A4 la
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+import io
+from collections.abc import Callable, Iterable, Iterator
 
 import plotly.graph_objects as go
 
@@ -142,9 +143,9 @@ def table_html(table: Table) -> str:
     return "".join(table_parts(table))
 
 
-def table_parts(table: Table) -> list[str]:
-    """The table as pieces of HTML, one per body row: joined once with the whole page (the Tabella Esiti
-    of a large plan is tens of megabytes; each join on the way would copy it again)."""
+def table_parts(table: Table) -> Iterator[str]:
+    """The table as pieces of HTML, one per body row, made as they are written (the Tabella Esiti of a large
+    plan is tens of megabytes: neither its rows nor the page are ever held twice as text)."""
     head = ""
     if table.groups:
         head += "<tr>" + "".join(f'<th colspan="{span}">{e(label)}</th>' for label, span in table.groups) + "</tr>"
@@ -152,12 +153,13 @@ def table_parts(table: Table) -> list[str]:
     td = _cached_td()
     note = f'<p class="note">{e(table.note)}</p>' if table.note else ""
     # A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1): focusable and named.
-    return [
+    yield (
         f'<div class="table-wrap" tabindex="0" role="region" aria-label="{e(table.title)}">'
-        f"<table><caption>{e(table.title)}</caption><thead>{head}</thead><tbody>",
-        *(f"<tr{_row_class(r.style)}>" + "".join(map(td, r.cells)) + "</tr>" for r in table.rows),
-        f"</tbody></table></div>{note}",
-    ]
+        f"<table><caption>{e(table.title)}</caption><thead>{head}</thead><tbody>"
+    )
+    for r in table.rows:
+        yield f"<tr{_row_class(r.style)}>" + "".join(map(td, r.cells)) + "</tr>"
+    yield f"</tbody></table></div>{note}"
 
 
 class Figures:
@@ -194,8 +196,10 @@ def _section(title: str, parts: Iterable[str]) -> str:
     return "".join(_section_parts(title, parts))
 
 
-def _section_parts(title: str, parts: Iterable[str]) -> list[str]:
-    return [f"<section><h2>{e(title)}</h2>", *parts, "</section>"]
+def _section_parts(title: str, parts: Iterable[str]) -> Iterator[str]:
+    yield f"<section><h2>{e(title)}</h2>"
+    yield from parts
+    yield "</section>"
 
 
 def _sentence(text: str, cls: str = "missing") -> str:
@@ -254,11 +258,20 @@ def _trend(content: AnnualContent, trend: list[TrendPoint], figures: Figures) ->
     )
 
 
-def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> str:
+def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> bytes:
+    """The page, encoded piece by piece as UTF-8 (a large plan's page is tens of megabytes: as one Python
+    string it would take twice its size in memory, beside the pieces it is joined from)."""
+    out = io.BytesIO()
+    for piece in _document_parts(content, trend):
+        out.write(piece.encode("utf-8"))
+    return out.getvalue()
+
+
+def _document_parts(content: AnnualContent, trend: list[TrendPoint]) -> Iterator[str]:
     ctx = content.ctx
     figures = Figures()
     meta = "".join(f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in ctx.lines())
-    head = (
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="it">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -267,15 +280,10 @@ def annual_document(content: AnnualContent, trend: list[TrendPoint]) -> str:
         f"<header><h1>{e(ctx.title)}</h1>"
         f'<dl class="meta">{meta}</dl></header>\n'
     )
-    return "".join(
-        [
-            head,
-            _bands(content, figures),
-            _money(content, figures),
-            _trend(content, trend, figures),
-            *_section_parts("Tabella Esiti per obiettivo", table_parts(content.esiti)),
-            "\n",
-            f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n',
-            "</body>\n</html>\n",
-        ]
-    )
+    yield _bands(content, figures)
+    yield _money(content, figures)
+    yield _trend(content, trend, figures)
+    yield from _section_parts("Tabella Esiti per obiettivo", table_parts(content.esiti))
+    yield "\n"
+    yield f'<footer><p class="note">Monitoraggio Piano di Zona · {e(ctx.generated)}</p></footer>\n'
+    yield "</body>\n</html>\n"

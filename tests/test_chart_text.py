@@ -56,7 +56,7 @@ def test_every_chart_of_the_cruscotto_has_its_table(app_data):
 def test_every_chart_of_the_annual_html_has_its_table(small_plan):
     populate(small_plan)
     with session_scope(small_plan) as s:
-        page = report_export.annual_report_html(2025, actor=None, session=s)
+        page = report_export.annual_report_html(2025, actor=None, session=s).decode("utf-8")
     figures = page.count('<figure class="chart">')
     assert figures >= 4 and page.count("<summary>Dati del grafico in tabella</summary>") == figures
     assert '<th scope="col">nullo</th>' in page  # bands as column headers, never colour alone

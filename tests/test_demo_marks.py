@@ -35,7 +35,7 @@ def _exports(engine) -> dict[str, tuple[str, bytes | str]]:
             ),
             "annual_html": (
                 report_export.annual_report_file_name(2025, "html", session=s),
-                report_export.annual_report_html(2025, actor=None, session=s),
+                report_export.annual_report_html(2025, actor=None, session=s).decode("utf-8"),
             ),
             "template": (
                 entry_template.template_file_name(last, ["A", "B"], session=s),

@@ -666,7 +666,7 @@ def test_empty_semester(data):
     assert by_first(body)["Totale"][header.index("Liquidato (cumulato)")].value == pytest.approx(
         expected_money((2025, 2), False)[1]
     )
-    html = call(data, report_export.annual_report_html, 2026, actor=None)
+    html = call(data, report_export.annual_report_html, 2026, actor=None).decode("utf-8")
     assert "II semestre 2026: semestre non ancora aperto." in html
 
 
@@ -675,7 +675,7 @@ def test_plan_with_no_semester_data_at_all(small_plan):
         s.add(Semester(year=2025, half=1))
     wb, _ = semester_wb(small_plan, 2025, 1)
     assert wb.sheetnames == ["Sintesi", "Tabella Esiti", "Indicatori", "Spesa"]
-    html = call(small_plan, report_export.annual_report_html, 2025, actor=None)
+    html = call(small_plan, report_export.annual_report_html, 2025, actor=None).decode("utf-8")
     assert html.count('class="plotly-graph-div"') == 4  # bands of the I semester, money by area and source, trend
     wb = annual_wb(small_plan, 2025)
     assert "semestre non ancora aperto" in str([c.value for r in wb["Sintesi"].iter_rows() for c in r])
@@ -791,7 +791,7 @@ def without_plotly_js(html: str) -> str:
 
 
 def test_annual_html_is_one_offline_file(data):
-    page = call(data, report_export.annual_report_html, 2025, actor=None)
+    page = call(data, report_export.annual_report_html, 2025, actor=None).decode("utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="it">' in page and '<meta charset="utf-8">' in page
     assert len(PLOTLY_SIGNATURE.findall(page)) == 1  # Plotly's JavaScript inlined exactly once
@@ -806,14 +806,14 @@ def test_annual_html_is_one_offline_file(data):
 
 
 def test_annual_html_escapes_plan_and_user_text(data):
-    page = call(data, report_export.annual_report_html, 2025, actor=None)
+    page = call(data, report_export.annual_report_html, 2025, actor=None).decode("utf-8")
     assert HTML_ATTACK not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the critical issue, shown as text
     assert html.escape(FORMULA_LIKE["critical_issues"]) in page
 
 
 def test_annual_html_tables_equal_the_dashboard(data):
-    page = call(data, report_export.annual_report_html, 2025, actor=None, include_submitted=True)
+    page = call(data, report_export.annual_report_html, 2025, actor=None, include_submitted=True).decode("utf-8")
     summary = call(data, dashboard.semester_summary, semester_id=sid(data, 2025, 2), include_submitted=True)
     from models.formatting import euro_cents, percent
 
@@ -913,7 +913,7 @@ def test_real_plan_with_demo_data(real_plan):
     monitored = call(real_plan, dashboard.semester_summary, semester_id=second, include_submitted=False).objectives
     blocks = sum(1 for r in wb["Tabella Esiti"].iter_rows(min_row=3) if r[2].value == "Stato del report")
     assert blocks == monitored  # every monitored objective has its block
-    page = call(real_plan, report_export.annual_report_html, 2026, actor=None)
+    page = call(real_plan, report_export.annual_report_html, 2026, actor=None).decode("utf-8")
     assert page.count('class="plotly-graph-div"') == 4 and "II semestre 2026: semestre non ancora aperto." in page
 
 

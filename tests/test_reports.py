@@ -545,7 +545,7 @@ def test_bad_stored_amounts_never_break_figures_or_exports(db):
         }
         table = {r["code"]: r for r in review.review_table(sem, session=s)}
         xlsx = report_export.semester_report_xlsx(sem, actor=OFFICE, session=s)
-        page = report_export.annual_report_html(2025, actor=OFFICE, session=s)
+        page = report_export.annual_report_html(2025, actor=OFFICE, session=s).decode("utf-8")
     assert summary.money.spend_class == INVALID_VALUE and summary.money.ratio is None
     assert areas["A"].spend_class == INVALID_VALUE and not areas["A"].valid
     assert (areas["B"].committed, areas["B"].paid, areas["B"].valid) == (800, 500, True)  # the rest is intact

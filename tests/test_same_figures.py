@@ -263,7 +263,7 @@ def every_screen(engine, semester_ids: list[int], objective_ids: list[int]) -> d
             out["revisione"][r["objective_id"]]["spend_class"] = r["ratio_class"]
         codes = {oid: s.get(Objective, oid).code for oid in objective_ids}
         xlsx = semester_report_xlsx(sem, actor=OFFICE, session=s, include_submitted=True)
-        page = annual_report_html(YEAR, actor=OFFICE, session=s, include_submitted=True)
+        page = annual_report_html(YEAR, actor=OFFICE, session=s, include_submitted=True).decode("utf-8")
     rows = list(openpyxl.load_workbook(io.BytesIO(xlsx))["Tabella Esiti"].iter_rows(values_only=True))
     parser = _Tables()
     parser.feed(page)

@@ -204,7 +204,7 @@ def test_annual_html_report(page, demo_server, tmp_path):
     with session_scope(demo_server.engine) as s:
         html = report_export.annual_report_html(2025, actor=None, session=s)
     path = tmp_path / "report.html"
-    path.write_text(html, encoding="utf-8")
+    path.write_bytes(html)
     page.goto(path.as_uri())
     page.wait_for_selector(".plotly-graph-div .main-svg", timeout=WAIT)
     assert_none(violations(page, "report annuale html"))

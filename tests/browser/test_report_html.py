@@ -22,7 +22,7 @@ def report_file(small_plan, tmp_path) -> Path:
     with session_scope(small_plan) as s:
         html = report_export.annual_report_html(2025, actor=None, session=s)
     path = tmp_path / report_export.annual_report_name(2025, "html")
-    path.write_text(html, encoding="utf-8")
+    path.write_bytes(html)
     return path
 
 
