@@ -23,6 +23,7 @@ from components.safe import md_escape
 from models.entry_flow import completeness
 from models.entry_view import EntryView
 from models.formatting import amount_field, euro, number, percent, shorten
+from models.report_input import split_target
 from models.reports import IndicatorInput, ReportInput, SpendInput
 from models.rules import ActionCount, count_actions, retired_note
 from models.scoring import Band, band_label, band_or_none, indicator_achievement
@@ -329,22 +330,34 @@ def _indicator_inputs(
             ach = indicator_achievement(num, ind["target"], higher_is_better=ind["higher_is_better"])
             facts.append(f"Target {number(ind['target'], 2)}: {_band_badge(ach)}")
         st.caption(" · ".join(facts))
-        split = _split_inputs(k, ind, sub_areas, disabled, whose) if unit == Unit.NUMERO else {}
         field_errors(errors, f"indicator:{ind['id']}")
+        split = {}
+        if unit == Unit.NUMERO:
+            target = split_target(ind["id"])
+            with _field(p, target):
+                refusal = next((e for e in errors if e.target == target), None)
+                split = _split_inputs(k, ind, sub_areas, disabled, whose, refusal=refusal)
+                field_errors(errors, target)
     return IndicatorInput(value=value, note=note, split=split)
 
 
-def _split_inputs(k: str, ind: dict, sub_areas: list[str], disabled: bool, whose: str) -> dict[str, object]:
+def _split_inputs(
+    k: str, ind: dict, sub_areas: list[str], disabled: bool, whose: str, *, refusal: FieldError | None
+) -> dict[str, object]:
     """The optional split by sub-area, its fields drawn only while its expander is open: seven fields an
     indicator, most never used, were 70 of the 440 elements of the plan's largest objective. What was typed stays
-    (kept under `k`:split) while the expander is closed, and a closed split is saved as it was typed or stored."""
-    draft_key = f"{k}:split"
+    (kept under `k`:split) while the expander is closed, and a closed split is saved as it was typed or stored.
+    A refused split opens, once per refusal (the lead may close it again), so what to correct is in sight."""
+    draft_key, open_key = f"{k}:split", f"{k}:split_open"
     stored = {code: "" if ind["split"].get(code) is None else number(ind["split"][code], 2) for code in sub_areas}
     values: dict[str, object] = {**stored, **st.session_state.get(draft_key, {})}
+    if refusal is not None and st.session_state.get(f"{open_key}:refusal") is not refusal:
+        st.session_state[open_key] = True
+        st.session_state[f"{open_key}:refusal"] = refusal
     box = st.expander(
         "Ripartizione per sub-ambito (facoltativa)",
         expanded=bool(ind["split"]),
-        key=f"{k}:split_open",
+        key=open_key,
         on_change="rerun",
     )
     if not box.open:

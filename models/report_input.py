@@ -108,16 +108,18 @@ def clean_report(ctx: ReportContext, data: ReportInput, *, submitting: bool) -> 
             errors.append(FieldError("Indicatori", f"indicatore {ind_id} non appartiene all'obiettivo."))
             continue
         label = f"Indicatore «{short(ind.text, 50)}»"
+        target = f"indicator:{ind_id}"
         try:
             num, text = clean_indicator_value(ind.unit, given.value, label)
+            note = clean_text(given.note, f"{label} – nota", limit=MAX_NOTE)
+            target = split_target(ind_id)  # what is left to check is the split by sub-area
             unknown = set(given.split) - sub_codes
             if unknown:
                 raise FieldError(label, f"sub-ambiti sconosciuti: {', '.join(sorted(unknown))}.")
             split = clean_split(ind.unit, num, given.split, label)
-            note = clean_text(given.note, f"{label} – nota", limit=MAX_NOTE)
             clean.values[ind_id] = (num, text, note, split)
         except FieldError as exc:
-            errors.append(_at(exc, f"indicator:{ind_id}"))
+            errors.append(_at(exc, target))
     errors.extend(_clean_spend_lines(ctx, data, clean))
     q = clean.qualitative
     for key, label, fn in (
@@ -236,6 +238,11 @@ def _required_for_submission(q: dict[str, Any]) -> list[FieldError]:
                 _at(FieldError(f"{label} – motivazione", "motivare la risposta prima dell'invio."), f"q:{reason}")
             )
     return missing
+
+
+def split_target(indicator_id: int) -> str:
+    """The form field of an indicator's split by sub-area (its own field: the form opens it to show the error)."""
+    return f"indicator:{indicator_id}:split"
 
 
 def _at(error: FieldError, target: str) -> FieldError:

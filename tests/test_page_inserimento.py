@@ -253,3 +253,30 @@ def test_the_split_by_sub_area_is_drawn_when_opened_and_a_closed_split_keeps_wha
     assert not at.exception, at.exception
     with Session(app_db) as s:
         assert [v.value for v in s.exec(select(SubAreaValue))] == [12], [e.value for e in at.error]
+
+
+def test_a_refused_split_opens_with_its_error_and_can_be_closed_again(app_db):
+    """A split typed, closed, then refused at the save (here its sum is not the total): the split opens with the
+    error under it, so what to correct is in sight; the lead may close it again; the next refusal opens it again."""
+    at = logged_in("refa", PAGE)
+    assert not at.exception, at.exception
+    split_fields = lambda: [t for t in at.text_input if "ripartizione" in t.label]  # noqa: E731
+    indicator = next(t for t in at.text_input if t.label.startswith("Valore (numero")).key.removesuffix(":v")
+    at.session_state[f"{indicator}:split_open"] = True
+    at.run()
+    next(t for t in at.text_input if t.key == f"{indicator}:v").input("12")
+    split_fields()[0].input("5")  # 5 of 12: the split does not add up
+    at.run()
+    at.session_state[f"{indicator}:split_open"] = False  # closed before saving
+    at.run()
+    assert not split_fields()
+    save = lambda: next(b for b in at.button if b.label == "Salva bozza").click().run()  # noqa: E731
+    save()
+    assert not at.exception, at.exception
+    assert split_fields() and split_fields()[0].value == "5"  # opened, with what was typed
+    assert any("la somma per sub" in e.value for e in at.error)
+    at.session_state[f"{indicator}:split_open"] = False  # the lead closes it: it stays closed
+    at.run()
+    assert not split_fields() and any("la somma per sub" in e.value for e in at.error)
+    save()  # refused again: open again
+    assert split_fields()
