@@ -36,11 +36,27 @@ def _cached(name: str, db_url: str, counter: int, params: tuple[tuple[str, Any],
     return call(_fn, **dict(params))
 
 
+# database -> the data-change counter the last run of any session read (shared by the server's sessions)
+_last_counter: dict[str, int] = {}
+
+
 def data_version() -> int:
-    """The data-change counter now; remembered so that the auto-refresh notices the next change."""
+    """The data-change counter now; remembered so that the auto-refresh notices the next change. When it has
+    changed, the cached reads are dropped: each is keyed on a counter, so those of an older one can never be read
+    again (otherwise, at a hundred times the plan, a few megabytes each would stay until pushed out by number)."""
     counter = call(data_change_counter)
+    db = database_url()
+    if _last_counter.setdefault(db, counter) != counter:
+        _last_counter[db] = counter
+        drop_reads()
     st.session_state[K_SEEN] = counter
     return counter
+
+
+def drop_reads() -> None:
+    """Empty the caches keyed on the data-change counter (not the figures: they are keyed on their data)."""
+    for cache in (_cached, _shared, _derived):
+        cache.clear()
 
 
 def counter() -> int:
