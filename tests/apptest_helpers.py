@@ -106,3 +106,13 @@ def shown_table(table: AppTestTable) -> pd.DataFrame:
     frame = table.value.map(lambda v: unescape(v) if isinstance(v, str) else v)
     frame.index = pd.Index([unescape(v) if isinstance(v, str) else v for v in frame.index])
     return frame
+
+
+def ui_files_containing(text: str) -> list[str]:
+    """The pages and components whose source contains `text` (for rules such as "only X draws Y")."""
+    return [
+        str(p.relative_to(ROOT))
+        for folder in ("pages", "components")
+        for p in sorted((ROOT / folder).glob("*.py"))
+        if text in p.read_text(encoding="utf-8")
+    ]

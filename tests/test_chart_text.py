@@ -65,13 +65,6 @@ def test_every_chart_of_the_annual_html_has_its_table(small_plan):
 def test_pages_draw_charts_only_through_the_chart_component():
     """components/chart_view.chart draws a chart with its table: a page calling st.plotly_chart itself would
     show a chart a screen reader cannot read."""
-    from pathlib import Path
+    from tests.apptest_helpers import ui_files_containing
 
-    root = Path(__file__).resolve().parents[1]
-    users = [
-        str(p.relative_to(root))
-        for folder in ("pages", "components")
-        for p in sorted((root / folder).glob("*.py"))
-        if ".plotly_chart(" in p.read_text(encoding="utf-8")
-    ]
-    assert users == ["components/chart_view.py"]
+    assert ui_files_containing(".plotly_chart(") == ["components/chart_view.py"]

@@ -151,13 +151,6 @@ def test_plain_table_cells_and_row_labels_are_text_not_markdown(text):
 
 
 def test_st_table_is_drawn_only_through_plain_table():
-    from pathlib import Path
+    from tests.apptest_helpers import ui_files_containing
 
-    root = Path(__file__).resolve().parents[1]
-    users = [
-        str(p.relative_to(root))
-        for folder in ("pages", "components")
-        for p in sorted((root / folder).glob("*.py"))
-        if "st.table(" in p.read_text(encoding="utf-8")
-    ]
-    assert users == ["components/safe.py"]
+    assert ui_files_containing("st.table(") == ["components/safe.py"]
