@@ -539,6 +539,28 @@ class OutcomeView:
             return NOT_STATED
         return f"{self.spend_class.short_label} · {self.spend_class.label}"
 
+    @property
+    def area_label(self) -> str:
+        if not self.area_letter:
+            return "non indicata"
+        if not self.area_title:
+            return f"{self.area_letter} (scheda senza titolo d'area)"
+        return f"{self.area_letter} · {self.area_title}"
+
+    @property
+    def need_answer(self) -> str:
+        return answer_with_reason(self.need_answered, self.need_reason)
+
+    @property
+    def proposed_answer(self) -> str:
+        return answer_with_reason(self.proposed_again, self.proposed_reason)
+
+
+def answer_with_reason(value: bool | None, reason: str) -> str:
+    """A card's yes/no answer and its reason, as one sentence ('Sì. Perché…')."""
+    said = yes_no(value) if value is not None else "Sì/No non indicato"
+    return f"{said}. {reason}" if reason else said
+
 
 @dataclass(frozen=True)
 class HistoryPage:

@@ -11,7 +11,7 @@ from components.chart_view import chart
 from components.data import call
 from components.safe import band_colours, md_escape, plain_table
 from models import charts, plan_browser
-from models.plan_browser import OutcomeView, source_line, yes_no
+from models.plan_browser import source_line, yes_no
 from models.scoring import BANDS, SPEND_CLASSES
 
 auth_gate.signed_in()  # every role may read the history
@@ -25,17 +25,6 @@ total = call(plan_browser.history_count, plan_id=plan_id)
 if not total:
     st.info(f"Nessuna scheda di valutazione del piano {history.years} è caricata.")
     st.stop()
-
-
-def area_name(o: OutcomeView) -> str:
-    if not o.area_letter:
-        return "non indicata"
-    return f"{o.area_letter} · {o.area_title}" if o.area_title else f"{o.area_letter} (scheda senza titolo d'area)"
-
-
-def answer(value: bool | None, reason: str) -> str:
-    said = yes_no(value) if value is not None else "Sì/No non indicato"
-    return f"{said}. {reason}" if reason else said
 
 
 tiles = st.columns(len(BANDS) + 1)
@@ -98,7 +87,7 @@ st.caption(
 
 for o in page_outcomes:
     with st.expander(f"{o.band_label} · {md_escape(o.objective)}"):
-        st.caption(f"Area: {md_escape(area_name(o))} · {source_line(o.line)}")
+        st.caption(f"Area: {md_escape(o.area_label)} · {source_line(o.line)}")
         fields = [
             ("Output", o.output),
             ("Grado di raggiungimento", f"{o.achievement_range} · {o.band_label}"),
@@ -109,8 +98,8 @@ for o in page_outcomes:
             ),
             ("Risorse pagate rispetto al budget", o.spend_label),
             ("Criticità e piano di miglioramento", o.critical_issues),
-            ("Ha risposto a un bisogno con un cambiamento positivo?", answer(o.need_answered, o.need_reason)),
-            ("Verrà riproposto?", answer(o.proposed_again, o.proposed_reason)),
+            ("Ha risposto a un bisogno con un cambiamento positivo?", o.need_answer),
+            ("Verrà riproposto?", o.proposed_answer),
         ]
         if o.continuity_previous is not None:
             fields.append((history.continuity_question, yes_no(o.continuity_previous)))

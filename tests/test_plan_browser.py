@@ -432,3 +432,34 @@ def test_storico_chart_has_its_figures_as_a_table(tmp_path):
         assert len(alt) == len(rows) and sum(totals.values()) == 16
         for (_, shown), row in zip(alt.iterrows(), rows):
             assert [int(v) for v in shown] == [row.counts[b.label] for b in BANDS]
+
+
+def test_a_history_card_names_its_area_and_answers_as_the_page_shows_them():
+    from dataclasses import replace
+
+    from models.plan_browser import OutcomeView, answer_with_reason
+
+    card = OutcomeView(
+        area_letter="A",
+        area_title="Contrasto alla povertà",
+        objective="Obiettivo",
+        output="",
+        achievement_range="50-79%",
+        band=None,
+        users_assessment="",
+        resource_adequacy=None,
+        resource_note="",
+        spend_class=None,
+        critical_issues="",
+        need_answered=True,
+        need_reason="Perché sì",
+        continuity_previous=None,
+        proposed_again=False,
+        proposed_reason="",
+        line=12,
+    )
+    assert card.area_label == "A · Contrasto alla povertà"
+    assert replace(card, area_title="").area_label == "A (scheda senza titolo d'area)"
+    assert replace(card, area_letter=None).area_label == "non indicata"
+    assert card.need_answer == "Sì. Perché sì" and card.proposed_answer == "No"
+    assert answer_with_reason(None, "") == "Sì/No non indicato"
