@@ -9,6 +9,12 @@ index.html has one; the app's own are listed in components/scripts.py). No 'unsa
 'unsafe-inline' script, no other host (the app works offline); frame-ancestors 'self' (no framing by other
 sites); nosniff; Referrer-Policy same-origin.
 
+Streamlit's page (StreamlitIndex): the index.html a browser gets for any page's address says lang="it" and,
+before Streamlit's code runs, where the server is (BASE_SCRIPT). Without it, a tab opened on /cruscotto first
+asks /cruscotto/_stcore/health, gets a 404 and tries / after a back-off: ~0,1 s lost on every page opened by its
+address or reloaded. The script strips a trailing segment that is one of the app's page paths (vocab.PAGE_URLS),
+so the app still works behind a proxy that serves it under a path of its own.
+
 Rate limits (RateLimit), per client address (config.client_address: behind a listed proxy, the hop it added):
 the API (/api/, open data included) answers at most API_PER_MINUTE requests a minute, and after
 API_FAILURES refused tokens (401) in FAILURE_WINDOW_S it refuses every API request from that address; both with
@@ -35,6 +41,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.config import client_address
+from models.vocab import PAGE_URLS
 from models.web_api import api_routes
 
 API_PER_MINUTE = 120  # a client paging through results stays well below; a loop hammering the database does not
@@ -188,10 +195,72 @@ async def _too_many(send: Send, wait: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+# Constant (the CSP allows it by its hash): Streamlit's frontend reads window.__streamlit once, when it starts.
+BASE_SCRIPT = (
+    "(function(){var p=location.pathname.replace(/\\/+$/,''),i=p.lastIndexOf('/');"
+    f"if(i<0||{json.dumps(sorted(PAGE_URLS.values()))}.indexOf(p.slice(i+1))<0)return;"
+    "window.__streamlit={BACKEND_BASE_URL:location.origin+p.slice(0,i)+'/'};})();"
+)
+INDEX_HEAD = f"<script>{BASE_SCRIPT}</script>"
+_INDEX_MARK = b'src="./static/js/index.'  # Streamlit's index.html, and nothing else the server sends
+
+
+def index_page(body: bytes) -> bytes:
+    """Streamlit's index.html as the app serves it: lang="it", INDEX_HEAD first in <head>; other bodies as they are."""
+    if _INDEX_MARK not in body or b"<head>" not in body:
+        return body
+    body = body.replace(b'<html lang="en">', b'<html lang="it">', 1)
+    return body.replace(b"<head>", b"<head>" + INDEX_HEAD.encode("utf-8"), 1)
+
+
+class StreamlitIndex:
+    """Pure ASGI middleware: a browser's page request (GET, Accept: text/html) gets Streamlit's index.html through
+    `index_page`. It is asked uncompressed (the inner gzip middleware would compress it: 5 KB, once per tab) and
+    sent without ETag, so that no browser keeps a copy from before a change."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = scope.get("headers") or []
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or b"text/html" not in dict(headers).get(b"accept", b"")
+            or scope["path"].startswith(("/api/", "/_stcore/", "/static/", "/media/"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        plain = {**scope, "headers": [(k, v) for k, v in headers if k.lower() != b"accept-encoding"]}
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def rewrite(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers") or []).get(b"content-type", b"")
+                if message["status"] == 200 and kind.startswith(b"text/html"):
+                    start = message
+                    return
+            elif start is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                body = index_page(b"".join(chunks))
+                drop = (b"content-length", b"etag", b"last-modified")
+                kept = [(k, v) for k, v in start.get("headers") or [] if k.lower() not in drop]
+                await send({**start, "headers": [*kept, (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await send(message)
+
+        await self.app(plain, receive, rewrite)
+
+
 def middleware(*, pages: Iterable[str] = (), streamlit_index: Path | None = None) -> list[Middleware]:
     """The middleware stack. The CSP allows the inline scripts of `pages` (HTML the app's pages insert) and of
-    `streamlit_index` (Streamlit's index.html)."""
-    html = [*pages, streamlit_index.read_text(encoding="utf-8") if streamlit_index else ""]
+    `streamlit_index` (Streamlit's index.html, with INDEX_HEAD)."""
+    html = [*pages, streamlit_index.read_text(encoding="utf-8") if streamlit_index else "", INDEX_HEAD]
     allowed = [body for fragment in html for body in inline_scripts(fragment)]
     # The first is the outermost: a 429 gets the security headers too.
-    return [Middleware(SecurityHeaders, scripts=allowed), Middleware(RateLimit)]
+    return [Middleware(SecurityHeaders, scripts=allowed), Middleware(RateLimit), Middleware(StreamlitIndex)]

@@ -43,8 +43,11 @@ def test_headers_on_every_response_keeping_ones_already_set():
 def test_the_csp_allows_exactly_the_apps_inline_scripts_and_streamlits():
     bodies = [b for fragment in INLINE_HTML for b in inline_scripts(fragment)]
     assert len(bodies) == 4  # accessibility, login cookie, focus on the first wrong field, Plotly's preload
+    from models.web_guard import BASE_SCRIPT
+
     streamlit_own = inline_scripts(INDEX.read_text(encoding="utf-8"))
     assert streamlit_own  # window.prerenderReady = false
+    streamlit_own.append(BASE_SCRIPT)  # put into Streamlit's index.html by the app
     with TestClient(app(pages=INLINE_HTML, streamlit_index=INDEX)) as client:
         csp = client.get("/").headers["content-security-policy"]
     assert set(re.findall(r"'sha256-[^']+'", csp)) == {script_hash(b) for b in bodies + streamlit_own}
@@ -132,3 +135,52 @@ def test_clients_behind_a_listed_proxy_are_counted_apart(monkeypatch):
         assert client.get("/api/v1/x", headers=two).status_code == 200  # the proxy's own hop counts, not the forged
         assert client.get("/api/v1/x", headers={"X-Forwarded-For": "10.0.0.2"}).status_code == 429
         assert client.get("/api/v1/x", headers=one).status_code == 429
+
+
+# --- Streamlit's index page ------------------------------------------------------------------------
+
+
+def index_app() -> Starlette:
+    """Streamlit's index.html behind gzip (as st.App serves it, for any page's address), and a JSON route."""
+    from starlette.middleware import Middleware
+    from starlette.middleware.gzip import GZipMiddleware
+    from starlette.responses import FileResponse, JSONResponse
+
+    async def index(request):
+        return FileResponse(INDEX)
+
+    async def data(request):
+        return JSONResponse({"x": "<head>" * 200})
+
+    routes = [Route("/api/v1/x", data), Route("/{path:path}", index)]
+    return Starlette(routes=routes, middleware=[*middleware(), Middleware(GZipMiddleware, minimum_size=10)])
+
+
+def test_every_page_address_gets_streamlits_index_in_italian_with_the_server_s_address_first():
+    from models.web_guard import BASE_SCRIPT, INDEX_HEAD
+
+    original = INDEX.read_bytes()
+    with TestClient(index_app()) as client:
+        for path in ("/", "/cruscotto", "/piano-2021-2023?proiettore=1", "/non-esiste"):
+            got = client.get(path, headers={"accept": "text/html,*/*", "accept-encoding": "gzip"})
+            assert got.status_code == 200 and "content-encoding" not in got.headers and "etag" not in got.headers
+            assert int(got.headers["content-length"]) == len(got.content)
+            html = got.text
+            assert html.startswith(original.decode("utf-8").split("<html", 1)[0])
+            assert '<html lang="it">' in html and html.count(INDEX_HEAD) == 1
+            assert html.index(INDEX_HEAD) < html.index('<script type="module"')  # before Streamlit's code
+            assert script_hash(BASE_SCRIPT) in got.headers["content-security-policy"]
+        # not a page request: as Streamlit sends it
+        assert client.get("/cruscotto", headers={"accept": "*/*"}).content == original
+        api = client.get("/api/v1/x", headers={"accept": "text/html", "accept-encoding": "gzip"})
+        assert INDEX_HEAD not in api.text and api.headers["content-encoding"] == "gzip"
+
+
+def test_the_base_script_knows_every_page_of_the_app():
+    """Its behaviour in Chromium: tests/browser/test_security_headers.py."""
+    from models.vocab import PAGE_URLS
+    from models.web_guard import BASE_SCRIPT
+
+    pages = re.search(r"if\(i<0\|\|(\[.*?\])\.indexOf", BASE_SCRIPT)
+    assert pages and sorted(PAGE_URLS.values()) == __import__("json").loads(pages.group(1))
+    assert "location.origin+p.slice(0,i)+'/'" in BASE_SCRIPT and "BACKEND_BASE_URL" in BASE_SCRIPT

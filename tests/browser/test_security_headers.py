@@ -66,3 +66,27 @@ def test_headers_everywhere_and_the_app_works_with_them(data_server, browser):
     finally:
         context.close()
     assert violations == [] and errors == []
+
+
+def test_a_page_opened_by_its_address_asks_the_server_once_where_it_is(data_server, browser):
+    """models/web_guard.StreamlitIndex: no /piano/_stcore/health probe (a 404 and a back-off) before the app
+    connects, the document is Italian from the start, and the menu's addresses stay the app's own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="it-IT")
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    try:
+        login(page, data_server, "com", PASSWORD)
+        asked.clear()
+        page.goto(f"{data_server.url}/piano")
+        assert page.evaluate("document.documentElement.lang") == "it"
+        page.get_by_role("heading", name="Il Piano").first.wait_for(timeout=WAIT)
+        open_page(page, "Cruscotto", "/cruscotto")
+        assert page.url.split("?")[0] == f"{data_server.url}/cruscotto"
+    except Exception:
+        screenshot(page, "indirizzo-pagina-errore")
+        raise
+    finally:
+        context.close()
+    stcore = [u for u in asked if "/_stcore/" in u]
+    assert stcore and all(u.startswith(f"{data_server.url}/_stcore/") for u in stcore), stcore
