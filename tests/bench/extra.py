@@ -129,12 +129,23 @@ def import_template(url: str, rows: int, reps: int = REPS) -> Figure:
     return measure(f"importazione di un modello di {n} righe (controllo + salvataggio)", once, reps)
 
 
-def startup(url: str, reps: int = REPS) -> Figure:
+def startup(url: str, reps: int = REPS, plan_changed: bool = False) -> Figure:
     """What every start of the app does before its first page can be drawn (models.startup.prepare_database, as
-    components/data.py calls it): the schema checked, the plan files (PDZ_PLAN_DIR) read and loaded again, the
-    first administrator and the current semester."""
-    from models.db import get_engine
-    from models.startup import prepare_database
+    components/data.py calls it): the schema checked, the plan files' digest compared with the one loaded (with
+    `plan_changed`, forgotten before each run: the plan files read and loaded again, as after a change), the first
+    administrator and the current semester."""
+    from models.db import get_engine, session_scope
+    from models.startup import PLAN_FILES_KEY, prepare_database
+    from models.tables import StoredSetting
 
     engine = get_engine(url)
-    return measure("avvio dell'app: schema, piano riletto e ricaricato", lambda: prepare_database(engine), reps)
+
+    def once() -> None:
+        if plan_changed:
+            with session_scope(engine) as s:
+                if row := s.get(StoredSetting, PLAN_FILES_KEY):
+                    s.delete(row)
+        prepare_database(engine)
+
+    what = "file del piano cambiati: piano riletto e ricaricato" if plan_changed else "stessi file del piano"
+    return measure(f"avvio dell'app, {what}", once, reps)

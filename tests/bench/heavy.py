@@ -1,10 +1,11 @@
 """One size-100 figure in a process of its own, for `make bench`: its time and the process's peak memory.
 
-`python -m tests.bench.heavy KIND URL REPS` (KIND: report | html | import | startup) measures the semester report
-.xlsx, the annual report .html, the import of the entry template (check + save) or the app's start as
-tests.bench.extra does, then prints one JSON line: the figure's name, its samples in milliseconds and the peak
-resident memory of the process (VmHWM: everything the process held at its worst, Python and the libraries
-included). A process of its own, so that the peak is that of the work measured and not of the benchmark's other figures.
+`python -m tests.bench.heavy KIND URL REPS` (KIND: report | html | import | startup | reload) measures the
+semester report .xlsx, the annual report .html, the import of the entry template (check + save), the app's start
+or its start after the plan files changed, as tests.bench.extra does, then prints one JSON line: the figure's
+name, its samples in milliseconds and the peak resident memory of the process (VmHWM: everything the process held
+at its worst, Python and the libraries included). A process of its own, so that the peak is that of the work
+measured and not of the benchmark's other figures.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ FIGURES = {
     "html": lambda url, reps: extra.annual_report(url, reps),
     "import": lambda url, reps: extra.import_template(url, rows=5000, reps=reps),
     "startup": lambda url, reps: extra.startup(url, reps),
+    "reload": lambda url, reps: extra.startup(url, reps, plan_changed=True),
 }
 
 

@@ -407,7 +407,7 @@ def main() -> int:
                 figures.append(fig)
     os.environ["PDZ_PLAN_DIR"] = str(plans["size100"])
     heavy_s: dict[str, Figure] = {}
-    for kind in ("report", "html", "import", "startup"):
+    for kind in ("report", "html", "import", "startup", "reload"):
         step(f"[size100] {kind} (process of its own)...")
         try:
             heavy_s[kind], peak = heavy(kind, urls["size100"])
