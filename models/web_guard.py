@@ -231,7 +231,12 @@ class StreamlitIndex:
         ):
             await self.app(scope, receive, send)
             return
-        plain = {**scope, "headers": [(k, v) for k, v in headers if k.lower() != b"accept-encoding"]}
+        plain = {
+            **scope,
+            "headers": [(k, v) for k, v in headers if k.lower() != b"accept-encoding"],
+            # the body as messages this middleware can read, not a file path for the server to send
+            "extensions": {k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"},
+        }
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -252,6 +257,9 @@ class StreamlitIndex:
                 await send({**start, "headers": [*kept, (b"content-length", str(len(body)).encode())]})
                 await send({"type": "http.response.body", "body": body})
                 return
+            elif start is not None:  # a message of another kind: what was held goes first, unchanged
+                held, start = start, None
+                await send(held)
             await send(message)
 
         await self.app(plain, receive, rewrite)

@@ -176,6 +176,35 @@ def test_every_page_address_gets_streamlits_index_in_italian_with_the_server_s_a
         assert INDEX_HEAD not in api.text and api.headers["content-encoding"] == "gzip"
 
 
+def test_a_server_that_sends_files_by_path_still_gets_the_index_as_a_body():
+    """Starlette sends a FileResponse as http.response.pathsend when the server offers that extension: the
+    middleware asks for the body instead, which it can rewrite."""
+    import asyncio
+
+    from starlette.responses import FileResponse
+
+    from models.web_guard import INDEX_HEAD, StreamlitIndex
+
+    sent: list[dict] = []
+
+    async def receive():  # the client stays: nothing to receive until the response is over
+        await asyncio.Event().wait()
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/cruscotto",
+        "headers": [(b"accept", b"text/html")],
+        "extensions": {"http.response.pathsend": {}},
+    }
+    asyncio.run(StreamlitIndex(FileResponse(INDEX))(scope, receive, send))
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert INDEX_HEAD.encode() in sent[1]["body"]
+
+
 def test_the_base_script_knows_every_page_of_the_app():
     """Its behaviour in Chromium: tests/browser/test_security_headers.py."""
     from models.vocab import PAGE_URLS
