@@ -323,6 +323,13 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None, pla
     areas = _plan_areas(session, plan_id)
     if area:
         areas = [a for a in areas if a.letter == area]
+
+    def within(column, ids) -> tuple:  # one area: its rows only (at 100× the plan 3-4× faster); all: no IN
+        return (column.in_(ids),) if area else ()
+
+    card_ids = sa_select(col(Card.id)).where(col(Card.area_id).in_([a.id for a in areas]))
+    objective_ids = sa_select(col(Objective.id)).where(col(Objective.card_id).in_(card_ids))
+    indicator_ids = sa_select(col(Indicator.id)).where(col(Indicator.objective_id).in_(objective_ids))
     points = _grouped(session.exec(select(KeyPoint).order_by(col(KeyPoint.position))), lambda p: p.area_id)
     cards = _grouped(session.exec(select(Card).order_by(col(Card.position))), lambda c: c.area_id)
     # The many rows (objectives, actions, indicators, targets, budget lines) are read as plain columns, not as
@@ -337,7 +344,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None, pla
                 col(Objective.text),
                 col(Objective.line),
             )
-            .where(col(Objective.retired) == False)
+            .where(col(Objective.retired) == False, *within(col(Objective.card_id), card_ids))
             .order_by(col(Objective.position))
         ),
         lambda o: o.card_id,
@@ -345,7 +352,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None, pla
     actions = _grouped(
         session.exec(
             select(Action.objective_id, Action.text, Action.line)
-            .where(col(Action.retired) == False)
+            .where(col(Action.retired) == False, *within(col(Action.objective_id), objective_ids))
             .order_by(col(Action.position))
         ),
         lambda a: a.objective_id,
@@ -363,7 +370,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None, pla
                     col(Indicator.higher_is_better),
                     col(Indicator.line),
                     col(Indicator.position),
-                ).where(col(Indicator.retired) == False)
+                ).where(col(Indicator.retired) == False, *within(col(Indicator.objective_id), objective_ids))
             ),
             key=lambda i: (order[i.battery], i.position),
         ),
@@ -372,7 +379,7 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None, pla
     targets = _grouped(
         session.exec(
             select(IndicatorTarget.id, IndicatorTarget.indicator_id, IndicatorTarget.year, IndicatorTarget.target)
-            .where(col(IndicatorTarget.target) != None)
+            .where(col(IndicatorTarget.target) != None, *within(col(IndicatorTarget.indicator_id), indicator_ids))
             .order_by(col(IndicatorTarget.year))
         ),
         lambda t: t.indicator_id,
@@ -396,12 +403,16 @@ def plan_tree(*, session: Session, query: str = "", area: str | None = None, pla
                 col(BudgetLine.line),
                 col(BudgetLine.origin),
             )
-            .where(col(BudgetLine.retired) == False)
+            .where(col(BudgetLine.retired) == False, *within(col(BudgetLine.card_id), card_ids))
             .order_by(col(BudgetLine.origin), col(BudgetLine.year), col(BudgetLine.id))
         ),
         lambda b: b.card_id,
     )
-    kinds = dict(session.exec(select(BudgetLineKind.budget_line_id, BudgetLineKind.kind)).all())
+    in_cards = sa_select(col(BudgetLine.id)).where(col(BudgetLine.card_id).in_(card_ids))
+    kind_rows = select(BudgetLineKind.budget_line_id, BudgetLineKind.kind).where(
+        *within(col(BudgetLineKind.budget_line_id), in_cards)
+    )
+    kinds = dict(session.exec(kind_rows).all())
     codes = {o.id: o.code for rows in objectives.values() for o in rows}
     labels: dict[Origin, str] = {}  # few distinct origins, many targets: each label (a date to format) once
     hits = {"objectives": 0, "actions": 0, "indicators": 0}

@@ -463,3 +463,14 @@ def test_a_history_card_names_its_area_and_answers_as_the_page_shows_them():
     assert replace(card, area_letter=None).area_label == "non indicata"
     assert card.need_answer == "Sì. Perché sì" and card.proposed_answer == "No"
     assert answer_with_reason(None, "") == "Sì/No non indicato"
+
+
+def test_one_area_of_the_tree_is_that_area_of_the_whole_tree(real_plan):
+    """plan_tree(area=…) reads only that area's rows (models/plan_browser.py): what it shows is exactly the
+    area's part of the whole plan, with and without a search."""
+    for query in ("", "minori"):
+        whole = _tree(real_plan, query=query)
+        assert whole.areas
+        for area in whole.areas:
+            one = _tree(real_plan, query=query, area=area.letter)
+            assert one.areas == (area,)
