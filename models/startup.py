@@ -3,8 +3,8 @@
 The plan files are loaded when they are new or changed since the last load (their digest,
 plan_files_digest, is kept in the database as a StoredSetting), not at every start: a restart keeps
 what the Ufficio di Piano set up in the app (an action added, a text corrected, an indicator retired), which a
-reload of the same files used to undo, and at a hundred times the real plan it takes 0.3 s instead of 3 s and
-~50 MB less memory in the app. Changed files update the plan as models/plan_loader.py describes.
+reload of the same files used to undo, and at a hundred times the real plan it takes 18 ms instead of 3.7 s
+and leaves ~50 MB less in the app process. Changed files update the plan as models/plan_loader.py describes.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ sites); nosniff; Referrer-Policy same-origin.
 
 Streamlit's page (StreamlitIndex): the index.html a browser gets for any page's address says lang="it" and,
 before Streamlit's code runs, where the server is (BASE_SCRIPT). Without it, a tab opened on /cruscotto first
-asks /cruscotto/_stcore/health, gets a 404 and tries / after a back-off: ~0,1 s lost on every page opened by its
-address or reloaded. The script strips a trailing segment that is one of the app's page paths (vocab.PAGE_URLS),
+asks /cruscotto/_stcore/health, gets a 404 and tries / after a back-off: up to 0.1 s lost on every page opened
+by its address or reloaded. The script strips a trailing segment that is one of the app's page paths (vocab.PAGE_URLS),
 so the app still works behind a proxy that serves it under a path of its own.
 
 Rate limits (RateLimit), per client address (config.client_address: behind a listed proxy, the hop it added):
