@@ -64,7 +64,9 @@ def objective_block(objective: ObjectiveView) -> tuple[str, str]:
     if objective.actions:
         parts.append("**Azioni programmate**")
         parts.append(
-            "\n".join(f"{n}. {md_escape(a.text)} :gray[(riga {a.line})]" for n, a in enumerate(objective.actions, 1))
+            "\n".join(
+                f"{n}. {md_escape(a.text)} :gray[({source_line(a.line)})]" for n, a in enumerate(objective.actions, 1)
+            )
         )
     if objective.indicators:
         parts.append("**Indicatori**")
@@ -221,7 +223,9 @@ def show_area(area_view: AreaView, query: str, titles: dict[str, str]) -> None:
     st.caption(source_line(area_view.line))
     if area_view.key_points and not query:
         with st.expander(f"Punti chiave ({len(area_view.key_points)})"):
-            st.markdown("\n".join(f"- {md_escape(text)} :gray[(riga {line})]" for text, line in area_view.key_points))
+            st.markdown(
+                "\n".join(f"- {md_escape(text)} :gray[({source_line(line)})]" for text, line in area_view.key_points)
+            )
     if not area_view.cards:
         st.info("Il piano 2025-2027 non ha una scheda obiettivi per quest'area: ne riporta solo i punti chiave.")
     for card in area_view.cards:

@@ -474,3 +474,16 @@ def test_one_area_of_the_tree_is_that_area_of_the_whole_tree(real_plan):
         for area in whole.areas:
             one = _tree(real_plan, query=query, area=area.letter)
             assert one.areas == (area,)
+
+
+def test_an_action_added_in_the_app_says_it_has_no_document_line():
+    """components/plan_view: an action or key point without a line of the plan document (added in Impostazione
+    piano) reads «riga non indicata», as an indicator does, never «riga None»."""
+    from components.plan_view import objective_block
+    from models.plan_browser import ActionView, ObjectiveView
+
+    objective = ObjectiveView(
+        "A.1", "specifico", "Obiettivo", 10, (ActionView("Dal documento", 11), ActionView("Aggiunta", None)), ()
+    )
+    _label, body = objective_block(objective)
+    assert "riga 11 del documento" in body and "riga non indicata" in body and "None" not in body
