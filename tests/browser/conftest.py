@@ -153,6 +153,13 @@ def login(page, server: Server, username: str, password: str = PASSWORD) -> None
     settle_after_login(page)
 
 
+def logout(page, timeout_ms: int = 45000) -> None:
+    """Press Esci and wait for the login form: a navigation made before the click's run reaches the server
+    would drop the logout, and the still valid cookie would log the next user in as the previous one."""
+    page.get_by_role("button", name="Esci").click()
+    page.get_by_role("button", name="Accedi").first.wait_for(timeout=timeout_ms)
+
+
 def settle_after_login(page, timeout_s: float = 10) -> None:
     """Wait until the login cookie is written and its component's confirmation rerun is over: a value typed
     during that rerun (within a second of the login) can be lost, which a person never manages but a test does."""

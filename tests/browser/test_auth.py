@@ -34,6 +34,7 @@ from tests.browser.conftest import (
     Server,
     free_port,
     login,
+    logout,
     screenshot,
     seed_users,
     stop_process,
@@ -133,11 +134,6 @@ def main_lines(page) -> list[str]:
 def payload(token: str) -> dict:
     body = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-
-
-def logout(page) -> None:
-    page.get_by_role("button", name="Esci").click()
-    page.get_by_role("button", name="Accedi").first.wait_for(timeout=WAIT)
 
 
 # --- first start --------------------------------------------------------------------------------------

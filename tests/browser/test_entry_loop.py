@@ -15,7 +15,7 @@ from models.permissions import Actor
 from models.reports import ReportInput, SpendInput, save_report
 from models.review import review_report
 from models.tables import Action, Indicator, Objective, Report, Semester, SubmissionNote, User
-from tests.browser.conftest import choose, login, open_page, screenshot
+from tests.browser.conftest import choose, login, logout, open_page, screenshot
 
 
 def _watch(page):
@@ -54,7 +54,7 @@ def test_office_backfills_a_2025_semester_and_the_lead_can_fill_it_in(page, serv
     with Session(get_engine(server.db_url)) as s:
         sem = s.exec(select(Semester).where(Semester.year == 2025, Semester.half == 1)).one()
         assert sem.state == "aperto" and sem.deadline > date.today(), "a backfilled semester gets a deadline ahead"
-    page.get_by_role("button", name="Esci").click()
+    logout(page)
 
     login(page, server, "refa")
     open_page(page, "Inserimento dati", "/inserimento")
