@@ -11,6 +11,9 @@ from sqlmodel import Session, col, select
 from models.permissions import Actor
 from models.tables import AuditEntry, User, utcnow
 
+# The audit field of an action or indicator the Ufficio di Piano added in Impostazione piano (models/plan_setup.py).
+PLAN_ITEM_ADDED = {"action": "Azione aggiunta", "indicator": "Indicatore aggiunto"}
+
 
 def _text(value: Any) -> str | None:
     if value is None:
@@ -117,3 +120,22 @@ def audit_trail(
 
 def audit_usernames(session: Session) -> list[str]:
     return sorted(set(session.exec(select(AuditEntry.username))) | set(session.exec(select(User.username))))
+
+
+def office_plan_items(session: Session) -> dict[str, tuple[set[int], set[int]]]:
+    """Per kind of plan item ("action", "indicator"): the ids the Ufficio di Piano changed in the app (added,
+    edited, retired or restored: the audit trail says so), and, among them, those it added."""
+    found: dict[str, tuple[set[int], set[int]]] = {kind: (set(), set()) for kind in PLAN_ITEM_ADDED}
+    rows = session.exec(
+        select(AuditEntry.entity, AuditEntry.entity_id, AuditEntry.field).where(
+            col(AuditEntry.entity).in_(list(PLAN_ITEM_ADDED))
+        )
+    )
+    for entity, entity_id, field in rows:
+        if entity_id is None:  # an entry about no one row
+            continue
+        changed, added = found[entity]
+        changed.add(entity_id)
+        if field == PLAN_ITEM_ADDED[entity]:
+            added.add(entity_id)
+    return found

@@ -36,6 +36,13 @@ def cmd_init(_args: argparse.Namespace) -> int:
             f"Piano aggiornato: {result.plan.inserted} nuovi, {result.plan.updated} modificati, "
             f"{result.plan.retired} ritirati."
         )
+    if result.plan.kept_items:
+        print(
+            f"Mantenute {len(result.plan.kept_items)} modifiche dell'Ufficio di Piano che i file del piano avrebbero "
+            "annullato (testo o ritiro di azioni e indicatori, fatti in Impostazione piano):"
+        )
+        for item in result.plan.kept_items:
+            print(f"  - {item}")
     return 0
 
 

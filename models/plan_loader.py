@@ -4,6 +4,9 @@ database: the one loader core for both sources.
 Loading is idempotent, and a changed file updates the plan without losing entered data: records are matched
 by their code (areas, cards, objectives) or text (actions, indicators, budget lines); a record that left the
 file is retired, never deleted, so every semester value keeps its indicator and action.
+At start-up (models/startup.py: `keep_office_edits`) the plan files never undo what the Ufficio di Piano did to an
+action or indicator in the app (the audit trail names it): its text and retirement stay, and one it added is
+neither paired with a file record by position nor retired; the report lists what the files would have changed.
 Plans follow one another in one database (models/plans.py): a source with the years of a plan in the database
 updates that plan; with new years it creates a new plan beside the others, whose records it never touches
 (codes repeat across plans: every lookup is within the plan); years overlapping another plan's are refused.
@@ -19,6 +22,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import plans
+from models.audit import office_plan_items
 from models.budget_rules import BudgetKind
 from models.db import bump_data_change
 from models.errors import InputRefused
@@ -54,6 +58,7 @@ class LoadReport:
     changed_items: list[str] = field(default_factory=list)
     retired_items: list[str] = field(default_factory=list)
     targets_set: list[int] = field(default_factory=list)  # IndicatorTarget ids written: their setter is recorded
+    kept_items: list[str] = field(default_factory=list)  # the office's changes the files would have undone
 
     @property
     def changed(self) -> bool:
@@ -88,8 +93,19 @@ def _apply(row: Any, values: dict, report: LoadReport, label: str) -> None:
         report.update(label)
 
 
-def _match_by_text(existing: list, wanted: list[dict]) -> list[tuple[Any | None, dict]]:
-    """Pair existing rows with wanted records: same text first, then leftovers by position."""
+@dataclass(frozen=True)
+class OfficeRows:
+    """Rows of one kind the Ufficio di Piano changed in the app, and those it added (models.audit)."""
+
+    changed: frozenset[int] = frozenset()
+    added: frozenset[int] = frozenset()
+
+
+def _match_by_text(
+    existing: list, wanted: list[dict], added: frozenset[int] = frozenset()
+) -> list[tuple[Any | None, dict]]:
+    """Pair existing rows with wanted records: same text first, then leftovers by position (never a row added in
+    the app: it is no file record's)."""
     free = list(existing)
     pairs: list[tuple[Any | None, dict]] = []
     for record in wanted:
@@ -98,9 +114,15 @@ def _match_by_text(existing: list, wanted: list[dict]) -> list[tuple[Any | None,
             free.remove(hit)
         pairs.append((hit, record))
     for i, (hit, record) in enumerate(pairs):
-        if hit is None and free:
-            pairs[i] = (free.pop(0), record)
+        spare = None if hit is not None else next((row for row in free if row.id not in added), None)
+        if spare is not None:
+            free.remove(spare)
+            pairs[i] = (spare, record)
     return pairs + [(row, {}) for row in free]  # leftovers: to retire
+
+
+def _differs(row: Any, values: dict) -> bool:
+    return any(getattr(row, key) != value for key, value in values.items())
 
 
 def _sync_children(
@@ -112,9 +134,18 @@ def _sync_children(
     make: Any,
     report: LoadReport,
     what: str,
+    office: OfficeRows = OfficeRows(),
 ) -> None:
-    """`what` names the parent in the report's labels, e.g. "azione di A.1"."""
-    for position, (row, record) in enumerate(_match_by_text(existing, wanted)):
+    """`what` names the parent in the report's labels, e.g. "azione di A.1". A row in `office.changed` is left
+    as the Ufficio di Piano set it."""
+    for position, (row, record) in enumerate(_match_by_text(existing, wanted, office.added)):
+        if row is not None and row.id in office.changed:
+            if row.id not in office.added and (
+                not record or _differs(row, {**make(record, row.position), "retired": False})
+            ):
+                report.kept_items.append(f"{what}: {_short(row.text)}")
+            row.position = position  # the order follows the file's; the office's row stays where it was among them
+            continue
         if not record:  # a leftover row (never None): retired
             assert row is not None
             if not row.retired:
@@ -130,10 +161,15 @@ def _sync_children(
             _apply(row, {**values, "retired": False}, report, f"{what}: {_short(values['text'])}")
 
 
-def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
-    """Write the plan into the session's transaction (the caller commits). Idempotent."""
+def load_plan(session: Session, data: PlanData | None = None, *, keep_office_edits: bool = False) -> LoadReport:
+    """Write the plan into the session's transaction (the caller commits). Idempotent. `keep_office_edits`: the
+    plan files at start-up, which never undo the office's changes made in the app (a workbook imported in the
+    app, or from the command line, is the office's latest word and is written as it is)."""
     data = data or read_plan()
     report = LoadReport()
+    office = {"action": OfficeRows(), "indicator": OfficeRows()}
+    if keep_office_edits:
+        office = {kind: OfficeRows(frozenset(c), frozenset(a)) for kind, (c, a) in office_plan_items(session).items()}
     plan = _plan_of_years(session, data.header)
     if plan is None:
         new_beside_others = session.exec(select(Plan.id)).first() is not None
@@ -197,7 +233,7 @@ def load_plan(session: Session, data: PlanData | None = None) -> LoadReport:
     seen_objectives: set[int] = set()
     existing = _Existing(session, plan)
     for position, record in enumerate(data.cards):
-        _load_card(session, plan, areas[record["area"]], record, position, report, seen_objectives, existing)
+        _load_card(session, plan, areas[record["area"]], record, position, report, seen_objectives, existing, office)
     for obj in session.exec(
         select(Objective).join(Card, col(Card.id) == Objective.card_id).where(Card.plan_id == plan.id)
     ):
@@ -390,6 +426,7 @@ def _load_card(
     report: LoadReport,
     seen_objectives: set[int],
     existing: _Existing,
+    office: dict[str, OfficeRows],
 ) -> None:
     card = session.exec(select(Card).where(Card.plan_id == plan.id, Card.code == record["code"])).first()
     details = {
@@ -451,6 +488,7 @@ def _load_card(
             lambda r, p: {"text": r["text"], "line": r["line"], "position": p},
             report,
             f"azione di {o['code']}",
+            office["action"],
         )
         indicators = existing.children(session, Indicator, obj)
         _sync_children(
@@ -469,6 +507,7 @@ def _load_card(
             },
             report,
             f"indicatore di {o['code']}",
+            office["indicator"],
         )
 
     lines = list(

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from sqlmodel import Session, col, select
 
-from models.audit import record_change
+from models.audit import PLAN_ITEM_ADDED, record_change
 from models.db import bump_data_change
 from models.permissions import Actor, require_office
 from models.provenance import BUDGET, TARGET, Origin, record_set_by, set_by, target_origin
@@ -125,7 +125,7 @@ def add_indicator(
         actor,
         entity="indicator",
         entity_id=ind.id,
-        field="Indicatore aggiunto",
+        field=PLAN_ITEM_ADDED["indicator"],
         old=None,
         new=f"{battery}: {text}",
         objective_id=objective_id,
@@ -149,7 +149,7 @@ def add_action(objective_id: int, text: str, *, actor: Actor, session: Session) 
         actor,
         entity="action",
         entity_id=action.id,
-        field="Azione aggiunta",
+        field=PLAN_ITEM_ADDED["action"],
         old=None,
         new=text,
         objective_id=objective_id,

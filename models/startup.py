@@ -4,7 +4,8 @@ The plan files are loaded when they are new or changed since the last load (thei
 plan_files_digest, is kept in the database as a StoredSetting), not at every start: a restart keeps
 what the Ufficio di Piano set up in the app (an action added, a text corrected, an indicator retired), which a
 reload of the same files used to undo, and at a hundred times the real plan it takes 18 ms instead of 3.7 s
-and leaves ~50 MB less in the app process. Changed files update the plan as models/plan_loader.py describes.
+and leaves ~50 MB less in the app process. Changed files update the plan as models/plan_loader.py describes,
+never undoing those changes of the office (`keep_office_edits`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def prepare_database(engine: Engine, plan_dir: Path | None = None) -> StartupRes
     with session_scope(engine) as session:
         report = LoadReport()
         if data is not None:
-            report = load_plan(session, data)
+            report = load_plan(session, data, keep_office_edits=True)
             row = session.get(StoredSetting, PLAN_FILES_KEY) or StoredSetting(key=PLAN_FILES_KEY)
             row.value, row.updated_at, row.user_id = str(digest), utcnow(), None
             session.add(row)

@@ -53,6 +53,68 @@ def test_a_restart_keeps_what_the_office_set_up_in_the_app(empty_database_url, t
         assert s.get(StoredSetting, PLAN_FILES_KEY).value == plan_files_digest(changed)
 
 
+def live_actions(session, objective_id: int) -> list[str]:
+    rows = session.exec(select(Action).where(Action.objective_id == objective_id, col(Action.retired).is_(False))).all()
+    return [a.text for a in sorted(rows, key=lambda a: a.position)]
+
+
+def test_changed_plan_files_never_undo_what_the_office_did_in_the_app(empty_database_url, tmp_path):
+    """The files change the card the office worked on (a new release of the plan's transcription): the file's
+    own changes are written, the office's edits stay, and the start-up says which of them the files contradict."""
+    from models.db import get_engine
+
+    engine = get_engine(empty_database_url)
+    prepare_database(engine, SMALL_PLAN)
+    with session_scope(engine) as s:
+        action, indicator = first(s, Action), first(s, Indicator)
+        assert action.text == "Costituire la cabina di regia"
+        plan_setup.edit_text("action", action.id, "Costituire la cabina di regia allargata", actor=OFFICE, session=s)
+        plan_setup.set_retired("indicator", indicator.id, True, actor=OFFICE, session=s)
+        added = plan_setup.add_action(action.objective_id, "Azione aggiunta nell'app", actor=OFFICE, session=s)
+        ids, objective_id = (action.id, indicator.id, added.id), action.objective_id
+    with session_scope(engine) as s:
+        live_before = live_actions(s, objective_id)
+
+    changed = tmp_path / "plan"
+    shutil.copytree(SMALL_PLAN, changed)
+    card = changed / "cards" / "A.yaml"
+    text = card.read_text(encoding="utf-8")
+    for old, new in (
+        ("Costituire la cabina di regia", "Costituire la cabina di regia (testo rivisto)"),  # the office's action
+        ("Attivare i tavoli tematici", "Attivare i tavoli tematici di area"),  # another action of the objective
+        ('      - {text: "Sottoscrivere protocolli", line: 105}\n', ""),  # an action the office never touched
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    card.write_text(text, encoding="utf-8")
+
+    result = prepare_database(engine, changed)
+    assert result.plan.changed
+    assert result.plan.kept_items == [  # what the files contradict: the edited text, the retired indicator
+        "azione di A.1: Costituire la cabina di regia allargata",
+        "indicatore di A.1: N. di incontri della cabina di regia",
+    ]
+    with session_scope(engine) as s:
+        assert s.get(Action, ids[0]).text == "Costituire la cabina di regia allargata"
+        assert s.get(Indicator, ids[1]).retired is True
+        assert s.get(Action, ids[2]).retired is False
+        assert live_actions(s, objective_id) == [
+            "Costituire la cabina di regia allargata",
+            "Formare gli operatori",
+            "Attivare i tavoli tematici di area",
+            "Azione aggiunta nell'app",
+        ]
+        assert len(live_before) == 5  # four of the file and the one added: the file removed one, none was added
+
+    # A workbook imported in the app (or from the command line) is the office's latest word: written as it is.
+    from models.plan_loader import load_plan
+    from models.plan_yaml import read_plan
+
+    with session_scope(engine) as s:
+        load_plan(s, read_plan(changed))
+        assert s.get(Action, ids[0]).text == "Costituire la cabina di regia (testo rivisto)"
+
+
 def test_the_digest_follows_every_file_the_plan_is_read_from(tmp_path):
     plan = tmp_path / "plan"
     shutil.copytree(SMALL_PLAN, plan)
