@@ -237,7 +237,7 @@ class ObjectiveRow:
         return category_of(self.achievement) if self.counted else "—"
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorPoint:
     semester: str
     ordinal: int
@@ -249,7 +249,7 @@ class IndicatorPoint:
     target: float | None
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorSeries:
     id: int
     text: str
