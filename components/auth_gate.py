@@ -21,7 +21,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from components.data import DATABASE_UNAVAILABLE, call, engine
 from components.safe import md_escape
-from models import config, sessions
+from models import config, file_worker, sessions
 from models.config import ConfigError, database_url, demo_mode
 from models.db import DatabaseError, get_engine, session_scope
 from models.errors import DomainError
@@ -270,12 +270,11 @@ def download_data(build: Callable[..., Any], *args: Any, pass_actor: bool = True
     a user deactivated, logged out or demoted after the page was drawn gets nothing (the download fails).
     """
     username, logged_in_at = st.session_state.get(_USER), st.session_state.get(_LOGIN_AT)
+    file_worker.warm()  # the file is built by a worker process (models/file_worker.py): one waits ready
 
     def data() -> Any:
-        with session_scope(get_engine(database_url())) as session:
-            return sessions.build_for_login(
-                username, logged_in_at, build, *args, session=session, pass_actor=pass_actor, **kwargs
-            )
+        job = file_worker.Job(database_url(), username, logged_in_at, build, args, kwargs, pass_actor)
+        return file_worker.build_file(job)
 
     return data
 

@@ -1,0 +1,179 @@
+"""Files for download (reports, entry template, plan workbook, open data) built in a process of their own.
+
+A size-100 report holds ~90 MB of rows and cells while it is built. Built in the app's process (one Streamlit
+server for every session), that memory would stay with the server (Python seldom gives it back) and the build
+would hold the interpreter for seconds, stalling the other sessions' pages. So a worker builds each file: a
+Python process started in advance with the builders imported (`python -m models.file_worker`), which reads one
+job on stdin, writes the file, or the refusal, on stdout and exits, giving all its memory back. One worker waits
+ready; the next starts when one has finished. The job names the database and the login; the worker checks the
+login again (models.sessions.build_for_login) and builds in one transaction, as the app process did.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.errors import DomainError
+
+ROOT = Path(__file__).resolve().parents[1]
+JOB_TIMEOUT_S = 600  # the largest file measured takes seconds; a worker still busy after this is stopped
+FAILED = (
+    "Il file non è stato preparato per un errore interno (registrato nel log dell'app): riprovare; se il problema "
+    "continua, avvisare l'Ufficio di Piano."
+)
+
+log = logging.getLogger(__name__)
+
+
+class FileNotBuilt(DomainError, RuntimeError):
+    """The worker could not build the file (it stopped, or a programming error: its traceback is in the log)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file: `build(*args, session=..., actor=<the login's user now>, **kwargs)` for the login given."""
+
+    database_url: str
+    username: str | None
+    logged_in_at: float | None
+    build: Callable[..., Any]
+    args: tuple = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    pass_actor: bool = True
+    settings: dict[str, str] = field(default_factory=lambda: settings_now())
+
+
+def settings_now() -> dict[str, str]:
+    """The app's PDZ_ settings as they are now: the worker builds with them, not with those it started with."""
+    return {name: value for name, value in os.environ.items() if name.startswith("PDZ_")}
+
+
+_lock = threading.Lock()
+_ready: subprocess.Popen | None = None
+
+
+def _start() -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+    # stderr is the app's: a worker's log lines and tracebacks go where the app's go
+    return subprocess.Popen(
+        [sys.executable, "-m", "models.file_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env
+    )
+
+
+def warm() -> None:
+    """Have a worker ready (started now if none is): its imports take a second or two, before the click."""
+    global _ready
+    with _lock:
+        if _ready is None or _ready.poll() is not None:
+            _ready = _start()
+
+
+def _take() -> subprocess.Popen:
+    global _ready
+    with _lock:
+        worker, _ready = _ready, None
+    return worker if worker is not None and worker.poll() is None else _start()
+
+
+def build_file(job: Job) -> Any:
+    """The file `job` asks for, built by a worker; the worker's DomainError (a refusal) is raised here as it is.
+
+    A file comes back after a small header with its size, read straight into one bytes object: the 18 MB
+    annual HTML of size 100 is held once in the app process, not twice as a pickled answer would be."""
+    worker = _take()
+    assert worker.stdin is not None and worker.stdout is not None
+    deadline = threading.Timer(JOB_TIMEOUT_S, worker.kill)
+    deadline.start()
+    try:
+        worker.stdin.write(pickle.dumps(job))
+        worker.stdin.close()
+        status, value, size = pickle.load(worker.stdout)  # our own worker's answer
+        if size is not None:
+            value = worker.stdout.read(size)
+            if len(value) != size:
+                raise EOFError(f"{len(value)} of {size} bytes")
+        worker.wait()
+    except (EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
+        worker.kill()
+        worker.wait()
+        log.error("file worker gave no file (%s): %s", exc, getattr(job.build, "__name__", job.build))
+        raise FileNotBuilt(FAILED) from None
+    finally:
+        deadline.cancel()
+        warm()
+    if status == "ok":
+        return value
+    raise value
+
+
+def _portable(exc: DomainError) -> DomainError:
+    """The refusal as the app can read it back: itself when it survives pickling, else its message."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001  (a subclass whose constructor takes other arguments)
+        return DomainError(str(exc))
+
+
+def run_job(job: Job) -> tuple[str, Any]:
+    """In the worker: ("ok", file) or ("refused", DomainError)."""
+    from models import sessions
+    from models.db import get_engine, session_scope
+
+    os.environ.update(job.settings)
+    for name in [n for n in os.environ if n.startswith("PDZ_") and n not in job.settings]:
+        del os.environ[name]
+    try:
+        with session_scope(get_engine(job.database_url)) as session:
+            built = sessions.build_for_login(
+                job.username,
+                job.logged_in_at,
+                job.build,
+                *job.args,
+                session=session,
+                pass_actor=job.pass_actor,
+                **job.kwargs,
+            )
+        return "ok", built
+    except DomainError as exc:
+        return "refused", _portable(exc)
+    except Exception:  # noqa: BLE001  (logged with its traceback; the app says only that it failed)
+        log.error("file not built: %s\n%s", getattr(job.build, "__name__", job.build), traceback.format_exc())
+        return "refused", FileNotBuilt(FAILED)
+
+
+def main() -> int:
+    # The builders, imported while the worker waits for its job (what makes it ready).
+    from models import entry_template, open_data, plan_export, plan_template, report_export  # noqa: F401
+    from models.config import configure_logging
+
+    configure_logging()
+    data = sys.stdin.buffer.read()
+    if not data:  # the app stopped before giving a job
+        return 0
+    # run_job of the module, not of this __main__: what it sends back must be importable in the app by name
+    from models import file_worker
+
+    status, value = file_worker.run_job(pickle.loads(data))  # from the app process that started this worker
+    out = sys.stdout.buffer
+    if isinstance(value, bytes):  # the file after its header: read by the app without a copy
+        pickle.dump((status, None, len(value)), out)
+        out.write(value)
+    else:
+        pickle.dump((status, value, None), out)
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

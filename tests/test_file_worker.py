@@ -1,0 +1,64 @@
+"""models/file_worker.py: a file for download is built by another process, as the app process would build it,
+for the login as it is at the click; a refusal or a failure reaches the app as a message."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from models import file_worker, plan_export, sessions
+from models.db import get_engine, session_scope
+from models.permissions import PermissionDenied
+from models.startup import prepare_database
+from models.tables import User
+from tests.apptest_helpers import add_users
+from tests.conftest import SMALL_PLAN
+from tests.file_builders import broken_builder, builder_pid
+
+
+def cells(content: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+
+
+@pytest.fixture
+def plan_url(empty_database_url):
+    engine = get_engine(empty_database_url)
+    prepare_database(engine, SMALL_PLAN)
+    add_users(engine, [("uff", "ufficio_di_piano", [])])
+    return empty_database_url
+
+
+def job(url: str, build, **kwargs) -> file_worker.Job:
+    return file_worker.Job(url, "uff", time.time(), build, **kwargs)
+
+
+def test_the_file_is_built_by_another_process_and_is_the_app_process_own(plan_url):
+    assert file_worker.build_file(job(plan_url, builder_pid)) != os.getpid()
+    built = file_worker.build_file(job(plan_url, plan_export.export_plan_xlsx, pass_actor=False))
+    with session_scope(get_engine(plan_url)) as s:
+        here = sessions.build_for_login("uff", time.time(), plan_export.export_plan_xlsx, session=s, pass_actor=False)
+    assert cells(built) == cells(here)
+    assert len(cells(built)["Obiettivi"]) > 1
+
+
+def test_a_login_ended_since_the_page_was_drawn_gets_the_refusal(plan_url):
+    drawn_at = time.time() - 5
+    with session_scope(get_engine(plan_url)) as s:
+        user = s.exec(select(User).where(User.username == "uff")).one()
+        user.active = False
+        s.add(user)
+    with pytest.raises(PermissionDenied, match="Accesso non più valido"):
+        file_worker.build_file(file_worker.Job(plan_url, "uff", drawn_at, builder_pid))
+
+
+def test_a_programming_error_in_the_worker_is_a_message_and_the_next_file_is_built(plan_url):
+    with pytest.raises(file_worker.FileNotBuilt) as refused:
+        file_worker.build_file(job(plan_url, broken_builder))
+    assert str(refused.value) == file_worker.FAILED
+    assert file_worker.build_file(job(plan_url, builder_pid)) != os.getpid()
