@@ -98,6 +98,24 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+def settings_now() -> dict[str, str]:
+    """The PDZ_ settings set in this process's environment now (a worker process builds with them)."""
+    return {name: value for name, value in os.environ.items() if name.startswith("PDZ_")}
+
+
+def use_settings(values: dict[str, str]) -> None:
+    """This process's PDZ_ settings become exactly `values` (settings_now of another process)."""
+    for name in [n for n in os.environ if n.startswith("PDZ_") and n not in values]:
+        del os.environ[name]
+    os.environ.update(values)
+
+
+def worker_environment(root: Path) -> dict[str, str]:
+    """The environment of a worker process started from this one: the same, with `root` importable."""
+    path = os.pathsep.join(filter(None, (str(root), os.environ.get("PYTHONPATH"))))
+    return {**os.environ, "PYTHONPATH": path}
+
+
 def configure_logging() -> None:
     """Once per process (idempotent): the root logger at PDZ_LOG_LEVEL, one handler to PDZ_LOG_FILE or stderr."""
     level = setting("PDZ_LOG_LEVEL").strip().upper()

@@ -12,7 +12,6 @@ login again (models.sessions.build_for_login) and builds in one transaction, as 
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models import config
 from models.errors import DomainError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,12 +50,7 @@ class Job:
     args: tuple = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
     pass_actor: bool = True
-    settings: dict[str, str] = field(default_factory=lambda: settings_now())
-
-
-def settings_now() -> dict[str, str]:
-    """The app's PDZ_ settings as they are now: the worker builds with them, not with those it started with."""
-    return {name: value for name, value in os.environ.items() if name.startswith("PDZ_")}
+    settings: dict[str, str] = field(default_factory=config.settings_now)  # the app's now, not the worker's
 
 
 _lock = threading.Lock()
@@ -63,10 +58,13 @@ _ready: subprocess.Popen | None = None
 
 
 def _start() -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
     # stderr is the app's: a worker's log lines and tracebacks go where the app's go
     return subprocess.Popen(
-        [sys.executable, "-m", "models.file_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env
+        [sys.executable, "-m", "models.file_worker"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env=config.worker_environment(ROOT),
     )
 
 
@@ -130,9 +128,7 @@ def run_job(job: Job) -> tuple[str, Any]:
     from models import sessions
     from models.db import get_engine, session_scope
 
-    os.environ.update(job.settings)
-    for name in [n for n in os.environ if n.startswith("PDZ_") and n not in job.settings]:
-        del os.environ[name]
+    config.use_settings(job.settings)
     try:
         with session_scope(get_engine(job.database_url)) as session:
             built = sessions.build_for_login(
@@ -155,9 +151,8 @@ def run_job(job: Job) -> tuple[str, Any]:
 def main() -> int:
     # The builders, imported while the worker waits for its job (what makes it ready).
     from models import entry_template, open_data, plan_export, plan_template, report_export  # noqa: F401
-    from models.config import configure_logging
 
-    configure_logging()
+    config.configure_logging()
     data = sys.stdin.buffer.read()
     if not data:  # the app stopped before giving a job
         return 0
