@@ -150,7 +150,7 @@ def run_job(job: Job) -> tuple[str, Any]:
 
 def main() -> int:
     # The builders, imported while the worker waits for its job (what makes it ready).
-    from models import entry_template, open_data, plan_export, plan_template, report_export  # noqa: F401
+    from models import entry_template, open_data, plan_export, plan_template, report_export, report_xlsx  # noqa: F401
 
     config.configure_logging()
     data = sys.stdin.buffer.read()

@@ -28,7 +28,6 @@ from models.report_model import (
     semester_info,
 )
 from models.report_tables import annual_content, esiti_table, fund_table, indicator_table, spend_table, summary_tables
-from models.report_xlsx import SHEETS, ReportBook
 from models.tables import Semester
 
 __all__ = [
@@ -79,6 +78,10 @@ def semester_report_xlsx(
     semester_id: int, *, actor: Actor | None, session: Session, include_submitted: bool = False
 ) -> bytes:
     """One semester: Sintesi, Tabella Esiti, Indicatori, Spesa (the figures of the Cruscotto)."""
+    # XlsxWriter (11 MB) is imported where a report is written, the worker process (models/file_worker.py), not in
+    # the app process, which only names the files
+    from models.report_xlsx import SHEETS, ReportBook
+
     require_report_reader(actor)
     sem = semester_info(session, semester_id)
     data = load_semester(session, sem, include_submitted)
@@ -96,6 +99,8 @@ def semester_report_xlsx(
 @_gc_paused
 def annual_report_xlsx(year: int, *, actor: Actor | None, session: Session, include_submitted: bool = False) -> bytes:
     """A year, both semesters side by side (a semester not yet opened is said to be so)."""
+    from models.report_xlsx import SHEETS, ReportBook  # XlsxWriter (11 MB): imported where a report is written
+
     require_report_reader(actor)
     content = annual_content(session, year, include_submitted)
     ctx, slots = content.ctx, content.slots
