@@ -62,3 +62,17 @@ def test_a_programming_error_in_the_worker_is_a_message_and_the_next_file_is_bui
         file_worker.build_file(job(plan_url, broken_builder))
     assert str(refused.value) == file_worker.FAILED
     assert file_worker.build_file(job(plan_url, builder_pid)) != os.getpid()
+
+
+def test_every_download_button_of_the_app_gets_its_file_from_a_worker(monkeypatch):
+    """components/auth_gate.download_data, which every download button uses, hands the build to a worker."""
+    from components import auth_gate
+
+    jobs: list[file_worker.Job] = []
+    monkeypatch.setattr(file_worker, "warm", lambda: None)
+    monkeypatch.setattr(file_worker, "build_file", lambda job: jobs.append(job) or b"file")
+    data = auth_gate.download_data(plan_export.export_plan_xlsx, pass_actor=False, plan_id=7)
+    assert data() == b"file"
+    assert [(j.build, j.args, j.kwargs, j.pass_actor) for j in jobs] == [
+        (plan_export.export_plan_xlsx, (), {"plan_id": 7}, False)
+    ]
