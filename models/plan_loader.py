@@ -121,10 +121,6 @@ def _match_by_text(
     return pairs + [(row, {}) for row in free]  # leftovers: to retire
 
 
-def _differs(row: Any, values: dict) -> bool:
-    return any(getattr(row, key) != value for key, value in values.items())
-
-
 def _sync_children(
     session: Session,
     model: type,
@@ -140,11 +136,15 @@ def _sync_children(
     as the Ufficio di Piano set it."""
     for position, (row, record) in enumerate(_match_by_text(existing, wanted, office.added)):
         if row is not None and row.id in office.changed:
-            if row.id not in office.added and (
-                not record or _differs(row, {**make(record, row.position), "retired": False})
-            ):
+            # The text and the retirement are the office's; the rest (document line, order, kind) is the file's.
+            if record:
+                values = {key: value for key, value in make(record, position).items() if key != "text"}
+                _apply(row, values, report, f"{what}: {_short(row.text)}")
+                contradicted = row.text != record["text"] or row.retired
+            else:
+                contradicted = not row.retired and row.id not in office.added
+            if contradicted:
                 report.kept_items.append(f"{what}: {_short(row.text)}")
-            row.position = position  # the order follows the file's; the office's row stays where it was among them
             continue
         if not record:  # a leftover row (never None): retired
             assert row is not None

@@ -80,7 +80,10 @@ def test_changed_plan_files_never_undo_what_the_office_did_in_the_app(empty_data
     card = changed / "cards" / "A.yaml"
     text = card.read_text(encoding="utf-8")
     for old, new in (
-        ("Costituire la cabina di regia", "Costituire la cabina di regia (testo rivisto)"),  # the office's action
+        (  # the office's action, its document line too
+            '"Costituire la cabina di regia", line: 103',
+            '"Costituire la cabina di regia (testo rivisto)", line: 203',
+        ),
         ("Attivare i tavoli tematici", "Attivare i tavoli tematici di area"),  # another action of the objective
         ('      - {text: "Sottoscrivere protocolli", line: 105}\n', ""),  # an action the office never touched
     ):
@@ -96,6 +99,7 @@ def test_changed_plan_files_never_undo_what_the_office_did_in_the_app(empty_data
     ]
     with session_scope(engine) as s:
         assert s.get(Action, ids[0]).text == "Costituire la cabina di regia allargata"
+        assert s.get(Action, ids[0]).line == 203  # the document's line is the file's to say
         assert s.get(Indicator, ids[1]).retired is True
         assert s.get(Action, ids[2]).retired is False
         assert live_actions(s, objective_id) == [
