@@ -358,9 +358,21 @@ def optional(name: str, fn: Callable[[], Figure | None]) -> Figure | None:
         return None
 
 
+def quiet_bare_mode_warning() -> None:
+    """The AppTest runs of this process make Streamlit log «missing ScriptRunContext» hundreds of times (its own
+    words: it "can be ignored"); dropped, so that the step lines and figures can be read. A filter on the logger,
+    not a level: Streamlit sets its loggers' levels again when AppTest loads its configuration."""
+    import logging
+
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage()
+    )
+
+
 def main() -> int:
     from tests.bench import extra, page_speed
 
+    quiet_bare_mode_warning()
     start = time.perf_counter()
 
     def step(text: str) -> None:  # each step with the seconds since the start: where the benchmark's time goes
