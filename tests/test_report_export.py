@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from models import dashboard, report_export
+from models import dashboard, report_export, report_xlsx
 from models.db import bump_data_change, get_engine, session_scope
 from models.errors import InputRefused, NotFound
 from models.formatting import BUDGET_TO_DEFINE
@@ -751,7 +751,7 @@ def test_a_report_is_built_with_the_garbage_collector_paused(data, monkeypatch):
     """Paused while a report is built (its full rounds over a large report's cells cost seconds), on again
     afterwards, also after an error, and left off when it was off."""
     seen = []
-    book, to_bytes = report_export.ReportBook, report_export.ReportBook.to_bytes
+    book, to_bytes = report_xlsx.ReportBook, report_xlsx.ReportBook.to_bytes
     monkeypatch.setattr(book, "to_bytes", lambda self: seen.append(gc.isenabled()) or to_bytes(self))
     assert gc.isenabled()
     semester_wb(data)
