@@ -108,6 +108,7 @@ def build_file(job: Job) -> Any:
         raise FileNotBuilt(FAILED) from None
     finally:
         deadline.cancel()
+        worker.stdout.close()
         warm()
     if status == "ok":
         return value
