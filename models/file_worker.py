@@ -12,6 +12,7 @@ login again (models.sessions.build_for_login) and builds in one transaction, as 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import subprocess
 import sys
@@ -51,6 +52,7 @@ class Job:
     kwargs: dict[str, Any] = field(default_factory=dict)
     pass_actor: bool = True
     settings: dict[str, str] = field(default_factory=config.settings_now)  # the app's now, not the worker's
+    directory: str = field(default_factory=lambda: str(Path.cwd()))  # where relative paths (a SQLite file) start
 
 
 _lock = threading.Lock()
@@ -130,6 +132,7 @@ def run_job(job: Job) -> tuple[str, Any]:
     from models.db import get_engine, session_scope
 
     config.use_settings(job.settings)
+    os.chdir(job.directory)
     try:
         with session_scope(get_engine(job.database_url)) as session:
             built = sessions.build_for_login(

@@ -76,3 +76,14 @@ def test_every_download_button_of_the_app_gets_its_file_from_a_worker(monkeypatc
     assert [(j.build, j.args, j.kwargs, j.pass_actor) for j in jobs] == [
         (plan_export.export_plan_xlsx, (), {"plan_id": 7}, False)
     ]
+
+
+def test_a_relative_database_address_means_the_same_file_for_the_worker(tmp_path, monkeypatch):
+    """PDZ_DATABASE_URL=sqlite:///pdz.sqlite3 is relative to the directory the app was started in: the worker,
+    started from the project's folder, must read that file, not create an empty one of its own."""
+    monkeypatch.chdir(tmp_path)
+    url = "sqlite:///relativo.sqlite3"
+    engine = get_engine(url)
+    prepare_database(engine, SMALL_PLAN)
+    add_users(engine, [("uff", "ufficio_di_piano", [])])
+    assert file_worker.build_file(job(url, builder_pid)) != os.getpid()
