@@ -15,7 +15,6 @@ from sqlmodel import Session, create_engine, select
 from models import tables  # noqa: F401  (registers the tables)
 from models.config import database_url
 from models.errors import DomainError
-from models.migrate import MigrationError, head_revision, upgrade
 from models.tables import DataChange, SchemaInfo
 
 # The home-made runner's version, frozen: schema changes are Alembic revisions now (models/migrate.py).
@@ -112,6 +111,12 @@ def get_engine(url: str | None = None) -> Engine:
     return _engines[url]
 
 
+def dispose_engines() -> None:
+    """Close every pooled connection of this process (before it exits)."""
+    for engine in _engines.values():
+        engine.dispose()
+
+
 def check_connection(engine: Engine) -> None:
     """Raise DatabaseError with a clear message when the database does not answer."""
     try:
@@ -130,6 +135,10 @@ def create_db_and_tables(engine: Engine) -> str | None:
 
     Returns the revision an existing database was upgraded from, None when there was nothing to upgrade.
     """
+    # Imported here: Alembic (with Mako and Pygments) is half a second of imports that only a start needs, not
+    # the file workers or the tools that open an existing database.
+    from models.migrate import MigrationError, head_revision, upgrade
+
     check_connection(engine)
     if "schemainfo" in set(inspect(engine).get_table_names()):
         with engine.connect() as conn:  # plain SQL: before the upgrade the table may lack the models' columns

@@ -13,3 +13,12 @@ def builder_pid(*, session, actor) -> int:
 
 def broken_builder(*, session, actor) -> bytes:
     raise ZeroDivisionError("a programming error")
+
+
+def builder_with_exit_hook(marker: str, *, session, actor) -> bytes:
+    """A builder that asks the interpreter's clean-up to write `marker`: written only if the worker runs it."""
+    import atexit
+    from pathlib import Path
+
+    atexit.register(Path(marker).write_text, "clean-up ran")
+    return b"file"
