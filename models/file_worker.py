@@ -5,7 +5,7 @@ server for every session), that memory would stay with the server (Python seldom
 would hold the interpreter for seconds, stalling the other sessions' pages. So a worker builds each file: a
 Python process started in advance with the builders imported (`python -m models.file_worker`), which reads one
 job on stdin, writes the file, or the refusal, on stdout and exits, giving all its memory back. One worker waits
-ready; the next starts when one has finished. The job names the database and the login; the worker checks the
+ready; the next starts as soon as one is given a job. The job names the database and the login; the worker checks the
 login again (models.sessions.build_for_login) and builds in one transaction, as the app process did.
 """
 
@@ -59,7 +59,8 @@ _lock = threading.Lock()
 _ready: subprocess.Popen | None = None
 
 
-def _start() -> subprocess.Popen:
+def start_worker() -> subprocess.Popen:
+    """A new worker: `python -m models.file_worker`, importing the builders until its job arrives."""
     # stderr is the app's: a worker's log lines and tracebacks go where the app's go
     return subprocess.Popen(
         [sys.executable, "-m", "models.file_worker"],
@@ -75,14 +76,29 @@ def warm() -> None:
     global _ready
     with _lock:
         if _ready is None or _ready.poll() is not None:
-            _ready = _start()
+            _ready = start_worker()
 
 
-def _take() -> subprocess.Popen:
+def stop_ready() -> None:
+    """End the worker waiting for a job, if any (an empty job: it exits)."""
     global _ready
     with _lock:
         worker, _ready = _ready, None
-    return worker if worker is not None and worker.poll() is None else _start()
+    if worker is not None and worker.poll() is None:
+        assert worker.stdin is not None
+        worker.stdin.close()
+        worker.wait(60)
+
+
+def take_worker() -> subprocess.Popen:
+    """The ready worker (or a new one), and the next started at once: its imports overlap this build, so a second
+    download right after the first does not wait for them."""
+    global _ready
+    with _lock:
+        worker, _ready = _ready, None
+    worker = worker if worker is not None and worker.poll() is None else start_worker()
+    warm()
+    return worker
 
 
 def build_file(job: Job) -> Any:
@@ -90,7 +106,7 @@ def build_file(job: Job) -> Any:
 
     A file comes back after a small header with its size, read straight into one bytes object: the 18 MB
     annual HTML of size 100 is held once in the app process, not twice as a pickled answer would be."""
-    worker = _take()
+    worker = take_worker()
     assert worker.stdin is not None and worker.stdout is not None
     deadline = threading.Timer(JOB_TIMEOUT_S, worker.kill)
     deadline.start()
@@ -111,7 +127,6 @@ def build_file(job: Job) -> Any:
     finally:
         deadline.cancel()
         worker.stdout.close()
-        warm()
     if status == "ok":
         return value
     raise value

@@ -92,18 +92,16 @@ def test_a_relative_database_address_means_the_same_file_for_the_worker(tmp_path
 def test_the_worker_exits_without_the_interpreters_clean_up(plan_url, tmp_path, monkeypatch):
     """After its answer the worker ends at once: tearing down every imported module took 0.3-0.5 s, which the app
     waited for with the file already read. Exit code 0, and no clean-up hook ran."""
+    file_worker.stop_ready()
     started: list = []
-    real_start = file_worker._start
-    monkeypatch.setattr(file_worker, "_start", lambda: started.append(real_start()) or started[-1])
-    monkeypatch.setattr(file_worker, "_ready", None)
+    real_start = file_worker.start_worker
+    monkeypatch.setattr(file_worker, "start_worker", lambda: started.append(real_start()) or started[-1])
     marker = tmp_path / "clean-up"
     assert file_worker.build_file(job(plan_url, builder_with_exit_hook, args=(str(marker),))) == b"file"
     assert started[0].returncode == 0
     assert not marker.exists()
-    for spare in started[1:]:  # the spare started for the next click: ends on an empty job
-        spare.stdin.close()
-        assert spare.wait(timeout=60) == 0
-    monkeypatch.setattr(file_worker, "_ready", None)
+    file_worker.stop_ready()  # the spare started for the next click: ends on an empty job
+    assert all(spare.returncode == 0 for spare in started[1:])
 
 
 def test_a_worker_imports_no_migration_code():
@@ -132,3 +130,24 @@ def test_disposing_the_engines_closes_their_pooled_connections(plan_url):
         s.exec(select(User)).all()
     dispose_engines()
     assert engine.pool.checkedin() == 0
+
+
+def test_the_next_worker_starts_as_soon_as_one_is_given_a_job(monkeypatch):
+    """Its imports (seconds) overlap the build under way: a second download right after the first finds it ready."""
+
+    class Starting:
+        stdin = io.BytesIO()
+
+        def poll(self):
+            return None  # running
+
+        def wait(self, timeout):
+            return 0
+
+    file_worker.stop_ready()
+    started: list[Starting] = []
+    monkeypatch.setattr(file_worker, "start_worker", lambda: started.append(Starting()) or started[-1])
+    assert file_worker.take_worker() is started[0]
+    assert len(started) == 2  # the next one, already starting
+    assert file_worker.take_worker() is started[1]
+    file_worker.stop_ready()
