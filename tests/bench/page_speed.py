@@ -116,41 +116,53 @@ def login(b, app_url: str):
     return state
 
 
-def browser_pages(
-    url: str,
-    reps: int = BROWSER_REPS,
-    with_login: bool = True,
-    with_menu_chart: bool = False,
-    with_downloads: bool = False,
-) -> BrowserPages:
+@dataclass(frozen=True)
+class Site:
+    """One app under measurement in Chromium: its database, the plan it loads at start, what to measure besides
+    its pages."""
+
+    label: str
+    url: str
+    plan_dir: Path
+    with_login: bool = False
+    with_menu_chart: bool = False
+    with_downloads: bool = False
+
+
+def browser_pages(sites: list[Site], reps: int = BROWSER_REPS) -> dict[str, BrowserPages]:
     """In Chromium: each page's address opened in a new logged-in tab, until drawn and finished; the bare page
-    alike, alternated; with `with_login`, the login itself too (Accedi clicked → menu and landing page drawn and
-    finished, the cookie's confirmation rerun included) against the bare page; with `with_menu_chart`, the
-    Cruscotto reached from the Panoramica's menu (click → first chart drawn), as a session goes; the app
-    process's peak memory after serving all of it; with `with_downloads`, its peak again after the semester and
-    annual reports downloaded from Report ed Excel (built in the app process, as a user gets them)."""
+    alike, alternated. Every site's app is served at once and measured in the same loop, against the same bare
+    page (one browser, one bare server: the pages of every size meet the same load). With `with_login`, the login
+    itself too (Accedi clicked → menu and landing page drawn and finished, the cookie's confirmation rerun
+    included) against the bare page; with `with_menu_chart`, the Cruscotto reached from the Panoramica's menu
+    (click → first chart drawn), as a session goes; the app process's peak memory after serving all of it; with
+    `with_downloads`, its peak again after the semester and annual reports downloaded from Report ed Excel (built
+    in the file worker, as a user gets them), and each download's time from click to file."""
     from playwright.sync_api import sync_playwright
 
-    from tests.bench.servers import serve_all
+    from tests.bench.servers import serve_apps
     from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 
-    bench_actor(url)
+    for site in sites:
+        bench_actor(site.url)
     specs, titles = pages(), headings()
-    with serve_all(url, ROOT / "app.py", BENCH / "bare_app.py") as (app, bare_server), sync_playwright() as pw:
-        app_url, bare_url = app.url, bare_server.url
+    apps = [(ROOT / "app.py", site.url, site.plan_dir) for site in sites]
+    bare_app = (BENCH / "bare_app.py", sites[0].url, sites[0].plan_dir)
+    with serve_apps(*apps, bare_app) as served, sync_playwright() as pw:
+        *app_servers, bare_server = served
+        bare_url = bare_server.url
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        state = login(b, app_url)
         view = {"viewport": {"width": 1280, "height": 720}, "locale": "it-IT"}
         # One browser per side, as a person's: its cache keeps the static bundles (plotly.js included) after the
         # first visit, and every timed visit is a new tab of it.
-        signed_in, anonymous, signing = (
-            b.new_context(**view, storage_state=state),
-            b.new_context(**view),
-            b.new_context(**view),
-        )
+        signed_in = {
+            site.label: b.new_context(**view, storage_state=login(b, app.url))
+            for site, app in zip(sites, app_servers, strict=True)
+        }
+        anonymous, signing = b.new_context(**view), b.new_context(**view)
 
-        def open_page(address: str, ready: str, arg: str | None, logged_in: bool) -> float:
-            pg = (signed_in if logged_in else anonymous).new_page()
+        def open_page(context, address: str, ready: str, arg: str | None) -> float:
+            pg = context.new_page()
             t = time.perf_counter()
             pg.goto(address)
             pg.wait_for_function(ready, arg=arg, timeout=120000, polling=50)
@@ -158,7 +170,7 @@ def browser_pages(
             pg.close()
             return elapsed
 
-        def sign_in() -> float:
+        def sign_in(app_url: str) -> float:
             signing.clear_cookies()
             pg = signing.new_page()
             pg.goto(app_url)
@@ -176,11 +188,11 @@ def browser_pages(
             return elapsed
 
         def bare_once() -> float:
-            return open_page(bare_url, BARE_READY, None, False)
+            return open_page(anonymous, bare_url, BARE_READY, None)
 
-        def menu_chart() -> float:
+        def menu_chart(context, app_url: str) -> float:
             """The Panoramica read for a while (Plotly's bundle loads in idle time), then Cruscotto in the menu."""
-            pg = signed_in.new_page()
+            pg = context.new_page()
             pg.goto(app_url)
             pg.wait_for_function(READY, arg=titles["home"], timeout=120000, polling=50)
             pg.wait_for_timeout(3000)
@@ -191,58 +203,76 @@ def browser_pages(
             pg.close()
             return elapsed
 
-        def address(spec) -> str:
+        def address(app_url: str, spec) -> str:
             """The page's address as the menu links it: the landing page at the root (its own path, /panoramica,
             is a bookmarkable alias that switches to the root: a second run, components/navigation.py)."""
             return app_url if spec.key == "home" else f"{app_url}/{spec.url}"
 
         # One warm-up visit each (the browser's cache, the server's first run): a page's own first visit is in its
         # samples, where the median of three leaves it out as the slowest.
-        open_page(address(specs[0]), READY, titles[specs[0].key], True)
+        for site, app in zip(sites, app_servers, strict=True):
+            open_page(signed_in[site.label], address(app.url, specs[0]), READY, titles[specs[0].key])
+            if site.with_login:
+                sign_in(app.url)
         bare_once()
-        if with_login:
-            sign_in()
-        samples: dict[str, list[float]] = {spec.key: [] for spec in specs}
+        samples = {site.label: {spec.key: [] for spec in specs} for site in sites}
         bare: list[float] = []
-        signin, signin_bare, menu = [], [], []
+        signin: dict[str, tuple[list[float], list[float]]] = {site.label: ([], []) for site in sites}
+        menu: dict[str, list[float]] = {site.label: [] for site in sites}
+        visits = 0
         for _ in range(reps):
-            for n, spec in enumerate(specs):
-                samples[spec.key].append(open_page(address(spec), READY, titles[spec.key], True))
-                if n % 3 == 2:  # the bare page after every third page: the same load on both, in less time
-                    bare.append(bare_once())
-            if with_login:
-                signin.append(sign_in())
-                signin_bare.append(bare_once())
-            if with_menu_chart:
-                menu.append(menu_chart())
-        peak_kb = _peak_kb(app.pid)
-        downloads_kb = None
-        if with_downloads:
-            pg = signed_in.new_page()
-            pg.goto(f"{app_url}/report")
-            pg.wait_for_function(READY, arg=titles["report"], timeout=120000, polling=50)
-            for name in ("Report semestrale .xlsx", "Report annuale .html"):
-                with pg.expect_download(timeout=300000) as download:
-                    pg.get_by_role("button", name=name).first.click()
-                download.value.path()  # the whole file received
-            pg.close()
-            downloads_kb = _peak_kb(app.pid)
+            for site, app in zip(sites, app_servers, strict=True):
+                for spec in specs:
+                    samples[site.label][spec.key].append(
+                        open_page(signed_in[site.label], address(app.url, spec), READY, titles[spec.key])
+                    )
+                    visits += 1
+                    if visits % 5 == 0:  # the bare page after every fifth page: the same load on both, in less time
+                        bare.append(bare_once())
+                if site.with_login:
+                    signin[site.label][0].append(sign_in(app.url))
+                    signin[site.label][1].append(bare_once())
+                if site.with_menu_chart:
+                    menu[site.label].append(menu_chart(signed_in[site.label], app.url))
+        bare_figure = Figure("pagina vuota nel browser", bare)
+        results = {}
+        for site, app in zip(sites, app_servers, strict=True):
+            peak_kb = _peak_kb(app.pid)
+            downloads_kb, download_times = None, []
+            if site.with_downloads:
+                pg = signed_in[site.label].new_page()
+                pg.goto(f"{app.url}/report")
+                pg.wait_for_function(READY, arg=titles["report"], timeout=120000, polling=50)
+                pg.wait_for_timeout(4000)  # the file worker made ready when the page was drawn has its imports done
+                for name in ("Report semestrale .xlsx", "Report annuale .html"):
+                    t = time.perf_counter()
+                    with pg.expect_download(timeout=300000) as download:
+                        pg.get_by_role("button", name=name).first.click()
+                    download.value.path()  # the whole file received
+                    elapsed = time.perf_counter() - t
+                    download_times.append(Figure(f"{name} scaricato: clic → file ricevuto", [elapsed], "s"))
+                pg.close()
+                downloads_kb = _peak_kb(app.pid)
+            results[site.label] = BrowserPages(
+                {k: Figure(f"{k} nel browser", v) for k, v in samples[site.label].items()},
+                bare_figure,
+                (
+                    Figure("accesso: Accedi → menu e panoramica pronti", signin[site.label][0]),
+                    Figure("pagina vuota nel browser (accanto all'accesso)", signin[site.label][1]),
+                )
+                if site.with_login
+                else None,
+                Figure("cruscotto dal menu della panoramica: clic → primo grafico", menu[site.label])
+                if site.with_menu_chart
+                else None,
+                Figure(f"memoria di picco del processo app (ogni pagina, {reps + 1} visite)", [peak_kb / 1024], "MB"),
+                Figure("memoria di picco del processo app (poi i due report scaricati)", [downloads_kb / 1024], "MB")
+                if downloads_kb is not None
+                else None,
+                download_times,
+            )
         b.close()
-    return BrowserPages(
-        {k: Figure(f"{k} nel browser", v) for k, v in samples.items()},
-        Figure("pagina vuota nel browser", bare),
-        (
-            Figure("accesso: Accedi → menu e panoramica pronti", signin),
-            Figure("pagina vuota nel browser (accanto all'accesso)", signin_bare),
-        )
-        if with_login
-        else None,
-        Figure("cruscotto dal menu della panoramica: clic → primo grafico", menu) if with_menu_chart else None,
-        Figure(f"memoria di picco del processo app (ogni pagina, {reps + 1} visite)", [peak_kb / 1024], "MB"),
-        Figure("memoria di picco del processo app (poi report .xlsx e .html scaricati)", [downloads_kb / 1024], "MB")
-        if downloads_kb is not None
-        else None,
-    )
+    return results
 
 
 def _peak_kb(pid: int) -> int:
@@ -259,3 +289,4 @@ class BrowserPages:
     menu_chart: Figure | None
     peak_memory: Figure
     peak_after_downloads: Figure | None
+    downloads: list[Figure]  # click -> file received, one per report

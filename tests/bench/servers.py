@@ -21,9 +21,11 @@ class Served:
     pid: int
 
 
-def _start(script: Path, db_url: str) -> tuple[subprocess.Popen, str]:
+def _start(script: Path, db_url: str, plan_dir: Path | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "PDZ_DATABASE_URL": db_url, "PYTHONPATH": str(ROOT)}
+    if plan_dir is not None:
+        env["PDZ_PLAN_DIR"] = str(plan_dir)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -48,12 +50,20 @@ def _start(script: Path, db_url: str) -> tuple[subprocess.Popen, str]:
 
 @contextmanager
 def serve_all(db_url: str, *scripts: Path) -> Iterator[list[Served]]:
-    """One server per script, started together (a start takes seconds: they overlap), stopped at the end."""
+    """One server per script on one database (the plan of PDZ_PLAN_DIR), stopped at the end."""
+    with serve_apps(*((script, db_url, None) for script in scripts)) as served:
+        yield served
+
+
+@contextmanager
+def serve_apps(*apps: tuple[Path, str, Path | None]) -> Iterator[list[Served]]:
+    """One server per (script, database URL, plan folder or None for PDZ_PLAN_DIR's), started together (a start
+    takes seconds: they overlap), stopped at the end."""
     started: list[tuple[subprocess.Popen, str]] = []
     try:
-        for script in scripts:
-            started.append(_start(script, db_url))
-        for (_proc, url), script in zip(started, scripts, strict=True):
+        for script, db_url, plan_dir in apps:
+            started.append(_start(script, db_url, plan_dir))
+        for (_proc, url), (script, _db, _plan) in zip(started, apps, strict=True):
             if not wait_healthy(url, 60):
                 raise RuntimeError(f"{script.name} did not start")
         yield [Served(url, proc.pid) for proc, url in started]
