@@ -1,6 +1,7 @@
 """One size-100 figure in a process of its own, for `make bench`: its time and the process's peak memory.
 
-`python -m tests.bench.heavy KIND URL REPS` (KIND: report | html | import | startup | reload) measures the
+`python -m tests.bench.heavy KINDS URL REPS` (KINDS: report | html | import | startup | reload, or several
+separated by commas, in turn, each with the peak so far: the lighter first) measures the
 semester report .xlsx, the annual report .html, the import of the entry template (check + save), the app's start
 or its start after the plan files changed, as tests.bench.extra does, then prints one JSON line: the figure's
 name, its samples in milliseconds and the peak resident memory of the process (VmHWM: everything the process held
@@ -25,13 +26,15 @@ FIGURES = {
 }
 
 
-def main(kind: str, url: str, reps: int) -> int:
-    fig = FIGURES[kind](url, reps)
-    # VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across exec, so a process started by the benchmark
-    # would report the benchmark's own peak (349 MB for every kind, while each took 188-248 MB)
-    status = Path("/proc/self/status").read_text()
-    peak_mb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024
-    print(json.dumps({"name": fig.name, "samples": fig.samples, "peak_mb": peak_mb}))
+def main(kinds: str, url: str, reps: int) -> int:
+    """Each kind of `kinds` (comma-separated) in turn: one JSON line each, with the process's peak so far."""
+    for kind in kinds.split(","):
+        fig = FIGURES[kind](url, reps)
+        # VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across exec, so a process started by the
+        # benchmark would report the benchmark's own peak (349 MB for every kind, while each took 188-248 MB)
+        status = Path("/proc/self/status").read_text()
+        peak_mb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024
+        print(json.dumps({"name": fig.name, "samples": fig.samples, "peak_mb": peak_mb}), flush=True)
     return 0
 
 

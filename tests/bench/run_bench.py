@@ -189,63 +189,55 @@ def server_side(url: str) -> tuple[Figure, Figure, Figure]:
     )
 
 
-def browser(url: str) -> tuple[tuple[Figure, Figure, Figure, Figure, Figure], int]:
+def browser(b, crus_url: str, bare_url: str) -> tuple[tuple[Figure, Figure, Figure, Figure, Figure], int]:
     """(b) in Chromium, one navigation timed at three moments: the tiles drawn, the first Plotly chart drawn,
     every chart drawn; against navigation to the bare page's text, alternated; both in a browser that has visited
     them before. Returns tiles, first chart, all charts, bare, first chart on a first visit (figures) and the
     number of charts."""
-    from playwright.sync_api import sync_playwright
+    tiles_drawn = "() => document.querySelectorAll('.pdz-tile').length > 0"
+    first_drawn = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg')"
+    all_drawn = (
+        "n => { const c = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]');"
+        " return c.length >= n && [...c].every(e => e.querySelector('.main-svg')); }"
+    )
 
-    from tests.bench.servers import serve_all
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+    view = {"viewport": {"width": 1280, "height": 720}}
+    # A person's browser after the first visit: the cache keeps the static bundles (plotly.js included) and
+    # every timed visit is a new tab of it. The first visit, with nothing cached, is timed apart.
+    crus_ctx, bare_ctx = b.new_context(**view), b.new_context(**view)
 
-    with serve_all(url, BENCH / "cruscotto_app.py", BENCH / "bare_app.py") as servers, sync_playwright() as pw:
-        crus_url, bare_url = (served.url for served in servers)
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        tiles_drawn = "() => document.querySelectorAll('.pdz-tile').length > 0"
-        first_drawn = "() => !!document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg')"
-        all_drawn = (
-            "n => { const c = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]');"
-            " return c.length >= n && [...c].every(e => e.querySelector('.main-svg')); }"
-        )
+    def open_crus(ctx=None) -> tuple[float, float, float]:
+        fresh = ctx is None
+        ctx = ctx or b.new_context(**view)
+        pg = ctx.new_page()
+        t = time.perf_counter()
+        pg.goto(crus_url)
+        moments = []
+        for condition, arg in ((tiles_drawn, None), (first_drawn, None), (all_drawn, charts)):
+            pg.wait_for_function(condition, arg=arg, timeout=120000, polling=20)
+            moments.append((time.perf_counter() - t) * 1000)
+        (ctx if fresh else pg).close()
+        return moments[0], moments[1], moments[2]
 
-        view = {"viewport": {"width": 1280, "height": 720}}
-        # A person's browser after the first visit: the cache keeps the static bundles (plotly.js included) and
-        # every timed visit is a new tab of it. The first visit, with nothing cached, is timed apart.
-        crus_ctx, bare_ctx = b.new_context(**view), b.new_context(**view)
+    def open_bare() -> float:
+        pg = bare_ctx.new_page()
+        t = time.perf_counter()
+        pg.goto(bare_url)
+        pg.get_by_text("Pagina vuota di riferimento").wait_for(timeout=60000)
+        elapsed = (time.perf_counter() - t) * 1000
+        pg.close()
+        return elapsed
 
-        def open_crus(ctx=None) -> tuple[float, float, float]:
-            fresh = ctx is None
-            ctx = ctx or b.new_context(**view)
-            pg = ctx.new_page()
-            t = time.perf_counter()
-            pg.goto(crus_url)
-            moments = []
-            for condition, arg in ((tiles_drawn, None), (first_drawn, None), (all_drawn, charts)):
-                pg.wait_for_function(condition, arg=arg, timeout=120000, polling=20)
-                moments.append((time.perf_counter() - t) * 1000)
-            (ctx if fresh else pg).close()
-            return moments[0], moments[1], moments[2]
-
-        def open_bare() -> float:
-            pg = bare_ctx.new_page()
-            t = time.perf_counter()
-            pg.goto(bare_url)
-            pg.get_by_text("Pagina vuota di riferimento").wait_for(timeout=60000)
-            elapsed = (time.perf_counter() - t) * 1000
-            pg.close()
-            return elapsed
-
-        charts = _count_charts(crus_ctx, crus_url)  # the warm-up visit: the browser's cache, the server's first run
-        open_bare()
-        tiles, first, every, base, cold = [], [], [], [], []
-        for n in range(BROWSER_REPS):
-            moments = open_crus(crus_ctx)
-            tiles.append(moments[0]), first.append(moments[1]), every.append(moments[2])
-            base.append(open_bare())
-            if n < COLD_REPS:
-                cold.append(open_crus()[1])
-        b.close()
+    charts = _count_charts(crus_ctx, crus_url)  # the warm-up visit: the browser's cache, the server's first run
+    open_bare()
+    tiles, first, every, base, cold = [], [], [], [], []
+    for n in range(BROWSER_REPS):
+        moments = open_crus(crus_ctx)
+        tiles.append(moments[0]), first.append(moments[1]), every.append(moments[2])
+        base.append(open_bare())
+        if n < COLD_REPS:
+            cold.append(open_crus()[1])
+    crus_ctx.close(), bare_ctx.close()
     return (
         Figure("cruscotto nel browser: riquadri disegnati", tiles),
         Figure("cruscotto nel browser: primo grafico disegnato", first),
@@ -330,14 +322,14 @@ HEAVY_REPS = int(os.environ.get("BENCH_HEAVY_REPS", "3"))  # seconds each at siz
 SMALL_FILE_REPS = min(REPS, 5)  # the size-1 reports: a tenth of a second each, for the record beside size 100
 
 
-def heavy(kind: str, url: str) -> tuple[Figure, Figure]:
-    """A size-100 report or import in a process of its own (tests/bench/heavy.py): its time in seconds and the
-    process's peak memory in MB."""
+def heavy(kinds: str, url: str) -> list[tuple[Figure, Figure]]:
+    """Size-100 reports, import or starts (`kinds`, comma-separated) in a process of their own
+    (tests/bench/heavy.py): for each, its time in seconds and the process's peak memory in MB so far."""
     import json
     import subprocess
 
     done = subprocess.run(
-        [sys.executable, "-m", "tests.bench.heavy", kind, url, str(HEAVY_REPS)],
+        [sys.executable, "-m", "tests.bench.heavy", kinds, url, str(HEAVY_REPS)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -345,11 +337,17 @@ def heavy(kind: str, url: str) -> tuple[Figure, Figure]:
     )
     if done.returncode:
         raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}")
-    out = json.loads(done.stdout.strip().splitlines()[-1])
-    return (
-        Figure(f"size100: {out['name']}", [ms / 1000 for ms in out["samples"]], "s"),
-        Figure(f"size100: memoria di picco del processo ({kind})", [out["peak_mb"]], "MB"),
-    )
+    lines = done.stdout.strip().splitlines()[-len(kinds.split(",")) :]
+    out = []
+    for kind, line in zip(kinds.split(","), lines, strict=True):
+        answer = json.loads(line)
+        out.append(
+            (
+                Figure(f"size100: {answer['name']}", [ms / 1000 for ms in answer["samples"]], "s"),
+                Figure(f"size100: memoria di picco del processo ({kind})", [answer["peak_mb"]], "MB"),
+            )
+        )
+    return out
 
 
 def optional(name: str, fn: Callable[[], Figure | None]) -> Figure | None:
@@ -421,23 +419,20 @@ def main() -> int:
                 figures.append(fig)
     os.environ["PDZ_PLAN_DIR"] = str(plans["size100"])
     heavy_s: dict[str, Figure] = {}
-    for kind in ("report", "html", "import", "startup", "reload"):
-        step(f"[size100] {kind} (process of its own)...")
+    # The start and the start with the plan reloaded share a process: the lighter first, its peak read before the
+    # other runs.
+    for kinds in ("report", "html", "import", "startup,reload"):
+        step(f"[size100] {kinds} (process of its own)...")
         try:
-            heavy_s[kind], peak = heavy(kind, urls["size100"])
+            answers = heavy(kinds, urls["size100"])
         except Exception as exc:  # noqa: BLE001  (a missing piece is reported, not fatal)
-            print(f"  {kind}: non misurato ({type(exc).__name__}: {exc})", flush=True)
+            print(f"  {kinds}: non misurato ({type(exc).__name__}: {exc})", flush=True)
             continue
-        figures += [heavy_s[kind], peak]
-    os.environ["PDZ_PLAN_DIR"] = str(plans["size1"])
-    step("[size1] browser...")
-    (tiles_b, first_b, every_b, bare_b, cold_b), _ = browser(urls["size1"])
-    figures += [tiles_b, first_b, every_b, bare_b, cold_b]
-    ratios["browser"] = first_b.median / bare_b.median
-    ratios["tiles"] = tiles_b.median / bare_b.median
-    step("[size1 + size100] every page, in the browser...")
-    # Both sizes in one loop against the same bare page; the login once, at the larger size (its landing page is
-    # the Panoramica of the whole plan).
+        for kind, (seconds, peak) in zip(kinds.split(","), answers, strict=True):
+            heavy_s[kind] = seconds
+            figures += [seconds, peak]
+    # Both sizes' pages in one loop against the same bare page; the login once, at the larger size (its landing
+    # page is the Panoramica of the whole plan). Every server of the browser steps starts at once, one Chromium.
     sites = [
         page_speed.Site(
             label,
@@ -449,7 +444,15 @@ def main() -> int:
         )
         for label in SIZES
     ]
-    by_site = page_speed.browser_pages(sites)
+    step("[browser] servers and Chromium...")
+    with page_speed.stage(sites, [(BENCH / "cruscotto_app.py", urls["size1"], plans["size1"])]) as on:
+        step("[size1] Cruscotto in the browser...")
+        (tiles_b, first_b, every_b, bare_b, cold_b), _ = browser(on.browser, on.others[0].url, on.bare_url)
+        step("[size1 + size100] every page, in the browser...")
+        by_site = page_speed.browser_pages(on, sites)
+    figures += [tiles_b, first_b, every_b, bare_b, cold_b]
+    ratios["browser"] = first_b.median / bare_b.median
+    ratios["tiles"] = tiles_b.median / bare_b.median
     figures.append(next(iter(by_site.values())).bare)
     for label, measured in by_site.items():
         page_table[f"browser {label}"] = {k: fig.median / measured.bare.median for k, fig in measured.pages.items()}
