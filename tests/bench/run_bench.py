@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PDZ_BCRYPT_ROUNDS", "4")
 os.environ.setdefault("PDZ_COOKIE_KEY", "benchmark-only-key-" + "x" * 40)
 
-REPS = int(os.environ.get("BENCH_REPS", "15"))
+REPS = int(os.environ.get("BENCH_REPS", "12"))
 SEMESTERS = [(2025, 1), (2025, 2), (2026, 1), (2026, 2), (2027, 1), (2027, 2)]
 SIZES = {"size1": 1, "size100": int(os.environ.get("BENCH_SCALE", "100"))}
 BENCH = Path(__file__).resolve().parent
@@ -316,7 +316,7 @@ def save_one(url: str) -> Figure:
     return measure("salvataggio di un report (carica + salva)", once)
 
 
-COLD_REPS = 3  # the first visit (nothing cached): a few, for the record
+COLD_REPS = 2  # the first visit (nothing cached): two, for the record
 BROWSER_REPS = int(os.environ.get("BENCH_BROWSER_REPS", "7"))  # the Cruscotto in Chromium: seconds each
 HEAVY_REPS = int(os.environ.get("BENCH_HEAVY_REPS", "3"))  # seconds each at size 100: three runs, not fifteen
 SMALL_FILE_REPS = min(REPS, 5)  # the size-1 reports: a tenth of a second each, for the record beside size 100
