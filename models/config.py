@@ -128,6 +128,9 @@ def configure_logging() -> None:
         handler.setFormatter(RedactingFormatter(LOG_FORMAT))
         root.addHandler(handler)
     root.setLevel(level)
+    # Alembic announces each of its plugins at INFO when it is first imported (now where the schema is created,
+    # after this): noise in `make run` and the log. The upgrades themselves are still logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def database_url() -> str:
