@@ -168,13 +168,14 @@ def run_job(job: Job) -> tuple[str, Any]:
 
 
 def main() -> int:
-    # The builders, imported while the worker waits for its job (what makes it ready), and the tables' mappers
-    # configured: the first query would do it after the click.
+    # The builders, imported while the worker waits for its job (what makes it ready), the tables' mappers
+    # configured and Plotly's first figure made: the first query and the first chart would do it after the click.
     from sqlalchemy.orm import configure_mappers
 
-    from models import entry_template, open_data, plan_export, plan_template, report_export, report_xlsx  # noqa: F401
+    from models import entry_template, open_data, plan_export, plan_template, report_export, report_html, report_xlsx  # noqa: F401
 
     configure_mappers()
+    report_html.prepare()
     config.configure_logging()
     data = sys.stdin.buffer.read()
     if not data:  # the app stopped before giving a job

@@ -151,3 +151,20 @@ def test_the_next_worker_starts_as_soon_as_one_is_given_a_job(monkeypatch):
     assert len(started) == 2  # the next one, already starting
     assert file_worker.take_worker() is started[1]
     file_worker.stop_ready()
+
+
+def test_a_worker_makes_plotlys_first_figure_before_its_job_arrives(monkeypatch):
+    """Plotly's lazy imports and its JavaScript (~0.25 s in a new process) are paid while the worker waits, not
+    after the click that sends the job."""
+    import sys
+    from types import SimpleNamespace
+
+    from models import config, report_html
+
+    done: list[str] = []
+    monkeypatch.setattr(report_html, "prepare", lambda: done.append("plotly prepared"))
+    monkeypatch.setattr(config, "configure_logging", lambda: None)  # the test process keeps its own logging
+    job_source = SimpleNamespace(read=lambda: done.append("job read") or b"")  # the app stopped: no job
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=job_source))
+    assert file_worker.main() == 0
+    assert done == ["plotly prepared", "job read"]
