@@ -44,7 +44,7 @@ def indicator_lines(objective: ObjectiveView) -> str:
         items = [i for i in objective.indicators if i.battery == battery]
         if items:
             lines = [
-                f"- {md_escape(i.text)} :gray[· {i.unit_label}"
+                f"- {md_escape(i.text)} :gray[· {md_escape(i.unit_label)}"
                 + ("" if i.higher_is_better else " · da ridurre")
                 + f" · {source_line(i.line)}"
                 + (f" · target {md_escape(i.target_label)}" if i.target_label else "")
@@ -60,7 +60,10 @@ def objective_block(objective: ObjectiveView) -> tuple[str, str]:
     times the plan's size a page shows hundreds of objectives, and every element drawn costs (the line is
     :small[:gray[...]], as a caption looks)."""
     kind = "Obiettivo generale" if objective.kind == "generale" else "Obiettivo"
-    parts = [f"**{kind} {objective.code}.** {md_escape(objective.text)}", small_note(source_line(objective.line))]
+    parts = [
+        f"**{kind} {md_escape(objective.code)}.** {md_escape(objective.text)}",
+        small_note(source_line(objective.line)),
+    ]
     if objective.actions:
         parts.append("**Azioni programmate**")
         parts.append(

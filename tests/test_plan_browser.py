@@ -487,3 +487,24 @@ def test_an_action_added_in_the_app_says_it_has_no_document_line():
     )
     _label, body = objective_block(objective)
     assert "riga 11 del documento" in body and "riga non indicata" in body and "None" not in body
+
+
+def test_an_objective_block_escapes_every_text_of_the_plan():
+    """Il Piano draws these blocks with unsafe_allow_html (components/plan_view.py): the code, which a workbook
+    import lets the office write (up to 16 characters), is escaped like the texts, in the label and the body."""
+    from components.plan_view import objective_block
+    from models.plan_browser import ActionView, IndicatorView, ObjectiveView
+
+    hostile = "<svg/onload=f()>"
+    objective = ObjectiveView(
+        code=hostile,
+        kind="specifico",
+        text=f"testo {hostile}",
+        line=3,
+        actions=(ActionView(text=f"azione {hostile}", line=4),),
+        indicators=(IndicatorView("processo", f"indicatore {hostile}", "numero", True, 5),),
+    )
+    label, body = objective_block(objective)
+    assert "<svg" not in label and "&lt;svg/onload=f()&gt;" in label
+    assert not re.search(r"(?<!\\)<", body), body
+    assert body.count(r"\<svg/onload=f\(\)\>") == 4
